@@ -1,0 +1,49 @@
+/* The per-run context: last error message, thread count and log callback. */
+#ifndef VGAE_CONTEXT_H
+#define VGAE_CONTEXT_H
+
+#include "vgae/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Opaque. One context per thread of use; it is not shared between threads. */
+typedef struct vgae_ctx vgae_ctx;
+
+typedef enum vgae_log_level {
+    VGAE_LOG_DEBUG = 0,
+    VGAE_LOG_INFO = 1, /* progress and facts about the data */
+    VGAE_LOG_NOTE = 2, /* something the user should know: data was altered */
+    VGAE_LOG_WARN = 3  /* probably not what the user wanted */
+} vgae_log_level;
+
+/* Receives log messages (one line, no trailing newline). */
+typedef void (*vgae_log_fn)(void *user, vgae_log_level level, const char *message);
+
+/* Creates a context with the defaults: 1 thread, no log callback. Returns
+ * NULL only when memory is exhausted. */
+vgae_ctx *vgae_ctx_new(void);
+/* Frees a context; accepts NULL. */
+void vgae_ctx_free(vgae_ctx *ctx);
+
+/* The message of the last error ("" if none). Valid until the next call
+ * that takes this context. */
+const char *vgae_ctx_message(const vgae_ctx *ctx);
+/* The status of the last error (VGAE_OK if none). */
+vgae_status vgae_ctx_status(const vgae_ctx *ctx);
+/* Forgets the last error. */
+void vgae_ctx_clear(vgae_ctx *ctx);
+
+/* Number of threads the library's own parallel loops may use (>= 1). */
+void vgae_ctx_set_threads(vgae_ctx *ctx, int threads);
+int vgae_ctx_threads(const vgae_ctx *ctx);
+
+/* Installs a log callback (NULL to silence). Messages below min_level are
+ * not formatted at all. */
+void vgae_ctx_set_log(vgae_ctx *ctx, vgae_log_fn fn, void *user, vgae_log_level min_level);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

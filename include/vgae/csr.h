@@ -1,0 +1,35 @@
+/* Compact CSR sparse matrix (float values) and its product with row-major dense matrices. */
+#ifndef VGAE_CSR_H
+#define VGAE_CSR_H
+
+#include <stdint.h>
+#include "vgae/context.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Row i holds col[rowptr[i] .. rowptr[i+1]-1] (ascending) with values val[...]. */
+typedef struct vgae_csr {
+    int32_t rows, cols;
+    int64_t nnz;
+    int64_t *rowptr; /* rows + 1 */
+    int32_t *col;    /* nnz */
+    float *val;      /* nnz */
+} vgae_csr;
+
+/* Allocates a rows x cols matrix with room for nnz entries; rowptr is zeroed. */
+vgae_status vgae_csr_new(vgae_ctx *ctx, int32_t rows, int32_t cols, int64_t nnz, vgae_csr **out);
+/* Frees a matrix; accepts NULL. */
+void vgae_csr_free(vgae_csr *a);
+
+/* Y = A X, with X (a->cols x k) and Y (a->rows x k) dense, row-major,
+ * contiguous. Rows of Y are computed independently on vgae_ctx_threads
+ * threads, each summed in a fixed order, so the result does not depend on
+ * the thread count. O(nnz k). */
+vgae_status vgae_csr_spmm(vgae_ctx *ctx, const vgae_csr *a, const float *x, int32_t k, float *y);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

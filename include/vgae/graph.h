@@ -1,0 +1,82 @@
+/* A simple undirected graph read from a file, held as a symmetric adjacency structure. */
+#ifndef VGAE_GRAPH_H
+#define VGAE_GRAPH_H
+
+#include <stdint.h>
+#include "vgae/context.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum vgae_graph_format {
+    VGAE_FORMAT_AUTO = 0, /* chosen from the file name's extension */
+    VGAE_FORMAT_MTX,      /* MatrixMarket coordinate, optionally .gz */
+    VGAE_FORMAT_EDGELIST, /* "u v [w]" per line, 0-based integer ids */
+    VGAE_FORMAT_NCOL,     /* "name1 name2 [w]" per line (igraph NCOL) */
+    VGAE_FORMAT_LGL,      /* igraph LGL */
+    VGAE_FORMAT_GRAPHML,  /* GraphML (igraph) */
+    VGAE_FORMAT_GML,      /* GML (igraph) */
+    VGAE_FORMAT_PAJEK     /* Pajek .net (igraph) */
+} vgae_graph_format;
+
+/* What cleaning did to the input to make it a simple undirected graph. */
+typedef struct vgae_graph_report {
+    int64_t input_entries;        /* edges / matrix entries as read */
+    int64_t self_loops_dropped;   /* distinct self-loops (i, i) */
+    int64_t duplicates_dropped;   /* repeated entries: the same ordered pair in a directed
+                                     input, the same unordered pair in an undirected one */
+    int64_t reciprocal_merged;    /* directed input only: (i,j) and (j,i) made one edge */
+    int64_t zero_weights_dropped; /* explicit zero weights, read as "no edge" */
+    int weighted;                 /* the input had weights; they count as presence only */
+    int directed;                 /* the input was directed and was symmetrized */
+} vgae_graph_report;
+
+/* Nodes are 0..n-1. The adjacency is stored in both directions: node i's
+ * neighbours are adj[rowptr[i] .. rowptr[i+1]-1], sorted ascending, with no
+ * self-loops and no repeats; rowptr[n] == 2 * n_edges. */
+typedef struct vgae_graph {
+    int32_t n;
+    int64_t n_edges; /* undirected edges */
+    int64_t *rowptr;
+    int32_t *adj;
+    char **names;    /* n original node names, or NULL if the format has none */
+    vgae_graph_format format;
+    vgae_graph_report report;
+} vgae_graph;
+
+/* Reads a graph from a file (gzip-compressed files are read transparently)
+ * and cleans it into a simple undirected graph; the report says what was
+ * dropped. format VGAE_FORMAT_AUTO picks the reader from the extension. */
+vgae_status vgae_graph_read(vgae_ctx *ctx, const char *path, vgae_graph_format format,
+                            vgae_graph **out);
+
+/* Builds a graph on n nodes from m pairs (pairs[2k], pairs[2k+1]), 0-based.
+ * directed != 0 means (i,j) and (j,i) are distinct entries that symmetrization
+ * merges; otherwise each pair is an undirected edge and repeats are duplicates.
+ * Self-loops are dropped. Cost O(m log m). */
+vgae_status vgae_graph_from_pairs(vgae_ctx *ctx, int32_t n, int64_t m, const int32_t *pairs,
+                                  int directed, vgae_graph **out);
+
+/* Frees a graph; accepts NULL. */
+void vgae_graph_free(vgae_graph *g);
+
+/* Number of nodes with no neighbour. O(n). */
+int64_t vgae_graph_isolated_nodes(const vgae_graph *g);
+
+/* Connected components, counted by igraph; largest may be NULL. O(n + m). */
+vgae_status vgae_graph_components(vgae_ctx *ctx, const vgae_graph *g, int64_t *count,
+                                  int64_t *largest);
+
+/* "mtx", "edgelist", ... ; "auto" for VGAE_FORMAT_AUTO. */
+const char *vgae_graph_format_name(vgae_graph_format format);
+/* Parses a format name as printed by vgae_graph_format_name. */
+vgae_status vgae_graph_format_from_name(vgae_ctx *ctx, const char *name, vgae_graph_format *out);
+/* The format an extension implies (a trailing ".gz" is looked through);
+ * VGAE_FORMAT_AUTO if the extension is not known. */
+vgae_graph_format vgae_graph_format_guess(const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

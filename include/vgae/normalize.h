@@ -1,0 +1,21 @@
+/* GCN normalization of an adjacency matrix: D^-1/2 (A + I) D^-1/2. */
+#ifndef VGAE_NORMALIZE_H
+#define VGAE_NORMALIZE_H
+
+#include "vgae/csr.h"
+#include "vgae/graph.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Builds Â = D^-1/2 (A + I) D^-1/2, where D is the degree matrix of A + I
+ * (so every node, isolated ones included, has degree >= 1), with CHOLMOD,
+ * and returns it in compact CSR form (symmetric, both triangles stored,
+ * n + 2 m entries). O(n + m). */
+vgae_status vgae_gcn_normalize(vgae_ctx *ctx, const vgae_graph *g, vgae_csr **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

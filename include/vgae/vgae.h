@@ -1,0 +1,23 @@
+/* libvgae: variational graph autoencoders. Include this one header. */
+#ifndef VGAE_H
+#define VGAE_H
+
+#include "vgae/status.h"
+#include "vgae/context.h"
+#include "vgae/graph.h"
+#include "vgae/csr.h"
+#include "vgae/normalize.h"
+#include "vgae/features.h"
+#include "vgae/dataset.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The library's version, "MAJOR.MINOR.PATCH". */
+const char *vgae_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,53 @@
+/* Shared pieces of the command-line tool: option parsing, dataset options, logging, exit codes. */
+#ifndef VGAE_CLI_H
+#define VGAE_CLI_H
+
+#include <stdio.h>
+#include "vgae/vgae.h"
+
+enum { CLI_OK = 0, CLI_ERROR = 1, CLI_USAGE = 2 };
+
+/* Where the graph comes from: the options every data-reading command takes. */
+typedef struct cli_data_opts {
+    const char *dataset;
+    const char *graph;
+    const char *features;
+    const char *labels;
+    const char *format;
+} cli_data_opts;
+
+/* Help lines for the data options, for the commands' --help. */
+extern const char cli_data_help[];
+
+/* If argv[*i] is option `name`, stores its value (from "--name VALUE" or
+ * "--name=VALUE"), advances *i past it and returns 1; returns 0 if argv[*i]
+ * is another option; returns -1 (after printing a usage error) if the value
+ * is missing. */
+int cli_take_value(const char *cmd, int argc, char **argv, int *i, const char *name, const char **value);
+/* 1 if argv[*i] is the flag `name` (and advances), else 0. */
+int cli_take_flag(char **argv, int *i, const char *name);
+/* Consumes one data option at argv[*i]: 1 taken, 0 not a data option, -1 error. */
+int cli_take_data_opt(const char *cmd, int argc, char **argv, int *i, cli_data_opts *o);
+/* Parses a positive integer option value; prints a usage error and returns -1 if bad. */
+int cli_parse_int(const char *cmd, const char *name, const char *value, long min, long max, long *out);
+
+/* Prints "vgae CMD: message" for bad usage and returns CLI_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...);
+/* Prints "vgae: <context message>" and returns CLI_ERROR. */
+int cli_lib_error(vgae_ctx *ctx);
+
+/* Loads what the data options name; prints the error itself and returns the exit code. */
+int cli_load_dataset(const char *cmd, vgae_ctx *ctx, const cli_data_opts *o, vgae_dataset **out);
+
+/* A context whose log goes to stderr (notes and warnings; info too if verbose). */
+vgae_ctx *cli_ctx_new(int quiet, int verbose);
+
+/* Re-executes the program once with OPENBLAS_CORETYPE set when OpenBLAS has
+ * picked kernels slower than the CPU can run (AVX2 or AVX-512 ones). */
+void cli_ensure_blas_kernels(char **argv);
+/* The OpenBLAS kernel family in use ("SkylakeX", "Haswell", ...). */
+const char *cli_blas_corename(void);
+
+int cmd_info(int argc, char **argv);
+
+#endif

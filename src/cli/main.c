@@ -1,0 +1,54 @@
+/* The vgae command: dispatches to the subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include <cholmod.h>
+#include <igraph.h>
+#include <zlib.h>
+
+#include "cli/cli.h"
+
+static const char main_help[] =
+    "vgae: variational graph autoencoders\n"
+    "\n"
+    "Usage: vgae COMMAND [options]     (vgae COMMAND --help for its options)\n"
+    "\n"
+    "Commands:\n"
+    "  info       print the size and structure of a graph and its features and labels\n"
+    "  version    print the versions of vgae and its libraries, and the BLAS kernels\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help     this help\n"
+    "  --version      same as the version command\n"
+    "\n"
+    "Datasets are looked up by name in the folders of $VGAE_DATA (colon-separated),\n"
+    "then in ./datasets. Exit status: 0 success, 1 error, 2 bad command line.\n";
+
+static int cmd_version(void)
+{
+    int major, minor, patch;
+    igraph_version(NULL, &major, &minor, &patch);
+    printf("vgae %s\n", vgae_version());
+    printf("igraph %d.%d.%d, CHOLMOD %d.%d.%d, zlib %s\n", major, minor, patch, CHOLMOD_MAIN_VERSION,
+           CHOLMOD_SUB_VERSION, CHOLMOD_SUBSUB_VERSION, zlibVersion());
+    printf("OpenBLAS kernels: %s\n", cli_blas_corename());
+    return CLI_OK;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd;
+    cli_ensure_blas_kernels(argv);
+    if (argc < 2)
+        return cli_usage_error(NULL, "no command given; try 'vgae info --dataset cora'");
+    cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(main_help, stdout);
+        return CLI_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0)
+        return cmd_version();
+    if (strcmp(cmd, "info") == 0)
+        return cmd_info(argc - 1, argv + 1);
+    return cli_usage_error(NULL, "unknown command '%s'", cmd);
+}

@@ -1,0 +1,133 @@
+/* Option parsing helpers, dataset options and error printing shared by the subcommands. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+const char cli_data_help[] =
+    "Data (one of --dataset or --graph):\n"
+    "  --dataset NAME     a dataset folder NAME/ found under the folders in $VGAE_DATA\n"
+    "                     (colon-separated), then under ./datasets\n"
+    "  --graph PATH       a graph file, or a dataset folder holding adjacency.mtx and\n"
+    "                     optionally features.mtx and labels.txt\n"
+    "  --features PATH    node features, MatrixMarket (coordinate or array), rows = nodes\n"
+    "  --labels PATH      node labels, one integer per line, -1 = unknown\n"
+    "  --format FMT       graph format: auto (from the extension; default), mtx, edgelist,\n"
+    "                     ncol, lgl, graphml, gml, pajek. Any file may be gzip-compressed.\n";
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "vgae%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see 'vgae%s%s --help')\n", cmd ? " " : "", cmd ? cmd : "");
+    return CLI_USAGE;
+}
+
+int cli_lib_error(vgae_ctx *ctx)
+{
+    const char *msg = vgae_ctx_message(ctx);
+    fprintf(stderr, "vgae: %s\n", *msg ? msg : vgae_status_name(vgae_ctx_status(ctx)));
+    return CLI_ERROR;
+}
+
+int cli_take_value(const char *cmd, int argc, char **argv, int *i, const char *name, const char **value)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) != 0)
+        return 0;
+    if (a[n] == '=') {
+        *value = a + n + 1;
+        *i += 1;
+        return 1;
+    }
+    if (a[n] != '\0')
+        return 0;
+    if (*i + 1 >= argc) {
+        cli_usage_error(cmd, "option %s needs a value", name);
+        return -1;
+    }
+    *value = argv[*i + 1];
+    *i += 2;
+    return 1;
+}
+
+int cli_take_flag(char **argv, int *i, const char *name)
+{
+    if (strcmp(argv[*i], name) != 0)
+        return 0;
+    *i += 1;
+    return 1;
+}
+
+int cli_take_data_opt(const char *cmd, int argc, char **argv, int *i, cli_data_opts *o)
+{
+    static const char *const names[] = {"--dataset", "--graph", "--features", "--labels", "--format"};
+    const char **slots[] = {&o->dataset, &o->graph, &o->features, &o->labels, &o->format};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        int r = cli_take_value(cmd, argc, argv, i, names[k], slots[k]);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+int cli_parse_int(const char *cmd, const char *name, const char *value, long min, long max, long *out)
+{
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(value, &end, 10);
+    if (end == value || *end || errno == ERANGE || v < min || v > max) {
+        cli_usage_error(cmd, "%s expects an integer in %ld..%ld, not '%s'", name, min, max, value);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_load_dataset(const char *cmd, vgae_ctx *ctx, const cli_data_opts *o, vgae_dataset **out)
+{
+    vgae_dataset_source src = {0};
+    char *dir = NULL;
+    int rc = CLI_OK;
+    *out = NULL;
+    if (!o->dataset == !o->graph)
+        return cli_usage_error(cmd, o->dataset ? "give --dataset or --graph, not both"
+                                               : "no graph: give --dataset NAME or --graph PATH");
+    if (o->format && vgae_graph_format_from_name(ctx, o->format, &src.format))
+        return cli_usage_error(cmd, "%s", vgae_ctx_message(ctx));
+    if (o->dataset && vgae_dataset_find(ctx, o->dataset, getenv("VGAE_DATA"), &dir))
+        return cli_lib_error(ctx);
+    src.graph_path = dir ? dir : o->graph;
+    src.features_path = o->features;
+    src.labels_path = o->labels;
+    if (vgae_dataset_load(ctx, &src, out))
+        rc = cli_lib_error(ctx);
+    free(dir);
+    return rc;
+}
+
+static void log_to_stderr(void *user, vgae_log_level level, const char *message)
+{
+    (void)user;
+    fprintf(stderr, "vgae: %s%s\n",
+            level >= VGAE_LOG_WARN ? "warning: " : level == VGAE_LOG_NOTE ? "note: " : "", message);
+}
+
+vgae_ctx *cli_ctx_new(int quiet, int verbose)
+{
+    vgae_ctx *ctx = vgae_ctx_new();
+    if (!ctx) {
+        fprintf(stderr, "vgae: out of memory\n");
+        return NULL;
+    }
+    if (!quiet)
+        vgae_ctx_set_log(ctx, log_to_stderr, NULL, verbose ? VGAE_LOG_INFO : VGAE_LOG_NOTE);
+    return ctx;
+}

@@ -1,0 +1,187 @@
+/* The context object: error recording, logging, threads and allocation helpers. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/context_impl.h"
+#include "core/internal.h"
+#include "core/libguard.h"
+
+vgae_ctx *vgae_ctx_new(void)
+{
+    vgae_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return NULL;
+    ctx->threads = 1;
+    ctx->log_min = VGAE_LOG_INFO;
+    vgae_cholmod_init(ctx, &ctx->cholmod);
+    return ctx;
+}
+
+void vgae_ctx_free(vgae_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    vgae_cholmod_finish(ctx, &ctx->cholmod);
+    free(ctx);
+}
+
+const char *vgae_ctx_message(const vgae_ctx *ctx)
+{
+    return ctx->message;
+}
+
+vgae_status vgae_ctx_status(const vgae_ctx *ctx)
+{
+    return ctx->status;
+}
+
+void vgae_ctx_clear(vgae_ctx *ctx)
+{
+    ctx->status = VGAE_OK;
+    ctx->message[0] = '\0';
+}
+
+void vgae_ctx_set_threads(vgae_ctx *ctx, int threads)
+{
+    ctx->threads = threads < 1 ? 1 : threads;
+}
+
+int vgae_ctx_threads(const vgae_ctx *ctx)
+{
+    return ctx->threads;
+}
+
+void vgae_ctx_set_log(vgae_ctx *ctx, vgae_log_fn fn, void *user, vgae_log_level min_level)
+{
+    ctx->log = fn;
+    ctx->log_user = user;
+    ctx->log_min = min_level;
+}
+
+/* Replaces newlines so that a message stays one line. */
+static void one_line(char *s)
+{
+    for (; *s; s++)
+        if (*s == '\n' || *s == '\r')
+            *s = ' ';
+}
+
+static void trim_end(char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        s[--n] = '\0';
+}
+
+static void set_message(vgae_ctx *ctx, vgae_status status, const char *prefix, const char *fmt,
+                        va_list ap)
+{
+    size_t used = 0;
+    ctx->status = status;
+    if (prefix) {
+        int n = snprintf(ctx->message, sizeof ctx->message, "%s", prefix);
+        used = n < 0 ? 0 : (size_t)n < sizeof ctx->message ? (size_t)n : sizeof ctx->message - 1;
+    }
+    vsnprintf(ctx->message + used, sizeof ctx->message - used, fmt, ap);
+    one_line(ctx->message);
+    trim_end(ctx->message);
+}
+
+vgae_status vgae_fail(vgae_ctx *ctx, vgae_status status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_message(ctx, status, NULL, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+vgae_status vgae_fail_at(vgae_ctx *ctx, vgae_status status, const char *path, int64_t line,
+                         const char *fmt, ...)
+{
+    char prefix[512];
+    va_list ap;
+    if (line > 0)
+        snprintf(prefix, sizeof prefix, "%s:%lld: ", path, (long long)line);
+    else
+        snprintf(prefix, sizeof prefix, "%s: ", path);
+    va_start(ap, fmt);
+    set_message(ctx, status, prefix, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+void vgae_fail_prefix(vgae_ctx *ctx, const char *fmt, ...)
+{
+    char old[sizeof ctx->message];
+    char prefix[512];
+    va_list ap;
+    memcpy(old, ctx->message, sizeof old);
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof prefix, fmt, ap);
+    va_end(ap);
+    snprintf(ctx->message, sizeof ctx->message, "%s%s", prefix, old);
+}
+
+void vgae_log(vgae_ctx *ctx, vgae_log_level level, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    if (!ctx->log || level < ctx->log_min)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    one_line(line);
+    ctx->log(ctx->log_user, level, line);
+}
+
+void *vgae_alloc(vgae_ctx *ctx, size_t count, size_t size)
+{
+    void *p;
+    if (size != 0 && count > SIZE_MAX / size) {
+        vgae_fail(ctx, VGAE_ENOMEM, "allocation of %zu x %zu bytes overflows", count, size);
+        return NULL;
+    }
+    p = malloc(count * size > 0 ? count * size : 1);
+    if (!p)
+        vgae_fail(ctx, VGAE_ENOMEM, "out of memory (%zu bytes)", count * size);
+    return p;
+}
+
+void *vgae_calloc(vgae_ctx *ctx, size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        vgae_fail(ctx, VGAE_ENOMEM, "out of memory (%zu x %zu bytes)", count, size);
+    return p;
+}
+
+char *vgae_strdup(vgae_ctx *ctx, const char *s)
+{
+    char *d = strdup(s);
+    if (!d)
+        vgae_fail(ctx, VGAE_ENOMEM, "out of memory");
+    return d;
+}
+
+vgae_status vgae_grow(vgae_ctx *ctx, void **buf, size_t *cap, size_t need, size_t size)
+{
+    size_t c = *cap ? *cap : 16;
+    void *p;
+    if (need <= *cap)
+        return VGAE_OK;
+    while (c < need) {
+        if (c > SIZE_MAX / 2 / size)
+            return vgae_fail(ctx, VGAE_ENOMEM, "buffer of %zu elements is too large", need);
+        c *= 2;
+    }
+    p = realloc(*buf, c * size);
+    if (!p)
+        return vgae_fail(ctx, VGAE_ENOMEM, "out of memory (%zu bytes)", c * size);
+    *buf = p;
+    *cap = c;
+    return VGAE_OK;
+}

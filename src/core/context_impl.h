@@ -1,0 +1,18 @@
+/* The layout of struct vgae_ctx, shared by the core files that need it. */
+#ifndef VGAE_CONTEXT_IMPL_H
+#define VGAE_CONTEXT_IMPL_H
+
+#include <cholmod.h>
+#include "vgae/context.h"
+
+struct vgae_ctx {
+    vgae_status status;
+    char message[1024];
+    int threads;
+    vgae_log_fn log;
+    void *log_user;
+    vgae_log_level log_min;
+    cholmod_common cholmod; /* CHOLMOD's workspace and settings for this context */
+};
+
+#endif

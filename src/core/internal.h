@@ -1,0 +1,34 @@
+/* Library-internal helpers: setting errors and logging through the context. */
+#ifndef VGAE_INTERNAL_H
+#define VGAE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vgae/context.h"
+
+#if defined(__GNUC__)
+#define VGAE_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define VGAE_PRINTF(a, b)
+#endif
+
+/* Records an error in ctx and returns status (for `return vgae_fail(...)`). */
+vgae_status vgae_fail(vgae_ctx *ctx, vgae_status status, const char *fmt, ...) VGAE_PRINTF(3, 4);
+/* The same, with the message prefixed by "path:line: " (line 0: "path: "). */
+vgae_status vgae_fail_at(vgae_ctx *ctx, vgae_status status, const char *path, int64_t line,
+                         const char *fmt, ...) VGAE_PRINTF(5, 6);
+/* Puts "prefix" before the message already recorded (e.g. a file name). */
+void vgae_fail_prefix(vgae_ctx *ctx, const char *fmt, ...) VGAE_PRINTF(2, 3);
+
+/* Sends one formatted line to the context's log callback, if any. */
+void vgae_log(vgae_ctx *ctx, vgae_log_level level, const char *fmt, ...) VGAE_PRINTF(3, 4);
+
+/* malloc with overflow-checked count * size; records VGAE_ENOMEM on failure. */
+void *vgae_alloc(vgae_ctx *ctx, size_t count, size_t size);
+void *vgae_calloc(vgae_ctx *ctx, size_t count, size_t size);
+/* strdup that records VGAE_ENOMEM on failure. */
+char *vgae_strdup(vgae_ctx *ctx, const char *s);
+/* Grows *buf (holding *cap elements of size) to at least need elements. */
+vgae_status vgae_grow(vgae_ctx *ctx, void **buf, size_t *cap, size_t need, size_t size);
+
+#endif

@@ -1,0 +1,24 @@
+/* Names of the status codes. */
+#include "vgae/vgae.h"
+#include "vgae_config.h"
+
+const char *vgae_status_name(vgae_status status)
+{
+    switch (status) {
+    case VGAE_OK: return "ok";
+    case VGAE_ENOMEM: return "out of memory";
+    case VGAE_EIO: return "input/output error";
+    case VGAE_EFORMAT: return "malformed input";
+    case VGAE_EUNSUPPORTED: return "unsupported input";
+    case VGAE_ERANGE: return "out of range";
+    case VGAE_EINVAL: return "invalid argument";
+    case VGAE_ENOTFOUND: return "not found";
+    case VGAE_EINTERNAL: return "internal library error";
+    }
+    return "unknown status";
+}
+
+const char *vgae_version(void)
+{
+    return VGAE_VERSION_STRING;
+}

@@ -1,0 +1,61 @@
+/* Structural figures of a graph: isolated nodes and connected components. */
+#include "core/internal.h"
+#include "core/libguard.h"
+#include "vgae/graph.h"
+
+int64_t vgae_graph_isolated_nodes(const vgae_graph *g)
+{
+    int64_t count = 0;
+    for (int32_t i = 0; i < g->n; i++)
+        count += g->rowptr[i + 1] == g->rowptr[i];
+    return count;
+}
+
+vgae_status vgae_graph_components(vgae_ctx *ctx, const vgae_graph *g, int64_t *count, int64_t *largest)
+{
+    igraph_vector_int_t edges, sizes;
+    igraph_t ig;
+    igraph_integer_t no = 0, k = 0;
+    igraph_error_t err;
+    vgae_igraph_guard guard;
+    vgae_status st = VGAE_OK;
+    int have_edges = 0, have_sizes = 0, have_graph = 0;
+
+    vgae_igraph_enter(ctx, &guard);
+    err = igraph_vector_int_init(&edges, 2 * g->n_edges);
+    if (err)
+        goto fail;
+    have_edges = 1;
+    for (int32_t u = 0; u < g->n; u++)
+        for (int64_t p = g->rowptr[u]; p < g->rowptr[u + 1]; p++)
+            if (g->adj[p] > u) {
+                VECTOR(edges)[k++] = u;
+                VECTOR(edges)[k++] = g->adj[p];
+            }
+    err = igraph_create(&ig, &edges, g->n, IGRAPH_UNDIRECTED);
+    if (err)
+        goto fail;
+    have_graph = 1;
+    err = igraph_vector_int_init(&sizes, 0);
+    if (err)
+        goto fail;
+    have_sizes = 1;
+    err = igraph_connected_components(&ig, NULL, &sizes, &no, IGRAPH_WEAK);
+    if (err)
+        goto fail;
+    *count = no;
+    if (largest)
+        *largest = no ? igraph_vector_int_max(&sizes) : 0;
+    goto done;
+fail:
+    st = vgae_igraph_fail(ctx, err, "counting connected components");
+done:
+    if (have_sizes)
+        igraph_vector_int_destroy(&sizes);
+    if (have_graph)
+        igraph_destroy(&ig);
+    if (have_edges)
+        igraph_vector_int_destroy(&edges);
+    vgae_igraph_leave(&guard);
+    return st;
+}

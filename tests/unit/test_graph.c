@@ -1,0 +1,262 @@
+/* Tests of graph cleaning (symmetrize, dedup, self-loops) and of each graph reader. */
+#include "testutil.h"
+
+static void assert_neighbours(const vgae_graph *g, int32_t v, int count, const int32_t *want)
+{
+    assert_int_equal(g->rowptr[v + 1] - g->rowptr[v], count);
+    for (int k = 0; k < count; k++)
+        assert_int_equal(g->adj[g->rowptr[v] + k], want[k]);
+}
+
+static void undirected_pairs_are_cleaned(void **state)
+{
+    vgae_ctx *ctx = *state;
+    /* 0-1 three times (once reversed), 2-2 twice, 1-3 once; node 4 isolated */
+    const int32_t pairs[] = {0, 1, 1, 0, 0, 1, 2, 2, 2, 2, 3, 1};
+    vgae_graph *g = NULL;
+    assert_int_equal(vgae_graph_from_pairs(ctx, 5, 6, pairs, 0, &g), VGAE_OK);
+    assert_int_equal(g->n, 5);
+    assert_int_equal(g->n_edges, 2);
+    assert_int_equal(g->report.duplicates_dropped, 3); /* two repeats of 0-1, one of 2-2 */
+    assert_int_equal(g->report.self_loops_dropped, 1);
+    assert_int_equal(g->report.reciprocal_merged, 0);
+    assert_neighbours(g, 0, 1, (const int32_t[]){1});
+    assert_neighbours(g, 1, 2, (const int32_t[]){0, 3});
+    assert_neighbours(g, 2, 0, NULL);
+    assert_neighbours(g, 3, 1, (const int32_t[]){1});
+    assert_int_equal(vgae_graph_isolated_nodes(g), 2);
+    vgae_graph_free(g);
+}
+
+static void directed_pairs_are_symmetrized(void **state)
+{
+    vgae_ctx *ctx = *state;
+    /* 0->1 and 1->0 are one edge (not a duplicate); 0->2 twice is a duplicate */
+    const int32_t pairs[] = {0, 1, 1, 0, 0, 2, 0, 2, 3, 2};
+    vgae_graph *g = NULL;
+    assert_int_equal(vgae_graph_from_pairs(ctx, 4, 5, pairs, 1, &g), VGAE_OK);
+    assert_int_equal(g->n_edges, 3);
+    assert_int_equal(g->report.duplicates_dropped, 1);
+    assert_int_equal(g->report.reciprocal_merged, 1);
+    assert_true(g->report.directed);
+    assert_neighbours(g, 0, 2, (const int32_t[]){1, 2});
+    assert_neighbours(g, 2, 2, (const int32_t[]){0, 3});
+    vgae_graph_free(g);
+}
+
+static void rows_are_sorted_on_a_larger_graph(void **state)
+{
+    vgae_ctx *ctx = *state;
+    enum { N = 200, M = 3000 };
+    int32_t pairs[2 * M];
+    uint64_t s = 12345;
+    vgae_graph *g = NULL;
+    int64_t total = 0;
+    for (int e = 0; e < 2 * M; e++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        pairs[e] = (int32_t)((s >> 33) % N);
+    }
+    assert_int_equal(vgae_graph_from_pairs(ctx, N, M, pairs, 0, &g), VGAE_OK);
+    for (int32_t v = 0; v < N; v++) {
+        for (int64_t p = g->rowptr[v]; p < g->rowptr[v + 1]; p++) {
+            int32_t u = g->adj[p];
+            int found = 0;
+            assert_int_not_equal(u, v);
+            if (p > g->rowptr[v])
+                assert_true(g->adj[p - 1] < u);
+            for (int64_t q = g->rowptr[u]; q < g->rowptr[u + 1]; q++)
+                found += g->adj[q] == v;
+            assert_int_equal(found, 1); /* symmetric */
+        }
+        total += g->rowptr[v + 1] - g->rowptr[v];
+    }
+    assert_int_equal(total, 2 * g->n_edges);
+    assert_int_equal(g->n_edges + g->report.duplicates_dropped + g->report.self_loops_dropped, M);
+    vgae_graph_free(g);
+}
+
+static void pair_out_of_range_is_an_error(void **state)
+{
+    vgae_ctx *ctx = *state;
+    const int32_t pairs[] = {0, 1, 1, 7};
+    vgae_graph *g = NULL;
+    assert_error_contains(ctx, vgae_graph_from_pairs(ctx, 3, 2, pairs, 0, &g), "outside nodes 0..2");
+    assert_null(g);
+}
+
+/* The four-node test graph every named format holds: alice-bob, bob-carol,
+ * carol-alice, dave-alice (plus a repeat, loop or reciprocal arc each). */
+static void assert_named_graph(vgae_ctx *ctx, const char *file, vgae_graph_format want_format)
+{
+    vgae_graph *g = NULL;
+    vgae_status st = vgae_graph_read(ctx, data_path(file), VGAE_FORMAT_AUTO, &g);
+    if (st)
+        fail_msg("%s: %s", file, vgae_ctx_message(ctx));
+    assert_int_equal(g->format, want_format);
+    assert_int_equal(g->n, 4);
+    assert_int_equal(g->n_edges, 4);
+    assert_non_null(g->names);
+    /* find alice and check that she has three neighbours: bob, carol, dave */
+    for (int32_t v = 0; v < g->n; v++)
+        if (strcmp(g->names[v], "alice") == 0 || strcmp(g->names[v], "10") == 0)
+            assert_int_equal(g->rowptr[v + 1] - g->rowptr[v], 3);
+    vgae_graph_free(g);
+}
+
+static void reads_ncol_with_names_and_weights(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph *g = NULL;
+    assert_named_graph(ctx, "names.ncol", VGAE_FORMAT_NCOL);
+    assert_int_equal(vgae_graph_read(ctx, data_path("names.ncol"), VGAE_FORMAT_AUTO, &g), VGAE_OK);
+    assert_string_equal(g->names[0], "alice");
+    assert_string_equal(g->names[3], "dave");
+    assert_true(g->report.weighted);
+    assert_int_equal(g->report.self_loops_dropped, 1);
+    vgae_graph_free(g);
+}
+
+static void reads_lgl(void **state) { assert_named_graph(*state, "names.lgl", VGAE_FORMAT_LGL); }
+
+static void reads_graphml(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph *g = NULL;
+    assert_named_graph(ctx, "names.graphml", VGAE_FORMAT_GRAPHML);
+    assert_int_equal(vgae_graph_read(ctx, data_path("names.graphml"), VGAE_FORMAT_AUTO, &g), VGAE_OK);
+    assert_int_equal(g->report.duplicates_dropped, 1); /* bob-alice repeats alice-bob */
+    assert_string_equal(g->names[2], "carol");
+    vgae_graph_free(g);
+}
+
+static void reads_directed_gml(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph *g = NULL;
+    assert_named_graph(ctx, "names.gml", VGAE_FORMAT_GML);
+    assert_int_equal(vgae_graph_read(ctx, data_path("names.gml"), VGAE_FORMAT_AUTO, &g), VGAE_OK);
+    assert_true(g->report.directed);
+    assert_int_equal(g->report.reciprocal_merged, 1);
+    assert_string_equal(g->names[0], "10"); /* GML's numeric node id */
+    vgae_graph_free(g);
+}
+
+static void reads_pajek(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph *g = NULL;
+    assert_named_graph(ctx, "names.net", VGAE_FORMAT_PAJEK);
+    assert_int_equal(vgae_graph_read(ctx, data_path("names.net"), VGAE_FORMAT_AUTO, &g), VGAE_OK);
+    assert_string_equal(g->names[1], "bob");
+    assert_true(g->report.weighted);
+    vgae_graph_free(g);
+}
+
+static void reads_edgelist(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph *g = NULL;
+    assert_int_equal(vgae_graph_read(ctx, data_path("star.edges"), VGAE_FORMAT_AUTO, &g), VGAE_OK);
+    assert_int_equal(g->format, VGAE_FORMAT_EDGELIST);
+    assert_int_equal(g->n, 5);
+    assert_int_equal(g->n_edges, 4);
+    assert_int_equal(g->report.self_loops_dropped, 1);
+    assert_int_equal(g->report.duplicates_dropped, 2); /* "1 0" and the second "2 2" */
+    assert_null(g->names);
+    assert_neighbours(g, 0, 4, (const int32_t[]){1, 2, 3, 4});
+    vgae_graph_free(g);
+}
+
+static void reads_mtx_plain_and_gzip_alike(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph *a = NULL, *b = NULL;
+    assert_int_equal(vgae_graph_read(ctx, data_path("path4.mtx"), VGAE_FORMAT_AUTO, &a), VGAE_OK);
+    assert_int_equal(vgae_graph_read(ctx, data_path("path4.mtx.gz"), VGAE_FORMAT_AUTO, &b), VGAE_OK);
+    assert_int_equal(a->n, 4);
+    assert_int_equal(a->n_edges, 3);
+    assert_int_equal(b->n_edges, 3);
+    assert_memory_equal(a->rowptr, b->rowptr, 5 * sizeof *a->rowptr);
+    assert_memory_equal(a->adj, b->adj, 6 * sizeof *a->adj);
+    assert_false(a->report.directed);
+    vgae_graph_free(a);
+    vgae_graph_free(b);
+}
+
+static void reads_directed_weighted_mtx(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph *g = NULL;
+    assert_int_equal(vgae_graph_read(ctx, data_path("directed.mtx"), VGAE_FORMAT_AUTO, &g), VGAE_OK);
+    assert_int_equal(g->n_edges, 2);
+    assert_int_equal(g->report.reciprocal_merged, 1);
+    assert_int_equal(g->report.duplicates_dropped, 1);
+    assert_int_equal(g->report.self_loops_dropped, 1);
+    assert_int_equal(g->report.zero_weights_dropped, 1);
+    assert_true(g->report.weighted);
+    vgae_graph_free(g);
+}
+
+static void explicit_format_overrides_extension(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph *g = NULL;
+    vgae_graph_format f;
+    /* .dat says nothing: AUTO refuses, naming the option; an explicit format reads it */
+    assert_error_contains(ctx, vgae_graph_read(ctx, data_path("names-ncol.dat"), VGAE_FORMAT_AUTO, &g),
+                          "--format");
+    assert_null(g);
+    assert_int_equal(vgae_graph_format_from_name(ctx, "NCOL", &f), VGAE_OK);
+    assert_int_equal(vgae_graph_read(ctx, data_path("names-ncol.dat"), f, &g), VGAE_OK);
+    assert_int_equal(g->n_edges, 4);
+    vgae_graph_free(g);
+}
+
+static void components_are_counted(void **state)
+{
+    vgae_ctx *ctx = *state;
+    const int32_t pairs[] = {0, 1, 1, 2, 3, 4};
+    vgae_graph *g = NULL;
+    int64_t count = 0, largest = 0;
+    assert_int_equal(vgae_graph_from_pairs(ctx, 7, 3, pairs, 0, &g), VGAE_OK);
+    assert_int_equal(vgae_graph_components(ctx, g, &count, &largest), VGAE_OK);
+    assert_int_equal(count, 4); /* {0,1,2} {3,4} {5} {6} */
+    assert_int_equal(largest, 3);
+    vgae_graph_free(g);
+}
+
+static void format_names_round_trip(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph_format f;
+    assert_int_equal(vgae_graph_format_guess("a/b.graphml.gz"), VGAE_FORMAT_GRAPHML);
+    assert_int_equal(vgae_graph_format_guess("x.NET"), VGAE_FORMAT_PAJEK);
+    assert_int_equal(vgae_graph_format_guess("x.unknown"), VGAE_FORMAT_AUTO);
+    for (int k = VGAE_FORMAT_AUTO; k <= VGAE_FORMAT_PAJEK; k++) {
+        assert_int_equal(vgae_graph_format_from_name(ctx, vgae_graph_format_name(k), &f), VGAE_OK);
+        assert_int_equal(f, k);
+    }
+    assert_error_contains(ctx, vgae_graph_format_from_name(ctx, "dot", &f), "unknown graph format 'dot'");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(undirected_pairs_are_cleaned, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(directed_pairs_are_symmetrized, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(rows_are_sorted_on_a_larger_graph, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(pair_out_of_range_is_an_error, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(reads_ncol_with_names_and_weights, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(reads_lgl, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(reads_graphml, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(reads_directed_gml, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(reads_pajek, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(reads_edgelist, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(reads_mtx_plain_and_gzip_alike, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(reads_directed_weighted_mtx, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(explicit_format_overrides_extension, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(components_are_counted, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(format_names_round_trip, setup_ctx, teardown_ctx),
+    };
+    return cmocka_run_group_tests_name("graph", tests, NULL, NULL);
+}

@@ -1,0 +1,60 @@
+/* Shared helpers for the unit tests: cmocka includes and test-data paths. */
+#ifndef VGAE_TESTUTIL_H
+#define VGAE_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "vgae/vgae.h"
+
+/* Path of a file in tests/data (the folder is passed as VGAE_TEST_DATA). */
+static inline const char *data_path(const char *name)
+{
+    static char buf[4][1024];
+    static int k;
+    const char *dir = getenv("VGAE_TEST_DATA");
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", dir ? dir : "tests/data", name);
+    return buf[k];
+}
+
+/* Folder of a shared dataset (cora, ...) under $VGAE_DATA, or NULL. */
+static inline char *shared_dataset(vgae_ctx *ctx, const char *name)
+{
+    char *dir = NULL;
+    if (vgae_dataset_find(ctx, name, getenv("VGAE_DATA"), &dir) != VGAE_OK) {
+        vgae_ctx_clear(ctx);
+        return NULL;
+    }
+    return dir;
+}
+
+static inline int setup_ctx(void **state)
+{
+    *state = vgae_ctx_new();
+    return *state ? 0 : -1;
+}
+
+static inline int teardown_ctx(void **state)
+{
+    vgae_ctx_free(*state);
+    return 0;
+}
+
+/* Asserts that status is an error and that the context's message contains needle. */
+#define assert_error_contains(ctx, status, needle)                                           \
+    do {                                                                                     \
+        assert_int_not_equal((status), VGAE_OK);                                             \
+        if (!strstr(vgae_ctx_message(ctx), (needle)))                                        \
+            fail_msg("message '%s' lacks '%s'", vgae_ctx_message(ctx), (needle));            \
+    } while (0)
+
+#endif
