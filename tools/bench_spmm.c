@@ -1,0 +1,118 @@
+/* Benchmark: vgae's CSR product Y = Â X against CHOLMOD's cholmod_sdmult, same run, as a ratio. */
+#include <cholmod.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "vgae/vgae.h"
+
+extern char *openblas_get_corename(void);
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+enum { REPS = 41 };
+
+/* Median time in microseconds of REPS calls, after one warm-up call. */
+#define MEDIAN_US(out, call)                                  \
+    do {                                                      \
+        double t_[REPS];                                      \
+        call;                                                 \
+        for (int r_ = 0; r_ < REPS; r_++) {                   \
+            double t0_ = now();                               \
+            call;                                             \
+            t_[r_] = 1e6 * (now() - t0_);                     \
+        }                                                     \
+        qsort(t_, REPS, sizeof t_[0], cmp_double);            \
+        (out) = t_[REPS / 2];                                 \
+    } while (0)
+
+static int bench(vgae_ctx *ctx, const char *name)
+{
+    char *dir = NULL;
+    vgae_dataset_source src = {0};
+    vgae_dataset *ds = NULL;
+    vgae_csr *a = NULL;
+    if (vgae_dataset_find(ctx, name, getenv("VGAE_DATA"), &dir)) {
+        printf("%-9s (not found: %s)\n", name, vgae_ctx_message(ctx));
+        return 0;
+    }
+    src.graph_path = dir;
+    src.labels_path = NULL;
+    if (vgae_dataset_load(ctx, &src, &ds) || vgae_gcn_normalize(ctx, ds->graph, &a)) {
+        fprintf(stderr, "bench_spmm: %s\n", vgae_ctx_message(ctx));
+        free(dir);
+        vgae_dataset_free(ds);
+        return 1;
+    }
+    const int32_t n = a->rows;
+    cholmod_common cm;
+    cholmod_start(&cm);
+    cholmod_sparse *ca = cholmod_allocate_sparse((size_t)n, (size_t)n, (size_t)a->nnz, 1, 1, 0, CHOLMOD_REAL, &cm);
+    for (int32_t i = 0; i <= n; i++)
+        ((int *)ca->p)[i] = (int)a->rowptr[i];
+    for (int64_t p = 0; p < a->nnz; p++) {
+        ((int *)ca->i)[p] = a->col[p];
+        ((double *)ca->x)[p] = a->val[p];
+    }
+    for (int32_t k = 16; k <= 64; k *= 2) {
+        float *x = malloc(sizeof *x * (size_t)n * (size_t)k), *y = malloc(sizeof *y * (size_t)n * (size_t)k);
+        cholmod_dense *cx = cholmod_ones((size_t)n, (size_t)k, CHOLMOD_REAL, &cm);
+        cholmod_dense *cy = cholmod_zeros((size_t)n, (size_t)k, CHOLMOD_REAL, &cm);
+        double one[2] = {1, 0}, zero[2] = {0, 0}, t_ref, t1, t2;
+        for (size_t i = 0; i < (size_t)n * (size_t)k; i++)
+            x[i] = (float)(i % 13) * 0.1f;
+        MEDIAN_US(t_ref, cholmod_sdmult(ca, 0, one, zero, cx, cy, &cm));
+        vgae_ctx_set_threads(ctx, 1);
+        MEDIAN_US(t1, vgae_csr_spmm(ctx, a, x, k, y));
+        vgae_ctx_set_threads(ctx, 2);
+        MEDIAN_US(t2, vgae_csr_spmm(ctx, a, x, k, y));
+        printf("%-9s %7d %9lld %4d %12.1f %12.1f %16.1f %8.2fx %8.2fx\n", name, n, (long long)a->nnz, k, t1, t2,
+               t_ref, t_ref / t1, t_ref / t2);
+        cholmod_free_dense(&cx, &cm);
+        cholmod_free_dense(&cy, &cm);
+        free(x);
+        free(y);
+    }
+    cholmod_free_sparse(&ca, &cm);
+    cholmod_finish(&cm);
+    vgae_csr_free(a);
+    vgae_dataset_free(ds);
+    free(dir);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    vgae_ctx *ctx = vgae_ctx_new();
+    struct rusage ru;
+    int rc = 0;
+    if (!ctx)
+        return 1;
+    printf("Y = Â X, X row-major float (vgae) vs column-major double (cholmod_sdmult, 1 thread)\n");
+    printf("OpenBLAS kernels: %s; median of %d runs; speed-up = cholmod time / vgae time\n\n",
+           openblas_get_corename(), REPS);
+    printf("%-9s %7s %9s %4s %12s %12s %16s %9s %9s\n", "dataset", "nodes", "nnz(Â)", "k", "vgae 1t us",
+           "vgae 2t us", "cholmod us", "x (1t)", "x (2t)");
+    if (argc > 1)
+        for (int i = 1; i < argc; i++)
+            rc |= bench(ctx, argv[i]);
+    else
+        rc |= bench(ctx, "cora") | bench(ctx, "citeseer") | bench(ctx, "pubmed") | bench(ctx, "cit-HepPh");
+    getrusage(RUSAGE_SELF, &ru);
+    printf("\npeak RSS: %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
+    vgae_ctx_free(ctx);
+    return rc;
+}
