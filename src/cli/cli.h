@@ -39,7 +39,11 @@ int cli_lib_error(vgae_ctx *ctx);
 /* Loads what the data options name; prints the error itself and returns the exit code. */
 int cli_load_dataset(const char *cmd, vgae_ctx *ctx, const cli_data_opts *o, vgae_dataset **out);
 
-/* A context whose log goes to stderr (notes and warnings; info too if verbose). */
+/* Prints (print != 0) or drops the notes and warnings held back so far. */
+void cli_notes_flush(int print);
+
+/* A context whose log goes to stderr: info lines at once if verbose; notes
+ * and warnings are held until cli_notes_flush. */
 vgae_ctx *cli_ctx_new(int quiet, int verbose);
 
 /* Re-executes the program once with OPENBLAS_CORETYPE set when OpenBLAS has

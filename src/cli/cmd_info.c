@@ -86,6 +86,7 @@ int cmd_info(int argc, char **argv)
         rc = CLI_ERROR;
     }
 done:
+    cli_notes_flush(rc == CLI_OK);
     vgae_dataset_free(ds);
     vgae_ctx_free(ctx);
     return rc;

@@ -44,6 +44,10 @@ int cli_take_value(const char *cmd, int argc, char **argv, int *i, const char *n
     if (a[n] == '=') {
         *value = a + n + 1;
         *i += 1;
+        if (!**value) {
+            cli_usage_error(cmd, "option %s needs a value", name);
+            return -1;
+        }
         return 1;
     }
     if (a[n] != '\0')
@@ -54,6 +58,10 @@ int cli_take_value(const char *cmd, int argc, char **argv, int *i, const char *n
     }
     *value = argv[*i + 1];
     *i += 2;
+    if (!**value) {
+        cli_usage_error(cmd, "option %s needs a value", name);
+        return -1;
+    }
     return 1;
 }
 
@@ -100,6 +108,8 @@ int cli_load_dataset(const char *cmd, vgae_ctx *ctx, const cli_data_opts *o, vga
     if (!o->dataset == !o->graph)
         return cli_usage_error(cmd, o->dataset ? "give --dataset or --graph, not both"
                                                : "no graph: give --dataset NAME or --graph PATH");
+    if (o->dataset && strchr(o->dataset, '/'))
+        return cli_usage_error(cmd, "--dataset takes a name, not a path ('%s'); use --graph for a path", o->dataset);
     if (o->format && vgae_graph_format_from_name(ctx, o->format, &src.format))
         return cli_usage_error(cmd, "%s", vgae_ctx_message(ctx));
     if (o->dataset && vgae_dataset_find(ctx, o->dataset, getenv("VGAE_DATA"), &dir))
@@ -113,11 +123,47 @@ int cli_load_dataset(const char *cmd, vgae_ctx *ctx, const cli_data_opts *o, vga
     return rc;
 }
 
+/* Notes and warnings wait here until the command has succeeded, so that a
+ * failing command prints one line only (its error). Progress prints at once. */
+static char *held;
+static size_t held_len, held_cap;
+
 static void log_to_stderr(void *user, vgae_log_level level, const char *message)
 {
+    char line[1200];
+    int n;
     (void)user;
-    fprintf(stderr, "vgae: %s%s\n",
-            level >= VGAE_LOG_WARN ? "warning: " : level == VGAE_LOG_NOTE ? "note: " : "", message);
+    n = snprintf(line, sizeof line, "vgae: %s%s\n",
+                 level >= VGAE_LOG_WARN ? "warning: " : level == VGAE_LOG_NOTE ? "note: " : "", message);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof line)
+        n = (int)sizeof line - 1;
+    if (level < VGAE_LOG_NOTE) {
+        fputs(line, stderr);
+        return;
+    }
+    if (held_len + (size_t)n + 1 > held_cap) {
+        size_t cap = (held_cap ? held_cap * 2 : 4096) + (size_t)n;
+        char *p = realloc(held, cap);
+        if (!p) {
+            fputs(line, stderr); /* no memory to hold it: say it now */
+            return;
+        }
+        held = p;
+        held_cap = cap;
+    }
+    memcpy(held + held_len, line, (size_t)n + 1);
+    held_len += (size_t)n;
+}
+
+void cli_notes_flush(int print)
+{
+    if (print && held_len)
+        fputs(held, stderr);
+    free(held);
+    held = NULL;
+    held_len = held_cap = 0;
 }
 
 vgae_ctx *cli_ctx_new(int quiet, int verbose)

@@ -60,11 +60,12 @@ void vgae_ctx_set_log(vgae_ctx *ctx, vgae_log_fn fn, void *user, vgae_log_level 
     ctx->log_min = min_level;
 }
 
-/* Replaces newlines so that a message stays one line. */
+/* Replaces control characters (newlines, escapes from input files) so that
+ * a message stays one printable line. */
 static void one_line(char *s)
 {
     for (; *s; s++)
-        if (*s == '\n' || *s == '\r')
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
             *s = ' ';
 }
 

@@ -31,4 +31,13 @@ char *vgae_strdup(vgae_ctx *ctx, const char *s);
 /* Grows *buf (holding *cap elements of size) to at least need elements. */
 vgae_status vgae_grow(vgae_ctx *ctx, void **buf, size_t *cap, size_t need, size_t size);
 
+/* The most nodes (or matrix rows / columns) accepted from a file holding
+ * `entries` entries or bytes: 2^24 plus 16 per entry. A header or an id
+ * beyond that is refused as absurd instead of allocated (a 2^31-node graph
+ * needs 16 GB for its row pointers alone). */
+static inline int64_t vgae_max_nodes(int64_t entries)
+{
+    return ((int64_t)1 << 24) + 16 * entries;
+}
+
 #endif

@@ -7,6 +7,7 @@
 static _Thread_local vgae_ctx *cholmod_target;
 static _Thread_local vgae_ctx *igraph_target;
 static _Thread_local int igraph_reported;
+static _Thread_local const char *igraph_label;
 
 static void cholmod_handler(int status, const char *file, int line, const char *message)
 {
@@ -62,13 +63,16 @@ static void igraph_warning_handler(const char *reason, const char *file, int lin
     (void)file;
     (void)line;
     if (igraph_target)
-        vgae_log(igraph_target, VGAE_LOG_WARN, "igraph: %s", reason);
+        vgae_log(igraph_target, VGAE_LOG_WARN, "%s%sigraph: %s", igraph_label ? igraph_label : "",
+                 igraph_label ? ": " : "", reason);
 }
 
-void vgae_igraph_enter(vgae_ctx *ctx, vgae_igraph_guard *guard)
+void vgae_igraph_enter(vgae_ctx *ctx, vgae_igraph_guard *guard, const char *label)
 {
     guard->old_ctx = igraph_target;
+    guard->old_label = igraph_label;
     igraph_target = ctx;
+    igraph_label = label;
     igraph_reported = 0;
     guard->old_error = igraph_set_error_handler(igraph_error_handler);
     guard->old_warning = igraph_set_warning_handler(igraph_warning_handler);
@@ -81,6 +85,7 @@ void vgae_igraph_leave(vgae_igraph_guard *guard)
     igraph_set_warning_handler(guard->old_warning);
     igraph_set_attribute_table(guard->old_attributes);
     igraph_target = guard->old_ctx;
+    igraph_label = guard->old_label;
 }
 
 vgae_status vgae_igraph_fail(vgae_ctx *ctx, igraph_error_t err, const char *what)

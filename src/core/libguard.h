@@ -23,9 +23,11 @@ typedef struct vgae_igraph_guard {
     igraph_warning_handler_t *old_warning;
     igraph_attribute_table_t *old_attributes;
     vgae_ctx *old_ctx;
+    const char *old_label;
 } vgae_igraph_guard;
 
-void vgae_igraph_enter(vgae_ctx *ctx, vgae_igraph_guard *guard);
+/* label (may be NULL): the file being read, put before igraph's warnings. */
+void vgae_igraph_enter(vgae_ctx *ctx, vgae_igraph_guard *guard, const char *label);
 void vgae_igraph_leave(vgae_igraph_guard *guard);
 
 /* For a failed igraph call: the status matching err, making sure ctx holds

@@ -1,4 +1,5 @@
 /* Reading node features from MatrixMarket into compact CSR. */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -8,7 +9,7 @@
 
 typedef struct entry {
     int32_t col;
-    float val;
+    double val; /* summed in double, rounded to float once */
 } entry;
 
 static int cmp_entry(const void *a, const void *b)
@@ -29,16 +30,9 @@ vgae_status vgae_features_read(vgae_ctx *ctx, const char *path, vgae_csr **out)
     st = vgae_mtx_read(ctx, path, &m);
     if (st)
         return st;
-    for (int64_t e = 0; e < m->nnz; e++) {
-        double v = m->val ? m->val[e] : 1.0;
-        if (fabs(v) > 3.4028234663852886e38) {
-            st = vgae_fail_at(ctx, VGAE_ERANGE, path, 0, "value %g at (%d, %d) does not fit in a float", v,
-                              m->row[e] + 1, m->col[e] + 1);
-            goto done;
-        }
-        /* a symmetric file's off-diagonal entry stands for two */
+    /* a symmetric file's off-diagonal entry stands for two */
+    for (int64_t e = 0; e < m->nnz; e++)
         total += 1 + (m->symmetric && m->row[e] != m->col[e]);
-    }
     st = vgae_csr_new(ctx, m->rows, m->cols, total, &x);
     if (st)
         goto done;
@@ -56,10 +50,10 @@ vgae_status vgae_features_read(vgae_ctx *ctx, const char *path, vgae_csr **out)
     }
     for (int32_t r = 0; r < m->rows; r++)
         x->rowptr[r + 1] += x->rowptr[r];
-    for (int32_t r = 0; r <= m->rows; r++)
+    for (int64_t r = 0; r <= m->rows; r++)
         next[r] = x->rowptr[r];
     for (int64_t e = 0; e < m->nnz; e++) {
-        float v = (float)(m->val ? m->val[e] : 1.0);
+        double v = m->val ? m->val[e] : 1.0;
         ent[next[m->row[e]]++] = (entry){m->col[e], v};
         if (m->symmetric && m->row[e] != m->col[e])
             ent[next[m->col[e]]++] = (entry){m->row[e], v};
@@ -70,14 +64,19 @@ vgae_status vgae_features_read(vgae_ctx *ctx, const char *path, vgae_csr **out)
         for (int32_t r = 0; r < m->rows; r++) {
             int64_t start = x->rowptr[r], end = x->rowptr[r + 1], first = w;
             qsort(ent + start, (size_t)(end - start), sizeof *ent, cmp_entry);
-            for (int64_t q = start; q < end; q++) {
-                if (w > first && x->col[w - 1] == ent[q].col) {
-                    x->val[w - 1] += ent[q].val;
-                } else {
-                    x->col[w] = ent[q].col;
-                    x->val[w] = ent[q].val;
-                    w++;
+            for (int64_t q = start; q < end;) {
+                double sum = 0.0;
+                int32_t c = ent[q].col;
+                for (; q < end && ent[q].col == c; q++)
+                    sum += ent[q].val;
+                if (fabs(sum) > FLT_MAX) {
+                    st = vgae_fail_at(ctx, VGAE_ERANGE, path, 0, "value %g at (%d, %d) does not fit in a float",
+                                      sum, r + 1, c + 1);
+                    goto done;
                 }
+                x->col[w] = c;
+                x->val[w] = (float)sum;
+                w++;
             }
             {
                 int64_t keep = first; /* drop explicit zeros and sums that cancelled */

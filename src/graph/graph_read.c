@@ -122,7 +122,7 @@ static vgae_status read_edgelist(vgae_ctx *ctx, const char *path, vgae_graph **o
     vgae_lines lines;
     int32_t *pairs = NULL;
     size_t cap = 0, len;
-    int64_t m = 0, max_id = -1;
+    int64_t m = 0, max_id = -1, max_line = 0, zeros = 0;
     int weighted = 0, got;
     char *line;
     vgae_status st = vgae_lines_open(ctx, &lines, path);
@@ -165,6 +165,10 @@ static vgae_status read_edgelist(vgae_ctx *ctx, const char *path, vgae_graph **o
             }
             if (w != 1.0)
                 weighted = 1;
+            if (w == 0.0) {
+                zeros++; /* as in MatrixMarket: an explicit zero means no edge */
+                continue;
+            }
         }
         st = vgae_grow(ctx, (void **)&pairs, &cap, (size_t)(2 * m + 2), sizeof *pairs);
         if (st)
@@ -172,10 +176,10 @@ static vgae_status read_edgelist(vgae_ctx *ctx, const char *path, vgae_graph **o
         pairs[2 * m] = (int32_t)id[0];
         pairs[2 * m + 1] = (int32_t)id[1];
         m++;
-        if (id[0] > max_id)
-            max_id = id[0];
-        if (id[1] > max_id)
-            max_id = id[1];
+        if (id[0] > max_id || id[1] > max_id) {
+            max_id = id[0] > id[1] ? id[0] : id[1];
+            max_line = lines.lineno;
+        }
     }
     if (got < 0) {
         st = vgae_ctx_status(ctx);
@@ -185,9 +189,18 @@ static vgae_status read_edgelist(vgae_ctx *ctx, const char *path, vgae_graph **o
         st = vgae_fail_at(ctx, VGAE_EFORMAT, path, 0, "%s", lines.lineno ? "no edges in the file" : "empty file");
         goto done;
     }
+    if (max_id + 1 > vgae_max_nodes(m)) {
+        st = vgae_fail_at(ctx, VGAE_ERANGE, path, max_line,
+                          "node id %lld implies %lld nodes for only %lld edges; ids must be 0-based and "
+                          "dense (use the ncol format for arbitrary ids)",
+                          (long long)max_id, (long long)max_id + 1, (long long)m);
+        goto done;
+    }
     st = vgae_graph_from_pairs(ctx, (int32_t)(max_id + 1), m, pairs, 0, out);
-    if (st == VGAE_OK)
+    if (st == VGAE_OK) {
         (*out)->report.weighted = weighted;
+        (*out)->report.zero_weights_dropped = zeros;
+    }
 done:
     vgae_lines_close(&lines);
     free(pairs);
@@ -236,12 +249,43 @@ static vgae_status copy_names(vgae_ctx *ctx, const igraph_t *ig, vgae_graph *g)
 static int has_weights(const igraph_t *ig)
 {
     igraph_integer_t m = igraph_ecount(ig);
+    igraph_attribute_type_t type;
     if (!igraph_cattribute_has_attr(ig, IGRAPH_ATTRIBUTE_EDGE, "weight"))
         return 0;
+    /* EAN does not check the type: a string "weight" would be read as garbage */
+    if (igraph_cattribute_table.gettype(ig, &type, IGRAPH_ATTRIBUTE_EDGE, "weight") != IGRAPH_SUCCESS ||
+        type != IGRAPH_ATTRIBUTE_NUMERIC)
+        return 1;
     for (igraph_integer_t e = 0; e < m; e++)
         if (EAN(ig, "weight", e) != 1.0)
             return 1;
     return 0;
+}
+
+/* igraph's Pajek reader allocates every vertex "*Vertices N" announces
+ * before reading on: refuse an absurd N first. */
+static vgae_status check_pajek_size(vgae_ctx *ctx, const char *path, const char *data, size_t size)
+{
+    const char *p = data;
+    int64_t line = 1;
+    while (p < data + size) {
+        const char *q = p;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (strncasecmp(q, "*vertices", 9) == 0) {
+            long long n = strtoll(q + 9, NULL, 10);
+            if (n > vgae_max_nodes((int64_t)size))
+                return vgae_fail_at(ctx, VGAE_ERANGE, path, line,
+                                    "*Vertices %lld is absurd for a file of %zu bytes", n, size);
+            return VGAE_OK;
+        }
+        q = memchr(p, '\n', (size_t)(data + size - p));
+        if (!q)
+            break;
+        p = q + 1;
+        line++;
+    }
+    return VGAE_OK;
 }
 
 static vgae_status read_with_igraph(vgae_ctx *ctx, const char *path, vgae_graph_format format,
@@ -260,12 +304,16 @@ static vgae_status read_with_igraph(vgae_ctx *ctx, const char *path, vgae_graph_
     vgae_status st = vgae_slurp(ctx, path, &data, &size);
     if (st)
         return st;
+    if (format == VGAE_FORMAT_PAJEK && (st = check_pajek_size(ctx, path, data, size))) {
+        free(data);
+        return st;
+    }
     f = fmemopen(data, size, "r");
     if (!f) {
         free(data);
         return vgae_fail_at(ctx, VGAE_ENOMEM, path, 0, "cannot open in memory: %s", strerror(errno));
     }
-    vgae_igraph_enter(ctx, &guard);
+    vgae_igraph_enter(ctx, &guard, path);
     switch (format) {
     case VGAE_FORMAT_NCOL:
         err = igraph_read_graph_ncol(&ig, f, NULL, 1, IGRAPH_ADD_WEIGHTS_IF_PRESENT, IGRAPH_UNDIRECTED);
@@ -363,6 +411,8 @@ vgae_status vgae_graph_read(vgae_ctx *ctx, const char *path, vgae_graph_format f
     case VGAE_FORMAT_EDGELIST: st = read_edgelist(ctx, path, out); break;
     default: st = read_with_igraph(ctx, path, format, out); break;
     }
+    if (st == VGAE_ENOMEM)
+        vgae_fail_prefix(ctx, "%s: ", path);
     if (st)
         return st;
     (*out)->format = format;

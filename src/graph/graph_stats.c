@@ -21,7 +21,7 @@ vgae_status vgae_graph_components(vgae_ctx *ctx, const vgae_graph *g, int64_t *c
     vgae_status st = VGAE_OK;
     int have_edges = 0, have_sizes = 0, have_graph = 0;
 
-    vgae_igraph_enter(ctx, &guard);
+    vgae_igraph_enter(ctx, &guard, NULL);
     err = igraph_vector_int_init(&edges, 2 * g->n_edges);
     if (err)
         goto fail;

@@ -14,7 +14,7 @@ static cholmod_sparse *adjacency_to_cholmod(vgae_ctx *ctx, const vgae_graph *g)
     cholmod_sparse *a;
     int *p, *i;
     double *x;
-    if (2 * g->n_edges > INT32_MAX) {
+    if (2 * g->n_edges + g->n > INT32_MAX) { /* A + I must fit CHOLMOD's int indices */
         vgae_fail(ctx, VGAE_ERANGE, "graph too large for normalization (%lld edges)", (long long)g->n_edges);
         return NULL;
     }
@@ -24,7 +24,7 @@ static cholmod_sparse *adjacency_to_cholmod(vgae_ctx *ctx, const vgae_graph *g)
     p = a->p;
     i = a->i;
     x = a->x;
-    for (int32_t c = 0; c <= g->n; c++)
+    for (int64_t c = 0; c <= g->n; c++)
         p[c] = (int)g->rowptr[c];
     for (int64_t e = 0; e < 2 * g->n_edges; e++) {
         i[e] = g->adj[e];
@@ -78,7 +78,7 @@ vgae_status vgae_gcn_normalize(vgae_ctx *ctx, const vgae_graph *g, vgae_csr **ou
         /* Â is symmetric: column c of the CSC form is row c of the CSR form. */
         const int *sp = s->p, *si = s->i;
         const double *sx = s->x;
-        for (int32_t c = 0; c <= g->n; c++)
+        for (int64_t c = 0; c <= g->n; c++)
             res->rowptr[c] = sp[c];
         for (int64_t q = 0; q < res->nnz; q++) {
             res->col[q] = si[q];

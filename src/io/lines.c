@@ -74,6 +74,8 @@ int vgae_lines_next(vgae_ctx *ctx, vgae_lines *lines, char **line, size_t *len)
 {
     size_t n = 0;
     for (;;) {
+        z_off_t before = gztell(lines->gz);
+        size_t got;
         if (!gzgets(lines->gz, lines->buf + n, (int)(lines->cap - n > INT32_MAX ? INT32_MAX : lines->cap - n))) {
             if (read_error(ctx, lines))
                 return -1;
@@ -81,15 +83,17 @@ int vgae_lines_next(vgae_ctx *ctx, vgae_lines *lines, char **line, size_t *len)
                 return 0;
             break; /* last line without a newline */
         }
-        n += strlen(lines->buf + n);
+        got = strlen(lines->buf + n);
+        if ((z_off_t)got != gztell(lines->gz) - before) {
+            /* gzgets read past a NUL that strlen stops at: not a text line */
+            vgae_fail_at(ctx, VGAE_EFORMAT, lines->path, lines->lineno + 1, "line contains a NUL byte");
+            return -1;
+        }
+        n += got;
         if (n > 0 && lines->buf[n - 1] == '\n')
             break;
-        if (n + 1 < lines->cap) {
-            /* gzgets stopped short of the buffer: end of file (or an embedded NUL). */
-            if (gzeof(lines->gz))
-                break;
-            continue;
-        }
+        if (n + 1 < lines->cap)
+            break; /* gzgets stopped short of the buffer: the last line, without a newline */
         if (vgae_grow(ctx, (void **)&lines->buf, &lines->cap, lines->cap * 2, 1))
             return -1;
     }

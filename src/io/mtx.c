@@ -145,6 +145,11 @@ static vgae_status parse_size(vgae_ctx *ctx, const char *path, int64_t lineno, c
                                 "header declares %lld entries, more than a %lld x %lld matrix can hold",
                                 (long long)nz, (long long)r, (long long)c);
     }
+    if (r > vgae_max_nodes(nz) || c > vgae_max_nodes(nz))
+        return vgae_fail_at(ctx, VGAE_ERANGE, path, lineno,
+                            "header declares a %lld x %lld matrix with only %lld entries; refusing "
+                            "more than 2^24 + 16 per entry rows or columns",
+                            (long long)r, (long long)c, (long long)nz);
     m->rows = (int32_t)r;
     m->cols = (int32_t)c;
     *expect = nz;
@@ -229,7 +234,7 @@ vgae_status vgae_mtx_read(vgae_ctx *ctx, const char *path, vgae_mtx **out)
         st = vgae_ctx_status(ctx);
         goto fail;
     }
-    if (got == 0 || (len == 0 && lines.lineno == 1 && is_blank(line))) {
+    if (got == 0) {
         st = vgae_fail_at(ctx, VGAE_EFORMAT, path, 0, "empty file (expected a MatrixMarket header)");
         goto fail;
     }
@@ -294,6 +299,12 @@ vgae_status vgae_mtx_read(vgae_ctx *ctx, const char *path, vgae_mtx **out)
                 st = vgae_fail_at(ctx, VGAE_ERANGE, path, lines.lineno,
                                   "index (%lld, %lld) out of range for a %d x %d matrix", (long long)i,
                                   (long long)j, m->rows, m->cols);
+                goto fail;
+            }
+            if (h.symmetric && i < j) {
+                st = vgae_fail_at(ctx, VGAE_EFORMAT, path, lines.lineno,
+                                  "entry (%lld, %lld) is above the diagonal; a symmetric file stores "
+                                  "only the lower triangle", (long long)i, (long long)j);
                 goto fail;
             }
             if (want == 3) {

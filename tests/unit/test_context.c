@@ -72,7 +72,7 @@ static void igraph_errors_do_not_abort(void **state)
     igraph_vector_int_init(&edges, 2);
     VECTOR(edges)[0] = 0;
     VECTOR(edges)[1] = -1; /* a negative vertex id: igraph's default handler would abort */
-    vgae_igraph_enter(ctx, &guard);
+    vgae_igraph_enter(ctx, &guard, NULL);
     err = igraph_create(&g, &edges, 2, IGRAPH_UNDIRECTED);
     assert_int_not_equal(err, IGRAPH_SUCCESS);
     assert_int_equal(vgae_igraph_fail(ctx, err, "creating"), VGAE_EINTERNAL);

@@ -40,6 +40,20 @@ static void coordinate_features_sum_repeats_and_drop_zeros(void **state)
     vgae_csr_free(x);
 }
 
+static void repeated_features_are_summed_in_double(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_csr *x = NULL;
+    /* 1e8 + 1 - 1e8: a float sum gives 0 (and the entry would vanish), double gives 1 */
+    assert_int_equal(vgae_features_read(ctx, data_path("features_cancel.mtx"), &x), VGAE_OK);
+    assert_int_equal(x->nnz, 1);
+    assert_row(x, 0, 1, (const int32_t[]){0}, (const float[]){1.0f});
+    vgae_csr_free(x);
+    assert_error_contains(ctx, vgae_features_read(ctx, data_path("bad/features_overflow.mtx"), &x),
+                          "does not fit in a float");
+    assert_null(x);
+}
+
 static void labels_count_classes_and_unknowns(void **state)
 {
     vgae_ctx *ctx = *state;
@@ -133,6 +147,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(dense_array_features, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(coordinate_features_sum_repeats_and_drop_zeros, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(repeated_features_are_summed_in_double, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(labels_count_classes_and_unknowns, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(bad_label_names_file_and_line, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(dataset_found_on_the_search_path, setup_ctx, teardown_ctx),
