@@ -1,5 +1,4 @@
 /* Locating a dataset folder by name and loading its graph, features and labels. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
