@@ -8,36 +8,7 @@
 
 #include "vgae/vgae.h"
 
-extern char *openblas_get_corename(void);
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-enum { REPS = 41 };
-
-/* Median time in microseconds of REPS calls, after one warm-up call. */
-#define MEDIAN_US(out, call)                                  \
-    do {                                                      \
-        double t_[REPS];                                      \
-        call;                                                 \
-        for (int r_ = 0; r_ < REPS; r_++) {                   \
-            double t0_ = now();                               \
-            call;                                             \
-            t_[r_] = 1e6 * (now() - t0_);                     \
-        }                                                     \
-        qsort(t_, REPS, sizeof t_[0], cmp_double);            \
-        (out) = t_[REPS / 2];                                 \
-    } while (0)
+#include "bench.h"
 
 static int bench(vgae_ctx *ctx, const char *name)
 {

@@ -2,6 +2,9 @@
 #ifndef VGAE_CONTEXT_H
 #define VGAE_CONTEXT_H
 
+#include <stdint.h>
+
+#include "vgae/rng.h"
 #include "vgae/status.h"
 
 #ifdef __cplusplus
@@ -35,9 +38,20 @@ vgae_status vgae_ctx_status(const vgae_ctx *ctx);
 /* Forgets the last error. */
 void vgae_ctx_clear(vgae_ctx *ctx);
 
-/* Number of threads the library's own parallel loops may use (>= 1). */
+/* Number of threads the library's parallel loops may use (>= 1). Results
+ * do not depend on it: every parallel loop splits its work into parts fixed
+ * by the sizes alone and sums them in a fixed order. Matrix products run
+ * OpenBLAS on one thread per block (vgae_ctx_new sets OpenBLAS, process-wide,
+ * to one thread: its own threading changes the bits with the thread count). */
 void vgae_ctx_set_threads(vgae_ctx *ctx, int threads);
 int vgae_ctx_threads(const vgae_ctx *ctx);
+
+/* Sets the seed and restarts every named stream from it (the default seed is 0). */
+void vgae_ctx_set_seed(vgae_ctx *ctx, uint64_t seed);
+uint64_t vgae_ctx_seed(const vgae_ctx *ctx);
+/* The context's stream for one use (VGAE_STREAM_INIT, ...). Draws from one
+ * stream never move another. */
+vgae_rng *vgae_ctx_rng(vgae_ctx *ctx, vgae_stream stream);
 
 /* Installs a log callback (NULL to silence). Messages below min_level are
  * not formatted at all. */

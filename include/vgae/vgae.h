@@ -9,6 +9,13 @@
 #include "vgae/normalize.h"
 #include "vgae/features.h"
 #include "vgae/dataset.h"
+#include "vgae/rng.h"
+#include "vgae/dense.h"
+#include "vgae/layers.h"
+#include "vgae/optim.h"
+#include "vgae/stochastic.h"
+#include "vgae/likelihood.h"
+#include "vgae/elbo.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
+
 #include "core/context_impl.h"
 #include "core/internal.h"
 #include "core/libguard.h"
@@ -15,6 +17,10 @@ vgae_ctx *vgae_ctx_new(void)
         return NULL;
     ctx->threads = 1;
     ctx->log_min = VGAE_LOG_INFO;
+    vgae_ctx_set_seed(ctx, 0);
+    /* OpenBLAS's own threads give thread-count-dependent bits (0.3.21):
+     * the library calls it single-threaded and splits products itself. */
+    openblas_set_num_threads(1);
     vgae_cholmod_init(ctx, &ctx->cholmod);
     return ctx;
 }
@@ -51,6 +57,23 @@ void vgae_ctx_set_threads(vgae_ctx *ctx, int threads)
 int vgae_ctx_threads(const vgae_ctx *ctx)
 {
     return ctx->threads;
+}
+
+void vgae_ctx_set_seed(vgae_ctx *ctx, uint64_t seed)
+{
+    ctx->seed = seed;
+    for (uint32_t s = 0; s < VGAE_STREAM_COUNT; s++)
+        vgae_rng_init(&ctx->streams[s], seed, s);
+}
+
+uint64_t vgae_ctx_seed(const vgae_ctx *ctx)
+{
+    return ctx->seed;
+}
+
+vgae_rng *vgae_ctx_rng(vgae_ctx *ctx, vgae_stream stream)
+{
+    return &ctx->streams[(unsigned)stream < VGAE_STREAM_COUNT ? stream : 0];
 }
 
 void vgae_ctx_set_log(vgae_ctx *ctx, vgae_log_fn fn, void *user, vgae_log_level min_level)

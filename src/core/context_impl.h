@@ -12,6 +12,8 @@ struct vgae_ctx {
     vgae_log_fn log;
     void *log_user;
     vgae_log_level log_min;
+    uint64_t seed;
+    vgae_rng streams[VGAE_STREAM_COUNT];
     cholmod_common cholmod; /* CHOLMOD's workspace and settings for this context */
 };
 

@@ -1,0 +1,44 @@
+/* The Gaussian stochastic layer: reparameterized draws, KL to N(0, I), and its backward. */
+#ifndef VGAE_STOCHASTIC_H
+#define VGAE_STOCHASTIC_H
+
+#include "vgae/dense.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Each row i of mean and logvar (rows x d, log-variances) describes
+ * q(z_i) = N(mean_i, diag(exp(logvar_i))). Both models, the VGAE (one row
+ * per node) and the image VAE (one row per image), go through these. */
+
+/* The reparameterization trick: eps ~ N(0, I) drawn from `noise` (the
+ * context's VGAE_STREAM_NOISE in a model) into eps, then
+ * z = mean + exp(logvar / 2) * eps. With noise NULL this is the
+ * deterministic mode for evaluation and embeddings: eps = 0 and z = mean. */
+vgae_status vgae_gaussian_sample(vgae_ctx *ctx, const vgae_mat *mean, const vgae_mat *logvar,
+                                 vgae_rng *noise, vgae_mat *eps, vgae_mat *z);
+/* z = mean + exp(logvar / 2) * eps for a given eps. */
+vgae_status vgae_gaussian_reparameterize(vgae_ctx *ctx, const vgae_mat *mean,
+                                         const vgae_mat *logvar, const vgae_mat *eps, vgae_mat *z);
+
+/* KL(q || N(0, I)) = sum over rows and dimensions of
+ * (mean^2 + exp(logvar) - 1 - logvar) / 2, in closed form, summed in double.
+ * per_row, if not NULL, receives each row's KL (rows values). */
+vgae_status vgae_gaussian_kl(vgae_ctx *ctx, const vgae_mat *mean, const vgae_mat *logvar,
+                             double *per_row, double *kl);
+
+/* Backward through z = mean + exp(logvar / 2) * eps and a term
+ * kl_weight * KL added to the loss:
+ *   dmean   = dz + kl_weight * mean
+ *   dlogvar = dz * eps * exp(logvar / 2) / 2 + kl_weight * (exp(logvar) - 1) / 2
+ * dz NULL means no loss flows through z (the KL alone); eps NULL means the
+ * deterministic mode (z = mean). dmean and dlogvar are overwritten. */
+vgae_status vgae_gaussian_backward(vgae_ctx *ctx, const vgae_mat *mean, const vgae_mat *logvar,
+                                   const vgae_mat *eps, const vgae_mat *dz, double kl_weight,
+                                   vgae_mat *dmean, vgae_mat *dlogvar);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,202 @@
+/* Philox4x32-10 counter-based streams: integers, uniforms, normals, permutations. */
+#include <math.h>
+
+#include "vgae/rng.h"
+
+#define PHILOX_M0 0xD2511F53u
+#define PHILOX_M1 0xCD9E8D57u
+#define PHILOX_W0 0x9E3779B9u
+#define PHILOX_W1 0xBB67AE85u
+
+static inline void philox_round(uint32_t c[4], const uint32_t k[2])
+{
+    uint64_t p0 = (uint64_t)PHILOX_M0 * c[0];
+    uint64_t p1 = (uint64_t)PHILOX_M1 * c[2];
+    uint32_t hi0 = (uint32_t)(p0 >> 32), lo0 = (uint32_t)p0;
+    uint32_t hi1 = (uint32_t)(p1 >> 32), lo1 = (uint32_t)p1;
+    uint32_t n0 = hi1 ^ c[1] ^ k[0];
+    uint32_t n2 = hi0 ^ c[3] ^ k[1];
+    c[0] = n0;
+    c[1] = lo1;
+    c[2] = n2;
+    c[3] = lo0;
+}
+
+void vgae_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4])
+{
+    uint32_t c[4] = {ctr[0], ctr[1], ctr[2], ctr[3]};
+    uint32_t k[2] = {key[0], key[1]};
+    for (int round = 0; round < 10; round++) {
+        if (round > 0) {
+            k[0] += PHILOX_W0;
+            k[1] += PHILOX_W1;
+        }
+        philox_round(c, k);
+    }
+    for (int i = 0; i < 4; i++)
+        out[i] = c[i];
+}
+
+static inline void block_at(const vgae_rng *r, uint64_t block, uint32_t out[4])
+{
+    const uint32_t ctr[4] = {(uint32_t)block, (uint32_t)(block >> 32), r->stream, r->substream};
+    vgae_philox4x32_10(ctr, r->key, out);
+}
+
+void vgae_rng_init(vgae_rng *r, uint64_t seed, uint32_t stream)
+{
+    r->key[0] = (uint32_t)seed;
+    r->key[1] = (uint32_t)(seed >> 32);
+    r->stream = stream;
+    r->substream = 0;
+    r->block = 0;
+    r->used = 4;
+    r->has_spare = 0;
+    r->spare = 0.0;
+}
+
+void vgae_rng_substream(vgae_rng *r, uint32_t k)
+{
+    r->substream = k;
+    r->block = 0;
+    r->used = 4;
+    r->has_spare = 0;
+}
+
+const char *vgae_stream_name(uint32_t stream)
+{
+    static const char *const names[VGAE_STREAM_COUNT] = {
+        "init", "noise", "shuffle", "negatives", "split", "dropout", "data"};
+    return stream < VGAE_STREAM_COUNT ? names[stream] : "other";
+}
+
+uint32_t vgae_rng_u32(vgae_rng *r)
+{
+    if (r->used == 4) {
+        block_at(r, r->block++, r->buf);
+        r->used = 0;
+    }
+    return r->buf[r->used++];
+}
+
+uint64_t vgae_rng_u64(vgae_rng *r)
+{
+    uint64_t lo = vgae_rng_u32(r);
+    return lo | (uint64_t)vgae_rng_u32(r) << 32;
+}
+
+/* [0, 1) from the top 53 bits. */
+static inline double unit53(uint64_t x)
+{
+    return (double)(x >> 11) * 0x1p-53;
+}
+
+double vgae_rng_uniform(vgae_rng *r)
+{
+    return unit53(vgae_rng_u64(r));
+}
+
+__extension__ typedef unsigned __int128 u128;
+
+uint64_t vgae_rng_below(vgae_rng *r, uint64_t n)
+{
+    /* Lemire, "Fast random integer generation in an interval" (2019). */
+    u128 m = (u128)vgae_rng_u64(r) * n;
+    uint64_t low = (uint64_t)m;
+    if (low < n) {
+        uint64_t threshold = (0 - n) % n;
+        while (low < threshold) {
+            m = (u128)vgae_rng_u64(r) * n;
+            low = (uint64_t)m;
+        }
+    }
+    return (uint64_t)(m >> 64);
+}
+
+/* Two standard normals from one block: u1 in (0, 1], u2 in [0, 1). */
+static inline void box_muller(const uint32_t w[4], double *a, double *b)
+{
+    uint64_t x1 = (uint64_t)w[0] | (uint64_t)w[1] << 32;
+    uint64_t x2 = (uint64_t)w[2] | (uint64_t)w[3] << 32;
+    double u1 = ((double)(x1 >> 11) + 1.0) * 0x1p-53;
+    double u2 = unit53(x2);
+    double radius = sqrt(-2.0 * log(u1));
+    double angle = 6.283185307179586476925286766559 * u2;
+    *a = radius * cos(angle);
+    *b = radius * sin(angle);
+}
+
+double vgae_rng_normal(vgae_rng *r)
+{
+    if (r->has_spare) {
+        r->has_spare = 0;
+        return r->spare;
+    }
+    uint32_t w[4];
+    for (int i = 0; i < 4; i++)
+        w[i] = vgae_rng_u32(r);
+    double a, b;
+    box_muller(w, &a, &b);
+    r->spare = b;
+    r->has_spare = 1;
+    return a;
+}
+
+void vgae_rng_permutation(vgae_rng *r, int64_t *perm, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++)
+        perm[i] = i;
+    for (int64_t i = n - 1; i > 0; i--) {
+        int64_t j = (int64_t)vgae_rng_below(r, (uint64_t)i + 1);
+        int64_t t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+}
+
+/* Reserves the blocks a bulk draw of n values (two per block) uses and
+ * returns the first; the stream continues after them. */
+static uint64_t reserve_blocks(vgae_rng *r, int64_t n)
+{
+    uint64_t start = r->block;
+    r->used = 4;
+    r->has_spare = 0;
+    r->block += (uint64_t)(n + 1) / 2;
+    return start;
+}
+
+/* One body per element type and kind; TYPE is float or double. Blocks are
+ * independent, so threads split them statically. */
+#define DEFINE_FILL(NAME, TYPE, PARAMS, VALUES)                                               \
+    void NAME(vgae_rng *r, TYPE *x, int64_t n PARAMS, int threads)                            \
+    {                                                                                         \
+        if (n <= 0)                                                                           \
+            return;                                                                           \
+        const uint64_t start = reserve_blocks(r, n);                                          \
+        const int64_t blocks = (n + 1) / 2;                                                   \
+        const vgae_rng stream = *r;                                                           \
+        _Pragma("omp parallel for schedule(static) num_threads(threads) if (threads > 1 && n > 8192)") \
+        for (int64_t b = 0; b < blocks; b++) {                                                \
+            uint32_t w[4];                                                                    \
+            double v0, v1;                                                                    \
+            block_at(&stream, start + (uint64_t)b, w);                                        \
+            VALUES;                                                                           \
+            x[2 * b] = (TYPE)v0;                                                              \
+            if (2 * b + 1 < n)                                                                \
+                x[2 * b + 1] = (TYPE)v1;                                                      \
+        }                                                                                     \
+    }
+
+#define NORMAL_VALUES box_muller(w, &v0, &v1)
+#define UNIFORM_VALUES                                                                        \
+    do {                                                                                      \
+        v0 = lo + (hi - lo) * unit53((uint64_t)w[0] | (uint64_t)w[1] << 32);                  \
+        v1 = lo + (hi - lo) * unit53((uint64_t)w[2] | (uint64_t)w[3] << 32);                  \
+    } while (0)
+#define NO_PARAMS
+#define RANGE_PARAMS , double lo, double hi
+
+DEFINE_FILL(vgae_rng_normal_fill_f, float, NO_PARAMS, NORMAL_VALUES)
+DEFINE_FILL(vgae_rng_normal_fill_d, double, NO_PARAMS, NORMAL_VALUES)
+DEFINE_FILL(vgae_rng_uniform_fill_f, float, RANGE_PARAMS, UNIFORM_VALUES)
+DEFINE_FILL(vgae_rng_uniform_fill_d, double, RANGE_PARAMS, UNIFORM_VALUES)

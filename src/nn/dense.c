@@ -1,0 +1,137 @@
+/* Dense matrices: allocation, copies, shape checks and the GEMM wrapper. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/nn_internal.h"
+
+/* Rows (or columns) of C per block of a threaded product, and the work
+ * (multiply-adds) below which a product runs on one thread. */
+#define GEMM_BLOCK 256
+#define GEMM_PARALLEL_MIN (1 << 20)
+
+vgae_status vgae_mat_init(vgae_ctx *ctx, vgae_mat *m, int64_t rows, int64_t cols)
+{
+    m->rows = m->cols = 0;
+    m->data = NULL;
+    if (rows < 0 || cols < 0 || (cols > 0 && rows > INT64_MAX / cols))
+        return vgae_fail(ctx, VGAE_EINVAL, "matrix shape %lld x %lld is invalid", (long long)rows,
+                         (long long)cols);
+    size_t count = (size_t)rows * (size_t)cols;
+    if (count > 0) {
+        if (count > (SIZE_MAX - 63) / sizeof(vgae_real))
+            return vgae_fail(ctx, VGAE_ENOMEM, "a %lld x %lld matrix does not fit in memory",
+                             (long long)rows, (long long)cols);
+        size_t bytes = (count * sizeof(vgae_real) + 63) & ~(size_t)63;
+        m->data = aligned_alloc(64, bytes);
+        if (!m->data)
+            return vgae_fail(ctx, VGAE_ENOMEM, "out of memory for a %lld x %lld matrix",
+                             (long long)rows, (long long)cols);
+        memset(m->data, 0, bytes);
+    }
+    m->rows = rows;
+    m->cols = cols;
+    return VGAE_OK;
+}
+
+void vgae_mat_destroy(vgae_mat *m)
+{
+    if (!m)
+        return;
+    free(m->data);
+    m->data = NULL;
+    m->rows = m->cols = 0;
+}
+
+vgae_status vgae_mat_ensure(vgae_ctx *ctx, vgae_mat *m, int64_t rows, int64_t cols)
+{
+    if (m->rows == rows && m->cols == cols)
+        return VGAE_OK;
+    vgae_mat_destroy(m);
+    return vgae_mat_init(ctx, m, rows, cols);
+}
+
+void vgae_mat_zero(vgae_mat *m)
+{
+    if (m->data)
+        memset(m->data, 0, (size_t)vgae_mat_size(m) * sizeof(vgae_real));
+}
+
+vgae_status vgae_mat_check_same(vgae_ctx *ctx, const char *what, const vgae_mat *a, const vgae_mat *b)
+{
+    if (a->rows == b->rows && a->cols == b->cols)
+        return VGAE_OK;
+    return vgae_fail(ctx, VGAE_EINVAL, "%s: shapes differ, %lld x %lld and %lld x %lld", what,
+                     (long long)a->rows, (long long)a->cols, (long long)b->rows, (long long)b->cols);
+}
+
+vgae_status vgae_mat_check_shapes(vgae_ctx *ctx, const char *what, int count,
+                                  const vgae_mat *const *mats)
+{
+    for (int i = 1; i < count; i++)
+        if (mats[i]) {
+            vgae_status st = vgae_mat_check_same(ctx, what, mats[0], mats[i]);
+            if (st)
+                return st;
+        }
+    return VGAE_OK;
+}
+
+vgae_status vgae_mat_copy(vgae_ctx *ctx, vgae_mat *dst, const vgae_mat *src)
+{
+    vgae_status st = vgae_mat_check_same(ctx, "matrix copy", dst, src);
+    if (st == VGAE_OK && dst != src && src->data)
+        memcpy(dst->data, src->data, (size_t)vgae_mat_size(src) * sizeof(vgae_real));
+    return st;
+}
+
+vgae_status vgae_gemm(vgae_ctx *ctx, vgae_trans trans_a, vgae_trans trans_b, double alpha,
+                      const vgae_mat *a, const vgae_mat *b, double beta, vgae_mat *c)
+{
+    int64_t m = trans_a ? a->cols : a->rows, k = trans_a ? a->rows : a->cols;
+    int64_t kb = trans_b ? b->cols : b->rows, n = trans_b ? b->rows : b->cols;
+    if (k != kb || c->rows != m || c->cols != n)
+        return vgae_fail(ctx, VGAE_EINVAL,
+                         "gemm: op(A) is %lld x %lld, op(B) %lld x %lld, C %lld x %lld",
+                         (long long)m, (long long)k, (long long)kb, (long long)n,
+                         (long long)c->rows, (long long)c->cols);
+    if (m > INT_MAX || n > INT_MAX || k > INT_MAX || a->cols > INT_MAX || b->cols > INT_MAX)
+        return vgae_fail(ctx, VGAE_ERANGE, "gemm: dimensions beyond the BLAS's 32-bit range");
+    if (m == 0 || n == 0)
+        return VGAE_OK;
+    if (k == 0) { /* C = beta C; the BLAS would not be called with empty inner products */
+        for (int64_t i = 0; i < m * n; i++)
+            c->data[i] = beta == 0.0 ? 0 : (vgae_real)(beta * c->data[i]);
+        return VGAE_OK;
+    }
+    /* OpenBLAS 0.3.21 gives different bits on different thread counts, so
+     * it runs on one thread (see vgae_ctx_new) and the threads share fixed
+     * blocks of C instead: GEMM_BLOCK rows (or columns, when C is wider
+     * than tall), a split that depends on the shape only. Each element is
+     * then always computed by the same single-threaded call. */
+    const int by_rows = m >= n;
+    const int64_t len = by_rows ? m : n, blocks = (len + GEMM_BLOCK - 1) / GEMM_BLOCK;
+    const int threads = vgae_ctx_threads(ctx);
+    const int lda = (int)a->cols, ldb = (int)b->cols, ldc = (int)c->cols;
+    const vgae_real al = (vgae_real)alpha, be = (vgae_real)beta;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && blocks > 1 && (double)m * n * k >= GEMM_PARALLEL_MIN)
+    for (int64_t blk = 0; blk < blocks; blk++) {
+        const int64_t first = blk * GEMM_BLOCK;
+        const int count = (int)(len - first < GEMM_BLOCK ? len - first : GEMM_BLOCK);
+        /* the rows first.. of C come from rows (or, transposed, columns) of A;
+         * its columns from columns (or rows) of B */
+        const vgae_real *ab = a->data, *bb = b->data;
+        vgae_real *cb = c->data;
+        if (by_rows) {
+            ab += trans_a ? first : first * lda;
+            cb += first * ldc;
+        } else {
+            bb += trans_b ? first * ldb : first;
+            cb += first;
+        }
+        VGAE_BLAS(gemm)(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+                        trans_b ? CblasTrans : CblasNoTrans, by_rows ? count : (int)m,
+                        by_rows ? (int)n : count, (int)k, al, ab, lda, bb, ldb, be, cb, ldc);
+    }
+    return VGAE_OK;
+}

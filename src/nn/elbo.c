@@ -1,0 +1,73 @@
+/* The ELBO: sample z, run the decoder's likelihood, add the scaled KL, and backpropagate to the encoder. */
+#include <math.h>
+
+#include "nn/nn_internal.h"
+#include "vgae/elbo.h"
+
+vgae_elbo_config vgae_elbo_defaults(void)
+{
+    vgae_elbo_config c = {.recon_scale = 1.0, .kl_scale = 1.0, .beta = 1.0, .sample = 1};
+    return c;
+}
+
+void vgae_elbo_work_destroy(vgae_elbo_work *work)
+{
+    if (!work)
+        return;
+    vgae_mat_destroy(&work->eps);
+    vgae_mat_destroy(&work->z);
+    vgae_mat_destroy(&work->dz);
+}
+
+static int finite_nonnegative(double x)
+{
+    return isfinite(x) && x >= 0;
+}
+
+vgae_status vgae_elbo_compute(vgae_ctx *ctx, const vgae_elbo_config *config,
+                              const vgae_mat *mean, const vgae_mat *logvar, vgae_rng *noise,
+                              vgae_decoder_fn decode, void *decoder, vgae_elbo_work *work,
+                              vgae_mat *dmean, vgae_mat *dlogvar, vgae_elbo_terms *terms)
+{
+    const vgae_elbo_config c = *config;
+    *terms = (vgae_elbo_terms){0};
+    if (!finite_nonnegative(c.recon_scale) || !finite_nonnegative(c.kl_scale) ||
+        !finite_nonnegative(c.beta))
+        return vgae_fail(ctx, VGAE_EINVAL,
+                         "elbo: scales must be finite and >= 0 (recon %g, kl %g, beta %g)",
+                         c.recon_scale, c.kl_scale, c.beta);
+    const int stochastic = logvar != NULL, sampling = stochastic && c.sample;
+    if (sampling && !noise)
+        return vgae_fail(ctx, VGAE_EINVAL, "elbo: sampling z needs a noise stream");
+    if (dmean && stochastic && !dlogvar)
+        return vgae_fail(ctx, VGAE_EINVAL, "elbo: the gradient needs dlogvar as well as dmean");
+
+    vgae_status st = vgae_mat_ensure(ctx, &work->z, mean->rows, mean->cols);
+    if (!st)
+        st = vgae_mat_ensure(ctx, &work->eps, mean->rows, mean->cols);
+    if (!st && dmean)
+        st = vgae_mat_ensure(ctx, &work->dz, mean->rows, mean->cols);
+    if (!st && stochastic)
+        st = vgae_gaussian_sample(ctx, mean, logvar, sampling ? noise : NULL, &work->eps, &work->z);
+    else if (!st)
+        st = vgae_mat_copy(ctx, &work->z, mean);
+    if (st)
+        return st;
+
+    double nll = 0.0, kl = 0.0;
+    st = decode(ctx, decoder, &work->z, c.recon_scale, dmean ? &work->dz : NULL, &nll);
+    if (!st && stochastic)
+        st = vgae_gaussian_kl(ctx, mean, logvar, NULL, &kl);
+    if (st)
+        return st;
+    const double kl_weight = c.beta * c.kl_scale;
+    terms->nll = nll;
+    terms->kl = kl;
+    terms->loss = c.recon_scale * nll + kl_weight * kl;
+    if (!dmean)
+        return VGAE_OK;
+    if (!stochastic)
+        return vgae_mat_copy(ctx, dmean, &work->dz);
+    return vgae_gaussian_backward(ctx, mean, logvar, sampling ? &work->eps : NULL, &work->dz,
+                                  kl_weight, dmean, dlogvar);
+}

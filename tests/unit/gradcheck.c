@@ -1,0 +1,409 @@
+/* Finite-difference checks of every backward in the core, compiled with double elements. */
+#include <math.h>
+
+#include "testutil.h"
+#include "tiny_vae.h"
+
+#ifndef VGAE_REAL_DOUBLE
+#error "gradcheck runs on the core compiled with VGAE_REAL_DOUBLE"
+#endif
+
+/* Central differences, (L(x + h) - L(x - h)) / 2h, with h = 1e-5 on inputs
+ * of size O(1). Error budget, in double precision:
+ *  - truncation: h^2 |L'''| / 6 = 1.7e-11 |L'''|; the third derivatives of
+ *    these O(1)-sized losses stay below ~100, so <= 2e-9;
+ *  - rounding: each L carries a relative error of at most ~1e-14 (a few
+ *    hundred terms summed), |L| <= ~100 here, so <= 1e-14 * 100 / 1e-5 = 1e-7
+ *    at worst (typically 1e-10).
+ * We require |fd - analytic| <= 1e-6 + 1e-6 |analytic|: 10x above the worst
+ * case, while the bugs a backward has (a lost factor 1/2, a sign, a missing
+ * term) move gradients of size O(0.1-1) by >= 1e-2. check_self_test shows
+ * the check catches an error of 1e-4 in one element. */
+#define FD_STEP 1e-5
+#define FD_ATOL 1e-6
+#define FD_RTOL 1e-6
+
+typedef double (*loss_fn)(vgae_ctx *ctx, void *self);
+
+/* The largest |fd - analytic| / tolerance over the elements of x (<= 1 passes). */
+static double fd_worst(vgae_ctx *ctx, const char *what, loss_fn f, void *self, vgae_mat *x,
+                       const vgae_mat *grad)
+{
+    assert_int_equal(x->rows, grad->rows);
+    assert_int_equal(x->cols, grad->cols);
+    double worst = 0.0, worst_err = 0.0;
+    for (int64_t i = 0; i < vgae_mat_size(x); i++) {
+        double saved = x->data[i];
+        x->data[i] = saved + FD_STEP;
+        double up = f(ctx, self);
+        x->data[i] = saved - FD_STEP;
+        double down = f(ctx, self);
+        x->data[i] = saved;
+        double fd = (up - down) / (2 * FD_STEP), an = grad->data[i];
+        double err = fabs(fd - an), ratio = err / (FD_ATOL + FD_RTOL * fabs(an));
+        if (ratio > worst) {
+            worst = ratio;
+            worst_err = err;
+        }
+        if (ratio > 1)
+            print_message("  %s[%lld]: finite difference %.10g, backward %.10g\n", what,
+                          (long long)i, fd, an);
+    }
+    print_message("  %-34s %4lld elements, max |fd - backward| = %.2e\n", what,
+                  (long long)vgae_mat_size(x), worst_err);
+    return worst;
+}
+
+static void check(vgae_ctx *ctx, const char *what, loss_fn f, void *self, vgae_mat *x,
+                  const vgae_mat *grad)
+{
+    if (fd_worst(ctx, what, f, self, x, grad) > 1.0)
+        fail_msg("%s: backward disagrees with finite differences", what);
+}
+
+static void fill_normal(vgae_mat *m, uint32_t stream, double scale)
+{
+    vgae_rng r;
+    vgae_rng_init(&r, 1234, stream);
+    for (int64_t i = 0; i < vgae_mat_size(m); i++)
+        m->data[i] = scale * vgae_rng_normal(&r);
+}
+
+/* sum(r .* y): the loss whose gradient with respect to y is r. */
+static double dot(const vgae_mat *r, const vgae_mat *y)
+{
+    double s = 0;
+    for (int64_t i = 0; i < vgae_mat_size(y); i++)
+        s += r->data[i] * y->data[i];
+    return s;
+}
+
+/* ---- linear ---- */
+typedef struct {
+    vgae_linear layer;
+    vgae_mat x, y, r, dx;
+} linear_case;
+
+static double linear_loss(vgae_ctx *ctx, void *self)
+{
+    linear_case *c = self;
+    assert_int_equal(vgae_linear_forward(ctx, &c->layer, &c->x, &c->y), VGAE_OK);
+    return dot(&c->r, &c->y);
+}
+
+static void linear_case_run(vgae_ctx *ctx, linear_case *c, int bias)
+{
+    assert_int_equal(vgae_linear_init(ctx, &c->layer, 4, 3, bias, vgae_ctx_rng(ctx, VGAE_STREAM_INIT)), 0);
+    vgae_mat_init(ctx, &c->x, 5, 4);
+    vgae_mat_init(ctx, &c->y, 5, 3);
+    vgae_mat_init(ctx, &c->r, 5, 3);
+    vgae_mat_init(ctx, &c->dx, 5, 4);
+    fill_normal(&c->x, 1, 1.0);
+    fill_normal(&c->r, 2, 1.0);
+    if (bias)
+        fill_normal(&c->layer.b, 3, 0.5);
+    /* backward twice: the gradients accumulate, so they must be halved back */
+    assert_int_equal(vgae_linear_backward(ctx, &c->layer, &c->x, &c->r, &c->dx), VGAE_OK);
+    assert_int_equal(vgae_linear_backward(ctx, &c->layer, &c->x, &c->r, &c->dx), VGAE_OK);
+    for (int64_t i = 0; i < vgae_mat_size(&c->layer.dw); i++)
+        c->layer.dw.data[i] *= 0.5;
+    for (int64_t i = 0; bias && i < vgae_mat_size(&c->layer.db); i++)
+        c->layer.db.data[i] *= 0.5;
+}
+
+static void linear_case_free(linear_case *c)
+{
+    vgae_linear_destroy(&c->layer);
+    vgae_mat_destroy(&c->x);
+    vgae_mat_destroy(&c->y);
+    vgae_mat_destroy(&c->r);
+    vgae_mat_destroy(&c->dx);
+}
+
+static void check_linear(void **state)
+{
+    vgae_ctx *ctx = *state;
+    for (int bias = 0; bias <= 1; bias++) {
+        linear_case c = {0};
+        linear_case_run(ctx, &c, bias);
+        check(ctx, bias ? "linear dx (bias)" : "linear dx", linear_loss, &c, &c.x, &c.dx);
+        check(ctx, "linear dW", linear_loss, &c, &c.layer.w, &c.layer.dw);
+        if (bias)
+            check(ctx, "linear db", linear_loss, &c, &c.layer.b, &c.layer.db);
+        linear_case_free(&c);
+    }
+}
+
+/* The checker itself must fail on a wrong gradient: one element of dW off by 1e-4. */
+static void check_self_test(void **state)
+{
+    vgae_ctx *ctx = *state;
+    linear_case c = {0};
+    linear_case_run(ctx, &c, 1);
+    c.layer.dw.data[5] += 1e-4;
+    assert_true(fd_worst(ctx, "linear dW, off by 1e-4", linear_loss, &c, &c.layer.w, &c.layer.dw) > 1.0);
+    linear_case_free(&c);
+}
+
+/* ---- activations and dropout ---- */
+typedef struct {
+    vgae_activation act;
+    double rate;
+    vgae_rng rng; /* replayed on every evaluation: a fixed dropout mask */
+    vgae_mat x, y, mask, r, dx;
+} elementwise_case;
+
+static double activation_loss(vgae_ctx *ctx, void *self)
+{
+    elementwise_case *c = self;
+    assert_int_equal(vgae_activation_forward(ctx, c->act, &c->x, &c->y), VGAE_OK);
+    return dot(&c->r, &c->y);
+}
+
+static double dropout_loss(vgae_ctx *ctx, void *self)
+{
+    elementwise_case *c = self;
+    vgae_rng replay = c->rng;
+    assert_int_equal(vgae_dropout_forward(ctx, c->rate, &replay, &c->x, &c->mask, &c->y), VGAE_OK);
+    return dot(&c->r, &c->y);
+}
+
+static void elementwise_init(vgae_ctx *ctx, elementwise_case *c)
+{
+    vgae_mat *m[] = {&c->x, &c->y, &c->mask, &c->r, &c->dx};
+    for (int i = 0; i < 5; i++)
+        vgae_mat_init(ctx, m[i], 6, 7);
+    fill_normal(&c->x, 4, 1.0);
+    fill_normal(&c->r, 5, 1.0);
+    /* keep inputs away from ReLU's kink by more than the step */
+    for (int64_t i = 0; i < vgae_mat_size(&c->x); i++)
+        if (fabs(c->x.data[i]) < 1e-2)
+            c->x.data[i] += c->x.data[i] < 0 ? -1e-2 : 1e-2;
+}
+
+static void elementwise_free(elementwise_case *c)
+{
+    vgae_mat *m[] = {&c->x, &c->y, &c->mask, &c->r, &c->dx};
+    for (int i = 0; i < 5; i++)
+        vgae_mat_destroy(m[i]);
+}
+
+static void check_activations(void **state)
+{
+    vgae_ctx *ctx = *state;
+    const vgae_activation acts[2] = {VGAE_ACT_RELU, VGAE_ACT_IDENTITY};
+    for (int a = 0; a < 2; a++) {
+        elementwise_case c = {.act = acts[a]};
+        elementwise_init(ctx, &c);
+        activation_loss(ctx, &c);
+        assert_int_equal(vgae_activation_backward(ctx, c.act, &c.y, &c.r, &c.dx), VGAE_OK);
+        check(ctx, a == 0 ? "relu dx" : "identity dx", activation_loss, &c, &c.x, &c.dx);
+        elementwise_free(&c);
+    }
+}
+
+static void check_dropout(void **state)
+{
+    vgae_ctx *ctx = *state;
+    elementwise_case c = {.rate = 0.4};
+    vgae_rng_init(&c.rng, 99, VGAE_STREAM_DROPOUT);
+    elementwise_init(ctx, &c);
+    dropout_loss(ctx, &c);
+    int64_t dropped = 0;
+    for (int64_t i = 0; i < vgae_mat_size(&c.mask); i++)
+        dropped += c.mask.data[i] == 0;
+    assert_true(dropped > 0 && dropped < vgae_mat_size(&c.mask)); /* the mask is not trivial */
+    assert_int_equal(vgae_dropout_backward(ctx, &c.mask, &c.r, &c.dx), VGAE_OK);
+    check(ctx, "dropout dx (fixed mask)", dropout_loss, &c, &c.x, &c.dx);
+    elementwise_free(&c);
+}
+
+/* ---- Gaussian stochastic layer ---- */
+typedef struct {
+    vgae_mat mean, logvar, eps, z, r, dmean, dlogvar;
+    double kl_weight;
+    int use_dz, deterministic;
+} gaussian_case;
+
+static double gaussian_loss(vgae_ctx *ctx, void *self)
+{
+    gaussian_case *c = self;
+    double kl = 0;
+    if (c->deterministic)
+        assert_int_equal(vgae_gaussian_sample(ctx, &c->mean, &c->logvar, NULL, &c->eps, &c->z), 0);
+    else
+        assert_int_equal(vgae_gaussian_reparameterize(ctx, &c->mean, &c->logvar, &c->eps, &c->z), 0);
+    assert_int_equal(vgae_gaussian_kl(ctx, &c->mean, &c->logvar, NULL, &kl), VGAE_OK);
+    return (c->use_dz ? dot(&c->r, &c->z) : 0.0) + c->kl_weight * kl;
+}
+
+static void check_gaussian(void **state)
+{
+    vgae_ctx *ctx = *state;
+    const struct { const char *name; double w; int use_dz, deterministic; } cases[] = {
+        {"gaussian (z and KL)", 0.7, 1, 0},
+        {"gaussian (KL only)", 1.0, 0, 0},
+        {"gaussian (z only)", 0.0, 1, 0},
+        {"gaussian (deterministic)", 0.3, 1, 1},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        gaussian_case c = {.kl_weight = cases[k].w, .use_dz = cases[k].use_dz,
+                           .deterministic = cases[k].deterministic};
+        vgae_mat *m[] = {&c.mean, &c.logvar, &c.eps, &c.z, &c.r, &c.dmean, &c.dlogvar};
+        for (int i = 0; i < 7; i++)
+            vgae_mat_init(ctx, m[i], 3, 4);
+        fill_normal(&c.mean, 6, 1.0);
+        fill_normal(&c.logvar, 7, 0.8);
+        fill_normal(&c.r, 8, 1.0);
+        vgae_rng noise;
+        vgae_rng_init(&noise, 5, VGAE_STREAM_NOISE);
+        assert_int_equal(vgae_gaussian_sample(ctx, &c.mean, &c.logvar, c.deterministic ? NULL : &noise,
+                                              &c.eps, &c.z), VGAE_OK);
+        assert_int_equal(vgae_gaussian_backward(ctx, &c.mean, &c.logvar, c.deterministic ? NULL : &c.eps,
+                                                c.use_dz ? &c.r : NULL, c.kl_weight, &c.dmean,
+                                                &c.dlogvar), VGAE_OK);
+        char what[64];
+        snprintf(what, sizeof what, "%s dmean", cases[k].name);
+        check(ctx, what, gaussian_loss, &c, &c.mean, &c.dmean);
+        snprintf(what, sizeof what, "%s dlogvar", cases[k].name);
+        check(ctx, what, gaussian_loss, &c, &c.logvar, &c.dlogvar);
+        for (int i = 0; i < 7; i++)
+            vgae_mat_destroy(m[i]);
+    }
+}
+
+/* ---- likelihoods ---- */
+typedef struct {
+    vgae_mat logits, targets, mask, grad;
+    vgae_bernoulli_options opt;
+    double scale, variance;
+    int normal;
+} likelihood_case;
+
+static double likelihood_loss(vgae_ctx *ctx, void *self)
+{
+    likelihood_case *c = self;
+    double nll = 0;
+    int64_t n = vgae_mat_size(&c->logits);
+    if (c->normal)
+        assert_int_equal(vgae_normal_nll(ctx, c->logits.data, c->targets.data, n, c->variance,
+                                         c->opt.mask, 0, NULL, &nll), VGAE_OK);
+    else
+        assert_int_equal(vgae_bernoulli_nll(ctx, c->logits.data, c->targets.data, n, &c->opt, 0,
+                                            NULL, &nll), VGAE_OK);
+    return c->scale * nll;
+}
+
+static void check_likelihoods(void **state)
+{
+    vgae_ctx *ctx = *state;
+    static const int64_t entries[] = {0, 3, 3, 7, 11, 19};
+    const struct { const char *name; double pw; int mask, list, soft, normal; } cases[] = {
+        {"bernoulli", 1.0, 0, 0, 0, 0},
+        {"bernoulli pos_weight 5", 5.0, 0, 0, 0, 0},
+        {"bernoulli masked", 1.0, 1, 0, 0, 0},
+        {"bernoulli pos_weight+mask", 3.5, 1, 0, 0, 0},
+        {"bernoulli entry list", 2.0, 0, 1, 0, 0},
+        {"bernoulli grayscale", 1.0, 0, 0, 1, 0},
+        {"gaussian likelihood", 0, 0, 0, 1, 1},
+        {"gaussian likelihood masked", 0, 1, 0, 1, 1},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        likelihood_case c = {.scale = 0.3, .variance = 0.45, .normal = cases[k].normal};
+        vgae_mat *m[] = {&c.logits, &c.targets, &c.mask, &c.grad};
+        for (int i = 0; i < 4; i++)
+            vgae_mat_init(ctx, m[i], 4, 5);
+        fill_normal(&c.logits, 9, 3.0);
+        vgae_rng r;
+        vgae_rng_init(&r, 10, 0);
+        for (int64_t i = 0; i < 20; i++) {
+            double u = vgae_rng_uniform(&r);
+            c.targets.data[i] = cases[k].soft ? u : u < 0.4;
+            c.mask.data[i] = i % 3 == 0 ? 0.0 : i % 3 == 1 ? 1.0 : 0.5;
+        }
+        c.opt = vgae_bernoulli_plain();
+        c.opt.pos_weight = cases[k].pw;
+        c.opt.mask = cases[k].mask ? c.mask.data : NULL;
+        if (cases[k].list) {
+            c.opt.entries = entries;
+            c.opt.n_entries = 6;
+        }
+        double nll;
+        if (c.normal)
+            assert_int_equal(vgae_normal_nll(ctx, c.logits.data, c.targets.data, 20, c.variance,
+                                             c.opt.mask, c.scale, c.grad.data, &nll), VGAE_OK);
+        else
+            assert_int_equal(vgae_bernoulli_nll(ctx, c.logits.data, c.targets.data, 20, &c.opt,
+                                                c.scale, c.grad.data, &nll), VGAE_OK);
+        char what[64];
+        snprintf(what, sizeof what, "%s d/dx", cases[k].name);
+        check(ctx, what, likelihood_loss, &c, &c.logits, &c.grad);
+        for (int i = 0; i < 4; i++)
+            vgae_mat_destroy(m[i]);
+    }
+}
+
+/* ---- the whole chain: MLP encoder -> Gaussian layer -> decoder -> ELBO ---- */
+typedef struct {
+    tiny_vae m;
+    vgae_rng noise; /* replayed: the same eps on every evaluation */
+} chain_case;
+
+static double chain_loss(vgae_ctx *ctx, void *self)
+{
+    chain_case *c = self;
+    vgae_rng replay = c->noise;
+    vgae_elbo_terms t;
+    assert_int_equal(tiny_vae_loss(ctx, &c->m, &replay, 0, &t), VGAE_OK);
+    return t.loss;
+}
+
+static void check_chain(vgae_ctx *ctx, const char *name, int gae, vgae_elbo_config config,
+                        double pos_weight)
+{
+    chain_case c;
+    assert_int_equal(tiny_vae_init(ctx, &c.m, 5, 6, 7, 3, gae), VGAE_OK);
+    c.m.config = config;
+    c.m.bern.pos_weight = pos_weight;
+    vgae_rng_init(&c.noise, 77, VGAE_STREAM_NOISE);
+    /* biases away from zero so that every parameter matters */
+    for (int p = 0; p < c.m.params.count; p++)
+        if (strstr(c.m.params.items[p].name, ".bias"))
+            fill_normal(c.m.params.items[p].value, 20 + p, 0.3);
+    vgae_rng replay = c.noise;
+    vgae_elbo_terms t;
+    assert_int_equal(tiny_vae_loss(ctx, &c.m, &replay, 1, &t), VGAE_OK);
+    assert_true(t.nll > 0);
+    assert_true(gae ? t.kl == 0 : t.kl > 0);
+    for (int p = 0; p < c.m.params.count; p++) {
+        char what[96];
+        snprintf(what, sizeof what, "%s %s", name, c.m.params.items[p].name);
+        check(ctx, what, chain_loss, &c, c.m.params.items[p].value, c.m.params.items[p].grad);
+    }
+    tiny_vae_destroy(&c.m);
+}
+
+static void check_elbo_chain(void **state)
+{
+    vgae_elbo_config cfg = {.recon_scale = 0.7, .kl_scale = 0.3, .beta = 2.0, .sample = 1};
+    check_chain(*state, "vae", 0, cfg, 1.0);
+    check_chain(*state, "vae pos_weight", 0, cfg, 4.0);
+    cfg.sample = 0;
+    check_chain(*state, "vae deterministic", 0, cfg, 1.0);
+    cfg.sample = 1;
+    check_chain(*state, "gae", 1, cfg, 1.0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(check_self_test, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(check_linear, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(check_activations, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(check_dropout, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(check_gaussian, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(check_likelihoods, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(check_elbo_chain, setup_ctx, teardown_ctx),
+    };
+    return cmocka_run_group_tests_name("gradcheck", tests, NULL, NULL);
+}

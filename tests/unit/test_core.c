@@ -1,0 +1,668 @@
+/* Unit tests of the float core: RNG streams, GEMM, KL, likelihoods, Adam, dropout, determinism. */
+#include <math.h>
+
+#include "testutil.h"
+#include "tiny_vae.h"
+
+/* ---- RNG ---- */
+
+/* The published known-answer vectors of Philox4x32-10 (Random123's kat_vectors). */
+static void philox_known_answers(void **state)
+{
+    (void)state;
+    static const uint32_t cases[3][10] = {
+        {0, 0, 0, 0, 0, 0, 0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8},
+        {0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff,
+         0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd},
+        {0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0,
+         0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1},
+    };
+    for (int k = 0; k < 3; k++) {
+        uint32_t out[4];
+        vgae_philox4x32_10(cases[k], cases[k] + 4, out);
+        for (int i = 0; i < 4; i++)
+            assert_int_equal(out[i], cases[k][6 + i]);
+    }
+}
+
+static void rng_same_seed_reproduces(void **state)
+{
+    (void)state;
+    vgae_rng a, b, c;
+    vgae_rng_init(&a, 42, VGAE_STREAM_NOISE);
+    vgae_rng_init(&b, 42, VGAE_STREAM_NOISE);
+    vgae_rng_init(&c, 43, VGAE_STREAM_NOISE);
+    int same_as_other_seed = 0;
+    for (int i = 0; i < 1000; i++) {
+        uint32_t x = vgae_rng_u32(&a);
+        assert_int_equal(x, vgae_rng_u32(&b));
+        same_as_other_seed += x == vgae_rng_u32(&c);
+    }
+    assert_true(same_as_other_seed < 3); /* 1000 draws agree by chance ~1000 / 2^32 times */
+    /* a copied stream replays; a sub-stream restarts and differs */
+    vgae_rng copy = a;
+    double x1 = vgae_rng_normal(&a);
+    assert_true(x1 == vgae_rng_normal(&copy));
+    vgae_rng s3, s3b;
+    vgae_rng_init(&s3, 42, VGAE_STREAM_NOISE);
+    vgae_rng_substream(&s3, 3);
+    s3b = s3;
+    vgae_rng_init(&b, 42, VGAE_STREAM_NOISE);
+    uint32_t first = vgae_rng_u32(&s3);
+    assert_int_equal(first, vgae_rng_u32(&s3b));
+    assert_int_not_equal(first, vgae_rng_u32(&b));
+    assert_string_equal(vgae_stream_name(VGAE_STREAM_NEGATIVES), "negatives");
+    assert_string_equal(vgae_stream_name(99), "other");
+}
+
+/* Drawing from one named stream of the context never shifts another. */
+static void rng_streams_do_not_shift_each_other(void **state)
+{
+    vgae_ctx *ctx = *state, *other = vgae_ctx_new();
+    vgae_ctx_set_seed(ctx, 7);
+    vgae_ctx_set_seed(other, 7);
+    assert_int_equal(vgae_ctx_seed(other), 7);
+    for (int i = 0; i < 5000; i++) /* only `other` uses its init and split streams */
+        vgae_rng_u32(vgae_ctx_rng(other, VGAE_STREAM_INIT));
+    float buf[100];
+    vgae_rng_normal_fill_f(vgae_ctx_rng(other, VGAE_STREAM_SPLIT), buf, 100, 1);
+    for (int i = 0; i < 1000; i++)
+        assert_true(vgae_rng_normal(vgae_ctx_rng(ctx, VGAE_STREAM_NOISE)) ==
+                    vgae_rng_normal(vgae_ctx_rng(other, VGAE_STREAM_NOISE)));
+    /* resetting the seed restarts every stream */
+    vgae_ctx_set_seed(ctx, 7);
+    vgae_rng fresh;
+    vgae_rng_init(&fresh, 7, VGAE_STREAM_NOISE);
+    assert_int_equal(vgae_rng_u32(vgae_ctx_rng(ctx, VGAE_STREAM_NOISE)), vgae_rng_u32(&fresh));
+    vgae_ctx_free(other);
+}
+
+/* Streams are statistically independent: the sample correlation of n
+ * pairs of independent normals is ~N(0, 1/n); we allow 5 / sqrt(n). */
+static void rng_streams_uncorrelated(void **state)
+{
+    (void)state;
+    enum { N = 200000 };
+    double *a = malloc(N * sizeof *a), *b = malloc(N * sizeof *b);
+    for (uint32_t s = 0; s + 1 < VGAE_STREAM_COUNT; s++) {
+        vgae_rng ra, rb;
+        vgae_rng_init(&ra, 2024, s);
+        vgae_rng_init(&rb, 2024, s + 1);
+        vgae_rng_normal_fill_d(&ra, a, N, 1);
+        vgae_rng_normal_fill_d(&rb, b, N, 1);
+        double sab = 0, saa = 0, sbb = 0;
+        for (int i = 0; i < N; i++) {
+            sab += a[i] * b[i];
+            saa += a[i] * a[i];
+            sbb += b[i] * b[i];
+        }
+        double r = sab / sqrt(saa * sbb);
+        if (fabs(r) > 5 / sqrt((double)N))
+            fail_msg("streams %u and %u correlate: r = %g", s, s + 1, r);
+    }
+    /* neighbouring seeds (runs seed..seed+K-1) too */
+    vgae_rng ra, rb;
+    vgae_rng_init(&ra, 0, VGAE_STREAM_INIT);
+    vgae_rng_init(&rb, 1, VGAE_STREAM_INIT);
+    vgae_rng_normal_fill_d(&ra, a, N, 1);
+    vgae_rng_normal_fill_d(&rb, b, N, 1);
+    double sab = 0;
+    for (int i = 0; i < N; i++)
+        sab += a[i] * b[i];
+    assert_true(fabs(sab / N) < 5 / sqrt((double)N));
+    free(a);
+    free(b);
+}
+
+/* Mean, variance and P(|x| < 1) of n standard normals, each within 5
+ * standard errors: sd(mean) = 1/sqrt(n), sd(variance) = sqrt(2/n),
+ * sd(fraction) = sqrt(p (1-p) / n) with p = 0.682689. */
+static void check_normal_sample(const double *x, int64_t n)
+{
+    double sum = 0, sq = 0, inside = 0;
+    for (int64_t i = 0; i < n; i++) {
+        sum += x[i];
+        inside += fabs(x[i]) < 1;
+    }
+    double mean = sum / n;
+    for (int64_t i = 0; i < n; i++)
+        sq += (x[i] - mean) * (x[i] - mean);
+    double var = sq / (n - 1), p = 0.6826894921370859;
+    if (fabs(mean) > 5 / sqrt((double)n) || fabs(var - 1) > 5 * sqrt(2.0 / n) ||
+        fabs(inside / n - p) > 5 * sqrt(p * (1 - p) / n))
+        fail_msg("normal sample of %lld: mean %g, variance %g, P(|x|<1) %g", (long long)n, mean,
+                 var, inside / n);
+}
+
+static void rng_normal_statistics(void **state)
+{
+    (void)state;
+    enum { N = 1000000 };
+    double *x = malloc(N * sizeof *x);
+    vgae_rng r;
+    vgae_rng_init(&r, 11, VGAE_STREAM_NOISE);
+    vgae_rng_normal_fill_d(&r, x, N, 1);
+    check_normal_sample(x, N);
+    for (int i = 0; i < N / 4; i++) /* the one-at-a-time path */
+        x[i] = vgae_rng_normal(&r);
+    check_normal_sample(x, N / 4);
+    free(x);
+}
+
+static void rng_uniform_statistics(void **state)
+{
+    (void)state;
+    enum { N = 700000 };
+    vgae_rng r;
+    vgae_rng_init(&r, 12, VGAE_STREAM_SHUFFLE);
+    double sum = 0;
+    for (int i = 0; i < N; i++) {
+        double u = vgae_rng_uniform(&r);
+        assert_true(u >= 0 && u < 1);
+        sum += u;
+    }
+    /* sd of the mean of uniforms: sqrt(1/12 / n) */
+    assert_true(fabs(sum / N - 0.5) < 5 * sqrt(1.0 / 12 / N));
+    /* below(7): chi-square with 6 degrees of freedom below its 1 - 1e-6 quantile, 38.26 */
+    int64_t counts[7] = {0};
+    for (int i = 0; i < N; i++) {
+        uint64_t k = vgae_rng_below(&r, 7);
+        assert_true(k < 7);
+        counts[k]++;
+    }
+    double chi2 = 0, expect = N / 7.0;
+    for (int k = 0; k < 7; k++)
+        chi2 += (counts[k] - expect) * (counts[k] - expect) / expect;
+    if (chi2 > 38.26)
+        fail_msg("below(7) is not uniform: chi-square %g", chi2);
+    assert_int_equal(vgae_rng_below(&r, 1), 0);
+    /* a permutation holds each index once */
+    int64_t perm[1000];
+    char seen[1000] = {0};
+    vgae_rng_permutation(&r, perm, 1000);
+    int moved = 0;
+    for (int i = 0; i < 1000; i++) {
+        assert_true(perm[i] >= 0 && perm[i] < 1000 && !seen[perm[i]]);
+        seen[perm[i]] = 1;
+        moved += perm[i] != i;
+    }
+    assert_true(moved > 900);
+}
+
+/* Bulk draws give the same numbers on 1 and 2 threads, and leave the
+ * stream at the same place. */
+static void rng_fill_independent_of_threads(void **state)
+{
+    (void)state;
+    enum { N = 100001 };
+    float *a = malloc(N * sizeof *a), *b = malloc(N * sizeof *b);
+    vgae_rng ra, rb;
+    vgae_rng_init(&ra, 5, VGAE_STREAM_NOISE);
+    vgae_rng_init(&rb, 5, VGAE_STREAM_NOISE);
+    vgae_rng_u32(&ra); /* a partly used block is skipped by both */
+    vgae_rng_u32(&rb);
+    vgae_rng_normal_fill_f(&ra, a, N, 1);
+    vgae_rng_normal_fill_f(&rb, b, N, 2);
+    assert_memory_equal(a, b, N * sizeof *a);
+    vgae_rng_uniform_fill_f(&ra, a, N, -2, 3, 1);
+    vgae_rng_uniform_fill_f(&rb, b, N, -2, 3, 2);
+    assert_memory_equal(a, b, N * sizeof *a);
+    for (int i = 0; i < N; i++)
+        assert_true(a[i] >= -2 && a[i] <= 3);
+    assert_int_equal(vgae_rng_u32(&ra), vgae_rng_u32(&rb));
+    free(a);
+    free(b);
+}
+
+/* ---- dense matrices ---- */
+static void gemm_small_by_hand(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_mat a, b, c, ct;
+    vgae_mat_init(ctx, &a, 2, 3);
+    vgae_mat_init(ctx, &b, 3, 2);
+    vgae_mat_init(ctx, &c, 2, 2);
+    vgae_mat_init(ctx, &ct, 3, 3);
+    const float av[6] = {1, 2, 3, 4, 5, 6}, bv[6] = {7, 8, 9, 10, 11, 12};
+    memcpy(a.data, av, sizeof av);
+    memcpy(b.data, bv, sizeof bv);
+    /* [1 2 3; 4 5 6] [7 8; 9 10; 11 12] = [58 64; 139 154] */
+    c.data[0] = 1000; /* beta 0 overwrites */
+    assert_int_equal(vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_NO_TRANS, 1, &a, &b, 0, &c), VGAE_OK);
+    const float want[4] = {58, 64, 139, 154};
+    assert_memory_equal(c.data, want, sizeof want);
+    /* alpha and beta: C = 2 A B - C */
+    assert_int_equal(vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_NO_TRANS, 2, &a, &b, -1, &c), VGAE_OK);
+    for (int i = 0; i < 4; i++)
+        assert_true(c.data[i] == want[i]);
+    /* A^T B^T (3 x 3): element (0,0) = 1*7 + 4*8 = 39, (2,1) = 3*9 + 6*10 = 87 */
+    assert_int_equal(vgae_gemm(ctx, VGAE_TRANS, VGAE_TRANS, 1, &a, &b, 0, &ct), VGAE_OK);
+    assert_true(VGAE_MAT_AT(&ct, 0, 0) == 39 && VGAE_MAT_AT(&ct, 2, 1) == 87);
+    assert_error_contains(ctx, vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_NO_TRANS, 1, &a, &a, 0, &c),
+                          "gemm: op(A) is 2 x 3, op(B) 2 x 3");
+    vgae_mat_destroy(&a);
+    vgae_mat_destroy(&b);
+    vgae_mat_destroy(&c);
+    vgae_mat_destroy(&ct);
+    vgae_mat_destroy(NULL);
+    assert_int_equal(vgae_mat_init(ctx, &a, -1, 3), VGAE_EINVAL);
+}
+
+/* Products large enough to be split into blocks, by rows (tall C) and by
+ * columns (wide C), with every transpose: each element within the float
+ * summation bound k 2^-24 sum_l |a_il b_lj| of a double reference, and the
+ * same bits on 1 and 2 threads. */
+static void gemm_blocks_match_reference(void **state)
+{
+    vgae_ctx *ctx = *state;
+    const int64_t shapes[2][3] = {{700, 90, 300}, {90, 700, 300}};
+    for (int s = 0; s < 2; s++)
+        for (int ta = 0; ta <= 1; ta++)
+            for (int tb = 0; tb <= 1; tb++) {
+                const int64_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+                vgae_mat a, b, c1, c2;
+                vgae_mat_init(ctx, &a, ta ? k : m, ta ? m : k);
+                vgae_mat_init(ctx, &b, tb ? n : k, tb ? k : n);
+                vgae_mat_init(ctx, &c1, m, n);
+                vgae_mat_init(ctx, &c2, m, n);
+                vgae_rng r;
+                vgae_rng_init(&r, 3, 0);
+                vgae_rng_normal_fill_f(&r, a.data, vgae_mat_size(&a), 1);
+                vgae_rng_normal_fill_f(&r, b.data, vgae_mat_size(&b), 1);
+                vgae_ctx_set_threads(ctx, 1);
+                assert_int_equal(vgae_gemm(ctx, ta, tb, 1.5, &a, &b, 0, &c1), VGAE_OK);
+                vgae_ctx_set_threads(ctx, 2);
+                assert_int_equal(vgae_gemm(ctx, ta, tb, 1.5, &a, &b, 0, &c2), VGAE_OK);
+                assert_memory_equal(c1.data, c2.data, (size_t)(m * n) * sizeof(float));
+                for (int64_t i = 0; i < m; i += 7)
+                    for (int64_t j = 0; j < n; j += 5) {
+                        double ref = 0, mag = 0;
+                        for (int64_t l = 0; l < k; l++) {
+                            double x = ta ? VGAE_MAT_AT(&a, l, i) : VGAE_MAT_AT(&a, i, l);
+                            double y = tb ? VGAE_MAT_AT(&b, j, l) : VGAE_MAT_AT(&b, l, j);
+                            ref += x * y;
+                            mag += fabs(x * y);
+                        }
+                        if (fabs(VGAE_MAT_AT(&c1, i, j) - 1.5 * ref) > 1.5 * k * 0x1p-24 * mag)
+                            fail_msg("C(%lld,%lld) = %g, reference %g (ta %d tb %d)", (long long)i,
+                                     (long long)j, VGAE_MAT_AT(&c1, i, j), 1.5 * ref, ta, tb);
+                    }
+                vgae_mat_destroy(&a);
+                vgae_mat_destroy(&b);
+                vgae_mat_destroy(&c1);
+                vgae_mat_destroy(&c2);
+            }
+    vgae_ctx_set_threads(ctx, 1);
+}
+
+/* ---- Gaussian layer ---- */
+static void kl_closed_form(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_mat mean, logvar;
+    vgae_mat_init(ctx, &mean, 3, 2);
+    vgae_mat_init(ctx, &logvar, 3, 2);
+    /* row 0: the prior itself, KL 0.
+     * row 1: mean (1, 0), logvar (0, ln 4): 1/2 + (4 - 1 - ln 4)/2 = 0.5 + 0.8068528194400547.
+     * row 2: mean (2, -1), logvar (-1, 2): (4 + e^-1 - 1 + 1)/2 + (1 + e^2 - 1 - 2)/2
+     *        = 2.1839397205857214 + 2.694528049465325. */
+    const float mv[6] = {0, 0, 1, 0, 2, -1}, lv[6] = {0, 0, 0, (float)log(4.0), -1, 2};
+    memcpy(mean.data, mv, sizeof mv);
+    memcpy(logvar.data, lv, sizeof lv);
+    double per_row[3], kl;
+    assert_int_equal(vgae_gaussian_kl(ctx, &mean, &logvar, per_row, &kl), VGAE_OK);
+    const double want[3] = {0.0, 0.5 + 0.8068528194400547, 2.1839397205857214 + 2.694528049465325};
+    /* inputs are floats (ln 4 rounded to 2^-24 relative); the sum is in
+     * double: 1e-6 relative covers the input rounding with a margin of 10 */
+    assert_true(per_row[0] == 0.0);
+    for (int i = 1; i < 3; i++)
+        assert_true(fabs(per_row[i] - want[i]) < 1e-6 * want[i]);
+    assert_true(fabs(kl - (want[1] + want[2])) < 1e-6 * kl);
+    /* deterministic mode: z = mean, eps = 0 */
+    vgae_mat eps, z;
+    vgae_mat_init(ctx, &eps, 3, 2);
+    vgae_mat_init(ctx, &z, 3, 2);
+    assert_int_equal(vgae_gaussian_sample(ctx, &mean, &logvar, NULL, &eps, &z), VGAE_OK);
+    assert_memory_equal(z.data, mean.data, sizeof mv);
+    /* sampling: z = mean + exp(logvar/2) eps, with eps from the stream */
+    vgae_rng noise;
+    vgae_rng_init(&noise, 3, VGAE_STREAM_NOISE);
+    assert_int_equal(vgae_gaussian_sample(ctx, &mean, &logvar, &noise, &eps, &z), VGAE_OK);
+    for (int i = 0; i < 6; i++)
+        assert_true(fabs(z.data[i] - (mv[i] + exp(lv[i] / 2) * eps.data[i])) < 1e-5);
+    assert_true(eps.data[0] != 0);
+    vgae_mat bad;
+    vgae_mat_init(ctx, &bad, 2, 2);
+    assert_error_contains(ctx, vgae_gaussian_kl(ctx, &mean, &bad, NULL, &kl), "mean and logvar");
+    vgae_mat_destroy(&bad);
+    vgae_mat_destroy(&eps);
+    vgae_mat_destroy(&z);
+    vgae_mat_destroy(&mean);
+    vgae_mat_destroy(&logvar);
+}
+
+/* ---- likelihoods ---- */
+static void bernoulli_extreme_logits(void **state)
+{
+    vgae_ctx *ctx = *state;
+    const float x[6] = {1000, -1000, 1000, -1000, 0, 0}, t[6] = {1, 1, 0, 0, 1, 0.5f};
+    /* terms: 0, 1000, 1000, 0, ln 2, ln 2 */
+    const double want[6] = {0, 1000, 1000, 0, log(2.0), log(2.0)};
+    const double want_grad[6] = {0, -1, 1, 0, -0.5, 0};
+    float grad[6];
+    for (int k = 0; k < 6; k++) {
+        double nll;
+        assert_int_equal(vgae_bernoulli_nll(ctx, x + k, t + k, 1, NULL, 1.0, grad + k, &nll), 0);
+        assert_true(isfinite(nll) && isfinite(grad[k]));
+        assert_true(fabs(nll - want[k]) < 1e-12 * (1 + want[k]));
+        assert_true(fabs(grad[k] - want_grad[k]) < 1e-7);
+    }
+    /* positive weight 3 multiplies the target-1 part only */
+    vgae_bernoulli_options o = vgae_bernoulli_plain();
+    o.pos_weight = 3;
+    double nll;
+    assert_int_equal(vgae_bernoulli_nll(ctx, x, t, 4, &o, 0.5, grad, &nll), VGAE_OK);
+    assert_true(fabs(nll - (3000 + 1000)) < 1e-9);
+    assert_true(grad[0] == 0 && grad[1] == -1.5f && grad[2] == 0.5f && grad[3] == 0);
+    /* bad input is refused, not summed */
+    const float bad_t[2] = {0, 1.5f};
+    assert_error_contains(ctx, vgae_bernoulli_nll(ctx, x, bad_t, 2, NULL, 1, NULL, &nll),
+                          "target 1 is 1.5, not in [0, 1]");
+    o.pos_weight = 0;
+    assert_error_contains(ctx, vgae_bernoulli_nll(ctx, x, t, 2, &o, 1, NULL, &nll), "pos_weight 0");
+    const int64_t outside[1] = {6};
+    o = vgae_bernoulli_plain();
+    o.entries = outside;
+    o.n_entries = 1;
+    assert_error_contains(ctx, vgae_bernoulli_nll(ctx, x, t, 6, &o, 1, NULL, &nll), "entry 6 is outside");
+}
+
+static void gaussian_likelihood_by_hand(void **state)
+{
+    vgae_ctx *ctx = *state;
+    const float mean[2] = {1, -2}, target[2] = {3, -2};
+    float grad[2];
+    double nll;
+    /* variance 4: (2^2)/(2*4) + 2 * ln(2 pi 4)/2 = 0.5 + ln(8 pi) */
+    assert_int_equal(vgae_normal_nll(ctx, mean, target, 2, 4.0, NULL, 2.0, grad, &nll), VGAE_OK);
+    assert_true(fabs(nll - (0.5 + log(8 * 3.141592653589793))) < 1e-12);
+    assert_true(grad[0] == -1.0f && grad[1] == 0.0f); /* 2 * (1 - 3) / 4 */
+    assert_error_contains(ctx, vgae_normal_nll(ctx, mean, target, 2, 0.0, NULL, 1, NULL, &nll),
+                          "variance 0 is not > 0");
+}
+
+/* The chunked sums do not depend on the thread count. */
+static void likelihood_sums_independent_of_threads(void **state)
+{
+    vgae_ctx *ctx = *state;
+    enum { N = 1 << 20 };
+    float *x = malloc(N * sizeof *x), *t = malloc(N * sizeof *t), *g1 = malloc(N * sizeof *g1),
+          *g2 = malloc(N * sizeof *g2);
+    vgae_rng r;
+    vgae_rng_init(&r, 8, 0);
+    vgae_rng_normal_fill_f(&r, x, N, 1);
+    vgae_rng_uniform_fill_f(&r, t, N, 0, 1, 1);
+    double a, b, c, d;
+    vgae_bernoulli_options o = vgae_bernoulli_plain();
+    o.pos_weight = 2.5;
+    vgae_ctx_set_threads(ctx, 1);
+    assert_int_equal(vgae_bernoulli_nll(ctx, x, t, N, &o, 1, g1, &a), VGAE_OK);
+    assert_int_equal(vgae_normal_nll(ctx, x, t, N, 0.3, NULL, 1, NULL, &c), VGAE_OK);
+    vgae_ctx_set_threads(ctx, 2);
+    assert_int_equal(vgae_bernoulli_nll(ctx, x, t, N, &o, 1, g2, &b), VGAE_OK);
+    assert_int_equal(vgae_normal_nll(ctx, x, t, N, 0.3, NULL, 1, NULL, &d), VGAE_OK);
+    assert_true(a == b && c == d);
+    assert_memory_equal(g1, g2, N * sizeof *g1);
+    free(x);
+    free(t);
+    free(g1);
+    free(g2);
+}
+
+/* ---- Adam ---- */
+
+/* f(theta) = (theta - 3)^2 / 2 from theta = 0, lr 0.1, defaults otherwise.
+ * By hand: step 1 has g = -3, m = -0.3, v = 0.009; the bias corrections
+ * give m^ = -3, v^ = 9, so theta moves by lr * 3 / (3 + 1e-8):
+ * theta1 = 0.09999999966666669. Step 2: g = theta1 - 3, m = 0.9 m + 0.1 g,
+ * v = 0.999 v + 0.001 g^2, m^ = m / 0.19, v^ = v / 0.001999:
+ * theta2 = 0.19989729224944813; step 3: theta3 = 0.2996184760421757. */
+static void adam_by_hand(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_mat theta, grad;
+    vgae_mat_init(ctx, &theta, 1, 1);
+    vgae_mat_init(ctx, &grad, 1, 1);
+    vgae_params params = {0};
+    assert_int_equal(vgae_params_add(ctx, &params, "theta", &theta, &grad), VGAE_OK);
+    vgae_adam_options o = vgae_adam_defaults();
+    assert_true(o.lr == 1e-3 && o.beta1 == 0.9 && o.beta2 == 0.999 && o.eps == 1e-8);
+    o.lr = 0.1;
+    vgae_adam adam;
+    assert_int_equal(vgae_adam_init(ctx, &adam, &params, &o), VGAE_OK);
+    const double want[3] = {0.09999999966666669, 0.19989729224944813, 0.2996184760421757};
+    for (int k = 0; k < 3; k++) {
+        grad.data[0] = theta.data[0] - 3;
+        vgae_adam_step(ctx, &adam);
+        /* theta, m and v are stored as floats (2^-24 relative each step):
+         * 1e-6 relative holds three steps with room to spare */
+        if (fabs(theta.data[0] - want[k]) > 1e-6 * want[k])
+            fail_msg("step %d: theta %.9g, by hand %.9g", k + 1, theta.data[0], want[k]);
+    }
+    vgae_adam_destroy(&adam);
+    vgae_params_destroy(&params);
+    vgae_mat_destroy(&theta);
+    vgae_mat_destroy(&grad);
+}
+
+/* Adam reaches the minimum of an ill-conditioned quadratic
+ * sum_i c_i (theta_i - t_i)^2 / 2 with c from 1 to 100. */
+static void adam_reaches_minimum(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_mat theta, grad;
+    vgae_mat_init(ctx, &theta, 2, 2);
+    vgae_mat_init(ctx, &grad, 2, 2);
+    vgae_params params = {0};
+    vgae_params_add(ctx, &params, "theta", &theta, &grad);
+    const double c[4] = {1, 10, 50, 100}, target[4] = {3, -1, 0.5, 2};
+    vgae_adam_options o = vgae_adam_defaults();
+    o.lr = 0.01;
+    vgae_adam adam;
+    assert_int_equal(vgae_adam_init(ctx, &adam, &params, &o), VGAE_OK);
+    for (int step = 0; step < 5000; step++) {
+        for (int i = 0; i < 4; i++)
+            grad.data[i] = (float)(c[i] * (theta.data[i] - target[i]));
+        vgae_adam_step(ctx, &adam);
+    }
+    /* the furthest start is 3 away: 300 steps of lr would do; after 5000
+     * the oscillation has died down to well under lr */
+    for (int i = 0; i < 4; i++)
+        if (fabs(theta.data[i] - target[i]) > 1e-3)
+            fail_msg("theta[%d] = %g, minimum at %g", i, theta.data[i], target[i]);
+    assert_int_equal(adam.step, 5000);
+    vgae_adam_destroy(&adam);
+    vgae_params_destroy(&params);
+    vgae_mat_destroy(&theta);
+    vgae_mat_destroy(&grad);
+}
+
+static void params_list(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_linear a, b;
+    vgae_rng init;
+    vgae_rng_init(&init, 1, VGAE_STREAM_INIT);
+    assert_int_equal(vgae_linear_init(ctx, &a, 3, 4, 1, &init), VGAE_OK);
+    assert_int_equal(vgae_linear_init(ctx, &b, 4, 2, 0, &init), VGAE_OK);
+    vgae_params list = {0};
+    assert_int_equal(vgae_linear_params(ctx, &a, "enc", &list), VGAE_OK);
+    assert_int_equal(vgae_linear_params(ctx, &b, "dec", &list), VGAE_OK);
+    assert_int_equal(list.count, 3);
+    assert_int_equal(vgae_params_scalars(&list), 12 + 4 + 8);
+    assert_ptr_equal(vgae_params_find(&list, "enc.bias")->value, &a.b);
+    assert_null(vgae_params_find(&list, "dec.bias"));
+    assert_error_contains(ctx, vgae_linear_params(ctx, &b, "dec", &list), "'dec.weight' is already");
+    b.dw.data[0] = 5;
+    vgae_params_zero_grad(&list);
+    assert_true(b.dw.data[0] == 0);
+    vgae_params_destroy(&list);
+    vgae_linear_destroy(&a);
+    vgae_linear_destroy(&b);
+    assert_error_contains(ctx, vgae_linear_init(ctx, &a, 0, 2, 1, &init), "must be positive");
+}
+
+/* ---- layers ---- */
+
+/* Glorot uniform: every weight within r = sqrt(6 / (fan_in + fan_out)),
+ * mean 0 and variance r^2 / 3 within 5 standard errors (sd of the mean
+ * r / sqrt(3 n), of the variance r^2 sqrt(4 / (45 n))). */
+static void glorot_bounds(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_linear layer;
+    assert_int_equal(vgae_linear_init(ctx, &layer, 400, 300, 1, vgae_ctx_rng(ctx, VGAE_STREAM_INIT)), 0);
+    const double r = sqrt(6.0 / 700), n = 400 * 300;
+    double sum = 0, sq = 0;
+    for (int64_t i = 0; i < 400 * 300; i++) {
+        double w = layer.w.data[i];
+        assert_true(fabs(w) <= r);
+        sum += w;
+        sq += w * w;
+    }
+    assert_true(fabs(sum / n) < 5 * r / sqrt(3 * n));
+    assert_true(fabs(sq / n - r * r / 3) < 5 * r * r * sqrt(4.0 / (45 * n)));
+    for (int j = 0; j < 300; j++)
+        assert_true(layer.b.data[j] == 0);
+    vgae_linear_destroy(&layer);
+}
+
+static void dropout_keeps_expectation(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_mat x, y, mask;
+    vgae_mat_init(ctx, &x, 500, 200);
+    vgae_mat_init(ctx, &y, 500, 200);
+    vgae_mat_init(ctx, &mask, 500, 200);
+    for (int64_t i = 0; i < 100000; i++)
+        x.data[i] = 2;
+    vgae_rng r;
+    vgae_rng_init(&r, 4, VGAE_STREAM_DROPOUT);
+    assert_int_equal(vgae_dropout_forward(ctx, 0.3, &r, &x, &mask, &y), VGAE_OK);
+    double kept = 0, sum = 0;
+    for (int64_t i = 0; i < 100000; i++) {
+        assert_true(y.data[i] == 0 || fabs(y.data[i] - 2 / 0.7) < 1e-6);
+        kept += y.data[i] != 0;
+        sum += y.data[i];
+    }
+    /* kept fraction 0.7 within 5 sd of a binomial proportion */
+    assert_true(fabs(kept / 1e5 - 0.7) < 5 * sqrt(0.7 * 0.3 / 1e5));
+    assert_true(fabs(sum / 1e5 - 2) < 10 * 2 * sqrt(0.3 / 0.7 / 1e5));
+    vgae_rng before = r;
+    assert_int_equal(vgae_dropout_forward(ctx, 0.0, &r, &x, &mask, &y), VGAE_OK);
+    assert_memory_equal(x.data, y.data, 100000 * sizeof(float));
+    assert_int_equal(vgae_rng_u32(&before), vgae_rng_u32(&r)); /* rate 0 draws nothing */
+    assert_error_contains(ctx, vgae_dropout_forward(ctx, 1.0, &r, &x, &mask, &y), "rate 1 is not in [0, 1)");
+    vgae_mat_destroy(&x);
+    vgae_mat_destroy(&y);
+    vgae_mat_destroy(&mask);
+}
+
+/* ---- ELBO ---- */
+static void elbo_terms_and_errors(void **state)
+{
+    vgae_ctx *ctx = *state;
+    tiny_vae m;
+    assert_int_equal(tiny_vae_init(ctx, &m, 8, 10, 6, 3, 0), VGAE_OK);
+    vgae_elbo_terms t, t2;
+    m.config = (vgae_elbo_config){.recon_scale = 0.5, .kl_scale = 0.25, .beta = 2, .sample = 1};
+    assert_int_equal(tiny_vae_loss(ctx, &m, vgae_ctx_rng(ctx, VGAE_STREAM_NOISE), 1, &t), VGAE_OK);
+    assert_true(t.nll > 0 && t.kl > 0);
+    assert_true(fabs(t.loss - (0.5 * t.nll + 2 * 0.25 * t.kl)) < 1e-12 * t.loss);
+    /* beta 0 keeps the reconstruction and drops the KL from the loss */
+    m.config.beta = 0;
+    vgae_rng replay;
+    vgae_rng_init(&replay, 0, VGAE_STREAM_NOISE);
+    assert_int_equal(tiny_vae_loss(ctx, &m, &replay, 0, &t), VGAE_OK);
+    vgae_rng_init(&replay, 0, VGAE_STREAM_NOISE);
+    assert_int_equal(tiny_vae_loss(ctx, &m, &replay, 0, &t2), VGAE_OK);
+    assert_true(t.loss == 0.5 * t.nll && t.loss == t2.loss);
+    /* the evaluation mode is deterministic without any stream */
+    m.config.sample = 0;
+    assert_int_equal(tiny_vae_loss(ctx, &m, NULL, 0, &t), VGAE_OK);
+    assert_memory_equal(m.work.z.data, m.mean.data, (size_t)vgae_mat_size(&m.mean) * sizeof(float));
+    m.config.sample = 1;
+    assert_error_contains(ctx, tiny_vae_loss(ctx, &m, NULL, 0, &t), "sampling z needs a noise stream");
+    m.config.kl_scale = -1;
+    assert_error_contains(ctx, tiny_vae_loss(ctx, &m, NULL, 0, &t), "scales must be finite and >= 0");
+    tiny_vae_destroy(&m);
+    /* the autoencoder form: no KL, z = mean */
+    assert_int_equal(tiny_vae_init(ctx, &m, 8, 10, 6, 3, 1), VGAE_OK);
+    assert_int_equal(tiny_vae_loss(ctx, &m, NULL, 1, &t), VGAE_OK);
+    assert_true(t.kl == 0 && t.loss == t.nll);
+    tiny_vae_destroy(&m);
+}
+
+/* Training the whole chain at 1 and at 2 threads gives the same bits:
+ * OpenBLAS splits GEMMs by output blocks, our loops sum in fixed chunks. */
+static void chain_independent_of_threads(void **state)
+{
+    vgae_ctx *ctx = *state;
+    float *first = NULL;
+    size_t bytes = 0;
+    double loss[2];
+    for (int threads = 1; threads <= 2; threads++) {
+        vgae_ctx_set_threads(ctx, threads);
+        vgae_ctx_set_seed(ctx, 31);
+        tiny_vae m;
+        assert_int_equal(tiny_vae_init(ctx, &m, 256, 784, 400, 20, 0), VGAE_OK);
+        vgae_adam adam;
+        assert_int_equal(vgae_adam_init(ctx, &adam, &m.params, NULL), VGAE_OK);
+        vgae_elbo_terms t;
+        for (int step = 0; step < 3; step++) {
+            assert_int_equal(tiny_vae_loss(ctx, &m, vgae_ctx_rng(ctx, VGAE_STREAM_NOISE), 1, &t), 0);
+            vgae_adam_step(ctx, &adam);
+        }
+        loss[threads - 1] = t.loss;
+        const vgae_mat *w = m.params.items[0].value; /* enc.weight after three updates */
+        if (threads == 1) {
+            bytes = (size_t)vgae_mat_size(w) * sizeof(float);
+            first = malloc(bytes);
+            memcpy(first, w->data, bytes);
+        } else {
+            assert_memory_equal(first, w->data, bytes);
+        }
+        vgae_adam_destroy(&adam);
+        tiny_vae_destroy(&m);
+    }
+    assert_true(loss[0] == loss[1]);
+    free(first);
+    vgae_ctx_set_threads(ctx, 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(philox_known_answers),
+        cmocka_unit_test(rng_same_seed_reproduces),
+        cmocka_unit_test_setup_teardown(rng_streams_do_not_shift_each_other, setup_ctx, teardown_ctx),
+        cmocka_unit_test(rng_streams_uncorrelated),
+        cmocka_unit_test(rng_normal_statistics),
+        cmocka_unit_test(rng_uniform_statistics),
+        cmocka_unit_test(rng_fill_independent_of_threads),
+        cmocka_unit_test_setup_teardown(gemm_small_by_hand, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(gemm_blocks_match_reference, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(kl_closed_form, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(bernoulli_extreme_logits, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(gaussian_likelihood_by_hand, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(likelihood_sums_independent_of_threads, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(adam_by_hand, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(adam_reaches_minimum, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(params_list, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(glorot_bounds, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(dropout_keeps_expectation, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(elbo_terms_and_errors, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(chain_independent_of_threads, setup_ctx, teardown_ctx),
+    };
+    return cmocka_run_group_tests_name("core", tests, NULL, NULL);
+}

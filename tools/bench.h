@@ -1,0 +1,39 @@
+/* Timing helpers shared by the benchmarks: a monotonic clock and the median of repeated runs. */
+#ifndef VGAE_BENCH_H
+#define VGAE_BENCH_H
+
+#include <stdlib.h>
+#include <time.h>
+
+extern char *openblas_get_corename(void);
+
+static inline double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static inline int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+enum { REPS = 41 };
+
+/* Median time in microseconds of REPS calls, after one warm-up call. */
+#define MEDIAN_US(out, call)                                  \
+    do {                                                      \
+        double t_[REPS];                                      \
+        call;                                                 \
+        for (int r_ = 0; r_ < REPS; r_++) {                   \
+            double t0_ = now();                               \
+            call;                                             \
+            t_[r_] = 1e6 * (now() - t0_);                     \
+        }                                                     \
+        qsort(t_, REPS, sizeof t_[0], cmp_double);            \
+        (out) = t_[REPS / 2];                                 \
+    } while (0)
+
+#endif
