@@ -50,7 +50,8 @@ int vgae_ctx_threads(const vgae_ctx *ctx);
 void vgae_ctx_set_seed(vgae_ctx *ctx, uint64_t seed);
 uint64_t vgae_ctx_seed(const vgae_ctx *ctx);
 /* The context's stream for one use (VGAE_STREAM_INIT, ...). Draws from one
- * stream never move another. */
+ * stream never move another (an id outside the enum gets a separate spare
+ * stream). */
 vgae_rng *vgae_ctx_rng(vgae_ctx *ctx, vgae_stream stream);
 
 /* Installs a log callback (NULL to silence). Messages below min_level are

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include "vgae/context.h"
+#include "vgae/dense.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -27,7 +28,11 @@ void vgae_csr_free(vgae_csr *a);
  * contiguous. Rows of Y are computed independently on vgae_ctx_threads
  * threads, each summed in a fixed order, so the result does not depend on
  * the thread count. O(nnz k). */
-vgae_status vgae_csr_spmm(vgae_ctx *ctx, const vgae_csr *a, const float *x, int32_t k, float *y);
+vgae_status vgae_csr_spmm(vgae_ctx *ctx, const vgae_csr *a, const vgae_real *x, int32_t k,
+                          vgae_real *y);
+
+/* The transpose, rows in ascending column order. O(nnz + rows + cols). */
+vgae_status vgae_csr_transpose(vgae_ctx *ctx, const vgae_csr *a, vgae_csr **out);
 
 #ifdef __cplusplus
 }

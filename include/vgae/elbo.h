@@ -21,7 +21,9 @@ extern "C" {
  * (Kipf's gae) minimizes norm * mean(weighted BCE over the N^2 pairs) +
  * KL / N^2 (its "KL / N" is a per-node mean divided once more by N), that is
  * recon_scale = norm / N^2, kl_scale = 1 / N^2, beta = 1, with
- * norm = N^2 / (2 (N^2 - E)) and the decoder's pos_weight (N^2 - E) / E. */
+ * norm = N^2 / (2 (N^2 - S)) and the decoder's pos_weight (N^2 - S) / S,
+ * S = the sum of the training adjacency (2 E_train; the diagonal that the
+ * target A_train + I adds is not counted). */
 typedef struct vgae_elbo_config {
     double recon_scale, kl_scale, beta;
     /* 1: z = mean + exp(logvar/2) * eps, eps drawn from the noise stream

@@ -28,9 +28,14 @@ static inline double vgae_bernoulli_term(double x, double t, double pw, double *
     double sig = x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e); /* sigmoid(x) */
     double sig_neg = x >= 0 ? e / (1.0 + e) : 1.0 / (1.0 + e); /* sigmoid(-x) */
     *dx = (1.0 - t) * sig - pw * t * sig_neg;
-    /* log sigmoid(x) = min(x,0) - soft, log sigmoid(-x) = min(-x,0) - soft */
-    double log_p = (x < 0 ? x : 0.0) - soft, log_q = (x > 0 ? -x : 0.0) - soft;
-    return -(pw * t * log_p + (1.0 - t) * log_q);
+    /* log sigmoid(x) = min(x,0) - soft, log sigmoid(-x) = min(-x,0) - soft;
+     * a part with coefficient 0 is left out, so that x = +-inf is exact */
+    double loss = 0.0;
+    if (t != 0)
+        loss -= pw * t * ((x < 0 ? x : 0.0) - soft);
+    if (t != 1)
+        loss -= (1.0 - t) * ((x > 0 ? -x : 0.0) - soft);
+    return loss;
 }
 
 /* Which terms count and how much. A zero-filled struct is not valid
@@ -60,7 +65,8 @@ static inline vgae_bernoulli_options vgae_bernoulli_plain(void)
  *   nll = sum_k mask_k * -(pw t_k log sigmoid(x_k) + (1 - t_k) log sigmoid(-x_k)).
  * If grad is not NULL it receives grad_scale * d nll / d logits (n values,
  * overwritten). options NULL means plain. A target outside [0, 1], a
- * negative mask weight or pos_weight <= 0 gives VGAE_EINVAL. The sum does
+ * negative mask weight or a pos_weight not finite and > 0 gives
+ * VGAE_EINVAL; entries of mask weight 0 are not looked at (gradient 0). The sum does
  * not depend on the thread count. */
 vgae_status vgae_bernoulli_nll(vgae_ctx *ctx, const vgae_real *logits, const vgae_real *targets,
                                int64_t n, const vgae_bernoulli_options *options,
@@ -69,7 +75,8 @@ vgae_status vgae_bernoulli_nll(vgae_ctx *ctx, const vgae_real *logits, const vga
 /* Negative log-likelihood of real targets under N(mean_k, variance):
  *   nll = sum_k mask_k * ((t_k - mean_k)^2 / (2 variance) + log(2 pi variance) / 2),
  * and, if grad is not NULL, grad_scale * d nll / d mean = grad_scale * mask_k (mean_k - t_k) / variance.
- * mask NULL counts every entry once; variance must be > 0. */
+ * mask NULL counts every entry once (weight 0 entries are not looked at);
+ * variance must be finite and > 0. */
 vgae_status vgae_normal_nll(vgae_ctx *ctx, const vgae_real *means, const vgae_real *targets,
                             int64_t n, double variance, const vgae_real *mask, double grad_scale,
                             vgae_real *grad, double *nll);

@@ -40,7 +40,8 @@ typedef struct vgae_adam_options {
     double lr, beta1, beta2, eps;
 } vgae_adam_options;
 
-/* lr 0.001, beta1 0.9, beta2 0.999, eps 1e-8. */
+/* lr 0.001, beta1 0.9, beta2 0.999, eps 1e-8 (eps must be > 0: a
+ * parameter whose gradient was always 0 would get 0 / 0). */
 vgae_adam_options vgae_adam_defaults(void);
 
 typedef struct vgae_adam {

@@ -43,7 +43,9 @@ void vgae_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t o
 /* Starts stream `stream` (a vgae_stream or any other number) of `seed`. */
 void vgae_rng_init(vgae_rng *r, uint64_t seed, uint32_t stream);
 /* Moves to sub-stream k of the same seed and stream, from its start: for
- * draws that must not depend on how many came before (run k, epoch k). */
+ * draws that must not depend on how many came before (run k, epoch k).
+ * Sub-stream 0 is where vgae_rng_init starts, so number them from 1 if
+ * the stream is also used before. */
 void vgae_rng_substream(vgae_rng *r, uint32_t k);
 /* The stream's name ("init", "noise", ...), or "other". */
 const char *vgae_stream_name(uint32_t stream);
@@ -64,7 +66,8 @@ void vgae_rng_permutation(vgae_rng *r, int64_t *perm, int64_t n);
  * continues after the blocks used (any partly used block is skipped first). */
 void vgae_rng_normal_fill_f(vgae_rng *r, float *x, int64_t n, int threads);
 void vgae_rng_normal_fill_d(vgae_rng *r, double *x, int64_t n, int threads);
-/* Uniform on [lo, hi) (rounding to float may give hi itself). */
+/* Uniform on [lo, hi); rounding (to float, or lo + (hi - lo) u in double
+ * when hi - lo is tiny) may give hi itself. */
 void vgae_rng_uniform_fill_f(vgae_rng *r, float *x, int64_t n, double lo, double hi, int threads);
 void vgae_rng_uniform_fill_d(vgae_rng *r, double *x, int64_t n, double lo, double hi, int threads);
 

@@ -7,6 +7,12 @@
 
 enum { CLI_OK = 0, CLI_ERROR = 1, CLI_USAGE = 2 };
 
+#if defined(__GNUC__)
+#define VGAE_CLI_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define VGAE_CLI_PRINTF(a, b)
+#endif
+
 /* Where the graph comes from: the options every data-reading command takes. */
 typedef struct cli_data_opts {
     const char *dataset;
@@ -30,6 +36,9 @@ int cli_take_flag(char **argv, int *i, const char *name);
 int cli_take_data_opt(const char *cmd, int argc, char **argv, int *i, cli_data_opts *o);
 /* Parses a positive integer option value; prints a usage error and returns -1 if bad. */
 int cli_parse_int(const char *cmd, const char *name, const char *value, long min, long max, long *out);
+/* The same for a real number in [min, max]. */
+int cli_parse_double(const char *cmd, const char *name, const char *value, double min, double max,
+                     double *out);
 
 /* Prints "vgae CMD: message" for bad usage and returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...);
@@ -39,6 +48,8 @@ int cli_lib_error(vgae_ctx *ctx);
 /* Loads what the data options name; prints the error itself and returns the exit code. */
 int cli_load_dataset(const char *cmd, vgae_ctx *ctx, const cli_data_opts *o, vgae_dataset **out);
 
+/* Holds a note for stderr ("vgae: note: ..."), printed by cli_notes_flush. */
+void cli_note(const char *fmt, ...) VGAE_CLI_PRINTF(1, 2);
 /* Prints (print != 0) or drops the notes and warnings held back so far. */
 void cli_notes_flush(int print);
 
@@ -53,5 +64,6 @@ void cli_ensure_blas_kernels(char **argv);
 const char *cli_blas_corename(void);
 
 int cmd_info(int argc, char **argv);
+int cmd_linkpred(int argc, char **argv);
 
 #endif

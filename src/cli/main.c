@@ -15,6 +15,7 @@ static const char main_help[] =
     "\n"
     "Commands:\n"
     "  info       print the size and structure of a graph and its features and labels\n"
+    "  linkpred   train VGAE or GAE on a split of a graph's edges; report test ROC AUC and AP\n"
     "  version    print the versions of vgae and its libraries, and the BLAS kernels\n"
     "\n"
     "Options:\n"
@@ -50,5 +51,7 @@ int main(int argc, char **argv)
         return cmd_version();
     if (strcmp(cmd, "info") == 0)
         return cmd_info(argc - 1, argv + 1);
+    if (strcmp(cmd, "linkpred") == 0)
+        return cmd_linkpred(argc - 1, argv + 1);
     return cli_usage_error(NULL, "unknown command '%s'", cmd);
 }

@@ -99,6 +99,21 @@ int cli_parse_int(const char *cmd, const char *name, const char *value, long min
     return 0;
 }
 
+int cli_parse_double(const char *cmd, const char *name, const char *value, double min, double max,
+                     double *out)
+{
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(value, &end);
+    if (end == value || *end || errno == ERANGE || !(v >= min && v <= max)) {
+        cli_usage_error(cmd, "%s expects a number in [%g, %g], not '%s'", name, min, max, value);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 int cli_load_dataset(const char *cmd, vgae_ctx *ctx, const cli_data_opts *o, vgae_dataset **out)
 {
     vgae_dataset_source src = {0};
@@ -155,6 +170,16 @@ static void log_to_stderr(void *user, vgae_log_level level, const char *message)
     }
     memcpy(held + held_len, line, (size_t)n + 1);
     held_len += (size_t)n;
+}
+
+void cli_note(const char *fmt, ...)
+{
+    char message[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    log_to_stderr(NULL, VGAE_LOG_NOTE, message);
 }
 
 void cli_notes_flush(int print)

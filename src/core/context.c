@@ -62,7 +62,7 @@ int vgae_ctx_threads(const vgae_ctx *ctx)
 void vgae_ctx_set_seed(vgae_ctx *ctx, uint64_t seed)
 {
     ctx->seed = seed;
-    for (uint32_t s = 0; s < VGAE_STREAM_COUNT; s++)
+    for (uint32_t s = 0; s <= VGAE_STREAM_COUNT; s++)
         vgae_rng_init(&ctx->streams[s], seed, s);
 }
 
@@ -73,7 +73,8 @@ uint64_t vgae_ctx_seed(const vgae_ctx *ctx)
 
 vgae_rng *vgae_ctx_rng(vgae_ctx *ctx, vgae_stream stream)
 {
-    return &ctx->streams[(unsigned)stream < VGAE_STREAM_COUNT ? stream : 0];
+    /* an id outside the enum gets a stream of its own, never a named one */
+    return &ctx->streams[(unsigned)stream < VGAE_STREAM_COUNT ? stream : VGAE_STREAM_COUNT];
 }
 
 void vgae_ctx_set_log(vgae_ctx *ctx, vgae_log_fn fn, void *user, vgae_log_level min_level)

@@ -13,7 +13,7 @@ struct vgae_ctx {
     void *log_user;
     vgae_log_level log_min;
     uint64_t seed;
-    vgae_rng streams[VGAE_STREAM_COUNT];
+    vgae_rng streams[VGAE_STREAM_COUNT + 1]; /* the last: for an invalid stream id */
     cholmod_common cholmod; /* CHOLMOD's workspace and settings for this context */
 };
 

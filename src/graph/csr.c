@@ -1,4 +1,4 @@
-/* Compact CSR sparse matrix and the sparse-times-dense product used on the hot path. */
+/* Compact CSR sparse matrices: allocation and transpose (the product is in src/nn/spmm.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,51 +39,31 @@ void vgae_csr_free(vgae_csr *a)
     free(a);
 }
 
-/* Columns per block: a block's sums stay in registers while a row's entries
- * stream past (16 floats = one AVX-512 or two AVX2 vectors). */
-#define SPMM_BLOCK 16
-
-/* One output row: y_i = sum_p val[p] * x[col[p]], in the stored order. The
- * terms of a row are few (its degree), so a float accumulator loses at most
- * about deg * 2^-24 relative to the sum of absolute terms. */
-static void spmm_row(const vgae_csr *a, const float *restrict x, int32_t k, int32_t i, float *restrict yi)
+vgae_status vgae_csr_transpose(vgae_ctx *ctx, const vgae_csr *a, vgae_csr **out)
 {
-    const int64_t begin = a->rowptr[i], end = a->rowptr[i + 1];
-    const int32_t *restrict col = a->col;
-    const float *restrict val = a->val;
-    int32_t c0 = 0;
-    for (; c0 + SPMM_BLOCK <= k; c0 += SPMM_BLOCK) {
-        float acc[SPMM_BLOCK] = {0};
-        for (int64_t p = begin; p < end; p++) {
-            const float v = val[p];
-            const float *restrict xj = x + (size_t)col[p] * (size_t)k + c0;
-            for (int c = 0; c < SPMM_BLOCK; c++)
-                acc[c] += v * xj[c];
-        }
-        memcpy(yi + c0, acc, sizeof acc);
+    vgae_csr *t = NULL;
+    vgae_status st = vgae_csr_new(ctx, a->cols, a->rows, a->nnz, &t);
+    if (st)
+        return st;
+    /* count the entries of each column, then place them row by row: each
+     * row of the transpose comes out in ascending column order */
+    for (int64_t p = 0; p < a->nnz; p++)
+        t->rowptr[a->col[p] + 1]++;
+    for (int32_t j = 0; j < a->cols; j++)
+        t->rowptr[j + 1] += t->rowptr[j];
+    int64_t *next = vgae_alloc(ctx, (size_t)a->cols + 1, sizeof *next);
+    if (!next) {
+        vgae_csr_free(t);
+        return VGAE_ENOMEM;
     }
-    if (c0 < k) {
-        const int32_t rest = k - c0;
-        memset(yi + c0, 0, (size_t)rest * sizeof *yi);
-        for (int64_t p = begin; p < end; p++) {
-            const float v = val[p];
-            const float *restrict xj = x + (size_t)col[p] * (size_t)k + c0;
-            for (int32_t c = 0; c < rest; c++)
-                yi[c0 + c] += v * xj[c];
-        }
-    }
-}
-
-vgae_status vgae_csr_spmm(vgae_ctx *ctx, const vgae_csr *a, const float *x, int32_t k, float *y)
-{
-    const int threads = vgae_ctx_threads(ctx);
-    if (k < 0)
-        return vgae_fail(ctx, VGAE_EINVAL, "spmm with %d columns", k);
-    if (k == 0 || a->rows == 0)
-        return VGAE_OK;
-    /* Small products are not worth waking threads for. */
-#pragma omp parallel for schedule(static, 64) num_threads(threads) if (threads > 1 && a->nnz * (int64_t)k > 65536)
+    memcpy(next, t->rowptr, ((size_t)a->cols + 1) * sizeof *next);
     for (int32_t i = 0; i < a->rows; i++)
-        spmm_row(a, x, k, i, y + (size_t)i * (size_t)k);
+        for (int64_t p = a->rowptr[i]; p < a->rowptr[i + 1]; p++) {
+            int64_t q = next[a->col[p]]++;
+            t->col[q] = i;
+            t->val[q] = a->val[p];
+        }
+    free(next);
+    *out = t;
     return VGAE_OK;
 }

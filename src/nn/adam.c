@@ -1,4 +1,5 @@
 /* Adam: bias-corrected adaptive moment estimation over a parameter list. */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -20,9 +21,9 @@ vgae_status vgae_adam_init(vgae_ctx *ctx, vgae_adam *adam, const vgae_params *pa
     adam->m = adam->v = NULL;
     const vgae_adam_options *o = &adam->options;
     if (!(o->lr > 0) || !(o->beta1 >= 0 && o->beta1 < 1) || !(o->beta2 >= 0 && o->beta2 < 1) ||
-        !(o->eps >= 0))
+        !(o->eps > 0))
         return vgae_fail(ctx, VGAE_EINVAL,
-                         "adam: need lr > 0, 0 <= beta1, beta2 < 1 and eps >= 0 "
+                         "adam: need lr > 0, 0 <= beta1, beta2 < 1 and eps > 0 "
                          "(got lr %g, beta1 %g, beta2 %g, eps %g)",
                          o->lr, o->beta1, o->beta2, o->eps);
     size_t n = (size_t)vgae_params_scalars(params);
@@ -56,7 +57,8 @@ void vgae_adam_step(vgae_ctx *ctx, vgae_adam *adam)
             double mi = o.beta1 * m[i] + (1.0 - o.beta1) * gi;
             double vi = o.beta2 * v[i] + (1.0 - o.beta2) * gi * gi;
             m[i] = (vgae_real)mi;
-            v[i] = (vgae_real)vi;
+            /* saturate: a v stored as inf would freeze the parameter for good */
+            v[i] = (vgae_real)(vi < VGAE_REAL_MAX ? vi : VGAE_REAL_MAX);
             theta[i] = (vgae_real)(theta[i] - o.lr * (mi / c1) / (sqrt(vi / c2) + o.eps));
         }
         offset += n;

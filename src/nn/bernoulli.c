@@ -1,4 +1,6 @@
 /* Bernoulli negative log-likelihood with logits: weighted, masked or over listed entries. */
+#include <math.h>
+
 #include "nn/nn_internal.h"
 #include "vgae/likelihood.h"
 
@@ -30,10 +32,12 @@ static vgae_status nll_listed(vgae_ctx *ctx, const vgae_real *logits, const vgae
                              "bernoulli likelihood: entry %lld is outside 0..%lld",
                              (long long)k, (long long)n - 1);
         double t = targets[k], w = o->mask ? o->mask[k] : 1.0, dx;
-        if (!(t >= 0 && t <= 1))
-            return bad_target(ctx, k, t);
         if (!(w >= 0))
             return bad_weight(ctx, k, w);
+        if (w == 0) /* left out: its logit and target are not looked at */
+            continue;
+        if (!(t >= 0 && t <= 1))
+            return bad_target(ctx, k, t);
         sum += w * vgae_bernoulli_term(logits[k], t, o->pos_weight, &dx);
         if (grad)
             grad[k] = (vgae_real)(grad[k] + grad_scale * w * dx);
@@ -48,8 +52,8 @@ vgae_status vgae_bernoulli_nll(vgae_ctx *ctx, const vgae_real *logits, const vga
 {
     const vgae_bernoulli_options o = options ? *options : vgae_bernoulli_plain();
     *nll = 0.0;
-    if (!(o.pos_weight > 0))
-        return vgae_fail(ctx, VGAE_EINVAL, "bernoulli likelihood: pos_weight %g is not > 0",
+    if (!(o.pos_weight > 0) || !isfinite(o.pos_weight))
+        return vgae_fail(ctx, VGAE_EINVAL, "bernoulli likelihood: pos_weight %g is not finite and > 0",
                          o.pos_weight);
     if (o.entries)
         return nll_listed(ctx, logits, targets, n, &o, grad_scale, grad, nll);
@@ -63,6 +67,11 @@ vgae_status vgae_bernoulli_nll(vgae_ctx *ctx, const vgae_real *logits, const vga
         bad[c] = -1;
         for (int64_t k = vgae_chunk_start(n, c); k < vgae_chunk_start(n, c + 1); k++) {
             double t = targets[k], w = o.mask ? o.mask[k] : 1.0, dx;
+            if (w == 0) { /* left out: its logit and target are not looked at */
+                if (grad)
+                    grad[k] = 0;
+                continue;
+            }
             if (!(t >= 0 && t <= 1) || !(w >= 0)) {
                 bad[c] = k;
                 break;

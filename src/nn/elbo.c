@@ -42,7 +42,11 @@ vgae_status vgae_elbo_compute(vgae_ctx *ctx, const vgae_elbo_config *config,
     if (dmean && stochastic && !dlogvar)
         return vgae_fail(ctx, VGAE_EINVAL, "elbo: the gradient needs dlogvar as well as dmean");
 
-    vgae_status st = vgae_mat_ensure(ctx, &work->z, mean->rows, mean->cols);
+    /* every shape before the decoder runs: it adds to its own gradients */
+    vgae_status st = VGAE_CHECK_SHAPES(ctx, "elbo: mean, logvar, dmean, dlogvar", mean, logvar,
+                                       dmean, dmean ? dlogvar : NULL);
+    if (!st)
+        st = vgae_mat_ensure(ctx, &work->z, mean->rows, mean->cols);
     if (!st)
         st = vgae_mat_ensure(ctx, &work->eps, mean->rows, mean->cols);
     if (!st && dmean)

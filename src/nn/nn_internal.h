@@ -2,6 +2,7 @@
 #ifndef VGAE_NN_INTERNAL_H
 #define VGAE_NN_INTERNAL_H
 
+#include <float.h>
 #include <stdint.h>
 #include <cblas.h>
 
@@ -10,8 +11,10 @@
 
 #ifdef VGAE_REAL_DOUBLE
 #define VGAE_BLAS(name) cblas_d##name
+#define VGAE_REAL_MAX DBL_MAX
 #else
 #define VGAE_BLAS(name) cblas_s##name
+#define VGAE_REAL_MAX FLT_MAX
 #endif
 
 /* VGAE_EINVAL naming `what` unless every non-NULL matrix has the shape of

@@ -10,7 +10,7 @@ vgae_status vgae_normal_nll(vgae_ctx *ctx, const vgae_real *means, const vgae_re
 {
     *nll = 0.0;
     if (!(variance > 0) || !isfinite(variance))
-        return vgae_fail(ctx, VGAE_EINVAL, "gaussian likelihood: variance %g is not > 0", variance);
+        return vgae_fail(ctx, VGAE_EINVAL, "gaussian likelihood: variance %g is not finite and > 0", variance);
     const double log_norm = 0.5 * log(6.283185307179586476925286766559 * variance);
     const int threads = vgae_ctx_threads(ctx);
     double part[VGAE_CHUNKS];
@@ -18,7 +18,13 @@ vgae_status vgae_normal_nll(vgae_ctx *ctx, const vgae_real *means, const vgae_re
     for (int c = 0; c < VGAE_CHUNKS; c++) {
         double sum = 0.0;
         for (int64_t k = vgae_chunk_start(n, c); k < vgae_chunk_start(n, c + 1); k++) {
-            double w = mask ? mask[k] : 1.0, r = (double)means[k] - targets[k];
+            double w = mask ? mask[k] : 1.0;
+            if (w == 0) { /* left out: its mean and target are not looked at */
+                if (grad)
+                    grad[k] = 0;
+                continue;
+            }
+            double r = (double)means[k] - targets[k];
             sum += w * (0.5 * r * r / variance + log_norm);
             if (grad)
                 grad[k] = (vgae_real)(grad_scale * w * r / variance);

@@ -394,6 +394,146 @@ static void check_elbo_chain(void **state)
     check_chain(*state, "gae", 1, cfg, 1.0);
 }
 
+/* ---- the graph autoencoders: GCN encoder -> Gaussian layer -> inner-product decoder ---- */
+
+/* A 9-node graph (a ring with three chords) and 5 sparse features per node. */
+typedef struct {
+    vgae_graph *g;
+    vgae_csr *x;
+    vgae_model *m;
+    vgae_rng noise, negatives; /* replayed: the same eps and negatives on every evaluation */
+} graph_case;
+
+static void graph_case_init(vgae_ctx *ctx, graph_case *c, vgae_model_options o, int features)
+{
+    static const int32_t pairs[] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 0, 0, 4, 2, 6, 3, 7};
+    assert_int_equal(vgae_graph_from_pairs(ctx, 9, 12, pairs, 0, &c->g), VGAE_OK);
+    c->x = NULL;
+    if (features) {
+        assert_int_equal(vgae_csr_new(ctx, 9, 5, 18, &c->x), VGAE_OK);
+        for (int32_t i = 0; i < 9; i++) {
+            c->x->rowptr[i + 1] = 2 * (i + 1);
+            c->x->col[2 * i] = i % 5;
+            c->x->col[2 * i + 1] = (i + 2) % 5 > i % 5 ? (i + 2) % 5 : 4 - (i % 2);
+            if (c->x->col[2 * i + 1] == c->x->col[2 * i])
+                c->x->col[2 * i + 1] = (c->x->col[2 * i] + 1) % 5;
+            if (c->x->col[2 * i + 1] < c->x->col[2 * i]) {
+                int32_t t = c->x->col[2 * i];
+                c->x->col[2 * i] = c->x->col[2 * i + 1];
+                c->x->col[2 * i + 1] = t;
+            }
+            c->x->val[2 * i] = 1.0f;
+            c->x->val[2 * i + 1] = 0.5f + 0.1f * (float)i;
+        }
+    }
+    o.hidden = 4;
+    o.latent = 3;
+    vgae_ctx_set_seed(ctx, 3);
+    assert_int_equal(vgae_model_new(ctx, &o, c->g, c->x, &c->m), VGAE_OK);
+    c->noise = *vgae_ctx_rng(ctx, VGAE_STREAM_NOISE);
+    c->negatives = *vgae_ctx_rng(ctx, VGAE_STREAM_NEGATIVES);
+}
+
+static void graph_case_free(graph_case *c)
+{
+    vgae_model_free(c->m);
+    vgae_csr_free(c->x);
+    vgae_graph_free(c->g);
+}
+
+static double graph_loss(vgae_ctx *ctx, void *self)
+{
+    graph_case *c = self;
+    vgae_elbo_terms t;
+    *vgae_ctx_rng(ctx, VGAE_STREAM_NOISE) = c->noise;
+    *vgae_ctx_rng(ctx, VGAE_STREAM_NEGATIVES) = c->negatives;
+    assert_int_equal(vgae_model_loss(ctx, c->m, 0, &t), VGAE_OK);
+    return t.loss;
+}
+
+static void check_graph_model(vgae_ctx *ctx, const char *name, vgae_model_kind kind,
+                              vgae_loss_kind loss, int features, double beta)
+{
+    vgae_model_options o = vgae_model_defaults();
+    o.kind = kind;
+    o.loss = loss;
+    o.beta = beta;
+    graph_case c;
+    graph_case_init(ctx, &c, o, features);
+    /* the loss is O(1); its weight gradients are small (scaled by 1 / N^2
+     * and norm), so compare them relative to their size: multiply the loss
+     * by a constant first? No: the tolerance's absolute part (1e-6) would
+     * hide them, so they are checked on the loss times 1000 below. */
+    graph_loss(ctx, &c);
+    *vgae_ctx_rng(ctx, VGAE_STREAM_NOISE) = c.noise;
+    *vgae_ctx_rng(ctx, VGAE_STREAM_NEGATIVES) = c.negatives;
+    vgae_elbo_terms t;
+    assert_int_equal(vgae_model_loss(ctx, c.m, 1, &t), VGAE_OK);
+    assert_true(t.nll > 0 && (kind == VGAE_MODEL_GAE ? t.kl == 0 : t.kl > 0));
+    for (int p = 0; p < c.m->params.count; p++) {
+        char what[96];
+        snprintf(what, sizeof what, "%s %s", name, c.m->params.items[p].name);
+        check(ctx, what, graph_loss, &c, c.m->params.items[p].value, c.m->params.items[p].grad);
+    }
+    graph_case_free(&c);
+}
+
+static void check_graph_models(void **state)
+{
+    vgae_ctx *ctx = *state;
+    check_graph_model(ctx, "vgae full", VGAE_MODEL_VGAE, VGAE_LOSS_FULL, 1, 1.0);
+    check_graph_model(ctx, "vgae full beta 3", VGAE_MODEL_VGAE, VGAE_LOSS_FULL, 1, 3.0);
+    check_graph_model(ctx, "vgae featureless", VGAE_MODEL_VGAE, VGAE_LOSS_FULL, 0, 1.0);
+    check_graph_model(ctx, "gae full", VGAE_MODEL_GAE, VGAE_LOSS_FULL, 1, 1.0);
+    check_graph_model(ctx, "vgae sampled", VGAE_MODEL_VGAE, VGAE_LOSS_SAMPLED, 1, 1.0);
+    check_graph_model(ctx, "gae sampled featureless", VGAE_MODEL_GAE, VGAE_LOSS_SAMPLED, 0, 1.0);
+}
+
+/* The tiled, fused full loss equals the direct sum over all N^2 pairs:
+ * 9 nodes in tiles of 4, 4 and 1 rows. Both are double sums of the same
+ * terms in different orders: 1e-12 relative. */
+static void full_loss_matches_direct(void **state)
+{
+    vgae_ctx *ctx = *state;
+    graph_case c;
+    graph_case_init(ctx, &c, vgae_model_defaults(), 1);
+    const int32_t n = 9;
+    const int64_t d = 3;
+    vgae_mat z, dz, tile = {0};
+    vgae_mat_init(ctx, &z, n, d);
+    vgae_mat_init(ctx, &dz, n, d);
+    fill_normal(&z, 30, 1.5);
+    const double scale = 0.37;
+    double nll;
+    assert_int_equal(vgae_decoder_full(ctx, c.m, &z, scale, &dz, &tile, 4, &nll), VGAE_OK);
+    double direct = 0, ddz[9][3] = {{0}};
+    for (int32_t i = 0; i < n; i++)
+        for (int32_t j = 0; j < n; j++) {
+            double x = 0, dx;
+            for (int64_t k = 0; k < d; k++)
+                x += VGAE_MAT_AT(&z, i, k) * VGAE_MAT_AT(&z, j, k);
+            double t = (i == j || vgae_graph_has_edge(c.g, i, j)) ? 1.0 : 0.0;
+            direct += vgae_bernoulli_term(x, t, c.m->pos_weight, &dx);
+            for (int64_t k = 0; k < d; k++) { /* d x_ij / d z_i = z_j, d x_ij / d z_j = z_i */
+                ddz[i][k] += scale * dx * VGAE_MAT_AT(&z, j, k);
+                ddz[j][k] += scale * dx * VGAE_MAT_AT(&z, i, k);
+            }
+        }
+    assert_true(fabs(nll - direct) <= 1e-12 * direct);
+    for (int32_t i = 0; i < n; i++)
+        for (int64_t k = 0; k < d; k++)
+            if (fabs(VGAE_MAT_AT(&dz, i, k) - ddz[i][k]) > 1e-12 * (1 + fabs(ddz[i][k])))
+                fail_msg("dz(%d,%lld): tiled %.17g, direct %.17g", i, (long long)k,
+                         VGAE_MAT_AT(&dz, i, k), ddz[i][k]);
+    /* reference weights: 12 edges, S = 24 ones off the diagonal */
+    assert_true(fabs(c.m->pos_weight - (81.0 - 24) / 24) < 1e-15);
+    assert_true(fabs(c.m->norm - 81.0 / (2 * (81.0 - 24))) < 1e-15);
+    vgae_mat_destroy(&z);
+    vgae_mat_destroy(&dz);
+    vgae_mat_destroy(&tile);
+    graph_case_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -404,6 +544,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(check_gaussian, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_likelihoods, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_elbo_chain, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(check_graph_models, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(full_loss_matches_direct, setup_ctx, teardown_ctx),
     };
     return cmocka_run_group_tests_name("gradcheck", tests, NULL, NULL);
 }

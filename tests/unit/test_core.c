@@ -74,6 +74,10 @@ static void rng_streams_do_not_shift_each_other(void **state)
     vgae_rng fresh;
     vgae_rng_init(&fresh, 7, VGAE_STREAM_NOISE);
     assert_int_equal(vgae_rng_u32(vgae_ctx_rng(ctx, VGAE_STREAM_NOISE)), vgae_rng_u32(&fresh));
+    /* an id outside the enum does not hand out (and move) a named stream */
+    vgae_rng_u32(vgae_ctx_rng(ctx, (vgae_stream)42));
+    vgae_rng_init(&fresh, 7, VGAE_STREAM_INIT);
+    assert_int_equal(vgae_rng_u32(vgae_ctx_rng(ctx, VGAE_STREAM_INIT)), vgae_rng_u32(&fresh));
     vgae_ctx_free(other);
 }
 
@@ -388,7 +392,37 @@ static void gaussian_likelihood_by_hand(void **state)
     assert_true(fabs(nll - (0.5 + log(8 * 3.141592653589793))) < 1e-12);
     assert_true(grad[0] == -1.0f && grad[1] == 0.0f); /* 2 * (1 - 3) / 4 */
     assert_error_contains(ctx, vgae_normal_nll(ctx, mean, target, 2, 0.0, NULL, 1, NULL, &nll),
-                          "variance 0 is not > 0");
+                          "variance 0 is not finite and > 0");
+}
+
+/* Found in review: an entry of mask weight 0 is not looked at (a NaN
+ * logit or a bad target there changes nothing), infinite logits give exact
+ * terms, and pos_weight must be finite. */
+static void likelihood_edge_cases(void **state)
+{
+    vgae_ctx *ctx = *state;
+    const float x[3] = {0.5f, NAN, 0.25f}, t[3] = {1, 2, 0}, mask[3] = {1, 0, 1};
+    float grad[3] = {9, 9, 9};
+    double nll;
+    vgae_bernoulli_options o = vgae_bernoulli_plain();
+    o.mask = mask;
+    assert_int_equal(vgae_bernoulli_nll(ctx, x, t, 3, &o, 1, grad, &nll), VGAE_OK);
+    assert_true(fabs(nll - (log1p(exp(-0.5)) + log1p(exp(0.25)))) < 1e-12);
+    assert_true(grad[1] == 0);
+    const int64_t listed[2] = {0, 1};
+    o.entries = listed;
+    o.n_entries = 2;
+    assert_int_equal(vgae_bernoulli_nll(ctx, x, t, 3, &o, 1, grad, &nll), VGAE_OK);
+    assert_true(fabs(nll - log1p(exp(-0.5))) < 1e-12 && grad[1] == 0 && grad[2] == 0);
+    assert_int_equal(vgae_normal_nll(ctx, x, t, 3, 1.0, mask, 1, grad, &nll), VGAE_OK);
+    assert_true(isfinite(nll) && grad[1] == 0);
+    double dx;
+    assert_true(vgae_bernoulli_term(INFINITY, 1, 2, &dx) == 0 && dx == 0);
+    assert_true(vgae_bernoulli_term(-INFINITY, 0, 2, &dx) == 0 && dx == 0);
+    o = vgae_bernoulli_plain();
+    o.pos_weight = INFINITY;
+    assert_error_contains(ctx, vgae_bernoulli_nll(ctx, x, t, 1, &o, 1, NULL, &nll),
+                          "pos_weight inf is not finite and > 0");
 }
 
 /* The chunked sums do not depend on the thread count. */
@@ -449,6 +483,40 @@ static void adam_by_hand(void **state)
         if (fabs(theta.data[0] - want[k]) > 1e-6 * want[k])
             fail_msg("step %d: theta %.9g, by hand %.9g", k + 1, theta.data[0], want[k]);
     }
+    vgae_adam_destroy(&adam);
+    vgae_params_destroy(&params);
+    vgae_mat_destroy(&theta);
+    vgae_mat_destroy(&grad);
+}
+
+/* Found in review: eps 0 is refused (0 / 0 for a parameter that never had
+ * a gradient), and a gradient too large for a float second moment does not
+ * freeze the parameter afterwards. */
+static void adam_edge_cases(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_mat theta, grad;
+    vgae_mat_init(ctx, &theta, 1, 1);
+    vgae_mat_init(ctx, &grad, 1, 1);
+    vgae_params params = {0};
+    vgae_params_add(ctx, &params, "theta", &theta, &grad);
+    vgae_adam adam;
+    vgae_adam_options o = vgae_adam_defaults();
+    o.eps = 0;
+    assert_error_contains(ctx, vgae_adam_init(ctx, &adam, &params, &o), "eps > 0");
+    o = vgae_adam_defaults();
+    o.lr = 0.1;
+    o.beta2 = 0.9; /* forget the huge gradient within a few hundred steps */
+    assert_int_equal(vgae_adam_init(ctx, &adam, &params, &o), VGAE_OK);
+    grad.data[0] = 3e34f; /* its square overflows float */
+    vgae_adam_step(ctx, &adam);
+    assert_true(isfinite(adam.v[0]));
+    const float after_first = theta.data[0];
+    for (int k = 0; k < 2000; k++) {
+        grad.data[0] = 1;
+        vgae_adam_step(ctx, &adam);
+    }
+    assert_true(theta.data[0] < after_first - 1); /* it moves again */
     vgae_adam_destroy(&adam);
     vgae_params_destroy(&params);
     vgae_mat_destroy(&theta);
@@ -595,6 +663,18 @@ static void elbo_terms_and_errors(void **state)
     assert_error_contains(ctx, tiny_vae_loss(ctx, &m, NULL, 0, &t), "sampling z needs a noise stream");
     m.config.kl_scale = -1;
     assert_error_contains(ctx, tiny_vae_loss(ctx, &m, NULL, 0, &t), "scales must be finite and >= 0");
+    /* a wrongly shaped dlogvar is refused before the decoder adds to its gradients */
+    m.config = vgae_elbo_defaults();
+    vgae_mat wrong;
+    vgae_mat_init(ctx, &wrong, 3, 8);
+    vgae_params_zero_grad(&m.params);
+    assert_error_contains(ctx, vgae_elbo_compute(ctx, &m.config, &m.mean, &m.logvar,
+                                                 vgae_ctx_rng(ctx, VGAE_STREAM_NOISE), tiny_decode,
+                                                 &m, &m.work, &m.dmean, &wrong, &t),
+                          "shapes differ");
+    for (int64_t k = 0; k < vgae_mat_size(&m.dec.dw); k++)
+        assert_true(m.dec.dw.data[k] == 0);
+    vgae_mat_destroy(&wrong);
     tiny_vae_destroy(&m);
     /* the autoencoder form: no KL, z = mean */
     assert_int_equal(tiny_vae_init(ctx, &m, 8, 10, 6, 3, 1), VGAE_OK);
@@ -655,8 +735,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(kl_closed_form, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(bernoulli_extreme_logits, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(gaussian_likelihood_by_hand, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(likelihood_edge_cases, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(likelihood_sums_independent_of_threads, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(adam_by_hand, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(adam_edge_cases, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(adam_reaches_minimum, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(params_list, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(glorot_bounds, setup_ctx, teardown_ctx),

@@ -1,0 +1,155 @@
+/* ROC AUC and average precision over sorted scores, with ties handled as scikit-learn does. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "core/internal.h"
+#include "vgae/metrics.h"
+
+typedef struct scored {
+    double score;
+    uint8_t label; /* 0 or 1 */
+} scored;
+
+/* Descending by score. Tied items may end in any order: only whole groups are counted. */
+static int by_score_desc(const void *pa, const void *pb)
+{
+    const double a = ((const scored *)pa)->score, b = ((const scored *)pb)->score;
+    return (a < b) - (a > b);
+}
+
+/* Walks the sorted items one group of equal scores (one threshold) at a time. n_pos and n_neg
+ * are both >= 1 for the AUC; the AP needs only n_pos >= 1. Either output may be NULL. */
+static void sweep(const scored *items, int64_t n, int64_t n_pos, int64_t n_neg, double *auc,
+                  double *ap)
+{
+    int64_t tp = 0, fp = 0;
+    double area2 = 0.0; /* twice the area, in units of one (positive, negative) pair */
+    double prec_sum = 0.0;
+    for (int64_t i = 0; i < n;) {
+        int64_t dtp = 0, dfp = 0, j = i;
+        /* == on doubles, as numpy's diff: -0.0 and 0.0 are one threshold */
+        for (; j < n && items[j].score == items[i].score; j++) {
+            dtp += items[j].label;
+            dfp += 1 - items[j].label;
+        }
+        /* trapezoid between the previous point and this one: width dfp, heights tp and tp + dtp */
+        area2 += (double)dfp * (double)(2 * tp + dtp);
+        tp += dtp;
+        fp += dfp;
+        if (dtp)
+            prec_sum += (double)dtp * ((double)tp / (double)(tp + fp));
+        i = j;
+    }
+    if (auc)
+        *auc = area2 / (2.0 * (double)n_pos * (double)n_neg);
+    if (ap)
+        *ap = prec_sum / (double)n_pos;
+}
+
+static vgae_status check_score(vgae_ctx *ctx, const char *what, const char *array, int64_t k,
+                               double s)
+{
+    if (isfinite(s))
+        return VGAE_OK;
+    return vgae_fail(ctx, VGAE_EINVAL, "%s: %s %lld is %g, not a finite number", what, array,
+                     (long long)k, s);
+}
+
+/* Checks and copies scores/labels, sorts them, and fills whichever of auc and ap is wanted. */
+static vgae_status labelled(vgae_ctx *ctx, const char *what, const double *scores,
+                            const uint8_t *labels, int64_t n, double *auc, double *ap)
+{
+    int64_t n_pos = 0;
+    if (n < 1)
+        return vgae_fail(ctx, VGAE_EINVAL, "%s: need at least one score, got n = %lld", what,
+                         (long long)n);
+    if (!scores || !labels)
+        return vgae_fail(ctx, VGAE_EINVAL, "%s: scores or labels is NULL", what);
+    for (int64_t k = 0; k < n; k++) {
+        vgae_status st = check_score(ctx, what, "score", k, scores[k]);
+        if (st)
+            return st;
+        if (labels[k] > 1)
+            return vgae_fail(ctx, VGAE_EINVAL, "%s: label %lld is %u, not 0 or 1", what,
+                             (long long)k, (unsigned)labels[k]);
+        n_pos += labels[k];
+    }
+    if (n_pos == 0)
+        return vgae_fail(ctx, VGAE_EINVAL, "%s: all %lld labels are 0; %s", what, (long long)n,
+                         auc ? "both classes are needed" : "at least one positive is needed");
+    if (auc && n_pos == n)
+        return vgae_fail(ctx, VGAE_EINVAL, "%s: all %lld labels are 1; both classes are needed",
+                         what, (long long)n);
+
+    scored *items = vgae_alloc(ctx, (size_t)n, sizeof *items);
+    if (!items)
+        return VGAE_ENOMEM;
+    for (int64_t k = 0; k < n; k++) {
+        items[k].score = scores[k];
+        items[k].label = labels[k];
+    }
+    qsort(items, (size_t)n, sizeof *items, by_score_desc);
+    sweep(items, n, n_pos, n - n_pos, auc, ap);
+    free(items);
+    return VGAE_OK;
+}
+
+vgae_status vgae_roc_auc(vgae_ctx *ctx, const double *scores, const uint8_t *labels, int64_t n,
+                         double *auc)
+{
+    if (!auc)
+        return vgae_fail(ctx, VGAE_EINVAL, "roc auc: the output pointer is NULL");
+    *auc = NAN;
+    return labelled(ctx, "roc auc", scores, labels, n, auc, NULL);
+}
+
+vgae_status vgae_average_precision(vgae_ctx *ctx, const double *scores, const uint8_t *labels,
+                                   int64_t n, double *ap)
+{
+    if (!ap)
+        return vgae_fail(ctx, VGAE_EINVAL, "average precision: the output pointer is NULL");
+    *ap = NAN;
+    return labelled(ctx, "average precision", scores, labels, n, NULL, ap);
+}
+
+vgae_status vgae_link_metrics(vgae_ctx *ctx, const double *pos, int64_t n_pos, const double *neg,
+                              int64_t n_neg, double *auc, double *ap)
+{
+    static const char what[] = "link metrics";
+    if (!auc || !ap)
+        return vgae_fail(ctx, VGAE_EINVAL, "%s: an output pointer is NULL", what);
+    *auc = NAN;
+    *ap = NAN;
+    if (n_pos < 1 || n_neg < 1)
+        return vgae_fail(ctx, VGAE_EINVAL,
+                         "%s: need at least one positive and one negative score, got %lld and %lld",
+                         what, (long long)n_pos, (long long)n_neg);
+    if (!pos || !neg)
+        return vgae_fail(ctx, VGAE_EINVAL, "%s: pos or neg is NULL", what);
+    if (n_pos > INT64_MAX - n_neg)
+        return vgae_fail(ctx, VGAE_EINVAL, "%s: %lld + %lld scores is too many", what,
+                         (long long)n_pos, (long long)n_neg);
+    for (int64_t k = 0; k < n_pos; k++) {
+        vgae_status st = check_score(ctx, what, "positive score", k, pos[k]);
+        if (st)
+            return st;
+    }
+    for (int64_t k = 0; k < n_neg; k++) {
+        vgae_status st = check_score(ctx, what, "negative score", k, neg[k]);
+        if (st)
+            return st;
+    }
+
+    const int64_t n = n_pos + n_neg;
+    scored *items = vgae_alloc(ctx, (size_t)n, sizeof *items);
+    if (!items)
+        return VGAE_ENOMEM;
+    for (int64_t k = 0; k < n_pos; k++)
+        items[k] = (scored){pos[k], 1};
+    for (int64_t k = 0; k < n_neg; k++)
+        items[n_pos + k] = (scored){neg[k], 0};
+    qsort(items, (size_t)n, sizeof *items, by_score_desc);
+    sweep(items, n, n_pos, n_neg, auc, ap);
+    free(items);
+    return VGAE_OK;
+}

@@ -1,0 +1,22 @@
+/* Functions shared by the model files: the encoder passes and the decoders. */
+#ifndef VGAE_MODEL_INTERNAL_H
+#define VGAE_MODEL_INTERNAL_H
+
+#include "core/internal.h"
+#include "vgae/layers.h"
+#include "vgae/model.h"
+
+vgae_status vgae_gcn_forward(vgae_ctx *ctx, vgae_model *m);
+vgae_status vgae_gcn_backward(vgae_ctx *ctx, vgae_model *m);
+
+/* The sampled loss over the training edges and the n_neg pairs in neg
+ * (u, v interleaved). */
+vgae_status vgae_decoder_sampled(vgae_ctx *ctx, const vgae_model *m, const vgae_mat *z,
+                                 const int32_t *neg, int64_t n_neg, double grad_scale,
+                                 vgae_mat *dz, double *nll);
+
+/* Rows per tile of the full loss for n nodes: about 2^22 entries (16 MB of
+ * floats) per tile, fixed by n alone. */
+int64_t vgae_full_tile_rows(int32_t n);
+
+#endif
