@@ -64,6 +64,11 @@ void vgae_graph_free(vgae_graph *g);
 /* Number of nodes with no neighbour. O(n). */
 int64_t vgae_graph_isolated_nodes(const vgae_graph *g);
 
+/* A CRC-32 (zlib) of the cleaned graph: the node count, then every edge
+ * (u, v), u < v, in order, as little-endian 32-bit integers. Node names do
+ * not enter it. Split and model files record it to catch a mismatch. O(n + m). */
+uint32_t vgae_graph_checksum(const vgae_graph *g);
+
 /* Connected components, counted by igraph; largest may be NULL. O(n + m). */
 vgae_status vgae_graph_components(vgae_ctx *ctx, const vgae_graph *g, int64_t *count,
                                   int64_t *largest);

@@ -1,4 +1,6 @@
 /* Structural figures of a graph: isolated nodes and connected components. */
+#include <zlib.h>
+
 #include "core/internal.h"
 #include "core/libguard.h"
 #include "vgae/graph.h"
@@ -58,4 +60,30 @@ done:
         igraph_vector_int_destroy(&edges);
     vgae_igraph_leave(&guard);
     return st;
+}
+
+/* Appends x to buf as 4 little-endian bytes. */
+static unsigned char *put_le32(unsigned char *buf, uint32_t x)
+{
+    for (int i = 0; i < 4; i++)
+        *buf++ = (unsigned char)(x >> (8 * i));
+    return buf;
+}
+
+uint32_t vgae_graph_checksum(const vgae_graph *g)
+{
+    unsigned char block[4096], *p = put_le32(block, (uint32_t)g->n);
+    uLong crc = crc32(0L, Z_NULL, 0);
+    for (int32_t u = 0; u < g->n; u++)
+        for (int64_t k = g->rowptr[u]; k < g->rowptr[u + 1]; k++) {
+            if (g->adj[k] <= u)
+                continue;
+            if (p + 8 > block + sizeof block) {
+                crc = crc32(crc, block, (uInt)(p - block));
+                p = block;
+            }
+            p = put_le32(put_le32(p, (uint32_t)u), (uint32_t)g->adj[k]);
+        }
+    crc = crc32(crc, block, (uInt)(p - block));
+    return (uint32_t)crc;
 }
