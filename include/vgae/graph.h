@@ -69,6 +69,20 @@ int64_t vgae_graph_isolated_nodes(const vgae_graph *g);
  * not enter it. Split and model files record it to catch a mismatch. O(n + m). */
 uint32_t vgae_graph_checksum(const vgae_graph *g);
 
+/* Finds nodes by the ids users see: names when the graph has them, else
+ * the numbers 0..n-1. Build once, look up many times. */
+typedef struct vgae_node_index {
+    const vgae_graph *g;   /* borrowed */
+    int32_t *slots;        /* hash of names -> node + 1; NULL without names */
+    uint64_t mask;
+} vgae_node_index;
+vgae_status vgae_node_index_init(vgae_ctx *ctx, vgae_node_index *index, const vgae_graph *g);
+void vgae_node_index_destroy(vgae_node_index *index);
+/* The node of id `id`, or -1 if there is none. */
+int32_t vgae_node_index_find(const vgae_node_index *index, const char *id);
+/* Writes node v's id (its name, or the number) into buf. */
+const char *vgae_node_id(const vgae_graph *g, int32_t v, char buf[16]);
+
 /* Connected components, counted by igraph; largest may be NULL. O(n + m). */
 vgae_status vgae_graph_components(vgae_ctx *ctx, const vgae_graph *g, int64_t *count,
                                   int64_t *largest);

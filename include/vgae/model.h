@@ -112,6 +112,18 @@ typedef struct vgae_linkpred_result {
 typedef void (*vgae_epoch_fn)(void *user, int epoch, const vgae_elbo_terms *terms, double val_auc,
                               double val_ap, double seconds);
 
+/* Trains a model on split's training edges (progress as below) and
+ * evaluates it on the validation and test pairs. On success the caller owns
+ * *model and the training graph *train it borrows (free the model first). */
+vgae_status vgae_linkpred_train(vgae_ctx *ctx, const vgae_split *split, const vgae_csr *features,
+                                const vgae_model_options *options, int every,
+                                vgae_epoch_fn progress, void *user, vgae_graph **train,
+                                vgae_model **model, vgae_linkpred_result *result);
+
+/* Encodes with the current weights and fills the val/test figures of result. */
+vgae_status vgae_linkpred_evaluate(vgae_ctx *ctx, vgae_model *model, const vgae_split *split,
+                                   vgae_linkpred_result *result);
+
 /* Splits g (VGAE_STREAM_SPLIT), trains on the training edges, evaluates
  * the validation pairs as it goes and the test pairs at the end. Set the
  * context's seed first. */

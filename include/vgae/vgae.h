@@ -12,6 +12,8 @@
 #include "vgae/split.h"
 #include "vgae/metrics.h"
 #include "vgae/model.h"
+#include "vgae/model_file.h"
+#include "vgae/embed_io.h"
 #include "vgae/rng.h"
 #include "vgae/dense.h"
 #include "vgae/layers.h"

@@ -63,7 +63,35 @@ void cli_ensure_blas_kernels(char **argv);
 /* The OpenBLAS kernel family in use ("SkylakeX", "Haswell", ...). */
 const char *cli_blas_corename(void);
 
+/* Model, training, split and run options, shared by linkpred and train. */
+typedef struct cli_train_opts {
+    vgae_model_options model;
+    double val_frac, test_frac;
+    long seed, runs, every, threads;
+} cli_train_opts;
+/* The reference's model defaults; val 0.05, test 0.1, seed 42, 1 run,
+ * progress every 10 epochs, all processors. */
+cli_train_opts cli_train_defaults(void);
+/* Consumes one of --model --loss --hidden --latent --epochs --lr --beta
+ * --val-frac --test-frac --seed --runs --threads --every: 1 taken, 0 not
+ * one of them, -1 usage error (printed). */
+int cli_take_train_opt(const char *cmd, int argc, char **argv, int *i, cli_train_opts *t);
+
+/* Progress lines on stderr during training (a vgae_epoch_fn). */
+typedef struct cli_progress {
+    int run, runs, quiet;
+    long seed;
+    int epochs;
+} cli_progress;
+void cli_on_epoch(void *user, int epoch, const vgae_elbo_terms *t, double val_auc, double val_ap,
+                  double seconds);
+
 int cmd_info(int argc, char **argv);
+int cmd_split(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
 int cmd_linkpred(int argc, char **argv);
 
 #endif

@@ -6,6 +6,7 @@
 
 static const char info_help[] =
     "Usage: vgae info (--dataset NAME | --graph PATH) [options]\n"
+    "       vgae info --model MODEL\n"
     "\n"
     "Reads a graph (and its features and labels, if any), cleans it into a simple\n"
     "undirected graph and prints one 'key: value' line per figure:\n"
@@ -15,12 +16,49 @@ static const char info_help[] =
     "\n"
     "%s"
     "\n"
+    "With --model, prints what a model file holds: its metadata (model, sizes,\n"
+    "training options, seed, checksums, the figures training reported, where the\n"
+    "data came from), its tensors and its split.\n"
+    "\n"
     "Other options:\n"
     "  --quiet            no notes on stderr\n"
     "  -h, --help         this help\n";
 
+static int info_model(const char *path)
+{
+    vgae_ctx *ctx = cli_ctx_new(1, 0);
+    vgae_model_file *f = NULL;
+    if (!ctx)
+        return CLI_ERROR;
+    if (vgae_model_file_read(ctx, path, &f)) {
+        int rc = cli_lib_error(ctx);
+        vgae_ctx_free(ctx);
+        return rc;
+    }
+    printf("model: %s\nformat_version: %d\n", path, VGAE_MODEL_FILE_VERSION);
+    /* the metadata lines "key value" as "key: value" */
+    for (const char *line = f->metadata_text; *line;) {
+        const char *end = strchr(line, '\n'), *space = strchr(line, ' ');
+        if (!end)
+            end = line + strlen(line);
+        if (space && space < end)
+            printf("%.*s: %.*s\n", (int)(space - line), line, (int)(end - space - 1), space + 1);
+        line = *end ? end + 1 : end;
+    }
+    for (int t = 0; t < f->n_tensors; t++)
+        printf("tensor: %s %lld x %lld\n", f->names[t], (long long)f->tensors[t].rows,
+               (long long)f->tensors[t].cols);
+    printf("split: %lld train, %lld + %lld validation, %lld + %lld test pairs\n",
+           (long long)f->split->n_train, (long long)f->split->n_val, (long long)f->split->n_val,
+           (long long)f->split->n_test, (long long)f->split->n_test);
+    vgae_model_file_free(f);
+    vgae_ctx_free(ctx);
+    return CLI_OK;
+}
+
 int cmd_info(int argc, char **argv)
 {
+    const char *model = NULL;
     cli_data_opts data = {0};
     vgae_dataset *ds = NULL;
     vgae_ctx *ctx = NULL;
@@ -35,10 +73,19 @@ int cmd_info(int argc, char **argv)
         }
         if (cli_take_flag(argv, &i, "--quiet"))
             quiet = 1;
+        else if ((r = cli_take_value("info", argc, argv, &i, "--model", &model)) != 0) {
+            if (r < 0)
+                return CLI_USAGE;
+        }
         else if ((r = cli_take_data_opt("info", argc, argv, &i, &data)) < 0)
             return CLI_USAGE;
         else if (r == 0)
             return cli_usage_error("info", "unknown argument '%s'", argv[i]);
+    }
+    if (model) {
+        if (data.dataset || data.graph || data.features || data.labels)
+            return cli_usage_error("info", "give --model or the data options, not both");
+        return info_model(model);
     }
     ctx = cli_ctx_new(quiet, 0);
     if (!ctx)

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -42,30 +41,6 @@ static const char linkpred_help[] =
     "  -h, --help         this help\n"
     "\n"
     "The std over runs is the population standard deviation (numpy's default).\n";
-
-typedef struct {
-    const char *name;
-    int run, runs, quiet;
-    long seed;
-    int epochs;
-} progress_state;
-
-static void on_epoch(void *user, int epoch, const vgae_elbo_terms *t, double val_auc, double val_ap,
-                     double seconds)
-{
-    const progress_state *p = user;
-    if (p->quiet)
-        return;
-    char run[48] = "";
-    if (p->runs > 1)
-        snprintf(run, sizeof run, "run %d/%d  ", p->run, p->runs);
-    if (isnan(val_auc))
-        fprintf(stderr, "%sseed %ld  epoch %4d/%d  loss %.5f  %6.1f s\n", run, p->seed, epoch,
-                p->epochs, t->loss, seconds);
-    else
-        fprintf(stderr, "%sseed %ld  epoch %4d/%d  loss %.5f  val AUC %.4f  AP %.4f  %6.1f s\n",
-                run, p->seed, epoch, p->epochs, t->loss, val_auc, val_ap, seconds);
-}
 
 /* A number for JSON: null when not a number. */
 static void json_number(const char *key, double x, const char *after)
@@ -138,11 +113,8 @@ int cmd_linkpred(int argc, char **argv)
 {
     const char *cmd = "linkpred";
     cli_data_opts data = {0};
-    vgae_model_options o = vgae_model_defaults();
-    double val_frac = 0.05, test_frac = 0.1;
-    long seed = 42, runs = 1, every = 10, threads = sysconf(_SC_NPROCESSORS_ONLN), v;
+    cli_train_opts t = cli_train_defaults();
     int json = 0, quiet = 0, no_features = 0, rc = CLI_OK;
-    const char *value;
 
     for (int i = 1; i < argc;) {
         int r;
@@ -159,63 +131,20 @@ int cmd_linkpred(int argc, char **argv)
         else if ((r = cli_take_data_opt(cmd, argc, argv, &i, &data)) != 0) {
             if (r < 0)
                 return CLI_USAGE;
-        } else if ((r = cli_take_value(cmd, argc, argv, &i, "--model", &value)) != 0) {
+        } else if ((r = cli_take_train_opt(cmd, argc, argv, &i, &t)) != 0) {
             if (r < 0)
                 return CLI_USAGE;
-            if (strcmp(value, "vgae") == 0)
-                o.kind = VGAE_MODEL_VGAE;
-            else if (strcmp(value, "gae") == 0)
-                o.kind = VGAE_MODEL_GAE;
-            else
-                return cli_usage_error(cmd, "--model is vgae or gae, not '%s'", value);
-        } else if ((r = cli_take_value(cmd, argc, argv, &i, "--loss", &value)) != 0) {
-            if (r < 0)
-                return CLI_USAGE;
-            if (strcmp(value, "full") == 0)
-                o.loss = VGAE_LOSS_FULL;
-            else if (strcmp(value, "sampled") == 0)
-                o.loss = VGAE_LOSS_SAMPLED;
-            else
-                return cli_usage_error(cmd, "--loss is full or sampled, not '%s'", value);
         } else {
-            /* the numeric options: name, kind (0 int, 1 real), range, target */
-            static const struct { const char *name; int real; double min, max; } num[] = {
-                {"--hidden", 0, 1, 65536}, {"--latent", 0, 1, 65536}, {"--epochs", 0, 0, 1000000},
-                {"--lr", 1, 1e-12, 1e6},   {"--beta", 1, 0, 1e12},    {"--val-frac", 1, 0, 0.999},
-                {"--test-frac", 1, 0, 0.999}, {"--seed", 0, 0, 2147483647}, {"--runs", 0, 1, 1000},
-                {"--threads", 0, 1, 1024}, {"--every", 0, 1, 1000000},
-            };
-            size_t k;
-            for (k = 0; k < sizeof num / sizeof num[0]; k++)
-                if ((r = cli_take_value(cmd, argc, argv, &i, num[k].name, &value)) != 0)
-                    break;
-            if (k == sizeof num / sizeof num[0])
-                return cli_usage_error(cmd, "unknown argument '%s'", argv[i]);
-            if (r < 0)
-                return CLI_USAGE;
-            double d = 0;
-            if (num[k].real ? cli_parse_double(cmd, num[k].name, value, num[k].min, num[k].max, &d)
-                            : cli_parse_int(cmd, num[k].name, value, (long)num[k].min, (long)num[k].max, &v))
-                return CLI_USAGE;
-            switch (k) {
-            case 0: o.hidden = (int)v; break;
-            case 1: o.latent = (int)v; break;
-            case 2: o.epochs = (int)v; break;
-            case 3: o.lr = d; break;
-            case 4: o.beta = d; break;
-            case 5: val_frac = d; break;
-            case 6: test_frac = d; break;
-            case 7: seed = v; break;
-            case 8: runs = v; break;
-            case 9: threads = v; break;
-            default: every = v; break;
-            }
+            return cli_usage_error(cmd, "unknown argument '%s'", argv[i]);
         }
     }
-    if (val_frac + test_frac >= 1)
+    if (t.val_frac + t.test_frac >= 1)
         return cli_usage_error(cmd, "--val-frac and --test-frac must add up to less than 1");
-    if (test_frac == 0)
+    if (t.test_frac == 0)
         return cli_usage_error(cmd, "--test-frac must be above 0: link prediction reports test figures");
+    const vgae_model_options o = t.model;
+    const double val_frac = t.val_frac, test_frac = t.test_frac;
+    const long seed = t.seed, runs = t.runs, every = t.every, threads = t.threads;
 
     vgae_ctx *ctx = cli_ctx_new(quiet, 0);
     vgae_dataset *ds = NULL;
@@ -237,10 +166,10 @@ int cmd_linkpred(int argc, char **argv)
         goto done;
     }
     for (int k = 0; k < runs; k++) {
-        progress_state p = {name, k + 1, (int)runs, quiet, seed + k, o.epochs};
+        cli_progress p = {k + 1, (int)runs, quiet, seed + k, o.epochs};
         vgae_ctx_set_seed(ctx, (uint64_t)(seed + k));
         if (vgae_linkpred_run(ctx, ds->graph, features, &o, val_frac, test_frac, (int)every,
-                              on_epoch, &p, &results[k])) {
+                              cli_on_epoch, &p, &results[k])) {
             rc = cli_lib_error(ctx);
             goto done;
         }

@@ -16,6 +16,11 @@ static const char main_help[] =
     "Commands:\n"
     "  info       print the size and structure of a graph and its features and labels\n"
     "  linkpred   train VGAE or GAE on a split of a graph's edges; report test ROC AUC and AP\n"
+    "  split      write a seeded link-prediction split of a graph's edges\n"
+    "  train      train a model on a split and write it to a model file\n"
+    "  eval       test and validation ROC AUC and AP of a model file\n"
+    "  embed      write the node embeddings of a model (w2v, tsv, npy, mtx)\n"
+    "  predict    edge probabilities for given pairs, or a node's likeliest new neighbours\n"
     "  version    print the versions of vgae and its libraries, and the BLAS kernels\n"
     "\n"
     "Options:\n"
@@ -51,7 +56,11 @@ int main(int argc, char **argv)
         return cmd_version();
     if (strcmp(cmd, "info") == 0)
         return cmd_info(argc - 1, argv + 1);
-    if (strcmp(cmd, "linkpred") == 0)
-        return cmd_linkpred(argc - 1, argv + 1);
+    static const struct { const char *name; int (*run)(int, char **); } commands[] = {
+        {"linkpred", cmd_linkpred}, {"split", cmd_split}, {"train", cmd_train},
+        {"eval", cmd_eval}, {"embed", cmd_embed}, {"predict", cmd_predict}};
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+        if (strcmp(cmd, commands[k].name) == 0)
+            return commands[k].run(argc - 1, argv + 1);
     return cli_usage_error(NULL, "unknown command '%s'", cmd);
 }

@@ -1,8 +1,10 @@
 /* Option parsing helpers, dataset options and error printing shared by the subcommands. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -202,3 +204,91 @@ vgae_ctx *cli_ctx_new(int quiet, int verbose)
         vgae_ctx_set_log(ctx, log_to_stderr, NULL, verbose ? VGAE_LOG_INFO : VGAE_LOG_NOTE);
     return ctx;
 }
+
+cli_train_opts cli_train_defaults(void)
+{
+    cli_train_opts t = {vgae_model_defaults(), 0.05, 0.1, 42, 1, 10, 1};
+    long procs = sysconf(_SC_NPROCESSORS_ONLN);
+    t.threads = procs > 0 ? procs : 1;
+    return t;
+}
+
+int cli_take_train_opt(const char *cmd, int argc, char **argv, int *i, cli_train_opts *t)
+{
+    const char *value;
+    long v = 0;
+    int r;
+    if ((r = cli_take_value(cmd, argc, argv, i, "--model", &value)) != 0) {
+        if (r < 0)
+            return -1;
+        if (strcmp(value, "vgae") == 0)
+            t->model.kind = VGAE_MODEL_VGAE;
+        else if (strcmp(value, "gae") == 0)
+            t->model.kind = VGAE_MODEL_GAE;
+        else
+            return cli_usage_error(cmd, "--model is vgae or gae, not '%s'", value), -1;
+        return 1;
+    }
+    if ((r = cli_take_value(cmd, argc, argv, i, "--loss", &value)) != 0) {
+        if (r < 0)
+            return -1;
+        if (strcmp(value, "full") == 0)
+            t->model.loss = VGAE_LOSS_FULL;
+        else if (strcmp(value, "sampled") == 0)
+            t->model.loss = VGAE_LOSS_SAMPLED;
+        else
+            return cli_usage_error(cmd, "--loss is full or sampled, not '%s'", value), -1;
+        return 1;
+    }
+    /* the numeric options: name, kind (0 int, 1 real), range */
+    static const struct { const char *name; int real; double min, max; } num[] = {
+        {"--hidden", 0, 1, 65536}, {"--latent", 0, 1, 65536}, {"--epochs", 0, 0, 1000000},
+        {"--lr", 1, 1e-12, 1e6},   {"--beta", 1, 0, 1e12},    {"--val-frac", 1, 0, 0.999},
+        {"--test-frac", 1, 0, 0.999}, {"--seed", 0, 0, 2147483647}, {"--runs", 0, 1, 1000},
+        {"--threads", 0, 1, 1024}, {"--every", 0, 1, 1000000},
+    };
+    size_t k;
+    for (k = 0; k < sizeof num / sizeof num[0]; k++)
+        if ((r = cli_take_value(cmd, argc, argv, i, num[k].name, &value)) != 0)
+            break;
+    if (k == sizeof num / sizeof num[0])
+        return 0;
+    if (r < 0)
+        return -1;
+    double d = 0;
+    if (num[k].real ? cli_parse_double(cmd, num[k].name, value, num[k].min, num[k].max, &d)
+                    : cli_parse_int(cmd, num[k].name, value, (long)num[k].min, (long)num[k].max, &v))
+        return -1;
+    switch (k) {
+    case 0: t->model.hidden = (int)v; break;
+    case 1: t->model.latent = (int)v; break;
+    case 2: t->model.epochs = (int)v; break;
+    case 3: t->model.lr = d; break;
+    case 4: t->model.beta = d; break;
+    case 5: t->val_frac = d; break;
+    case 6: t->test_frac = d; break;
+    case 7: t->seed = v; break;
+    case 8: t->runs = v; break;
+    case 9: t->threads = v; break;
+    default: t->every = v; break;
+    }
+    return 1;
+}
+
+void cli_on_epoch(void *user, int epoch, const vgae_elbo_terms *t, double val_auc, double val_ap,
+                     double seconds)
+{
+    const cli_progress *p = user;
+    if (p->quiet)
+        return;
+    char run[48] = "";
+    if (p->runs > 1)
+        snprintf(run, sizeof run, "run %d/%d  ", p->run, p->runs);
+    if (isnan(val_auc))
+        fprintf(stderr, "%sseed %ld  epoch %4d/%d  loss %.5f  %6.1f s\n", run, p->seed, epoch,
+                p->epochs, t->loss, seconds);
+    else
+        fprintf(stderr, "%sseed %ld  epoch %4d/%d  loss %.5f  val AUC %.4f  AP %.4f  %6.1f s\n",
+                run, p->seed, epoch, p->epochs, t->loss, val_auc, val_ap, seconds);
+}
+

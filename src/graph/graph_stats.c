@@ -1,4 +1,8 @@
 /* Structural figures of a graph: isolated nodes and connected components. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <zlib.h>
 
 #include "core/internal.h"
@@ -86,4 +90,64 @@ uint32_t vgae_graph_checksum(const vgae_graph *g)
         }
     crc = crc32(crc, block, (uInt)(p - block));
     return (uint32_t)crc;
+}
+
+static uint64_t hash_name(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+vgae_status vgae_node_index_init(vgae_ctx *ctx, vgae_node_index *index, const vgae_graph *g)
+{
+    *index = (vgae_node_index){g, NULL, 0};
+    if (!g->names)
+        return VGAE_OK;
+    uint64_t size = 16;
+    while (size < 2 * (uint64_t)g->n)
+        size *= 2;
+    index->slots = vgae_calloc(ctx, size, sizeof *index->slots);
+    if (!index->slots)
+        return VGAE_ENOMEM;
+    index->mask = size - 1;
+    for (int32_t v = 0; v < g->n; v++) {
+        uint64_t h = hash_name(g->names[v]) & index->mask;
+        while (index->slots[h])
+            h = (h + 1) & index->mask;
+        index->slots[h] = v + 1;
+    }
+    return VGAE_OK;
+}
+
+void vgae_node_index_destroy(vgae_node_index *index)
+{
+    free(index->slots);
+    index->slots = NULL;
+}
+
+int32_t vgae_node_index_find(const vgae_node_index *index, const char *id)
+{
+    const vgae_graph *g = index->g;
+    if (!g->names) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(id, &end, 10);
+        if (end == id || *end || errno || v < 0 || v >= g->n || !(*id >= '0' && *id <= '9'))
+            return -1;
+        return (int32_t)v;
+    }
+    for (uint64_t h = hash_name(id) & index->mask; index->slots[h]; h = (h + 1) & index->mask)
+        if (strcmp(g->names[index->slots[h] - 1], id) == 0)
+            return index->slots[h] - 1;
+    return -1;
+}
+
+const char *vgae_node_id(const vgae_graph *g, int32_t v, char buf[16])
+{
+    if (g->names)
+        return g->names[v];
+    snprintf(buf, 16, "%d", v);
+    return buf;
 }

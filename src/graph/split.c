@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "graph/pair_hash.h"
 #include "vgae/context.h"
 #include "vgae/split.h"
 
@@ -31,23 +32,11 @@ typedef struct {
     uint64_t mask;
 } pair_set;
 
-static uint64_t pair_key(int32_t u, int32_t v)
-{
-    return (((uint64_t)(uint32_t)u << 32) | (uint32_t)v) + 1;
-}
-
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return x;
-}
 
 /* Inserts the pair; returns 0 if it was already there. */
 static int pair_set_add(pair_set *s, uint64_t key)
 {
-    for (uint64_t h = mix(key) & s->mask;; h = (h + 1) & s->mask) {
+    for (uint64_t h = vgae_pair_mix(key) & s->mask;; h = (h + 1) & s->mask) {
         if (s->slots[h] == key)
             return 0;
         if (s->slots[h] == 0) {
@@ -73,7 +62,7 @@ static void draw_negatives(const vgae_graph *g, vgae_rng *rng, pair_set *taken, 
         if (a == b || vgae_graph_has_edge(g, a, b))
             continue;
         int32_t u = a < b ? a : b, v = a < b ? b : a;
-        if (!pair_set_add(taken, pair_key(u, v)))
+        if (!pair_set_add(taken, vgae_pair_key(u, v)))
             continue;
         out[k++] = (vgae_pair){u, v};
     }

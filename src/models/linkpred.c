@@ -41,18 +41,17 @@ vgae_status vgae_evaluate_pairs(vgae_ctx *ctx, const vgae_mat *emb, const vgae_p
     return st;
 }
 
-vgae_status vgae_linkpred_run(vgae_ctx *ctx, const vgae_graph *g, const vgae_csr *features,
-                              const vgae_model_options *options, double val_frac,
-                              double test_frac, int every, vgae_epoch_fn progress, void *user,
-                              vgae_linkpred_result *result)
+vgae_status vgae_linkpred_train(vgae_ctx *ctx, const vgae_split *split, const vgae_csr *features,
+                                const vgae_model_options *options, int every,
+                                vgae_epoch_fn progress, void *user, vgae_graph **train_out,
+                                vgae_model **model_out, vgae_linkpred_result *result)
 {
     *result = (vgae_linkpred_result){NAN, NAN, NAN, NAN, 0, NAN, 0};
-    vgae_split *split = NULL;
+    *train_out = NULL;
+    *model_out = NULL;
     vgae_graph *train = NULL;
     vgae_model *m = NULL;
-    vgae_status st = vgae_split_make(ctx, g, val_frac, test_frac, &split);
-    if (!st)
-        st = vgae_split_train_graph(ctx, split, &train);
+    vgae_status st = vgae_split_train_graph(ctx, split, &train);
     if (!st)
         st = vgae_model_new(ctx, options, train, features, &m);
     const double start = seconds_now();
@@ -78,14 +77,44 @@ vgae_status vgae_linkpred_run(vgae_ctx *ctx, const vgae_graph *g, const vgae_csr
         result->train_seconds = seconds_now() - start;
         result->epochs = options->epochs;
         result->final_loss = terms.loss;
-        st = vgae_model_encode(ctx, m);
+        st = vgae_linkpred_evaluate(ctx, m, split, result);
     }
+    if (st) {
+        vgae_model_free(m);
+        vgae_graph_free(train);
+        return st;
+    }
+    *train_out = train;
+    *model_out = m;
+    return VGAE_OK;
+}
+
+vgae_status vgae_linkpred_evaluate(vgae_ctx *ctx, vgae_model *m, const vgae_split *split,
+                                   vgae_linkpred_result *result)
+{
+    vgae_status st = vgae_model_encode(ctx, m);
     if (!st)
         st = vgae_evaluate_pairs(ctx, &m->mean, split->val_pos, split->val_neg, split->n_val,
                                  &result->val_auc, &result->val_ap);
     if (!st)
         st = vgae_evaluate_pairs(ctx, &m->mean, split->test_pos, split->test_neg, split->n_test,
                                  &result->test_auc, &result->test_ap);
+    return st;
+}
+
+vgae_status vgae_linkpred_run(vgae_ctx *ctx, const vgae_graph *g, const vgae_csr *features,
+                              const vgae_model_options *options, double val_frac,
+                              double test_frac, int every, vgae_epoch_fn progress, void *user,
+                              vgae_linkpred_result *result)
+{
+    vgae_split *split = NULL;
+    vgae_graph *train = NULL;
+    vgae_model *m = NULL;
+    *result = (vgae_linkpred_result){NAN, NAN, NAN, NAN, 0, NAN, 0};
+    vgae_status st = vgae_split_make(ctx, g, val_frac, test_frac, &split);
+    if (!st)
+        st = vgae_linkpred_train(ctx, split, features, options, every, progress, user, &train, &m,
+                                 result);
     vgae_model_free(m);
     vgae_graph_free(train);
     vgae_split_free(split);

@@ -1,0 +1,106 @@
+#!/bin/sh
+# The model-file workflow end to end: split -> train -> eval -> embed -> predict
+# -> info, the round trips, and every bad input the model commands must refuse
+# with one line on stderr, exit 1 and no file left behind.
+# usage: model_workflow.sh VGAE DATA_DIR
+set -u
+vgae=$1
+data=$2
+graph=$data/planted.edges
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+ok() { echo "ok: $*"; }
+
+# run NAME EXPECTED_STATUS ERR_REGEX -- ARGS: for failures, stderr must be one
+# matching line and stdout empty
+expect_error() {
+    name=$1 want=$2 regex=$3
+    shift 4
+    "$vgae" "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" -ne "$want" ]; then fail "$name: exit $got, expected $want"; cat "$tmp/err"; return; fi
+    [ "$(wc -l <"$tmp/err")" -eq 1 ] || { fail "$name: stderr is not one line"; cat "$tmp/err"; return; }
+    [ -s "$tmp/out" ] && { fail "$name: stdout not empty"; return; }
+    grep -Eq -- "$regex" "$tmp/err" || { fail "$name: stderr '$(cat "$tmp/err")' lacks /$regex/"; return; }
+    ok "$name"
+}
+leftovers() { # no temporary files may stay behind
+    if ls -A "$1" | grep -q '^\.'; then fail "temporary files left in $1: $(ls -A "$1")"; fi
+}
+json_field() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" "$2"; }
+
+# ---- the workflow ----
+"$vgae" split --graph "$graph" --seed 7 -o "$tmp/split.tsv" || fail "split"
+head -1 "$tmp/split.tsv" | grep -q '^# vgae split 1$' || fail "split header"
+"$vgae" train --graph "$graph" --split "$tmp/split.tsv" --epochs 40 --seed 7 --quiet --json \
+    -o "$tmp/model.vgae" >"$tmp/train.json" || fail "train"
+"$vgae" eval --model "$tmp/model.vgae" --json >"$tmp/eval.json" || fail "eval"
+for k in test_auc test_ap val_auc val_ap; do
+    a=$(json_field $k "$tmp/train.json") b=$(json_field $k "$tmp/eval.json")
+    if [ -n "$a" ] && [ "$a" = "$b" ]; then ok "eval reproduces $k $a"; else fail "$k: train $a, eval $b"; fi
+done
+# eval on 1 and 2 threads, and with the split file given, gives the same
+"$vgae" eval --model "$tmp/model.vgae" --json --threads 1 --split "$tmp/split.tsv" >"$tmp/eval1.json" 2>/dev/null
+cmp -s "$tmp/eval.json" "$tmp/eval1.json" && ok "eval with the split file, 1 thread" || fail "eval with --split differs"
+# training without --split makes the same split from the same seed
+"$vgae" train --graph "$graph" --epochs 40 --seed 7 --quiet --json -o "$tmp/model2.vgae" >"$tmp/train2.json" || fail "train without --split"
+cmp -s "$tmp/train.json" "$tmp/train2.json" || [ "$(json_field test_auc "$tmp/train.json")" = "$(json_field test_auc "$tmp/train2.json")" ] \
+    && ok "the seed's split equals the written one" || fail "train without --split differs"
+
+"$vgae" info --model "$tmp/model.vgae" >"$tmp/info" || fail "info --model"
+grep -q '^kind: vgae$' "$tmp/info" && grep -q '^tensor: gcn.w0 160 x 32$' "$tmp/info" && grep -q '^seed: 7$' "$tmp/info" \
+    && ok "info --model" || { fail "info --model output"; cat "$tmp/info"; }
+
+for f in w2v tsv npy mtx; do
+    "$vgae" embed --model "$tmp/model.vgae" -o "$tmp/emb.$f" --quiet || fail "embed $f"
+done
+[ "$(head -1 "$tmp/emb.w2v")" = "160 16" ] && ok "w2v header" || fail "w2v header '$(head -1 "$tmp/emb.w2v")'"
+[ "$(wc -l <"$tmp/emb.w2v")" -eq 161 ] || fail "w2v lines"
+head -c 6 "$tmp/emb.npy" | od -c | grep -q 'N   U   M   P   Y' && ok "npy magic" || fail "npy magic"
+"$vgae" embed --model "$tmp/model.vgae" -o - --format tsv --quiet | head -1 | grep -q "^node	d0	d1" \
+    && ok "embed to stdout" || fail "embed to stdout"
+"$vgae" embed --model "$tmp/model.vgae" --sample -o "$tmp/sample.w2v" --quiet || fail "embed --sample"
+cmp -s "$tmp/emb.w2v" "$tmp/sample.w2v" && fail "--sample gave the means" || ok "embed --sample draws"
+
+printf '0 1\n# a comment\n5 100\n' >"$tmp/pairs"
+"$vgae" predict --model "$tmp/model.vgae" --pairs "$tmp/pairs" >"$tmp/pred" || fail "predict --pairs"
+[ "$(wc -l <"$tmp/pred")" -eq 2 ] && grep -Eq '^0	1	0\.[0-9]+' "$tmp/pred" && ok "predict --pairs" || { fail "predict output"; cat "$tmp/pred"; }
+"$vgae" predict --model "$tmp/model.vgae" --node 0 --top 5 >"$tmp/top" || fail "predict --node"
+[ "$(wc -l <"$tmp/top")" -eq 6 ] && ok "predict --top" || { fail "predict --top output"; cat "$tmp/top"; }
+leftovers "$tmp"
+
+# ---- bad input: one line, exit 1, nothing left behind ----
+cp "$tmp/model.vgae" "$tmp/trunc.vgae"
+head -c 3000 "$tmp/model.vgae" >"$tmp/trunc.vgae"
+expect_error truncated 1 'trunc\.vgae: truncated or corrupted model file \(CRC-32 mismatch\)' -- eval --model "$tmp/trunc.vgae"
+cp "$tmp/model.vgae" "$tmp/flip.vgae"
+printf 'X' | dd of="$tmp/flip.vgae" bs=1 seek=2000 conv=notrunc 2>/dev/null
+expect_error corrupted 1 'flip\.vgae: truncated or corrupted model file \(CRC-32 mismatch\)' -- eval --model "$tmp/flip.vgae"
+printf 'this is not a model\n' >"$tmp/text.vgae"
+expect_error wrong-magic 1 'text\.vgae: not a vgae model file \(wrong magic\)' -- info --model "$tmp/text.vgae"
+printf 'VGAEMODL\002\000\000\000rest' >"$tmp/newer.vgae"
+expect_error newer-version 1 'newer\.vgae: model file format version 2 is newer than this vgae reads \(1\)' -- eval --model "$tmp/newer.vgae"
+expect_error split-smaller-graph 1 'split\.tsv:3: the split is for a graph of 160 nodes, this graph has 5' -- train --graph "$data/star.edges" --split "$tmp/split.tsv" -o "$tmp/x.vgae"
+# the same nodes and edge count, one edge moved: only the checksum tells
+sed '3d' "$graph" >"$tmp/moved.edges"
+echo "0 159" >>"$tmp/moved.edges"
+expect_error split-other-graph 1 'split\.tsv: .*made for another graph' -- train --graph "$tmp/moved.edges" --split "$tmp/split.tsv" -o "$tmp/x.vgae"
+[ -e "$tmp/x.vgae" ] && fail "a model was written after a split error"
+expect_error model-other-graph-checksum 1 'trained on another graph \(checksum 0x[0-9a-f]{8}, this graph 0x[0-9a-f]{8}\); use --force' -- eval --model "$tmp/model.vgae" --graph "$tmp/moved.edges"
+"$vgae" eval --model "$tmp/model.vgae" --graph "$tmp/moved.edges" --force --quiet >/dev/null && ok "--force applies it anyway" || fail "--force"
+expect_error model-other-graph 1 'trained on a graph of 160 nodes, not 5' -- eval --model "$tmp/model.vgae" --graph "$data/star.edges"
+printf '0 1\n3 999\n' >"$tmp/badpairs"
+expect_error unknown-node 1 'badpairs:2: node .999. is not in the graph' -- predict --model "$tmp/model.vgae" --pairs "$tmp/badpairs"
+expect_error unknown-top-node 1 "node 'x' is not in the graph" -- predict --model "$tmp/model.vgae" --node x
+expect_error unwritable-model 1 'nodir/m\.vgae: cannot write: No such file or directory' -- train --graph "$graph" --epochs 2 --quiet -o "$tmp/nodir/m.vgae"
+expect_error unwritable-embedding 1 'nodir/e\.w2v: cannot write' -- embed --model "$tmp/model.vgae" -o "$tmp/nodir/e.w2v"
+expect_error model-missing 1 'nothere\.vgae: cannot open' -- eval --model "$tmp/nothere.vgae"
+"$vgae" train --graph "$graph" --model gae --epochs 2 --quiet -o "$tmp/gae.vgae" >/dev/null || fail "train gae"
+expect_error sample-gae 2 '--sample needs a VGAE model' -- embed --model "$tmp/gae.vgae" --sample -o "$tmp/s.w2v"
+[ -e "$tmp/s.w2v" ] && fail "an embedding file was written after an error"
+leftovers "$tmp"
+
+echo "$fails failures"
+[ "$fails" -eq 0 ]
