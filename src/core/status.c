@@ -1,4 +1,7 @@
 /* Names of the status codes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include "core/internal.h"
 #include "vgae/vgae.h"
 #include "vgae_config.h"
 
@@ -21,4 +24,14 @@ const char *vgae_status_name(vgae_status status)
 const char *vgae_version(void)
 {
     return VGAE_VERSION_STRING;
+}
+
+const char *vgae_format_double(char *buf, double x)
+{
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, 32, "%.*g", digits, x);
+        if (strtod(buf, NULL) == x || x != x)
+            break;
+    }
+    return buf;
 }

@@ -222,8 +222,9 @@ vgae_status vgae_split_write(vgae_ctx *ctx, const char *path, const vgae_split *
     fprintf(f, "# graph_checksum 0x%08" PRIx32 "\n", vgae_graph_checksum(g));
     fprintf(f, "# nodes %" PRId32 "\n", g->n);
     fprintf(f, "# edges %" PRId64 "\n", g->n_edges);
-    fprintf(f, "# val_frac %.17g\n", split->val_frac);
-    fprintf(f, "# test_frac %.17g\n", split->test_frac);
+    char num[32];
+    fprintf(f, "# val_frac %s\n", vgae_format_double(num, split->val_frac));
+    fprintf(f, "# test_frac %s\n", vgae_format_double(num, split->test_frac));
     fprintf(f, "# seed %" PRIu64 "\n", seed);
     fprintf(f, "# node_ids %s\n", by_name ? "name" : "index");
     fputs(COLUMNS "\n", f);

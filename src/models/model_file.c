@@ -98,17 +98,20 @@ static char *meta_text(vgae_ctx *ctx, const vgae_model_meta *m)
     if (!s)
         return NULL;
     const vgae_model_options *o = &m->options;
+    char b[8][32];
     int n = snprintf(s, cap,
-        "kind %s\nloss %s\nhidden %d\nlatent %d\nlr %.17g\nepochs %d\nbeta %.17g\n"
-        "nodes %d\nfeatures %d\nedges %" PRId64 "\nseed %" PRIu64 "\nval_frac %.17g\n"
-        "test_frac %.17g\ngraph_checksum 0x%08" PRIx32 "\nfeatures_checksum 0x%08" PRIx32 "\n"
-        "split_checksum 0x%08" PRIx32 "\nepochs_trained %d\nval_auc %.17g\nval_ap %.17g\n"
-        "test_auc %.17g\ntest_ap %.17g\ntrain_seconds %.6f\nsource_dataset %s\n"
+        "kind %s\nloss %s\nhidden %d\nlatent %d\nlr %s\nepochs %d\nbeta %s\n"
+        "nodes %d\nfeatures %d\nedges %" PRId64 "\nseed %" PRIu64 "\nval_frac %s\n"
+        "test_frac %s\ngraph_checksum 0x%08" PRIx32 "\nfeatures_checksum 0x%08" PRIx32 "\n"
+        "split_checksum 0x%08" PRIx32 "\nepochs_trained %d\nval_auc %s\nval_ap %s\n"
+        "test_auc %s\ntest_ap %s\ntrain_seconds %.6f\nsource_dataset %s\n"
         "source_graph %s\nsource_features %s\nsource_format %s\nlibrary_version %s\n",
-        kind_name(o->kind), loss_name(o->loss), o->hidden, o->latent, o->lr, o->epochs, o->beta,
-        m->nodes, m->n_features, m->edges, m->seed, m->val_frac, m->test_frac, m->graph_checksum,
-        m->features_checksum, m->split_checksum, m->epochs_trained, m->val_auc, m->val_ap,
-        m->test_auc, m->test_ap, m->train_seconds, m->source_dataset, m->source_graph,
+        kind_name(o->kind), loss_name(o->loss), o->hidden, o->latent, vgae_format_double(b[0], o->lr),
+        o->epochs, vgae_format_double(b[1], o->beta), m->nodes, m->n_features, m->edges, m->seed,
+        vgae_format_double(b[2], m->val_frac), vgae_format_double(b[3], m->test_frac),
+        m->graph_checksum, m->features_checksum, m->split_checksum, m->epochs_trained,
+        vgae_format_double(b[4], m->val_auc), vgae_format_double(b[5], m->val_ap),
+        vgae_format_double(b[6], m->test_auc), vgae_format_double(b[7], m->test_ap), m->train_seconds, m->source_dataset, m->source_graph,
         m->source_features, m->source_format, m->library_version);
     if (n < 0 || (size_t)n >= cap) {
         free(s);

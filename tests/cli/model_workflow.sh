@@ -59,6 +59,22 @@ done
 [ "$(head -1 "$tmp/emb.w2v")" = "160 16" ] && ok "w2v header" || fail "w2v header '$(head -1 "$tmp/emb.w2v")'"
 [ "$(wc -l <"$tmp/emb.w2v")" -eq 161 ] || fail "w2v lines"
 head -c 6 "$tmp/emb.npy" | od -c | grep -q 'N   U   M   P   Y' && ok "npy magic" || fail "npy magic"
+# numpy reads the .npy and it holds the w2v file's numbers (where numpy is installed)
+if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+    /usr/bin/python3 - "$tmp/emb.npy" "$tmp/emb.w2v" <<'PY' && ok "numpy.load agrees with the w2v file" || fail "numpy check"
+import sys, numpy
+a = numpy.load(sys.argv[1])
+lines = open(sys.argv[2]).read().split("\n")
+n, d = map(int, lines[0].split(" "))
+w = numpy.array([[float(x) for x in l.split(" ")[1:]] for l in lines[1:n + 1]], dtype=numpy.float32)
+names = [l.split(" ")[0] for l in lines[1:n + 1]]
+assert a.dtype == numpy.float32 and a.shape == (160, 16) == (n, d), (a.dtype, a.shape)
+assert names == [str(i) for i in range(n)]
+assert (a == w).all()
+PY
+else
+    echo "note: no numpy in /usr/bin/python3; the .npy is checked by its magic only"
+fi
 "$vgae" embed --model "$tmp/model.vgae" -o - --format tsv --quiet | head -1 | grep -q "^node	d0	d1" \
     && ok "embed to stdout" || fail "embed to stdout"
 "$vgae" embed --model "$tmp/model.vgae" --sample -o "$tmp/sample.w2v" --quiet || fail "embed --sample"

@@ -132,9 +132,9 @@ static void round_trip_indices(void **state)
     snprintf(expect, sizeof expect, "# edges %lld\n", (long long)g->n_edges);
     assert_string_equal(line, expect);
     assert_non_null(fgets(line, sizeof line, f));
-    assert_string_equal(line, "# val_frac 0.050000000000000003\n");
+    assert_string_equal(line, "# val_frac 0.05\n");
     assert_non_null(fgets(line, sizeof line, f));
-    assert_string_equal(line, "# test_frac 0.10000000000000001\n");
+    assert_string_equal(line, "# test_frac 0.1\n");
     assert_non_null(fgets(line, sizeof line, f));
     assert_string_equal(line, "# seed 7\n");
     assert_non_null(fgets(line, sizeof line, f));
