@@ -15,12 +15,34 @@ extern "C" {
  *   u32 M, then M bytes             metadata: "key value\n" lines, UTF-8
  *   u32 T, then T tensors           each: u16 name length, name, u64 rows,
  *                                   u64 cols, rows * cols float32
- *   u32 S (5), then S pair sets     train, val_pos, val_neg, test_pos,
- *                                   test_neg: u64 count, count * (i32 u, i32 v)
+ *   u32 S: 0 (no split) or 5, then u32 nodes and the 5 pair sets train,
+ *                                   val_pos, val_neg, test_pos, test_neg:
+ *                                   u64 count, count * (i32 u, i32 v)
  *   u32 CRC-32 (zlib) of every byte before it.
  * A reader refuses a wrong magic, a newer version, a CRC mismatch and any
  * size that runs past the end. Unknown metadata keys are kept for display. */
 #define VGAE_MODEL_FILE_VERSION 1
+
+/* The container as read: metadata text, tensors, the split if any. */
+typedef struct vgae_container {
+    char *meta_text;
+    int n_tensors;
+    char (*names)[64];
+    vgae_mat *tensors;    /* float */
+    vgae_split *split;    /* NULL when the file holds none */
+} vgae_container;
+
+/* Writes meta_text ("key value" lines), the tensors of a parameter list and
+ * a split (NULL for none) atomically. */
+vgae_status vgae_container_write(vgae_ctx *ctx, const char *path, const char *meta_text,
+                                 const vgae_params *tensors, const vgae_split *split);
+/* Reads and checks a container: magic, version, CRC, every size. */
+vgae_status vgae_container_read(vgae_ctx *ctx, const char *path, vgae_container **out);
+void vgae_container_free(vgae_container *c);
+/* The tensor of that name, or NULL. */
+const vgae_mat *vgae_container_tensor(const vgae_container *c, const char *name);
+/* The value of `key` in "key value" lines, copied into buf, or NULL. */
+const char *vgae_meta_get(const char *text, const char *key, char *buf, size_t size);
 
 typedef struct vgae_model_meta {
     vgae_model_options options;
@@ -49,6 +71,7 @@ vgae_status vgae_model_save(vgae_ctx *ctx, const char *path, const vgae_model_me
 /* What a model file holds. */
 typedef struct vgae_model_file {
     vgae_model_meta meta;
+    vgae_container *container; /* owns what the fields below point to */
     char *metadata_text;  /* the metadata lines as stored, for display */
     int n_tensors;
     char (*names)[64];

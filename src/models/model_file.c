@@ -1,4 +1,4 @@
-/* Model files: writing and reading the versioned, CRC-checked binary format. */
+/* Graph-model files: the VGAE/GAE metadata over the common container. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -6,50 +6,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "io/outfile.h"
-#include "io/slurp.h"
 #include "models/model_internal.h"
 #include "vgae/model_file.h"
-
-static const char magic[8] = {'V', 'G', 'A', 'E', 'M', 'O', 'D', 'L'};
-
-/* ---- writing: every byte goes through put(), which keeps the CRC ---- */
-typedef struct {
-    FILE *f;
-    uLong crc;
-    int failed;
-} writer;
-
-static void put(writer *w, const void *p, size_t n)
-{
-    if (n && fwrite(p, 1, n, w->f) != n)
-        w->failed = 1;
-    w->crc = crc32(w->crc, p, (uInt)n);
-}
-
-static void put_le(writer *w, uint64_t x, int bytes)
-{
-    unsigned char b[8];
-    for (int i = 0; i < bytes; i++)
-        b[i] = (unsigned char)(x >> (8 * i));
-    put(w, b, (size_t)bytes);
-}
-
-static void put_floats(writer *w, const vgae_real *x, int64_t n)
-{
-    unsigned char b[4 * 256];
-    for (int64_t i = 0; i < n; i += 256) {
-        int64_t m = n - i < 256 ? n - i : 256;
-        for (int64_t k = 0; k < m; k++) {
-            float v = (float)x[i + k];
-            uint32_t u;
-            memcpy(&u, &v, 4);
-            for (int j = 0; j < 4; j++)
-                b[4 * k + j] = (unsigned char)(u >> (8 * j));
-        }
-        put(w, b, (size_t)(4 * m));
-    }
-}
 
 uint32_t vgae_features_checksum(const vgae_csr *x)
 {
@@ -132,83 +90,16 @@ vgae_status vgae_model_save(vgae_ctx *ctx, const char *path, const vgae_model_me
     char *text = meta_text(ctx, meta);
     if (!text)
         return vgae_ctx_status(ctx) ? vgae_ctx_status(ctx) : VGAE_ENOMEM;
-    vgae_outfile out;
-    vgae_status st = vgae_outfile_open(ctx, &out, path);
-    if (st) {
-        free(text);
-        return st;
-    }
-    writer w = {out.f, crc32(0L, Z_NULL, 0), 0};
-    put(&w, magic, 8);
-    put_le(&w, VGAE_MODEL_FILE_VERSION, 4);
-    put_le(&w, strlen(text), 4);
-    put(&w, text, strlen(text));
-    put_le(&w, (uint64_t)model->params.count, 4);
-    for (int p = 0; p < model->params.count; p++) {
-        const vgae_param *par = &model->params.items[p];
-        put_le(&w, strlen(par->name), 2);
-        put(&w, par->name, strlen(par->name));
-        put_le(&w, (uint64_t)par->value->rows, 8);
-        put_le(&w, (uint64_t)par->value->cols, 8);
-        put_floats(&w, par->value->data, vgae_mat_size(par->value));
-    }
-    const vgae_pair *sets[5] = {split->train, split->val_pos, split->val_neg, split->test_pos,
-                                split->test_neg};
-    const int64_t counts[5] = {split->n_train, split->n_val, split->n_val, split->n_test,
-                               split->n_test};
-    put_le(&w, 5, 4);
-    for (int s = 0; s < 5; s++) {
-        put_le(&w, (uint64_t)counts[s], 8);
-        for (int64_t k = 0; k < counts[s]; k++) {
-            put_le(&w, (uint32_t)sets[s][k].u, 4);
-            put_le(&w, (uint32_t)sets[s][k].v, 4);
-        }
-    }
-    const uint32_t crc = (uint32_t)w.crc;
-    put_le(&w, crc, 4);
+    vgae_status st = vgae_container_write(ctx, path, text, &model->params, split);
     free(text);
-    if (w.failed) {
-        vgae_outfile_abort(&out);
-        return vgae_fail_at(ctx, VGAE_EIO, path, 0, "cannot write the model");
-    }
-    return vgae_outfile_commit(ctx, &out);
-}
-
-/* ---- reading: a bounds-checked cursor ---- */
-typedef struct {
-    const unsigned char *p, *end;
-} reader;
-
-static int take(reader *r, void *dst, size_t n)
-{
-    if ((size_t)(r->end - r->p) < n)
-        return 0;
-    memcpy(dst, r->p, n);
-    r->p += n;
-    return 1;
-}
-
-static int take_le(reader *r, int bytes, uint64_t *x)
-{
-    unsigned char b[8];
-    if (!take(r, b, (size_t)bytes))
-        return 0;
-    *x = 0;
-    for (int i = 0; i < bytes; i++)
-        *x |= (uint64_t)b[i] << (8 * i);
-    return 1;
+    return st;
 }
 
 void vgae_model_file_free(vgae_model_file *f)
 {
     if (!f)
         return;
-    for (int t = 0; t < f->n_tensors; t++)
-        vgae_mat_destroy(&f->tensors[t]);
-    free(f->tensors);
-    free(f->names);
-    free(f->metadata_text);
-    vgae_split_free(f->split);
+    vgae_container_free(f->container);
     free(f);
 }
 
@@ -305,185 +196,45 @@ static const char *parse_meta(char *text, vgae_model_meta *m)
     return NULL;
 }
 
-static vgae_status corrupt(vgae_ctx *ctx, const char *path, const char *what)
-{
-    return vgae_fail_at(ctx, VGAE_EFORMAT, path, 0, "corrupted model file: %s", what);
-}
-
 vgae_status vgae_model_file_read(vgae_ctx *ctx, const char *path, vgae_model_file **out)
 {
     *out = NULL;
-    char *data = NULL;
-    size_t size = 0;
-    vgae_status st = vgae_slurp(ctx, path, &data, &size);
+    vgae_container *c = NULL;
+    vgae_status st = vgae_container_read(ctx, path, &c);
     if (st)
         return st;
-    const unsigned char *bytes = (const unsigned char *)data;
-    reader r = {bytes, bytes + size};
-    uint64_t version, len, count, crc_stored;
-    vgae_model_file *f = NULL;
-    char head[8];
-    if (!take(&r, head, 8) || memcmp(head, magic, 8) != 0) {
-        st = vgae_fail_at(ctx, VGAE_EFORMAT, path, 0, "not a vgae model file (wrong magic)");
-        goto done;
+    vgae_model_file *f = vgae_calloc(ctx, 1, sizeof *f);
+    char *scratch = vgae_strdup(ctx, c->meta_text);
+    if (!f || !scratch) {
+        free(f);
+        free(scratch);
+        vgae_container_free(c);
+        return VGAE_ENOMEM;
     }
-    if (!take_le(&r, 4, &version) || version == 0) {
-        st = corrupt(ctx, path, "no format version");
-        goto done;
-    }
-    if (version > VGAE_MODEL_FILE_VERSION) {
-        st = vgae_fail_at(ctx, VGAE_EUNSUPPORTED, path, 0,
-                          "model file format version %" PRIu64 " is newer than this vgae reads (%d)",
-                          version, VGAE_MODEL_FILE_VERSION);
-        goto done;
-    }
-    if (size < 16) {
-        st = corrupt(ctx, path, "truncated");
-        goto done;
-    }
-    reader tail = {bytes + size - 4, bytes + size};
-    take_le(&tail, 4, &crc_stored);
-    if ((uint32_t)crc32(crc32(0L, Z_NULL, 0), bytes, (uInt)(size - 4)) != (uint32_t)crc_stored) {
-        st = vgae_fail_at(ctx, VGAE_EFORMAT, path, 0,
-                          "truncated or corrupted model file (CRC-32 mismatch)");
-        goto done;
-    }
-    r.end = bytes + size - 4;
-    f = vgae_calloc(ctx, 1, sizeof *f);
-    if (!f) {
-        st = VGAE_ENOMEM;
-        goto done;
-    }
+    f->container = c;
+    f->metadata_text = c->meta_text;
+    f->n_tensors = c->n_tensors;
+    f->names = c->names;
+    f->tensors = c->tensors;
+    f->split = c->split;
     f->meta.options = vgae_model_defaults();
-    if (!take_le(&r, 4, &len) || len > (uint64_t)(r.end - r.p)) {
-        st = corrupt(ctx, path, "metadata runs past the end");
-        goto done;
-    }
-    f->metadata_text = vgae_alloc(ctx, len + 1, 1);
-    char *scratch = vgae_alloc(ctx, len + 1, 1);
-    if (!f->metadata_text || !scratch) {
-        free(scratch);
-        st = VGAE_ENOMEM;
-        goto done;
-    }
-    take(&r, f->metadata_text, len);
-    f->metadata_text[len] = '\0';
-    memcpy(scratch, f->metadata_text, len + 1);
-    const char *bad = parse_meta(scratch, &f->meta);
-    if (bad) {
+    char kind[32];
+    const char *bad = NULL;
+    if (vgae_meta_get(c->meta_text, "kind", kind, sizeof kind) && strcmp(kind, "image-vae") == 0)
+        st = vgae_fail_at(ctx, VGAE_EINVAL, path, 0, "an image VAE model: use 'vgae vae' commands");
+    else if ((bad = parse_meta(scratch, &f->meta)))
         st = vgae_fail_at(ctx, VGAE_EFORMAT, path, 0, "corrupted model file: bad metadata '%s'", bad);
-        free(scratch);
-        goto done;
-    }
+    else if (!f->split || f->split->n != f->meta.nodes)
+        st = vgae_fail_at(ctx, VGAE_EFORMAT, path, 0, "corrupted model file: no split of its %d nodes",
+                          f->meta.nodes);
     free(scratch);
-    if (!take_le(&r, 4, &count) || count > 64) {
-        st = corrupt(ctx, path, "bad tensor count");
-        goto done;
-    }
-    f->names = vgae_calloc(ctx, count ? count : 1, sizeof *f->names);
-    f->tensors = vgae_calloc(ctx, count ? count : 1, sizeof *f->tensors);
-    if (!f->names || !f->tensors) {
-        st = VGAE_ENOMEM;
-        goto done;
-    }
-    for (uint64_t t = 0; t < count; t++) {
-        uint64_t name_len, rows, cols;
-        if (!take_le(&r, 2, &name_len) || name_len == 0 || name_len >= sizeof f->names[0] ||
-            !take(&r, f->names[t], name_len) || !take_le(&r, 8, &rows) || !take_le(&r, 8, &cols) ||
-            (cols && rows > (uint64_t)(r.end - r.p) / 4 / cols)) {
-            st = corrupt(ctx, path, "a tensor runs past the end");
-            goto done;
-        }
-        f->names[t][name_len] = '\0';
-        st = vgae_mat_init(ctx, &f->tensors[t], (int64_t)rows, (int64_t)cols);
-        if (st)
-            goto done;
-        f->n_tensors = (int)t + 1;
-        for (int64_t k = 0; k < (int64_t)(rows * cols); k++) {
-            uint64_t u;
-            float v;
-            take_le(&r, 4, &u);
-            uint32_t u32 = (uint32_t)u;
-            memcpy(&v, &u32, 4);
-            if (!isfinite(v)) {
-                st = corrupt(ctx, path, "a weight is not finite");
-                goto done;
-            }
-            f->tensors[t].data[k] = (vgae_real)v;
-        }
-    }
-    /* the split */
-    uint64_t sets;
-    if (!take_le(&r, 4, &sets) || sets != 5) {
-        st = corrupt(ctx, path, "bad split section");
-        goto done;
-    }
-    f->split = vgae_calloc(ctx, 1, sizeof *f->split);
-    if (!f->split) {
-        st = VGAE_ENOMEM;
-        goto done;
-    }
-    vgae_split *s = f->split;
-    s->n = f->meta.nodes;
-    s->n_edges = f->meta.edges;
-    s->val_frac = f->meta.val_frac;
-    s->test_frac = f->meta.test_frac;
-    vgae_pair *arrays[5] = {0};
-    int64_t counts[5];
-    for (int k = 0; k < 5; k++) {
-        uint64_t c;
-        if (!take_le(&r, 8, &c) || c > (uint64_t)(r.end - r.p) / 8) {
-            st = corrupt(ctx, path, "the split runs past the end");
-            goto split_done;
-        }
-        counts[k] = (int64_t)c;
-        arrays[k] = vgae_alloc(ctx, c ? c : 1, sizeof(vgae_pair));
-        if (!arrays[k]) {
-            st = VGAE_ENOMEM;
-            goto split_done;
-        }
-        for (uint64_t i = 0; i < c; i++) {
-            uint64_t u, v;
-            take_le(&r, 4, &u);
-            take_le(&r, 4, &v);
-            if (u >= (uint64_t)s->n || v >= (uint64_t)s->n || u >= v) {
-                st = corrupt(ctx, path, "a split pair is out of range");
-                goto split_done;
-            }
-            arrays[k][i] = (vgae_pair){(int32_t)u, (int32_t)v};
-        }
-    }
-    if (counts[1] != counts[2] || counts[3] != counts[4] || r.p != r.end) {
-        st = corrupt(ctx, path, "inconsistent split section");
-        goto split_done;
-    }
-    /* vgae_split keeps the four held-out arrays in one block */
-    s->n_train = counts[0];
-    s->n_val = counts[1];
-    s->n_test = counts[3];
-    s->train = arrays[0];
-    arrays[0] = NULL;
-    s->val_pos = vgae_alloc(ctx, (size_t)(2 * (s->n_val + s->n_test)) + 1, sizeof(vgae_pair));
-    if (!s->val_pos) {
-        st = VGAE_ENOMEM;
-        goto split_done;
-    }
-    s->test_pos = s->val_pos + s->n_val;
-    s->val_neg = s->test_pos + s->n_test;
-    s->test_neg = s->val_neg + s->n_val;
-    memcpy(s->val_pos, arrays[1], sizeof(vgae_pair) * (size_t)s->n_val);
-    memcpy(s->val_neg, arrays[2], sizeof(vgae_pair) * (size_t)s->n_val);
-    memcpy(s->test_pos, arrays[3], sizeof(vgae_pair) * (size_t)s->n_test);
-    memcpy(s->test_neg, arrays[4], sizeof(vgae_pair) * (size_t)s->n_test);
-split_done:
-    for (int k = 0; k < 5; k++)
-        free(arrays[k]);
-done:
-    free(data);
     if (st) {
         vgae_model_file_free(f);
         return st;
     }
+    f->split->n_edges = f->meta.edges;
+    f->split->val_frac = f->meta.val_frac;
+    f->split->test_frac = f->meta.test_frac;
     *out = f;
     return VGAE_OK;
 }
@@ -536,4 +287,20 @@ vgae_status vgae_model_from_file(vgae_ctx *ctx, const vgae_model_file *file, con
         *train = NULL;
     }
     return st;
+}
+
+const char *vgae_meta_get(const char *text, const char *key, char *buf, size_t size)
+{
+    const size_t klen = strlen(key);
+    for (const char *line = text; *line;) {
+        const char *end = strchr(line, '\n');
+        if (!end)
+            end = line + strlen(line);
+        if ((size_t)(end - line) > klen && strncmp(line, key, klen) == 0 && line[klen] == ' ') {
+            snprintf(buf, size, "%.*s", (int)(end - line - klen - 1), line + klen + 1);
+            return buf;
+        }
+        line = *end ? end + 1 : end;
+    }
+    return NULL;
 }
