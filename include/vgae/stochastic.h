@@ -28,6 +28,13 @@ vgae_status vgae_gaussian_reparameterize(vgae_ctx *ctx, const vgae_mat *mean,
 vgae_status vgae_gaussian_kl(vgae_ctx *ctx, const vgae_mat *mean, const vgae_mat *logvar,
                              double *per_row, double *kl);
 
+/* For each row, log q(z|x) - log p(z) at z = mean + exp(logvar/2) * eps:
+ *   sum_j ( -(logvar_j + eps_j^2) / 2 + z_j^2 / 2 )
+ * (the log(2 pi) terms cancel), in double. Its mean over draws of eps is
+ * the row's KL; importance-weighted bounds (IWAE) need it per draw. */
+vgae_status vgae_gaussian_log_ratio(vgae_ctx *ctx, const vgae_mat *logvar, const vgae_mat *eps,
+                                    const vgae_mat *z, double *per_row);
+
 /* Backward through z = mean + exp(logvar / 2) * eps and a term
  * kl_weight * KL added to the loss:
  *   dmean   = dz + kl_weight * mean

@@ -14,6 +14,7 @@
 #include "vgae/model.h"
 #include "vgae/model_file.h"
 #include "vgae/embed_io.h"
+#include "vgae/image_vae.h"
 #include "vgae/rng.h"
 #include "vgae/dense.h"
 #include "vgae/layers.h"

@@ -61,6 +61,24 @@ vgae_status vgae_gaussian_kl(vgae_ctx *ctx, const vgae_mat *mean, const vgae_mat
     return VGAE_OK;
 }
 
+vgae_status vgae_gaussian_log_ratio(vgae_ctx *ctx, const vgae_mat *logvar, const vgae_mat *eps,
+                                    const vgae_mat *z, double *per_row)
+{
+    vgae_status st = VGAE_CHECK_SHAPES(ctx, "gaussian log ratio: logvar, eps, z", logvar, eps, z);
+    if (st)
+        return st;
+    const int64_t d = z->cols;
+    for (int64_t i = 0; i < z->rows; i++) {
+        double s = 0.0;
+        for (int64_t j = 0; j < d; j++) {
+            double e = eps->data[i * d + j], v = z->data[i * d + j];
+            s += 0.5 * (v * v - logvar->data[i * d + j] - e * e);
+        }
+        per_row[i] = s;
+    }
+    return VGAE_OK;
+}
+
 vgae_status vgae_gaussian_backward(vgae_ctx *ctx, const vgae_mat *mean, const vgae_mat *logvar,
                                    const vgae_mat *eps, const vgae_mat *dz, double kl_weight,
                                    vgae_mat *dmean, vgae_mat *dlogvar)

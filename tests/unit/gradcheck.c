@@ -534,6 +534,56 @@ static void full_loss_matches_direct(void **state)
     graph_case_free(&c);
 }
 
+/* ---- the image VAE: 6 pixels -> 5 -> 4 -> (3) -> 4 -> 5 -> 6 ---- */
+typedef struct {
+    vgae_vae *v;
+    vgae_real x[4 * 6], target[4 * 6];
+    vgae_rng noise;
+} image_case;
+
+static double image_loss(vgae_ctx *ctx, void *self)
+{
+    image_case *c = self;
+    vgae_elbo_terms t;
+    *vgae_ctx_rng(ctx, VGAE_STREAM_NOISE) = c->noise;
+    assert_int_equal(vgae_vae_loss(ctx, c->v, c->x, c->target, 4, 1, 0, &t), VGAE_OK);
+    return t.loss;
+}
+
+static void check_image_vae(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_vae_options o = vgae_vae_defaults();
+    o.n_hidden = 2;
+    o.hidden[0] = 5;
+    o.hidden[1] = 4;
+    o.latent = 3;
+    o.batch = 4;
+    o.beta = 1.5;
+    image_case c;
+    vgae_ctx_set_seed(ctx, 8);
+    assert_int_equal(vgae_vae_new(ctx, &o, 6, &c.v), VGAE_OK);
+    vgae_rng r;
+    vgae_rng_init(&r, 9, VGAE_STREAM_DATA);
+    for (int k = 0; k < 24; k++) {
+        c.x[k] = vgae_rng_uniform(&r);
+        c.target[k] = k % 3 == 0 ? c.x[k] : (c.x[k] > 0.5); /* grayscale and binary targets */
+    }
+    for (int p = 0; p < c.v->params.count; p++)
+        if (strstr(c.v->params.items[p].name, ".bias"))
+            fill_normal(c.v->params.items[p].value, 40 + p, 0.3);
+    c.noise = *vgae_ctx_rng(ctx, VGAE_STREAM_NOISE);
+    vgae_elbo_terms t;
+    assert_int_equal(vgae_vae_loss(ctx, c.v, c.x, c.target, 4, 1, 1, &t), VGAE_OK);
+    assert_true(t.nll > 0 && t.kl > 0);
+    for (int p = 0; p < c.v->params.count; p++) {
+        char what[96];
+        snprintf(what, sizeof what, "image vae %s", c.v->params.items[p].name);
+        check(ctx, what, image_loss, &c, c.v->params.items[p].value, c.v->params.items[p].grad);
+    }
+    vgae_vae_free(c.v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -546,6 +596,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(check_elbo_chain, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_graph_models, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(full_loss_matches_direct, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(check_image_vae, setup_ctx, teardown_ctx),
     };
     return cmocka_run_group_tests_name("gradcheck", tests, NULL, NULL);
 }
