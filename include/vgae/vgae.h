@@ -15,6 +15,8 @@
 #include "vgae/model_file.h"
 #include "vgae/embed_io.h"
 #include "vgae/image_vae.h"
+#include "vgae/images.h"
+#include "vgae/png.h"
 #include "vgae/rng.h"
 #include "vgae/dense.h"
 #include "vgae/layers.h"
@@ -29,6 +31,11 @@ extern "C" {
 
 /* The library's version, "MAJOR.MINOR.PATCH". */
 const char *vgae_version(void);
+
+/* The shortest "%.15g".."%.17g" text of x that reads back as exactly x
+ * (0.05 rather than 0.050000000000000003). buf holds at least 32 bytes. */
+const char *vgae_format_double(char *buf, double x);
+
 
 #ifdef __cplusplus
 }

@@ -92,6 +92,7 @@ int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
+int cmd_vae(int argc, char **argv);
 int cmd_linkpred(int argc, char **argv);
 
 #endif

@@ -40,8 +40,4 @@ static inline int64_t vgae_max_nodes(int64_t entries)
     return ((int64_t)1 << 24) + 16 * entries;
 }
 
-/* The shortest "%.15g".."%.17g" text of x that reads back as exactly x
- * (0.05 rather than 0.050000000000000003). buf holds at least 32 bytes. */
-const char *vgae_format_double(char *buf, double x);
-
 #endif

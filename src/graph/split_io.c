@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "core/internal.h"
+#include "vgae/vgae.h"
 #include "graph/pair_hash.h"
 #include "io/lines.h"
 #include "io/outfile.h"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "models/model_internal.h"
+#include "vgae/vgae.h"
 #include "vgae/image_vae.h"
 #include "vgae/likelihood.h"
 #include "vgae/model_file.h"

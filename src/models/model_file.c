@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "models/model_internal.h"
+#include "vgae/vgae.h"
 #include "vgae/model_file.h"
 
 uint32_t vgae_features_checksum(const vgae_csr *x)

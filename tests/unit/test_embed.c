@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "tmpdir.h"
 
 /* 3 nodes x 2 dims; "%.9g" gives 0.1f as 0.100000001 and 1e-8f as 9.99999994e-09 */
 static const float small[] = {0.5f, -1.25f, 0.1f, 3.0f, 1e-8f, 123456.789f};
@@ -14,64 +15,6 @@ static char *const small_names[] = {"alpha", "beta", "gamma"};
 
 /* ---- a fresh folder under /tmp per test, removed afterwards ---- */
 
-typedef struct fixture {
-    vgae_ctx *ctx;
-    char dir[64];
-    char path[256];
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *fx = calloc(1, sizeof *fx);
-    if (!fx)
-        return -1;
-    fx->ctx = vgae_ctx_new();
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/vgae-embed-XXXXXX");
-    if (!fx->ctx || !mkdtemp(fx->dir)) {
-        vgae_ctx_free(fx->ctx);
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-/* Removes a folder and what it holds (files and folders; no links followed). */
-static void remove_tree(const char *dir)
-{
-    DIR *dp = opendir(dir);
-    struct dirent *e;
-    char sub[512];
-    if (!dp)
-        return;
-    while ((e = readdir(dp)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(sub);
-        else
-            unlink(sub);
-    }
-    closedir(dp);
-    rmdir(dir);
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    remove_tree(fx->dir);
-    vgae_ctx_free(fx->ctx);
-    free(fx);
-    return 0;
-}
-
-static const char *in_dir(fixture *fx, const char *name)
-{
-    snprintf(fx->path, sizeof fx->path, "%s/%s", fx->dir, name);
-    return fx->path;
-}
 
 /* The whole file (NUL-terminated too), its length in *len; NULL if it cannot be read. */
 static char *slurp(const char *path, size_t *len)
@@ -487,19 +430,19 @@ static void export_for_numpy(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(format_names_and_guesses, setup, teardown),
-        cmocka_unit_test_setup_teardown(w2v_exact, setup, teardown),
-        cmocka_unit_test_setup_teardown(tsv_exact, setup, teardown),
-        cmocka_unit_test_setup_teardown(mtx_exact, setup, teardown),
-        cmocka_unit_test_setup_teardown(npy_exact, setup, teardown),
-        cmocka_unit_test_setup_teardown(npy_header_alignment, setup, teardown),
-        cmocka_unit_test_setup_teardown(w2v_round_trips_floats, setup, teardown),
-        cmocka_unit_test_setup_teardown(dash_is_standard_output, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_names, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_values_and_shapes, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_paths, setup, teardown),
-        cmocka_unit_test_setup_teardown(failure_keeps_the_old_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(export_for_numpy, setup, teardown),
+        cmocka_unit_test_setup_teardown(format_names_and_guesses, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(w2v_exact, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(tsv_exact, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(mtx_exact, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(npy_exact, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(npy_header_alignment, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(w2v_round_trips_floats, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(dash_is_standard_output, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(bad_names, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(bad_values_and_shapes, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(bad_paths, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(failure_keeps_the_old_file, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(export_for_numpy, tmpdir_setup, tmpdir_teardown),
     };
     return cmocka_run_group_tests_name("embed", tests, NULL, NULL);
 }
