@@ -26,7 +26,7 @@ typedef struct vgae_images {
  * Errors name the file. VGAE_ENOTFOUND / VGAE_EIO: missing or unreadable ("cannot open: ...").
  * VGAE_EFORMAT: an empty file, corrupt or truncated gzip data, a wrong magic ("not an IDX image
  * file (magic 0x...)", "not an IDX label file ..."), a data type other than unsigned byte, a
- * dimension of 0, absurd dimensions (more than 2^31 pixels per image, or more than 2^34 in
+ * dimension of 0, absurd dimensions (2^31 or more pixels per image, or more than 2^34 in
  * all), truncated data ("truncated: 47040000 pixel bytes expected, 1000 present"), bytes after
  * the data. VGAE_EINVAL: a label count that differs from the image count ("10000 labels for
  * 60000 images"). VGAE_ENOMEM. */

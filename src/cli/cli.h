@@ -86,6 +86,12 @@ typedef struct cli_progress {
 void cli_on_epoch(void *user, int epoch, const vgae_elbo_terms *t, double val_auc, double val_ap,
                   double seconds);
 
+/* The absolute form of an existing path into out; prints an error and
+ * returns -1 if it cannot be resolved or does not fit. */
+int cli_absolute_path(const char *path, char *out, size_t size);
+/* "key":x followed by `after`, or "key":null when x is not finite. */
+void cli_json_number(const char *key, double x, const char *after);
+
 int cmd_info(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_train(int argc, char **argv);

@@ -42,15 +42,6 @@ static const char linkpred_help[] =
     "\n"
     "The std over runs is the population standard deviation (numpy's default).\n";
 
-/* A number for JSON: null when not a number. */
-static void json_number(const char *key, double x, const char *after)
-{
-    if (isfinite(x))
-        printf("\"%s\":%.17g%s", key, x, after);
-    else
-        printf("\"%s\":null%s", key, after);
-}
-
 static void mean_std(const vgae_linkpred_result *r, int n, size_t offset, double *mean, double *std)
 {
     double s = 0, ss = 0;
@@ -75,21 +66,21 @@ static void print_json(const char *name, const vgae_model_options *o, int featur
            features ? "true" : "false");
     for (int k = 0; k < runs; k++) {
         printf("%s{\"seed\":%ld,", k ? "," : "", seed + k);
-        json_number("test_auc", r[k].test_auc, ",");
-        json_number("test_ap", r[k].test_ap, ",");
-        json_number("val_auc", r[k].val_auc, ",");
-        json_number("val_ap", r[k].val_ap, ",");
-        json_number("train_seconds", r[k].train_seconds, ",");
+        cli_json_number("test_auc", r[k].test_auc, ",");
+        cli_json_number("test_ap", r[k].test_ap, ",");
+        cli_json_number("val_auc", r[k].val_auc, ",");
+        cli_json_number("val_ap", r[k].val_ap, ",");
+        cli_json_number("train_seconds", r[k].train_seconds, ",");
         printf("\"epochs\":%d}", r[k].epochs);
     }
     double m_auc, s_auc, m_ap, s_ap;
     mean_std(r, runs, offsetof(vgae_linkpred_result, test_auc), &m_auc, &s_auc);
     mean_std(r, runs, offsetof(vgae_linkpred_result, test_ap), &m_ap, &s_ap);
     printf("],\"mean\":{");
-    json_number("test_auc", m_auc, ",");
-    json_number("test_ap", m_ap, "},\"std\":{");
-    json_number("test_auc", s_auc, ",");
-    json_number("test_ap", s_ap, "}}\n");
+    cli_json_number("test_auc", m_auc, ",");
+    cli_json_number("test_ap", m_ap, "},\"std\":{");
+    cli_json_number("test_auc", s_auc, ",");
+    cli_json_number("test_ap", s_ap, "}}\n");
 }
 
 static void print_table(const vgae_linkpred_result *r, int runs, long seed)

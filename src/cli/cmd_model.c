@@ -153,13 +153,15 @@ static int load_model(const char *cmd, const model_opts *o, loaded_model *l)
     if (rc)
         return rc;
     if (vgae_model_from_file(l->ctx, l->file, l->ds->graph, l->ds->features, o->force, &l->train,
-                             &l->model))
-        return cli_lib_error(l->ctx);
+                             &l->model)) {
+        fprintf(stderr, "vgae: %s: %s\n", o->model, vgae_ctx_message(l->ctx));
+        return CLI_ERROR;
+    }
     return CLI_OK;
 }
 
 /* ---- train ---- */
-static void fill_meta(vgae_model_meta *m, const vgae_model_options *o, const vgae_dataset *ds,
+static int fill_meta(vgae_model_meta *m, const vgae_model_options *o, const vgae_dataset *ds,
                       const vgae_csr *features, const cli_data_opts *data, const vgae_split *split,
                       long seed, const vgae_linkpred_result *r)
 {
@@ -181,31 +183,29 @@ static void fill_meta(vgae_model_meta *m, const vgae_model_options *o, const vga
     m->test_ap = r->test_ap;
     m->train_seconds = r->train_seconds;
     /* where the data came from: a dataset name, or absolute file paths */
-    char cwd[1024] = "";
-    if (!getcwd(cwd, sizeof cwd))
-        cwd[0] = '\0';
     if (data->dataset)
         snprintf(m->source_dataset, sizeof m->source_dataset, "%s", data->dataset);
-    const char *files[2] = {ds->graph_path, features ? ds->features_path : NULL};
-    char *dst[2] = {m->source_graph, m->source_features};
-    for (int k = 0; k < 2; k++)
-        if (files[k])
-            snprintf(dst[k], sizeof m->source_graph, "%s%s%s", files[k][0] == '/' ? "" : cwd,
-                     files[k][0] == '/' ? "" : "/", files[k]);
+    if (cli_absolute_path(ds->graph_path, m->source_graph, sizeof m->source_graph) ||
+        (features && cli_absolute_path(ds->features_path, m->source_features, sizeof m->source_features)))
+        return -1;
     snprintf(m->source_format, sizeof m->source_format, "%s",
              vgae_graph_format_name(ds->graph->format));
     snprintf(m->library_version, sizeof m->library_version, "%s", vgae_version());
+    return 0;
 }
 
 static void print_figures(const char *what, const vgae_linkpred_result *r, int json, const char *model)
 {
     if (json) {
-        printf("{\"model\":\"%s\",\"test_auc\":%.17g,\"test_ap\":%.17g", model, r->test_auc, r->test_ap);
-        if (isfinite(r->val_auc))
-            printf(",\"val_auc\":%.17g,\"val_ap\":%.17g", r->val_auc, r->val_ap);
-        else
-            printf(",\"val_auc\":null,\"val_ap\":null");
-        printf(",\"epochs\":%d}\n", r->epochs);
+        printf("{\"model\":\"");
+        for (const char *c = model; *c; c++) /* paths may hold quotes or backslashes */
+            printf((*c == '"' || *c == '\\') ? "\\%c" : ((unsigned char)*c < 0x20 ? "?" : "%c"), *c);
+        printf("\",");
+        cli_json_number("test_auc", r->test_auc, ",");
+        cli_json_number("test_ap", r->test_ap, ",");
+        cli_json_number("val_auc", r->val_auc, ",");
+        cli_json_number("val_ap", r->val_ap, ",");
+        printf("\"epochs\":%d}\n", r->epochs);
         return;
     }
     printf("%s\n", what);
@@ -285,7 +285,10 @@ int cmd_train(int argc, char **argv)
         rc = cli_lib_error(ctx);
         goto done;
     }
-    fill_meta(&meta, &t.model, ds, features, &data, split, t.seed, &result);
+    if (fill_meta(&meta, &t.model, ds, features, &data, split, t.seed, &result)) {
+        rc = CLI_ERROR;
+        goto done;
+    }
     if (vgae_model_save(ctx, output, &meta, model, split)) {
         rc = cli_lib_error(ctx);
         goto done;
@@ -360,7 +363,8 @@ static const char embed_help[] =
     "draw z = mean + sigma * eps (VGAE only; --seed S picks the noise, default the\n"
     "model's seed). Formats: w2v (word2vec text: 'N d', then 'node v1 ... vd'), tsv\n"
     "(header 'node d0 d1 ...'), npy (NumPy float32 N x d, rows in node order), mtx\n"
-    "(MatrixMarket array). The default comes from the extension, else w2v. Nodes are\n"
+    "(MatrixMarket array). The default comes from the extension, else w2v. (Here\n"
+    "--format is the embedding's format; the graph is read in the model's format.) Nodes are\n"
     "named as in the input, else 0..N-1. -o - writes to standard output (text formats).\n"
     "\n"
     "%s\n%s"

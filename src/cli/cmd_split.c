@@ -40,8 +40,10 @@ int cmd_split(int argc, char **argv)
                 return CLI_USAGE;
         } else if (strncmp(argv[i], "--val-frac", 10) == 0 || strncmp(argv[i], "--test-frac", 11) == 0 ||
                    strncmp(argv[i], "--seed", 6) == 0) {
-            if (cli_take_train_opt(cmd, argc, argv, &i, &t) <= 0)
+            if ((r = cli_take_train_opt(cmd, argc, argv, &i, &t)) < 0)
                 return CLI_USAGE;
+            if (r == 0)
+                return cli_usage_error(cmd, "unknown argument '%s'", argv[i]);
         } else {
             return cli_usage_error(cmd, "unknown argument '%s'", argv[i]);
         }

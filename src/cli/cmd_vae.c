@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "io/outfile.h"
 
 static const char vae_help[] =
     "Usage: vgae vae COMMAND [options]\n"
@@ -35,7 +36,7 @@ static const char vae_help[] =
     "eval: --iw-samples K, --images N (the first N test images), --json\n"
     "sample: --count N (64), --cols N (8)    reconstruct: --count N (10)\n"
     "interpolate: --from I (0), --to J (1), --steps N (10)    manifold: --size N (15)\n"
-    "encode: --format w2v|tsv|npy, --scores FILE (image, label, negative ELBO; default\n"
+    "encode: --format w2v|tsv|npy|mtx, --scores FILE (image, label, negative ELBO; default\n"
     "  OUTPUT.scores.tsv)\n"
     "Pictures: --zoom N (2) scales each pixel.\n";
 
@@ -83,7 +84,7 @@ static int parse(const char *cmd, int argc, char **argv, vae_opts *o)
         struct { const char *name; long *dst; long min, max; } ints[] = {
             {"--seed", &o->seed, 0, 2147483647}, {"--threads", &o->threads, 1, 1024},
             {"--epochs", &o->epochs, 0, 100000}, {"--latent", &o->latent, 1, 65536},
-            {"--batch", &o->batch, 1, 1 << 20}, {"--limit", &o->limit, 1, 1L << 40},
+            {"--batch", &o->batch, 1, 1 << 16}, {"--limit", &o->limit, 1, 1L << 40},
             {"--count", &o->count, 1, 10000}, {"--cols", &o->cols, 1, 1000},
             {"--from", &o->from, 0, 1L << 40}, {"--to", &o->to, 0, 1L << 40},
             {"--steps", &o->steps, 2, 1000}, {"--size", &o->size, 2, 200}, {"--zoom", &o->zoom, 1, 16},
@@ -213,6 +214,12 @@ static int vae_train(int argc, char **argv)
         train->n = o.limit;
     if (vo.binarize == VGAE_BINARIZE_DYNAMIC)
         binarize_fixed(test, (uint64_t)o.seed);
+    if ((int64_t)train->height * train->width > (1 << 24)) {
+        fprintf(stderr, "vgae: %s: images of %dx%d pixels are too large for the dense VAE\n", o.data,
+                train->height, train->width);
+        rc = CLI_ERROR;
+        goto done;
+    }
     if (vgae_vae_new(ctx, &vo, train->height * train->width, &v)) {
         rc = cli_lib_error(ctx);
         goto done;
@@ -236,28 +243,32 @@ static int vae_train(int argc, char **argv)
             fprintf(stderr, "epoch %3d/%d  train loss %8.3f  test loss %8.3f (recon %.3f + KL %.3f)  %6.2f s\n",
                     e, vo.epochs, train_loss, f.neg_elbo, f.recon, f.kl, dt);
     }
-    char extra[1400], nums[4][32], cwd[512] = "";
-    if (!getcwd(cwd, sizeof cwd))
-        cwd[0] = '\0';
+    char extra[1400], nums[4][32], data_dir[1024];
+    if (cli_absolute_path(o.data, data_dir, sizeof data_dir)) {
+        rc = CLI_ERROR;
+        goto done;
+    }
     snprintf(extra, sizeof extra,
              "height %d\nwidth %d\nseed %ld\ntrain_images %lld\ntrain_loss %s\ntest_neg_elbo %s\n"
-             "test_recon %s\ntest_kl %s\nseconds_per_epoch %.3f\nsource_data %s%s%s\nlibrary_version %s\n",
+             "test_recon %s\ntest_kl %s\nseconds_per_epoch %.3f\nsource_data %s\nlibrary_version %s\n",
              train->height, train->width, o.seed, (long long)train->n,
              vgae_format_double(nums[0], train_loss), vgae_format_double(nums[1], f.neg_elbo),
              vgae_format_double(nums[2], f.recon), vgae_format_double(nums[3], f.kl),
-             vo.epochs ? seconds / vo.epochs : 0.0, o.data[0] == '/' ? "" : cwd,
-             o.data[0] == '/' ? "" : "/", o.data, vgae_version());
+             vo.epochs ? seconds / vo.epochs : 0.0, data_dir, vgae_version());
     if (vgae_vae_save(ctx, o.output, v, extra)) {
         rc = cli_lib_error(ctx);
         goto done;
     }
     cli_notes_flush(!o.quiet);
-    if (o.json)
-        printf("{\"epochs\":%d,\"train_loss\":%.17g,\"test_neg_elbo\":%.17g,\"test_recon\":%.17g,"
-               "\"test_kl\":%.17g,\"images\":%lld,\"seconds_per_epoch\":%.3f}\n",
-               vo.epochs, train_loss, f.neg_elbo, f.recon, f.kl, (long long)test->n,
+    if (o.json) {
+        printf("{\"epochs\":%d,", vo.epochs);
+        cli_json_number("train_loss", train_loss, ",");
+        cli_json_number("test_neg_elbo", f.neg_elbo, ",");
+        cli_json_number("test_recon", f.recon, ",");
+        cli_json_number("test_kl", f.kl, ",");
+        printf("\"images\":%lld,\"seconds_per_epoch\":%.3f}\n", (long long)test->n,
                vo.epochs ? seconds / vo.epochs : 0.0);
-    else
+    } else
         printf("trained %d epochs, %.2f s per epoch; test loss %.3f nats per image "
                "(recon %.3f + KL %.3f); model written to %s\n",
                vo.epochs, vo.epochs ? seconds / vo.epochs : 0.0, f.neg_elbo, f.recon, f.kl, o.output);
@@ -299,11 +310,13 @@ static int vae_load(const char *cmd, const vae_opts *o, int need_test, vae_loade
         return cli_lib_error(l->ctx);
     char buf[1100];
     long seed = 42;
-    l->height = vgae_meta_get(l->meta, "height", buf, sizeof buf) ? atoi(buf) : 0;
-    l->width = vgae_meta_get(l->meta, "width", buf, sizeof buf) ? atoi(buf) : 0;
+    long h = vgae_meta_get(l->meta, "height", buf, sizeof buf) ? atol(buf) : 0;
+    long w = vgae_meta_get(l->meta, "width", buf, sizeof buf) ? atol(buf) : 0;
+    l->height = h > 0 && h < 65536 ? (int32_t)h : 0;
+    l->width = w > 0 && w < 65536 ? (int32_t)w : 0;
     if (vgae_meta_get(l->meta, "seed", buf, sizeof buf))
         seed = atol(buf);
-    if (l->height * l->width != l->v->input) { /* a square guess for models without the keys */
+    if ((int64_t)l->height * l->width != l->v->input) { /* a square guess for models without the keys */
         int side = (int)lround(sqrt((double)l->v->input));
         l->height = l->width = side * side == l->v->input ? side : 1;
         if (side * side != l->v->input)
@@ -317,9 +330,9 @@ static int vae_load(const char *cmd, const vae_opts *o, int need_test, vae_loade
         return cli_usage_error(cmd, "the model does not say where its data is: give --data DIR");
     if (vgae_images_read_split(l->ctx, dir, "t10k", &l->test))
         return cli_lib_error(l->ctx);
-    if (l->test->height * l->test->width != l->v->input) {
-        fprintf(stderr, "vgae: %s: test images have %d pixels, the model %d\n", dir,
-                l->test->height * l->test->width, l->v->input);
+    if ((int64_t)l->test->height * l->test->width != l->v->input) {
+        fprintf(stderr, "vgae: %s: test images have %lld pixels, the model %d\n", dir,
+                (long long)l->test->height * l->test->width, l->v->input);
         return CLI_ERROR;
     }
     if (l->v->options.binarize == VGAE_BINARIZE_DYNAMIC)
@@ -358,10 +371,16 @@ static int vae_eval(int argc, char **argv)
         if (!rc) {
             cli_notes_flush(!o.quiet);
             if (o.json) {
-                printf("{\"test_neg_elbo\":%.17g,\"test_recon\":%.17g,\"test_kl\":%.17g,\"images\":%lld",
-                       f.neg_elbo, f.recon, f.kl, (long long)n);
-                if (o.iw_samples)
-                    printf(",\"iw_nll\":%.17g,\"iw_samples\":%ld", iw, o.iw_samples);
+                printf("{");
+                cli_json_number("test_neg_elbo", f.neg_elbo, ",");
+                cli_json_number("test_recon", f.recon, ",");
+                cli_json_number("test_kl", f.kl, ",");
+                printf("\"images\":%lld", (long long)n);
+                if (o.iw_samples) {
+                    printf(",");
+                    cli_json_number("iw_nll", iw, ",");
+                    printf("\"iw_samples\":%ld", o.iw_samples);
+                }
                 printf("}\n");
             } else {
                 printf("test images: %lld\nnegative ELBO: %.3f nats per image (recon %.3f + KL %.3f)\n",
@@ -558,27 +577,30 @@ static int vae_encode(int argc, char **argv)
             }
             for (int64_t k = 0; k < n * l.v->options.latent; k++)
                 fl[k] = (float)codes.data[k];
-            if (!rc && vgae_embed_write(l.ctx, o.output, format, fl, n, l.v->options.latent, names))
-                rc = cli_lib_error(l.ctx);
         }
-        free(fl);
-        /* the scores: image, label, negative ELBO (an anomaly score: higher is stranger) */
+        /* the scores: image, label, negative ELBO (an anomaly score: higher is
+         * stranger), written to a temporary file that becomes the scores
+         * file once the embeddings are written too */
         if (!rc) {
-            FILE *s = fopen(scores_path, "w");
-            if (!s) {
-                fprintf(stderr, "vgae: %s: cannot write\n", scores_path);
-                rc = CLI_ERROR;
+            vgae_outfile sf;
+            if (vgae_outfile_open(l.ctx, &sf, scores_path)) {
+                rc = cli_lib_error(l.ctx);
             } else {
-                fprintf(s, "image\tlabel\tneg_elbo\n");
+                fprintf(sf.f, "image\tlabel\tneg_elbo\n");
                 for (int64_t i = 0; i < n; i++)
-                    fprintf(s, "%lld\t%d\t%.6f\n", (long long)i, l.test->labels ? l.test->labels[i] : -1, score[i]);
-                if (fclose(s) != 0) {
-                    fprintf(stderr, "vgae: %s: cannot write\n", scores_path);
-                    remove(scores_path);
-                    rc = CLI_ERROR;
+                    fprintf(sf.f, "%lld\t%d\t%.6f\n", (long long)i,
+                            l.test->labels ? l.test->labels[i] : -1, score[i]);
+                if (vgae_embed_write(l.ctx, o.output, format, fl, n, l.v->options.latent, names)) {
+                    rc = cli_lib_error(l.ctx);
+                    vgae_outfile_abort(&sf);
+                } else if (vgae_outfile_commit(l.ctx, &sf)) {
+                    rc = cli_lib_error(l.ctx);
+                    if (strcmp(o.output, "-") != 0)
+                        remove(o.output); /* neither file, rather than half the result */
                 }
             }
         }
+        free(fl);
         for (int64_t i = 0; names && i < n; i++)
             free(names[i]);
     }

@@ -1,4 +1,6 @@
 /* Option parsing helpers, dataset options and error printing shared by the subcommands. */
+/* realpath() is an XSI function in glibc's headers */
+#define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -292,3 +294,28 @@ void cli_on_epoch(void *user, int epoch, const vgae_elbo_terms *t, double val_au
                 run, p->seed, epoch, p->epochs, t->loss, val_auc, val_ap, seconds);
 }
 
+
+int cli_absolute_path(const char *path, char *out, size_t size)
+{
+    char *abs = realpath(path, NULL);
+    if (!abs) {
+        fprintf(stderr, "vgae: %s: cannot resolve the path: %s\n", path, strerror(errno));
+        return -1;
+    }
+    int fits = strlen(abs) < size;
+    if (fits)
+        memcpy(out, abs, strlen(abs) + 1);
+    else
+        fprintf(stderr, "vgae: %s: the path is too long to record in a model (%zu bytes at most)\n",
+                path, size - 1);
+    free(abs);
+    return fits ? 0 : -1;
+}
+
+void cli_json_number(const char *key, double x, const char *after)
+{
+    if (isfinite(x))
+        printf("\"%s\":%.17g%s", key, x, after);
+    else
+        printf("\"%s\":null%s", key, after);
+}

@@ -11,7 +11,7 @@
 
 #define IDX_UBYTE 0x08
 /* The most pixels per image, and in all, accepted from a header before it is called absurd. */
-#define MAX_IMAGE_PIXELS ((uint64_t)1 << 31)
+#define MAX_IMAGE_PIXELS ((uint64_t)INT32_MAX) /* h * w must fit the int32 sizes of the models */
 #define MAX_TOTAL_PIXELS ((uint64_t)1 << 34)
 
 static const char *idx_type_name(unsigned t)
@@ -70,7 +70,7 @@ static vgae_status idx_header(vgae_ctx *ctx, const char *path, const unsigned ch
                                 (unsigned long long)n, (unsigned long long)h, (unsigned long long)w);
         if (h * w > MAX_IMAGE_PIXELS || h > INT32_MAX || w > INT32_MAX)
             return vgae_fail_at(ctx, VGAE_EFORMAT, path, 0,
-                                "image size %llu x %llu is absurd (more than 2^31 pixels, or a side beyond 2^31 - 1)",
+                                "image size %llu x %llu is absurd (2^31 pixels or more)",
                                 (unsigned long long)h, (unsigned long long)w);
         if (n * h * w > MAX_TOTAL_PIXELS)
             return vgae_fail_at(ctx, VGAE_EFORMAT, path, 0,

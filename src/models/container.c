@@ -289,6 +289,15 @@ vgae_status vgae_container_read(vgae_ctx *ctx, const char *path, vgae_container 
             goto done;
         }
         c->names[t][name_len] = '\0';
+        for (uint64_t i = 0; i < name_len; i++)
+            if ((unsigned char)c->names[t][i] < 0x21 || c->names[t][i] == 0x7f) {
+                st = corrupt(ctx, path, "a tensor name holds a control character or space");
+                goto done;
+            }
+        if (rows == 0 || cols == 0 || rows > INT32_MAX || cols > INT32_MAX) {
+            st = corrupt(ctx, path, "a tensor has an empty or absurd shape");
+            goto done;
+        }
         st = vgae_mat_init(ctx, &c->tensors[t], (int64_t)rows, (int64_t)cols);
         if (st)
             goto done;

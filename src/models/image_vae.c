@@ -66,7 +66,7 @@ static vgae_status check_options(vgae_ctx *ctx, const vgae_vae_options *o, int32
     for (int i = 0; i < o->n_hidden; i++)
         if (o->hidden[i] < 1 || o->hidden[i] > 65536)
             return vgae_fail(ctx, VGAE_EINVAL, "hidden layer %d has %d units", i + 1, o->hidden[i]);
-    if (o->latent < 1 || o->latent > 65536 || o->batch < 1 || o->batch > 1 << 20 || o->epochs < 0)
+    if (o->latent < 1 || o->latent > 65536 || o->batch < 1 || o->batch > 1 << 16 || o->epochs < 0)
         return vgae_fail(ctx, VGAE_EINVAL, "latent %d, batch %d and epochs %d must be positive",
                          o->latent, o->batch, o->epochs);
     if (!(o->beta >= 0) || !isfinite(o->beta))
@@ -483,20 +483,48 @@ vgae_status vgae_vae_load(vgae_ctx *ctx, const char *path, vgae_vae **out, char 
     if (!meta_int(c->meta_text, "input", &input) || !meta_int(c->meta_text, "latent", &latent) ||
         !meta_int(c->meta_text, "batch", &batch) || !meta_int(c->meta_text, "epochs", &epochs) ||
         !vgae_meta_get(c->meta_text, "hidden", buf, sizeof buf) || input < 1 || input > 1 << 24 ||
-        latent < 1 || latent > 65536 || batch < 1 || batch > 1 << 20) {
+        latent < 1 || latent > 65536 || batch < 1 || batch > 1 << 16) {
         st = vgae_fail_at(ctx, VGAE_EFORMAT, path, 0, "corrupted model file: bad image VAE metadata");
         goto done;
     }
     meta_int(c->meta_text, "epochs_trained", &trained);
     o.n_hidden = 0;
-    for (char *p = buf; *p && o.n_hidden < VGAE_VAE_MAX_HIDDEN; p = *end ? end + 1 : end) {
-        o.hidden[o.n_hidden++] = (int)strtol(p, &end, 10);
-        if (end == p || (*end && *end != ','))
+    for (char *p = buf; *p; p = *end ? end + 1 : end) {
+        long h = strtol(p, &end, 10);
+        if (end == p || (*end && *end != ',') || h < 1 || h > 65536 ||
+            o.n_hidden == VGAE_VAE_MAX_HIDDEN) {
+            o.n_hidden = 0; /* refused just below */
             break;
+        }
+        o.hidden[o.n_hidden++] = (int)h;
     }
     o.latent = (int)latent;
     o.batch = (int)batch;
     o.epochs = (int)epochs;
+    /* the stored tensors must add up to the layers the metadata describes
+     * before anything is allocated from its sizes */
+    {
+        int64_t want = 0, have = 0, prev = input;
+        for (int i = 0; i < o.n_hidden; i++) {
+            want += (prev + 1) * (int64_t)o.hidden[i];
+            prev = o.hidden[i];
+        }
+        want += 2 * (prev + 1) * latent; /* mean and logvar */
+        prev = latent;
+        for (int j = o.n_hidden - 1; j >= -1; j--) {
+            int64_t next = j >= 0 ? o.hidden[j] : input;
+            want += (prev + 1) * next;
+            prev = next;
+        }
+        for (int t = 0; t < c->n_tensors; t++)
+            have += vgae_mat_size(&c->tensors[t]);
+        if (o.n_hidden < 1 || want != have) {
+            st = vgae_fail_at(ctx, VGAE_EFORMAT, path, 0, "corrupted model file: the metadata "
+                              "describes %lld weights, the file holds %lld", (long long)want,
+                              (long long)have);
+            goto done;
+        }
+    }
     if (vgae_meta_get(c->meta_text, "lr", buf, sizeof buf))
         o.lr = strtod(buf, NULL);
     if (vgae_meta_get(c->meta_text, "beta", buf, sizeof buf))
@@ -504,6 +532,8 @@ vgae_status vgae_vae_load(vgae_ctx *ctx, const char *path, vgae_vae **out, char 
     if (vgae_meta_get(c->meta_text, "binarize", buf, sizeof buf))
         o.binarize = strcmp(buf, "dynamic") == 0 ? VGAE_BINARIZE_DYNAMIC : VGAE_BINARIZE_NONE;
     st = vgae_vae_new(ctx, &o, (int32_t)input, out);
+    if (st)
+        vgae_fail_prefix(ctx, "%s: ", path);
     for (int p = 0; !st && p < (*out)->params.count; p++) {
         const vgae_param *par = &(*out)->params.items[p];
         const vgae_mat *t = vgae_container_tensor(c, par->name);

@@ -1,4 +1,5 @@
 /* Graph-model files: the VGAE/GAE metadata over the common container. */
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -104,13 +105,24 @@ void vgae_model_file_free(vgae_model_file *f)
     free(f);
 }
 
-static int parse_kind(const char *v, vgae_model_options *o)
+/* A whole-string integer in [min, max]. */
+static int parse_long(const char *v, long long min, long long max, long long *out)
 {
-    if (strcmp(v, "vgae") == 0 || strcmp(v, "gae") == 0) {
-        o->kind = strcmp(v, "gae") == 0 ? VGAE_MODEL_GAE : VGAE_MODEL_VGAE;
-        return 1;
-    }
-    return 0;
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (end == v || *end || errno || x < min || x > max)
+        return 0;
+    *out = x;
+    return 1;
+}
+
+/* A whole-string number (NaN allowed: a figure training could not compute). */
+static int parse_real(const char *v, double *out)
+{
+    char *end;
+    *out = strtod(v, &end);
+    return end != v && *end == '\0' && !isinf(*out);
 }
 
 /* Reads the "key value" lines into meta; returns the first bad key or NULL. */
@@ -122,78 +134,76 @@ static const char *parse_meta(char *text, vgae_model_meta *m)
         if (!value)
             return line;
         *value++ = '\0';
-        char *end = value + strlen(value); /* numbers set it where they stop */
+        long long x = 0;
         int ok = 1;
-        if (strcmp(line, "kind") == 0) {
-            ok = parse_kind(value, &m->options);
+        /* the integers: key, range, where */
+        const struct { const char *key; long long min, max; int bit; } ints[] = {
+            {"hidden", 1, 65536, 2}, {"latent", 1, 65536, 4}, {"epochs", 0, 1000000, 0},
+            {"nodes", 2, INT32_MAX, 8}, {"features", 0, INT32_MAX, 16},
+            {"edges", 1, INT64_MAX, 0}, {"seed", 0, INT64_MAX, 0}, {"epochs_trained", 0, 1000000, 0}};
+        size_t k;
+        for (k = 0; k < sizeof ints / sizeof ints[0]; k++)
+            if (strcmp(line, ints[k].key) == 0)
+                break;
+        if (k < sizeof ints / sizeof ints[0]) {
+            ok = parse_long(value, ints[k].min, ints[k].max, &x);
+            seen |= ints[k].bit;
+            switch (k) {
+            case 0: m->options.hidden = (int)x; break;
+            case 1: m->options.latent = (int)x; break;
+            case 2: m->options.epochs = (int)x; break;
+            case 3: m->nodes = (int32_t)x; break;
+            case 4: m->n_features = (int32_t)x; break;
+            case 5: m->edges = (int64_t)x; break;
+            case 6: m->seed = (uint64_t)x; break;
+            default: m->epochs_trained = (int)x; break;
+            }
+        } else if (strcmp(line, "kind") == 0) {
+            ok = strcmp(value, "vgae") == 0 || strcmp(value, "gae") == 0;
+            m->options.kind = strcmp(value, "gae") == 0 ? VGAE_MODEL_GAE : VGAE_MODEL_VGAE;
             seen |= 1;
         } else if (strcmp(line, "loss") == 0) {
             ok = strcmp(value, "full") == 0 || strcmp(value, "sampled") == 0;
             m->options.loss = strcmp(value, "sampled") == 0 ? VGAE_LOSS_SAMPLED : VGAE_LOSS_FULL;
-        } else if (strcmp(line, "hidden") == 0) {
-            m->options.hidden = (int)strtol(value, &end, 10);
-            seen |= 2;
-        } else if (strcmp(line, "latent") == 0) {
-            m->options.latent = (int)strtol(value, &end, 10);
-            seen |= 4;
-        } else if (strcmp(line, "lr") == 0) {
-            m->options.lr = strtod(value, &end);
-        } else if (strcmp(line, "epochs") == 0) {
-            m->options.epochs = (int)strtol(value, &end, 10);
-        } else if (strcmp(line, "beta") == 0) {
-            m->options.beta = strtod(value, &end);
-        } else if (strcmp(line, "nodes") == 0) {
-            m->nodes = (int32_t)strtol(value, &end, 10);
-            seen |= 8;
-        } else if (strcmp(line, "features") == 0) {
-            m->n_features = (int32_t)strtol(value, &end, 10);
-            seen |= 16;
-        } else if (strcmp(line, "edges") == 0) {
-            m->edges = strtoll(value, &end, 10);
-        } else if (strcmp(line, "seed") == 0) {
-            m->seed = strtoull(value, &end, 10);
-        } else if (strcmp(line, "val_frac") == 0) {
-            m->val_frac = strtod(value, &end);
-        } else if (strcmp(line, "test_frac") == 0) {
-            m->test_frac = strtod(value, &end);
-        } else if (strcmp(line, "graph_checksum") == 0) {
-            m->graph_checksum = (uint32_t)strtoul(value, &end, 16);
-            seen |= 32;
-        } else if (strcmp(line, "features_checksum") == 0) {
-            m->features_checksum = (uint32_t)strtoul(value, &end, 16);
-        } else if (strcmp(line, "split_checksum") == 0) {
-            m->split_checksum = (uint32_t)strtoul(value, &end, 16);
-        } else if (strcmp(line, "epochs_trained") == 0) {
-            m->epochs_trained = (int)strtol(value, &end, 10);
-        } else if (strcmp(line, "val_auc") == 0) {
-            m->val_auc = strtod(value, &end);
-        } else if (strcmp(line, "val_ap") == 0) {
-            m->val_ap = strtod(value, &end);
-        } else if (strcmp(line, "test_auc") == 0) {
-            m->test_auc = strtod(value, &end);
-        } else if (strcmp(line, "test_ap") == 0) {
-            m->test_ap = strtod(value, &end);
-        } else if (strcmp(line, "train_seconds") == 0) {
-            m->train_seconds = strtod(value, &end);
+        } else if (strstr(line, "_checksum")) {
+            char *end;
+            errno = 0;
+            unsigned long long c = strtoull(value, &end, 16);
+            ok = end != value && *end == '\0' && !errno && c <= UINT32_MAX;
+            if (strcmp(line, "graph_checksum") == 0) {
+                m->graph_checksum = (uint32_t)c;
+                seen |= 32;
+            } else if (strcmp(line, "features_checksum") == 0) {
+                m->features_checksum = (uint32_t)c;
+            } else if (strcmp(line, "split_checksum") == 0) {
+                m->split_checksum = (uint32_t)c;
+            }
         } else {
-            struct { const char *key; char *dst; size_t size; } text_keys[] = {
+            struct { const char *key; double *dst; } reals[] = {
+                {"lr", &m->options.lr}, {"beta", &m->options.beta}, {"val_frac", &m->val_frac},
+                {"test_frac", &m->test_frac}, {"val_auc", &m->val_auc}, {"val_ap", &m->val_ap},
+                {"test_auc", &m->test_auc}, {"test_ap", &m->test_ap},
+                {"train_seconds", &m->train_seconds}};
+            struct { const char *key; char *dst; size_t size; } texts[] = {
                 {"source_dataset", m->source_dataset, sizeof m->source_dataset},
                 {"source_graph", m->source_graph, sizeof m->source_graph},
                 {"source_features", m->source_features, sizeof m->source_features},
                 {"source_format", m->source_format, sizeof m->source_format},
                 {"library_version", m->library_version, sizeof m->library_version}};
-            for (size_t k = 0; k < sizeof text_keys / sizeof text_keys[0]; k++)
-                if (strcmp(line, text_keys[k].key) == 0)
-                    snprintf(text_keys[k].dst, text_keys[k].size, "%s", value);
-            /* unknown keys: kept in the text only */
+            for (k = 0; k < sizeof reals / sizeof reals[0]; k++)
+                if (strcmp(line, reals[k].key) == 0)
+                    ok = parse_real(value, reals[k].dst);
+            for (k = 0; k < sizeof texts / sizeof texts[0]; k++)
+                if (strcmp(line, texts[k].key) == 0)
+                    ok = strlen(value) < texts[k].size &&
+                         snprintf(texts[k].dst, texts[k].size, "%s", value) >= 0;
+            /* other keys: kept in the text only */
         }
-        if (!ok || *end != '\0')
+        if (!ok)
             return line;
     }
     if (seen != 63)
         return "(a required key: kind, hidden, latent, nodes, features, graph_checksum)";
-    if (m->options.hidden < 1 || m->options.latent < 1 || m->nodes < 1 || m->n_features < 0)
-        return "(sizes)";
     return NULL;
 }
 
@@ -228,6 +238,9 @@ vgae_status vgae_model_file_read(vgae_ctx *ctx, const char *path, vgae_model_fil
     else if (!f->split || f->split->n != f->meta.nodes)
         st = vgae_fail_at(ctx, VGAE_EFORMAT, path, 0, "corrupted model file: no split of its %d nodes",
                           f->meta.nodes);
+    else if (vgae_split_checksum(f->split) != f->meta.split_checksum)
+        st = vgae_fail_at(ctx, VGAE_EFORMAT, path, 0,
+                          "corrupted model file: its split does not match its split checksum");
     free(scratch);
     if (st) {
         vgae_model_file_free(f);
@@ -268,6 +281,19 @@ vgae_status vgae_model_from_file(vgae_ctx *ctx, const vgae_model_file *file, con
                              ", these 0x%08" PRIx32 "); use --force to apply it anyway",
                              m->features_checksum, vgae_features_checksum(features));
     }
+    /* the stored pairs must fit this graph: positives are edges, negatives are
+     * not (force, which accepts another graph, skips this too) */
+    const vgae_split *s = file->split;
+    const struct { const vgae_pair *p; int64_t n; int edge; } sets[5] = {
+        {s->train, s->n_train, 1}, {s->val_pos, s->n_val, 1}, {s->test_pos, s->n_test, 1},
+        {s->val_neg, s->n_val, 0}, {s->test_neg, s->n_test, 0}};
+    for (int k = 0; k < 5 && !force; k++)
+        for (int64_t i = 0; i < sets[k].n; i++)
+            if (vgae_graph_has_edge(g, sets[k].p[i].u, sets[k].p[i].v) != sets[k].edge)
+                return vgae_fail(ctx, VGAE_EINVAL, "the model's split has the pair (%d, %d) as %s, "
+                                 "but in this graph it is %s", sets[k].p[i].u, sets[k].p[i].v,
+                                 sets[k].edge ? "an edge" : "a non-edge",
+                                 sets[k].edge ? "not an edge" : "an edge");
     vgae_status st = vgae_split_train_graph(ctx, file->split, train);
     if (!st)
         st = vgae_model_new(ctx, &m->options, *train, m->n_features > 0 ? features : NULL, out);

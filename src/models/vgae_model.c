@@ -57,6 +57,10 @@ vgae_status vgae_model_new(vgae_ctx *ctx, const vgae_model_options *options,
                          features->rows, train->n);
     if (train->n_edges < 1)
         return vgae_fail(ctx, VGAE_EINVAL, "the training graph has no edges");
+    if (options->loss == VGAE_LOSS_SAMPLED &&
+        (double)train->n * (train->n - 1) / 2 - (double)train->n_edges < 1)
+        return vgae_fail(ctx, VGAE_EINVAL, "the training graph is complete: the sampled loss has "
+                         "no non-edges to draw (use --loss full)");
     vgae_model *m = vgae_calloc(ctx, 1, sizeof *m);
     if (!m)
         return VGAE_ENOMEM;

@@ -92,6 +92,12 @@ expect_error unknown-node 1 'badpairs:2: node .999. is not in the graph' -- pred
 expect_error unknown-top-node 1 "node 'x' is not in the graph" -- predict --model "$tmp/model.vgae" --node x
 expect_error unwritable-model 1 'nodir/m\.vgae: cannot write: No such file or directory' -- train --graph "$graph" --epochs 2 --quiet -o "$tmp/nodir/m.vgae"
 expect_error unwritable-embedding 1 'nodir/e\.w2v: cannot write' -- embed --model "$tmp/model.vgae" -o "$tmp/nodir/e.w2v"
+# found in review: JSON never holds nan; unknown split options are named
+"$vgae" train --graph "$graph" --test-frac 0 --epochs 2 --json --quiet -o "$tmp/notest.vgae" >"$tmp/notest.json" || fail "train --test-frac 0"
+grep -q '"test_auc":null,"test_ap":null' "$tmp/notest.json" && ok "no test set: null in JSON" || { fail "JSON with nan"; cat "$tmp/notest.json"; }
+expect_error split-unknown-option 2 "unknown argument '--seedling'" -- split --graph "$graph" --seedling 3 -o "$tmp/x.tsv"
+printf '0 1\n0 2\n0 3\n1 2\n1 3\n2 3\n' >"$tmp/k4.edges"
+expect_error sampled-complete 1 'the training graph is complete' -- train --graph "$tmp/k4.edges" --val-frac 0 --test-frac 0 --loss sampled -o "$tmp/x.vgae"
 expect_error model-missing 1 'nothere\.vgae: cannot open' -- eval --model "$tmp/nothere.vgae"
 "$vgae" train --graph "$graph" --model gae --epochs 2 --quiet -o "$tmp/gae.vgae" >/dev/null || fail "train gae"
 expect_error sample-gae 2 '--sample needs a VGAE model' -- embed --model "$tmp/gae.vgae" --sample -o "$tmp/s.w2v"

@@ -60,6 +60,8 @@ expect_error no-folder 1 'nothere' -- vae train --data "$tmp/nothere" -o "$tmp/x
 expect_error not-a-vae 1 'not a vgae model file' -- vae eval --model "$data/README"
 expect_error unwritable-png 1 'nodir/s\.png: cannot write' -- vae sample --model "$tmp/m.vae" -o "$tmp/nodir/s.png"
 [ -e "$tmp/x.vae" ] && fail "a model was written after an error"
+expect_error encode-unwritable-scores 1 'nodir/s\.tsv: cannot write' -- vae encode --model "$tmp/m.vae" -o "$tmp/c2.npy" --scores "$tmp/nodir/s.tsv"
+[ -e "$tmp/c2.npy" ] && fail "codes written although the scores could not be"
 leftovers "$tmp"
 
 echo "$fails failures"

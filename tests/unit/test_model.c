@@ -247,6 +247,14 @@ static void model_refuses_bad_input(void **state)
     o.lr = -1;
     assert_error_contains(ctx, vgae_model_new(ctx, &o, g, NULL, &m), "lr > 0");
     assert_null(m);
+    /* found in review: the sampled loss on a complete graph has no negatives to draw */
+    static const int32_t k4[] = {0, 1, 0, 2, 0, 3, 1, 2, 1, 3, 2, 3};
+    vgae_graph *complete = NULL;
+    assert_int_equal(vgae_graph_from_pairs(ctx, 4, 6, k4, 0, &complete), VGAE_OK);
+    o = vgae_model_defaults();
+    o.loss = VGAE_LOSS_SAMPLED;
+    assert_error_contains(ctx, vgae_model_new(ctx, &o, complete, NULL, &m), "the training graph is complete");
+    vgae_graph_free(complete);
     vgae_csr_free(x);
     vgae_graph_free(g);
 }
@@ -299,6 +307,38 @@ static void model_file_round_trip(void **state)
     assert_int_equal(vgae_model_encode(ctx, m), VGAE_OK);
     assert_memory_equal(m->mean.data, m2->mean.data, (size_t)vgae_mat_size(&m->mean) * sizeof(float));
     assert_true(r2.test_auc == r.test_auc && r2.test_ap == r.test_ap && r2.val_auc == r.val_auc);
+    /* found in review: a file rewritten with a valid CRC but a changed split,
+     * absurd metadata numbers or an empty tensor is refused */
+    vgae_container *c = NULL;
+    char tampered[80];
+    snprintf(tampered, sizeof tampered, "%s/t.vgae", dir);
+    assert_int_equal(vgae_container_read(ctx, path, &c), VGAE_OK);
+    c->split->train[0] = c->split->test_pos[0];
+    assert_int_equal(vgae_container_write(ctx, tampered, c->meta_text, &m->params, c->split), VGAE_OK);
+    vgae_model_file *bad = NULL;
+    assert_error_contains(ctx, vgae_model_file_read(ctx, tampered, &bad),
+                          "its split does not match its split checksum");
+    vgae_container_free(c);
+    assert_int_equal(vgae_container_read(ctx, path, &c), VGAE_OK);
+    const char *edits[][2] = {{"nodes 160", "nodes 4294967456"}, {"seed 4", "seed "},
+                              {"hidden 32", "hidden 32x"}};
+    for (size_t k = 0; k < sizeof edits / sizeof edits[0]; k++) {
+        char text[8192];
+        const char *at = strstr(c->meta_text, edits[k][0]);
+        assert_non_null(at);
+        snprintf(text, sizeof text, "%.*s%s%s", (int)(at - c->meta_text), c->meta_text, edits[k][1],
+                 at + strlen(edits[k][0]));
+        assert_int_equal(vgae_container_write(ctx, tampered, text, &m->params, c->split), VGAE_OK);
+        assert_error_contains(ctx, vgae_model_file_read(ctx, tampered, &bad), "bad metadata");
+    }
+    vgae_params empty = {0};
+    vgae_mat none = {0, 3, NULL};
+    assert_int_equal(vgae_params_add(ctx, &empty, "gcn.w0", &none, &none), VGAE_OK);
+    assert_int_equal(vgae_container_write(ctx, tampered, c->meta_text, &empty, c->split), VGAE_OK);
+    assert_error_contains(ctx, vgae_model_file_read(ctx, tampered, &bad), "empty or absurd shape");
+    vgae_params_destroy(&empty);
+    vgae_container_free(c);
+    unlink(tampered);
     unlink(path);
     rmdir(dir);
     vgae_model_free(m2);

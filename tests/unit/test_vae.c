@@ -134,6 +134,21 @@ static void model_file_round_trip(void **state)
     /* a graph model's reader refuses it, and the other way round */
     vgae_model_file *gf = NULL;
     assert_error_contains(ctx, vgae_model_file_read(ctx, path, &gf), "an image VAE model");
+    /* found in review: metadata that promises more than the file holds is
+     * refused before anything is allocated from it */
+    vgae_container *c = NULL;
+    assert_int_equal(vgae_container_read(ctx, path, &c), VGAE_OK);
+    char text[4096], tampered[80];
+    const char *at = strstr(c->meta_text, "input 64");
+    assert_non_null(at);
+    snprintf(text, sizeof text, "%.*sinput 16777216%s", (int)(at - c->meta_text), c->meta_text, at + 8);
+    snprintf(tampered, sizeof tampered, "%s/t.vae", dir);
+    assert_int_equal(vgae_container_write(ctx, tampered, text, &v->params, NULL), VGAE_OK);
+    vgae_vae *big = NULL;
+    assert_error_contains(ctx, vgae_vae_load(ctx, tampered, &big, NULL), "the metadata describes");
+    assert_null(big);
+    vgae_container_free(c);
+    unlink(tampered);
     free(meta);
     unlink(path);
     rmdir(dir);
