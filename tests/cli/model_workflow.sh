@@ -72,7 +72,10 @@ cp "$tmp/model.vgae" "$tmp/trunc.vgae"
 head -c 3000 "$tmp/model.vgae" >"$tmp/trunc.vgae"
 expect_error truncated 1 'trunc\.vgae: truncated or corrupted model file \(CRC-32 mismatch\)' -- eval --model "$tmp/trunc.vgae"
 cp "$tmp/model.vgae" "$tmp/flip.vgae"
-printf 'X' | dd of="$tmp/flip.vgae" bs=1 seek=2000 conv=notrunc 2>/dev/null
+# change one byte (to a value it cannot already have)
+b=$(od -An -tu1 -j2000 -N1 "$tmp/flip.vgae" | tr -d ' ')
+printf "\\$(printf %o $(((b + 1) % 256)))" | dd of="$tmp/flip.vgae" bs=1 seek=2000 conv=notrunc 2>/dev/null
+cmp -s "$tmp/model.vgae" "$tmp/flip.vgae" && fail "the byte flip changed nothing"
 expect_error corrupted 1 'flip\.vgae: truncated or corrupted model file \(CRC-32 mismatch\)' -- eval --model "$tmp/flip.vgae"
 printf 'this is not a model\n' >"$tmp/text.vgae"
 expect_error wrong-magic 1 'text\.vgae: not a vgae model file \(wrong magic\)' -- info --model "$tmp/text.vgae"
