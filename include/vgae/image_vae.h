@@ -83,9 +83,11 @@ vgae_status vgae_vae_evaluate(vgae_ctx *ctx, vgae_vae *vae, const vgae_real *tar
 
 /* The importance-weighted estimate of -log p(x) (Burda et al. 2016) with k
  * draws per image, mean over n images: -log (1/k sum_i p(x|z_i) p(z_i) / q(z_i|x)).
- * It is a bound that tightens as k grows (k = 1: the negative ELBO). */
+ * It is a bound that tightens as k grows (k = 1: the negative ELBO).
+ * progress (may be NULL) is called after each image with the count done. */
+typedef void (*vgae_count_fn)(void *user, int64_t done, int64_t total);
 vgae_status vgae_vae_iwae(vgae_ctx *ctx, vgae_vae *vae, const vgae_real *targets, int64_t n, int k,
-                          double *nll);
+                          vgae_count_fn progress, void *user, double *nll);
 
 /* The means of q(z|x) for n images into out (n x latent). */
 vgae_status vgae_vae_encode(vgae_ctx *ctx, vgae_vae *vae, const vgae_real *x, int64_t n,

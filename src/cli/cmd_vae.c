@@ -340,6 +340,24 @@ static int vae_load(const char *cmd, const vae_opts *o, int need_test, vae_loade
     return CLI_OK;
 }
 
+typedef struct {
+    double start, last;
+    int quiet;
+} iwae_progress;
+
+/* A line on stderr about every 10 s while the IWAE estimate runs. */
+static void on_iwae_image(void *user, int64_t done, int64_t total)
+{
+    iwae_progress *p = user;
+    double t = now();
+    if (p->quiet || (t - p->last < 10 && done < total))
+        return;
+    p->last = t;
+    double left = (t - p->start) / (double)done * (double)(total - done);
+    fprintf(stderr, "IWAE: %lld/%lld images, %.0f s, about %.0f s left\n", (long long)done,
+            (long long)total, t - p->start, left);
+}
+
 static int vae_eval(int argc, char **argv)
 {
     const char *cmd = "vae eval";
@@ -363,7 +381,9 @@ static int vae_eval(int argc, char **argv)
                            (uint32_t)trained, NULL, &f))
             rc = cli_lib_error(l.ctx);
         double t0 = now();
-        if (!rc && o.iw_samples && vgae_vae_iwae(l.ctx, l.v, l.test->pixels, n, (int)o.iw_samples, &iw))
+        iwae_progress p = {t0, t0, o.quiet};
+        if (!rc && o.iw_samples &&
+            vgae_vae_iwae(l.ctx, l.v, l.test->pixels, n, (int)o.iw_samples, on_iwae_image, &p, &iw))
             rc = cli_lib_error(l.ctx);
         if (!rc && o.iw_samples && !o.quiet)
             fprintf(stderr, "IWAE with %ld samples on %lld images: %.1f s\n", o.iw_samples,

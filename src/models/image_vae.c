@@ -342,7 +342,7 @@ vgae_status vgae_vae_evaluate(vgae_ctx *ctx, vgae_vae *v, const vgae_real *targe
 }
 
 vgae_status vgae_vae_iwae(vgae_ctx *ctx, vgae_vae *v, const vgae_real *targets, int64_t n, int k,
-                          double *nll)
+                          vgae_count_fn progress, void *user, double *nll)
 {
     *nll = NAN;
     if (k < 1 || n < 1)
@@ -391,6 +391,8 @@ vgae_status vgae_vae_iwae(vgae_ctx *ctx, vgae_vae *v, const vgae_real *targets, 
             }
         }
         total += -(max + log(sum) - log((double)k));
+        if (progress)
+            progress(user, i + 1, n);
     }
     free(lw);
     if (ratios != ratio)
