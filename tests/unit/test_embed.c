@@ -63,19 +63,6 @@ static void assert_file_text(const char *path, const char *want)
     assert_file_bytes(path, want, strlen(want));
 }
 
-/* Number of entries in dir other than "." and "..": 0 means no file and no leftover ".NAME.*". */
-static int count_entries(const char *dir)
-{
-    DIR *dp = opendir(dir);
-    struct dirent *e;
-    int count = 0;
-    assert_non_null(dp);
-    while ((e = readdir(dp)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            count++;
-    closedir(dp);
-    return count;
-}
 
 /* ---- format names ---- */
 
@@ -294,14 +281,6 @@ static void dash_is_standard_output(void **state)
 }
 
 /* ---- errors: the right message, and nothing left in the folder ---- */
-
-#define assert_fails_cleanly(fx, call, status, needle)                                       \
-    do {                                                                                     \
-        assert_error_contains((fx)->ctx, (call), (needle));                                  \
-        assert_int_equal(vgae_ctx_status((fx)->ctx), (status));                              \
-        assert_int_equal(count_entries((fx)->dir), 0);                                       \
-        vgae_ctx_clear((fx)->ctx);                                                           \
-    } while (0)
 
 static void bad_names(void **state)
 {

@@ -14,19 +14,6 @@
 /* ---- a fresh folder under /tmp per test, removed afterwards ---- */
 
 
-/* Number of entries in dir other than "." and "..". */
-static int count_entries(const char *dir)
-{
-    DIR *dp = opendir(dir);
-    struct dirent *e;
-    int count = 0;
-    assert_non_null(dp);
-    while ((e = readdir(dp)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            count++;
-    closedir(dp);
-    return count;
-}
 
 static void write_plain(const char *path, const void *data, size_t len)
 {
@@ -518,14 +505,6 @@ static void png_grid(void **state)
     free(got);
     assert_int_equal(count_entries(fx->dir), 1);
 }
-
-#define assert_fails_cleanly(fx, call, status, needle)                                       \
-    do {                                                                                     \
-        assert_error_contains((fx)->ctx, (call), (needle));                                  \
-        assert_int_equal(vgae_ctx_status((fx)->ctx), (status));                              \
-        assert_int_equal(count_entries((fx)->dir), 0);                                       \
-        vgae_ctx_clear((fx)->ctx);                                                           \
-    } while (0)
 
 static void png_bad_arguments(void **state)
 {

@@ -70,4 +70,28 @@ static inline const char *in_dir(fixture *fx, const char *name)
     return fx->path[fx->k];
 }
 
+/* Number of entries in dir other than "." and "..": 0 means no file and no leftover ".NAME.*". */
+static inline int count_entries(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    int count = 0;
+    assert_non_null(dp);
+    while ((e = readdir(dp)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            count++;
+    closedir(dp);
+    return count;
+}
+
+/* A call that must fail with status and a message holding needle, leaving
+ * the folder empty (no output, no temporary file). */
+#define assert_fails_cleanly(fx, call, status, needle)                                       \
+    do {                                                                                     \
+        assert_error_contains((fx)->ctx, (call), (needle));                                  \
+        assert_int_equal(vgae_ctx_status((fx)->ctx), (status));                              \
+        assert_int_equal(count_entries((fx)->dir), 0);                                       \
+        vgae_ctx_clear((fx)->ctx);                                                           \
+    } while (0)
+
 #endif
