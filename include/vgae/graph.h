@@ -75,6 +75,8 @@ typedef struct vgae_node_index {
     const vgae_graph *g;   /* borrowed */
     int32_t *slots;        /* hash of names -> node + 1; NULL without names */
     uint64_t mask;
+    int32_t dup_a, dup_b;  /* the first two nodes sharing a name (a name then
+                            * finds dup_a), or -1 when names are unique */
 } vgae_node_index;
 vgae_status vgae_node_index_init(vgae_ctx *ctx, vgae_node_index *index, const vgae_graph *g);
 void vgae_node_index_destroy(vgae_node_index *index);

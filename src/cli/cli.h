@@ -89,6 +89,12 @@ void cli_on_epoch(void *user, int epoch, const vgae_elbo_terms *t, double val_au
 /* The absolute form of an existing path into out; prints an error and
  * returns -1 if it cannot be resolved or does not fit. */
 int cli_absolute_path(const char *path, char *out, size_t size);
+/* s as a JSON string, quotes and escapes included. */
+void cli_json_string(const char *s);
+/* The embedding format: --format's name (w2v, tsv, npy, mtx), else the
+ * output's extension, else w2v; npy cannot go to "-". Prints a usage error
+ * and returns -1 when it is not a format. */
+int cli_embed_format(const char *cmd, const char *name, const char *output, vgae_embed_format *out);
 /* "key":x followed by `after`, or "key":null when x is not finite. */
 void cli_json_number(const char *key, double x, const char *after);
 

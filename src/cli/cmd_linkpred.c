@@ -58,10 +58,9 @@ static void mean_std(const vgae_linkpred_result *r, int n, size_t offset, double
 static void print_json(const char *name, const vgae_model_options *o, int features, long seed,
                        const vgae_linkpred_result *r, int runs)
 {
-    printf("{\"dataset\":\"");
-    for (const char *c = name; *c; c++) /* paths may hold quotes or backslashes */
-        printf((*c == '"' || *c == '\\') ? "\\%c" : ((unsigned char)*c < 0x20 ? "?" : "%c"), *c);
-    printf("\",\"model\":\"%s\",\"loss\":\"%s\",\"features\":%s,\"runs\":[",
+    printf("{\"dataset\":");
+    cli_json_string(name);
+    printf(",\"model\":\"%s\",\"loss\":\"%s\",\"features\":%s,\"runs\":[",
            o->kind == VGAE_MODEL_GAE ? "gae" : "vgae", o->loss == VGAE_LOSS_SAMPLED ? "sampled" : "full",
            features ? "true" : "false");
     for (int k = 0; k < runs; k++) {

@@ -197,10 +197,9 @@ static int fill_meta(vgae_model_meta *m, const vgae_model_options *o, const vgae
 static void print_figures(const char *what, const vgae_linkpred_result *r, int json, const char *model)
 {
     if (json) {
-        printf("{\"model\":\"");
-        for (const char *c = model; *c; c++) /* paths may hold quotes or backslashes */
-            printf((*c == '"' || *c == '\\') ? "\\%c" : ((unsigned char)*c < 0x20 ? "?" : "%c"), *c);
-        printf("\",");
+        printf("{\"model\":");
+        cli_json_string(model);
+        printf(",");
         cli_json_number("test_auc", r->test_auc, ",");
         cli_json_number("test_ap", r->test_ap, ",");
         cli_json_number("val_auc", r->val_auc, ",");
@@ -383,21 +382,9 @@ int cmd_embed(int argc, char **argv)
         return rc == -2 ? CLI_OK : CLI_USAGE;
     if (!o.output)
         return cli_usage_error("embed", "give the output file with -o FILE (- for standard output)");
-    vgae_embed_format format = VGAE_EMBED_W2V;
-    if (o.format) {
-        vgae_ctx *tmp = vgae_ctx_new();
-        int bad = !tmp || vgae_embed_format_from_name(tmp, o.format, &format);
-        if (bad) {
-            rc = cli_usage_error("embed", "%s", tmp ? vgae_ctx_message(tmp) : "out of memory");
-            vgae_ctx_free(tmp);
-            return rc;
-        }
-        vgae_ctx_free(tmp);
-    } else if (vgae_embed_format_guess(o.output) >= 0) {
-        format = (vgae_embed_format)vgae_embed_format_guess(o.output);
-    }
-    if (format == VGAE_EMBED_NPY && strcmp(o.output, "-") == 0)
-        return cli_usage_error("embed", "npy is binary: -o needs a file name, not '-'");
+    vgae_embed_format format;
+    if (cli_embed_format("embed", o.format, o.output, &format))
+        return CLI_USAGE;
     rc = load_model("embed", &o, &l);
     if (!rc && vgae_model_encode(l.ctx, l.model))
         rc = cli_lib_error(l.ctx);

@@ -555,15 +555,9 @@ static int vae_encode(int argc, char **argv)
         return rc == -2 ? CLI_OK : CLI_USAGE;
     if (!o.output)
         return cli_usage_error(cmd, "give the output file with -o FILE");
-    vgae_embed_format format = VGAE_EMBED_W2V;
-    if (o.format) {
-        if (strcmp(o.format, "w2v") && strcmp(o.format, "tsv") && strcmp(o.format, "npy") && strcmp(o.format, "mtx"))
-            return cli_usage_error(cmd, "--format is w2v, tsv, npy or mtx, not '%s'", o.format);
-        format = strcmp(o.format, "tsv") == 0 ? VGAE_EMBED_TSV : strcmp(o.format, "npy") == 0 ? VGAE_EMBED_NPY
-               : strcmp(o.format, "mtx") == 0 ? VGAE_EMBED_MTX : VGAE_EMBED_W2V;
-    } else if (vgae_embed_format_guess(o.output) >= 0) {
-        format = (vgae_embed_format)vgae_embed_format_guess(o.output);
-    }
+    vgae_embed_format format;
+    if (cli_embed_format(cmd, o.format, o.output, &format))
+        return CLI_USAGE;
     char scores_path[1200];
     if (o.scores)
         snprintf(scores_path, sizeof scores_path, "%s", o.scores);

@@ -319,3 +319,36 @@ void cli_json_number(const char *key, double x, const char *after)
     else
         printf("\"%s\":null%s", key, after);
 }
+
+void cli_json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
+int cli_embed_format(const char *cmd, const char *name, const char *output, vgae_embed_format *out)
+{
+    *out = VGAE_EMBED_W2V;
+    if (name) {
+        int k = VGAE_EMBED_W2V;
+        while (k <= VGAE_EMBED_MTX && strcmp(name, vgae_embed_format_name((vgae_embed_format)k)) != 0)
+            k++;
+        if (k > VGAE_EMBED_MTX)
+            return cli_usage_error(cmd, "--format is w2v, tsv, npy or mtx, not '%s'", name), -1;
+        *out = (vgae_embed_format)k;
+    } else if (vgae_embed_format_guess(output) >= 0) {
+        *out = (vgae_embed_format)vgae_embed_format_guess(output);
+    }
+    if (*out == VGAE_EMBED_NPY && strcmp(output, "-") == 0)
+        return cli_usage_error(cmd, "npy is binary: -o needs a file name, not '-'"), -1;
+    return 0;
+}

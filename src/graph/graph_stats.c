@@ -94,15 +94,15 @@ uint32_t vgae_graph_checksum(const vgae_graph *g)
 
 static uint64_t hash_name(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
+    return h ^ (h >> 29); /* the table uses the low bits */
 }
 
 vgae_status vgae_node_index_init(vgae_ctx *ctx, vgae_node_index *index, const vgae_graph *g)
 {
-    *index = (vgae_node_index){g, NULL, 0};
+    *index = (vgae_node_index){g, NULL, 0, -1, -1};
     if (!g->names)
         return VGAE_OK;
     uint64_t size = 16;
@@ -114,9 +114,14 @@ vgae_status vgae_node_index_init(vgae_ctx *ctx, vgae_node_index *index, const vg
     index->mask = size - 1;
     for (int32_t v = 0; v < g->n; v++) {
         uint64_t h = hash_name(g->names[v]) & index->mask;
-        while (index->slots[h])
+        while (index->slots[h] && strcmp(g->names[index->slots[h] - 1], g->names[v]) != 0)
             h = (h + 1) & index->mask;
-        index->slots[h] = v + 1;
+        if (!index->slots[h])
+            index->slots[h] = v + 1;
+        else if (index->dup_a < 0) { /* a repeated name: the first node keeps it */
+            index->dup_a = index->slots[h] - 1;
+            index->dup_b = v;
+        }
     }
     return VGAE_OK;
 }

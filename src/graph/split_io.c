@@ -17,68 +17,29 @@
 #define FORMAT_VERSION 1
 #define COLUMNS "set\tu\tv\tlabel"
 
-/* ---- node names -> indices (open addressing, linear probing) ---- */
-
-typedef struct {
-    int32_t *slots; /* node index, or -1 for empty */
-    uint64_t mask;
-} name_map;
-
-static uint64_t hash_name(const char *s)
-{
-    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h ^ (h >> 29);
-}
-
 /* A name a split file can hold in one field and read back. */
 static int name_is_usable(const char *s)
 {
     return s && *s && !strpbrk(s, "\t\r\n");
 }
 
-/* Builds the map of g's names. *bad_a / *bad_b receive the nodes of the
- * first duplicate name, or *bad_a a node whose name is unusable (*bad_b =
- * -1); both -1 if all names are usable. */
-static vgae_status name_map_build(vgae_ctx *ctx, const vgae_graph *g, name_map *m, int32_t *bad_a,
-                                  int32_t *bad_b)
+/* Indexes g's names. *bad_a / *bad_b receive the first two nodes sharing a
+ * name, or *bad_a a node whose name is unusable (*bad_b = -1); both -1 if
+ * the names can stand for the nodes. */
+static vgae_status names_index(vgae_ctx *ctx, const vgae_graph *g, vgae_node_index *index,
+                               int32_t *bad_a, int32_t *bad_b)
 {
     *bad_a = *bad_b = -1;
-    uint64_t size = 16;
-    while (size < 2 * (uint64_t)g->n)
-        size *= 2;
-    m->slots = vgae_alloc(ctx, size, sizeof *m->slots);
-    if (!m->slots)
-        return VGAE_ENOMEM;
-    m->mask = size - 1;
-    for (uint64_t k = 0; k < size; k++)
-        m->slots[k] = -1;
-    for (int32_t i = 0; i < g->n; i++) {
+    for (int32_t i = 0; i < g->n; i++)
         if (!name_is_usable(g->names[i])) {
             *bad_a = i;
+            *index = (vgae_node_index){0};
             return VGAE_OK;
         }
-        uint64_t h = hash_name(g->names[i]) & m->mask;
-        for (; m->slots[h] >= 0; h = (h + 1) & m->mask)
-            if (strcmp(g->names[m->slots[h]], g->names[i]) == 0) {
-                *bad_a = m->slots[h];
-                *bad_b = i;
-                return VGAE_OK;
-            }
-        m->slots[h] = i;
-    }
-    return VGAE_OK;
-}
-
-static int32_t name_map_find(const name_map *m, const vgae_graph *g, const char *name)
-{
-    for (uint64_t h = hash_name(name) & m->mask; m->slots[h] >= 0; h = (h + 1) & m->mask)
-        if (strcmp(g->names[m->slots[h]], name) == 0)
-            return m->slots[h];
-    return -1;
+    vgae_status st = vgae_node_index_init(ctx, index, g);
+    *bad_a = index->dup_a;
+    *bad_b = index->dup_b;
+    return st;
 }
 
 /* ---- pairs seen so far -> the line they were on (grows as needed) ---- */
@@ -195,10 +156,10 @@ static vgae_status names_usable(vgae_ctx *ctx, const vgae_graph *g, int *usable)
     *usable = 0;
     if (!g->names)
         return VGAE_OK;
-    name_map m = {0};
+    vgae_node_index index;
     int32_t a, b;
-    vgae_status st = name_map_build(ctx, g, &m, &a, &b);
-    free(m.slots);
+    vgae_status st = names_index(ctx, g, &index, &a, &b);
+    vgae_node_index_destroy(&index);
     *usable = !st && a < 0;
     return st;
 }
@@ -465,11 +426,11 @@ static vgae_status check_header(vgae_ctx *ctx, const char *path, const vgae_grap
 
 /* Parses a node field: a name of g or an index 0..n-1. */
 static vgae_status parse_node(vgae_ctx *ctx, const char *path, int64_t lineno, const vgae_graph *g,
-                              const name_map *names, const char *field, const char *which,
+                              const vgae_node_index *names, const char *field, const char *which,
                               int32_t *out)
 {
     if (names) {
-        *out = name_map_find(names, g, field);
+        *out = vgae_node_index_find(names, field);
         if (*out < 0)
             return vgae_fail_at(ctx, VGAE_EINVAL, path, lineno,
                                 "node '%.60s' (%s) is not in the graph", field, which);
@@ -493,7 +454,7 @@ enum { TRAIN, VAL_POS, VAL_NEG, TEST_POS, TEST_NEG, N_LISTS };
 
 /* Reads the rows after the column header into the five lists. */
 static vgae_status read_rows(vgae_ctx *ctx, vgae_lines *in, const char *path, const vgae_graph *g,
-                             const name_map *names, pair_list lists[N_LISTS], int64_t *last_line)
+                             const vgae_node_index *names, pair_list lists[N_LISTS], int64_t *last_line)
 {
     pair_lines seen = {0};
     vgae_status st = pair_lines_init(ctx, &seen, (uint64_t)g->n_edges + 64);
@@ -600,7 +561,7 @@ vgae_status vgae_split_read(vgae_ctx *ctx, const char *path, const vgae_graph *g
     if (st)
         return st;
     header h;
-    name_map names = {0};
+    vgae_node_index names = {0};
     pair_list lists[N_LISTS] = {{0}};
     vgae_split *s = NULL;
     int64_t last_line = 0;
@@ -614,7 +575,7 @@ vgae_status vgae_split_read(vgae_ctx *ctx, const char *path, const vgae_graph *g
             goto done;
         }
         int32_t a, b;
-        st = name_map_build(ctx, g, &names, &a, &b);
+        st = names_index(ctx, g, &names, &a, &b);
         if (!st && a >= 0) {
             if (b >= 0)
                 st = vgae_fail_at(ctx, VGAE_EINVAL, path, h.line[KEY_NODE_IDS],
@@ -680,7 +641,7 @@ vgae_status vgae_split_read(vgae_ctx *ctx, const char *path, const vgae_graph *g
     s = NULL;
 done:
     vgae_lines_close(&in);
-    free(names.slots);
+    vgae_node_index_destroy(&names);
     for (int k = 0; k < N_LISTS; k++)
         free(lists[k].p);
     vgae_split_free(s);

@@ -98,6 +98,10 @@ expect_error unwritable-embedding 1 'nodir/e\.w2v: cannot write' -- embed --mode
 # found in review: JSON never holds nan; unknown split options are named
 "$vgae" train --graph "$graph" --test-frac 0 --epochs 2 --json --quiet -o "$tmp/notest.vgae" >"$tmp/notest.json" || fail "train --test-frac 0"
 grep -q '"test_auc":null,"test_ap":null' "$tmp/notest.json" && ok "no test set: null in JSON" || { fail "JSON with nan"; cat "$tmp/notest.json"; }
+cp "$graph" "$tmp/q\"uote.edges"
+"$vgae" linkpred --graph "$tmp/q\"uote.edges" --epochs 2 --json --quiet | grep -qF 'q\"uote.edges","model"' \
+    && ok "JSON escapes a quote in a path" || fail "JSON string escaping"
+rm -f "$tmp/q\"uote.edges"
 expect_error split-unknown-option 2 "unknown argument '--seedling'" -- split --graph "$graph" --seedling 3 -o "$tmp/x.tsv"
 printf '0 1\n0 2\n0 3\n1 2\n1 3\n2 3\n' >"$tmp/k4.edges"
 expect_error sampled-complete 1 'the training graph is complete' -- train --graph "$tmp/k4.edges" --val-frac 0 --test-frac 0 --loss sampled -o "$tmp/x.vgae"

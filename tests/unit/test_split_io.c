@@ -231,6 +231,34 @@ static void duplicate_names_fall_back_to_indices(void **state)
         found |= strcmp(line, "# node_ids index\n") == 0;
     fclose(f);
     assert_true(found);
+    /* vgae_node_index finds names and numbers, and records the first repeat */
+    vgae_node_index index;
+    assert_int_equal(vgae_node_index_init(ctx, &index, g), VGAE_OK);
+    assert_int_equal(index.dup_a, 0);
+    assert_int_equal(index.dup_b, 1);
+    assert_int_equal(vgae_node_index_find(&index, "b3"), 30); /* the first node of the name */
+    assert_int_equal(vgae_node_index_find(&index, "b99"), -1);
+    vgae_node_index_destroy(&index);
+    /* a split that names nodes cannot be read against repeated names */
+    vgae_split *s = NULL;
+    const char *named = write_text("named.tsv", "# vgae split 1\n# graph_checksum 0x0\n# nodes 160\n"
+                                                "# edges 1\n# val_frac 0\n# test_frac 0\n# seed 1\n"
+                                                "# node_ids name\nset\tu\tv\tlabel\n"
+                                                "train\tb0\tb1\t1\n");
+    assert_error_contains(ctx, vgae_split_read(ctx, named, g, 1, &s, NULL),
+                          "node name 'b0' is shared by nodes 0 and 1");
+    assert_null(s);
+    vgae_graph_free(g);
+    /* without names, the numbers 0..n-1 */
+    static const int32_t pairs[] = {0, 1, 1, 2};
+    assert_int_equal(vgae_graph_from_pairs(ctx, 3, 2, pairs, 0, &g), VGAE_OK);
+    assert_int_equal(vgae_node_index_init(ctx, &index, g), VGAE_OK);
+    assert_int_equal(vgae_node_index_find(&index, "2"), 2);
+    assert_int_equal(vgae_node_index_find(&index, "3"), -1);
+    assert_int_equal(vgae_node_index_find(&index, "-1"), -1);
+    assert_int_equal(vgae_node_index_find(&index, "x"), -1);
+    assert_int_equal(index.dup_a, -1);
+    vgae_node_index_destroy(&index);
     vgae_graph_free(g);
 }
 
