@@ -94,10 +94,12 @@ void vgae_score_pairs(const vgae_mat *emb, const vgae_pair *pairs, int64_t n, do
 vgae_status vgae_evaluate_pairs(vgae_ctx *ctx, const vgae_mat *emb, const vgae_pair *pos,
                                 const vgae_pair *neg, int64_t n, double *auc, double *ap);
 
-/* The loss for given z (N x d) and its gradient dz (if not NULL) scaled by
- * grad_scale: the full tiled loss or the sampled one. Exposed for tests. */
+/* The full loss for given z (N x d) and its gradient dz (if not NULL)
+ * scaled by grad_scale, computed in square blocks of `block` rows and
+ * columns (only those on and above the diagonal: the loss is symmetric);
+ * work is scratch space, grown as needed. Exposed for tests. */
 vgae_status vgae_decoder_full(vgae_ctx *ctx, const vgae_model *model, const vgae_mat *z,
-                              double grad_scale, vgae_mat *dz, vgae_mat *tile, int64_t tile_rows,
+                              double grad_scale, vgae_mat *dz, vgae_mat *work, int64_t block,
                               double *nll);
 
 /* ---- the link-prediction run ---- */

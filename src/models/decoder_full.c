@@ -1,16 +1,27 @@
-/* The full reconstruction loss over all N^2 pairs, tile by tile, fused with its gradient. */
+/* The full reconstruction loss over all N^2 pairs, block by block, fused with its gradient. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "models/decoder_kernel.h"
 #include "models/model_internal.h"
+#include "nn/nn_internal.h"
+
+/* The logits z_i . z_j are symmetric, and so are the targets (A + I) and the
+ * gradient G: only the blocks on and above the diagonal are computed, those
+ * above counting twice. The pairs of blocks are dealt round-robin to
+ * FULL_SLOTS slots; each slot sums its loss and gradient on its own, and the
+ * slots are added in slot order. Which thread takes a slot changes nothing,
+ * so the result is the same for any thread count. */
+#define FULL_SLOTS 16
 
 int64_t vgae_full_tile_rows(int32_t n)
 {
-    int64_t rows = ((int64_t)1 << 22) / (n > 0 ? n : 1);
-    if (rows < 16)
-        rows = 16;
-    return rows < n ? rows : n;
+    /* a 256 x 256 tile of floats is 256 KB, within a core's L2 cache */
+    return n < 256 ? (n > 0 ? n : 1) : 256;
 }
 
 /* softplus(x) = -log sigmoid(-x), exactly for any x */
@@ -19,67 +30,147 @@ static double softplus(double x)
     return (x > 0 ? x : 0.0) + log1p(exp(-fabs(x)));
 }
 
-/* Loss of row i of the tile (logits in row, all n columns); row becomes
- * grad_scale * d loss / d logits. Targets: 1 on i's training neighbours
- * and on i itself, weighted by pos_weight; 0 elsewhere. */
-static double row_loss(const vgae_model *m, int32_t i, vgae_real *row, int32_t n, double scale)
+/* First index p in [lo, hi) with adj[p] >= v (adjacency rows are sorted). */
+static int64_t lower_bound(const int32_t *adj, int64_t lo, int64_t hi, int32_t v)
 {
-    const vgae_graph *g = m->train;
-    const double pw = m->pos_weight;
-    /* a positive's term is pw softplus(-x) instead of softplus(x):
-     * pw (softplus(x) - x) - softplus(x) = (pw - 1) softplus(x) - pw x */
-    double fix = (pw - 1) * softplus(row[i]) - pw * row[i];
-    for (int64_t p = g->rowptr[i]; p < g->rowptr[i + 1]; p++) {
-        double x = row[g->adj[p]];
-        fix += (pw - 1) * softplus(x) - pw * x;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (adj[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    double loss = vgae_decoder_row_negatives(row, n, scale) + fix;
-    /* a positive's gradient is scale pw (sigmoid(x) - 1) = pw (row - scale) */
-    row[i] = (vgae_real)(pw * (row[i] - scale));
-    for (int64_t p = g->rowptr[i]; p < g->rowptr[i + 1]; p++) {
-        int32_t j = g->adj[p];
-        row[j] = (vgae_real)(pw * (row[j] - scale));
+    return lo;
+}
+
+typedef struct full_job {
+    const vgae_model *m;
+    const vgae_real *z;
+    int64_t d;
+    double scale; /* of the gradient; 0 without one */
+} full_job;
+
+/* Loss of the block rows i0..i0+ni-1, columns j0..j0+nj-1 in the tile t
+ * (ni x nj, its logits on entry); t becomes scale * d loss / d logits.
+ * Targets: 1 on training edges and on the diagonal, weighted by pos_weight;
+ * 0 elsewhere. */
+static double block_loss(const full_job *job, int32_t i0, int32_t ni, int32_t j0, int32_t nj,
+                         vgae_real *t)
+{
+    const vgae_graph *g = job->m->train;
+    const double pw = job->m->pos_weight, scale = job->scale;
+    double loss = 0.0;
+    for (int32_t r = 0; r < ni; r++) {
+        const int32_t i = i0 + r;
+        vgae_real *row = t + (int64_t)r * nj;
+        const int64_t lo = lower_bound(g->adj, g->rowptr[i], g->rowptr[i + 1], j0);
+        const int64_t hi = lower_bound(g->adj, lo, g->rowptr[i + 1], j0 + nj);
+        const int diag = i >= j0 && i < j0 + nj;
+        /* a positive's term is pw softplus(-x) instead of softplus(x):
+         * pw (softplus(x) - x) - softplus(x) = (pw - 1) softplus(x) - pw x */
+        double fix = 0.0;
+        if (diag)
+            fix += (pw - 1) * softplus(row[i - j0]) - pw * row[i - j0];
+        for (int64_t p = lo; p < hi; p++) {
+            double x = row[g->adj[p] - j0];
+            fix += (pw - 1) * softplus(x) - pw * x;
+        }
+        loss += vgae_decoder_row_negatives(row, nj, scale) + fix;
+        /* a positive's gradient is scale pw (sigmoid(x) - 1) = pw (row - scale) */
+        if (diag)
+            row[i - j0] = (vgae_real)(pw * (row[i - j0] - scale));
+        for (int64_t p = lo; p < hi; p++)
+            row[g->adj[p] - j0] = (vgae_real)(pw * (row[g->adj[p] - j0] - scale));
     }
     return loss;
 }
 
+/* One pair of blocks (bi <= bj) of size b: logits, loss, and the gradient
+ * added to acc (n x d) when there is one. Returns the loss, doubled above
+ * the diagonal. */
+static double block_pair(const full_job *job, int32_t n, int32_t b, int32_t bi, int32_t bj,
+                         vgae_real *tile, vgae_real *acc)
+{
+    const int32_t i0 = bi * b, j0 = bj * b;
+    const int32_t ni = n - i0 < b ? n - i0 : b, nj = n - j0 < b ? n - j0 : b;
+    const int d = (int)job->d;
+    const vgae_real *zi = job->z + (int64_t)i0 * d, *zj = job->z + (int64_t)j0 * d;
+    VGAE_BLAS(gemm)(CblasRowMajor, CblasNoTrans, CblasTrans, ni, nj, d, 1, zi, d, zj, d, 0, tile,
+                    nj);
+    double loss = block_loss(job, i0, ni, j0, nj, tile);
+    if (acc) {
+        /* d loss / d z_i = sum_j (G_ij + G_ji) z_j = 2 (G z)_i: block (I, J)
+         * gives 2 G_IJ z_J to rows I and, above the diagonal, 2 G_IJ^T z_I
+         * to rows J */
+        VGAE_BLAS(gemm)(CblasRowMajor, CblasNoTrans, CblasNoTrans, ni, d, nj, 2, tile, nj, zj, d,
+                        1, acc + (int64_t)i0 * d, d);
+        if (bi != bj)
+            VGAE_BLAS(gemm)(CblasRowMajor, CblasTrans, CblasNoTrans, nj, d, ni, 2, tile, nj, zi,
+                            d, 1, acc + (int64_t)j0 * d, d);
+    }
+    return bi == bj ? loss : 2 * loss;
+}
+
 vgae_status vgae_decoder_full(vgae_ctx *ctx, const vgae_model *m, const vgae_mat *z,
-                              double grad_scale, vgae_mat *dz, vgae_mat *tile, int64_t tile_rows,
+                              double grad_scale, vgae_mat *dz, vgae_mat *work, int64_t block,
                               double *nll)
 {
     const int32_t n = (int32_t)z->rows;
     *nll = 0.0;
     if (n != m->n)
         return vgae_fail(ctx, VGAE_EINVAL, "decoder: z has %d rows for a graph of %d nodes", n, m->n);
-    vgae_status st = vgae_mat_ensure(ctx, tile, tile_rows, n);
-    double *losses = vgae_alloc(ctx, (size_t)n, sizeof *losses);
-    if (st || !losses) {
-        free(losses);
-        return st ? st : VGAE_ENOMEM;
-    }
+    if (dz && (dz->rows != z->rows || dz->cols != z->cols))
+        return vgae_fail(ctx, VGAE_EINVAL, "decoder: dz is not the shape of z");
+    if (n == 0)
+        return VGAE_OK;
+    const int32_t b = (int32_t)(block < 1 ? 1 : block < n ? block : n);
+    const int64_t d = z->cols, nb = (n + b - 1) / b, pairs = nb * (nb + 1) / 2;
+    const int slots = (int)(pairs < FULL_SLOTS ? pairs : FULL_SLOTS);
     const int threads = vgae_ctx_threads(ctx);
-    const double scale = dz ? grad_scale : 0.0;
-    for (int32_t i0 = 0; i0 < n && !st; i0 += (int32_t)tile_rows) {
-        const int32_t rows = (int32_t)(n - i0 < tile_rows ? n - i0 : tile_rows);
-        /* views of rows i0.. of z and dz, and of the tile's first rows */
-        const vgae_mat zi = {rows, z->cols, z->data + (int64_t)i0 * z->cols};
-        vgae_mat logits = {rows, n, tile->data};
-        st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_TRANS, 1, &zi, z, 0, &logits);
-        if (st)
-            break;
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
-        for (int32_t r = 0; r < rows; r++)
-            losses[i0 + r] = row_loss(m, i0 + r, logits.data + (int64_t)r * n, n, scale);
-        if (dz) {
-            /* logits_ij = z_i . z_j and the gradient G is symmetric: dz = 2 G z */
-            vgae_mat dzi = {rows, dz->cols, dz->data + (int64_t)i0 * dz->cols};
-            st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_NO_TRANS, 2, &logits, z, 0, &dzi);
-        }
+    /* work: one b x b tile per thread, then a gradient accumulator per slot */
+    const int64_t tiles = (int64_t)threads * b * b, accs = dz ? (int64_t)slots * n * d : 0;
+    vgae_status st = vgae_mat_ensure(ctx, work, 1, tiles + accs);
+    if (st)
+        return st;
+    vgae_real *acc = dz ? work->data + tiles : NULL;
+    if (acc)
+        memset(acc, 0, (size_t)accs * sizeof *acc);
+    const full_job job = {m, z->data, d, dz ? grad_scale : 0.0};
+    double slot_loss[FULL_SLOTS];
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1)
+    for (int s = 0; s < slots; s++) {
+        int tid = 0;
+#ifdef _OPENMP
+        tid = omp_get_thread_num();
+#endif
+        vgae_real *tile = work->data + (int64_t)tid * b * b;
+        vgae_real *sacc = acc ? acc + (int64_t)s * n * d : NULL;
+        double loss = 0.0;
+        int64_t p = 0;
+        for (int32_t bi = 0; bi < nb; bi++)
+            for (int32_t bj = bi; bj < nb; bj++, p++)
+                if (p % slots == s)
+                    loss += block_pair(&job, n, b, bi, bj, tile, sacc);
+        slot_loss[s] = loss;
     }
     double sum = 0.0;
-    for (int32_t i = 0; i < n; i++)
-        sum += losses[i];
-    free(losses);
+    for (int s = 0; s < slots; s++)
+        sum += slot_loss[s];
     *nll = sum;
-    return st;
+    if (acc) {
+        /* dz = the slots' sums added in slot order, in parts of fixed size */
+        const int64_t size = (int64_t)n * d, part = 4096, parts = (size + part - 1) / part;
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && parts > 1)
+        for (int64_t q = 0; q < parts; q++) {
+            const int64_t e0 = q * part, len = size - e0 < part ? size - e0 : part;
+            vgae_real *out = dz->data + e0;
+            memcpy(out, acc + e0, (size_t)len * sizeof *out);
+            for (int s = 1; s < slots; s++) {
+                const vgae_real *in = acc + (int64_t)s * size + e0;
+                for (int64_t e = 0; e < len; e++)
+                    out[e] += in[e];
+            }
+        }
+    }
+    return VGAE_OK;
 }

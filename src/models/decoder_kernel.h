@@ -1,4 +1,4 @@
-/* The vectorized inner loop of the full reconstruction loss (built with -ffast-math, alone). */
+/* The vectorized inner loop of the full reconstruction loss (its own exp and log1p). */
 #ifndef VGAE_DECODER_KERNEL_H
 #define VGAE_DECODER_KERNEL_H
 
@@ -10,5 +10,9 @@
  * each x_j with scale * sigmoid(x_j), its gradient. The caller corrects the
  * few positive entries afterwards. */
 double vgae_decoder_row_negatives(vgae_real *row, int64_t n, double scale);
+
+/* The instruction set of the copy in use (it is picked when the library
+ * loads), for --verbose and the benchmarks. */
+const char *vgae_decoder_kernel_isa(void);
 
 #endif

@@ -15,8 +15,8 @@ vgae_status vgae_decoder_sampled(vgae_ctx *ctx, const vgae_model *m, const vgae_
                                  const int32_t *neg, int64_t n_neg, double grad_scale,
                                  vgae_mat *dz, double *nll);
 
-/* Rows per tile of the full loss for n nodes: about 2^22 entries (16 MB of
- * floats) per tile, fixed by n alone. */
+/* Rows (and columns) of the full loss's square blocks for n nodes: fixed by
+ * n alone, so that results do not depend on the thread count. */
 int64_t vgae_full_tile_rows(int32_t n);
 
 #endif
