@@ -6,8 +6,8 @@
 #include <omp.h>
 #endif
 
-#include "models/decoder_kernel.h"
 #include "models/model_internal.h"
+#include "nn/kernels.h"
 #include "nn/nn_internal.h"
 
 /* The logits z_i . z_j are symmetric, and so are the targets (A + I) and the
@@ -75,7 +75,7 @@ static double block_loss(const full_job *job, int32_t i0, int32_t ni, int32_t j0
             double x = row[g->adj[p] - j0];
             fix += (pw - 1) * softplus(x) - pw * x;
         }
-        loss += vgae_decoder_row_negatives(row, nj, scale) + fix;
+        loss += vgae_kernel_negatives(row, nj, scale) + fix;
         /* a positive's gradient is scale pw (sigmoid(x) - 1) = pw (row - scale) */
         if (diag)
             row[i - j0] = (vgae_real)(pw * (row[i - j0] - scale));

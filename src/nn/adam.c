@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "nn/kernels.h"
 #include "nn/nn_internal.h"
 #include "vgae/optim.h"
 
@@ -42,24 +43,21 @@ void vgae_adam_step(vgae_ctx *ctx, vgae_adam *adam)
     adam->step++;
     const double c1 = 1.0 - pow(o.beta1, (double)adam->step);
     const double c2 = 1.0 - pow(o.beta2, (double)adam->step);
+    const double step = o.lr / c1, sqrt_c2 = sqrt(c2);
     const int threads = vgae_ctx_threads(ctx);
     int64_t offset = 0;
     for (int p = 0; p < adam->params->count; p++) {
         const vgae_param *par = &adam->params->items[p];
         const int64_t n = vgae_mat_size(par->value);
-        vgae_real *restrict theta = par->value->data;
-        const vgae_real *restrict g = par->grad->data;
-        vgae_real *restrict m = adam->m + offset, *restrict v = adam->v + offset;
+        vgae_real *theta = par->value->data, *m = adam->m + offset, *v = adam->v + offset;
+        const vgae_real *g = par->grad->data;
         /* Each element is updated on its own: any split gives the same numbers. */
+        const int64_t part = 16384, parts = (n + part - 1) / part;
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && n >= VGAE_PARALLEL_MIN)
-        for (int64_t i = 0; i < n; i++) {
-            double gi = g[i];
-            double mi = o.beta1 * m[i] + (1.0 - o.beta1) * gi;
-            double vi = o.beta2 * v[i] + (1.0 - o.beta2) * gi * gi;
-            m[i] = (vgae_real)mi;
-            /* saturate: a v stored as inf would freeze the parameter for good */
-            v[i] = (vgae_real)(vi < VGAE_REAL_MAX ? vi : VGAE_REAL_MAX);
-            theta[i] = (vgae_real)(theta[i] - o.lr * (mi / c1) / (sqrt(vi / c2) + o.eps));
+        for (int64_t q = 0; q < parts; q++) {
+            const int64_t i = q * part, len = n - i < part ? n - i : part;
+            vgae_kernel_adam(theta + i, g + i, m + i, v + i, len, o.beta1, o.beta2, step, sqrt_c2,
+                             o.eps);
         }
         offset += n;
     }

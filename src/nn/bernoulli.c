@@ -1,6 +1,7 @@
 /* Bernoulli negative log-likelihood with logits: weighted, masked or over listed entries. */
 #include <math.h>
 
+#include "nn/kernels.h"
 #include "nn/nn_internal.h"
 #include "vgae/likelihood.h"
 
@@ -63,9 +64,17 @@ vgae_status vgae_bernoulli_nll(vgae_ctx *ctx, const vgae_real *logits, const vga
     int64_t bad[VGAE_CHUNKS]; /* first invalid entry of each chunk, or -1 */
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && n >= VGAE_PARALLEL_MIN)
     for (int c = 0; c < VGAE_CHUNKS; c++) {
+        const int64_t k0 = vgae_chunk_start(n, c), k1 = vgae_chunk_start(n, c + 1);
         double sum = 0.0;
         bad[c] = -1;
-        for (int64_t k = vgae_chunk_start(n, c); k < vgae_chunk_start(n, c + 1); k++) {
+        if (!o.mask) { /* the common case, vectorized; it flags bad targets */
+            int invalid = 0;
+            part[c] = vgae_kernel_bernoulli(logits + k0, targets + k0, k1 - k0, o.pos_weight,
+                                            grad_scale, grad ? grad + k0 : NULL, &invalid);
+            if (!invalid)
+                continue;
+        }
+        for (int64_t k = k0; k < k1; k++) {
             double t = targets[k], w = o.mask ? o.mask[k] : 1.0, dx;
             if (w == 0) { /* left out: its logit and target are not looked at */
                 if (grad)

@@ -1,0 +1,189 @@
+/* The core's vectorized element-wise kernels: softplus/sigmoid, Bernoulli terms, Adam. */
+#include <math.h>
+#include <stdint.h>
+
+#include "nn/kernels.h"
+
+/* This file is compiled alone at -O3 with contracted multiply-adds and
+ * without errno from sqrt, so that GCC vectorizes its loops; it has its own
+ * exp and log1p, as glibc's vectorized ones need -ffast-math, which would
+ * also reorder the sums. The float build has one copy of each kernel per
+ * instruction set (target_clones, picked when the library loads). The
+ * double build, used by the gradient checks, takes libm's functions. */
+
+#ifdef VGAE_REAL_DOUBLE
+#define CLONES
+typedef double real;
+#define EXP_NEG(a) exp(-(a))
+#define LOG1P_UNIT(e) log1p(e)
+#define SQRT(x) sqrt(x)
+#else
+#define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+typedef float real;
+#define EXP_NEG(a) exp_neg(a)
+#define LOG1P_UNIT(e) log1p_unit(e)
+#define SQRT(x) sqrtf(x)
+
+/* exp(-a) for a >= 0: a = k ln 2 - r with |r| <= ln2 / 2, exp(-a) = 2^-k
+ * exp(r). ln 2 is split in two (its first 9 bits exact, so k * LN2_HI is
+ * exact for k < 2^15) and exp(r) is its Taylor polynomial to degree 7,
+ * whose remainder (ln2/2)^8 / 8! < 5e-9 is below half a float ulp. Past
+ * a = 87 (exp(-a) < 2^-125) it returns 0. */
+static inline __attribute__((always_inline)) float exp_neg(float a)
+{
+    const float LOG2E = 1.44269504088896341f;
+    const float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    /* y = -min(a, 87), the minimum taken on the bits (a >= 0, so they
+     * order as the values do): GCC vectorizes neither fminf here nor a
+     * comparison of fabsf(v), which it turns into a range test. */
+    union {
+        float f;
+        int32_t i;
+    } u = {.f = a};
+    const int32_t small = u.i < 0x42AE0000; /* a < 87.0f */
+    u.i = small ? u.i : 0x42AE0000;
+    const float y = -u.f;
+    /* y log2(e) - 1/2 truncated toward zero: the nearest integer to y log2(e) */
+    const int32_t k = (int32_t)(y * LOG2E - 0.5f);
+    const float fk = (float)k;
+    const float r = (y - fk * LN2_HI) - fk * LN2_LO;
+    float p = 1.0f / 5040.0f;
+    p = p * r + 1.0f / 720.0f;
+    p = p * r + 1.0f / 120.0f;
+    p = p * r + 1.0f / 24.0f;
+    p = p * r + 1.0f / 6.0f;
+    p = p * r + 0.5f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+    u.i = small ? (k + 127) << 23 : 0; /* 2^k, k in [-126, 0]; or +0 */
+    return p * u.f;
+}
+
+/* log1p(e) for e in [0, 1]: with t = e / (2 + e) in [0, 1/3],
+ * log1p(e) = 2 atanh(t) = 2t (1 + t^2/3 + t^4/5 + ...). Stopping after
+ * t^12/13 leaves a relative remainder below (1/9)^7 / 15 < 1.5e-8, a
+ * quarter of a float ulp; it keeps full relative accuracy for tiny e. */
+static inline __attribute__((always_inline)) float log1p_unit(float e)
+{
+    const float t = e / (2.0f + e), s = t * t;
+    float p = 1.0f / 13.0f;
+    p = p * s + 1.0f / 11.0f;
+    p = p * s + 1.0f / 9.0f;
+    p = p * s + 1.0f / 7.0f;
+    p = p * s + 1.0f / 5.0f;
+    p = p * s + 1.0f / 3.0f;
+    p = p * s + 1.0f;
+    return 2.0f * t * p;
+}
+#endif
+
+/* Sums are taken in blocks of BLOCK entries: a vectorized pass writes the
+ * block's terms to a small buffer, and a second adds them to LANES double
+ * accumulators, entry j to lane j mod LANES. The order of the sum is thus
+ * fixed, the same on every machine and thread count (no reassociation is
+ * allowed or needed). */
+#define BLOCK 256
+#define LANES 16
+
+static inline void add_terms(double acc[LANES], real *terms, int len)
+{
+    for (int j = len; j < BLOCK; j++)
+        terms[j] = 0;
+    for (int b = 0; b < BLOCK; b += LANES)
+        for (int l = 0; l < LANES; l++)
+            acc[l] += (double)terms[b + l];
+}
+
+static inline double total(const double acc[LANES])
+{
+    double sum = 0.0;
+    for (int l = 0; l < LANES; l++)
+        sum += acc[l];
+    return sum;
+}
+
+/* In each kernel, nan = v - v is 0 for a finite logit v, and carries a NaN
+ * or an infinite one into the outputs (exp_neg's clamp would not). */
+
+CLONES double vgae_kernel_negatives(vgae_real *row, int64_t n, double scale)
+{
+    const real s = (real)scale;
+    real terms[BLOCK];
+    double acc[LANES] = {0};
+    for (int64_t j0 = 0; j0 < n; j0 += BLOCK) {
+        const int len = (int)(n - j0 < BLOCK ? n - j0 : BLOCK);
+        real *x = row + j0;
+        for (int j = 0; j < len; j++) {
+            const real v = x[j], nan = v - v;
+            const real e = EXP_NEG(fabs(v)), inv = 1 / (1 + e);
+            x[j] = s * (v >= 0 ? inv : e * inv) + nan;
+            terms[j] = (v > 0 ? v : 0) + LOG1P_UNIT(e) + nan;
+        }
+        add_terms(acc, terms, len);
+    }
+    return total(acc);
+}
+
+CLONES double vgae_kernel_bernoulli(const vgae_real *logits, const vgae_real *targets, int64_t n,
+                                    double pos_weight, double grad_scale, vgae_real *grad, int *bad)
+{
+    const real pw = (real)pos_weight, gs = (real)grad_scale;
+    real terms[BLOCK];
+    double acc[LANES] = {0};
+    int invalid = 0;
+    for (int64_t j0 = 0; j0 < n; j0 += BLOCK) {
+        const int len = (int)(n - j0 < BLOCK ? n - j0 : BLOCK);
+        const real *x = logits + j0, *t = targets + j0;
+        real *gr = grad ? grad + j0 : terms; /* without grad, overwritten next */
+        for (int j = 0; j < len; j++) {
+            const real v = x[j], tj = t[j], nan = v - v;
+            const real e = EXP_NEG(fabs(v)), inv = 1 / (1 + e);
+            /* sigmoid(v) and sigmoid(-v), each without cancellation */
+            const real sig_pos = v >= 0 ? inv : e * inv, sig_neg = v >= 0 ? e * inv : inv;
+            gr[j] = gs * ((1 - tj) * sig_pos - pw * tj * sig_neg) + nan;
+            /* softplus(v) and softplus(-v), each without cancellation */
+            const real lp = LOG1P_UNIT(e), sp = (v > 0 ? v : 0) + lp, sn = (v < 0 ? -v : 0) + lp;
+            terms[j] = pw * tj * sn + (1 - tj) * sp + nan;
+            invalid |= !(tj >= 0 && tj <= 1);
+        }
+        add_terms(acc, terms, len);
+    }
+    *bad = invalid;
+    return total(acc);
+}
+
+CLONES void vgae_kernel_adam(vgae_real *restrict theta, const vgae_real *restrict g,
+                             vgae_real *restrict m, vgae_real *restrict v, int64_t n, double beta1,
+                             double beta2, double step, double sqrt_c2, double eps)
+{
+    const real b1 = (real)beta1, b2 = (real)beta2, a1 = (real)(1 - beta1), a2 = (real)(1 - beta2);
+    const real st = (real)step, inv_c2 = (real)(1 / sqrt_c2), ep = (real)eps;
+#ifdef VGAE_REAL_DOUBLE
+    const real vmax = 1.7976931348623157e308;
+#else
+    const real vmax = 3.40282347e38f;
+#endif
+    for (int64_t i = 0; i < n; i++) {
+        const real gi = g[i], mi = b1 * m[i] + a1 * gi;
+        real vi = b2 * v[i] + a2 * gi * gi;
+        /* saturate: a v stored as inf would freeze the parameter for good */
+        vi = vi < vmax ? vi : vmax;
+        m[i] = mi;
+        v[i] = vi;
+        theta[i] -= st * mi / (SQRT(vi) * inv_c2 + ep);
+    }
+}
+
+const char *vgae_kernel_isa(void)
+{
+#ifdef VGAE_REAL_DOUBLE
+    return "libm (double)";
+#else
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("x86-64-v4"))
+        return "x86-64-v4 (AVX-512)";
+    if (__builtin_cpu_supports("x86-64-v3"))
+        return "x86-64-v3 (AVX2, FMA)";
+    return "x86-64 (SSE2)";
+#endif
+}

@@ -1,0 +1,32 @@
+/* The core's vectorized element-wise kernels: its own exp and log1p, one copy per instruction set. */
+#ifndef VGAE_NN_KERNELS_H
+#define VGAE_NN_KERNELS_H
+
+#include <stdint.h>
+#include "vgae/dense.h"
+
+/* Treats every entry of x as a negative (target 0) of a Bernoulli with
+ * logits: returns sum_j softplus(x_j) = -sum_j log sigmoid(-x_j), in
+ * double, and replaces each x_j with scale * sigmoid(x_j), its gradient.
+ * The graph decoder corrects the few positive entries afterwards. */
+double vgae_kernel_negatives(vgae_real *x, int64_t n, double scale);
+
+/* The Bernoulli terms pw t softplus(-x) + (1 - t) softplus(x) of logits x
+ * and targets t, summed in double; grad (if not NULL) receives grad_scale
+ * times each derivative, (1 - t) sigmoid(x) - pw t sigmoid(-x). *bad is set
+ * to 1 if some target is not in [0, 1] (the sum is then meaningless; the
+ * caller finds and reports it). */
+double vgae_kernel_bernoulli(const vgae_real *x, const vgae_real *t, int64_t n, double pw,
+                             double grad_scale, vgae_real *grad, int *bad);
+
+/* One Adam step over n elements: m and v move towards g and g^2 (v kept
+ * finite), and theta -= step m / (sqrt(v) / sqrt_c2 + eps), where step =
+ * lr / (1 - beta1^t) and sqrt_c2 = sqrt(1 - beta2^t). */
+void vgae_kernel_adam(vgae_real *theta, const vgae_real *g, vgae_real *m, vgae_real *v, int64_t n,
+                      double beta1, double beta2, double step, double sqrt_c2, double eps);
+
+/* The instruction set of the kernels in use (picked when the library
+ * loads), for --verbose and the benchmarks. */
+const char *vgae_kernel_isa(void);
+
+#endif
