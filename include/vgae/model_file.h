@@ -2,6 +2,7 @@
 #ifndef VGAE_MODEL_FILE_H
 #define VGAE_MODEL_FILE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "vgae/model.h"
 

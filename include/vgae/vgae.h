@@ -32,6 +32,11 @@ extern "C" {
 /* The library's version, "MAJOR.MINOR.PATCH". */
 const char *vgae_version(void);
 
+/* The instruction set of the library's own vectorized kernels (the full
+ * loss, Bernoulli terms, Adam), picked for this CPU when the library loads:
+ * "x86-64-v4 (AVX-512)", "x86-64-v3 (AVX2, FMA)" or "x86-64 (SSE2)". */
+const char *vgae_kernel_isa(void);
+
 /* The shortest "%.15g".."%.17g" text of x that reads back as exactly x
  * (0.05 rather than 0.050000000000000003). buf holds at least 32 bytes. */
 const char *vgae_format_double(char *buf, double x);

@@ -3,10 +3,12 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <stdio.h>
 
 #include "cli/cli.h"
 
 extern char *openblas_get_corename(void);
+extern char *openblas_get_config(void);
 
 const char *cli_blas_corename(void)
 {
@@ -49,7 +51,47 @@ void cli_ensure_blas_kernels(char **argv)
     /* OpenBLAS picks its kernels in a library constructor, so only a fresh
      * process sees the variable. If exec fails we simply go on, slower. */
     setenv("OPENBLAS_CORETYPE", want, 1);
-    setenv("VGAE_BLAS_REEXEC", "1", 1);
+    /* remembers what OpenBLAS had picked, for --verbose */
+    setenv("VGAE_BLAS_REEXEC", cli_blas_corename(), 1);
     execv("/proc/self/exe", argv);
     unsetenv("OPENBLAS_CORETYPE");
+}
+
+/* Why these kernels: OpenBLAS's own pick, the user's OPENBLAS_CORETYPE, or
+ * ours after re-executing. */
+static const char *blas_origin(char *buf, size_t size)
+{
+    const char *was = getenv("VGAE_BLAS_REEXEC"), *set = getenv("OPENBLAS_CORETYPE");
+    if (was && set)
+        snprintf(buf, size, "set by vgae: OpenBLAS picked %s", was);
+    else if (set)
+        snprintf(buf, size, "from OPENBLAS_CORETYPE=%s", set);
+    else
+        snprintf(buf, size, "picked by OpenBLAS");
+    return buf;
+}
+
+void cli_system_report(FILE *out, int json, long threads)
+{
+    char origin[128];
+    const char *config = openblas_get_config();
+    blas_origin(origin, sizeof origin);
+    if (json) {
+        fputs("{\"vgae\":", out);
+        cli_json_string(vgae_version());
+        fputs(",\"blas_kernels\":", out);
+        cli_json_string(cli_blas_corename());
+        fputs(",\"blas_kernels_origin\":", out);
+        cli_json_string(origin);
+        fputs(",\"blas_config\":", out);
+        cli_json_string(config ? config : "unknown");
+        fputs(",\"core_kernels\":", out);
+        cli_json_string(vgae_kernel_isa());
+        fprintf(out, ",\"threads\":%ld}\n", threads);
+        return;
+    }
+    fprintf(out, "OpenBLAS kernels: %s (%s)\n", cli_blas_corename(), origin);
+    fprintf(out, "OpenBLAS build: %s\n", config ? config : "unknown");
+    fprintf(out, "vgae kernels: %s\n", vgae_kernel_isa());
+    fprintf(out, "threads: %ld by default (processors online; --threads sets it); OpenBLAS runs on one thread inside each\n", threads);
 }

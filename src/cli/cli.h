@@ -62,6 +62,14 @@ vgae_ctx *cli_ctx_new(int quiet, int verbose);
 void cli_ensure_blas_kernels(char **argv);
 /* The OpenBLAS kernel family in use ("SkylakeX", "Haswell", ...). */
 const char *cli_blas_corename(void);
+/* The kernels and threads a run uses, as lines for a person or one JSON
+ * object: OpenBLAS's kernels (and who chose them), its build, the
+ * instruction set of vgae's own kernels, the thread count. */
+void cli_system_report(FILE *out, int json, long threads);
+/* Set by --verbose (any command, taken out of argv by main). */
+extern int cli_verbose;
+/* Processors online: the default thread count. */
+long cli_default_threads(void);
 
 /* Model, training, split and run options, shared by linkpred and train. */
 typedef struct cli_train_opts {

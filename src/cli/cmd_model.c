@@ -50,8 +50,7 @@ typedef struct {
 static int parse_model_opts(const char *cmd, int argc, char **argv, model_opts *o,
                             const char *allowed)
 {
-    long procs = sysconf(_SC_NPROCESSORS_ONLN);
-    *o = (model_opts){.top = 10, .threads = procs > 0 ? procs : 1};
+    *o = (model_opts){.top = 10, .threads = cli_default_threads()};
     for (int i = 1; i < argc;) {
         int r;
         const char *v = NULL;

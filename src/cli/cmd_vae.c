@@ -51,8 +51,7 @@ typedef struct {
 static int parse(const char *cmd, int argc, char **argv, vae_opts *o)
 {
     vgae_vae_options d = vgae_vae_defaults();
-    long procs = sysconf(_SC_NPROCESSORS_ONLN);
-    *o = (vae_opts){.seed = 42, .threads = procs > 0 ? procs : 1, .epochs = d.epochs,
+    *o = (vae_opts){.seed = 42, .threads = cli_default_threads(), .epochs = d.epochs,
                     .latent = d.latent, .batch = d.batch, .count = -1, .cols = 8, .from = 0,
                     .to = 1, .steps = 10, .size = 15, .zoom = 2, .lr = d.lr, .beta = d.beta};
     for (int i = 1; i < argc;) {

@@ -22,30 +22,62 @@ static const char main_help[] =
     "  embed      write the node embeddings of a model (w2v, tsv, npy, mtx)\n"
     "  predict    edge probabilities for given pairs, or a node's likeliest new neighbours\n"
     "  vae        the dense image VAE on MNIST-style images (vgae vae --help)\n"
-    "  version    print the versions of vgae and its libraries, and the BLAS kernels\n"
+    "  version    print the versions of vgae and its libraries, the kernels and threads in\n"
+    "             use (--json: one JSON object)\n"
     "\n"
     "Options:\n"
     "  -h, --help     this help\n"
     "  --version      same as the version command\n"
+    "  -v, --verbose  with any command: print the kernels and threads in use on stderr first\n"
     "\n"
     "Datasets are looked up by name in the folders of $VGAE_DATA (colon-separated),\n"
     "then in ./datasets. Exit status: 0 success, 1 error, 2 bad command line.\n";
 
-static int cmd_version(void)
+int cli_verbose = 0;
+
+static int cmd_version(int argc, char **argv)
 {
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") != 0)
+            return cli_usage_error("version", "unknown argument '%s' (only --json)", argv[i]);
+        json = 1;
+    }
+    if (json) {
+        cli_system_report(stdout, 1, cli_default_threads());
+        return CLI_OK;
+    }
     int major, minor, patch;
     igraph_version(NULL, &major, &minor, &patch);
     printf("vgae %s\n", vgae_version());
     printf("igraph %d.%d.%d, CHOLMOD %d.%d.%d, zlib %s\n", major, minor, patch, CHOLMOD_MAIN_VERSION,
            CHOLMOD_SUB_VERSION, CHOLMOD_SUBSUB_VERSION, zlibVersion());
-    printf("OpenBLAS kernels: %s\n", cli_blas_corename());
+    cli_system_report(stdout, 0, cli_default_threads());
     return CLI_OK;
+}
+
+/* Takes -v/--verbose out of argv (any command accepts it); returns the new argc. */
+static int take_verbose(int argc, char **argv)
+{
+    int out = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) {
+            cli_verbose = 1;
+            continue;
+        }
+        argv[out++] = argv[i];
+    }
+    argv[out] = NULL;
+    return out;
 }
 
 int main(int argc, char **argv)
 {
     const char *cmd;
     cli_ensure_blas_kernels(argv);
+    argc = take_verbose(argc, argv);
+    if (cli_verbose)
+        cli_system_report(stderr, 0, cli_default_threads());
     if (argc < 2)
         return cli_usage_error(NULL, "no command given; try 'vgae info --dataset cora'");
     cmd = argv[1];
@@ -54,7 +86,7 @@ int main(int argc, char **argv)
         return CLI_OK;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0)
-        return cmd_version();
+        return cmd_version(argc - 1, argv + 1);
     if (strcmp(cmd, "info") == 0)
         return cmd_info(argc - 1, argv + 1);
     static const struct { const char *name; int (*run)(int, char **); } commands[] = {

@@ -207,11 +207,16 @@ vgae_ctx *cli_ctx_new(int quiet, int verbose)
     return ctx;
 }
 
+long cli_default_threads(void)
+{
+    long procs = sysconf(_SC_NPROCESSORS_ONLN);
+    return procs > 0 ? procs : 1;
+}
+
 cli_train_opts cli_train_defaults(void)
 {
     cli_train_opts t = {vgae_model_defaults(), 0.05, 0.1, 42, 1, 10, 1};
-    long procs = sysconf(_SC_NPROCESSORS_ONLN);
-    t.threads = procs > 0 ? procs : 1;
+    t.threads = cli_default_threads();
     return t;
 }
 

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include "vgae/dense.h"
+#include "vgae/vgae.h" /* vgae_kernel_isa */
 
 /* Treats every entry of x as a negative (target 0) of a Bernoulli with
  * logits: returns sum_j softplus(x_j) = -sum_j log sigmoid(-x_j), in
@@ -24,9 +25,5 @@ double vgae_kernel_bernoulli(const vgae_real *x, const vgae_real *t, int64_t n, 
  * lr / (1 - beta1^t) and sqrt_c2 = sqrt(1 - beta2^t). */
 void vgae_kernel_adam(vgae_real *theta, const vgae_real *g, vgae_real *m, vgae_real *v, int64_t n,
                       double beta1, double beta2, double step, double sqrt_c2, double eps);
-
-/* The instruction set of the kernels in use (picked when the library
- * loads), for --verbose and the benchmarks. */
-const char *vgae_kernel_isa(void);
 
 #endif
