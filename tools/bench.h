@@ -2,8 +2,11 @@
 #ifndef VGAE_BENCH_H
 #define VGAE_BENCH_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+
+#include "vgae/vgae.h"
 
 extern char *openblas_get_corename(void);
 
@@ -35,5 +38,27 @@ enum { REPS = 41 };
         qsort(t_, REPS, sizeof t_[0], cmp_double);            \
         (out) = t_[REPS / 2];                                 \
     } while (0)
+
+/* Loads dataset `name` from the folders of $VGAE_DATA: 1 on success; 0 if
+ * it is not there (a line saying so is printed); -1 on an error (printed,
+ * prefixed with `prog`). */
+static inline int bench_load(vgae_ctx *ctx, const char *prog, const char *name, vgae_dataset **ds)
+{
+    char *dir = NULL;
+    *ds = NULL;
+    if (vgae_dataset_find(ctx, name, getenv("VGAE_DATA"), &dir)) {
+        printf("%-9s (not found: %s)\n", name, vgae_ctx_message(ctx));
+        return 0;
+    }
+    vgae_dataset_source src = {0};
+    src.graph_path = dir;
+    vgae_status st = vgae_dataset_load(ctx, &src, ds);
+    free(dir);
+    if (st) {
+        fprintf(stderr, "%s: %s\n", prog, vgae_ctx_message(ctx));
+        return -1;
+    }
+    return 1;
+}
 
 #endif

@@ -12,19 +12,13 @@
 
 static int bench(vgae_ctx *ctx, const char *name)
 {
-    char *dir = NULL;
-    vgae_dataset_source src = {0};
     vgae_dataset *ds = NULL;
     vgae_csr *a = NULL;
-    if (vgae_dataset_find(ctx, name, getenv("VGAE_DATA"), &dir)) {
-        printf("%-9s (not found: %s)\n", name, vgae_ctx_message(ctx));
-        return 0;
-    }
-    src.graph_path = dir;
-    src.labels_path = NULL;
-    if (vgae_dataset_load(ctx, &src, &ds) || vgae_gcn_normalize(ctx, ds->graph, &a)) {
+    int found = bench_load(ctx, "bench_spmm", name, &ds);
+    if (found <= 0)
+        return found < 0;
+    if (vgae_gcn_normalize(ctx, ds->graph, &a)) {
         fprintf(stderr, "bench_spmm: %s\n", vgae_ctx_message(ctx));
-        free(dir);
         vgae_dataset_free(ds);
         return 1;
     }
@@ -61,7 +55,6 @@ static int bench(vgae_ctx *ctx, const char *name)
     cholmod_finish(&cm);
     vgae_csr_free(a);
     vgae_dataset_free(ds);
-    free(dir);
     return 0;
 }
 
