@@ -64,8 +64,11 @@ void vgae_rng_permutation(vgae_rng *r, int64_t *perm, int64_t n);
 /* Bulk draws. Element i comes from block (start + i/2) whatever the thread
  * count, so the result is the same on 1 thread or many; the stream then
  * continues after the blocks used (any partly used block is skipped first). */
-void vgae_rng_normal_fill_f(vgae_rng *r, float *x, int64_t n, int threads);
 void vgae_rng_normal_fill_d(vgae_rng *r, double *x, int64_t n, int threads);
+/* The float fill computes in float, vectorized, from 24-bit uniforms: its
+ * normals never exceed 5.77 in size (a standard normal does with
+ * probability 8e-9). */
+void vgae_rng_normal_fill_f(vgae_rng *r, float *x, int64_t n, int threads);
 /* Uniform on [lo, hi); rounding (to float, or lo + (hi - lo) u in double
  * when hi - lo is tiny) may give hi itself. */
 void vgae_rng_uniform_fill_f(vgae_rng *r, float *x, int64_t n, double lo, double hi, int threads);

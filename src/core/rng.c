@@ -1,6 +1,9 @@
 /* Philox4x32-10 counter-based streams: integers, uniforms, normals, permutations. */
 #include <math.h>
 
+#include <string.h>
+
+#include "core/normals.h"
 #include "vgae/rng.h"
 
 #define PHILOX_M0 0xD2511F53u
@@ -196,7 +199,35 @@ static uint64_t reserve_blocks(vgae_rng *r, int64_t n)
 #define NO_PARAMS
 #define RANGE_PARAMS , double lo, double hi
 
-DEFINE_FILL(vgae_rng_normal_fill_f, float, NO_PARAMS, NORMAL_VALUES)
 DEFINE_FILL(vgae_rng_normal_fill_d, double, NO_PARAMS, NORMAL_VALUES)
+
+/* Normals in float, the same blocks as the double fill (two values per
+ * block), from words 0 and 2 of each: the blocks are taken in parts of
+ * FILL_PART, whose words a vectorized Box-Muller turns into floats
+ * (src/core/normals.c). */
+#define FILL_PART 256
+void vgae_rng_normal_fill_f(vgae_rng *r, float *x, int64_t n, int threads)
+{
+    if (n <= 0)
+        return;
+    const uint64_t start = reserve_blocks(r, n);
+    const int64_t blocks = (n + 1) / 2, parts = (blocks + FILL_PART - 1) / FILL_PART;
+    const vgae_rng stream = *r;
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && n > 8192)
+    for (int64_t q = 0; q < parts; q++) {
+        uint32_t words[2 * FILL_PART], w[4];
+        float out[2 * FILL_PART];
+        const int64_t b0 = q * FILL_PART;
+        const int count = (int)(blocks - b0 < FILL_PART ? blocks - b0 : FILL_PART);
+        for (int k = 0; k < count; k++) {
+            block_at(&stream, start + (uint64_t)(b0 + k), w);
+            words[2 * k] = w[0];
+            words[2 * k + 1] = w[2];
+        }
+        vgae_normals_from_words(words, count, out);
+        const int64_t first = 2 * b0, len = n - first < 2 * count ? n - first : 2 * count;
+        memcpy(x + first, out, (size_t)len * sizeof *out);
+    }
+}
 DEFINE_FILL(vgae_rng_uniform_fill_f, float, RANGE_PARAMS, UNIFORM_VALUES)
 DEFINE_FILL(vgae_rng_uniform_fill_d, double, RANGE_PARAMS, UNIFORM_VALUES)
