@@ -93,5 +93,7 @@ void cli_system_report(FILE *out, int json, long threads)
     fprintf(out, "OpenBLAS kernels: %s (%s)\n", cli_blas_corename(), origin);
     fprintf(out, "OpenBLAS build: %s\n", config ? config : "unknown");
     fprintf(out, "vgae kernels: %s\n", vgae_kernel_isa());
-    fprintf(out, "threads: %ld by default (processors online; --threads sets it); OpenBLAS runs on one thread inside each\n", threads);
+    long procs = sysconf(_SC_NPROCESSORS_ONLN), busy = procs > threads ? procs - threads : 0;
+    fprintf(out, "threads: %ld by default (%ld processors, %ld busy with other work; --threads sets it);"
+                 " OpenBLAS runs on one thread inside each\n", threads, procs, busy);
 }

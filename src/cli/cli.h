@@ -68,7 +68,8 @@ const char *cli_blas_corename(void);
 void cli_system_report(FILE *out, int json, long threads);
 /* Set by --verbose (any command, taken out of argv by main). */
 extern int cli_verbose;
-/* Processors online: the default thread count. */
+/* The default thread count: processors online less those busy with other
+ * work when first asked (at least 1); the same answer afterwards. */
 long cli_default_threads(void);
 
 /* Model, training, split and run options, shared by linkpred and train. */
@@ -78,7 +79,7 @@ typedef struct cli_train_opts {
     long seed, runs, every, threads;
 } cli_train_opts;
 /* The reference's model defaults; val 0.05, test 0.1, seed 42, 1 run,
- * progress every 10 epochs, all processors. */
+ * progress every 10 epochs, the processors not busy with other work. */
 cli_train_opts cli_train_defaults(void);
 /* Consumes one of --model --loss --hidden --latent --epochs --lr --beta
  * --val-frac --test-frac --seed --runs --threads --every: 1 taken, 0 not
