@@ -5,6 +5,7 @@
 #include "vgae/status.h"
 #include "vgae/context.h"
 #include "vgae/graph.h"
+#include "vgae/generate.h"
 #include "vgae/csr.h"
 #include "vgae/normalize.h"
 #include "vgae/features.h"

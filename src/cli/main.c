@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_generate.h"
 
 static const char main_help[] =
     "vgae: variational graph autoencoders\n"
@@ -21,6 +22,7 @@ static const char main_help[] =
     "  eval       test and validation ROC AUC and AP of a model file\n"
     "  embed      write the node embeddings of a model (w2v, tsv, npy, mtx)\n"
     "  predict    edge probabilities for given pairs, or a node's likeliest new neighbours\n"
+    "  generate   a random graph from igraph's generators (G(n,m), Barabasi-Albert, SBM, ...)\n"
     "  vae        the dense image VAE on MNIST-style images (vgae vae --help)\n"
     "  version    print the versions of vgae and its libraries, the kernels and threads in\n"
     "             use (--json: one JSON object)\n"
@@ -91,7 +93,8 @@ int main(int argc, char **argv)
         return cmd_info(argc - 1, argv + 1);
     static const struct { const char *name; int (*run)(int, char **); } commands[] = {
         {"linkpred", cmd_linkpred}, {"split", cmd_split}, {"train", cmd_train},
-        {"eval", cmd_eval}, {"embed", cmd_embed}, {"predict", cmd_predict}, {"vae", cmd_vae}};
+        {"eval", cmd_eval}, {"embed", cmd_embed}, {"predict", cmd_predict}, {"vae", cmd_vae},
+        {"generate", cmd_generate}};
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
         if (strcmp(cmd, commands[k].name) == 0)
             return commands[k].run(argc - 1, argv + 1);

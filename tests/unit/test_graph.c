@@ -239,6 +239,36 @@ static void format_names_round_trip(void **state)
     assert_error_contains(ctx, vgae_graph_format_from_name(ctx, "dot", &f), "unknown graph format 'dot'");
 }
 
+/* Bad generator options are refused with a message, before igraph runs. */
+static void generator_refuses_bad_options(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph *g = NULL;
+    vgae_generate_options o = vgae_generate_defaults(VGAE_GENERATE_GNM);
+    o.nodes = 10;
+    o.edges = 46;
+    assert_error_contains(ctx, vgae_graph_generate(ctx, &o, &g), "46 edges do not fit in 10 nodes");
+    o.nodes = 0;
+    assert_error_contains(ctx, vgae_graph_generate(ctx, &o, &g), "number of nodes must be");
+    o = vgae_generate_defaults(VGAE_GENERATE_SBM);
+    o.nodes = 100;
+    o.edges = 200;
+    o.blocks = 101;
+    assert_error_contains(ctx, vgae_graph_generate(ctx, &o, &g), "number of blocks must be 1..100");
+    o.blocks = 2;
+    o.inside = -0.5;
+    assert_error_contains(ctx, vgae_graph_generate(ctx, &o, &g), "fraction of edges inside blocks");
+    o.kind = (vgae_generator)9;
+    assert_error_contains(ctx, vgae_graph_generate(ctx, &o, &g), "unknown graph generator 9");
+    assert_null(g);
+    vgae_generator k;
+    assert_error_contains(ctx, vgae_generator_from_name(ctx, "gnp", &k), "unknown graph generator 'gnp'");
+    for (int i = VGAE_GENERATE_GNM; i <= VGAE_GENERATE_GEO; i++) {
+        assert_int_equal(vgae_generator_from_name(ctx, vgae_generator_name((vgae_generator)i), &k), VGAE_OK);
+        assert_int_equal((int)k, i);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +287,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(explicit_format_overrides_extension, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(components_are_counted, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(format_names_round_trip, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(generator_refuses_bad_options, setup_ctx, teardown_ctx),
     };
     return cmocka_run_group_tests_name("graph", tests, NULL, NULL);
 }
