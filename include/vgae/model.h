@@ -63,8 +63,9 @@ typedef struct vgae_model {
     vgae_mat w0, wmu, wsig, dw0, dwmu, dwsig;
     vgae_params params;
     vgae_adam adam;
-    /* work space */
-    vgae_mat h0, h1, pmu, psig, mean, logstd, logvar, dmean, dlogvar, dp, dh1, dh0, tile;
+    /* work space: pmu holds H1 Wmu, then H1 Wsigma, then the backward's
+     * products; h0 (with features) holds X W0, then the backward's dH0 */
+    vgae_mat h0, h1, pmu, mean, logvar, dmean, dlogvar, dh1, tile;
     vgae_elbo_work elbo;
     int32_t *neg_buf;             /* sampled loss: this epoch's negatives, (u, v) pairs */
 } vgae_model;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "graph/non_edges.h"
 #include "graph/pair_hash.h"
 #include "vgae/context.h"
 #include "vgae/split.h"
@@ -52,19 +53,21 @@ static int64_t held_out_count(int64_t edges, double frac)
     return (int64_t)floor((double)edges * frac + 1e-9);
 }
 
-/* Draws count pairs that are not edges of g and not yet in `taken`. */
+/* Draws count pairs that are not edges of g and not yet in `taken`. A
+ * batch never asks for more candidates than pairs are still missing, so the
+ * stream is used as by drawing one candidate at a time. */
 static void draw_negatives(const vgae_graph *g, vgae_rng *rng, pair_set *taken, vgae_pair *out,
                            int64_t count)
 {
+    int32_t a[VGAE_NON_EDGE_BATCH], b[VGAE_NON_EDGE_BATCH];
     for (int64_t k = 0; k < count;) {
-        int32_t a = (int32_t)vgae_rng_below(rng, (uint64_t)g->n);
-        int32_t b = (int32_t)vgae_rng_below(rng, (uint64_t)g->n);
-        if (a == b || vgae_graph_has_edge(g, a, b))
-            continue;
-        int32_t u = a < b ? a : b, v = a < b ? b : a;
-        if (!pair_set_add(taken, vgae_pair_key(u, v)))
-            continue;
-        out[k++] = (vgae_pair){u, v};
+        int want = count - k < VGAE_NON_EDGE_BATCH ? (int)(count - k) : VGAE_NON_EDGE_BATCH;
+        int got = vgae_non_edge_batch(g, rng, want, a, b);
+        for (int i = 0; i < got; i++) {
+            int32_t u = a[i] < b[i] ? a[i] : b[i], v = a[i] < b[i] ? b[i] : a[i];
+            if (pair_set_add(taken, vgae_pair_key(u, v)))
+                out[k++] = (vgae_pair){u, v};
+        }
     }
 }
 

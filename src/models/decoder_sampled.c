@@ -1,26 +1,163 @@
 /* The sampled reconstruction loss: training edges and as many drawn non-edges, O(E d). */
+#include <math.h>
 #include <string.h>
 
+#include "graph/non_edges.h"
 #include "models/model_internal.h"
 #include "vgae/likelihood.h"
 
-/* One pair's term with target t; adds its gradient to dz rows u and v. */
-static double pair_term(const vgae_mat *z, int32_t u, int32_t v, double t, double scale,
-                        vgae_mat *dz)
+/* Negatives are drawn in chunks of this many pairs, chunk c from sub-stream
+ * c of the epoch's key, so that threads share the chunks and every thread
+ * count draws the same pairs. */
+#define NEG_CHUNK 8192
+
+/* The decoder splits the nodes into parts of at least PART_NODES nodes and
+ * at most MAX_PARTS parts, fixed by n alone. A part's thread alone writes
+ * the part's rows of dz, and adds to each row in a fixed order. */
+#define PART_NODES 64
+#define MAX_PARTS 16
+
+/* z rows are fetched this many edges ahead: on a large graph each is a
+ * trip to DRAM, and they overlap only when started early. */
+#define AHEAD 32
+/* Negatives with an end in the part are taken in batches of this many,
+ * their rows fetched as the batch fills. */
+#define NEG_BATCH 32
+
+void vgae_sampled_draw_negatives(vgae_ctx *ctx, vgae_model *m)
 {
-    const int64_t d = z->cols;
-    const vgae_real *zu = z->data + u * d, *zv = z->data + v * d;
-    double x = 0.0, dx;
-    for (int64_t c = 0; c < d; c++)
-        x += (double)zu[c] * zv[c];
-    double loss = vgae_bernoulli_term(x, t, 1.0, &dx);
-    if (dz) {
-        vgae_real g = (vgae_real)(scale * dx);
-        vgae_real *du = dz->data + u * d, *dv = dz->data + v * d;
-        for (int64_t c = 0; c < d; c++) {
-            du[c] += g * zv[c];
-            dv[c] += g * zu[c];
+    /* one draw from the stream per epoch: the key of this epoch's chunks */
+    const uint64_t key = vgae_rng_u64(vgae_ctx_rng(ctx, VGAE_STREAM_NEGATIVES));
+    const int64_t count = m->train->n_edges, chunks = (count + NEG_CHUNK - 1) / NEG_CHUNK;
+    const int threads = vgae_ctx_threads(ctx);
+    const vgae_graph *g = m->train;
+    int32_t *neg = m->neg_buf;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && chunks > 1)
+    for (int64_t c = 0; c < chunks; c++) {
+        vgae_rng rng;
+        vgae_rng_init(&rng, key, VGAE_STREAM_NEGATIVES);
+        vgae_rng_substream(&rng, (uint32_t)c);
+        int32_t a[VGAE_NON_EDGE_BATCH], b[VGAE_NON_EDGE_BATCH];
+        const int64_t end = count < (c + 1) * NEG_CHUNK ? count : (c + 1) * NEG_CHUNK;
+        for (int64_t k = c * NEG_CHUNK; k < end;) {
+            int want = end - k < VGAE_NON_EDGE_BATCH ? (int)(end - k) : VGAE_NON_EDGE_BATCH;
+            int got = vgae_non_edge_batch(g, &rng, want, a, b);
+            for (int i = 0; i < got; i++, k++) {
+                neg[2 * k] = a[i];
+                neg[2 * k + 1] = b[i];
+            }
         }
+    }
+}
+
+/* z_u . z_v in double, in DOT_LANES interleaved partial sums added in a
+ * fixed order at the end: the lanes vectorize, and the chain of dependent
+ * additions is DOT_LANES times shorter than one running sum's. Products of
+ * floats are exact in double, and the sum is symmetric in a and b. */
+#define DOT_LANES 8
+static inline double dot(const vgae_real *restrict a, const vgae_real *restrict b, int64_t d)
+{
+    double lane[DOT_LANES] = {0};
+    int64_t c = 0;
+    for (; c + DOT_LANES <= d; c += DOT_LANES)
+        for (int j = 0; j < DOT_LANES; j++)
+            lane[j] += (double)a[c + j] * b[c + j];
+    for (int j = 0; c < d; c++, j++)
+        lane[j] += (double)a[c] * b[c];
+    return ((lane[0] + lane[4]) + (lane[1] + lane[5])) + ((lane[2] + lane[6]) + (lane[3] + lane[7]));
+}
+
+/* The derivative in x of the term with target t (0 or 1), computed exactly
+ * as vgae_bernoulli_term computes it (pos_weight 1), without the log. */
+static inline double term_grad(double x, double t)
+{
+    double e = exp(-fabs(x));
+    double sig = x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+    double sig_neg = x >= 0 ? e / (1.0 + e) : 1.0 / (1.0 + e);
+    return (1.0 - t) * sig - 1.0 * t * sig_neg;
+}
+
+static inline void add_scaled(vgae_real *restrict dst, vgae_real g, const vgae_real *restrict src,
+                              int64_t d)
+{
+    for (int64_t c = 0; c < d; c++)
+        dst[c] += g * src[c];
+}
+
+/* Starts loading a row of z or dz (its first 256 bytes: a latent of 64). */
+static inline void fetch(const vgae_real *row, int64_t d)
+{
+    const int64_t bytes = d * (int64_t)sizeof *row < 256 ? d * (int64_t)sizeof *row : 256;
+    for (int64_t b = 0; b < bytes; b += 64)
+        __builtin_prefetch((const char *)row + b);
+}
+
+/* The loss terms and the rows of dz of nodes lo..hi-1. A pair is met from
+ * each of its ends in the part; its loss is counted once (from the smaller
+ * end of an edge, from u of a negative (u, v)), its gradient at each end. */
+static double decode_part(const vgae_model *m, const vgae_mat *z, const int32_t *neg,
+                          int64_t n_neg, double scale, vgae_mat *dz, int32_t lo, int32_t hi)
+{
+    const vgae_graph *g = m->train;
+    const int64_t d = z->cols, last = g->rowptr[hi];
+    const vgae_real *zd = z->data;
+    double loss = 0.0, dx;
+    /* positives, row by row */
+    for (int32_t u = lo; u < hi; u++) {
+        const vgae_real *zu = zd + u * d;
+        vgae_real *du = dz ? dz->data + u * d : NULL;
+        if (du)
+            memset(du, 0, (size_t)d * sizeof *du);
+        for (int64_t p = g->rowptr[u]; p < g->rowptr[u + 1]; p++) {
+            const int32_t v = g->adj[p];
+            if (p + AHEAD < last)
+                fetch(zd + g->adj[p + AHEAD] * d, d);
+            if (v < u && !du)
+                continue;
+            const double x = dot(zu, zd + v * d, d);
+            if (v > u)
+                loss += vgae_bernoulli_term(x, 1.0, 1.0, &dx);
+            else
+                dx = term_grad(x, 1.0);
+            if (du)
+                add_scaled(du, (vgae_real)(scale * dx), zd + v * d, d);
+        }
+    }
+    /* negatives: the pairs with an end in the part, in their order, a batch
+     * at a time; the batch's rows are fetched while it fills */
+    int64_t batch[NEG_BATCH];
+    int filled = 0;
+    for (int64_t k = 0; k <= n_neg; k++) {
+        if (k < n_neg) {
+            const int32_t u = neg[2 * k], v = neg[2 * k + 1];
+            const int in_u = u >= lo && u < hi, in_v = dz && v >= lo && v < hi;
+            if (!in_u && !in_v)
+                continue;
+            fetch(zd + u * d, d);
+            fetch(zd + v * d, d);
+            if (dz)
+                fetch(dz->data + (in_u ? u : v) * d, d);
+            batch[filled++] = k;
+            if (filled < NEG_BATCH)
+                continue;
+        }
+        for (int i = 0; i < filled; i++) {
+            const int32_t u = neg[2 * batch[i]], v = neg[2 * batch[i] + 1];
+            const int in_u = u >= lo && u < hi, in_v = dz && v >= lo && v < hi;
+            const double x = dot(zd + u * d, zd + v * d, d);
+            if (in_u)
+                loss += vgae_bernoulli_term(x, 0.0, 1.0, &dx);
+            else
+                dx = term_grad(x, 0.0);
+            if (!dz)
+                continue;
+            const vgae_real gk = (vgae_real)(scale * dx);
+            if (in_u)
+                add_scaled(dz->data + u * d, gk, zd + v * d, d);
+            if (in_v)
+                add_scaled(dz->data + v * d, gk, zd + u * d, d);
+        }
+        filled = 0;
     }
     return loss;
 }
@@ -29,18 +166,20 @@ vgae_status vgae_decoder_sampled(vgae_ctx *ctx, const vgae_model *m, const vgae_
                                  const int32_t *neg, int64_t n_neg, double grad_scale,
                                  vgae_mat *dz, double *nll)
 {
-    const vgae_graph *g = m->train;
-    if (dz)
-        vgae_mat_zero(dz);
-    /* one pass in a fixed order: the same sums on any thread count */
-    double sum = 0.0;
-    for (int32_t u = 0; u < g->n; u++)
-        for (int64_t p = g->rowptr[u]; p < g->rowptr[u + 1]; p++)
-            if (g->adj[p] > u)
-                sum += pair_term(z, u, g->adj[p], 1.0, grad_scale, dz);
-    for (int64_t k = 0; k < n_neg; k++)
-        sum += pair_term(z, neg[2 * k], neg[2 * k + 1], 0.0, grad_scale, dz);
+    const int32_t n = m->train->n;
+    int parts = n / PART_NODES < MAX_PARTS ? (int)(n / PART_NODES) : MAX_PARTS;
+    if (parts < 1)
+        parts = 1;
+    const int threads = vgae_ctx_threads(ctx);
+    double part_loss[MAX_PARTS];
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && parts > 1)
+    for (int p = 0; p < parts; p++) {
+        const int32_t lo = (int32_t)((int64_t)n * p / parts), hi = (int32_t)((int64_t)n * (p + 1) / parts);
+        part_loss[p] = decode_part(m, z, neg, n_neg, grad_scale, dz, lo, hi);
+    }
+    double sum = 0.0; /* in part order: the same sum on any thread count */
+    for (int p = 0; p < parts; p++)
+        sum += part_loss[p];
     *nll = sum;
-    (void)ctx;
     return VGAE_OK;
 }

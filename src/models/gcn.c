@@ -14,41 +14,44 @@ vgae_status vgae_gcn_forward(vgae_ctx *ctx, vgae_model *m)
         st = vgae_csr_spmm(ctx, m->a_hat, h0->data, h, m->h1.data);
     if (!st)
         st = vgae_activation_forward(ctx, VGAE_ACT_RELU, &m->h1, &m->h1);
-    /* mean = Â (H1 Wmu); log sigma = Â (H1 Wsigma); logvar = 2 log sigma */
+    /* mean = Â (H1 Wmu); log sigma = Â (H1 Wsigma), into logvar; logvar = 2
+     * log sigma. pmu holds each product H1 W in turn. */
     if (!st)
         st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_NO_TRANS, 1, &m->h1, &m->wmu, 0, &m->pmu);
     if (!st)
         st = vgae_csr_spmm(ctx, m->a_hat, m->pmu.data, l, m->mean.data);
     if (!st && stochastic)
-        st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_NO_TRANS, 1, &m->h1, &m->wsig, 0, &m->psig);
+        st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_NO_TRANS, 1, &m->h1, &m->wsig, 0, &m->pmu);
     if (!st && stochastic)
-        st = vgae_csr_spmm(ctx, m->a_hat, m->psig.data, l, m->logstd.data);
+        st = vgae_csr_spmm(ctx, m->a_hat, m->pmu.data, l, m->logvar.data);
     if (!st && stochastic)
-        for (int64_t k = 0; k < vgae_mat_size(&m->logstd); k++)
-            m->logvar.data[k] = 2 * m->logstd.data[k];
+        for (int64_t k = 0; k < vgae_mat_size(&m->logvar); k++)
+            m->logvar.data[k] *= 2;
     return st;
 }
 
 /* From dmean (and dlogvar) to the weight gradients dw0, dwmu, dwsig
- * (overwritten). Â is symmetric, so Â^T dY = Â dY. dlogvar is consumed. */
+ * (overwritten). Â is symmetric, so Â^T dY = Â dY. dlogvar is consumed;
+ * pmu and, with features, h0 serve as work space (their forward values are
+ * not needed any more). */
 vgae_status vgae_gcn_backward(vgae_ctx *ctx, vgae_model *m)
 {
     const int32_t h = m->options.hidden, l = m->options.latent;
     const int stochastic = m->options.kind == VGAE_MODEL_VGAE;
-    vgae_status st = vgae_csr_spmm(ctx, m->a_hat, m->dmean.data, l, m->dp.data);
+    vgae_status st = vgae_csr_spmm(ctx, m->a_hat, m->dmean.data, l, m->pmu.data);
     if (!st)
-        st = vgae_gemm(ctx, VGAE_TRANS, VGAE_NO_TRANS, 1, &m->h1, &m->dp, 0, &m->dwmu);
+        st = vgae_gemm(ctx, VGAE_TRANS, VGAE_NO_TRANS, 1, &m->h1, &m->pmu, 0, &m->dwmu);
     if (!st)
-        st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_TRANS, 1, &m->dp, &m->wmu, 0, &m->dh1);
+        st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_TRANS, 1, &m->pmu, &m->wmu, 0, &m->dh1);
     if (!st && stochastic) {
         /* d log sigma = 2 dlogvar */
         for (int64_t k = 0; k < vgae_mat_size(&m->dlogvar); k++)
             m->dlogvar.data[k] *= 2;
-        st = vgae_csr_spmm(ctx, m->a_hat, m->dlogvar.data, l, m->dp.data);
+        st = vgae_csr_spmm(ctx, m->a_hat, m->dlogvar.data, l, m->pmu.data);
         if (!st)
-            st = vgae_gemm(ctx, VGAE_TRANS, VGAE_NO_TRANS, 1, &m->h1, &m->dp, 0, &m->dwsig);
+            st = vgae_gemm(ctx, VGAE_TRANS, VGAE_NO_TRANS, 1, &m->h1, &m->pmu, 0, &m->dwsig);
         if (!st)
-            st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_TRANS, 1, &m->dp, &m->wsig, 1, &m->dh1);
+            st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_TRANS, 1, &m->pmu, &m->wsig, 1, &m->dh1);
     }
     if (!st)
         st = vgae_activation_backward(ctx, VGAE_ACT_RELU, &m->h1, &m->dh1, &m->dh1);
@@ -57,6 +60,6 @@ vgae_status vgae_gcn_backward(vgae_ctx *ctx, vgae_model *m)
     /* dH0 = Â dpre; dW0 = X^T dH0, or dH0 itself without features */
     if (!m->x)
         return vgae_csr_spmm(ctx, m->a_hat, m->dh1.data, h, m->dw0.data);
-    st = vgae_csr_spmm(ctx, m->a_hat, m->dh1.data, h, m->dh0.data);
-    return st ? st : vgae_csr_spmm(ctx, m->xt, m->dh0.data, h, m->dw0.data);
+    st = vgae_csr_spmm(ctx, m->a_hat, m->dh1.data, h, m->h0.data);
+    return st ? st : vgae_csr_spmm(ctx, m->xt, m->h0.data, h, m->dw0.data);
 }

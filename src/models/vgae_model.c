@@ -18,8 +18,8 @@ void vgae_model_free(vgae_model *m)
     vgae_csr_free(m->a_hat);
     vgae_csr_free(m->xt);
     vgae_mat *mats[] = {&m->w0, &m->wmu, &m->wsig, &m->dw0, &m->dwmu, &m->dwsig, &m->h0,
-                        &m->h1, &m->pmu, &m->psig, &m->mean, &m->logstd, &m->logvar, &m->dmean,
-                        &m->dlogvar, &m->dp, &m->dh1, &m->dh0, &m->tile};
+                        &m->h1, &m->pmu, &m->mean, &m->logvar, &m->dmean, &m->dlogvar, &m->dh1,
+                        &m->tile};
     for (size_t i = 0; i < sizeof mats / sizeof mats[0]; i++)
         vgae_mat_destroy(mats[i]);
     vgae_params_destroy(&m->params);
@@ -85,15 +85,11 @@ vgae_status vgae_model_new(vgae_ctx *ctx, const vgae_model_options *options,
     if (!st && stochastic) st = vgae_mat_init(ctx, &m->wsig, h, l);
     if (!st && stochastic) st = vgae_mat_init(ctx, &m->dwsig, h, l);
     if (!st && features) st = vgae_mat_init(ctx, &m->h0, n, h);
-    if (!st && features) st = vgae_mat_init(ctx, &m->dh0, n, h);
     if (!st) st = vgae_mat_init(ctx, &m->h1, n, h);
     if (!st) st = vgae_mat_init(ctx, &m->dh1, n, h);
     if (!st) st = vgae_mat_init(ctx, &m->pmu, n, l);
     if (!st) st = vgae_mat_init(ctx, &m->mean, n, l);
     if (!st) st = vgae_mat_init(ctx, &m->dmean, n, l);
-    if (!st) st = vgae_mat_init(ctx, &m->dp, n, l);
-    if (!st && stochastic) st = vgae_mat_init(ctx, &m->psig, n, l);
-    if (!st && stochastic) st = vgae_mat_init(ctx, &m->logstd, n, l);
     if (!st && stochastic) st = vgae_mat_init(ctx, &m->logvar, n, l);
     if (!st && stochastic) st = vgae_mat_init(ctx, &m->dlogvar, n, l);
     if (!st) st = vgae_params_add(ctx, &m->params, "gcn.w0", &m->w0, &m->dw0);
@@ -132,23 +128,6 @@ static vgae_status decode(vgae_ctx *ctx, void *self, const vgae_mat *z, double g
     return vgae_decoder_full(ctx, m, z, grad_scale, dz, &m->tile, vgae_full_tile_rows(m->n), nll);
 }
 
-/* This epoch's negatives for the sampled loss: uniform pairs u != v that
- * are not training edges, as many as the training edges. */
-static void draw_negatives(vgae_ctx *ctx, vgae_model *m)
-{
-    vgae_rng *rng = vgae_ctx_rng(ctx, VGAE_STREAM_NEGATIVES);
-    int32_t *neg = m->neg_buf;
-    const uint64_t n = (uint64_t)m->n;
-    for (int64_t k = 0; k < m->train->n_edges;) {
-        int32_t u = (int32_t)vgae_rng_below(rng, n), v = (int32_t)vgae_rng_below(rng, n);
-        if (u == v || vgae_graph_has_edge(m->train, u, v))
-            continue;
-        neg[2 * k] = u;
-        neg[2 * k + 1] = v;
-        k++;
-    }
-}
-
 vgae_status vgae_model_loss(vgae_ctx *ctx, vgae_model *m, int backward, vgae_elbo_terms *terms)
 {
     const int stochastic = m->options.kind == VGAE_MODEL_VGAE;
@@ -160,7 +139,7 @@ vgae_status vgae_model_loss(vgae_ctx *ctx, vgae_model *m, int backward, vgae_elb
     cfg.beta = m->options.beta;
     if (m->options.loss == VGAE_LOSS_SAMPLED) {
         cfg.recon_scale = 1.0 / (double)m->train->n_edges;
-        draw_negatives(ctx, m);
+        vgae_sampled_draw_negatives(ctx, m);
     } else {
         cfg.recon_scale = m->norm / nn;
     }

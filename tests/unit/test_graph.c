@@ -1,5 +1,6 @@
 /* Tests of graph cleaning (symmetrize, dedup, self-loops) and of each graph reader. */
 #include "testutil.h"
+#include "graph/non_edges.h"
 
 static void assert_neighbours(const vgae_graph *g, int32_t v, int count, const int32_t *want)
 {
@@ -239,6 +240,67 @@ static void format_names_round_trip(void **state)
     assert_error_contains(ctx, vgae_graph_format_from_name(ctx, "dot", &f), "unknown graph format 'dot'");
 }
 
+/* The batched non-edge draw keeps exactly the candidates a one-at-a-time
+ * loop with vgae_graph_has_edge keeps, from the same stream, on a
+ * Barabasi-Albert graph whose hubs have long (searched, not scanned)
+ * neighbour lists; and the generators give what they promise. */
+static void non_edge_batches_match_one_at_a_time(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_generate_options o = vgae_generate_defaults(VGAE_GENERATE_BA);
+    o.nodes = 2000;
+    o.edges = 20000;
+    vgae_graph *g = NULL;
+    assert_int_equal(vgae_graph_generate(ctx, &o, &g), VGAE_OK);
+    assert_int_equal(g->n, 2000);
+    assert_int_equal(g->n_edges, 10 * 2000 - 10 * 11 / 2); /* node i links to min(i, 10) */
+    int64_t max_degree = 0;
+    for (int32_t i = 0; i < g->n; i++)
+        if (g->rowptr[i + 1] - g->rowptr[i] > max_degree)
+            max_degree = g->rowptr[i + 1] - g->rowptr[i];
+    assert_true(max_degree > 200);
+    vgae_rng batched, single;
+    vgae_rng_init(&batched, 8, 0);
+    single = batched;
+    int64_t kept = 0, edges_seen = 0;
+    for (int round = 0; round < 2000; round++) {
+        int32_t a[VGAE_NON_EDGE_BATCH], b[VGAE_NON_EDGE_BATCH];
+        int want = 1 + round % VGAE_NON_EDGE_BATCH;
+        int got = vgae_non_edge_batch(g, &batched, want, a, b);
+        int j = 0;
+        for (int k = 0; k < want; k++) {
+            int32_t u = (int32_t)vgae_rng_below(&single, (uint64_t)g->n);
+            int32_t v = (int32_t)vgae_rng_below(&single, (uint64_t)g->n);
+            if (u == v || vgae_graph_has_edge(g, u, v)) {
+                edges_seen += u != v;
+                continue;
+            }
+            assert_true(j < got);
+            assert_int_equal(a[j], u);
+            assert_int_equal(b[j], v);
+            j++;
+        }
+        assert_int_equal(j, got);
+        kept += got;
+    }
+    assert_true(kept > 0);
+    /* a dense graph, where a third of the candidates are edges */
+    vgae_graph *small = NULL;
+    o.nodes = 60;
+    o.edges = 600;
+    assert_int_equal(vgae_graph_generate(ctx, &o, &small), VGAE_OK);
+    for (int round = 0; round < 200; round++) {
+        int32_t a[VGAE_NON_EDGE_BATCH], b[VGAE_NON_EDGE_BATCH];
+        int got = vgae_non_edge_batch(small, &batched, VGAE_NON_EDGE_BATCH, a, b);
+        edges_seen += VGAE_NON_EDGE_BATCH - got;
+        for (int k = 0; k < got; k++)
+            assert_true(a[k] != b[k] && !vgae_graph_has_edge(small, a[k], b[k]));
+    }
+    assert_true(edges_seen > 100);
+    vgae_graph_free(small);
+    vgae_graph_free(g);
+}
+
 /* Bad generator options are refused with a message, before igraph runs. */
 static void generator_refuses_bad_options(void **state)
 {
@@ -287,6 +349,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(explicit_format_overrides_extension, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(components_are_counted, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(format_names_round_trip, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(non_edge_batches_match_one_at_a_time, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(generator_refuses_bad_options, setup_ctx, teardown_ctx),
     };
     return cmocka_run_group_tests_name("graph", tests, NULL, NULL);

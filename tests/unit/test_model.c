@@ -4,6 +4,7 @@
 
 #include "testutil.h"
 #include "planted.h"
+#include "models/model_internal.h"
 
 static uint64_t key(vgae_pair p)
 {
@@ -232,6 +233,129 @@ static void same_numbers_on_any_thread_count(void **state)
     vgae_ctx_set_threads(ctx, 1);
 }
 
+/* The sampled loss against a direct double computation over the same
+ * pairs, on a graph split into several parts (160 nodes): the loss of
+ * every training edge once and of every negative once, and the gradient
+ * of each at both ends. The negatives are uniform non-edges, u != v. */
+static void sampled_loss_matches_direct(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph *g = planted_graph(ctx);
+    vgae_model *m = NULL;
+    vgae_model_options o = vgae_model_defaults();
+    o.loss = VGAE_LOSS_SAMPLED;
+    assert_int_equal(vgae_model_new(ctx, &o, g, NULL, &m), VGAE_OK);
+    vgae_sampled_draw_negatives(ctx, m);
+    const int64_t n_neg = g->n_edges;
+    for (int64_t k = 0; k < n_neg; k++) {
+        int32_t u = m->neg_buf[2 * k], v = m->neg_buf[2 * k + 1];
+        assert_true(u >= 0 && u < g->n && v >= 0 && v < g->n && u != v);
+        assert_false(vgae_graph_has_edge(g, u, v));
+    }
+    enum { D = 5 };
+    vgae_mat z, dz;
+    vgae_mat_init(ctx, &z, g->n, D);
+    vgae_mat_init(ctx, &dz, g->n, D);
+    vgae_rng r;
+    vgae_rng_init(&r, 5, 0);
+    vgae_rng_normal_fill_f(&r, z.data, vgae_mat_size(&z), 1);
+    double nll, direct = 0, dx;
+    const double scale = 0.5;
+    assert_int_equal(vgae_decoder_sampled(ctx, m, &z, m->neg_buf, n_neg, scale, &dz, &nll), VGAE_OK);
+    double *grad = calloc((size_t)g->n * D, sizeof *grad);
+    for (int64_t k = 0; k < n_neg; k++) {
+        int32_t u = m->neg_buf[2 * k], v = m->neg_buf[2 * k + 1];
+        double x = 0;
+        for (int c = 0; c < D; c++)
+            x += (double)VGAE_MAT_AT(&z, u, c) * VGAE_MAT_AT(&z, v, c);
+        direct += vgae_bernoulli_term(x, 0.0, 1.0, &dx);
+        for (int c = 0; c < D; c++) {
+            grad[u * D + c] += scale * dx * VGAE_MAT_AT(&z, v, c);
+            grad[v * D + c] += scale * dx * VGAE_MAT_AT(&z, u, c);
+        }
+    }
+    for (int32_t u = 0; u < g->n; u++)
+        for (int64_t p = g->rowptr[u]; p < g->rowptr[u + 1]; p++) {
+            int32_t v = g->adj[p];
+            if (v < u)
+                continue;
+            double x = 0;
+            for (int c = 0; c < D; c++)
+                x += (double)VGAE_MAT_AT(&z, u, c) * VGAE_MAT_AT(&z, v, c);
+            direct += vgae_bernoulli_term(x, 1.0, 1.0, &dx);
+            for (int c = 0; c < D; c++) {
+                grad[u * D + c] += scale * dx * VGAE_MAT_AT(&z, v, c);
+                grad[v * D + c] += scale * dx * VGAE_MAT_AT(&z, u, c);
+            }
+        }
+    if (fabs(nll - direct) > 1e-9 * direct)
+        fail_msg("sampled loss %.12g, direct %.12g", nll, direct);
+    for (int64_t i = 0; i < (int64_t)g->n * D; i++)
+        if (fabs(dz.data[i] - grad[i]) > 1e-5 * (1 + fabs(grad[i])))
+            fail_msg("dz[%lld] = %g, direct %g", (long long)i, dz.data[i], grad[i]);
+    /* without the gradient, the same loss */
+    double nll2;
+    assert_int_equal(vgae_decoder_sampled(ctx, m, &z, m->neg_buf, n_neg, scale, NULL, &nll2), VGAE_OK);
+    assert_true(nll2 == nll);
+    free(grad);
+    vgae_mat_destroy(&z);
+    vgae_mat_destroy(&dz);
+    vgae_model_free(m);
+    vgae_graph_free(g);
+}
+
+/* The sampled loss on a graph large enough for several chunks of
+ * negatives and several decoder parts: 1 and 2 threads give the same
+ * negatives, losses and means, bit for bit. */
+static void sampled_loss_same_on_any_thread_count(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_generate_options go = vgae_generate_defaults(VGAE_GENERATE_SBM);
+    go.nodes = 3000;
+    go.edges = 40000;
+    vgae_graph *g = NULL;
+    assert_int_equal(vgae_graph_generate(ctx, &go, &g), VGAE_OK);
+    float *first = NULL;
+    int32_t *first_neg = NULL;
+    double loss[2];
+    for (int threads = 1; threads <= 2; threads++) {
+        vgae_ctx_set_threads(ctx, threads);
+        vgae_ctx_set_seed(ctx, 4);
+        vgae_split *s = NULL;
+        vgae_graph *train = NULL;
+        vgae_model *m = NULL;
+        vgae_model_options o = vgae_model_defaults();
+        o.loss = VGAE_LOSS_SAMPLED;
+        vgae_elbo_terms t;
+        assert_int_equal(vgae_split_make(ctx, g, 0.05, 0.1, &s), VGAE_OK);
+        assert_int_equal(vgae_split_train_graph(ctx, s, &train), VGAE_OK);
+        assert_int_equal(vgae_model_new(ctx, &o, train, NULL, &m), VGAE_OK);
+        for (int e = 0; e < 3; e++)
+            assert_int_equal(vgae_model_train_epoch(ctx, m, &t), VGAE_OK);
+        loss[threads - 1] = t.loss;
+        assert_int_equal(vgae_model_encode(ctx, m), VGAE_OK);
+        size_t bytes = (size_t)vgae_mat_size(&m->mean) * sizeof(float);
+        size_t neg_bytes = (size_t)train->n_edges * 2 * sizeof(int32_t);
+        if (threads == 1) {
+            first = malloc(bytes);
+            memcpy(first, m->mean.data, bytes);
+            first_neg = malloc(neg_bytes);
+            memcpy(first_neg, m->neg_buf, neg_bytes);
+        } else {
+            assert_memory_equal(first_neg, m->neg_buf, neg_bytes);
+            assert_memory_equal(first, m->mean.data, bytes);
+        }
+        vgae_model_free(m);
+        vgae_graph_free(train);
+        vgae_split_free(s);
+    }
+    assert_true(loss[0] == loss[1]);
+    free(first);
+    free(first_neg);
+    vgae_graph_free(g);
+    vgae_ctx_set_threads(ctx, 1);
+}
+
 static void model_refuses_bad_input(void **state)
 {
     vgae_ctx *ctx = *state;
@@ -359,6 +483,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(float_full_loss_matches_double, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(planted_structure_is_learned, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(same_numbers_on_any_thread_count, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(sampled_loss_matches_direct, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(sampled_loss_same_on_any_thread_count, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(model_refuses_bad_input, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(model_file_round_trip, setup_ctx, teardown_ctx),
     };
