@@ -48,9 +48,11 @@ typedef vgae_status (*vgae_decoder_fn)(vgae_ctx *ctx, void *decoder, const vgae_
                                        double grad_scale, vgae_mat *dz, double *nll);
 
 /* Buffers kept between calls (zero-initialize; free with vgae_elbo_work_destroy).
- * After a call, z holds the latent values the decoder saw and eps the noise. */
+ * After a call, z holds the latent values the decoder saw and eps the noise.
+ * (The decoder's dz is written into dmean, which the backward then turns
+ * into d loss / d mean in place: no third buffer.) */
 typedef struct vgae_elbo_work {
-    vgae_mat eps, z, dz;
+    vgae_mat eps, z;
 } vgae_elbo_work;
 void vgae_elbo_work_destroy(vgae_elbo_work *work);
 

@@ -40,7 +40,8 @@ vgae_status vgae_gaussian_log_ratio(vgae_ctx *ctx, const vgae_mat *logvar, const
  *   dmean   = dz + kl_weight * mean
  *   dlogvar = dz * eps * exp(logvar / 2) / 2 + kl_weight * (exp(logvar) - 1) / 2
  * dz NULL means no loss flows through z (the KL alone); eps NULL means the
- * deterministic mode (z = mean). dmean and dlogvar are overwritten. */
+ * deterministic mode (z = mean). dmean and dlogvar are overwritten; dz
+ * may be dmean itself (each element is read before it is written). */
 vgae_status vgae_gaussian_backward(vgae_ctx *ctx, const vgae_mat *mean, const vgae_mat *logvar,
                                    const vgae_mat *eps, const vgae_mat *dz, double kl_weight,
                                    vgae_mat *dmean, vgae_mat *dlogvar);

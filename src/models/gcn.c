@@ -1,10 +1,10 @@
 /* The two-layer GCN encoder of the graph autoencoders: forward and backward. */
 #include "models/model_internal.h"
 
-vgae_status vgae_gcn_forward(vgae_ctx *ctx, vgae_model *m)
+vgae_status vgae_gcn_forward(vgae_ctx *ctx, vgae_model *m, int with_logvar)
 {
     const int32_t h = m->options.hidden, l = m->options.latent;
-    const int stochastic = m->options.kind == VGAE_MODEL_VGAE;
+    const int stochastic = m->options.kind == VGAE_MODEL_VGAE && with_logvar;
     /* H0 = X W0, or W0 itself when X is the identity */
     const vgae_mat *h0 = m->x ? &m->h0 : &m->w0;
     vgae_status st = VGAE_OK;

@@ -6,7 +6,9 @@
 #include "vgae/layers.h"
 #include "vgae/model.h"
 
-vgae_status vgae_gcn_forward(vgae_ctx *ctx, vgae_model *m);
+/* The encoder: mean, and for a VGAE with with_logvar also logvar (scoring
+ * pairs needs the means only). */
+vgae_status vgae_gcn_forward(vgae_ctx *ctx, vgae_model *m, int with_logvar);
 vgae_status vgae_gcn_backward(vgae_ctx *ctx, vgae_model *m);
 
 /* The sampled loss over the training edges and the n_neg pairs in neg

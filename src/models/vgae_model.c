@@ -145,7 +145,7 @@ vgae_status vgae_model_loss(vgae_ctx *ctx, vgae_model *m, int backward, vgae_elb
     }
     if (backward)
         vgae_params_zero_grad(&m->params);
-    vgae_status st = vgae_gcn_forward(ctx, m);
+    vgae_status st = vgae_gcn_forward(ctx, m, 1);
     if (!st)
         st = vgae_elbo_compute(ctx, &cfg, &m->mean, stochastic ? &m->logvar : NULL,
                                vgae_ctx_rng(ctx, VGAE_STREAM_NOISE), decode, m, &m->elbo,
@@ -168,5 +168,5 @@ vgae_status vgae_model_train_epoch(vgae_ctx *ctx, vgae_model *m, vgae_elbo_terms
 
 vgae_status vgae_model_encode(vgae_ctx *ctx, vgae_model *m)
 {
-    return vgae_gcn_forward(ctx, m);
+    return vgae_gcn_forward(ctx, m, 1);
 }

@@ -16,7 +16,6 @@ void vgae_elbo_work_destroy(vgae_elbo_work *work)
         return;
     vgae_mat_destroy(&work->eps);
     vgae_mat_destroy(&work->z);
-    vgae_mat_destroy(&work->dz);
 }
 
 static int finite_nonnegative(double x)
@@ -49,8 +48,6 @@ vgae_status vgae_elbo_compute(vgae_ctx *ctx, const vgae_elbo_config *config,
         st = vgae_mat_ensure(ctx, &work->z, mean->rows, mean->cols);
     if (!st)
         st = vgae_mat_ensure(ctx, &work->eps, mean->rows, mean->cols);
-    if (!st && dmean)
-        st = vgae_mat_ensure(ctx, &work->dz, mean->rows, mean->cols);
     if (!st && stochastic)
         st = vgae_gaussian_sample(ctx, mean, logvar, sampling ? noise : NULL, &work->eps, &work->z);
     else if (!st)
@@ -58,8 +55,10 @@ vgae_status vgae_elbo_compute(vgae_ctx *ctx, const vgae_elbo_config *config,
     if (st)
         return st;
 
+    /* the decoder writes dL/dz straight into dmean: the Gaussian layer's
+     * backward turns it into dL/dmean in place, element by element */
     double nll = 0.0, kl = 0.0;
-    st = decode(ctx, decoder, &work->z, c.recon_scale, dmean ? &work->dz : NULL, &nll);
+    st = decode(ctx, decoder, &work->z, c.recon_scale, dmean, &nll);
     if (!st && stochastic)
         st = vgae_gaussian_kl(ctx, mean, logvar, NULL, &kl);
     if (st)
@@ -68,10 +67,8 @@ vgae_status vgae_elbo_compute(vgae_ctx *ctx, const vgae_elbo_config *config,
     terms->nll = nll;
     terms->kl = kl;
     terms->loss = c.recon_scale * nll + kl_weight * kl;
-    if (!dmean)
+    if (!dmean || !stochastic)
         return VGAE_OK;
-    if (!stochastic)
-        return vgae_mat_copy(ctx, dmean, &work->dz);
-    return vgae_gaussian_backward(ctx, mean, logvar, sampling ? &work->eps : NULL, &work->dz,
+    return vgae_gaussian_backward(ctx, mean, logvar, sampling ? &work->eps : NULL, dmean,
                                   kl_weight, dmean, dlogvar);
 }
