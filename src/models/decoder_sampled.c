@@ -4,7 +4,7 @@
 
 #include "graph/non_edges.h"
 #include "models/model_internal.h"
-#include "vgae/likelihood.h"
+#include "nn/kernels.h"
 
 /* Negatives are drawn in chunks of this many pairs, chunk c from sub-stream
  * c of the epoch's key, so that threads share the chunks and every thread
@@ -15,14 +15,15 @@
  * at most MAX_PARTS parts, fixed by n alone. A part's thread alone writes
  * the part's rows of dz, and adds to each row in a fixed order. */
 #define PART_NODES 64
-#define MAX_PARTS 16
+#define MAX_PARTS 8
 
 /* z rows are fetched this many edges ahead: on a large graph each is a
  * trip to DRAM, and they overlap only when started early. */
 #define AHEAD 32
-/* Negatives with an end in the part are taken in batches of this many,
- * their rows fetched as the batch fills. */
-#define NEG_BATCH 32
+/* Logits per call of the vectorized kernel; negatives with an end in the
+ * part are gathered in batches of this many, their rows fetched as the
+ * batch fills. */
+#define BATCH 32
 
 void vgae_sampled_draw_negatives(vgae_ctx *ctx, vgae_model *m)
 {
@@ -67,16 +68,6 @@ static inline double dot(const vgae_real *restrict a, const vgae_real *restrict 
     return ((lane[0] + lane[4]) + (lane[1] + lane[5])) + ((lane[2] + lane[6]) + (lane[3] + lane[7]));
 }
 
-/* The derivative in x of the term with target t (0 or 1), computed exactly
- * as vgae_bernoulli_term computes it (pos_weight 1), without the log. */
-static inline double term_grad(double x, double t)
-{
-    double e = exp(-fabs(x));
-    double sig = x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-    double sig_neg = x >= 0 ? e / (1.0 + e) : 1.0 / (1.0 + e);
-    return (1.0 - t) * sig - 1.0 * t * sig_neg;
-}
-
 static inline void add_scaled(vgae_real *restrict dst, vgae_real g, const vgae_real *restrict src,
                               int64_t d)
 {
@@ -94,38 +85,45 @@ static inline void fetch(const vgae_real *row, int64_t d)
 
 /* The loss terms and the rows of dz of nodes lo..hi-1. A pair is met from
  * each of its ends in the part; its loss is counted once (from the smaller
- * end of an edge, from u of a negative (u, v)), its gradient at each end. */
+ * end of an edge, from u of a negative (u, v)), its gradient at each end.
+ * Logits go through the vectorized kernel a batch at a time. */
 static double decode_part(const vgae_model *m, const vgae_mat *z, const int32_t *neg,
                           int64_t n_neg, double scale, vgae_mat *dz, int32_t lo, int32_t hi)
 {
     const vgae_graph *g = m->train;
     const int64_t d = z->cols, last = g->rowptr[hi];
     const vgae_real *zd = z->data;
-    double loss = 0.0, dx;
-    /* positives, row by row */
+    vgae_real x[BATCH];
+    uint8_t counted[BATCH];
+    double loss = 0.0;
+    /* positives, row by row, BATCH edges at a time */
     for (int32_t u = lo; u < hi; u++) {
         const vgae_real *zu = zd + u * d;
         vgae_real *du = dz ? dz->data + u * d : NULL;
         if (du)
             memset(du, 0, (size_t)d * sizeof *du);
-        for (int64_t p = g->rowptr[u]; p < g->rowptr[u + 1]; p++) {
-            const int32_t v = g->adj[p];
-            if (p + AHEAD < last)
-                fetch(zd + g->adj[p + AHEAD] * d, d);
-            if (v < u && !du)
-                continue;
-            const double x = dot(zu, zd + v * d, d);
-            if (v > u)
-                loss += vgae_bernoulli_term(x, 1.0, 1.0, &dx);
-            else
-                dx = term_grad(x, 1.0);
-            if (du)
-                add_scaled(du, (vgae_real)(scale * dx), zd + v * d, d);
+        /* without the gradient, only the edges whose loss counts here */
+        const int64_t end = g->rowptr[u + 1];
+        int64_t p = g->rowptr[u];
+        while (p < end && !du && g->adj[p] < u)
+            p++;
+        while (p < end) {
+            const int64_t first = p;
+            int k = 0;
+            for (; p < end && k < BATCH; p++, k++) {
+                if (p + AHEAD < last)
+                    fetch(zd + g->adj[p + AHEAD] * d, d);
+                x[k] = (vgae_real)dot(zu, zd + g->adj[p] * d, d);
+                counted[k] = g->adj[p] > u;
+            }
+            loss += vgae_kernel_sampled(x, counted, k, 1, scale);
+            for (int i = 0; du && i < k; i++)
+                add_scaled(du, x[i], zd + g->adj[first + i] * d, d);
         }
     }
     /* negatives: the pairs with an end in the part, in their order, a batch
      * at a time; the batch's rows are fetched while it fills */
-    int64_t batch[NEG_BATCH];
+    int64_t batch[BATCH];
     int filled = 0;
     for (int64_t k = 0; k <= n_neg; k++) {
         if (k < n_neg) {
@@ -138,24 +136,21 @@ static double decode_part(const vgae_model *m, const vgae_mat *z, const int32_t 
             if (dz)
                 fetch(dz->data + (in_u ? u : v) * d, d);
             batch[filled++] = k;
-            if (filled < NEG_BATCH)
+            if (filled < BATCH)
                 continue;
         }
         for (int i = 0; i < filled; i++) {
             const int32_t u = neg[2 * batch[i]], v = neg[2 * batch[i] + 1];
-            const int in_u = u >= lo && u < hi, in_v = dz && v >= lo && v < hi;
-            const double x = dot(zd + u * d, zd + v * d, d);
-            if (in_u)
-                loss += vgae_bernoulli_term(x, 0.0, 1.0, &dx);
-            else
-                dx = term_grad(x, 0.0);
-            if (!dz)
-                continue;
-            const vgae_real gk = (vgae_real)(scale * dx);
-            if (in_u)
-                add_scaled(dz->data + u * d, gk, zd + v * d, d);
-            if (in_v)
-                add_scaled(dz->data + v * d, gk, zd + u * d, d);
+            x[i] = (vgae_real)dot(zd + u * d, zd + v * d, d);
+            counted[i] = u >= lo && u < hi;
+        }
+        loss += vgae_kernel_sampled(x, counted, filled, 0, scale);
+        for (int i = 0; dz && i < filled; i++) {
+            const int32_t u = neg[2 * batch[i]], v = neg[2 * batch[i] + 1];
+            if (u >= lo && u < hi)
+                add_scaled(dz->data + u * d, x[i], zd + v * d, d);
+            if (v >= lo && v < hi)
+                add_scaled(dz->data + v * d, x[i], zd + u * d, d);
         }
         filled = 0;
     }

@@ -124,6 +124,31 @@ CLONES double vgae_kernel_negatives(vgae_real *row, int64_t n, double scale)
     return total(acc);
 }
 
+CLONES double vgae_kernel_sampled(vgae_real *x, const uint8_t *counted, int64_t n, int target,
+                                  double scale)
+{
+    /* with y = x for a non-edge and -x for an edge, the term is softplus(y)
+     * and its derivative in x is sign * sigmoid(y) */
+    const real sign = target ? -1 : 1, s = (real)scale * sign;
+    real terms[BLOCK];
+    double acc[LANES] = {0};
+    for (int64_t j0 = 0; j0 < n; j0 += BLOCK) {
+        const int len = (int)(n - j0 < BLOCK ? n - j0 : BLOCK);
+        real *xs = x + j0;
+        for (int j = 0; j < len; j++) {
+            const real y = sign * xs[j], nan = y - y;
+            const real e = EXP_NEG(fabs(y)), inv = 1 / (1 + e);
+            xs[j] = s * (y >= 0 ? inv : e * inv) + nan;
+            terms[j] = (y > 0 ? y : 0) + LOG1P_UNIT(e) + nan;
+        }
+        if (counted)
+            for (int j = 0; j < len; j++)
+                terms[j] = counted[j0 + j] ? terms[j] : 0;
+        add_terms(acc, terms, len);
+    }
+    return total(acc);
+}
+
 CLONES double vgae_kernel_bernoulli(const vgae_real *logits, const vgae_real *targets, int64_t n,
                                     double pos_weight, double grad_scale, vgae_real *grad, int *bad)
 {

@@ -12,6 +12,14 @@
  * The graph decoder corrects the few positive entries afterwards. */
 double vgae_kernel_negatives(vgae_real *x, int64_t n, double scale);
 
+/* The sampled loss's terms for n logits x of pairs with target `target`
+ * (1: an edge, 0: a non-edge), -log sigmoid(x) or -log sigmoid(-x): returns
+ * the sum, in double, of the terms whose counted[j] is not 0 (all if
+ * counted is NULL), and replaces every x_j with scale times the term's
+ * derivative in x_j. */
+double vgae_kernel_sampled(vgae_real *x, const uint8_t *counted, int64_t n, int target,
+                           double scale);
+
 /* The Bernoulli terms pw t softplus(-x) + (1 - t) softplus(x) of logits x
  * and targets t, summed in double; grad (if not NULL) receives grad_scale
  * times each derivative, (1 - t) sigmoid(x) - pw t sigmoid(-x). *bad is set

@@ -234,7 +234,7 @@ static void same_numbers_on_any_thread_count(void **state)
 }
 
 /* The sampled loss against a direct double computation over the same
- * pairs, on a graph split into several parts (160 nodes): the loss of
+ * pairs, on a graph split into two parts (160 nodes): the loss of
  * every training edge once and of every negative once, and the gradient
  * of each at both ends. The negatives are uniform non-edges, u != v. */
 static void sampled_loss_matches_direct(void **state)
@@ -288,7 +288,9 @@ static void sampled_loss_matches_direct(void **state)
                 grad[v * D + c] += scale * dx * VGAE_MAT_AT(&z, u, c);
             }
         }
-    if (fabs(nll - direct) > 1e-9 * direct)
+    /* float terms (the vectorized kernel), summed in double: each term is
+     * within a few float ulps, so 1e-6 relative has a margin of ten */
+    if (fabs(nll - direct) > 1e-6 * direct)
         fail_msg("sampled loss %.12g, direct %.12g", nll, direct);
     for (int64_t i = 0; i < (int64_t)g->n * D; i++)
         if (fabs(dz.data[i] - grad[i]) > 1e-5 * (1 + fabs(grad[i])))
