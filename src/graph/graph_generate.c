@@ -5,6 +5,7 @@
 
 #include "core/internal.h"
 #include "core/libguard.h"
+#include "graph/from_igraph.h"
 #include "vgae/generate.h"
 
 static const char *const generator_names[] = {"gnm", "ba", "sbm", "geo"};
@@ -146,54 +147,26 @@ vgae_status vgae_graph_generate(vgae_ctx *ctx, const vgae_generate_options *opti
         st = sbm_probabilities(ctx, options, &p_in, &p_out);
     if (st)
         return st;
+    const char *name = vgae_generator_name(options->kind);
     vgae_igraph_guard guard;
     igraph_t ig;
-    igraph_vector_int_t edges;
-    int have_graph = 0, have_edges = 0;
-    int32_t *pairs = NULL;
-    igraph_integer_t m = 0;
-    vgae_igraph_enter(ctx, &guard, vgae_generator_name(options->kind));
+    vgae_igraph_enter(ctx, &guard, name);
     igraph_rng_seed(igraph_rng_default(), (igraph_uint_t)options->seed);
     igraph_error_t err = run_generator(options, p_in, p_out, &ig);
-    have_graph = err == IGRAPH_SUCCESS;
-    if (!err && (err = igraph_vector_int_init(&edges, 0)) == IGRAPH_SUCCESS) {
-        have_edges = 1;
-        err = igraph_get_edgelist(&ig, &edges, 0);
-    }
-    if (err) {
+    if (err != IGRAPH_SUCCESS) {
         st = vgae_igraph_fail(ctx, err, "generating the graph");
-        vgae_fail_prefix(ctx, "%s: ", vgae_generator_name(options->kind));
-        goto done;
+        vgae_fail_prefix(ctx, "%s: ", name);
+    } else {
+        st = vgae_graph_from_igraph(ctx, &ig, out);
+        igraph_destroy(&ig);
     }
-    /* igraph's graph and edge list are 48 bytes an edge: free them before
-     * the pairs are sorted into the graph */
-    igraph_destroy(&ig);
-    have_graph = 0;
-    m = igraph_vector_int_size(&edges) / 2;
-    pairs = vgae_alloc(ctx, (size_t)(2 * m), sizeof *pairs);
-    if (!pairs) {
-        st = VGAE_ENOMEM;
-        goto done;
-    }
-    for (igraph_integer_t i = 0; i < 2 * m; i++)
-        pairs[i] = (int32_t)VECTOR(edges)[i];
-    igraph_vector_int_destroy(&edges);
-    have_edges = 0;
-    st = vgae_graph_from_pairs(ctx, (int32_t)options->nodes, m, pairs, 0, out);
+    vgae_igraph_leave(&guard);
     if (!st && ((*out)->report.self_loops_dropped || (*out)->report.duplicates_dropped)) {
         st = vgae_fail(ctx, VGAE_EINTERNAL, "%s: igraph made %lld self-loop(s) and %lld repeated "
-                       "edge(s)", vgae_generator_name(options->kind),
-                       (long long)(*out)->report.self_loops_dropped,
+                       "edge(s)", name, (long long)(*out)->report.self_loops_dropped,
                        (long long)(*out)->report.duplicates_dropped);
         vgae_graph_free(*out);
         *out = NULL;
     }
-done:
-    if (have_edges)
-        igraph_vector_int_destroy(&edges);
-    if (have_graph)
-        igraph_destroy(&ig);
-    vgae_igraph_leave(&guard);
-    free(pairs);
     return st;
 }

@@ -8,6 +8,7 @@
 
 #include "core/internal.h"
 #include "core/libguard.h"
+#include "graph/from_igraph.h"
 #include "io/lines.h"
 #include "io/mtx.h"
 #include "io/slurp.h"
@@ -288,6 +289,29 @@ static vgae_status check_pajek_size(vgae_ctx *ctx, const char *path, const char 
     return VGAE_OK;
 }
 
+vgae_status vgae_graph_from_igraph(vgae_ctx *ctx, const igraph_t *ig, vgae_graph **out)
+{
+    igraph_vector_int_t edges;
+    int32_t *pairs = NULL;
+    *out = NULL;
+    igraph_error_t err = igraph_vector_int_init(&edges, 0);
+    if (err != IGRAPH_SUCCESS)
+        return vgae_igraph_fail(ctx, err, "listing edges");
+    err = igraph_get_edgelist(ig, &edges, 0);
+    const igraph_integer_t m = igraph_vector_int_size(&edges) / 2;
+    if (err == IGRAPH_SUCCESS)
+        pairs = vgae_alloc(ctx, (size_t)(2 * m), sizeof *pairs);
+    for (igraph_integer_t i = 0; pairs && i < 2 * m; i++)
+        pairs[i] = (int32_t)VECTOR(edges)[i];
+    igraph_vector_int_destroy(&edges); /* 16 bytes an edge: gone before the sort */
+    vgae_status st = err != IGRAPH_SUCCESS ? vgae_igraph_fail(ctx, err, "listing edges")
+                     : !pairs               ? VGAE_ENOMEM
+                                            : vgae_graph_from_pairs(ctx, (int32_t)igraph_vcount(ig), m, pairs,
+                                                                    igraph_is_directed(ig), out);
+    free(pairs);
+    return st;
+}
+
 static vgae_status read_with_igraph(vgae_ctx *ctx, const char *path, vgae_graph_format format,
                                     vgae_graph **out)
 {
@@ -296,9 +320,6 @@ static vgae_status read_with_igraph(vgae_ctx *ctx, const char *path, vgae_graph_
     FILE *f = NULL;
     igraph_t ig;
     int have_graph = 0;
-    igraph_vector_int_t edges;
-    int have_edges = 0;
-    int32_t *pairs = NULL;
     igraph_error_t err = IGRAPH_SUCCESS;
     vgae_igraph_guard guard;
     vgae_status st = vgae_slurp(ctx, path, &data, &size);
@@ -350,28 +371,9 @@ static vgae_status read_with_igraph(vgae_ctx *ctx, const char *path, vgae_graph_
         st = vgae_fail_at(ctx, VGAE_EFORMAT, path, 0, "the graph has no nodes");
         goto done;
     }
-    err = igraph_vector_int_init(&edges, 0);
-    if (err == IGRAPH_SUCCESS) {
-        have_edges = 1;
-        err = igraph_get_edgelist(&ig, &edges, 0);
-    }
-    if (err != IGRAPH_SUCCESS) {
-        st = vgae_igraph_fail(ctx, err, "listing edges");
+    st = vgae_graph_from_igraph(ctx, &ig, out);
+    if (st)
         goto done;
-    }
-    {
-        igraph_integer_t m = igraph_vector_int_size(&edges) / 2;
-        pairs = vgae_alloc(ctx, (size_t)(2 * m), sizeof *pairs);
-        if (!pairs) {
-            st = VGAE_ENOMEM;
-            goto done;
-        }
-        for (igraph_integer_t i = 0; i < 2 * m; i++)
-            pairs[i] = (int32_t)VECTOR(edges)[i];
-        st = vgae_graph_from_pairs(ctx, (int32_t)igraph_vcount(&ig), m, pairs, igraph_is_directed(&ig), out);
-        if (st)
-            goto done;
-    }
     (*out)->report.weighted = has_weights(&ig);
     st = copy_names(ctx, &ig, *out);
     if (st) {
@@ -379,14 +381,11 @@ static vgae_status read_with_igraph(vgae_ctx *ctx, const char *path, vgae_graph_
         *out = NULL;
     }
 done:
-    if (have_edges)
-        igraph_vector_int_destroy(&edges);
     if (have_graph)
         igraph_destroy(&ig);
     vgae_igraph_leave(&guard);
     fclose(f);
     free(data);
-    free(pairs);
     return st;
 }
 

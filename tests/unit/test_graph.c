@@ -247,11 +247,7 @@ static void format_names_round_trip(void **state)
 static void non_edge_batches_match_one_at_a_time(void **state)
 {
     vgae_ctx *ctx = *state;
-    vgae_generate_options o = vgae_generate_defaults(VGAE_GENERATE_BA);
-    o.nodes = 2000;
-    o.edges = 20000;
-    vgae_graph *g = NULL;
-    assert_int_equal(vgae_graph_generate(ctx, &o, &g), VGAE_OK);
+    vgae_graph *g = generated_graph(ctx, VGAE_GENERATE_BA, 2000, 20000);
     assert_int_equal(g->n, 2000);
     assert_int_equal(g->n_edges, 10 * 2000 - 10 * 11 / 2); /* node i links to min(i, 10) */
     int64_t max_degree = 0;
@@ -285,10 +281,7 @@ static void non_edge_batches_match_one_at_a_time(void **state)
     }
     assert_true(kept > 0);
     /* a dense graph, where a third of the candidates are edges */
-    vgae_graph *small = NULL;
-    o.nodes = 60;
-    o.edges = 600;
-    assert_int_equal(vgae_graph_generate(ctx, &o, &small), VGAE_OK);
+    vgae_graph *small = generated_graph(ctx, VGAE_GENERATE_BA, 60, 600);
     for (int round = 0; round < 200; round++) {
         int32_t a[VGAE_NON_EDGE_BATCH], b[VGAE_NON_EDGE_BATCH];
         int got = vgae_non_edge_batch(small, &batched, VGAE_NON_EDGE_BATCH, a, b);

@@ -49,6 +49,18 @@ static inline int teardown_ctx(void **state)
     return 0;
 }
 
+/* A graph from one of igraph's generators, seed 42 (see vgae/generate.h). */
+static inline vgae_graph *generated_graph(vgae_ctx *ctx, vgae_generator kind, int64_t nodes,
+                                          int64_t edges)
+{
+    vgae_generate_options o = vgae_generate_defaults(kind);
+    vgae_graph *g = NULL;
+    o.nodes = nodes;
+    o.edges = edges;
+    assert_int_equal(vgae_graph_generate(ctx, &o, &g), VGAE_OK);
+    return g;
+}
+
 /* Asserts that status is an error and that the context's message contains needle. */
 #define assert_error_contains(ctx, status, needle)                                           \
     do {                                                                                     \
