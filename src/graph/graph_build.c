@@ -25,11 +25,60 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Sorts keys and removes repeats; returns the number kept. */
-static int64_t sort_unique(uint64_t *keys, int64_t m)
+/* Radix digits of 16 bits: a pass's counts (512 KB) stay in the cache. */
+#define RADIX_BITS 16
+#define RADIX_SIZE (1 << RADIX_BITS)
+/* Fewer keys than this are sorted with qsort. */
+#define RADIX_MIN 65536
+
+/* Sorts m keys with LSD radix passes of 16 bits, skipping the digits all
+ * keys share (the high bits of node numbers below 2^31). Needs m keys of
+ * scratch; returns 0 (keys untouched) if it cannot have them. */
+static int radix_sort(vgae_ctx *ctx, uint64_t *keys, int64_t m)
 {
-    int64_t k = 0;
-    qsort(keys, (size_t)m, sizeof *keys, cmp_u64);
+    uint64_t *tmp = vgae_alloc(ctx, (size_t)m, sizeof *tmp);
+    int64_t *count = vgae_alloc(ctx, RADIX_SIZE, sizeof *count);
+    if (!tmp || !count) {
+        free(tmp);
+        free(count);
+        vgae_ctx_clear(ctx); /* not an error: qsort needs no scratch */
+        return 0;
+    }
+    uint64_t *from = keys, *to = tmp;
+    for (int shift = 0; shift < 64; shift += RADIX_BITS) {
+        memset(count, 0, RADIX_SIZE * sizeof *count);
+        for (int64_t i = 0; i < m; i++)
+            count[(from[i] >> shift) & (RADIX_SIZE - 1)]++;
+        if (count[(from[0] >> shift) & (RADIX_SIZE - 1)] == m)
+            continue; /* every key has this digit */
+        for (int64_t d = 0, at = 0; d < RADIX_SIZE; d++) {
+            int64_t c = count[d];
+            count[d] = at;
+            at += c;
+        }
+        for (int64_t i = 0; i < m; i++)
+            to[count[(from[i] >> shift) & (RADIX_SIZE - 1)]++] = from[i];
+        uint64_t *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != keys)
+        memcpy(keys, from, (size_t)m * sizeof *keys);
+    free(tmp);
+    free(count);
+    return 1;
+}
+
+/* Sorts keys and removes repeats; returns the number kept. Keys already
+ * in order (a file written sorted, such as vgae generate's) are not sorted
+ * again. */
+static int64_t sort_unique(vgae_ctx *ctx, uint64_t *keys, int64_t m)
+{
+    int64_t k = 0, sorted = 1;
+    for (int64_t i = 1; i < m && sorted; i++)
+        sorted = keys[i - 1] <= keys[i];
+    if (!sorted && (m < RADIX_MIN || !radix_sort(ctx, keys, m)))
+        qsort(keys, (size_t)m, sizeof *keys, cmp_u64);
     for (int64_t i = 0; i < m; i++)
         if (k == 0 || keys[i] != keys[k - 1])
             keys[k++] = keys[i];
@@ -71,7 +120,7 @@ vgae_status vgae_graph_from_pairs(vgae_ctx *ctx, int32_t n, int64_t m, const int
         keys[k++] = u << 32 | v;
     }
     /* Repeats first, then self-loops: a loop listed twice is one loop and one duplicate. */
-    unique = sort_unique(keys, k);
+    unique = sort_unique(ctx, keys, k);
     g->report.duplicates_dropped = k - unique;
     k = 0;
     for (int64_t e = 0; e < unique; e++) {
@@ -87,7 +136,7 @@ vgae_status vgae_graph_from_pairs(vgae_ctx *ctx, int32_t n, int64_t m, const int
             uint64_t u = keys[e] >> 32, v = keys[e] & 0xffffffffu;
             keys[e] = u < v ? u << 32 | v : v << 32 | u;
         }
-        unique = sort_unique(keys, k);
+        unique = sort_unique(ctx, keys, k);
         g->report.reciprocal_merged = k - unique;
     }
     g->n_edges = unique;

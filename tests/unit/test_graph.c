@@ -76,6 +76,71 @@ static void rows_are_sorted_on_a_larger_graph(void **state)
     vgae_graph_free(g);
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Enough pairs for the radix sort, over node numbers of 22 bits (three
+ * 16-bit digits differ): the graph's edges are the distinct pairs u < v a
+ * plain qsort finds, in order, whether the input was shuffled or already
+ * sorted, and as an undirected or a directed list. */
+static void large_pair_lists_sort_like_qsort(void **state)
+{
+    vgae_ctx *ctx = *state;
+    enum { N = 3000000, M = 300000 };
+    int32_t *pairs = malloc(sizeof *pairs * 2 * M);
+    uint64_t *want = malloc(sizeof *want * M);
+    uint64_t s = 99;
+    int64_t k = 0;
+    for (int e = 0; e < M; e++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        int32_t u = (int32_t)((s >> 33) % N), v = e % 7 == 0 ? u + (e % 3) : (int32_t)((s >> 11) % N);
+        if (v >= N)
+            v = u;
+        if (e % 11 == 0 && e > 0) { /* a repeat, reversed */
+            u = pairs[2 * (e - 1) + 1];
+            v = pairs[2 * (e - 1)];
+        }
+        pairs[2 * e] = u;
+        pairs[2 * e + 1] = v;
+        if (u != v)
+            want[k++] = u < v ? (uint64_t)u << 32 | (uint32_t)v : (uint64_t)v << 32 | (uint32_t)u;
+    }
+    qsort(want, (size_t)k, sizeof *want, cmp_key);
+    int64_t distinct = 0;
+    for (int64_t i = 0; i < k; i++)
+        if (distinct == 0 || want[i] != want[distinct - 1])
+            want[distinct++] = want[i];
+    for (int round = 0; round < 3; round++) {
+        vgae_graph *g = NULL;
+        assert_int_equal(vgae_graph_from_pairs(ctx, N, M, pairs, round == 2, &g), VGAE_OK);
+        assert_int_equal(g->n_edges, distinct);
+        int64_t e = 0;
+        for (int32_t u = 0; u < g->n; u++)
+            for (int64_t p = g->rowptr[u]; p < g->rowptr[u + 1]; p++)
+                if (g->adj[p] > u) {
+                    assert_true(e < distinct);
+                    assert_true(want[e++] == ((uint64_t)u << 32 | (uint32_t)g->adj[p]));
+                }
+        assert_int_equal(e, distinct);
+        if (round == 0) { /* round 1: the same edges, listed in order */
+            for (int64_t i = 0; i < distinct; i++) {
+                pairs[2 * i] = (int32_t)(want[i] >> 32);
+                pairs[2 * i + 1] = (int32_t)(want[i] & 0xffffffffu);
+            }
+            for (int64_t i = distinct; i < M; i++) { /* the rest: repeats of the last one */
+                pairs[2 * i] = pairs[2 * distinct - 2];
+                pairs[2 * i + 1] = pairs[2 * distinct - 1];
+            }
+        }
+        vgae_graph_free(g);
+    }
+    free(pairs);
+    free(want);
+}
+
 static void pair_out_of_range_is_an_error(void **state)
 {
     vgae_ctx *ctx = *state;
@@ -330,6 +395,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(undirected_pairs_are_cleaned, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(directed_pairs_are_symmetrized, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(rows_are_sorted_on_a_larger_graph, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(large_pair_lists_sort_like_qsort, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(pair_out_of_range_is_an_error, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(reads_ncol_with_names_and_weights, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(reads_lgl, setup_ctx, teardown_ctx),
