@@ -83,6 +83,18 @@ static inline void fetch(const vgae_real *row, int64_t d)
         __builtin_prefetch((const char *)row + b);
 }
 
+/* The kernel over k edges (from[i], to[i]), then each one's gradient added
+ * to row from[i] of dz, in order; returns the counted loss. */
+static double flush_edges(vgae_real *x, const uint8_t *counted, int k, double scale,
+                          const int32_t *from, const int32_t *to, const vgae_mat *z, vgae_mat *dz)
+{
+    const int64_t d = z->cols;
+    double loss = vgae_kernel_sampled(x, counted, k, 1, scale);
+    for (int i = 0; dz && i < k; i++)
+        add_scaled(dz->data + from[i] * d, x[i], z->data + to[i] * d, d);
+    return loss;
+}
+
 /* The loss terms and the rows of dz of nodes lo..hi-1. A pair is met from
  * each of its ends in the part; its loss is counted once (from the smaller
  * end of an edge, from u of a negative (u, v)), its gradient at each end.
@@ -96,31 +108,29 @@ static double decode_part(const vgae_model *m, const vgae_mat *z, const int32_t 
     vgae_real x[BATCH];
     uint8_t counted[BATCH];
     double loss = 0.0;
-    /* positives, row by row, BATCH edges at a time */
+    /* positives, row by row, BATCH edges at a time (a batch may span
+     * rows: short rows would leave the kernel's vectors half empty) */
+    int32_t from[BATCH], to[BATCH];
+    int edges = 0;
     for (int32_t u = lo; u < hi; u++) {
-        const vgae_real *zu = zd + u * d;
-        vgae_real *du = dz ? dz->data + u * d : NULL;
-        if (du)
-            memset(du, 0, (size_t)d * sizeof *du);
-        /* without the gradient, only the edges whose loss counts here */
-        const int64_t end = g->rowptr[u + 1];
-        int64_t p = g->rowptr[u];
-        while (p < end && !du && g->adj[p] < u)
-            p++;
-        while (p < end) {
-            const int64_t first = p;
-            int k = 0;
-            for (; p < end && k < BATCH; p++, k++) {
-                if (p + AHEAD < last)
-                    fetch(zd + g->adj[p + AHEAD] * d, d);
-                x[k] = (vgae_real)dot(zu, zd + g->adj[p] * d, d);
-                counted[k] = g->adj[p] > u;
+        if (dz)
+            memset(dz->data + u * d, 0, (size_t)d * sizeof *dz->data);
+        for (int64_t p = g->rowptr[u]; p < g->rowptr[u + 1]; p++) {
+            if (p + AHEAD < last)
+                fetch(zd + g->adj[p + AHEAD] * d, d);
+            if (!dz && g->adj[p] < u)
+                continue; /* without the gradient, only the edges counted here */
+            from[edges] = u;
+            to[edges] = g->adj[p];
+            x[edges] = (vgae_real)dot(zd + u * d, zd + to[edges] * d, d);
+            counted[edges] = to[edges] > u;
+            if (++edges == BATCH) {
+                loss += flush_edges(x, counted, edges, scale, from, to, z, dz);
+                edges = 0;
             }
-            loss += vgae_kernel_sampled(x, counted, k, 1, scale);
-            for (int i = 0; du && i < k; i++)
-                add_scaled(du, x[i], zd + g->adj[first + i] * d, d);
         }
     }
+    loss += flush_edges(x, counted, edges, scale, from, to, z, dz);
     /* negatives: the pairs with an end in the part, in their order, a batch
      * at a time; the batch's rows are fetched while it fills */
     int64_t batch[BATCH];
