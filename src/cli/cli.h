@@ -115,5 +115,6 @@ int cmd_embed(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_vae(int argc, char **argv);
 int cmd_linkpred(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
 
 #endif

@@ -5,7 +5,6 @@
 #include <igraph.h>
 
 #include "cli/cli.h"
-#include "cli/cmd_generate.h"
 #include "vgae/generate.h"
 
 static const char generate_help[] =

@@ -7,7 +7,6 @@
 #include <zlib.h>
 
 #include "cli/cli.h"
-#include "cli/cmd_generate.h"
 
 static const char main_help[] =
     "vgae: variational graph autoencoders\n"
