@@ -1,6 +1,7 @@
 /* Option parsing helpers, dataset options and error printing shared by the subcommands. */
 /* realpath() is an XSI function in glibc's headers */
 #define _XOPEN_SOURCE 700
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -208,8 +209,7 @@ vgae_ctx *cli_ctx_new(int quiet, int verbose)
     return ctx;
 }
 
-/* Tasks running or ready to run right now, this one included, from
- * /proc/stat; -1 if unknown. */
+/* Tasks running or ready to run right now, from /proc/stat; -1 if unknown. */
 static long runnable_now(void)
 {
     FILE *f = fopen("/proc/stat", "r");
@@ -223,6 +223,32 @@ static long runnable_now(void)
     return n;
 }
 
+/* This process's threads that are running or ready to run (OpenBLAS's own
+ * threads spin for a while after the library loads). */
+static long own_runnable(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    long n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        char path[64], buf[256];
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "/proc/self/task/%.20s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        size_t len = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+        if (f)
+            fclose(f);
+        buf[len] = 0;
+        const char *state = strrchr(buf, ')'); /* "pid (name) S ..." */
+        if (state && state[1] == ' ' && state[2] == 'R')
+            n++;
+    }
+    if (d)
+        closedir(d);
+    return n > 0 ? n : 1;
+}
+
 /* Processors busy with other processes' work right now (0 if unknown). */
 static long busy_processors(void)
 {
@@ -230,12 +256,13 @@ static long busy_processors(void)
      * (a shell, a compiler starting) is not taken for steady work */
     long busy = -1;
     for (int k = 0; k < 5; k++) {
-        long n = runnable_now();
-        if (n < 0)
+        long all = runnable_now();
+        if (all < 0)
             return 0;
-        if (busy < 0 || n - 1 < busy)
-            busy = n - 1;
-        if (busy == 0)
+        long others = all - own_runnable();
+        if (busy < 0 || others < busy)
+            busy = others;
+        if (busy <= 0)
             break;
         struct timespec pause = {0, 1000000};
         nanosleep(&pause, NULL);

@@ -31,5 +31,18 @@ case "$err" in
 *"OpenBLAS kernels: "*"vgae kernels: x86-64"*) ;;
 *) say "--verbose did not report the kernels: $err" ;;
 esac
+# the default thread count leaves out a processor kept busy by another process
+sh -c 'while :; do :; done' &
+spin=$!
+sleep 0.3
+line=$("$vgae" version | grep '^threads:')
+kill "$spin"
+echo "with a busy loop running: $line"
+case "$line" in
+*" busy with other work"*) ;;
+*) say "vgae version does not report busy processors: $line" ;;
+esac
+busy=$(printf '%s\n' "$line" | sed -n 's/.*, \([0-9][0-9]*\) busy with other work.*/\1/p')
+[ -n "$busy" ] && [ "$busy" -ge 1 ] || say "a busy loop was not seen: $line"
 [ "$fail" -eq 0 ] && echo "ok"
 exit "$fail"
