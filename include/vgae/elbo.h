@@ -43,7 +43,8 @@ typedef struct vgae_elbo_terms {
 /* A model's decoder and likelihood: from z (rows x d) compute the negative
  * log-likelihood of the data into *nll. If dz is not NULL, also write
  * grad_scale * d nll / dz into dz (overwrite) and add grad_scale times the
- * gradients of the decoder's own parameters to their gradients. */
+ * gradients of the decoder's own parameters to their gradients. nll is
+ * NULL when only the gradient is wanted: a decoder may then skip the loss. */
 typedef vgae_status (*vgae_decoder_fn)(vgae_ctx *ctx, void *decoder, const vgae_mat *z,
                                        double grad_scale, vgae_mat *dz, double *nll);
 
@@ -61,7 +62,9 @@ void vgae_elbo_work_destroy(vgae_elbo_work *work);
  * plain autoencoder (GAE): no stochastic layer, z = mean, no KL. noise is
  * the stream eps is drawn from (needed when sampling). On return dmean
  * (and dlogvar) hold d loss / d mean (and d loss / d logvar) and the
- * decoder's parameter gradients have been accumulated. */
+ * decoder's parameter gradients have been accumulated. terms may be NULL
+ * when the gradient is all that is wanted: the loss is then not computed
+ * (the graph decoders' full loss is faster without it). */
 vgae_status vgae_elbo_compute(vgae_ctx *ctx, const vgae_elbo_config *config,
                               const vgae_mat *mean, const vgae_mat *logvar, vgae_rng *noise,
                               vgae_decoder_fn decode, void *decoder, vgae_elbo_work *work,

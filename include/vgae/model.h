@@ -79,10 +79,14 @@ void vgae_model_free(vgae_model *model);
 
 /* The loss for the current weights (drawing noise, and negatives for the
  * sampled loss, from the context's streams); with backward, also the
- * weight gradients (model->params). No update. */
+ * weight gradients (model->params). No update. terms may be NULL with
+ * backward (the gradient alone). */
 vgae_status vgae_model_loss(vgae_ctx *ctx, vgae_model *model, int backward, vgae_elbo_terms *terms);
 
-/* One Adam step on the loss; terms receives its parts (see vgae/elbo.h). */
+/* One Adam step on the loss; terms receives its parts (see vgae/elbo.h).
+ * With terms NULL the loss is not computed (faster with the full loss);
+ * the gradient is then checked instead, and a NaN or infinite one fails
+ * with VGAE_ERANGE before any weight changes. */
 vgae_status vgae_model_train_epoch(vgae_ctx *ctx, vgae_model *model, vgae_elbo_terms *terms);
 
 /* The per-node means (N x latent) of the current weights, into model->mean. */

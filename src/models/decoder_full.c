@@ -47,7 +47,8 @@ typedef struct full_job {
     const vgae_model *m;
     const vgae_real *z;
     int64_t d;
-    double scale; /* of the gradient; 0 without one */
+    double scale;  /* of the gradient; 0 without one */
+    int want_loss; /* 0: the gradient alone (faster) */
 } full_job;
 
 /* Loss of the block rows i0..i0+ni-1, columns j0..j0+nj-1 in the tile t
@@ -59,6 +60,7 @@ static double block_loss(const full_job *job, int32_t i0, int32_t ni, int32_t j0
 {
     const vgae_graph *g = job->m->train;
     const double pw = job->m->pos_weight, scale = job->scale;
+    const int want_loss = job->want_loss;
     double loss = 0.0;
     for (int32_t r = 0; r < ni; r++) {
         const int32_t i = i0 + r;
@@ -68,14 +70,18 @@ static double block_loss(const full_job *job, int32_t i0, int32_t ni, int32_t j0
         const int diag = i >= j0 && i < j0 + nj;
         /* a positive's term is pw softplus(-x) instead of softplus(x):
          * pw (softplus(x) - x) - softplus(x) = (pw - 1) softplus(x) - pw x */
-        double fix = 0.0;
-        if (diag)
-            fix += (pw - 1) * softplus(row[i - j0]) - pw * row[i - j0];
-        for (int64_t p = lo; p < hi; p++) {
-            double x = row[g->adj[p] - j0];
-            fix += (pw - 1) * softplus(x) - pw * x;
+        if (want_loss) {
+            double fix = 0.0;
+            if (diag)
+                fix += (pw - 1) * softplus(row[i - j0]) - pw * row[i - j0];
+            for (int64_t p = lo; p < hi; p++) {
+                double x = row[g->adj[p] - j0];
+                fix += (pw - 1) * softplus(x) - pw * x;
+            }
+            loss += vgae_kernel_negatives(row, nj, scale) + fix;
+        } else {
+            vgae_kernel_sigmoid(row, nj, scale);
         }
-        loss += vgae_kernel_negatives(row, nj, scale) + fix;
         /* a positive's gradient is scale pw (sigmoid(x) - 1) = pw (row - scale) */
         if (diag)
             row[i - j0] = (vgae_real)(pw * (row[i - j0] - scale));
@@ -116,7 +122,10 @@ vgae_status vgae_decoder_full(vgae_ctx *ctx, const vgae_model *m, const vgae_mat
                               double *nll)
 {
     const int32_t n = (int32_t)z->rows;
-    *nll = 0.0;
+    if (nll)
+        *nll = 0.0;
+    if (!nll && !dz)
+        return VGAE_OK;
     if (n != m->n)
         return vgae_fail(ctx, VGAE_EINVAL, "decoder: z has %d rows for a graph of %d nodes", n, m->n);
     if (dz && (dz->rows != z->rows || dz->cols != z->cols))
@@ -135,7 +144,7 @@ vgae_status vgae_decoder_full(vgae_ctx *ctx, const vgae_model *m, const vgae_mat
     vgae_real *acc = dz ? work->data + tiles : NULL;
     if (acc)
         memset(acc, 0, (size_t)accs * sizeof *acc);
-    const full_job job = {m, z->data, d, dz ? grad_scale : 0.0};
+    const full_job job = {m, z->data, d, dz ? grad_scale : 0.0, nll != NULL};
     double slot_loss[FULL_SLOTS];
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1)
     for (int s = 0; s < slots; s++) {
@@ -156,7 +165,8 @@ vgae_status vgae_decoder_full(vgae_ctx *ctx, const vgae_model *m, const vgae_mat
     double sum = 0.0;
     for (int s = 0; s < slots; s++)
         sum += slot_loss[s];
-    *nll = sum;
+    if (nll)
+        *nll = sum;
     if (acc) {
         /* dz = the slots' sums added in slot order, in parts of fixed size */
         const int64_t size = (int64_t)n * d, part = 4096, parts = (size + part - 1) / part;

@@ -185,6 +185,7 @@ vgae_status vgae_decoder_sampled(vgae_ctx *ctx, const vgae_model *m, const vgae_
     double sum = 0.0; /* in part order: the same sum on any thread count */
     for (int p = 0; p < parts; p++)
         sum += part_loss[p];
-    *nll = sum;
+    if (nll) /* NULL: not wanted (the terms are cheap here, so they are summed anyway) */
+        *nll = sum;
     return VGAE_OK;
 }

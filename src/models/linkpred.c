@@ -74,12 +74,15 @@ static vgae_status train_on(vgae_ctx *ctx, const vgae_split *split, const vgae_g
     const double start = seconds_now();
     vgae_elbo_terms terms = {0};
     for (int epoch = 1; !st && epoch <= options->epochs; epoch++) {
-        st = vgae_model_train_epoch(ctx, m, &terms);
-        if (!st && !isfinite(terms.loss))
-            st = vgae_fail(ctx, VGAE_ERANGE, "the loss is %g after epoch %d: training diverged "
-                           "(try a smaller --lr)", terms.loss, epoch);
         int report = progress && (epoch == 1 || epoch == options->epochs ||
                                   (every > 0 && epoch % every == 0));
+        /* the loss only where it is shown or kept: the full loss's gradient
+         * alone is cheaper, and train_epoch checks it for divergence */
+        int want_loss = report || epoch == options->epochs;
+        st = vgae_model_train_epoch(ctx, m, want_loss ? &terms : NULL);
+        if (!st && want_loss && !isfinite(terms.loss))
+            st = vgae_fail(ctx, VGAE_ERANGE, "the loss is %g after epoch %d: training diverged "
+                           "(try a smaller --lr)", terms.loss, epoch);
         if (st || !report)
             continue;
         double auc, ap;

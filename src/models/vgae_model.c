@@ -156,11 +156,30 @@ vgae_status vgae_model_loss(vgae_ctx *ctx, vgae_model *m, int backward, vgae_elb
     return st;
 }
 
+/* 1 if every gradient entry is finite: g - g is 0 for a finite g and NaN
+ * otherwise, and a NaN stays in the sum. */
+static int gradients_finite(const vgae_params *params)
+{
+    for (int p = 0; p < params->count; p++) {
+        const vgae_mat *g = params->items[p].grad;
+        vgae_real probe = 0;
+        for (int64_t k = 0; k < vgae_mat_size(g); k++)
+            probe += g->data[k] - g->data[k];
+        if (probe != 0)
+            return 0;
+    }
+    return 1;
+}
+
 vgae_status vgae_model_train_epoch(vgae_ctx *ctx, vgae_model *m, vgae_elbo_terms *terms)
 {
     vgae_status st = vgae_model_loss(ctx, m, 1, terms);
     if (st)
         return st;
+    /* without the loss to look at, a diverged run shows in its gradient */
+    if (!terms && !gradients_finite(&m->params))
+        return vgae_fail(ctx, VGAE_ERANGE, "the gradient is not finite at epoch %lld: training "
+                         "diverged (try a smaller --lr)", (long long)m->epoch + 1);
     vgae_adam_step(ctx, &m->adam);
     m->epoch++;
     return VGAE_OK;

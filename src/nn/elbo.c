@@ -29,7 +29,10 @@ vgae_status vgae_elbo_compute(vgae_ctx *ctx, const vgae_elbo_config *config,
                               vgae_mat *dmean, vgae_mat *dlogvar, vgae_elbo_terms *terms)
 {
     const vgae_elbo_config c = *config;
-    *terms = (vgae_elbo_terms){0};
+    if (terms)
+        *terms = (vgae_elbo_terms){0};
+    if (!terms && !dmean)
+        return vgae_fail(ctx, VGAE_EINVAL, "elbo: asked for neither the loss nor its gradient");
     if (!finite_nonnegative(c.recon_scale) || !finite_nonnegative(c.kl_scale) ||
         !finite_nonnegative(c.beta))
         return vgae_fail(ctx, VGAE_EINVAL,
@@ -58,15 +61,17 @@ vgae_status vgae_elbo_compute(vgae_ctx *ctx, const vgae_elbo_config *config,
     /* the decoder writes dL/dz straight into dmean: the Gaussian layer's
      * backward turns it into dL/dmean in place, element by element */
     double nll = 0.0, kl = 0.0;
-    st = decode(ctx, decoder, &work->z, c.recon_scale, dmean, &nll);
-    if (!st && stochastic)
+    st = decode(ctx, decoder, &work->z, c.recon_scale, dmean, terms ? &nll : NULL);
+    if (!st && stochastic && terms)
         st = vgae_gaussian_kl(ctx, mean, logvar, NULL, &kl);
     if (st)
         return st;
     const double kl_weight = c.beta * c.kl_scale;
-    terms->nll = nll;
-    terms->kl = kl;
-    terms->loss = c.recon_scale * nll + kl_weight * kl;
+    if (terms) {
+        terms->nll = nll;
+        terms->kl = kl;
+        terms->loss = c.recon_scale * nll + kl_weight * kl;
+    }
     if (!dmean || !stochastic)
         return VGAE_OK;
     return vgae_gaussian_backward(ctx, mean, logvar, sampling ? &work->eps : NULL, dmean,

@@ -124,6 +124,16 @@ CLONES double vgae_kernel_negatives(vgae_real *row, int64_t n, double scale)
     return total(acc);
 }
 
+CLONES void vgae_kernel_sigmoid(vgae_real *x, int64_t n, double scale)
+{
+    const real s = (real)scale;
+    for (int64_t j = 0; j < n; j++) {
+        const real v = x[j], nan = v - v;
+        const real e = EXP_NEG(fabs(v)), inv = 1 / (1 + e);
+        x[j] = s * (v >= 0 ? inv : e * inv) + nan;
+    }
+}
+
 CLONES double vgae_kernel_sampled(vgae_real *x, const uint8_t *counted, int64_t n, int target,
                                   double scale)
 {

@@ -12,6 +12,10 @@
  * The graph decoder corrects the few positive entries afterwards. */
 double vgae_kernel_negatives(vgae_real *x, int64_t n, double scale);
 
+/* The gradient part of vgae_kernel_negatives alone, for epochs whose loss
+ * is not wanted: each x_j becomes scale * sigmoid(x_j). */
+void vgae_kernel_sigmoid(vgae_real *x, int64_t n, double scale);
+
 /* The sampled loss's terms for n logits x of pairs with target `target`
  * (1: an edge, 0: a non-edge), -log sigmoid(x) or -log sigmoid(-x): returns
  * the sum, in double, of the terms whose counted[j] is not 0 (all if

@@ -331,6 +331,36 @@ static void sampled_loss_matches_direct(void **state)
     vgae_graph_free(g);
 }
 
+/* Training without the loss (terms NULL) moves the weights exactly as with
+ * it, and a diverged gradient is refused before Adam changes a weight. */
+static void training_without_the_loss(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph *g = planted_graph(ctx);
+    vgae_model *a = NULL, *b = NULL;
+    vgae_model_options o = vgae_model_defaults();
+    vgae_elbo_terms t;
+    vgae_ctx_set_seed(ctx, 5);
+    assert_int_equal(vgae_model_new(ctx, &o, g, NULL, &a), VGAE_OK);
+    for (int e = 0; e < 3; e++)
+        assert_int_equal(vgae_model_train_epoch(ctx, a, &t), VGAE_OK);
+    vgae_ctx_set_seed(ctx, 5);
+    assert_int_equal(vgae_model_new(ctx, &o, g, NULL, &b), VGAE_OK);
+    for (int e = 0; e < 3; e++)
+        assert_int_equal(vgae_model_train_epoch(ctx, b, NULL), VGAE_OK);
+    assert_memory_equal(a->w0.data, b->w0.data, (size_t)vgae_mat_size(&a->w0) * sizeof(float));
+    assert_memory_equal(a->wmu.data, b->wmu.data, (size_t)vgae_mat_size(&a->wmu) * sizeof(float));
+    /* a NaN weight: the gradient is NaN, the epoch fails, nothing moves */
+    b->wmu.data[3] = NAN;
+    float kept = b->w0.data[0];
+    assert_int_equal(vgae_model_train_epoch(ctx, b, NULL), VGAE_ERANGE);
+    assert_non_null(strstr(vgae_ctx_message(ctx), "gradient is not finite at epoch 4"));
+    assert_true(b->w0.data[0] == kept);
+    vgae_model_free(a);
+    vgae_model_free(b);
+    vgae_graph_free(g);
+}
+
 static void model_refuses_bad_input(void **state)
 {
     vgae_ctx *ctx = *state;
@@ -459,6 +489,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(planted_structure_is_learned, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(same_numbers_on_any_thread_count, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(sampled_loss_matches_direct, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(training_without_the_loss, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(model_refuses_bad_input, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(model_file_round_trip, setup_ctx, teardown_ctx),
     };
