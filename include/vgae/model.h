@@ -23,8 +23,9 @@ typedef enum vgae_loss_kind {
      * weighted by pos_weight = (N^2 - S) / S, the loss scaled by
      * norm / N^2 with norm = N^2 / (2 (N^2 - S)), where S = 2 E_train is
      * the sum of the training adjacency (the reference's adj.sum(), which
-     * does not count the diagonal). Computed in row tiles fused with the
-     * gradient: O(N^2 d) time, O(N * tile) memory. */
+     * does not count the diagonal). Computed in square blocks on and above
+     * the diagonal, fused with the gradient: O(N^2 d) time, O(N d) memory
+     * (a 256 x 256 tile per thread and 16 partial gradients). */
     VGAE_LOSS_FULL = 0,
     /* The training edges plus as many fresh uniformly drawn non-edges each
      * epoch (VGAE_STREAM_NEGATIVES): loss = mean over positives of
