@@ -110,14 +110,18 @@ vgae_status vgae_gemm(vgae_ctx *ctx, vgae_trans trans_a, vgae_trans trans_b, dou
      * than tall), a split that depends on the shape only. Each element is
      * then always computed by the same single-threaded call. */
     const int by_rows = m >= n;
-    const int64_t len = by_rows ? m : n, blocks = (len + GEMM_BLOCK - 1) / GEMM_BLOCK;
+    /* blocks of at most GEMM_BLOCK, as even as multiples of 16 allow (784
+     * columns: 4 x 196, not 3 x 256 + 16), so that threads finish together */
+    const int64_t len = by_rows ? m : n, count0 = (len + GEMM_BLOCK - 1) / GEMM_BLOCK;
+    const int64_t size = ((len + count0 - 1) / count0 + 15) / 16 * 16;
+    const int64_t blocks = (len + size - 1) / size;
     const int threads = vgae_ctx_threads(ctx);
     const int lda = (int)a->cols, ldb = (int)b->cols, ldc = (int)c->cols;
     const vgae_real al = (vgae_real)alpha, be = (vgae_real)beta;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && blocks > 1 && (double)m * n * k >= GEMM_PARALLEL_MIN)
     for (int64_t blk = 0; blk < blocks; blk++) {
-        const int64_t first = blk * GEMM_BLOCK;
-        const int count = (int)(len - first < GEMM_BLOCK ? len - first : GEMM_BLOCK);
+        const int64_t first = blk * size;
+        const int count = (int)(len - first < size ? len - first : size);
         /* the rows first.. of C come from rows (or, transposed, columns) of A;
          * its columns from columns (or rows) of B */
         const vgae_real *ab = a->data, *bb = b->data;
