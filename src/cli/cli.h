@@ -53,9 +53,9 @@ void cli_note(const char *fmt, ...) VGAE_CLI_PRINTF(1, 2);
 /* Prints (print != 0) or drops the notes and warnings held back so far. */
 void cli_notes_flush(int print);
 
-/* A context whose log goes to stderr: info lines at once if verbose; notes
- * and warnings are held until cli_notes_flush. */
-vgae_ctx *cli_ctx_new(int quiet, int verbose);
+/* A context whose log goes to stderr: info lines at once with --verbose;
+ * notes and warnings are held until cli_notes_flush. */
+vgae_ctx *cli_ctx_new(int quiet);
 
 /* Re-executes the program once with OPENBLAS_CORETYPE set when OpenBLAS has
  * picked kernels slower than the CPU can run (AVX2 or AVX-512 ones). */
@@ -66,7 +66,8 @@ const char *cli_blas_corename(void);
  * object: OpenBLAS's kernels (and who chose them), its build, the
  * instruction set of vgae's own kernels, the thread count. */
 void cli_system_report(FILE *out, int json, long threads);
-/* Set by --verbose (any command, taken out of argv by main). */
+/* Set by -v/--verbose (any command, taken out of argv by main): the kernels
+ * and threads are reported, and the library's info lines are shown. */
 extern int cli_verbose;
 /* The default thread count: processors online less those busy with other
  * work when first asked (at least 1); the same answer afterwards. */

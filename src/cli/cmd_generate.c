@@ -102,7 +102,7 @@ int cmd_generate(int argc, char **argv)
             return cli_usage_error(cmd, "unknown argument '%s'", argv[i]);
         a.kind = argv[i++];
     }
-    vgae_ctx *ctx = cli_ctx_new(quiet, 0);
+    vgae_ctx *ctx = cli_ctx_new(quiet);
     if (!ctx)
         return CLI_ERROR;
     vgae_generate_options o;

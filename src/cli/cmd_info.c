@@ -26,7 +26,7 @@ static const char info_help[] =
 
 static int info_model(const char *path)
 {
-    vgae_ctx *ctx = cli_ctx_new(1, 0);
+    vgae_ctx *ctx = cli_ctx_new(1);
     vgae_model_file *f = NULL;
     if (!ctx)
         return CLI_ERROR;
@@ -87,7 +87,7 @@ int cmd_info(int argc, char **argv)
             return cli_usage_error("info", "give --model or the data options, not both");
         return info_model(model);
     }
-    ctx = cli_ctx_new(quiet, 0);
+    ctx = cli_ctx_new(quiet);
     if (!ctx)
         return CLI_ERROR;
     rc = cli_load_dataset("info", ctx, &data, &ds);

@@ -137,7 +137,7 @@ int cmd_linkpred(int argc, char **argv)
     const double val_frac = t.val_frac, test_frac = t.test_frac;
     const long seed = t.seed, runs = t.runs, every = t.every, threads = t.threads;
 
-    vgae_ctx *ctx = cli_ctx_new(quiet, 0);
+    vgae_ctx *ctx = cli_ctx_new(quiet);
     vgae_dataset *ds = NULL;
     vgae_linkpred_result *results = NULL;
     if (!ctx)

@@ -142,7 +142,7 @@ static void loaded_free(loaded_model *l)
 static int load_model(const char *cmd, const model_opts *o, loaded_model *l)
 {
     *l = (loaded_model){0};
-    l->ctx = cli_ctx_new(o->quiet, 0);
+    l->ctx = cli_ctx_new(o->quiet);
     if (!l->ctx)
         return CLI_ERROR;
     vgae_ctx_set_threads(l->ctx, (int)o->threads);
@@ -252,7 +252,7 @@ int cmd_train(int argc, char **argv)
     if (t.val_frac + t.test_frac >= 1)
         return cli_usage_error(cmd, "--val-frac and --test-frac must add up to less than 1");
 
-    vgae_ctx *ctx = cli_ctx_new(quiet, 0);
+    vgae_ctx *ctx = cli_ctx_new(quiet);
     vgae_dataset *ds = NULL;
     vgae_split *split = NULL;
     vgae_graph *train = NULL;

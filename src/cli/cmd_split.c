@@ -52,7 +52,7 @@ int cmd_split(int argc, char **argv)
         return cli_usage_error(cmd, "give the file to write with -o FILE (- for standard output)");
     if (t.val_frac + t.test_frac >= 1)
         return cli_usage_error(cmd, "--val-frac and --test-frac must add up to less than 1");
-    vgae_ctx *ctx = cli_ctx_new(quiet, 0);
+    vgae_ctx *ctx = cli_ctx_new(quiet);
     vgae_dataset *ds = NULL;
     vgae_split *split = NULL;
     if (!ctx)

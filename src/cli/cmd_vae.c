@@ -190,7 +190,7 @@ static int vae_train(int argc, char **argv)
     vo.lr = o.lr;
     vo.beta = o.beta;
     vo.binarize = o.binarize ? VGAE_BINARIZE_DYNAMIC : VGAE_BINARIZE_NONE;
-    vgae_ctx *ctx = cli_ctx_new(o.quiet, 0);
+    vgae_ctx *ctx = cli_ctx_new(o.quiet);
     vgae_images *train = NULL, *test = NULL;
     vgae_vae *v = NULL;
     if (!ctx)
@@ -302,7 +302,7 @@ static int vae_load(const char *cmd, const vae_opts *o, int need_test, vae_loade
     *l = (vae_loaded){0};
     if (!o->model)
         return cli_usage_error(cmd, "give the model with --model FILE");
-    l->ctx = cli_ctx_new(o->quiet, 0);
+    l->ctx = cli_ctx_new(o->quiet);
     if (!l->ctx)
         return CLI_ERROR;
     vgae_ctx_set_threads(l->ctx, (int)o->threads);

@@ -29,7 +29,8 @@ static const char main_help[] =
     "Options:\n"
     "  -h, --help     this help\n"
     "  --version      same as the version command\n"
-    "  -v, --verbose  with any command: print the kernels and threads in use on stderr first\n"
+    "  -v, --verbose  with any command: the kernels and threads in use first, and the\n"
+    "                 library's info lines, on stderr\n"
     "\n"
     "Datasets are looked up by name in the folders of $VGAE_DATA (colon-separated),\n"
     "then in ./datasets. Exit status: 0 success, 1 error, 2 bad command line.\n";

@@ -197,7 +197,7 @@ void cli_notes_flush(int print)
     held_len = held_cap = 0;
 }
 
-vgae_ctx *cli_ctx_new(int quiet, int verbose)
+vgae_ctx *cli_ctx_new(int quiet)
 {
     vgae_ctx *ctx = vgae_ctx_new();
     if (!ctx) {
@@ -205,7 +205,7 @@ vgae_ctx *cli_ctx_new(int quiet, int verbose)
         return NULL;
     }
     if (!quiet)
-        vgae_ctx_set_log(ctx, log_to_stderr, NULL, verbose ? VGAE_LOG_INFO : VGAE_LOG_NOTE);
+        vgae_ctx_set_log(ctx, log_to_stderr, NULL, cli_verbose ? VGAE_LOG_INFO : VGAE_LOG_NOTE);
     return ctx;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "graph/adjacency.h"
 #include "graph/non_edges.h"
 #include "graph/pair_hash.h"
 #include "vgae/context.h"
@@ -16,15 +17,8 @@ int vgae_graph_has_edge(const vgae_graph *g, int32_t u, int32_t v)
         u = v;
         v = t;
     }
-    int64_t lo = g->rowptr[u], hi = g->rowptr[u + 1];
-    while (lo < hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (g->adj[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < g->rowptr[u + 1] && g->adj[lo] == v;
+    const int64_t end = g->rowptr[u + 1], p = vgae_adj_lower_bound(g->adj, g->rowptr[u], end, v);
+    return p < end && g->adj[p] == v;
 }
 
 /* A set of unordered pairs (open addressing, linear probing). */

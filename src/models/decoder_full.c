@@ -6,6 +6,7 @@
 #include <omp.h>
 #endif
 
+#include "graph/adjacency.h"
 #include "models/model_internal.h"
 #include "nn/kernels.h"
 #include "nn/nn_internal.h"
@@ -18,7 +19,7 @@
  * so the result is the same for any thread count. */
 #define FULL_SLOTS 16
 
-int64_t vgae_full_tile_rows(int32_t n)
+int64_t vgae_full_block(int32_t n)
 {
     /* a 256 x 256 tile of floats is 256 KB, within a core's L2 cache */
     return n < 256 ? (n > 0 ? n : 1) : 256;
@@ -28,19 +29,6 @@ int64_t vgae_full_tile_rows(int32_t n)
 static double softplus(double x)
 {
     return (x > 0 ? x : 0.0) + log1p(exp(-fabs(x)));
-}
-
-/* First index p in [lo, hi) with adj[p] >= v (adjacency rows are sorted). */
-static int64_t lower_bound(const int32_t *adj, int64_t lo, int64_t hi, int32_t v)
-{
-    while (lo < hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (adj[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
 }
 
 typedef struct full_job {
@@ -65,8 +53,8 @@ static double block_loss(const full_job *job, int32_t i0, int32_t ni, int32_t j0
     for (int32_t r = 0; r < ni; r++) {
         const int32_t i = i0 + r;
         vgae_real *row = t + (int64_t)r * nj;
-        const int64_t lo = lower_bound(g->adj, g->rowptr[i], g->rowptr[i + 1], j0);
-        const int64_t hi = lower_bound(g->adj, lo, g->rowptr[i + 1], j0 + nj);
+        const int64_t lo = vgae_adj_lower_bound(g->adj, g->rowptr[i], g->rowptr[i + 1], j0);
+        const int64_t hi = vgae_adj_lower_bound(g->adj, lo, g->rowptr[i + 1], j0 + nj);
         const int diag = i >= j0 && i < j0 + nj;
         /* a positive's term is pw softplus(-x) instead of softplus(x):
          * pw (softplus(x) - x) - softplus(x) = (pw - 1) softplus(x) - pw x */
@@ -78,7 +66,7 @@ static double block_loss(const full_job *job, int32_t i0, int32_t ni, int32_t j0
                 double x = row[g->adj[p] - j0];
                 fix += (pw - 1) * softplus(x) - pw * x;
             }
-            loss += vgae_kernel_negatives(row, nj, scale) + fix;
+            loss += vgae_kernel_logistic(row, NULL, nj, 0, scale) + fix;
         } else {
             vgae_kernel_sigmoid(row, nj, scale);
         }

@@ -89,7 +89,7 @@ static double flush_edges(vgae_real *x, const uint8_t *counted, int k, double sc
                           const int32_t *from, const int32_t *to, const vgae_mat *z, vgae_mat *dz)
 {
     const int64_t d = z->cols;
-    double loss = vgae_kernel_sampled(x, counted, k, 1, scale);
+    double loss = vgae_kernel_logistic(x, counted, k, 1, scale);
     for (int i = 0; dz && i < k; i++)
         add_scaled(dz->data + from[i] * d, x[i], z->data + to[i] * d, d);
     return loss;
@@ -154,7 +154,7 @@ static double decode_part(const vgae_model *m, const vgae_mat *z, const int32_t 
             x[i] = (vgae_real)dot(zd + u * d, zd + v * d, d);
             counted[i] = u >= lo && u < hi;
         }
-        loss += vgae_kernel_sampled(x, counted, filled, 0, scale);
+        loss += vgae_kernel_logistic(x, counted, filled, 0, scale);
         for (int i = 0; dz && i < filled; i++) {
             const int32_t u = neg[2 * batch[i]], v = neg[2 * batch[i] + 1];
             if (u >= lo && u < hi)

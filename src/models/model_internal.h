@@ -26,6 +26,6 @@ void vgae_sampled_draw_negatives(vgae_ctx *ctx, vgae_model *m);
 
 /* Rows (and columns) of the full loss's square blocks for n nodes: fixed by
  * n alone, so that results do not depend on the thread count. */
-int64_t vgae_full_tile_rows(int32_t n);
+int64_t vgae_full_block(int32_t n);
 
 #endif

@@ -125,7 +125,7 @@ static vgae_status decode(vgae_ctx *ctx, void *self, const vgae_mat *z, double g
     if (m->options.loss == VGAE_LOSS_SAMPLED)
         return vgae_decoder_sampled(ctx, m, z, m->neg_buf, m->train->n_edges,
                                     grad_scale, dz, nll);
-    return vgae_decoder_full(ctx, m, z, grad_scale, dz, &m->tile, vgae_full_tile_rows(m->n), nll);
+    return vgae_decoder_full(ctx, m, z, grad_scale, dz, &m->tile, vgae_full_block(m->n), nll);
 }
 
 vgae_status vgae_model_loss(vgae_ctx *ctx, vgae_model *m, int backward, vgae_elbo_terms *terms)

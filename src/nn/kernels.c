@@ -105,25 +105,6 @@ static inline double total(const double acc[LANES])
 /* In each kernel, nan = v - v is 0 for a finite logit v, and carries a NaN
  * or an infinite one into the outputs (exp_neg's clamp would not). */
 
-CLONES double vgae_kernel_negatives(vgae_real *row, int64_t n, double scale)
-{
-    const real s = (real)scale;
-    real terms[BLOCK];
-    double acc[LANES] = {0};
-    for (int64_t j0 = 0; j0 < n; j0 += BLOCK) {
-        const int len = (int)(n - j0 < BLOCK ? n - j0 : BLOCK);
-        real *x = row + j0;
-        for (int j = 0; j < len; j++) {
-            const real v = x[j], nan = v - v;
-            const real e = EXP_NEG(fabs(v)), inv = 1 / (1 + e);
-            x[j] = s * (v >= 0 ? inv : e * inv) + nan;
-            terms[j] = (v > 0 ? v : 0) + LOG1P_UNIT(e) + nan;
-        }
-        add_terms(acc, terms, len);
-    }
-    return total(acc);
-}
-
 CLONES void vgae_kernel_sigmoid(vgae_real *x, int64_t n, double scale)
 {
     const real s = (real)scale;
@@ -134,8 +115,8 @@ CLONES void vgae_kernel_sigmoid(vgae_real *x, int64_t n, double scale)
     }
 }
 
-CLONES double vgae_kernel_sampled(vgae_real *x, const uint8_t *counted, int64_t n, int target,
-                                  double scale)
+CLONES double vgae_kernel_logistic(vgae_real *x, const uint8_t *counted, int64_t n, int target,
+                                   double scale)
 {
     /* with y = x for a non-edge and -x for an edge, the term is softplus(y)
      * and its derivative in x is sign * sigmoid(y) */

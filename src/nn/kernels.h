@@ -6,23 +6,17 @@
 #include "vgae/dense.h"
 #include "vgae/vgae.h" /* vgae_kernel_isa */
 
-/* Treats every entry of x as a negative (target 0) of a Bernoulli with
- * logits: returns sum_j softplus(x_j) = -sum_j log sigmoid(-x_j), in
- * double, and replaces each x_j with scale * sigmoid(x_j), its gradient.
- * The graph decoder corrects the few positive entries afterwards. */
-double vgae_kernel_negatives(vgae_real *x, int64_t n, double scale);
-
-/* The gradient part of vgae_kernel_negatives alone, for epochs whose loss
- * is not wanted: each x_j becomes scale * sigmoid(x_j). */
+/* The gradient part of vgae_kernel_logistic for target 0 alone, for epochs
+ * whose loss is not wanted: each x_j becomes scale * sigmoid(x_j). */
 void vgae_kernel_sigmoid(vgae_real *x, int64_t n, double scale);
 
-/* The sampled loss's terms for n logits x of pairs with target `target`
- * (1: an edge, 0: a non-edge), -log sigmoid(x) or -log sigmoid(-x): returns
- * the sum, in double, of the terms whose counted[j] is not 0 (all if
- * counted is NULL), and replaces every x_j with scale times the term's
- * derivative in x_j. */
-double vgae_kernel_sampled(vgae_real *x, const uint8_t *counted, int64_t n, int target,
-                           double scale);
+/* Bernoulli terms with logits x and one target for all (1: an edge, 0: a
+ * non-edge), -log sigmoid(x) or -log sigmoid(-x), as both graph decoders
+ * need them: returns the sum, in double, of the terms whose counted[j] is
+ * not 0 (all if counted is NULL), and replaces every x_j with scale times
+ * the term's derivative in x_j. */
+double vgae_kernel_logistic(vgae_real *x, const uint8_t *counted, int64_t n, int target,
+                            double scale);
 
 /* The Bernoulli terms pw t softplus(-x) + (1 - t) softplus(x) of logits x
  * and targets t, summed in double; grad (if not NULL) receives grad_scale
