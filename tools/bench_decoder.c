@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "models/graph_ae_impl.h"
 #include "vgae/vgae.h"
 
 #include "bench.h"
@@ -16,17 +17,16 @@ static int bench(vgae_ctx *ctx, const char *name, int featureless)
 {
     vgae_dataset *ds = NULL;
     vgae_split *split = NULL;
-    vgae_graph *train = NULL;
-    vgae_model *m = NULL;
+    vgae_graph_ae *m = NULL;
     int found = bench_load(ctx, "bench_decoder", name, &ds);
     if (found <= 0)
         return found < 0;
-    vgae_model_options o = vgae_model_defaults();
+    vgae_graph_ae_options o = vgae_graph_ae_defaults();
+    o.features = !featureless;
     vgae_status st = vgae_split_make(ctx, ds->graph, 0.05, 0.1, &split);
     if (!st)
-        st = vgae_split_train_graph(ctx, split, &train);
-    if (!st)
-        st = vgae_model_new(ctx, &o, train, featureless ? NULL : ds->features, &m);
+        st = vgae_graph_ae_new(ctx, &o, ds, split, &m);
+    const vgae_graph *train = m ? m->train : NULL;
     vgae_mat z = {0}, dz1 = {0}, dz2 = {0}, work = {0};
     if (!st)
         st = vgae_mat_init(ctx, &z, train->n, o.latent);
@@ -50,9 +50,9 @@ static int bench(vgae_ctx *ctx, const char *name, int featureless)
     int same = nll1 == nll2 && memcmp(dz1.data, dz2.data, (size_t)vgae_mat_size(&dz1) * sizeof(float)) == 0;
     vgae_elbo_terms terms;
     vgae_ctx_set_threads(ctx, 1);
-    MEDIAN_US(e1, vgae_model_train_epoch(ctx, m, &terms));
+    MEDIAN_US(e1, vgae_graph_ae_train_epoch(ctx, m, &terms));
     vgae_ctx_set_threads(ctx, 2);
-    MEDIAN_US(e2, vgae_model_train_epoch(ctx, m, &terms));
+    MEDIAN_US(e2, vgae_graph_ae_train_epoch(ctx, m, &terms));
     const double pairs = (double)train->n * train->n;
     printf("%-8s %7d %11.2f %11.2f %6.2fx %10.2f %11.2f %11.2f %6.2fx %9s\n", name, train->n,
            d1 / 1e3, d2 / 1e3, d1 / d2, 1e3 * d2 / pairs, e1 / 1e3, e2 / 1e3, e1 / e2,
@@ -61,8 +61,7 @@ static int bench(vgae_ctx *ctx, const char *name, int featureless)
     vgae_mat_destroy(&dz1);
     vgae_mat_destroy(&dz2);
     vgae_mat_destroy(&work);
-    vgae_model_free(m);
-    vgae_graph_free(train);
+    vgae_graph_ae_free(m);
     vgae_split_free(split);
     vgae_dataset_free(ds);
     return same ? 0 : 1;

@@ -1,49 +1,51 @@
-/* libvgae: variational graph autoencoders. Include this one header. */
+/* libvgae: variational autoencoders on graphs and images. The umbrella header: it only includes the others. */
 #ifndef VGAE_H
 #define VGAE_H
 
-#include "vgae/status.h"
-#include "vgae/context.h"
-#include "vgae/graph.h"
-#include "vgae/generate.h"
-#include "vgae/csr.h"
-#include "vgae/normalize.h"
-#include "vgae/features.h"
-#include "vgae/dataset.h"
-#include "vgae/split.h"
-#include "vgae/metrics.h"
-#include "vgae/model.h"
-#include "vgae/model_file.h"
-#include "vgae/embed_io.h"
-#include "vgae/image_vae.h"
-#include "vgae/images.h"
-#include "vgae/png.h"
-#include "vgae/rng.h"
-#include "vgae/dense.h"
-#include "vgae/layers.h"
-#include "vgae/optim.h"
-#include "vgae/stochastic.h"
-#include "vgae/likelihood.h"
-#include "vgae/elbo.h"
+/* core: status codes, the context, random streams, the version */
+#include "vgae/core/export.h"
+#include "vgae/core/status.h"
+#include "vgae/core/version.h"
+#include "vgae/core/rng.h"
+#include "vgae/core/context.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+/* nn: dense and sparse matrices, layers, parameters and Adam */
+#include "vgae/nn/real.h"
+#include "vgae/nn/dense.h"
+#include "vgae/nn/sparse.h"
+#include "vgae/nn/layers.h"
+#include "vgae/nn/optim.h"
 
-/* The library's version, "MAJOR.MINOR.PATCH". */
-const char *vgae_version(void);
+/* vae: the shared stochastic-layer and ELBO core */
+#include "vgae/vae/gaussian.h"
+#include "vgae/vae/latent.h"
+#include "vgae/vae/likelihood.h"
+#include "vgae/vae/elbo.h"
 
-/* The instruction set of the library's own vectorized kernels (the full
- * loss, Bernoulli terms, Adam), picked for this CPU when the library loads:
- * "x86-64-v4 (AVX-512)", "x86-64-v3 (AVX2, FMA)" or "x86-64 (SSE2)". */
-const char *vgae_kernel_isa(void);
+/* graph: graphs, generators, normalization, splits */
+#include "vgae/graph/graph.h"
+#include "vgae/graph/generate.h"
+#include "vgae/graph/normalize.h"
+#include "vgae/graph/split.h"
 
-/* The shortest "%.15g".."%.17g" text of x that reads back as exactly x
- * (0.05 rather than 0.050000000000000003). buf holds at least 32 bytes. */
-const char *vgae_format_double(char *buf, double x);
+/* io: every file format, reader and writer side by side */
+#include "vgae/io/outfile.h"
+#include "vgae/io/graph_file.h"
+#include "vgae/io/features.h"
+#include "vgae/io/dataset.h"
+#include "vgae/io/split_file.h"
+#include "vgae/io/pairs.h"
+#include "vgae/io/embedding.h"
+#include "vgae/io/images.h"
+#include "vgae/io/png.h"
+#include "vgae/io/model_file.h"
 
+/* eval: ranking metrics */
+#include "vgae/eval/metrics.h"
 
-#ifdef __cplusplus
-}
-#endif
+/* models: the graph autoencoders, the link-prediction run, the image VAE */
+#include "vgae/models/graph_ae.h"
+#include "vgae/models/linkpred.h"
+#include "vgae/models/image_vae.h"
+
 #endif

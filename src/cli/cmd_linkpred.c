@@ -1,4 +1,4 @@
-/* `vgae linkpred`: train VGAE/GAE on an edge split, report test ROC AUC and AP per seed and overall. */
+/* `vgae linkpred`: train VGAE/GAE on an edge split, report test ROC AUC and AP per seed and overall; the training options it shares with `train`. */
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -7,41 +7,105 @@
 
 #include "cli/cli.h"
 
-static const char linkpred_help[] =
-    "Usage: vgae linkpred (--dataset NAME | --graph PATH) [options]\n"
-    "\n"
-    "Link prediction as in Kipf & Welling (2016): hold out edges for validation and\n"
-    "test with as many sampled non-edges, train a graph autoencoder on the rest, and\n"
-    "score held-out pairs with sigmoid(mean_u . mean_v): ROC AUC and average precision.\n"
-    "\n"
-    "%s"
-    "  --no-features      ignore the features: X = I (automatic when there are none)\n"
-    "\n"
-    "Model and training (the defaults are the reference implementation's):\n"
-    "  --model vgae|gae   variational (default) or plain graph autoencoder\n"
-    "  --hidden N         GCN hidden units (32)\n"
-    "  --latent N         latent dimensions (16)\n"
-    "  --epochs N         Adam steps, one per epoch (200)\n"
-    "  --lr X             Adam learning rate (0.01)\n"
-    "  --beta X           weight of the KL over the reference's scale 1/N^2 (1)\n"
-    "  --loss full|sampled  all N^2 pairs (default) or the training edges and as many\n"
-    "                     fresh non-edges each epoch (for large graphs)\n"
-    "\n"
-    "Split and runs:\n"
-    "  --val-frac F       fraction of edges for validation (0.05)\n"
-    "  --test-frac F      fraction of edges for test (0.1)\n"
-    "  --seed S           seed of the split, weights and noise (42)\n"
-    "  --runs K           K runs with seeds S..S+K-1; prints mean and std (1)\n"
-    "  --threads T        threads (processors not busy with other work); results do\n"
-    "                     not depend on it\n"
-    "\n"
-    "Output:\n"
-    "  --json             one JSON object on stdout instead of the table\n"
-    "  --every N          progress on stderr every N epochs (10)\n"
-    "  --quiet            no progress or notes on stderr\n"
-    "  -h, --help         this help\n"
-    "\n"
-    "The std over runs is the population standard deviation (numpy's default).\n";
+static const char *const kind_names[] = {"vgae", "gae", NULL};
+static const char *const loss_names[] = {"full", "sampled", NULL};
+
+const cli_opt cli_model_table[] = {
+    {"--model", NULL, CLI_CHOICE, .dest = offsetof(cli_train_opts, model.kind), .choices = kind_names,
+     .help = "variational or plain graph autoencoder"},
+    {"--hidden", NULL, CLI_INT, "N", 1, 65536, offsetof(cli_train_opts, model.hidden),
+     .help = "GCN hidden units"},
+    {"--latent", NULL, CLI_INT, "N", 1, 65536, offsetof(cli_train_opts, model.latent),
+     .help = "latent dimensions"},
+    {"--epochs", NULL, CLI_INT, "N", 0, 1000000, offsetof(cli_train_opts, model.epochs),
+     .help = "Adam steps, one per epoch"},
+    {"--lr", NULL, CLI_REAL, "X", 1e-12, 1e6, offsetof(cli_train_opts, model.lr),
+     .help = "Adam learning rate"},
+    {"--beta", NULL, CLI_REAL, "X", 0, 1e12, offsetof(cli_train_opts, model.beta),
+     .help = "weight of the KL over the reference's scale 1/N^2"},
+    {"--loss", NULL, CLI_CHOICE, .dest = offsetof(cli_train_opts, model.loss), .choices = loss_names,
+     .help = "all N^2 pairs, or the training edges and as many\n"
+             "fresh non-edges each epoch (for large graphs)"},
+    {"--no-features", NULL, CLI_FLAG, .dest = offsetof(cli_train_opts, no_features),
+     .help = "ignore the features: X = I (automatic when there are none)"},
+    {NULL},
+};
+
+const cli_opt cli_split_table[] = {
+    {"--val-frac", NULL, CLI_REAL, "F", 0, 0.999, offsetof(cli_train_opts, val_frac),
+     .help = "fraction of edges for validation"},
+    {"--test-frac", NULL, CLI_REAL, "F", 0, 0.999, offsetof(cli_train_opts, test_frac),
+     .help = "fraction of edges for test"},
+    {"--seed", NULL, CLI_INT, "S", 0, 2147483647, offsetof(cli_train_opts, seed),
+     .help = "seed of the split, weights and noise"},
+    {NULL},
+};
+
+cli_train_opts cli_train_defaults(void)
+{
+    cli_train_opts t = {.model = vgae_graph_ae_defaults(), .val_frac = 0.05, .test_frac = 0.1,
+                        .seed = 42, .runs = 1, .every = 10, .threads = cli_default_threads()};
+    return t;
+}
+
+void cli_on_epoch(void *user, int epoch, const vgae_elbo_terms *t, double val_auc, double val_ap,
+                  double seconds)
+{
+    const cli_progress *p = user;
+    if (p->quiet)
+        return;
+    char run[48] = "";
+    if (p->runs > 1)
+        snprintf(run, sizeof run, "run %d/%d  ", p->run, p->runs);
+    if (isnan(val_auc))
+        fprintf(stderr, "%sseed %d  epoch %4d/%d  loss %.5f  %6.1f s\n", run, p->seed, epoch,
+                p->epochs, t->loss, seconds);
+    else
+        fprintf(stderr, "%sseed %d  epoch %4d/%d  loss %.5f  val AUC %.4f  AP %.4f  %6.1f s\n",
+                run, p->seed, epoch, p->epochs, t->loss, val_auc, val_ap, seconds);
+}
+
+typedef struct {
+    cli_data_opts data;
+    cli_train_opts train;
+    int json, quiet;
+} linkpred_args;
+
+static const cli_opt runs_table[] = {
+    {"--runs", NULL, CLI_INT, "K", 1, 1000, offsetof(cli_train_opts, runs),
+     .help = "K runs with seeds S..S+K-1; prints mean and std"},
+    {"--threads", NULL, CLI_INT, "T", 1, 1024, offsetof(cli_train_opts, threads),
+     .help = "threads (the processors not busy with other work); results\n"
+             "do not depend on it"},
+    {NULL},
+};
+
+static const cli_opt output_table[] = {
+    {"--json", NULL, CLI_FLAG, .dest = offsetof(linkpred_args, json),
+     .help = "one JSON object on stdout instead of the table"},
+    {"--every", NULL, CLI_INT, "N", 1, 1000000, offsetof(linkpred_args, train.every),
+     .help = "progress on stderr every N epochs"},
+    {"--quiet", NULL, CLI_FLAG, .dest = offsetof(linkpred_args, quiet),
+     .help = "no progress or notes on stderr"},
+    {NULL},
+};
+
+static const cli_command linkpred_command = {
+    .name = "linkpred",
+    .usage = "Usage: vgae linkpred (--dataset NAME | --graph PATH) [options]",
+    .about = "Link prediction as in Kipf & Welling (2016): hold out edges for validation and\n"
+             "test with as many sampled non-edges, train a graph autoencoder on the rest, and\n"
+             "score held-out pairs with sigmoid(mean_u . mean_v): ROC AUC and average precision.\n",
+    .groups = (const cli_group[]){
+        {"Data (one of --dataset or --graph)", cli_data_table, offsetof(linkpred_args, data)},
+        {"Model and training (the defaults are the reference implementation's)", cli_model_table,
+         offsetof(linkpred_args, train)},
+        {"Split", cli_split_table, offsetof(linkpred_args, train)},
+        {"Runs", runs_table, offsetof(linkpred_args, train)},
+        {"Output", output_table, 0},
+        {NULL}},
+    .footer = "The std over runs is the population standard deviation (numpy's default).\n",
+};
 
 static void mean_std(const vgae_linkpred_result *r, int n, size_t offset, double *mean, double *std)
 {
@@ -56,16 +120,15 @@ static void mean_std(const vgae_linkpred_result *r, int n, size_t offset, double
     *std = sqrt(ss / n);
 }
 
-static void print_json(const char *name, const vgae_model_options *o, int features, long seed,
+static void print_json(const char *name, const vgae_graph_ae_options *o, int features, int seed,
                        const vgae_linkpred_result *r, int runs)
 {
     printf("{\"dataset\":");
     cli_json_string(name);
     printf(",\"model\":\"%s\",\"loss\":\"%s\",\"features\":%s,\"runs\":[",
-           o->kind == VGAE_MODEL_GAE ? "gae" : "vgae", o->loss == VGAE_LOSS_SAMPLED ? "sampled" : "full",
-           features ? "true" : "false");
+           vgae_graph_ae_kind_name(o->kind), vgae_loss_name(o->loss), features ? "true" : "false");
     for (int k = 0; k < runs; k++) {
-        printf("%s{\"seed\":%ld,", k ? "," : "", seed + k);
+        printf("%s{\"seed\":%d,", k ? "," : "", seed + k);
         cli_json_number("test_auc", r[k].test_auc, ",");
         cli_json_number("test_ap", r[k].test_ap, ",");
         cli_json_number("val_auc", r[k].val_auc, ",");
@@ -83,12 +146,12 @@ static void print_json(const char *name, const vgae_model_options *o, int featur
     cli_json_number("test_ap", s_ap, "}}\n");
 }
 
-static void print_table(const vgae_linkpred_result *r, int runs, long seed)
+static void print_table(const vgae_linkpred_result *r, int runs, int seed)
 {
     printf("%4s %8s %9s %9s %9s %9s %7s %9s\n", "run", "seed", "test AUC", "test AP", "val AUC",
            "val AP", "epochs", "seconds");
     for (int k = 0; k < runs; k++)
-        printf("%4d %8ld %9.4f %9.4f %9.4f %9.4f %7d %9.2f\n", k + 1, seed + k, r[k].test_auc,
+        printf("%4d %8d %9.4f %9.4f %9.4f %9.4f %7d %9.2f\n", k + 1, seed + k, r[k].test_auc,
                r[k].test_ap, r[k].val_auc, r[k].val_ap, r[k].epochs, r[k].train_seconds);
     if (runs > 1) {
         double m_auc, s_auc, m_ap, s_ap, m_t, s_t;
@@ -103,79 +166,55 @@ static void print_table(const vgae_linkpred_result *r, int runs, long seed)
 int cmd_linkpred(int argc, char **argv)
 {
     const char *cmd = "linkpred";
-    cli_data_opts data = {0};
-    cli_train_opts t = cli_train_defaults();
-    int json = 0, quiet = 0, no_features = 0, rc = CLI_OK;
-
-    for (int i = 1; i < argc;) {
-        int r;
-        if (cli_take_flag(argv, &i, "--help") || cli_take_flag(argv, &i, "-h")) {
-            printf(linkpred_help, cli_data_help);
-            return CLI_OK;
-        }
-        if (cli_take_flag(argv, &i, "--json"))
-            json = 1;
-        else if (cli_take_flag(argv, &i, "--quiet"))
-            quiet = 1;
-        else if (cli_take_flag(argv, &i, "--no-features"))
-            no_features = 1;
-        else if ((r = cli_take_data_opt(cmd, argc, argv, &i, &data)) != 0) {
-            if (r < 0)
-                return CLI_USAGE;
-        } else if ((r = cli_take_train_opt(cmd, argc, argv, &i, &t)) != 0) {
-            if (r < 0)
-                return CLI_USAGE;
-        } else {
-            return cli_usage_error(cmd, "unknown argument '%s'", argv[i]);
-        }
-    }
-    if (t.val_frac + t.test_frac >= 1)
+    linkpred_args a = {.train = cli_train_defaults()};
+    int r = cli_parse(&linkpred_command, argc, argv, &a);
+    if (r != CLI_PARSED)
+        return r == CLI_HELP_SHOWN ? CLI_OK : CLI_USAGE;
+    const cli_train_opts *t = &a.train;
+    if (t->val_frac + t->test_frac >= 1)
         return cli_usage_error(cmd, "--val-frac and --test-frac must add up to less than 1");
-    if (t.test_frac == 0)
+    if (t->test_frac == 0)
         return cli_usage_error(cmd, "--test-frac must be above 0: link prediction reports test figures");
-    const vgae_model_options o = t.model;
-    const double val_frac = t.val_frac, test_frac = t.test_frac;
-    const long seed = t.seed, runs = t.runs, every = t.every, threads = t.threads;
+    vgae_graph_ae_options o = t->model;
+    o.features = !t->no_features;
 
-    vgae_ctx *ctx = cli_ctx_new(quiet);
+    vgae_ctx *ctx = cli_ctx_new(a.quiet, t->threads);
     vgae_dataset *ds = NULL;
     vgae_linkpred_result *results = NULL;
     if (!ctx)
         return CLI_ERROR;
-    vgae_ctx_set_threads(ctx, threads > 0 ? (int)threads : 1);
-    rc = cli_load_dataset(cmd, ctx, &data, &ds);
+    int rc = cli_load_dataset(cmd, ctx, &a.data, &ds);
     if (rc)
         goto done;
-    const vgae_csr *features = no_features ? NULL : ds->features;
-    const char *name = data.dataset ? data.dataset : ds->graph_path;
-    if (!features && !no_features)
+    const int features = o.features && ds->features;
+    const char *name = a.data.dataset ? a.data.dataset : ds->graph_path;
+    if (!ds->features && !t->no_features)
         cli_note("%s has no features: training featureless (X = I)", name);
-    results = calloc((size_t)runs, sizeof *results);
+    results = calloc((size_t)t->runs, sizeof *results);
     if (!results) {
         fprintf(stderr, "vgae: out of memory\n");
         rc = CLI_ERROR;
         goto done;
     }
-    for (int k = 0; k < runs; k++) {
-        cli_progress p = {k + 1, (int)runs, quiet, seed + k, o.epochs};
-        vgae_ctx_set_seed(ctx, (uint64_t)(seed + k));
-        if (vgae_linkpred_run(ctx, ds->graph, features, &o, val_frac, test_frac, (int)every,
-                              cli_on_epoch, &p, &results[k])) {
+    for (int k = 0; k < t->runs; k++) {
+        cli_progress p = {k + 1, t->runs, a.quiet, t->seed + k, o.epochs};
+        vgae_ctx_set_seed(ctx, (uint64_t)(t->seed + k));
+        if (vgae_linkpred_run(ctx, ds, &o, t->val_frac, t->test_frac, t->every, cli_on_epoch, &p,
+                              &results[k])) {
             rc = cli_lib_error(ctx);
             goto done;
         }
     }
-    cli_notes_flush(!quiet);
-    if (json) {
-        print_json(name, &o, features != NULL, seed, results, (int)runs);
+    cli_notes_flush(!a.quiet);
+    if (a.json) {
+        print_json(name, &o, features, t->seed, results, t->runs);
     } else {
         printf("%s on %s: %d nodes, %lld edges, %s; %.0f%% of edges for validation, %.0f%% for "
                "test; %s loss, %d epochs\n\n",
                o.kind == VGAE_MODEL_GAE ? "GAE" : "VGAE", name, ds->graph->n,
                (long long)ds->graph->n_edges, features ? "with features" : "featureless",
-               100 * val_frac, 100 * test_frac, o.loss == VGAE_LOSS_SAMPLED ? "sampled" : "full",
-               o.epochs);
-        print_table(results, (int)runs, seed);
+               100 * t->val_frac, 100 * t->test_frac, vgae_loss_name(o.loss), o.epochs);
+        print_table(results, t->runs, t->seed);
     }
 done:
     free(results);

@@ -1,352 +1,265 @@
 /* `vgae train`, `eval`, `embed` and `predict`: the model-file workflow. */
 #include <inttypes.h>
-#include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
-#include "io/lines.h"
-
-static const char train_help[] =
-    "Usage: vgae train (--dataset NAME | --graph PATH) [--split FILE] [options] -o MODEL\n"
-    "\n"
-    "Trains VGAE or GAE on the training edges of a split and writes the model file.\n"
-    "Without --split the split is made with --seed, --val-frac and --test-frac, as\n"
-    "linkpred does; either way it is stored inside the model, with the test figures.\n"
-    "\n"
-    "%s"
-    "  --no-features      ignore the features: X = I (automatic when there are none)\n"
-    "  --split FILE       the split to train on (from vgae split)\n"
-    "  --force            accept a split made for a graph with another checksum\n"
-    "\n"
-    "Model and training: --model vgae|gae, --hidden N, --latent N, --epochs N, --lr X,\n"
-    "  --beta X, --loss full|sampled, --val-frac F, --test-frac F, --seed S,\n"
-    "  --threads T (see vgae linkpred --help)\n"
-    "\n"
-    "Output:\n"
-    "  -o, --output MODEL the model file (written whole or not at all)\n"
-    "  --json             the figures as one JSON object on stdout\n"
-    "  --every N          progress on stderr every N epochs (10)\n"
-    "  --quiet            no progress or notes\n";
-
-static const char model_data_help[] =
-    "The graph and features are read from where the model was trained (its metadata),\n"
-    "unless --dataset/--graph/--features say otherwise. Their checksums must match the\n"
-    "model's (--force applies it anyway).\n";
-
-/* Common options of the commands that read a model. */
-typedef struct {
-    const char *model, *output, *split, *format, *pairs, *node;
-    cli_data_opts data;
-    int force, json, quiet, sample;
-    long top, seed, threads;
-    int have_seed;
-} model_opts;
-
-/* Parses argv for `cmd`; `allowed` lists the options it takes beyond the data ones. */
-static int parse_model_opts(const char *cmd, int argc, char **argv, model_opts *o,
-                            const char *allowed)
-{
-    *o = (model_opts){.top = 10, .threads = cli_default_threads()};
-    for (int i = 1; i < argc;) {
-        int r;
-        const char *v = NULL;
-        if (cli_take_flag(argv, &i, "--help") || cli_take_flag(argv, &i, "-h"))
-            return -2; /* the caller prints its help */
-        struct { const char *name; const char **dst; } values[] = {
-            {"--model", &o->model}, {"--output", &o->output}, {"-o", &o->output},
-            {"--split", &o->split}, {"--format", &o->format}, {"--pairs", &o->pairs},
-            {"--node", &o->node}};
-        size_t k;
-        r = 0;
-        for (k = 0; k < sizeof values / sizeof values[0]; k++)
-            if (strstr(allowed, values[k].name) &&
-                (r = cli_take_value(cmd, argc, argv, &i, values[k].name, values[k].dst)) != 0)
-                break;
-        if (r < 0)
-            return -1;
-        if (r > 0)
-            continue;
-        if (strstr(allowed, "--force") && cli_take_flag(argv, &i, "--force"))
-            o->force = 1;
-        else if (strstr(allowed, "--json") && cli_take_flag(argv, &i, "--json"))
-            o->json = 1;
-        else if (strstr(allowed, "--sample") && cli_take_flag(argv, &i, "--sample"))
-            o->sample = 1;
-        else if (cli_take_flag(argv, &i, "--quiet"))
-            o->quiet = 1;
-        else if ((r = cli_take_data_opt(cmd, argc, argv, &i, &o->data)) != 0) {
-            if (r < 0)
-                return -1;
-        } else if ((r = cli_take_value(cmd, argc, argv, &i, "--threads", &v)) != 0) {
-            if (r < 0 || cli_parse_int(cmd, "--threads", v, 1, 1024, &o->threads))
-                return -1;
-        } else if (strstr(allowed, "--top") && (r = cli_take_value(cmd, argc, argv, &i, "--top", &v)) != 0) {
-            if (r < 0 || cli_parse_int(cmd, "--top", v, 1, INT_MAX, &o->top))
-                return -1;
-        } else if (strstr(allowed, "--seed") && (r = cli_take_value(cmd, argc, argv, &i, "--seed", &v)) != 0) {
-            if (r < 0 || cli_parse_int(cmd, "--seed", v, 0, 2147483647, &o->seed))
-                return -1;
-            o->have_seed = 1;
-        } else {
-            cli_usage_error(cmd, "unknown argument '%s'", argv[i]);
-            return -1;
-        }
-    }
-    if (!o->model) {
-        cli_usage_error(cmd, "give the model file with --model FILE");
-        return -1;
-    }
-    return 0;
-}
-
-/* A model's data: as the options say, else where the model was trained. */
-static int load_model_data(const char *cmd, vgae_ctx *ctx, const model_opts *o,
-                           const vgae_model_meta *meta, vgae_dataset **ds)
-{
-    cli_data_opts d = o->data;
-    if (!d.dataset && !d.graph) {
-        if (meta->source_dataset[0])
-            d.dataset = meta->source_dataset;
-        else
-            d.graph = meta->source_graph;
-        if (!d.features && meta->source_features[0] && meta->n_features > 0)
-            d.features = meta->source_features;
-        if (!d.format && meta->source_format[0] && !meta->source_dataset[0])
-            d.format = meta->source_format;
-    }
-    return cli_load_dataset(cmd, ctx, &d, ds);
-}
-
-/* Everything a model command needs: context, file, data, model. */
-typedef struct {
-    vgae_ctx *ctx;
-    vgae_model_file *file;
-    vgae_dataset *ds;
-    vgae_graph *train;
-    vgae_model *model;
-} loaded_model;
-
-static void loaded_free(loaded_model *l)
-{
-    vgae_model_free(l->model);
-    vgae_graph_free(l->train);
-    vgae_dataset_free(l->ds);
-    vgae_model_file_free(l->file);
-    vgae_ctx_free(l->ctx);
-}
-
-static int load_model(const char *cmd, const model_opts *o, loaded_model *l)
-{
-    *l = (loaded_model){0};
-    l->ctx = cli_ctx_new(o->quiet);
-    if (!l->ctx)
-        return CLI_ERROR;
-    vgae_ctx_set_threads(l->ctx, (int)o->threads);
-    if (vgae_model_file_read(l->ctx, o->model, &l->file))
-        return cli_lib_error(l->ctx);
-    int rc = load_model_data(cmd, l->ctx, o, &l->file->meta, &l->ds);
-    if (rc)
-        return rc;
-    if (vgae_model_from_file(l->ctx, l->file, l->ds->graph, l->ds->features, o->force, &l->train,
-                             &l->model)) {
-        fprintf(stderr, "vgae: %s: %s\n", o->model, vgae_ctx_message(l->ctx));
-        return CLI_ERROR;
-    }
-    return CLI_OK;
-}
 
 /* ---- train ---- */
-static int fill_meta(vgae_model_meta *m, const vgae_model_options *o, const vgae_dataset *ds,
-                      const vgae_csr *features, const cli_data_opts *data, const vgae_split *split,
-                      long seed, const vgae_linkpred_result *r)
-{
-    *m = (vgae_model_meta){0};
-    m->options = *o;
-    m->nodes = ds->graph->n;
-    m->n_features = features ? features->cols : 0;
-    m->edges = ds->graph->n_edges;
-    m->seed = (uint64_t)seed;
-    m->val_frac = split->val_frac;
-    m->test_frac = split->test_frac;
-    m->graph_checksum = vgae_graph_checksum(ds->graph);
-    m->features_checksum = vgae_features_checksum(features);
-    m->split_checksum = vgae_split_checksum(split);
-    m->epochs_trained = r->epochs;
-    m->val_auc = r->val_auc;
-    m->val_ap = r->val_ap;
-    m->test_auc = r->test_auc;
-    m->test_ap = r->test_ap;
-    m->train_seconds = r->train_seconds;
-    /* where the data came from: a dataset name, or absolute file paths */
-    if (data->dataset)
-        snprintf(m->source_dataset, sizeof m->source_dataset, "%s", data->dataset);
-    if (cli_absolute_path(ds->graph_path, m->source_graph, sizeof m->source_graph) ||
-        (features && cli_absolute_path(ds->features_path, m->source_features, sizeof m->source_features)))
-        return -1;
-    snprintf(m->source_format, sizeof m->source_format, "%s",
-             vgae_graph_format_name(ds->graph->format));
-    snprintf(m->library_version, sizeof m->library_version, "%s", vgae_version());
-    return 0;
-}
 
-static void print_figures(const char *what, const vgae_linkpred_result *r, int json, const char *model)
+typedef struct {
+    cli_data_opts data;
+    cli_train_opts train;
+    const char *output, *split;
+    int json, quiet, force;
+} train_args;
+
+static const cli_opt train_split_table[] = {
+    {"--split", NULL, CLI_STRING, "FILE", .dest = offsetof(train_args, split),
+     .help = "the split to train on (from vgae split); else made from --seed"},
+    {"--force", NULL, CLI_FLAG, .dest = offsetof(train_args, force),
+     .help = "accept a split made for a graph with another checksum"},
+    {"--threads", NULL, CLI_INT, "T", 1, 1024, offsetof(train_args, train.threads),
+     .help = "threads; results do not depend on it"},
+    {NULL},
+};
+
+static const cli_opt train_output_table[] = {
+    {"--output", "-o", CLI_STRING, "MODEL", .dest = offsetof(train_args, output),
+     .help = "the model file (written whole or not at all)"},
+    {"--json", NULL, CLI_FLAG, .dest = offsetof(train_args, json),
+     .help = "the figures as one JSON object on stdout"},
+    {"--every", NULL, CLI_INT, "N", 1, 1000000, offsetof(train_args, train.every),
+     .help = "progress on stderr every N epochs"},
+    {"--quiet", NULL, CLI_FLAG, .dest = offsetof(train_args, quiet), .help = "no progress or notes"},
+    {NULL},
+};
+
+static const cli_command train_command = {
+    .name = "train",
+    .usage = "Usage: vgae train (--dataset NAME | --graph PATH) [--split FILE] [options] -o MODEL",
+    .about = "Trains VGAE or GAE on the training edges of a split and writes the model file.\n"
+             "Without --split the split is made with --seed, --val-frac and --test-frac, as\n"
+             "linkpred does; either way it is stored inside the model, with the test figures.\n",
+    .groups = (const cli_group[]){
+        {"Data (one of --dataset or --graph)", cli_data_table, offsetof(train_args, data)},
+        {"Model and training", cli_model_table, offsetof(train_args, train)},
+        {"Split", cli_split_table, offsetof(train_args, train)},
+        {"Split file and threads", train_split_table, 0},
+        {"Output", train_output_table, 0},
+        {NULL}},
+};
+
+static void print_figures(const char *what, const vgae_link_figures *f, int epochs, int json,
+                          const char *model)
 {
     if (json) {
         printf("{\"model\":");
         cli_json_string(model);
         printf(",");
-        cli_json_number("test_auc", r->test_auc, ",");
-        cli_json_number("test_ap", r->test_ap, ",");
-        cli_json_number("val_auc", r->val_auc, ",");
-        cli_json_number("val_ap", r->val_ap, ",");
-        printf("\"epochs\":%d}\n", r->epochs);
+        cli_json_number("test_auc", f->test_auc, ",");
+        cli_json_number("test_ap", f->test_ap, ",");
+        cli_json_number("val_auc", f->val_auc, ",");
+        cli_json_number("val_ap", f->val_ap, ",");
+        printf("\"epochs\":%d}\n", epochs);
         return;
     }
     printf("%s\n", what);
-    printf("  test  AUC %.4f  AP %.4f\n", r->test_auc, r->test_ap);
-    if (isfinite(r->val_auc))
-        printf("  val   AUC %.4f  AP %.4f\n", r->val_auc, r->val_ap);
+    printf("  test  AUC %.4f  AP %.4f\n", f->test_auc, f->test_ap);
+    if (isfinite(f->val_auc))
+        printf("  val   AUC %.4f  AP %.4f\n", f->val_auc, f->val_ap);
 }
 
 int cmd_train(int argc, char **argv)
 {
-    const char *cmd = "train", *output = NULL, *split_path = NULL;
-    cli_data_opts data = {0};
-    cli_train_opts t = cli_train_defaults();
-    int json = 0, quiet = 0, no_features = 0, force = 0, rc = CLI_OK;
-    for (int i = 1; i < argc;) {
-        int r;
-        if (cli_take_flag(argv, &i, "--help") || cli_take_flag(argv, &i, "-h")) {
-            printf(train_help, cli_data_help);
-            return CLI_OK;
-        }
-        if (cli_take_flag(argv, &i, "--json"))
-            json = 1;
-        else if (cli_take_flag(argv, &i, "--quiet"))
-            quiet = 1;
-        else if (cli_take_flag(argv, &i, "--no-features"))
-            no_features = 1;
-        else if (cli_take_flag(argv, &i, "--force"))
-            force = 1;
-        else if ((r = cli_take_value(cmd, argc, argv, &i, "--output", &output)) != 0 ||
-                 (r = cli_take_value(cmd, argc, argv, &i, "-o", &output)) != 0 ||
-                 (r = cli_take_value(cmd, argc, argv, &i, "--split", &split_path)) != 0 ||
-                 (r = cli_take_data_opt(cmd, argc, argv, &i, &data)) != 0 ||
-                 (r = cli_take_train_opt(cmd, argc, argv, &i, &t)) != 0) {
-            if (r < 0)
-                return CLI_USAGE;
-        } else {
-            return cli_usage_error(cmd, "unknown argument '%s'", argv[i]);
-        }
-    }
-    if (!output)
+    const char *cmd = "train";
+    train_args a = {.train = cli_train_defaults()};
+    int r = cli_parse(&train_command, argc, argv, &a);
+    if (r != CLI_PARSED)
+        return r == CLI_HELP_SHOWN ? CLI_OK : CLI_USAGE;
+    const cli_train_opts *t = &a.train;
+    if (!a.output)
         return cli_usage_error(cmd, "give the model file to write with -o FILE");
-    if (strcmp(output, "-") == 0)
+    if (strcmp(a.output, "-") == 0)
         return cli_usage_error(cmd, "the model is binary: -o needs a file name, not '-'");
-    if (t.runs != 1)
-        return cli_usage_error(cmd, "--runs is for linkpred; train makes one model");
-    if (t.val_frac + t.test_frac >= 1)
+    if (t->val_frac + t->test_frac >= 1)
         return cli_usage_error(cmd, "--val-frac and --test-frac must add up to less than 1");
+    vgae_graph_ae_options o = t->model;
+    o.features = !t->no_features;
 
-    vgae_ctx *ctx = cli_ctx_new(quiet);
+    vgae_ctx *ctx = cli_ctx_new(a.quiet, t->threads);
     vgae_dataset *ds = NULL;
     vgae_split *split = NULL;
-    vgae_graph *train = NULL;
-    vgae_model *model = NULL;
+    vgae_graph_ae *model = NULL;
     vgae_linkpred_result result;
-    vgae_model_meta meta;
-    uint64_t split_seed = (uint64_t)t.seed;
     if (!ctx)
         return CLI_ERROR;
-    vgae_ctx_set_threads(ctx, (int)t.threads);
-    rc = cli_load_dataset(cmd, ctx, &data, &ds);
+    int rc = cli_load_dataset(cmd, ctx, &a.data, &ds);
     if (rc)
         goto done;
-    const vgae_csr *features = no_features ? NULL : ds->features;
-    if (!features && !no_features)
+    if (!ds->features && !t->no_features)
         cli_note("no features: training featureless (X = I)");
-    vgae_ctx_set_seed(ctx, (uint64_t)t.seed);
-    if (split_path ? vgae_split_read(ctx, split_path, ds->graph, force, &split, &split_seed)
-                   : vgae_split_make(ctx, ds->graph, t.val_frac, t.test_frac, &split)) {
+    vgae_ctx_set_seed(ctx, (uint64_t)t->seed);
+    if (a.split ? vgae_split_read(ctx, a.split, ds->graph, a.force, &split, NULL)
+                : vgae_split_make(ctx, ds->graph, t->val_frac, t->test_frac, &split)) {
         rc = cli_lib_error(ctx);
         goto done;
     }
-    if (split->n_test == 0 && !quiet)
+    if (split->n_test == 0 && !a.quiet)
         cli_note("the split has no test pairs: eval will have nothing to score");
-    cli_progress p = {1, 1, quiet, t.seed, t.model.epochs};
-    if (vgae_linkpred_train(ctx, split, features, &t.model, (int)t.every, cli_on_epoch, &p, &train,
-                            &model, &result)) {
+    cli_progress p = {1, 1, a.quiet, t->seed, o.epochs};
+    if (vgae_graph_ae_new(ctx, &o, ds, split, &model) ||
+        vgae_graph_ae_fit(ctx, model, t->every, cli_on_epoch, &p, &result) ||
+        vgae_graph_ae_save(ctx, model, a.output)) {
         rc = cli_lib_error(ctx);
         goto done;
     }
-    if (fill_meta(&meta, &t.model, ds, features, &data, split, t.seed, &result)) {
-        rc = CLI_ERROR;
-        goto done;
-    }
-    if (vgae_model_save(ctx, output, &meta, model, split)) {
-        rc = cli_lib_error(ctx);
-        goto done;
-    }
-    cli_notes_flush(!quiet);
+    cli_notes_flush(!a.quiet);
     char what[1200];
     snprintf(what, sizeof what, "%s trained for %d epochs in %.2f s; model written to %s",
-             t.model.kind == VGAE_MODEL_GAE ? "GAE" : "VGAE", result.epochs, result.train_seconds,
-             output);
-    print_figures(what, &result, json, output);
+             o.kind == VGAE_MODEL_GAE ? "GAE" : "VGAE", result.epochs, result.train_seconds,
+             a.output);
+    vgae_link_figures f = vgae_graph_ae_reported(model);
+    print_figures(what, &f, result.epochs, a.json, a.output);
 done:
-    vgae_model_free(model);
-    vgae_graph_free(train);
+    vgae_graph_ae_free(model);
     vgae_split_free(split);
     vgae_dataset_free(ds);
     vgae_ctx_free(ctx);
     return rc;
 }
 
+/* ---- the commands that read a model ---- */
+
+typedef struct {
+    cli_data_opts data;
+    const char *model, *output, *split, *format, *pairs, *node;
+    int force, json, quiet, sample, top, seed, threads; /* seed -1: not given */
+} model_args;
+
+static const char model_data_help[] =
+    "The graph and features are read from where the model was trained (its metadata),\n"
+    "unless --dataset/--graph/--features say otherwise. Their checksums must match the\n"
+    "model's (--force applies it anyway).\n";
+
+#define MODEL_OPT {"--model", NULL, CLI_STRING, "MODEL", .dest = offsetof(model_args, model), \
+                   .help = "the model file (from vgae train)"}
+#define FORCE_OPT {"--force", NULL, CLI_FLAG, .dest = offsetof(model_args, force), \
+                   .help = "apply the model to data with other checksums"}
+#define THREADS_OPT {"--threads", NULL, CLI_INT, "T", 1, 1024, offsetof(model_args, threads), \
+                     .help = "threads; results do not depend on it"}
+#define QUIET_OPT {"--quiet", NULL, CLI_FLAG, .dest = offsetof(model_args, quiet), .help = "no notes"}
+
+/* Everything a model command needs: context, data, model. */
+typedef struct {
+    vgae_ctx *ctx;
+    vgae_dataset *ds;
+    vgae_graph_ae *model;
+} loaded_model;
+
+static void loaded_free(loaded_model *l)
+{
+    vgae_graph_ae_free(l->model);
+    vgae_dataset_free(l->ds);
+    vgae_ctx_free(l->ctx);
+}
+
+/* Parses a model command's line into a (its defaults set first): CLI_OK,
+ * or -1 after the help, or CLI_USAGE after an error. */
+static int parse_model_args(const cli_command *c, int argc, char **argv, model_args *a)
+{
+    *a = (model_args){.top = 10, .seed = -1, .threads = cli_default_threads()};
+    int r = cli_parse(c, argc, argv, a);
+    if (r != CLI_PARSED)
+        return r == CLI_HELP_SHOWN ? -1 : CLI_USAGE;
+    if (!a->model)
+        return cli_usage_error(c->name, "give the model file with --model FILE");
+    return CLI_OK;
+}
+
+/* Reads the model file, its data (as the options say, else where the
+ * model was trained) and builds the model. */
+static int load_model(const char *cmd, const model_args *a, loaded_model *l)
+{
+    *l = (loaded_model){0};
+    l->ctx = cli_ctx_new(a->quiet, a->threads);
+    if (!l->ctx)
+        return CLI_ERROR;
+    vgae_model_file *file = NULL;
+    vgae_dataset_source src;
+    int rc = CLI_OK;
+    if (vgae_model_file_read(l->ctx, a->model, &file) ||
+        vgae_graph_ae_file_source(l->ctx, file, &src))
+        rc = cli_lib_error(l->ctx);
+    const cli_data_opts *d = &a->data;
+    if (!rc && (d->dataset || d->graph)) {
+        rc = cli_load_dataset(cmd, l->ctx, d, &l->ds);
+    } else if (!rc) { /* the model's own data, with the options' additions */
+        if (d->features)
+            src.features_path = d->features;
+        if (d->labels)
+            src.labels_path = d->labels;
+        rc = cli_load_source(l->ctx, &src, &l->ds);
+    }
+    if (!rc && vgae_graph_ae_from_file(l->ctx, file, l->ds, a->force, &l->model))
+        rc = cli_lib_error(l->ctx);
+    vgae_model_file_free(file);
+    return rc;
+}
+
 /* ---- eval ---- */
-static const char eval_help[] =
-    "Usage: vgae eval --model MODEL [--split FILE] [--json]\n"
-    "\n"
-    "Scores the validation and test pairs of the model's split (or of FILE) and\n"
-    "prints ROC AUC and AP: the figures training reported, to the last digit.\n"
-    "\n"
-    "%s\n%s"
-    "  --force            apply the model to data with other checksums\n"
-    "  --threads T        threads (results do not depend on it)\n"
-    "  --quiet            no notes\n";
+
+static const cli_opt eval_table[] = {
+    MODEL_OPT,
+    {"--split", NULL, CLI_STRING, "FILE", .dest = offsetof(model_args, split),
+     .help = "score this split's pairs instead of the model's own"},
+    {"--json", NULL, CLI_FLAG, .dest = offsetof(model_args, json), .help = "one JSON object"},
+    FORCE_OPT, THREADS_OPT, QUIET_OPT,
+    {NULL},
+};
+
+static const cli_command eval_command = {
+    .name = "eval",
+    .usage = "Usage: vgae eval --model MODEL [--split FILE] [--json]",
+    .about = "Scores the validation and test pairs of the model's split (or of FILE) and\n"
+             "prints ROC AUC and AP: the figures training reported, to the last digit.\n",
+    .groups = (const cli_group[]){{"Model", eval_table, 0},
+                                  {"Data (default: the model's)", cli_data_table, offsetof(model_args, data)},
+                                  {NULL}},
+    .footer = model_data_help,
+};
 
 int cmd_eval(int argc, char **argv)
 {
-    model_opts o;
-    loaded_model l;
-    int rc = parse_model_opts("eval", argc, argv, &o, "--model --split --force --json");
-    if (rc == -2)
-        printf(eval_help, cli_data_help, model_data_help);
+    model_args a;
+    loaded_model l = {0};
+    int rc = parse_model_args(&eval_command, argc, argv, &a);
     if (rc)
-        return rc == -2 ? CLI_OK : CLI_USAGE;
-    rc = load_model("eval", &o, &l);
+        return rc < 0 ? CLI_OK : rc;
+    rc = load_model("eval", &a, &l);
     vgae_split *other = NULL;
-    if (!rc && o.split && vgae_split_read(l.ctx, o.split, l.ds->graph, o.force, &other, NULL))
+    if (!rc && a.split && vgae_split_read(l.ctx, a.split, l.ds->graph, a.force, &other, NULL))
         rc = cli_lib_error(l.ctx);
-    const vgae_split *split = other ? other : l.file ? l.file->split : NULL;
-    vgae_linkpred_result r = {NAN, NAN, NAN, NAN, 0, NAN, l.file ? l.file->meta.epochs_trained : 0};
-    if (!rc && other && vgae_split_checksum(other) != l.file->meta.split_checksum)
+    if (!rc && other && vgae_split_checksum(other) != vgae_split_checksum(vgae_graph_ae_split(l.model)))
         cli_note("%s is not the split the model was trained on: its held-out pairs may be "
-                 "training edges of the model", o.split);
-    if (!rc && vgae_linkpred_evaluate(l.ctx, l.model, split, &r))
+                 "training edges of the model", a.split);
+    vgae_link_figures reported = {NAN, NAN, NAN, NAN}, f;
+    if (!rc)
+        reported = vgae_graph_ae_reported(l.model);
+    if (!rc && vgae_graph_ae_evaluate(l.ctx, l.model, other, &f))
         rc = cli_lib_error(l.ctx);
     if (!rc) {
-        cli_notes_flush(!o.quiet);
-        const vgae_model_meta *m = &l.file->meta;
+        cli_notes_flush(!a.quiet);
+        const int epochs = (int)vgae_graph_ae_epoch(l.model);
         char what[1400];
-        int same = !other && r.test_auc == m->test_auc && r.test_ap == m->test_ap;
-        snprintf(what, sizeof what, "%s (%s, %d epochs, seed %" PRIu64 ")%s", o.model,
-                 m->options.kind == VGAE_MODEL_GAE ? "GAE" : "VGAE", m->epochs_trained, m->seed,
-                 same ? ": the figures training reported" : "");
-        print_figures(what, &r, o.json, o.model);
+        int same = !other && f.test_auc == reported.test_auc && f.test_ap == reported.test_ap;
+        snprintf(what, sizeof what, "%s (%s, %d epochs, seed %" PRIu64 ")%s", a.model,
+                 vgae_graph_ae_settings(l.model)->kind == VGAE_MODEL_GAE ? "GAE" : "VGAE", epochs,
+                 vgae_graph_ae_seed(l.model), same ? ": the figures training reported" : "");
+        print_figures(what, &f, epochs, a.json, a.model);
     }
     vgae_split_free(other);
     loaded_free(&l);
@@ -354,143 +267,127 @@ int cmd_eval(int argc, char **argv)
 }
 
 /* ---- embed ---- */
-static const char embed_help[] =
-    "Usage: vgae embed --model MODEL -o FILE [--format w2v|tsv|npy|mtx] [--sample]\n"
-    "\n"
-    "Writes one vector per node: the mean of q(z|X, A) (default), or with --sample a\n"
-    "draw z = mean + sigma * eps (VGAE only; --seed S picks the noise, default the\n"
-    "model's seed). Formats: w2v (word2vec text: 'N d', then 'node v1 ... vd'), tsv\n"
-    "(header 'node d0 d1 ...'), npy (NumPy float32 N x d, rows in node order), mtx\n"
-    "(MatrixMarket array). The default comes from the extension, else w2v. (Here\n"
-    "--format is the embedding's format; the graph is read in the model's format.) Nodes are\n"
-    "named as in the input, else 0..N-1. -o - writes to standard output (text formats).\n"
-    "\n"
-    "%s\n%s"
-    "  --force            apply the model to data with other checksums\n"
-    "  --quiet            no notes\n";
+
+static const cli_opt embed_table[] = {
+    MODEL_OPT,
+    {"--output", "-o", CLI_STRING, "FILE", .dest = offsetof(model_args, output),
+     .help = "where to write; - for standard output (text formats)"},
+    {"--format", NULL, CLI_STRING, "w2v|tsv|npy|mtx", .dest = offsetof(model_args, format),
+     .help = "the embedding's format (default: from the extension, else w2v)"},
+    {"--sample", NULL, CLI_FLAG, .dest = offsetof(model_args, sample),
+     .help = "a draw z = mean + sigma * eps instead of the means (VGAE only)"},
+    {"--seed", NULL, CLI_INT, "S", 0, 2147483647, offsetof(model_args, seed),
+     .help = "the noise of --sample (default: the model's seed)", .no_default = 1},
+    FORCE_OPT, THREADS_OPT, QUIET_OPT,
+    {NULL},
+};
+
+static const cli_command embed_command = {
+    .name = "embed",
+    .usage = "Usage: vgae embed --model MODEL -o FILE [--format w2v|tsv|npy|mtx] [--sample]",
+    .about = "Writes one vector per node: the mean of q(z|X, A), or with --sample a draw.\n"
+             "Formats: w2v (word2vec text: 'N d', then 'node v1 ... vd'), tsv (header\n"
+             "'node d0 d1 ...'), npy (NumPy float32 N x d, rows in node order), mtx\n"
+             "(MatrixMarket array). Nodes are named as in the input, else 0..N-1. (Here\n"
+             "--format is the embedding's format; the graph is read in the model's format.)\n",
+    .groups = (const cli_group[]){{"Model and output", embed_table, 0},
+                                  {"Data (default: the model's)", cli_data_table, offsetof(model_args, data)},
+                                  {NULL}},
+    .footer = model_data_help,
+};
 
 int cmd_embed(int argc, char **argv)
 {
-    model_opts o;
-    loaded_model l;
-    int rc = parse_model_opts("embed", argc, argv, &o,
-                              "--model --output -o --format --sample --seed --force");
-    if (rc == -2)
-        printf(embed_help, cli_data_help, model_data_help);
+    model_args a;
+    loaded_model l = {0};
+    int rc = parse_model_args(&embed_command, argc, argv, &a);
     if (rc)
-        return rc == -2 ? CLI_OK : CLI_USAGE;
-    if (!o.output)
+        return rc < 0 ? CLI_OK : rc;
+    if (!a.output)
         return cli_usage_error("embed", "give the output file with -o FILE (- for standard output)");
     vgae_embed_format format;
-    if (cli_embed_format("embed", o.format, o.output, &format))
+    if (cli_embed_format("embed", a.format, a.output, &format))
         return CLI_USAGE;
-    rc = load_model("embed", &o, &l);
-    if (!rc && vgae_model_encode(l.ctx, l.model))
-        rc = cli_lib_error(l.ctx);
-    vgae_mat *out = rc ? NULL : &l.model->mean;
-    if (!rc && o.sample) {
-        if (l.model->options.kind != VGAE_MODEL_VGAE) {
-            rc = cli_usage_error("embed", "--sample needs a VGAE model; a GAE has no variance");
-        } else {
-            vgae_ctx_set_seed(l.ctx, o.have_seed ? (uint64_t)o.seed : l.file->meta.seed);
-            vgae_mat eps = {0};
-            if (vgae_mat_init(l.ctx, &eps, l.model->mean.rows, l.model->mean.cols) ||
-                vgae_gaussian_sample(l.ctx, &l.model->mean, &l.model->logvar,
-                                     vgae_ctx_rng(l.ctx, VGAE_STREAM_NOISE), &eps, &l.model->pmu))
-                rc = cli_lib_error(l.ctx);
-            vgae_mat_destroy(&eps);
-            out = &l.model->pmu; /* N x latent, free now that encoding is done */
-        }
+    rc = load_model("embed", &a, &l);
+    if (!rc && a.sample && vgae_graph_ae_settings(l.model)->kind != VGAE_MODEL_VGAE)
+        rc = cli_usage_error("embed", "--sample needs a VGAE model; a GAE has no variance");
+    vgae_mat out = {0};
+    vgae_rng noise;
+    if (!rc) {
+        /* a draw's noise: the noise stream of the seed, from its start */
+        vgae_rng_init(&noise, a.seed >= 0 ? (uint64_t)a.seed : vgae_graph_ae_seed(l.model),
+                      VGAE_STREAM_NOISE);
+        if (vgae_graph_ae_embedding(l.ctx, l.model, a.sample ? &noise : NULL, &out) ||
+            vgae_embed_write(l.ctx, a.output, format, out.data, out.rows, out.cols,
+                             l.ds->graph->names))
+            rc = cli_lib_error(l.ctx);
     }
-    if (!rc && vgae_embed_write(l.ctx, o.output, format, out->data, out->rows, out->cols,
-                                l.ds->graph->names))
-        rc = cli_lib_error(l.ctx);
     if (!rc)
-        cli_notes_flush(!o.quiet);
+        cli_notes_flush(!a.quiet);
+    vgae_mat_destroy(&out);
     loaded_free(&l);
     return rc;
 }
 
 /* ---- predict ---- */
-static const char predict_help[] =
-    "Usage: vgae predict --model MODEL (--pairs FILE | --node ID [--top K])\n"
-    "\n"
-    "--pairs FILE: for each line 'u v' of FILE (node ids as in the input, else\n"
-    "  0..N-1; '#' starts a comment), prints 'u v probability', the probability\n"
-    "  sigmoid(mean_u . mean_v) of an edge.\n"
-    "--node ID --top K: the K nodes most likely to be new neighbours of ID (nodes\n"
-    "  already adjacent in the graph, and ID itself, are left out), best first.\n"
-    "\n"
-    "%s\n%s"
-    "  --force            apply the model to data with other checksums\n"
-    "  --quiet            no notes\n";
+
+static const cli_opt predict_table[] = {
+    MODEL_OPT,
+    {"--pairs", NULL, CLI_STRING, "FILE", .dest = offsetof(model_args, pairs),
+     .help = "score the pairs of FILE ('u v' per line; '#' starts a comment)"},
+    {"--node", NULL, CLI_STRING, "ID", .dest = offsetof(model_args, node),
+     .help = "the likeliest new neighbours of node ID"},
+    {"--top", NULL, CLI_INT, "K", 1, 2147483647, offsetof(model_args, top),
+     .help = "how many neighbours --node lists"},
+    FORCE_OPT, THREADS_OPT, QUIET_OPT,
+    {NULL},
+};
+
+static const cli_command predict_command = {
+    .name = "predict",
+    .usage = "Usage: vgae predict --model MODEL (--pairs FILE | --node ID [--top K])",
+    .about = "--pairs FILE: for each line 'u v' of FILE (node ids as in the input, else\n"
+             "  0..N-1), prints 'u v probability', the probability sigmoid(mean_u . mean_v)\n"
+             "  of an edge.\n"
+             "--node ID --top K: the K nodes most likely to be new neighbours of ID (nodes\n"
+             "  already adjacent in the graph, and ID itself, are left out), best first.\n",
+    .groups = (const cli_group[]){{"Model and question", predict_table, 0},
+                                  {"Data (default: the model's)", cli_data_table, offsetof(model_args, data)},
+                                  {NULL}},
+    .footer = model_data_help,
+};
 
 typedef struct {
     int32_t node;
     double score;
 } ranked;
 
-static int by_score(const void *a, const void *b)
+static int by_score(const void *x, const void *y)
 {
-    const ranked *x = a, *y = b;
-    if (x->score != y->score)
-        return x->score < y->score ? 1 : -1;
-    return (x->node > y->node) - (x->node < y->node);
+    const ranked *p = x, *q = y;
+    if (p->score != q->score)
+        return p->score < q->score ? 1 : -1;
+    return (p->node > q->node) - (p->node < q->node);
 }
 
-static int predict_pairs(const model_opts *o, loaded_model *l, const vgae_node_index *index)
+static int predict_pairs(const model_args *a, loaded_model *l, const vgae_node_index *index)
 {
-    vgae_lines in = {0};
-    char *line;
-    size_t len;
-    int r, rc = CLI_OK;
-    if (vgae_lines_open(l->ctx, &in, o->pairs))
-        return cli_lib_error(l->ctx);
-    /* all lines are checked before anything is printed: no partial output */
     vgae_pair *pairs = NULL;
-    size_t n = 0, cap = 0;
-    while ((r = vgae_lines_next(l->ctx, &in, &line, &len)) > 0) {
-        char *hash = strchr(line, '#');
-        if (hash)
-            *hash = '\0';
-        char *a = strtok(line, " \t\r"), *b = a ? strtok(NULL, " \t\r") : NULL;
-        if (!a)
-            continue;
-        if (!b || strtok(NULL, " \t\r")) {
-            fprintf(stderr, "vgae: %s:%lld: expected two node ids\n", o->pairs, (long long)in.lineno);
-            rc = CLI_ERROR;
-            break;
-        }
-        int32_t u = vgae_node_index_find(index, a), v = vgae_node_index_find(index, b);
-        if (u < 0 || v < 0) {
-            fprintf(stderr, "vgae: %s:%lld: node '%s' is not in the graph\n", o->pairs,
-                    (long long)in.lineno, u < 0 ? a : b);
-            rc = CLI_ERROR;
-            break;
-        }
-        if (n == cap) {
-            vgae_pair *grown = realloc(pairs, (cap = cap ? 2 * cap : 256) * sizeof *pairs);
-            if (!grown) {
-                fprintf(stderr, "vgae: out of memory\n");
-                rc = CLI_ERROR;
-                break;
-            }
-            pairs = grown;
-        }
-        pairs[n++] = (vgae_pair){u, v};
-    }
-    if (!rc && r < 0)
+    int64_t n = 0;
+    double *scores = NULL;
+    int rc = CLI_OK;
+    /* every line is checked before anything is printed: no partial output */
+    if (vgae_pairs_read(l->ctx, a->pairs, index, &pairs, &n))
         rc = cli_lib_error(l->ctx);
-    vgae_lines_close(&in);
-    double *scores = rc ? NULL : malloc((n ? n : 1) * sizeof *scores);
-    if (!rc && !scores) {
+    if (!rc && !(scores = malloc((size_t)(n ? n : 1) * sizeof *scores))) {
         fprintf(stderr, "vgae: out of memory\n");
         rc = CLI_ERROR;
     }
+    if (!rc && vgae_graph_ae_score_pairs(l->ctx, l->model, pairs, n, scores))
+        rc = cli_lib_error(l->ctx);
     if (!rc) {
-        vgae_score_pairs(&l->model->mean, pairs, (int64_t)n, scores);
-        cli_notes_flush(!o->quiet);
-        for (size_t k = 0; k < n; k++) {
+        cli_notes_flush(!a->quiet);
+        for (int64_t k = 0; k < n; k++) {
             char ba[16], bb[16];
             printf("%s\t%s\t%.9g\n", vgae_node_id(l->ds->graph, pairs[k].u, ba),
                    vgae_node_id(l->ds->graph, pairs[k].v, bb), scores[k]);
@@ -501,57 +398,60 @@ static int predict_pairs(const model_opts *o, loaded_model *l, const vgae_node_i
     return rc;
 }
 
-static int predict_top(const model_opts *o, loaded_model *l, const vgae_node_index *index)
+static int predict_top(const model_args *a, loaded_model *l, const vgae_node_index *index)
 {
     const vgae_graph *g = l->ds->graph;
-    int32_t node = vgae_node_index_find(index, o->node);
+    int32_t node = vgae_node_index_find(index, a->node);
     if (node < 0) {
-        fprintf(stderr, "vgae: node '%s' is not in the graph\n", o->node);
+        fprintf(stderr, "vgae: node '%s' is not in the graph\n", a->node);
         return CLI_ERROR;
     }
     ranked *all = malloc(sizeof *all * (size_t)g->n);
-    if (!all) {
+    vgae_pair *pairs = malloc(sizeof *pairs * (size_t)g->n);
+    double *scores = malloc(sizeof *scores * (size_t)g->n);
+    int rc = CLI_OK;
+    if (!all || !pairs || !scores) {
         fprintf(stderr, "vgae: out of memory\n");
-        return CLI_ERROR;
+        rc = CLI_ERROR;
     }
     int32_t m = 0;
-    for (int32_t v = 0; v < g->n; v++) {
-        if (v == node || vgae_graph_has_edge(g, node, v))
-            continue;
-        vgae_pair p = {node, v};
-        all[m].node = v;
-        vgae_score_pairs(&l->model->mean, &p, 1, &all[m].score);
-        m++;
-    }
-    qsort(all, (size_t)m, sizeof *all, by_score);
-    cli_notes_flush(!o->quiet);
-    printf("rank\tnode\tprobability\n");
-    for (int32_t k = 0; k < m && k < o->top; k++) {
-        char b[16];
-        printf("%d\t%s\t%.9g\n", k + 1, vgae_node_id(g, all[k].node, b), all[k].score);
+    for (int32_t v = 0; !rc && v < g->n; v++)
+        if (v != node && !vgae_graph_has_edge(g, node, v))
+            pairs[m++] = (vgae_pair){node, v};
+    if (!rc && vgae_graph_ae_score_pairs(l->ctx, l->model, pairs, m, scores))
+        rc = cli_lib_error(l->ctx);
+    if (!rc) {
+        for (int32_t k = 0; k < m; k++)
+            all[k] = (ranked){pairs[k].v, scores[k]};
+        qsort(all, (size_t)m, sizeof *all, by_score);
+        cli_notes_flush(!a->quiet);
+        printf("rank\tnode\tprobability\n");
+        for (int32_t k = 0; k < m && k < a->top; k++) {
+            char b[16];
+            printf("%d\t%s\t%.9g\n", k + 1, vgae_node_id(g, all[k].node, b), all[k].score);
+        }
     }
     free(all);
-    return CLI_OK;
+    free(pairs);
+    free(scores);
+    return rc;
 }
 
 int cmd_predict(int argc, char **argv)
 {
-    model_opts o;
-    loaded_model l;
-    int rc = parse_model_opts("predict", argc, argv, &o,
-                              "--model --pairs --node --top --force");
-    if (rc == -2)
-        printf(predict_help, cli_data_help, model_data_help);
+    model_args a;
+    loaded_model l = {0};
+    int rc = parse_model_args(&predict_command, argc, argv, &a);
     if (rc)
-        return rc == -2 ? CLI_OK : CLI_USAGE;
-    if (!o.pairs == !o.node)
+        return rc < 0 ? CLI_OK : rc;
+    if (!a.pairs == !a.node)
         return cli_usage_error("predict", "give --pairs FILE or --node ID (one of them)");
-    rc = load_model("predict", &o, &l);
+    rc = load_model("predict", &a, &l);
     vgae_node_index index = {0};
-    if (!rc && (vgae_model_encode(l.ctx, l.model) || vgae_node_index_init(l.ctx, &index, l.ds->graph)))
+    if (!rc && vgae_node_index_init(l.ctx, &index, l.ds->graph))
         rc = cli_lib_error(l.ctx);
     if (!rc)
-        rc = o.pairs ? predict_pairs(&o, &l, &index) : predict_top(&o, &l, &index);
+        rc = a.pairs ? predict_pairs(&a, &l, &index) : predict_top(&a, &l, &index);
     vgae_node_index_destroy(&index);
     loaded_free(&l);
     return rc;

@@ -1,10 +1,7 @@
 /* The vgae command: dispatches to the subcommands. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <cholmod.h>
-#include <igraph.h>
-#include <zlib.h>
 
 #include "cli/cli.h"
 
@@ -37,23 +34,34 @@ static const char main_help[] =
 
 int cli_verbose = 0;
 
+typedef struct {
+    int json;
+} version_args;
+
+static const cli_opt version_table[] = {
+    {"--json", NULL, CLI_FLAG, .dest = offsetof(version_args, json), .help = "one JSON object"},
+    {NULL},
+};
+
+static const cli_command version_command = {
+    .name = "version",
+    .usage = "Usage: vgae version [--json]",
+    .about = "The versions of vgae and its libraries, the kernels and the threads in use.\n",
+    .groups = (const cli_group[]){{"Options", version_table, 0}, {NULL}},
+};
+
 static int cmd_version(int argc, char **argv)
 {
-    int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") != 0)
-            return cli_usage_error("version", "unknown argument '%s' (only --json)", argv[i]);
-        json = 1;
-    }
-    if (json) {
+    version_args a = {0};
+    int r = cli_parse(&version_command, argc, argv, &a);
+    if (r != CLI_PARSED)
+        return r == CLI_HELP_SHOWN ? CLI_OK : CLI_USAGE;
+    if (a.json) {
         cli_system_report(stdout, 1, cli_default_threads());
         return CLI_OK;
     }
-    int major, minor, patch;
-    igraph_version(NULL, &major, &minor, &patch);
     printf("vgae %s\n", vgae_version());
-    printf("igraph %d.%d.%d, CHOLMOD %d.%d.%d, zlib %s\n", major, minor, patch, CHOLMOD_MAIN_VERSION,
-           CHOLMOD_SUB_VERSION, CHOLMOD_SUBSUB_VERSION, zlibVersion());
+    printf("%s\n", vgae_dependency_versions());
     cli_system_report(stdout, 0, cli_default_threads());
     return CLI_OK;
 }

@@ -3,7 +3,7 @@
 #define VGAE_CONTEXT_IMPL_H
 
 #include <cholmod.h>
-#include "vgae/context.h"
+#include "vgae/core/context.h"
 
 struct vgae_ctx {
     vgae_status status;

@@ -1,10 +1,11 @@
-/* Library-internal helpers: setting errors and logging through the context. */
-#ifndef VGAE_INTERNAL_H
-#define VGAE_INTERNAL_H
+/* Library-internal helpers: errors and logging through the context, allocation, the clock. */
+#ifndef VGAE_CORE_INTERNAL_H
+#define VGAE_CORE_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include "vgae/context.h"
+
+#include "vgae/core/context.h"
 
 #if defined(__GNUC__)
 #define VGAE_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -39,5 +40,17 @@ static inline int64_t vgae_max_nodes(int64_t entries)
 {
     return ((int64_t)1 << 24) + 16 * entries;
 }
+
+/* The shortest "%.15g".."%.17g" text of x that reads back as exactly x
+ * (0.05 rather than 0.050000000000000003). buf holds at least 32 bytes. */
+const char *vgae_format_double(char *buf, double x);
+
+/* Seconds on the monotonic clock: the library's one clock (training time,
+ * progress). */
+double vgae_now(void);
+
+/* The absolute form of an existing path, malloc'ed; NULL (with a message
+ * naming the path) if it cannot be resolved. */
+char *vgae_absolute_path(vgae_ctx *ctx, const char *path);
 
 #endif

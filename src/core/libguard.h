@@ -4,7 +4,7 @@
 
 #include <cholmod.h>
 #include <igraph.h>
-#include "vgae/context.h"
+#include "vgae/core/context.h"
 
 /* Starts / finishes the CHOLMOD workspace of a context: printing off, errors
  * routed to the context that most recently called vgae_cholmod(). */

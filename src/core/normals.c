@@ -32,7 +32,7 @@ static inline __attribute__((always_inline)) float log_unit(float u)
     return (float)e * 0.693147180559945309f + 2.0f * f * p;
 }
 
-void vgae_normals_from_words(const uint32_t *w, int64_t pairs, float *out)
+static void normals(const uint32_t *w, int64_t pairs, float *out)
     __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")));
 
 /* For each pair k: u1 = (w[2k] >> 8 + 1) 2^-24 in (0, 1] and
@@ -42,7 +42,7 @@ void vgae_normals_from_words(const uint32_t *w, int64_t pairs, float *out)
  * are within 2e-9 and 2.5e-8; the quadrant q swaps and negates them. The
  * largest radius, for u1 = 2^-24, is 5.77: a normal is further out with
  * probability 8e-9. */
-void vgae_normals_from_words(const uint32_t *w, int64_t pairs, float *out)
+static void normals(const uint32_t *w, int64_t pairs, float *out)
 {
     for (int64_t k = 0; k < pairs; k++) {
         const float u1 = (float)((w[2 * k] >> 8) + 1) * 0x1p-24f;
@@ -68,4 +68,11 @@ void vgae_normals_from_words(const uint32_t *w, int64_t pairs, float *out)
         out[2 * k] = radius * c1;
         out[2 * k + 1] = radius * s1;
     }
+}
+
+/* A plain function around the clones, whose dispatcher GCC would otherwise
+ * export from the shared library. */
+void vgae_normals_from_words(const uint32_t *w, int64_t pairs, float *out)
+{
+    normals(w, pairs, out);
 }

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/normals.h"
-#include "vgae/rng.h"
+#include "vgae/core/rng.h"
 
 #define PHILOX_M0 0xD2511F53u
 #define PHILOX_M1 0xCD9E8D57u
@@ -231,3 +231,61 @@ void vgae_rng_normal_fill_f(vgae_rng *r, float *x, int64_t n, int threads)
 }
 DEFINE_FILL(vgae_rng_uniform_fill_f, float, RANGE_PARAMS, UNIFORM_VALUES)
 DEFINE_FILL(vgae_rng_uniform_fill_d, double, RANGE_PARAMS, UNIFORM_VALUES)
+
+/* Wichura's AS 241 (PPND16): rational approximations in three ranges of p,
+ * about 1e-16 relative. */
+static double poly(const double *c, int n, double x)
+{
+    double s = c[n - 1];
+    for (int k = n - 2; k >= 0; k--)
+        s = s * x + c[k];
+    return s;
+}
+
+double vgae_normal_quantile(double p)
+{
+    static const double a[8] = {3.387132872796366608, 133.14166789178437745,
+                                1971.5909503065514427, 13731.693765509461125,
+                                45921.953931549871457, 67265.770927008700853,
+                                33430.575583588128105, 2509.0809287301226727};
+    static const double b[8] = {1.0, 42.313330701600911252, 687.1870074920579083,
+                                5394.1960214247511077, 21213.794301586595867,
+                                39307.89580009271061, 28729.085735721942674,
+                                5226.495278852545925};
+    static const double c[8] = {1.42343711074968357734, 4.6303378461565452959,
+                                5.7694972214606914055, 3.64784832476320460504,
+                                1.27045825245236838258, 0.24178072517745061177,
+                                0.0227238449892691845833, 7.7454501427834140764e-4};
+    static const double d[8] = {1.0, 2.05319162663775882187, 1.6763848301838038494,
+                                0.68976733498510000455, 0.14810397642748007459,
+                                0.0151986665636164571966, 5.475938084995344946e-4,
+                                1.05075007164441684324e-9};
+    static const double e[8] = {6.6579046435011037772, 5.4637849111641143699,
+                                1.7848265399172913358, 0.29656057182850489123,
+                                0.026532189526576123093, 0.0012426609473880784386,
+                                2.71155556874348757815e-5, 2.01033439929228813265e-7};
+    static const double f[8] = {1.0, 0.59983220655588793769, 0.13692988092273580531,
+                                0.0148753612908506148525, 7.868691311456132591e-4,
+                                1.8463183175100546818e-5, 1.4215117583164458887e-7,
+                                2.04426310338993978564e-15};
+    if (!(p >= 0 && p <= 1))
+        return NAN;
+    if (p == 0)
+        return -INFINITY;
+    if (p == 1)
+        return INFINITY;
+    const double q = p - 0.5;
+    if (fabs(q) <= 0.425) {
+        const double r = 0.180625 - q * q;
+        return q * poly(a, 8, r) / poly(b, 8, r);
+    }
+    double r = sqrt(-log(q < 0 ? p : 1 - p)), x;
+    if (r <= 5) {
+        r -= 1.6;
+        x = poly(c, 8, r) / poly(d, 8, r);
+    } else {
+        r -= 5;
+        x = poly(e, 8, r) / poly(f, 8, r);
+    }
+    return q < 0 ? -x : x;
+}

@@ -1,9 +1,9 @@
-/* Names of the status codes. */
+/* Names of the status codes, and exact decimal text of doubles. */
 #include <stdio.h>
 #include <stdlib.h>
+
 #include "core/internal.h"
-#include "vgae/vgae.h"
-#include "vgae_config.h"
+#include "vgae/core/status.h"
 
 const char *vgae_status_name(vgae_status status)
 {
@@ -19,11 +19,6 @@ const char *vgae_status_name(vgae_status status)
     case VGAE_EINTERNAL: return "internal library error";
     }
     return "unknown status";
-}
-
-const char *vgae_version(void)
-{
-    return VGAE_VERSION_STRING;
 }
 
 const char *vgae_format_double(char *buf, double x)

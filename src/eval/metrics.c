@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "core/internal.h"
-#include "vgae/metrics.h"
+#include "vgae/eval/metrics.h"
 
 typedef struct scored {
     double score;

@@ -3,7 +3,7 @@
 #define VGAE_FROM_IGRAPH_H
 
 #include <igraph.h>
-#include "vgae/graph.h"
+#include "vgae/graph/graph.h"
 
 /* Lists ig's edges and cleans them into *out with vgae_graph_from_pairs
  * (directed if ig is). Call between vgae_igraph_enter and leave; ig must

@@ -1,9 +1,9 @@
-/* Cleaning a list of node pairs into a simple undirected graph in CSR form. */
+/* Building graphs: cleaning a list of node pairs into a simple undirected graph in CSR form; copies. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/internal.h"
-#include "vgae/graph.h"
+#include "vgae/graph/graph.h"
 
 void vgae_graph_free(vgae_graph *g)
 {
@@ -17,6 +17,35 @@ void vgae_graph_free(vgae_graph *g)
     free(g->rowptr);
     free(g->adj);
     free(g);
+}
+
+vgae_status vgae_graph_copy(vgae_ctx *ctx, const vgae_graph *g, vgae_graph **out)
+{
+    *out = NULL;
+    vgae_graph *c = vgae_calloc(ctx, 1, sizeof *c);
+    if (!c)
+        return VGAE_ENOMEM;
+    *c = (vgae_graph){.n = g->n, .n_edges = g->n_edges, .report = g->report};
+    c->rowptr = vgae_alloc(ctx, (size_t)g->n + 1, sizeof *c->rowptr);
+    c->adj = vgae_alloc(ctx, (size_t)(2 * g->n_edges) + 1, sizeof *c->adj);
+    vgae_status st = c->rowptr && c->adj ? VGAE_OK : VGAE_ENOMEM;
+    if (!st) {
+        memcpy(c->rowptr, g->rowptr, ((size_t)g->n + 1) * sizeof *c->rowptr);
+        memcpy(c->adj, g->adj, (size_t)(2 * g->n_edges) * sizeof *c->adj);
+    }
+    if (!st && g->names) {
+        c->names = vgae_calloc(ctx, (size_t)g->n + 1, sizeof *c->names);
+        st = c->names ? VGAE_OK : VGAE_ENOMEM;
+        for (int32_t i = 0; !st && i < g->n; i++)
+            if (!(c->names[i] = vgae_strdup(ctx, g->names[i])))
+                st = VGAE_ENOMEM;
+    }
+    if (st) {
+        vgae_graph_free(c);
+        return st;
+    }
+    *out = c;
+    return VGAE_OK;
 }
 
 static int cmp_u64(const void *a, const void *b)

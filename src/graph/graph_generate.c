@@ -6,7 +6,7 @@
 #include "core/internal.h"
 #include "core/libguard.h"
 #include "graph/from_igraph.h"
-#include "vgae/generate.h"
+#include "vgae/graph/generate.h"
 
 static const char *const generator_names[] = {"gnm", "ba", "sbm", "geo"};
 #define PI 3.14159265358979323846

@@ -1,13 +1,26 @@
-/* Structural figures of a graph: isolated nodes and connected components. */
+/* What can be asked of a graph: adjacency, isolated nodes, components, checksum, nodes by name. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
+#include "core/bytes.h"
 #include "core/internal.h"
 #include "core/libguard.h"
-#include "vgae/graph.h"
+#include "graph/adjacency.h"
+#include "vgae/graph/graph.h"
+
+int vgae_graph_has_edge(const vgae_graph *g, int32_t u, int32_t v)
+{
+    if (g->rowptr[u + 1] - g->rowptr[u] > g->rowptr[v + 1] - g->rowptr[v]) {
+        int32_t t = u;
+        u = v;
+        v = t;
+    }
+    const int64_t end = g->rowptr[u + 1], p = vgae_adj_lower_bound(g->adj, g->rowptr[u], end, v);
+    return p < end && g->adj[p] == v;
+}
 
 int64_t vgae_graph_isolated_nodes(const vgae_graph *g)
 {
@@ -66,30 +79,18 @@ done:
     return st;
 }
 
-/* Appends x to buf as 4 little-endian bytes. */
-static unsigned char *put_le32(unsigned char *buf, uint32_t x)
-{
-    for (int i = 0; i < 4; i++)
-        *buf++ = (unsigned char)(x >> (8 * i));
-    return buf;
-}
-
 uint32_t vgae_graph_checksum(const vgae_graph *g)
 {
-    unsigned char block[4096], *p = put_le32(block, (uint32_t)g->n);
-    uLong crc = crc32(0L, Z_NULL, 0);
+    vgae_crc c;
+    vgae_crc_start(&c);
+    vgae_crc_le(&c, (uint32_t)g->n, 4);
     for (int32_t u = 0; u < g->n; u++)
-        for (int64_t k = g->rowptr[u]; k < g->rowptr[u + 1]; k++) {
-            if (g->adj[k] <= u)
-                continue;
-            if (p + 8 > block + sizeof block) {
-                crc = crc32(crc, block, (uInt)(p - block));
-                p = block;
+        for (int64_t k = g->rowptr[u]; k < g->rowptr[u + 1]; k++)
+            if (g->adj[k] > u) {
+                vgae_crc_le(&c, (uint32_t)u, 4);
+                vgae_crc_le(&c, (uint32_t)g->adj[k], 4);
             }
-            p = put_le32(put_le32(p, (uint32_t)u), (uint32_t)g->adj[k]);
-        }
-    crc = crc32(crc, block, (uInt)(p - block));
-    return (uint32_t)crc;
+    return vgae_crc_end(&c);
 }
 
 static uint64_t hash_name(const char *s)

@@ -3,8 +3,8 @@
 #define VGAE_NON_EDGES_H
 
 #include <stdint.h>
-#include "vgae/graph.h"
-#include "vgae/rng.h"
+#include "vgae/graph/graph.h"
+#include "vgae/core/rng.h"
 
 /* Candidates per batch: enough cache misses in flight to hide DRAM latency. */
 #define VGAE_NON_EDGE_BATCH 32

@@ -4,7 +4,7 @@
 
 #include "core/internal.h"
 #include "core/libguard.h"
-#include "vgae/normalize.h"
+#include "vgae/graph/normalize.h"
 
 /* The graph's adjacency (both triangles, values 1) as a CHOLMOD matrix.
  * Symmetric, so its CSC arrays are the graph's CSR arrays. */

@@ -1,32 +1,115 @@
-/* The leak-free edge split: shuffled held-out edges and uniformly drawn non-edges. */
+/* The leak-free edge split: its one memory layout, how it is made, and how it is checked against a graph. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bytes.h"
 #include "core/internal.h"
-#include "graph/adjacency.h"
 #include "graph/non_edges.h"
 #include "graph/pair_hash.h"
-#include "vgae/context.h"
-#include "vgae/split.h"
+#include "vgae/graph/split.h"
 
-int vgae_graph_has_edge(const vgae_graph *g, int32_t u, int32_t v)
+/* ---- the layout: train in one allocation, the held-out sets in one block ---- */
+
+vgae_status vgae_split_alloc(vgae_ctx *ctx, int32_t n, int64_t n_train, int64_t n_val,
+                             int64_t n_test, vgae_split **out)
 {
-    if (g->rowptr[u + 1] - g->rowptr[u] > g->rowptr[v + 1] - g->rowptr[v]) {
-        int32_t t = u;
-        u = v;
-        v = t;
+    *out = NULL;
+    if (n < 0 || n_train < 0 || n_val < 0 || n_test < 0)
+        return vgae_fail(ctx, VGAE_EINVAL, "a split of %d nodes with %lld, %lld and %lld pairs", n,
+                         (long long)n_train, (long long)n_val, (long long)n_test);
+    vgae_split *s = vgae_calloc(ctx, 1, sizeof *s);
+    if (!s)
+        return VGAE_ENOMEM;
+    s->n = n;
+    s->n_train = n_train;
+    s->n_val = n_val;
+    s->n_test = n_test;
+    s->train = vgae_alloc(ctx, (size_t)n_train + 1, sizeof *s->train);
+    vgae_pair *held = vgae_alloc(ctx, (size_t)(2 * (n_val + n_test)) + 1, sizeof *held);
+    if (!s->train || !held) {
+        free(held);
+        vgae_split_free(s);
+        return VGAE_ENOMEM;
     }
-    const int64_t end = g->rowptr[u + 1], p = vgae_adj_lower_bound(g->adj, g->rowptr[u], end, v);
-    return p < end && g->adj[p] == v;
+    s->val_pos = held;
+    s->test_pos = held + n_val;
+    s->val_neg = held + n_val + n_test;
+    s->test_neg = held + 2 * n_val + n_test;
+    *out = s;
+    return VGAE_OK;
 }
+
+void vgae_split_free(vgae_split *split)
+{
+    if (!split)
+        return;
+    free(split->train);
+    free(split->val_pos); /* the four held-out arrays are one allocation */
+    free(split);
+}
+
+vgae_status vgae_split_copy(vgae_ctx *ctx, const vgae_split *split, vgae_split **out)
+{
+    vgae_status st = vgae_split_alloc(ctx, split->n, split->n_train, split->n_val, split->n_test, out);
+    if (st)
+        return st;
+    vgae_split *s = *out;
+    s->n_edges = split->n_edges;
+    s->val_frac = split->val_frac;
+    s->test_frac = split->test_frac;
+    for (int k = VGAE_SET_TRAIN; k <= VGAE_SET_TEST_NEG; k++) {
+        int64_t count;
+        const vgae_pair *from = vgae_split_pairs(split, (vgae_split_set)k, &count);
+        memcpy((vgae_pair *)vgae_split_pairs(s, (vgae_split_set)k, &count), from,
+               (size_t)count * sizeof *from);
+    }
+    return VGAE_OK;
+}
+
+const vgae_pair *vgae_split_pairs(const vgae_split *split, vgae_split_set set, int64_t *count)
+{
+    switch (set) {
+    case VGAE_SET_TRAIN: *count = split->n_train; return split->train;
+    case VGAE_SET_VAL_POS: *count = split->n_val; return split->val_pos;
+    case VGAE_SET_VAL_NEG: *count = split->n_val; return split->val_neg;
+    case VGAE_SET_TEST_POS: *count = split->n_test; return split->test_pos;
+    case VGAE_SET_TEST_NEG: *count = split->n_test; return split->test_neg;
+    }
+    *count = 0;
+    return NULL;
+}
+
+const char *vgae_split_set_name(vgae_split_set set)
+{
+    return set == VGAE_SET_TRAIN ? "train"
+           : set == VGAE_SET_VAL_POS || set == VGAE_SET_VAL_NEG ? "val"
+                                                                 : "test";
+}
+
+int vgae_split_set_positive(vgae_split_set set)
+{
+    return set == VGAE_SET_TRAIN || set == VGAE_SET_VAL_POS || set == VGAE_SET_TEST_POS;
+}
+
+/* ---- making a split ---- */
 
 /* A set of unordered pairs (open addressing, linear probing). */
 typedef struct {
-    uint64_t *slots; /* 0 = empty, else ((u << 32) | v) + 1 with u < v */
+    uint64_t *slots; /* 0 = empty, else vgae_pair_key(u, v) */
     uint64_t mask;
 } pair_set;
 
+/* A set with room for `count` pairs at a load of at most one half. */
+static vgae_status pair_set_init(vgae_ctx *ctx, pair_set *s, uint64_t count)
+{
+    uint64_t slots = 16;
+    while (slots < 2 * count + 16)
+        slots *= 2;
+    s->slots = vgae_calloc(ctx, slots, sizeof *s->slots);
+    s->mask = slots - 1;
+    return s->slots ? VGAE_OK : VGAE_ENOMEM;
+}
 
 /* Inserts the pair; returns 0 if it was already there. */
 static int pair_set_add(pair_set *s, uint64_t key)
@@ -90,33 +173,20 @@ vgae_status vgae_split_make(vgae_ctx *ctx, const vgae_graph *g, double val_frac,
                          "the graph has only %.0f non-adjacent pairs, fewer than the %lld negatives "
                          "the split needs", non_edges, (long long)(n_val + n_test));
 
-    vgae_split *s = vgae_calloc(ctx, 1, sizeof *s);
+    vgae_split *s = NULL;
     int64_t *order = vgae_alloc(ctx, (size_t)edges, sizeof *order);
     vgae_pair *all = vgae_alloc(ctx, (size_t)edges, sizeof *all);
-    vgae_pair *held = vgae_alloc(ctx, (size_t)(2 * (n_val + n_test)) + 1, sizeof *held);
     pair_set taken = {0};
-    uint64_t slots = 16;
-    while (slots < 2 * (uint64_t)(n_val + n_test) + 16)
-        slots *= 2;
-    taken.slots = vgae_calloc(ctx, slots, sizeof *taken.slots);
-    taken.mask = slots - 1;
-    vgae_status st = VGAE_OK;
-    if (!s || !order || !all || !held || !taken.slots) {
-        st = VGAE_ENOMEM;
+    vgae_status st = order && all ? VGAE_OK : VGAE_ENOMEM;
+    if (!st)
+        st = pair_set_init(ctx, &taken, (uint64_t)(n_val + n_test));
+    if (!st)
+        st = vgae_split_alloc(ctx, g->n, n_train, n_val, n_test, &s);
+    if (st)
         goto done;
-    }
-    s->n = g->n;
     s->n_edges = edges;
     s->val_frac = val_frac;
     s->test_frac = test_frac;
-    s->n_train = n_train;
-    s->n_val = n_val;
-    s->n_test = n_test;
-    s->train = vgae_alloc(ctx, (size_t)n_train, sizeof *s->train);
-    if (!s->train) {
-        st = VGAE_ENOMEM;
-        goto done;
-    }
     /* the edges in the graph's own order (u < v), then shuffled */
     int64_t e = 0;
     for (int32_t u = 0; u < g->n; u++)
@@ -125,10 +195,6 @@ vgae_status vgae_split_make(vgae_ctx *ctx, const vgae_graph *g, double val_frac,
                 all[e++] = (vgae_pair){u, g->adj[p]};
     vgae_rng *rng = vgae_ctx_rng(ctx, VGAE_STREAM_SPLIT);
     vgae_rng_permutation(rng, order, edges);
-    s->val_pos = held;
-    s->test_pos = held + n_val;
-    s->val_neg = held + n_val + n_test;
-    s->test_neg = held + 2 * n_val + n_test;
     for (int64_t k = 0; k < edges; k++) {
         vgae_pair p = all[order[k]];
         if (k < n_val)
@@ -138,14 +204,12 @@ vgae_status vgae_split_make(vgae_ctx *ctx, const vgae_graph *g, double val_frac,
         else
             s->train[k - n_val - n_test] = p;
     }
-    held = NULL; /* owned by s now */
     /* test negatives first, as the reference draws them */
     draw_negatives(g, rng, &taken, s->test_neg, n_test);
     draw_negatives(g, rng, &taken, s->val_neg, n_val);
 done:
     free(order);
     free(all);
-    free(held);
     free(taken.slots);
     if (st) {
         vgae_split_free(s);
@@ -161,11 +225,74 @@ vgae_status vgae_split_train_graph(vgae_ctx *ctx, const vgae_split *split, vgae_
                                  out);
 }
 
-void vgae_split_free(vgae_split *split)
+/* ---- checking a split against a graph ---- */
+
+const char *vgae_split_pair_problem(const vgae_graph *g, int32_t u, int32_t v, int positive)
 {
-    if (!split)
-        return;
-    free(split->train);
-    free(split->val_pos); /* the four held-out arrays are one allocation */
-    free(split);
+    if (u == v)
+        return "is a self-pair";
+    const int edge = vgae_graph_has_edge(g, u, v);
+    if (positive && !edge)
+        return "is not an edge of the graph";
+    if (!positive && edge)
+        return "is an edge of the graph";
+    return NULL;
+}
+
+static vgae_status bad_pair(vgae_ctx *ctx, vgae_split_set set, int64_t index, vgae_pair p,
+                            const char *why, vgae_split_set *where, int64_t *at)
+{
+    if (where)
+        *where = set;
+    if (at)
+        *at = index;
+    return vgae_fail(ctx, VGAE_EINVAL, "the split's %s %s (%d, %d) %s", vgae_split_set_name(set),
+                     set == VGAE_SET_TRAIN ? "pair" : vgae_split_set_positive(set) ? "positive" : "negative",
+                     p.u, p.v, why);
+}
+
+vgae_status vgae_split_check(vgae_ctx *ctx, const vgae_split *split, const vgae_graph *g,
+                             vgae_split_set *where, int64_t *at)
+{
+    if (split->n != g->n)
+        return vgae_fail(ctx, VGAE_EINVAL, "the split is of a graph of %d nodes, not %d", split->n,
+                         g->n);
+    if (split->n_train < 1)
+        return vgae_fail(ctx, VGAE_EINVAL, "the split has no train pairs");
+    pair_set seen = {0};
+    vgae_status st = pair_set_init(ctx, &seen, (uint64_t)(split->n_train + 2 * (split->n_val + split->n_test)));
+    for (int k = VGAE_SET_TRAIN; !st && k <= VGAE_SET_TEST_NEG; k++) {
+        int64_t count;
+        const vgae_pair *p = vgae_split_pairs(split, (vgae_split_set)k, &count);
+        for (int64_t i = 0; !st && i < count; i++) {
+            const char *why = NULL;
+            if (p[i].u < 0 || p[i].v >= g->n || p[i].u >= p[i].v)
+                why = "is not a pair u < v of the graph's nodes";
+            else if (!(why = vgae_split_pair_problem(g, p[i].u, p[i].v, vgae_split_set_positive((vgae_split_set)k))) &&
+                     !pair_set_add(&seen, vgae_pair_key(p[i].u, p[i].v)))
+                why = "appears twice in the split";
+            if (why)
+                st = bad_pair(ctx, (vgae_split_set)k, i, p[i], why, where, at);
+        }
+    }
+    free(seen.slots);
+    return st;
+}
+
+uint32_t vgae_split_checksum(const vgae_split *split)
+{
+    vgae_crc c;
+    vgae_crc_start(&c);
+    vgae_crc_le(&c, (uint64_t)split->n_train, 8);
+    vgae_crc_le(&c, (uint64_t)split->n_val, 8);
+    vgae_crc_le(&c, (uint64_t)split->n_test, 8);
+    for (int k = VGAE_SET_TRAIN; k <= VGAE_SET_TEST_NEG; k++) {
+        int64_t count;
+        const vgae_pair *p = vgae_split_pairs(split, (vgae_split_set)k, &count);
+        for (int64_t i = 0; i < count; i++) {
+            vgae_crc_le(&c, (uint32_t)p[i].u, 4);
+            vgae_crc_le(&c, (uint32_t)p[i].v, 4);
+        }
+    }
+    return vgae_crc_end(&c);
 }

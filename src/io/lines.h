@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <zlib.h>
-#include "vgae/context.h"
+#include "vgae/core/context.h"
 
 typedef struct vgae_lines {
     gzFile gz;

@@ -3,7 +3,7 @@
 #define VGAE_MTX_H
 
 #include <stdint.h>
-#include "vgae/context.h"
+#include "vgae/core/context.h"
 
 typedef enum vgae_mtx_field { VGAE_MTX_PATTERN, VGAE_MTX_REAL, VGAE_MTX_INTEGER } vgae_mtx_field;
 

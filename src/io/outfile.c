@@ -1,4 +1,4 @@
-/* Atomic output files: write to a temporary file, fsync, rename over the target. */
+/* Output files written whole or not at all: a temporary file beside the target, fsync, rename over it. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,19 +6,35 @@
 #include <unistd.h>
 
 #include "core/internal.h"
-#include "io/outfile.h"
+#include "vgae/io/outfile.h"
 
-vgae_status vgae_outfile_open(vgae_ctx *ctx, vgae_outfile *out, const char *path)
+struct vgae_outfile {
+    FILE *f;      /* write here */
+    char *path;   /* the target ("-": standard output) */
+    char *tmp;    /* the temporary file, NULL for standard output */
+};
+
+vgae_status vgae_outfile_open(vgae_ctx *ctx, const char *path, vgae_outfile **result)
 {
-    *out = (vgae_outfile){0};
+    *result = NULL;
+    vgae_outfile *out = vgae_calloc(ctx, 1, sizeof *out);
+    if (!out)
+        return VGAE_ENOMEM;
     if (strcmp(path, "-") == 0) {
         out->f = stdout;
         out->path = vgae_strdup(ctx, path);
-        return out->path ? VGAE_OK : VGAE_ENOMEM;
+        if (!out->path) {
+            vgae_outfile_abort(out);
+            return VGAE_ENOMEM;
+        }
+        *result = out;
+        return VGAE_OK;
     }
     struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        vgae_outfile_abort(out);
         return vgae_fail_at(ctx, VGAE_EIO, path, 0, "is a directory");
+    }
     out->path = vgae_strdup(ctx, path);
     out->tmp = vgae_alloc(ctx, strlen(path) + 16, 1);
     if (!out->path || !out->tmp) {
@@ -45,15 +61,26 @@ vgae_status vgae_outfile_open(vgae_ctx *ctx, vgae_outfile *out, const char *path
         vgae_outfile_abort(out);
         return vgae_fail_at(ctx, VGAE_EIO, path, 0, "cannot write: %s", strerror(err));
     }
+    *result = out;
     return VGAE_OK;
+}
+
+FILE *vgae_outfile_stream(vgae_outfile *out)
+{
+    return out->f;
+}
+
+const char *vgae_outfile_path(const vgae_outfile *out)
+{
+    return out->path;
 }
 
 vgae_status vgae_outfile_commit(vgae_ctx *ctx, vgae_outfile *out)
 {
     if (!out->tmp) { /* standard output */
         int bad = fflush(out->f) != 0 || ferror(out->f);
-        free(out->path);
-        *out = (vgae_outfile){0};
+        out->f = NULL;
+        vgae_outfile_abort(out);
         return bad ? vgae_fail(ctx, VGAE_EIO, "cannot write to standard output") : VGAE_OK;
     }
     int err = 0;
@@ -72,18 +99,20 @@ vgae_status vgae_outfile_commit(vgae_ctx *ctx, vgae_outfile *out)
         return VGAE_EIO;
     }
     free(out->tmp);
-    free(out->path);
-    *out = (vgae_outfile){0};
+    out->tmp = NULL; /* renamed: nothing to remove */
+    vgae_outfile_abort(out);
     return VGAE_OK;
 }
 
 void vgae_outfile_abort(vgae_outfile *out)
 {
+    if (!out)
+        return;
     if (out->f && out->f != stdout)
         fclose(out->f);
     if (out->tmp)
         unlink(out->tmp);
     free(out->tmp);
     free(out->path);
-    *out = (vgae_outfile){0};
+    free(out);
 }

@@ -7,8 +7,8 @@
 #include <png.h>
 
 #include "core/internal.h"
-#include "io/outfile.h"
-#include "vgae/png.h"
+#include "vgae/io/outfile.h"
+#include "vgae/io/png.h"
 
 /* libpng's default limit on either side (PNG_USER_WIDTH_MAX, PNG_USER_HEIGHT_MAX). */
 #define PNG_SIDE_MAX 1000000
@@ -69,29 +69,29 @@ static int encode(png_job *job)
  * temporary file. */
 static vgae_status write_png(vgae_ctx *ctx, const char *path, int32_t width, int32_t height, row_fn row, void *arg)
 {
-    vgae_outfile out;
+    vgae_outfile *out;
     png_job job = {.ctx = ctx, .path = path, .width = width, .height = height, .row = row, .arg = arg};
-    vgae_status st = vgae_outfile_open(ctx, &out, path);
+    vgae_status st = vgae_outfile_open(ctx, path, &out);
     if (st)
         return st;
-    job.f = out.f;
+    job.f = vgae_outfile_stream(out);
     job.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &job, on_error, on_warning);
     if (job.png)
         job.info = png_create_info_struct(job.png);
     if (!job.png || !job.info) {
         png_destroy_write_struct(&job.png, &job.info);
-        vgae_outfile_abort(&out);
+        vgae_outfile_abort(out);
         return vgae_fail_at(ctx, VGAE_ENOMEM, path, 0, "cannot write PNG: out of memory");
     }
     int failed = encode(&job);
     png_destroy_write_struct(&job.png, &job.info);
     if (failed) {
-        vgae_outfile_abort(&out);
+        vgae_outfile_abort(out);
         if (job.write_errno)
             return vgae_fail_at(ctx, VGAE_EIO, path, 0, "cannot write: %s", strerror(job.write_errno));
         return vgae_fail_at(ctx, VGAE_EIO, path, 0, "cannot write PNG: libpng: %s", job.msg);
     }
-    return vgae_outfile_commit(ctx, &out);
+    return vgae_outfile_commit(ctx, out);
 }
 
 typedef struct gray_src {

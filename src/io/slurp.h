@@ -3,7 +3,7 @@
 #define VGAE_SLURP_H
 
 #include <stddef.h>
-#include "vgae/context.h"
+#include "vgae/core/context.h"
 
 /* Reads all of path (decompressing gzip) into a malloc'ed, NUL-terminated
  * buffer. An empty file is an error. */

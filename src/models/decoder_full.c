@@ -7,9 +7,9 @@
 #endif
 
 #include "graph/adjacency.h"
-#include "models/model_internal.h"
+#include "models/graph_ae_impl.h"
 #include "nn/kernels.h"
-#include "nn/nn_internal.h"
+#include "nn/internal.h"
 
 /* The logits z_i . z_j are symmetric, and so are the targets (A + I) and the
  * gradient G: only the blocks on and above the diagonal are computed, those
@@ -32,7 +32,7 @@ static double softplus(double x)
 }
 
 typedef struct full_job {
-    const vgae_model *m;
+    const vgae_graph_ae *m;
     const vgae_real *z;
     int64_t d;
     double scale;  /* of the gradient; 0 without one */
@@ -105,7 +105,7 @@ static double block_pair(const full_job *job, int32_t n, int32_t b, int32_t bi, 
     return bi == bj ? loss : 2 * loss;
 }
 
-vgae_status vgae_decoder_full(vgae_ctx *ctx, const vgae_model *m, const vgae_mat *z,
+vgae_status vgae_decoder_full(vgae_ctx *ctx, const vgae_graph_ae *m, const vgae_mat *z,
                               double grad_scale, vgae_mat *dz, vgae_mat *work, int64_t block,
                               double *nll)
 {

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "graph/non_edges.h"
-#include "models/model_internal.h"
+#include "models/graph_ae_impl.h"
 #include "nn/kernels.h"
 
 /* Negatives are drawn in chunks of this many pairs, chunk c from sub-stream
@@ -25,7 +25,7 @@
  * batch fills. */
 #define BATCH 32
 
-void vgae_sampled_draw_negatives(vgae_ctx *ctx, vgae_model *m)
+void vgae_sampled_draw_negatives(vgae_ctx *ctx, vgae_graph_ae *m)
 {
     /* one draw from the stream per epoch: the key of this epoch's chunks */
     const uint64_t key = vgae_rng_u64(vgae_ctx_rng(ctx, VGAE_STREAM_NEGATIVES));
@@ -99,14 +99,14 @@ static double flush_edges(vgae_real *x, const uint8_t *counted, int k, double sc
  * each of its ends in the part; its loss is counted once (from the smaller
  * end of an edge, from u of a negative (u, v)), its gradient at each end.
  * Logits go through the vectorized kernel a batch at a time. */
-static double decode_part(const vgae_model *m, const vgae_mat *z, const int32_t *neg,
+static double decode_part(const vgae_graph_ae *m, const vgae_mat *z, const int32_t *neg,
                           int64_t n_neg, double scale, vgae_mat *dz, int32_t lo, int32_t hi)
 {
     const vgae_graph *g = m->train;
     const int64_t d = z->cols, last = g->rowptr[hi];
     const vgae_real *zd = z->data;
     vgae_real x[BATCH];
-    uint8_t counted[BATCH];
+    uint8_t counted[BATCH] = {0};
     double loss = 0.0;
     /* positives, row by row, BATCH edges at a time (a batch may span
      * rows: short rows would leave the kernel's vectors half empty) */
@@ -167,7 +167,7 @@ static double decode_part(const vgae_model *m, const vgae_mat *z, const int32_t 
     return loss;
 }
 
-vgae_status vgae_decoder_sampled(vgae_ctx *ctx, const vgae_model *m, const vgae_mat *z,
+vgae_status vgae_decoder_sampled(vgae_ctx *ctx, const vgae_graph_ae *m, const vgae_mat *z,
                                  const int32_t *neg, int64_t n_neg, double grad_scale,
                                  vgae_mat *dz, double *nll)
 {

@@ -1,10 +1,11 @@
-/* The two-layer GCN encoder of the graph autoencoders: forward and backward. */
-#include "models/model_internal.h"
+/* The two-layer GCN encoder of the graph autoencoders: forward and backward, one output per latent head. */
+#include "models/graph_ae_impl.h"
 
-vgae_status vgae_gcn_forward(vgae_ctx *ctx, vgae_model *m, int with_logvar)
+vgae_status vgae_gcn_forward(vgae_ctx *ctx, vgae_graph_ae *m, int with_logvar)
 {
     const int32_t h = m->options.hidden, l = m->options.latent;
-    const int stochastic = m->options.kind == VGAE_MODEL_VGAE && with_logvar;
+    /* the latent layer's heads: the mean, and for a Gaussian layer the log-variance */
+    const int stochastic = vgae_latent_heads(m->base.latent) > 1 && with_logvar;
     /* H0 = X W0, or W0 itself when X is the identity */
     const vgae_mat *h0 = m->x ? &m->h0 : &m->w0;
     vgae_status st = VGAE_OK;
@@ -34,10 +35,10 @@ vgae_status vgae_gcn_forward(vgae_ctx *ctx, vgae_model *m, int with_logvar)
  * (overwritten). Â is symmetric, so Â^T dY = Â dY. dlogvar is consumed;
  * pmu and, with features, h0 serve as work space (their forward values are
  * not needed any more). */
-vgae_status vgae_gcn_backward(vgae_ctx *ctx, vgae_model *m)
+vgae_status vgae_gcn_backward(vgae_ctx *ctx, vgae_graph_ae *m)
 {
     const int32_t h = m->options.hidden, l = m->options.latent;
-    const int stochastic = m->options.kind == VGAE_MODEL_VGAE;
+    const int stochastic = vgae_latent_heads(m->base.latent) > 1;
     vgae_status st = vgae_csr_spmm(ctx, m->a_hat, m->dmean.data, l, m->pmu.data);
     if (!st)
         st = vgae_gemm(ctx, VGAE_TRANS, VGAE_NO_TRANS, 1, &m->h1, &m->pmu, 0, &m->dwmu);

@@ -1,8 +1,8 @@
 /* Elementwise activations (ReLU, identity) and their backward passes. */
 #include <string.h>
 
-#include "nn/nn_internal.h"
-#include "vgae/layers.h"
+#include "nn/internal.h"
+#include "vgae/nn/layers.h"
 
 vgae_status vgae_activation_forward(vgae_ctx *ctx, vgae_activation act, const vgae_mat *x,
                                     vgae_mat *y)

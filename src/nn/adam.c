@@ -4,8 +4,8 @@
 #include <stdlib.h>
 
 #include "nn/kernels.h"
-#include "nn/nn_internal.h"
-#include "vgae/optim.h"
+#include "nn/internal.h"
+#include "vgae/nn/optim.h"
 
 vgae_adam_options vgae_adam_defaults(void)
 {

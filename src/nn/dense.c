@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nn/nn_internal.h"
+#include "nn/internal.h"
 
 /* Rows (or columns) of C per block of a threaded product, and the work
  * (multiply-adds) below which a product runs on one thread. */

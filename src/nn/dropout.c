@@ -1,6 +1,6 @@
 /* Inverted dropout with a stored mask: forward draws it, backward reuses it. */
-#include "nn/nn_internal.h"
-#include "vgae/layers.h"
+#include "nn/internal.h"
+#include "vgae/nn/layers.h"
 
 vgae_status vgae_dropout_forward(vgae_ctx *ctx, double rate, vgae_rng *rng, const vgae_mat *x,
                                  vgae_mat *mask, vgae_mat *y)

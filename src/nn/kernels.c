@@ -105,7 +105,7 @@ static inline double total(const double acc[LANES])
 /* In each kernel, nan = v - v is 0 for a finite logit v, and carries a NaN
  * or an infinite one into the outputs (exp_neg's clamp would not). */
 
-CLONES void vgae_kernel_sigmoid(vgae_real *x, int64_t n, double scale)
+static CLONES void kernel_sigmoid(vgae_real *x, int64_t n, double scale)
 {
     const real s = (real)scale;
     for (int64_t j = 0; j < n; j++) {
@@ -115,7 +115,7 @@ CLONES void vgae_kernel_sigmoid(vgae_real *x, int64_t n, double scale)
     }
 }
 
-CLONES double vgae_kernel_logistic(vgae_real *x, const uint8_t *counted, int64_t n, int target,
+static CLONES double kernel_logistic(vgae_real *x, const uint8_t *counted, int64_t n, int target,
                                    double scale)
 {
     /* with y = x for a non-edge and -x for an edge, the term is softplus(y)
@@ -140,7 +140,7 @@ CLONES double vgae_kernel_logistic(vgae_real *x, const uint8_t *counted, int64_t
     return total(acc);
 }
 
-CLONES double vgae_kernel_bernoulli(const vgae_real *logits, const vgae_real *targets, int64_t n,
+static CLONES double kernel_bernoulli(const vgae_real *logits, const vgae_real *targets, int64_t n,
                                     double pos_weight, double grad_scale, vgae_real *grad, int *bad)
 {
     const real pw = (real)pos_weight, gs = (real)grad_scale;
@@ -168,7 +168,7 @@ CLONES double vgae_kernel_bernoulli(const vgae_real *logits, const vgae_real *ta
     return total(acc);
 }
 
-CLONES void vgae_kernel_adam(vgae_real *restrict theta, const vgae_real *restrict g,
+static CLONES void kernel_adam(vgae_real *restrict theta, const vgae_real *restrict g,
                              vgae_real *restrict m, vgae_real *restrict v, int64_t n, double beta1,
                              double beta2, double step, double sqrt_c2, double eps)
 {
@@ -188,6 +188,31 @@ CLONES void vgae_kernel_adam(vgae_real *restrict theta, const vgae_real *restric
         v[i] = vi;
         theta[i] -= st * mi / (SQRT(vi) * inv_c2 + ep);
     }
+}
+
+/* The library's entry points: plain functions around the clones, whose
+ * dispatchers GCC would otherwise export from the shared library. */
+void vgae_kernel_sigmoid(vgae_real *x, int64_t n, double scale)
+{
+    kernel_sigmoid(x, n, scale);
+}
+
+double vgae_kernel_logistic(vgae_real *x, const uint8_t *counted, int64_t n, int target,
+                            double scale)
+{
+    return kernel_logistic(x, counted, n, target, scale);
+}
+
+double vgae_kernel_bernoulli(const vgae_real *logits, const vgae_real *targets, int64_t n,
+                             double pos_weight, double grad_scale, vgae_real *grad, int *bad)
+{
+    return kernel_bernoulli(logits, targets, n, pos_weight, grad_scale, grad, bad);
+}
+
+void vgae_kernel_adam(vgae_real *theta, const vgae_real *g, vgae_real *m, vgae_real *v, int64_t n,
+                      double beta1, double beta2, double step, double sqrt_c2, double eps)
+{
+    kernel_adam(theta, g, m, v, n, beta1, beta2, step, sqrt_c2, eps);
 }
 
 const char *vgae_kernel_isa(void)

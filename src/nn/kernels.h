@@ -3,8 +3,7 @@
 #define VGAE_NN_KERNELS_H
 
 #include <stdint.h>
-#include "vgae/dense.h"
-#include "vgae/vgae.h" /* vgae_kernel_isa */
+#include "vgae/nn/dense.h"
 
 /* The gradient part of vgae_kernel_logistic for target 0 alone, for epochs
  * whose loss is not wanted: each x_j becomes scale * sigmoid(x_j). */

@@ -2,8 +2,8 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "nn/nn_internal.h"
-#include "vgae/layers.h"
+#include "nn/internal.h"
+#include "vgae/nn/layers.h"
 
 void vgae_glorot_uniform(vgae_ctx *ctx, vgae_mat *w, vgae_rng *init)
 {

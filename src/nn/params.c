@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nn/nn_internal.h"
-#include "vgae/optim.h"
+#include "nn/internal.h"
+#include "vgae/nn/optim.h"
 
 vgae_status vgae_params_add(vgae_ctx *ctx, vgae_params *list, const char *name, vgae_mat *value,
                             vgae_mat *grad)

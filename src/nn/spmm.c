@@ -1,8 +1,8 @@
 /* The sparse-times-dense product Y = A X of the hot path, over vgae_real. */
 #include <string.h>
 
-#include "nn/nn_internal.h"
-#include "vgae/csr.h"
+#include "nn/internal.h"
+#include "vgae/nn/sparse.h"
 
 /* Columns per block: a block's sums stay in registers while a row's entries
  * stream past (32 floats = two AVX-512, four AVX2 or eight SSE vectors). */

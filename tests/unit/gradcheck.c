@@ -3,6 +3,8 @@
 
 #include "testutil.h"
 #include "tiny_vae.h"
+#include "models/graph_ae_impl.h"
+#include "models/image_vae_impl.h"
 
 #ifndef VGAE_REAL_DOUBLE
 #error "gradcheck runs on the core compiled with VGAE_REAL_DOUBLE"
@@ -400,11 +402,11 @@ static void check_elbo_chain(void **state)
 typedef struct {
     vgae_graph *g;
     vgae_csr *x;
-    vgae_model *m;
+    vgae_graph_ae *m;
     vgae_rng noise, negatives; /* replayed: the same eps and negatives on every evaluation */
 } graph_case;
 
-static void graph_case_init(vgae_ctx *ctx, graph_case *c, vgae_model_options o, int features)
+static void graph_case_init(vgae_ctx *ctx, graph_case *c, vgae_graph_ae_options o, int features)
 {
     static const int32_t pairs[] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 0, 0, 4, 2, 6, 3, 7};
     assert_int_equal(vgae_graph_from_pairs(ctx, 9, 12, pairs, 0, &c->g), VGAE_OK);
@@ -429,14 +431,14 @@ static void graph_case_init(vgae_ctx *ctx, graph_case *c, vgae_model_options o, 
     o.hidden = 4;
     o.latent = 3;
     vgae_ctx_set_seed(ctx, 3);
-    assert_int_equal(vgae_model_new(ctx, &o, c->g, c->x, &c->m), VGAE_OK);
+    assert_int_equal(vgae_graph_ae_on_graph(ctx, &o, c->g, c->x, &c->m), VGAE_OK);
     c->noise = *vgae_ctx_rng(ctx, VGAE_STREAM_NOISE);
     c->negatives = *vgae_ctx_rng(ctx, VGAE_STREAM_NEGATIVES);
 }
 
 static void graph_case_free(graph_case *c)
 {
-    vgae_model_free(c->m);
+    vgae_graph_ae_free(c->m);
     vgae_csr_free(c->x);
     vgae_graph_free(c->g);
 }
@@ -447,14 +449,14 @@ static double graph_loss(vgae_ctx *ctx, void *self)
     vgae_elbo_terms t;
     *vgae_ctx_rng(ctx, VGAE_STREAM_NOISE) = c->noise;
     *vgae_ctx_rng(ctx, VGAE_STREAM_NEGATIVES) = c->negatives;
-    assert_int_equal(vgae_model_loss(ctx, c->m, 0, &t), VGAE_OK);
+    assert_int_equal(vgae_graph_ae_loss(ctx, c->m, 0, &t), VGAE_OK);
     return t.loss;
 }
 
-static void check_graph_model(vgae_ctx *ctx, const char *name, vgae_model_kind kind,
+static void check_graph_model(vgae_ctx *ctx, const char *name, vgae_graph_ae_kind kind,
                               vgae_loss_kind loss, int features, double beta)
 {
-    vgae_model_options o = vgae_model_defaults();
+    vgae_graph_ae_options o = vgae_graph_ae_defaults();
     o.kind = kind;
     o.loss = loss;
     o.beta = beta;
@@ -468,12 +470,12 @@ static void check_graph_model(vgae_ctx *ctx, const char *name, vgae_model_kind k
     *vgae_ctx_rng(ctx, VGAE_STREAM_NOISE) = c.noise;
     *vgae_ctx_rng(ctx, VGAE_STREAM_NEGATIVES) = c.negatives;
     vgae_elbo_terms t;
-    assert_int_equal(vgae_model_loss(ctx, c.m, 1, &t), VGAE_OK);
+    assert_int_equal(vgae_graph_ae_loss(ctx, c.m, 1, &t), VGAE_OK);
     assert_true(t.nll > 0 && (kind == VGAE_MODEL_GAE ? t.kl == 0 : t.kl > 0));
-    for (int p = 0; p < c.m->params.count; p++) {
+    for (int p = 0; p < c.m->base.params.count; p++) {
         char what[96];
-        snprintf(what, sizeof what, "%s %s", name, c.m->params.items[p].name);
-        check(ctx, what, graph_loss, &c, c.m->params.items[p].value, c.m->params.items[p].grad);
+        snprintf(what, sizeof what, "%s %s", name, c.m->base.params.items[p].name);
+        check(ctx, what, graph_loss, &c, c.m->base.params.items[p].value, c.m->base.params.items[p].grad);
     }
     graph_case_free(&c);
 }
@@ -496,7 +498,7 @@ static void full_loss_matches_direct(void **state)
 {
     vgae_ctx *ctx = *state;
     graph_case c;
-    graph_case_init(ctx, &c, vgae_model_defaults(), 1);
+    graph_case_init(ctx, &c, vgae_graph_ae_defaults(), 1);
     const int32_t n = 9;
     const int64_t d = 3;
     vgae_mat z, dz, tile = {0};
@@ -536,7 +538,7 @@ static void full_loss_matches_direct(void **state)
 
 /* ---- the image VAE: 6 pixels -> 5 -> 4 -> (3) -> 4 -> 5 -> 6 ---- */
 typedef struct {
-    vgae_vae *v;
+    vgae_image_vae *v;
     vgae_real x[4 * 6], target[4 * 6];
     vgae_rng noise;
 } image_case;
@@ -546,14 +548,14 @@ static double image_loss(vgae_ctx *ctx, void *self)
     image_case *c = self;
     vgae_elbo_terms t;
     *vgae_ctx_rng(ctx, VGAE_STREAM_NOISE) = c->noise;
-    assert_int_equal(vgae_vae_loss(ctx, c->v, c->x, c->target, 4, 1, 0, &t), VGAE_OK);
+    assert_int_equal(vgae_image_vae_loss(ctx, c->v, c->x, c->target, 4, 1, 0, &t), VGAE_OK);
     return t.loss;
 }
 
 static void check_image_vae(void **state)
 {
     vgae_ctx *ctx = *state;
-    vgae_vae_options o = vgae_vae_defaults();
+    vgae_image_vae_options o = vgae_image_vae_defaults();
     o.n_hidden = 2;
     o.hidden[0] = 5;
     o.hidden[1] = 4;
@@ -562,26 +564,26 @@ static void check_image_vae(void **state)
     o.beta = 1.5;
     image_case c;
     vgae_ctx_set_seed(ctx, 8);
-    assert_int_equal(vgae_vae_new(ctx, &o, 6, &c.v), VGAE_OK);
+    assert_int_equal(vgae_image_vae_new(ctx, &o, 2, 3, &c.v), VGAE_OK);
     vgae_rng r;
     vgae_rng_init(&r, 9, VGAE_STREAM_DATA);
     for (int k = 0; k < 24; k++) {
         c.x[k] = vgae_rng_uniform(&r);
         c.target[k] = k % 3 == 0 ? c.x[k] : (c.x[k] > 0.5); /* grayscale and binary targets */
     }
-    for (int p = 0; p < c.v->params.count; p++)
-        if (strstr(c.v->params.items[p].name, ".bias"))
-            fill_normal(c.v->params.items[p].value, 40 + p, 0.3);
+    for (int p = 0; p < c.v->base.params.count; p++)
+        if (strstr(c.v->base.params.items[p].name, ".bias"))
+            fill_normal(c.v->base.params.items[p].value, 40 + p, 0.3);
     c.noise = *vgae_ctx_rng(ctx, VGAE_STREAM_NOISE);
     vgae_elbo_terms t;
-    assert_int_equal(vgae_vae_loss(ctx, c.v, c.x, c.target, 4, 1, 1, &t), VGAE_OK);
+    assert_int_equal(vgae_image_vae_loss(ctx, c.v, c.x, c.target, 4, 1, 1, &t), VGAE_OK);
     assert_true(t.nll > 0 && t.kl > 0);
-    for (int p = 0; p < c.v->params.count; p++) {
+    for (int p = 0; p < c.v->base.params.count; p++) {
         char what[96];
-        snprintf(what, sizeof what, "image vae %s", c.v->params.items[p].name);
-        check(ctx, what, image_loss, &c, c.v->params.items[p].value, c.v->params.items[p].grad);
+        snprintf(what, sizeof what, "image vae %s", c.v->base.params.items[p].name);
+        check(ctx, what, image_loss, &c, c.v->base.params.items[p].value, c.v->base.params.items[p].grad);
     }
-    vgae_vae_free(c.v);
+    vgae_image_vae_free(c.v);
 }
 
 int main(void)

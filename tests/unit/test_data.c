@@ -96,7 +96,7 @@ static void dataset_folder_loads_all_three_parts(void **state)
     vgae_dataset_source src = {0};
     vgae_dataset *ds = NULL;
     src.graph_path = data_path("datasets/tiny");
-    assert_int_equal(vgae_dataset_load(ctx, &src, &ds), VGAE_OK);
+    assert_int_equal(vgae_dataset_load(ctx, &src, NULL, &ds), VGAE_OK);
     assert_int_equal(ds->graph->n, 3);
     assert_non_null(ds->features);
     assert_int_equal(ds->features->rows, 3);
@@ -112,11 +112,11 @@ static void feature_rows_must_match_nodes(void **state)
     vgae_dataset *ds = NULL;
     src.graph_path = data_path("path4.mtx");
     src.features_path = data_path("features_array.mtx");
-    assert_error_contains(ctx, vgae_dataset_load(ctx, &src, &ds), "3 rows but the graph");
+    assert_error_contains(ctx, vgae_dataset_load(ctx, &src, NULL, &ds), "3 rows but the graph");
     assert_null(ds);
     src.features_path = NULL;
     src.labels_path = data_path("labels3.txt");
-    assert_error_contains(ctx, vgae_dataset_load(ctx, &src, &ds), "3 labels but the graph");
+    assert_error_contains(ctx, vgae_dataset_load(ctx, &src, NULL, &ds), "3 labels but the graph");
 }
 
 static void cora_figures(void **state)
@@ -129,7 +129,7 @@ static void cora_figures(void **state)
     if (!dir)
         skip();
     src.graph_path = dir;
-    assert_int_equal(vgae_dataset_load(ctx, &src, &ds), VGAE_OK);
+    assert_int_equal(vgae_dataset_load(ctx, &src, NULL, &ds), VGAE_OK);
     assert_int_equal(ds->graph->n, 2708);
     assert_int_equal(ds->graph->n_edges, 5278);
     assert_int_equal(ds->features->cols, 1433);

@@ -127,7 +127,7 @@ static void spmm_matches_cholmod_on_cora(void **state)
     if (!dir)
         skip();
     src.graph_path = dir;
-    assert_int_equal(vgae_dataset_load(ctx, &src, &ds), VGAE_OK);
+    assert_int_equal(vgae_dataset_load(ctx, &src, NULL, &ds), VGAE_OK);
     assert_int_equal(vgae_gcn_normalize(ctx, ds->graph, &a), VGAE_OK);
     assert_int_equal(a->nnz, 2708 + 2 * 5278);
     const int32_t n = a->rows;

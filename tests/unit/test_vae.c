@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "io/model_file.h"
+#include "models/image_vae_impl.h"
 
 /* tests/data/tinyidx: 300 training and 40 test 8x8 images of bars. */
 static vgae_images *tiny(vgae_ctx *ctx, const char *which)
@@ -13,9 +15,9 @@ static vgae_images *tiny(vgae_ctx *ctx, const char *which)
     return im;
 }
 
-static vgae_vae_options small_options(void)
+static vgae_image_vae_options small_options(void)
 {
-    vgae_vae_options o = vgae_vae_defaults();
+    vgae_image_vae_options o = vgae_image_vae_defaults();
     o.hidden[0] = 32;
     o.latent = 4;
     o.batch = 32;
@@ -30,27 +32,27 @@ static void training_lowers_the_loss(void **state)
 {
     vgae_ctx *ctx = *state;
     vgae_images *train = tiny(ctx, "train");
-    vgae_vae *v = NULL;
-    vgae_vae_options o = small_options();
+    vgae_image_vae *v = NULL;
+    vgae_image_vae_options o = small_options();
     vgae_ctx_set_seed(ctx, 3);
-    assert_int_equal(vgae_vae_new(ctx, &o, 64, &v), VGAE_OK);
+    assert_int_equal(vgae_image_vae_new(ctx, &o, 8, 8, &v), VGAE_OK);
     double first, loss;
-    assert_int_equal(vgae_vae_train_epoch(ctx, v, train->pixels, train->n, &first), VGAE_OK);
+    assert_int_equal(vgae_image_vae_train_epoch(ctx, v, train, &first), VGAE_OK);
     for (int e = 0; e < 10; e++)
-        assert_int_equal(vgae_vae_train_epoch(ctx, v, train->pixels, train->n, &loss), VGAE_OK);
+        assert_int_equal(vgae_image_vae_train_epoch(ctx, v, train, &loss), VGAE_OK);
     print_message("  loss per image: epoch 1 %.3f, epoch 11 %.3f\n", first, loss);
     assert_true(first > 38 && first < 60);
     assert_true(loss < 0.8 * first);
-    assert_int_equal(v->epoch, 11);
+    assert_int_equal(vgae_image_vae_epoch(v), 11);
     /* dynamic binarization trains too */
-    vgae_vae_free(v);
+    vgae_image_vae_free(v);
     o.binarize = VGAE_BINARIZE_DYNAMIC;
-    assert_int_equal(vgae_vae_new(ctx, &o, 64, &v), VGAE_OK);
-    assert_int_equal(vgae_vae_train_epoch(ctx, v, train->pixels, train->n, &first), VGAE_OK);
+    assert_int_equal(vgae_image_vae_new(ctx, &o, 8, 8, &v), VGAE_OK);
+    assert_int_equal(vgae_image_vae_train_epoch(ctx, v, train, &first), VGAE_OK);
     for (int e = 0; e < 10; e++)
-        assert_int_equal(vgae_vae_train_epoch(ctx, v, train->pixels, train->n, &loss), VGAE_OK);
+        assert_int_equal(vgae_image_vae_train_epoch(ctx, v, train, &loss), VGAE_OK);
     assert_true(loss < 0.8 * first);
-    vgae_vae_free(v);
+    vgae_image_vae_free(v);
     vgae_images_free(train);
 }
 
@@ -64,96 +66,140 @@ static void iwae_tightens_with_k(void **state)
 {
     vgae_ctx *ctx = *state;
     vgae_images *train = tiny(ctx, "train");
-    vgae_vae *v = NULL;
-    vgae_vae_options o = small_options();
+    vgae_image_vae *v = NULL;
+    vgae_image_vae_options o = small_options();
     vgae_ctx_set_seed(ctx, 5);
-    assert_int_equal(vgae_vae_new(ctx, &o, 64, &v), VGAE_OK);
+    assert_int_equal(vgae_image_vae_new(ctx, &o, 8, 8, &v), VGAE_OK);
     double loss, nll[3], again[3], noise[3];
     for (int e = 0; e < 8; e++)
-        assert_int_equal(vgae_vae_train_epoch(ctx, v, train->pixels, train->n, &loss), VGAE_OK);
+        assert_int_equal(vgae_image_vae_train_epoch(ctx, v, train, &loss), VGAE_OK);
     const int64_t n = 10 * train->n, size = train->n * 64;
     float *many = malloc(sizeof *many * (size_t)(10 * size));
     for (int c = 0; c < 10; c++)
         memcpy(many + c * size, train->pixels, sizeof *many * (size_t)size);
+    const vgae_images all = {.n = n, .height = 8, .width = 8, .pixels = many};
     const int ks[3] = {1, 10, 100};
     for (int i = 0; i < 3; i++) {
         vgae_ctx_set_seed(ctx, 100 + (uint64_t)i);
-        assert_int_equal(vgae_vae_iwae(ctx, v, many, n, ks[i], NULL, NULL, &nll[i]), VGAE_OK);
+        assert_int_equal(vgae_image_vae_iwae(ctx, v, &all, 0, ks[i], NULL, NULL, &nll[i]), VGAE_OK);
         vgae_ctx_set_seed(ctx, 200 + (uint64_t)i);
-        assert_int_equal(vgae_vae_iwae(ctx, v, many, n, ks[i], NULL, NULL, &again[i]), VGAE_OK);
+        assert_int_equal(vgae_image_vae_iwae(ctx, v, &all, 0, ks[i], NULL, NULL, &again[i]), VGAE_OK);
         noise[i] = fabs(nll[i] - again[i]);
     }
     print_message("  IWAE NLL: k=1 %.4f (+- %.4f), k=10 %.4f (+- %.4f), k=100 %.4f (+- %.4f)\n",
                   nll[0], noise[0], nll[1], noise[1], nll[2], noise[2]);
     assert_true(nll[0] - nll[1] > 3 * (noise[0] + noise[1]));
     assert_true(nll[1] - nll[2] > 3 * (noise[1] + noise[2]));
-    /* the one-draw negative ELBO of vgae_vae_evaluate estimates the same as k = 1 */
-    vgae_vae_figures f;
+    /* the one-draw negative ELBO of vgae_image_vae_evaluate estimates the same as k = 1 */
+    vgae_image_figures f;
     vgae_ctx_set_seed(ctx, 300);
-    assert_int_equal(vgae_vae_evaluate(ctx, v, many, n, NULL, &f), VGAE_OK);
+    assert_int_equal(vgae_image_vae_evaluate(ctx, v, &all, 0, NULL, &f), VGAE_OK);
+    assert_int_equal(f.images, n);
     assert_true(fabs(f.neg_elbo - nll[0]) < 3 * noise[0] + 0.02);
     assert_true(fabs(f.neg_elbo - (f.recon + f.kl)) < 1e-9 * f.neg_elbo);
     free(many);
-    vgae_vae_free(v);
+    vgae_image_vae_free(v);
     vgae_images_free(train);
 }
 
-/* save and load: the same tensors, options and figures. */
+/* save and load: the same tensors, options, shape, seed, source and figures. */
 static void model_file_round_trip(void **state)
 {
     vgae_ctx *ctx = *state;
     vgae_images *test = tiny(ctx, "t10k");
-    vgae_vae *v = NULL, *w = NULL;
-    vgae_vae_options o = small_options();
+    vgae_image_vae *v = NULL, *w = NULL;
+    vgae_image_vae_options o = small_options();
     o.n_hidden = 2;
     o.hidden[1] = 16;
     o.beta = 0.5;
-    assert_int_equal(vgae_vae_new(ctx, &o, 64, &v), VGAE_OK);
+    vgae_ctx_set_seed(ctx, 7);
+    assert_int_equal(vgae_image_vae_new(ctx, &o, 8, 8, &v), VGAE_OK);
     double loss;
-    assert_int_equal(vgae_vae_train_epoch(ctx, v, test->pixels, test->n, &loss), VGAE_OK);
+    vgae_image_figures a, b;
+    assert_int_equal(vgae_image_vae_train_epoch(ctx, v, test, &loss), VGAE_OK);
+    assert_int_equal(vgae_image_vae_evaluate(ctx, v, test, 0, NULL, &a), VGAE_OK);
     char dir[] = "/tmp/vgae-vae-XXXXXX", path[64];
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/m.vae", dir);
-    assert_int_equal(vgae_vae_save(ctx, path, v, "seed 7\n"), VGAE_OK);
-    char *meta = NULL;
-    assert_int_equal(vgae_vae_load(ctx, path, &w, &meta), VGAE_OK);
-    assert_non_null(strstr(meta, "seed 7\n"));
-    assert_int_equal(w->options.n_hidden, 2);
-    assert_int_equal(w->options.hidden[1], 16);
-    assert_true(w->options.beta == 0.5 && w->options.lr == o.lr && w->epoch == 1);
-    assert_int_equal(w->params.count, v->params.count);
-    for (int p = 0; p < v->params.count; p++)
-        assert_memory_equal(v->params.items[p].value->data, w->params.items[p].value->data,
-                            (size_t)vgae_mat_size(v->params.items[p].value) * sizeof(float));
-    vgae_vae_figures a, b;
-    vgae_ctx_set_seed(ctx, 1);
-    assert_int_equal(vgae_vae_evaluate(ctx, v, test->pixels, test->n, NULL, &a), VGAE_OK);
-    vgae_ctx_set_seed(ctx, 1);
-    assert_int_equal(vgae_vae_evaluate(ctx, w, test->pixels, test->n, NULL, &b), VGAE_OK);
+    assert_int_equal(vgae_image_vae_save(ctx, v, path), VGAE_OK);
+    assert_int_equal(vgae_image_vae_load(ctx, path, &w), VGAE_OK);
+    const vgae_image_vae_options *wo = vgae_image_vae_settings(w);
+    assert_int_equal(wo->n_hidden, 2);
+    assert_int_equal(wo->hidden[1], 16);
+    assert_true(wo->beta == 0.5 && wo->lr == o.lr && vgae_image_vae_epoch(w) == 1);
+    /* the model's own facts: its shape, seed, data folder and figures */
+    assert_int_equal(vgae_image_vae_height(w), 8);
+    assert_int_equal(vgae_image_vae_width(w), 8);
+    assert_int_equal(vgae_image_vae_seed(w), 7);
+    assert_string_equal(vgae_image_vae_folder(w), test->folder);
+    assert_true(vgae_image_vae_reported(w).neg_elbo == a.neg_elbo);
+    assert_int_equal(w->base.params.count, v->base.params.count);
+    for (int p = 0; p < v->base.params.count; p++)
+        assert_memory_equal(v->base.params.items[p].value->data, w->base.params.items[p].value->data,
+                            (size_t)vgae_mat_size(v->base.params.items[p].value) * sizeof(float));
+    /* evaluation draws from its own stream: the same figures for the same seed and epoch */
+    assert_int_equal(vgae_image_vae_evaluate(ctx, w, test, 0, NULL, &b), VGAE_OK);
     assert_true(a.neg_elbo == b.neg_elbo);
-    /* a graph model's reader refuses it, and the other way round */
+    vgae_ctx_set_seed(ctx, 8);
+    assert_int_equal(vgae_image_vae_evaluate(ctx, w, test, 0, NULL, &b), VGAE_OK);
+    assert_true(a.neg_elbo != b.neg_elbo);
+    /* a graph model refuses it */
     vgae_model_file *gf = NULL;
-    assert_error_contains(ctx, vgae_model_file_read(ctx, path, &gf), "an image VAE model");
+    vgae_graph_ae *g = NULL;
+    const vgae_dataset none = {0};
+    assert_int_equal(vgae_model_file_read(ctx, path, &gf), VGAE_OK);
+    assert_string_equal(vgae_model_file_kind(gf), "image-vae");
+    assert_error_contains(ctx, vgae_graph_ae_from_file(ctx, gf, &none, 0, &g), "an image VAE model");
+    assert_null(g);
     /* found in review: metadata that promises more than the file holds is
      * refused before anything is allocated from it */
-    vgae_container *c = NULL;
-    assert_int_equal(vgae_container_read(ctx, path, &c), VGAE_OK);
     char text[4096], tampered[80];
-    const char *at = strstr(c->meta_text, "input 64");
+    const char *meta = vgae_model_file_meta_text(gf);
+    const char *at = strstr(meta, "input 64");
     assert_non_null(at);
-    snprintf(text, sizeof text, "%.*sinput 16777216%s", (int)(at - c->meta_text), c->meta_text, at + 8);
+    snprintf(text, sizeof text, "%.*sinput 16777216%s", (int)(at - meta), meta, at + 8);
     snprintf(tampered, sizeof tampered, "%s/t.vae", dir);
-    assert_int_equal(vgae_container_write(ctx, tampered, text, &v->params, NULL), VGAE_OK);
-    vgae_vae *big = NULL;
-    assert_error_contains(ctx, vgae_vae_load(ctx, tampered, &big, NULL), "the metadata describes");
+    assert_int_equal(vgae_model_file_write(ctx, tampered, text, &v->base.params, NULL), VGAE_OK);
+    vgae_image_vae *big = NULL;
+    assert_error_contains(ctx, vgae_image_vae_load(ctx, tampered, &big), "bad image VAE metadata");
     assert_null(big);
-    vgae_container_free(c);
+    /* and one whose layers do not add up to its tensors */
+    at = strstr(meta, "hidden 32,16");
+    assert_non_null(at);
+    snprintf(text, sizeof text, "%.*shidden 32,17%s", (int)(at - meta), meta, at + 12);
+    assert_int_equal(vgae_model_file_write(ctx, tampered, text, &v->base.params, NULL), VGAE_OK);
+    assert_error_contains(ctx, vgae_image_vae_load(ctx, tampered, &big), "the metadata describes");
+    assert_null(big);
+    vgae_model_file_free(gf);
     unlink(tampered);
-    free(meta);
     unlink(path);
     rmdir(dir);
-    vgae_vae_free(v);
-    vgae_vae_free(w);
+    vgae_image_vae_free(v);
+    vgae_image_vae_free(w);
+    vgae_images_free(test);
+}
+
+/* The first version's files load and give the figures they recorded
+ * (tests/data/v010-tiny.vae: vgae 0.1.0, 5 epochs on tinyidx). The figures
+ * are float sums whose last bits depend on the BLAS kernels (the file came
+ * from one family): each pixel's term is within a few float ulps (1e-7
+ * relative), summed in double, so 1e-6 relative has a margin of ten. */
+static void reads_the_first_versions_files(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_images *test = tiny(ctx, "t10k");
+    vgae_image_vae *v = NULL;
+    assert_int_equal(vgae_image_vae_load(ctx, data_path("v010-tiny.vae"), &v), VGAE_OK);
+    assert_int_equal(vgae_image_vae_epoch(v), 5);
+    assert_int_equal(vgae_image_vae_seed(v), 42);
+    const vgae_image_figures recorded = vgae_image_vae_reported(v);
+    vgae_image_figures f;
+    vgae_ctx_set_seed(ctx, vgae_image_vae_seed(v));
+    assert_int_equal(vgae_image_vae_evaluate(ctx, v, test, 0, NULL, &f), VGAE_OK);
+    print_message("  recorded %.17g, now %.17g\n", recorded.neg_elbo, f.neg_elbo);
+    assert_true(fabs(f.neg_elbo - 35.627208056127927) < 1e-6 * 35.6);
+    assert_true(recorded.neg_elbo == 35.627208056127927);
+    vgae_image_vae_free(v);
     vgae_images_free(test);
 }
 
@@ -167,13 +213,13 @@ static void same_weights_on_any_thread_count(void **state)
     for (int threads = 1; threads <= 2; threads++) {
         vgae_ctx_set_threads(ctx, threads);
         vgae_ctx_set_seed(ctx, 12);
-        vgae_vae *v = NULL;
-        vgae_vae_options o = small_options();
+        vgae_image_vae *v = NULL;
+        vgae_image_vae_options o = small_options();
         o.binarize = VGAE_BINARIZE_DYNAMIC;
         double loss;
-        assert_int_equal(vgae_vae_new(ctx, &o, 64, &v), VGAE_OK);
-        assert_int_equal(vgae_vae_train_epoch(ctx, v, train->pixels, train->n, &loss), VGAE_OK);
-        const vgae_mat *w = v->params.items[0].value;
+        assert_int_equal(vgae_image_vae_new(ctx, &o, 8, 8, &v), VGAE_OK);
+        assert_int_equal(vgae_image_vae_train_epoch(ctx, v, train, &loss), VGAE_OK);
+        const vgae_mat *w = v->base.params.items[0].value;
         if (threads == 1) {
             bytes = (size_t)vgae_mat_size(w) * sizeof(float);
             first = malloc(bytes);
@@ -181,7 +227,7 @@ static void same_weights_on_any_thread_count(void **state)
         } else {
             assert_memory_equal(first, w->data, bytes);
         }
-        vgae_vae_free(v);
+        vgae_image_vae_free(v);
     }
     free(first);
     vgae_images_free(train);
@@ -191,13 +237,13 @@ static void same_weights_on_any_thread_count(void **state)
 static void bad_options(void **state)
 {
     vgae_ctx *ctx = *state;
-    vgae_vae *v = NULL;
-    vgae_vae_options o = vgae_vae_defaults();
+    vgae_image_vae *v = NULL;
+    vgae_image_vae_options o = vgae_image_vae_defaults();
     o.n_hidden = 5;
-    assert_error_contains(ctx, vgae_vae_new(ctx, &o, 64, &v), "1 to 4 hidden layers, not 5");
-    o = vgae_vae_defaults();
+    assert_error_contains(ctx, vgae_image_vae_new(ctx, &o, 8, 8, &v), "1 to 4 hidden layers, not 5");
+    o = vgae_image_vae_defaults();
     o.latent = 0;
-    assert_error_contains(ctx, vgae_vae_new(ctx, &o, 64, &v), "latent 0");
+    assert_error_contains(ctx, vgae_image_vae_new(ctx, &o, 8, 8, &v), "latent 0");
     assert_null(v);
 }
 
@@ -207,6 +253,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(training_lowers_the_loss, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(iwae_tightens_with_k, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(model_file_round_trip, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(reads_the_first_versions_files, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(same_weights_on_any_thread_count, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(bad_options, setup_ctx, teardown_ctx),
     };

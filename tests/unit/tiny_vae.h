@@ -5,12 +5,13 @@
 #include "vgae/vgae.h"
 
 /* x (rows x in, in [0,1]) -> relu(x W0 + b0) -> mean, logvar -> z -> logits = z Wd + bd
- * -> Bernoulli(x). gae = 1 drops the stochastic layer (z = mean, no KL). */
+ * -> Bernoulli(x). gae = 1 takes the "point" latent layer (z = mean, no KL). */
 typedef struct tiny_vae {
     vgae_linear enc, mu, lv, dec;
     vgae_params params;
     vgae_mat x, h, mean, logvar, logits, dlogits, dh, dh2, dmean, dlogvar;
     vgae_elbo_work work;
+    vgae_latent *latent; /* "gaussian", or "point" for gae */
     vgae_elbo_config config;
     vgae_bernoulli_options bern;
     int gae;
@@ -41,6 +42,7 @@ static inline void tiny_vae_destroy(tiny_vae *m)
     for (size_t i = 0; i < sizeof mats / sizeof mats[0]; i++)
         vgae_mat_destroy(mats[i]);
     vgae_elbo_work_destroy(&m->work);
+    vgae_latent_free(m->latent);
 }
 
 /* Weights from the context's init stream; data drawn from its data stream
@@ -53,7 +55,8 @@ static inline vgae_status tiny_vae_init(vgae_ctx *ctx, tiny_vae *m, int64_t rows
     m->config = vgae_elbo_defaults();
     m->bern = vgae_bernoulli_plain();
     vgae_rng *init = vgae_ctx_rng(ctx, VGAE_STREAM_INIT);
-    vgae_status st = vgae_linear_init(ctx, &m->enc, in, hidden, 1, init);
+    vgae_status st = vgae_latent_new(ctx, gae ? "point" : "gaussian", latent, &m->latent);
+    if (!st) st = vgae_linear_init(ctx, &m->enc, in, hidden, 1, init);
     if (!st) st = vgae_linear_init(ctx, &m->mu, hidden, latent, 1, init);
     if (!st) st = vgae_linear_init(ctx, &m->lv, hidden, latent, 1, init);
     if (!st) st = vgae_linear_init(ctx, &m->dec, latent, in, 1, init);
@@ -95,10 +98,11 @@ static inline vgae_status tiny_vae_loss(vgae_ctx *ctx, tiny_vae *m, vgae_rng *no
     if (!st) st = vgae_activation_forward(ctx, VGAE_ACT_RELU, &m->h, &m->h);
     if (!st) st = vgae_linear_forward(ctx, &m->mu, &m->h, &m->mean);
     if (!st && !m->gae) st = vgae_linear_forward(ctx, &m->lv, &m->h, &m->logvar);
+    const vgae_mat *heads[] = {&m->mean, &m->logvar};
+    vgae_mat *d_heads[] = {&m->dmean, &m->dlogvar};
     if (!st)
-        st = vgae_elbo_compute(ctx, &m->config, &m->mean, m->gae ? NULL : &m->logvar, noise,
-                               tiny_decode, m, &m->work, backward ? &m->dmean : NULL,
-                               backward && !m->gae ? &m->dlogvar : NULL, terms);
+        st = vgae_elbo_compute(ctx, &m->config, m->latent, heads, noise, tiny_decode, m, &m->work,
+                               backward ? d_heads : NULL, terms);
     if (st || !backward)
         return st;
     st = vgae_linear_backward(ctx, &m->mu, &m->h, &m->dmean, &m->dh);

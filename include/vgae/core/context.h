@@ -1,0 +1,65 @@
+/* The per-run context: last error message, thread count, random streams and log callback. */
+#ifndef VGAE_CORE_CONTEXT_H
+#define VGAE_CORE_CONTEXT_H
+
+#include <stdint.h>
+
+#include "vgae/core/export.h"
+#include "vgae/core/rng.h"
+#include "vgae/core/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Opaque. One context per thread of use; it is not shared between threads. */
+typedef struct vgae_ctx vgae_ctx;
+
+typedef enum vgae_log_level {
+    VGAE_LOG_DEBUG = 0,
+    VGAE_LOG_INFO = 1, /* progress and facts about the data */
+    VGAE_LOG_NOTE = 2, /* something the user should know: data was altered */
+    VGAE_LOG_WARN = 3  /* probably not what the user wanted */
+} vgae_log_level;
+
+/* Receives log messages (one line, no trailing newline). */
+typedef void (*vgae_log_fn)(void *user, vgae_log_level level, const char *message);
+
+/* Creates a context with the defaults: 1 thread, no log callback. Returns
+ * NULL only when memory is exhausted. */
+VGAE_EXPORT vgae_ctx *vgae_ctx_new(void);
+/* Frees a context; accepts NULL. */
+VGAE_EXPORT void vgae_ctx_free(vgae_ctx *ctx);
+
+/* The message of the last error ("" if none). Valid until the next call
+ * that takes this context. */
+VGAE_EXPORT const char *vgae_ctx_message(const vgae_ctx *ctx);
+/* The status of the last error (VGAE_OK if none). */
+VGAE_EXPORT vgae_status vgae_ctx_status(const vgae_ctx *ctx);
+/* Forgets the last error. */
+VGAE_EXPORT void vgae_ctx_clear(vgae_ctx *ctx);
+
+/* Number of threads the library's parallel loops may use (>= 1). Results
+ * do not depend on it: every parallel loop splits its work into parts fixed
+ * by the sizes alone and sums them in a fixed order. Matrix products run
+ * OpenBLAS on one thread per block (vgae_ctx_new sets OpenBLAS, process-wide,
+ * to one thread: its own threading changes the bits with the thread count). */
+VGAE_EXPORT void vgae_ctx_set_threads(vgae_ctx *ctx, int threads);
+VGAE_EXPORT int vgae_ctx_threads(const vgae_ctx *ctx);
+
+/* Sets the seed and restarts every named stream from it (the default seed is 0). */
+VGAE_EXPORT void vgae_ctx_set_seed(vgae_ctx *ctx, uint64_t seed);
+VGAE_EXPORT uint64_t vgae_ctx_seed(const vgae_ctx *ctx);
+/* The context's stream for one use (VGAE_STREAM_INIT, ...). Draws from one
+ * stream never move another (an id outside the enum gets a separate spare
+ * stream). */
+VGAE_EXPORT vgae_rng *vgae_ctx_rng(vgae_ctx *ctx, vgae_stream stream);
+
+/* Installs a log callback (NULL to silence). Messages below min_level are
+ * not formatted at all. */
+VGAE_EXPORT void vgae_ctx_set_log(vgae_ctx *ctx, vgae_log_fn fn, void *user, vgae_log_level min_level);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,59 @@
+/* Ranking metrics for evaluation: ROC AUC and average precision, as scikit-learn computes them. */
+#ifndef VGAE_EVAL_METRICS_H
+#define VGAE_EVAL_METRICS_H
+
+#include <stdint.h>
+
+#include "vgae/core/context.h"
+#include "vgae/core/export.h"
+#include "vgae/core/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ROC AUC and average precision of scores against 0/1 labels, computed exactly as scikit-learn's
+   roc_auc_score and average_precision_score (ties included).
+ *
+ * Both sort the n items by score, descending, and take the DISTINCT score values as thresholds
+ * (items with equal scores always fall on the same side, so the order of tied items in the input
+ * never changes the result). At threshold k, TP_k and FP_k count the positives and the negatives
+ * scored >= it; P and N are the totals.
+ *
+ * ROC AUC: the trapezoidal area under the points (FPR_k, TPR_k) = (FP_k / N, TP_k / P), with
+ * (0, 0) prepended. This equals the Mann-Whitney statistic: the fraction of (positive, negative)
+ * pairs in which the positive scores higher, a tie counting 1/2. All scores tied give 0.5. The
+ * area is summed in double over integers (exact while 2 P N < 2^53) and divided once at the end.
+ *
+ * Average precision: sum over thresholds of (R_k - R_{k-1}) P_k with recall R_k = TP_k / P,
+ * R_0 = 0 and precision P_k = TP_k / (TP_k + FP_k); no interpolation (scikit-learn's step-wise
+ * definition). A group of tied scores enters as one step, at the precision of the whole group.
+ * Summed in double.
+ *
+ * Time O(n log n) (one qsort), memory O(n) (a copy of the items).
+ *
+ * Errors, all VGAE_EINVAL with a one-line message: n < 1; a NULL pointer; a label other than
+ * 0 or 1 (the message names its index); a score that is NaN or infinite (named by index); for
+ * the AUC, only one class present (scikit-learn raises too). For average precision, no positive
+ * label is also an error: scikit-learn 1.2 only warns and returns 0, a value that means nothing.
+ * All labels positive is not an error for average precision: precision is 1 at every threshold
+ * and the result is 1, as in scikit-learn. VGAE_ENOMEM if the copy cannot be allocated. On any
+ * error the output is set to NaN. */
+VGAE_EXPORT vgae_status vgae_roc_auc(vgae_ctx *ctx, const double *scores, const uint8_t *labels, int64_t n,
+                         double *auc);
+VGAE_EXPORT vgae_status vgae_average_precision(vgae_ctx *ctx, const double *scores, const uint8_t *labels,
+                                   int64_t n, double *ap);
+
+/* Both at once for link prediction: positives' and negatives' scores as two arrays (one sort).
+ * pos holds the n_pos scores of the true edges (label 1), neg the n_neg scores of the sampled
+ * non-edges (label 0). The results are those of vgae_roc_auc and vgae_average_precision on the
+ * concatenation, bit for bit. Errors (VGAE_EINVAL): n_pos < 1 or n_neg < 1, a NULL pointer, a NaN
+ * or infinite score (the message says which array and index); VGAE_ENOMEM. On error both outputs
+ * are NaN. */
+VGAE_EXPORT vgae_status vgae_link_metrics(vgae_ctx *ctx, const double *pos, int64_t n_pos, const double *neg,
+                              int64_t n_neg, double *auc, double *ap);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,170 @@
+/* The graph autoencoders VGAE and GAE (Kipf & Welling 2016): GCN encoder, latent layer, inner-product decoder. */
+#ifndef VGAE_MODELS_GRAPH_AE_H
+#define VGAE_MODELS_GRAPH_AE_H
+
+#include <stdint.h>
+
+#include "vgae/core/export.h"
+#include "vgae/graph/split.h"
+#include "vgae/io/dataset.h"
+#include "vgae/io/model_file.h"
+#include "vgae/nn/dense.h"
+#include "vgae/vae/elbo.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum vgae_graph_ae_kind {
+    VGAE_MODEL_VGAE = 0, /* a Gaussian latent per node ("gaussian" layer), KL to N(0, I) */
+    VGAE_MODEL_GAE = 1   /* plain autoencoder: z = mean ("point" layer), no KL */
+} vgae_graph_ae_kind;
+
+typedef enum vgae_loss_kind {
+    /* All N^2 pairs, as the reference: targets A_train + I, positives
+     * weighted by pos_weight = (N^2 - S) / S, the loss scaled by
+     * norm / N^2 with norm = N^2 / (2 (N^2 - S)), where S = 2 E_train is
+     * the sum of the training adjacency (the reference's adj.sum(), which
+     * does not count the diagonal). Computed in square blocks on and above
+     * the diagonal, fused with the gradient: O(N^2 d) time, O(N d) memory
+     * (a 256 x 256 tile per thread and 16 partial gradients). */
+    VGAE_LOSS_FULL = 0,
+    /* The training edges plus as many fresh uniformly drawn non-edges each
+     * epoch (VGAE_STREAM_NEGATIVES): loss = mean over positives of
+     * -log sigmoid(x) + mean over negatives of -log sigmoid(-x). O(E d). */
+    VGAE_LOSS_SAMPLED = 1
+} vgae_loss_kind;
+
+typedef struct vgae_graph_ae_options {
+    vgae_graph_ae_kind kind;
+    int hidden, latent; /* 32 and 16 */
+    double lr;          /* Adam's learning rate, 0.01 */
+    int epochs;         /* what vgae_graph_ae_fit trains: 200 */
+    /* Weight of the KL on top of the reference's scale 1 / N^2 (see
+     * vgae/vae/elbo.h); 1 reproduces the reference. Ignored by GAE. */
+    double beta;
+    vgae_loss_kind loss;
+    /* 1: encode the dataset's node features when it has them; 0: X = I
+     * (featureless) whatever the dataset holds. */
+    int features;
+} vgae_graph_ae_options;
+
+/* The reference's defaults: VGAE, hidden 32, latent 16, lr 0.01, 200
+ * epochs, beta 1, full loss, with the features. */
+VGAE_EXPORT vgae_graph_ae_options vgae_graph_ae_defaults(void);
+/* "vgae" or "gae"; "full" or "sampled" ("unknown" outside the enums). */
+VGAE_EXPORT const char *vgae_graph_ae_kind_name(vgae_graph_ae_kind kind);
+VGAE_EXPORT const char *vgae_loss_name(vgae_loss_kind loss);
+
+/* Validation and test figures: ROC AUC and average precision of the held-out
+ * positives against the negatives, scored by sigmoid(mean_u . mean_v).
+ * NaN for a set the split does not have. */
+typedef struct vgae_link_figures {
+    double val_auc, val_ap, test_auc, test_ap;
+} vgae_link_figures;
+
+/* A VGAE or GAE with everything it needs. Encoder (Kipf & Welling 2016):
+ *   H = relu(Â X W0),  mean = Â H Wmu,  log sigma = Â H Wsigma,
+ * Â = D^-1/2 (A_train + I) D^-1/2, X sparse (N x F) or, without features,
+ * the identity (W0 is then N x hidden). logvar = 2 log sigma. Weights are
+ * Glorot-uniform from VGAE_STREAM_INIT, without biases, as the reference.
+ * The model owns its copies of what it uses (the split, the training graph
+ * built from it, the features): the data it was made from may be freed
+ * at any time. Opaque. */
+typedef struct vgae_graph_ae vgae_graph_ae;
+
+/* Builds a model on the training edges of split, a split of data->graph
+ * (with data->features, unless options->features is 0 or there are none).
+ * Draws the weights from the context's VGAE_STREAM_INIT and records the
+ * context's seed, the data's source (its name, or the absolute paths of its
+ * files) and checksums, for its model file. */
+VGAE_EXPORT vgae_status vgae_graph_ae_new(vgae_ctx *ctx, const vgae_graph_ae_options *options,
+                              const vgae_dataset *data, const vgae_split *split,
+                              vgae_graph_ae **out);
+
+/* One Adam step on the loss (drawing noise, and negatives for the sampled
+ * loss, from the context's streams); terms receives its parts (see
+ * vgae/vae/elbo.h). With terms NULL the loss is not computed (faster with
+ * the full loss); the gradient is then checked instead, and a NaN or
+ * infinite one fails with VGAE_ERANGE before any weight changes. */
+VGAE_EXPORT vgae_status vgae_graph_ae_train_epoch(vgae_ctx *ctx, vgae_graph_ae *model, vgae_elbo_terms *terms);
+
+/* Scores the validation and test pairs of split (NULL: the model's own)
+ * with the current weights. With the model's own split the figures are
+ * also kept as the model's reported figures (saved in its file). */
+VGAE_EXPORT vgae_status vgae_graph_ae_evaluate(vgae_ctx *ctx, vgae_graph_ae *model, const vgae_split *split,
+                                   vgae_link_figures *out);
+
+/* Called after epochs 1, every `every` and the last of a fit: the
+ * validation figures are NaN when the split has no validation set. */
+typedef void (*vgae_epoch_fn)(void *user, int epoch, const vgae_elbo_terms *terms, double val_auc,
+                              double val_ap, double seconds);
+
+/* What a fit reports: the final figures, the training time (seconds, the
+ * epochs alone) and the last epoch's loss. */
+typedef struct vgae_linkpred_result {
+    double val_auc, val_ap, test_auc, test_ap; /* NaN for an empty set */
+    double train_seconds, final_loss;
+    int epochs;
+} vgae_linkpred_result;
+
+/* Trains options.epochs epochs, calling progress (may be NULL) as above,
+ * then evaluates the model on its own split. */
+VGAE_EXPORT vgae_status vgae_graph_ae_fit(vgae_ctx *ctx, vgae_graph_ae *model, int every,
+                              vgae_epoch_fn progress, void *user, vgae_linkpred_result *result);
+
+/* Writes the model file (see vgae/io/model_file.h): the metadata (kind,
+ * options, sizes, seed, the checksums of graph, features and split, the
+ * epochs trained, the figures last reported, the data's source, the
+ * library version), the weights and the split. Written whole or not at all. */
+VGAE_EXPORT vgae_status vgae_graph_ae_save(vgae_ctx *ctx, const vgae_graph_ae *model, const char *path);
+
+/* Where a graph model file says its data came from: the dataset name, or
+ * the absolute paths of its graph and features and the graph's format
+ * (pointers into file). VGAE_EINVAL if file holds no graph model. */
+VGAE_EXPORT vgae_status vgae_graph_ae_file_source(vgae_ctx *ctx, const vgae_model_file *file,
+                                      vgae_dataset_source *source);
+
+/* Rebuilds the model a file holds on data: the full graph it was trained
+ * on (the file's split gives the training edges) and its features. The
+ * graph and features must have the file's checksums, and the stored pairs
+ * must fit the graph (vgae_split_check), unless force != 0. */
+VGAE_EXPORT vgae_status vgae_graph_ae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
+                                    const vgae_dataset *data, int force, vgae_graph_ae **out);
+/* vgae_model_file_read then vgae_graph_ae_from_file. */
+VGAE_EXPORT vgae_status vgae_graph_ae_load(vgae_ctx *ctx, const char *path, const vgae_dataset *data,
+                               int force, vgae_graph_ae **out);
+
+/* Frees a model; accepts NULL. */
+VGAE_EXPORT void vgae_graph_ae_free(vgae_graph_ae *model);
+
+/* ---- what the model holds ---- */
+VGAE_EXPORT const vgae_graph_ae_options *vgae_graph_ae_settings(const vgae_graph_ae *model);
+VGAE_EXPORT int32_t vgae_graph_ae_nodes(const vgae_graph_ae *model);
+/* Feature columns encoded, 0 when featureless. */
+VGAE_EXPORT int32_t vgae_graph_ae_features(const vgae_graph_ae *model);
+/* Epochs trained (counting those before a save). */
+VGAE_EXPORT int64_t vgae_graph_ae_epoch(const vgae_graph_ae *model);
+/* The seed the model was made with. */
+VGAE_EXPORT uint64_t vgae_graph_ae_seed(const vgae_graph_ae *model);
+/* Seconds spent in training epochs (counting those before a save). */
+VGAE_EXPORT double vgae_graph_ae_train_seconds(const vgae_graph_ae *model);
+/* The model's split (its own copy). */
+VGAE_EXPORT const vgae_split *vgae_graph_ae_split(const vgae_graph_ae *model);
+/* The figures of its last evaluation on its own split (NaN before any). */
+VGAE_EXPORT vgae_link_figures vgae_graph_ae_reported(const vgae_graph_ae *model);
+
+/* The node embeddings into out (resized to nodes x latent): the means of
+ * q(z|X, A) with noise NULL, or a draw z = mean + sigma * eps from noise
+ * (VGAE only: VGAE_EINVAL for a GAE, which has no variance). */
+VGAE_EXPORT vgae_status vgae_graph_ae_embedding(vgae_ctx *ctx, vgae_graph_ae *model, vgae_rng *noise,
+                                    vgae_mat *out);
+/* Edge probabilities sigmoid(mean_u . mean_v) of n pairs, the dot product
+ * summed in double. Node ids must be below vgae_graph_ae_nodes. */
+VGAE_EXPORT vgae_status vgae_graph_ae_score_pairs(vgae_ctx *ctx, vgae_graph_ae *model, const vgae_pair *pairs,
+                                      int64_t n, double *scores);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,132 @@
+/* The dense image VAE (Kingma & Welling 2013) on the shared core: MLP encoder and decoder, Bernoulli pixels. */
+#ifndef VGAE_MODELS_IMAGE_VAE_H
+#define VGAE_MODELS_IMAGE_VAE_H
+
+#include <stdint.h>
+
+#include "vgae/core/export.h"
+#include "vgae/io/images.h"
+#include "vgae/io/model_file.h"
+#include "vgae/nn/dense.h"
+#include "vgae/vae/elbo.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VGAE_VAE_MAX_HIDDEN 4
+
+typedef enum vgae_binarize {
+    VGAE_BINARIZE_NONE = 0,   /* grayscale targets in [0, 1], as pytorch/examples does */
+    VGAE_BINARIZE_DYNAMIC = 1 /* a fresh Bernoulli draw of every pixel each time it is used */
+} vgae_binarize;
+
+typedef struct vgae_image_vae_options {
+    int n_hidden;                     /* hidden layers, 1..4 (1) */
+    int hidden[VGAE_VAE_MAX_HIDDEN];  /* their sizes, encoder order (400) */
+    int latent;                       /* 20 */
+    int batch;                        /* 128 */
+    double lr;                        /* Adam, 1e-3 */
+    int epochs;                       /* 10 */
+    double beta;                      /* weight of the KL (1) */
+    vgae_binarize binarize;           /* none */
+} vgae_image_vae_options;
+
+/* 784-400-20 as pytorch/examples' VAE: one hidden layer of 400, latent 20,
+ * batch 128, Adam 1e-3, 10 epochs, beta 1, grayscale targets. */
+VGAE_EXPORT vgae_image_vae_options vgae_image_vae_defaults(void);
+
+/* x -> [linear, ReLU] per hidden layer -> mean, logvar -> Gaussian latent
+ * layer -> z -> [linear, ReLU] per hidden layer (reversed) -> linear ->
+ * logits. The loss, through the shared vgae_elbo_compute, is the ELBO
+ * summed over the batch: Bernoulli negative log-likelihood summed over
+ * pixels plus beta * KL. The model knows its image shape, its seed, where
+ * its training images came from and what it last measured, and saves all
+ * of it in its file. Opaque. */
+typedef struct vgae_image_vae vgae_image_vae;
+
+/* The negative ELBO per image, in nats, over a set of images. */
+typedef struct vgae_image_figures {
+    double neg_elbo, recon, kl; /* means per image */
+    int64_t images;
+} vgae_image_figures;
+
+/* A model for height x width images, weights from VGAE_STREAM_INIT; it
+ * records the context's seed. */
+VGAE_EXPORT vgae_status vgae_image_vae_new(vgae_ctx *ctx, const vgae_image_vae_options *options,
+                               int32_t height, int32_t width, vgae_image_vae **out);
+
+/* One pass over the images of train (in a fresh order from
+ * VGAE_STREAM_SHUFFLE; with dynamic binarization, pixels drawn from
+ * VGAE_STREAM_DATA), one Adam step per batch. *loss receives the mean
+ * negative ELBO per image. The images must have the model's shape. */
+VGAE_EXPORT vgae_status vgae_image_vae_train_epoch(vgae_ctx *ctx, vgae_image_vae *model,
+                                       const vgae_images *train, double *loss);
+
+/* The negative ELBO of the first n images of test (all if n is 0 or more
+ * than there are) with one draw of z each; per_image (NULL, or n values)
+ * receives each image's recon + KL. The draws come from a stream of the
+ * evaluation's own, sub-stream E (the epochs trained) of the noise stream
+ * of the context's seed: evaluating does not move the training's draws,
+ * and the same model and seed evaluate the same at any later time. The
+ * figures are kept as the model's last measurement (saved in its file). */
+VGAE_EXPORT vgae_status vgae_image_vae_evaluate(vgae_ctx *ctx, vgae_image_vae *model, const vgae_images *test,
+                                    int64_t n, double *per_image, vgae_image_figures *out);
+
+/* Makes test the targets the model is scored against: for a model trained
+ * with dynamic binarization, one fixed draw of the pixels from the model's
+ * seed (vgae_images_binarize); unchanged otherwise. Call once. */
+VGAE_EXPORT void vgae_image_vae_prepare_test(const vgae_image_vae *model, vgae_images *test);
+
+/* Called as a long computation goes: done of total, seconds so far. */
+typedef void (*vgae_count_fn)(void *user, int64_t done, int64_t total, double seconds);
+
+/* The importance-weighted estimate of -log p(x) (Burda et al. 2016) with k
+ * draws per image, mean over the first n images of test (all if n is 0):
+ * -log (1/k sum_i p(x|z_i) p(z_i) / q(z_i|x)). It is a bound that tightens
+ * as k grows (k = 1: the negative ELBO). Noise from the context's
+ * VGAE_STREAM_NOISE. progress (may be NULL) is called after each image. */
+VGAE_EXPORT vgae_status vgae_image_vae_iwae(vgae_ctx *ctx, vgae_image_vae *model, const vgae_images *test,
+                                int64_t n, int k, vgae_count_fn progress, void *user, double *nll);
+
+/* The means of q(z|x) for n images (n x pixels floats in [0, 1],
+ * row-major, as vgae_images holds them) into out (resized to n x latent). */
+VGAE_EXPORT vgae_status vgae_image_vae_encode(vgae_ctx *ctx, vgae_image_vae *model,
+                                              const float *pixels, int64_t n, vgae_mat *out);
+/* Pixel probabilities sigmoid(decoder(z)) for the rows of z (rows x
+ * latent) into out (resized to rows x pixels). */
+VGAE_EXPORT vgae_status vgae_image_vae_decode(vgae_ctx *ctx, vgae_image_vae *model, const vgae_mat *z,
+                                  vgae_mat *out);
+
+/* Writes the model file (kind "image-vae"; see vgae/io/model_file.h):
+ * options, image shape, seed, epochs trained, the training images' folder
+ * and count, the last training loss and measured figures, seconds per
+ * epoch, the library version, and the weights. Whole or not at all. */
+VGAE_EXPORT vgae_status vgae_image_vae_save(vgae_ctx *ctx, const vgae_image_vae *model, const char *path);
+/* The model a file holds (VGAE_EINVAL for another kind of model). */
+VGAE_EXPORT vgae_status vgae_image_vae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
+                                     vgae_image_vae **out);
+/* vgae_model_file_read then vgae_image_vae_from_file. */
+VGAE_EXPORT vgae_status vgae_image_vae_load(vgae_ctx *ctx, const char *path, vgae_image_vae **out);
+/* Frees a model; accepts NULL. */
+VGAE_EXPORT void vgae_image_vae_free(vgae_image_vae *model);
+
+/* ---- what the model holds ---- */
+VGAE_EXPORT const vgae_image_vae_options *vgae_image_vae_settings(const vgae_image_vae *model);
+VGAE_EXPORT int32_t vgae_image_vae_height(const vgae_image_vae *model);
+VGAE_EXPORT int32_t vgae_image_vae_width(const vgae_image_vae *model);
+/* Epochs trained (counting those before a save). */
+VGAE_EXPORT int64_t vgae_image_vae_epoch(const vgae_image_vae *model);
+/* The seed the model was made with. */
+VGAE_EXPORT uint64_t vgae_image_vae_seed(const vgae_image_vae *model);
+/* The absolute folder of its training images, or NULL if not known. */
+VGAE_EXPORT const char *vgae_image_vae_folder(const vgae_image_vae *model);
+/* Seconds spent in training epochs (counting those before a save). */
+VGAE_EXPORT double vgae_image_vae_train_seconds(const vgae_image_vae *model);
+/* The figures of its last evaluation (NaN before any). */
+VGAE_EXPORT vgae_image_figures vgae_image_vae_reported(const vgae_image_vae *model);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

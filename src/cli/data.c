@@ -1,0 +1,58 @@
+/* The data options every data-reading command takes, and loading what they name. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+/* --format: a name the library knows (its message lists them). */
+static int parse_format(const char *cmd, const char *opt, const char *value, void *dest)
+{
+    (void)opt;
+    vgae_ctx *ctx = vgae_ctx_new();
+    vgae_graph_format f = VGAE_FORMAT_AUTO;
+    int bad = !ctx || vgae_graph_format_from_name(ctx, value, &f);
+    if (bad)
+        cli_usage_error(cmd, "%s", ctx ? vgae_ctx_message(ctx) : "out of memory");
+    else
+        *(int *)dest = (int)f;
+    vgae_ctx_free(ctx);
+    return bad ? -1 : 0;
+}
+
+const cli_opt cli_data_table[] = {
+    {"--dataset", NULL, CLI_STRING, "NAME", .dest = offsetof(cli_data_opts, dataset),
+     .help = "a dataset folder NAME/ found under the folders in $VGAE_DATA\n"
+             "(colon-separated), then under ./datasets"},
+    {"--graph", NULL, CLI_STRING, "PATH", .dest = offsetof(cli_data_opts, graph),
+     .help = "a graph file, or a dataset folder holding adjacency.mtx and\n"
+             "optionally features.mtx and labels.txt"},
+    {"--features", NULL, CLI_STRING, "PATH", .dest = offsetof(cli_data_opts, features),
+     .help = "node features, MatrixMarket (coordinate or array), rows = nodes"},
+    {"--labels", NULL, CLI_STRING, "PATH", .dest = offsetof(cli_data_opts, labels),
+     .help = "node labels, one integer per line, -1 = unknown"},
+    {"--format", NULL, CLI_CUSTOM, "FMT", .dest = offsetof(cli_data_opts, format),
+     .parse = parse_format,
+     .help = "graph format: auto (from the extension; default), mtx, edgelist,\n"
+             "ncol, lgl, graphml, gml, pajek. Any file may be gzip-compressed."},
+    {NULL},
+};
+
+int cli_load_source(vgae_ctx *ctx, const vgae_dataset_source *src, vgae_dataset **out)
+{
+    return vgae_dataset_load(ctx, src, getenv("VGAE_DATA"), out) ? cli_lib_error(ctx) : CLI_OK;
+}
+
+int cli_load_dataset(const char *cmd, vgae_ctx *ctx, const cli_data_opts *o, vgae_dataset **out)
+{
+    *out = NULL;
+    if (!o->dataset == !o->graph)
+        return cli_usage_error(cmd, o->dataset ? "give --dataset or --graph, not both"
+                                               : "no graph: give --dataset NAME or --graph PATH");
+    if (o->dataset && strchr(o->dataset, '/'))
+        return cli_usage_error(cmd, "--dataset takes a name, not a path ('%s'); use --graph for a path",
+                               o->dataset);
+    vgae_dataset_source src = {o->dataset, o->graph, o->features, o->labels,
+                               (vgae_graph_format)o->format};
+    return cli_load_source(ctx, &src, out);
+}

@@ -1,0 +1,132 @@
+/* What the tool prints: usage and library errors, notes held until success, JSON pieces, the log. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "vgae%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see 'vgae%s%s --help')\n", cmd ? " " : "", cmd ? cmd : "");
+    return CLI_USAGE;
+}
+
+int cli_lib_error(vgae_ctx *ctx)
+{
+    const char *msg = vgae_ctx_message(ctx);
+    fprintf(stderr, "vgae: %s\n", *msg ? msg : vgae_status_name(vgae_ctx_status(ctx)));
+    return CLI_ERROR;
+}
+
+/* Notes and warnings wait here until the command has succeeded, so that a
+ * failing command prints one line only (its error). Progress prints at once. */
+static char *held;
+static size_t held_len, held_cap;
+
+static void log_to_stderr(void *user, vgae_log_level level, const char *message)
+{
+    char line[1200];
+    int n;
+    (void)user;
+    n = snprintf(line, sizeof line, "vgae: %s%s\n",
+                 level >= VGAE_LOG_WARN ? "warning: " : level == VGAE_LOG_NOTE ? "note: " : "", message);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof line)
+        n = (int)sizeof line - 1;
+    if (level < VGAE_LOG_NOTE) {
+        fputs(line, stderr);
+        return;
+    }
+    if (held_len + (size_t)n + 1 > held_cap) {
+        size_t cap = (held_cap ? held_cap * 2 : 4096) + (size_t)n;
+        char *p = realloc(held, cap);
+        if (!p) {
+            fputs(line, stderr); /* no memory to hold it: say it now */
+            return;
+        }
+        held = p;
+        held_cap = cap;
+    }
+    memcpy(held + held_len, line, (size_t)n + 1);
+    held_len += (size_t)n;
+}
+
+void cli_note(const char *fmt, ...)
+{
+    char message[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    log_to_stderr(NULL, VGAE_LOG_NOTE, message);
+}
+
+void cli_notes_flush(int print)
+{
+    if (print && held_len)
+        fputs(held, stderr);
+    free(held);
+    held = NULL;
+    held_len = held_cap = 0;
+}
+
+vgae_ctx *cli_ctx_new(int quiet, int threads)
+{
+    vgae_ctx *ctx = vgae_ctx_new();
+    if (!ctx) {
+        fprintf(stderr, "vgae: out of memory\n");
+        return NULL;
+    }
+    vgae_ctx_set_threads(ctx, threads);
+    if (!quiet)
+        vgae_ctx_set_log(ctx, log_to_stderr, NULL, cli_verbose ? VGAE_LOG_INFO : VGAE_LOG_NOTE);
+    return ctx;
+}
+
+void cli_json_number(const char *key, double x, const char *after)
+{
+    if (isfinite(x))
+        printf("\"%s\":%.17g%s", key, x, after);
+    else
+        printf("\"%s\":null%s", key, after);
+}
+
+void cli_json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
+int cli_embed_format(const char *cmd, const char *name, const char *output, vgae_embed_format *out)
+{
+    *out = VGAE_EMBED_W2V;
+    if (name) {
+        int k = VGAE_EMBED_W2V;
+        while (k <= VGAE_EMBED_MTX && strcmp(name, vgae_embed_format_name((vgae_embed_format)k)) != 0)
+            k++;
+        if (k > VGAE_EMBED_MTX)
+            return cli_usage_error(cmd, "--format is w2v, tsv, npy or mtx, not '%s'", name), -1;
+        *out = (vgae_embed_format)k;
+    } else if (vgae_embed_format_guess(output) >= 0) {
+        *out = (vgae_embed_format)vgae_embed_format_guess(output);
+    }
+    if (*out == VGAE_EMBED_NPY && strcmp(output, "-") == 0)
+        return cli_usage_error(cmd, "npy is binary: -o needs a file name, not '-'"), -1;
+    return 0;
+}

@@ -1,0 +1,58 @@
+/* Writing model files, and the typed metadata tables through which every model writes and reads its keys. */
+#ifndef VGAE_IO_MODEL_FILE_INTERNAL_H
+#define VGAE_IO_MODEL_FILE_INTERNAL_H
+
+#include <stddef.h>
+
+#include "vgae/io/model_file.h"
+#include "vgae/nn/optim.h"
+
+/* Writes a model file (layout in vgae/io/model_file.h): meta_text ("key
+ * value" lines), the tensors of a parameter list in list order, and a
+ * split (NULL for none), atomically. */
+vgae_status vgae_model_file_write(vgae_ctx *ctx, const char *path, const char *meta_text,
+                                  const vgae_params *tensors, const vgae_split *split);
+
+/* One metadata key of a model: how its value is written and read. A model
+ * describes its metadata once, as a table of these; vgae_meta_format writes
+ * the table's values as lines in table order and vgae_meta_parse reads a
+ * file's lines back into the same variables, so the two cannot disagree. */
+typedef enum vgae_meta_type {
+    VGAE_META_INT,    /* int; range [min, max] */
+    VGAE_META_INT64,  /* int64_t; range [min, max] */
+    VGAE_META_UINT64, /* uint64_t; any value below 2^63 */
+    VGAE_META_REAL,   /* double, NaN allowed (a figure not measured); digits 0: the shortest
+                         text that reads back exactly, else "%.{digits}f" */
+    VGAE_META_HEX32,  /* uint32_t as 0x%08x */
+    VGAE_META_TEXT,   /* char[size]: one line of text, possibly empty */
+    VGAE_META_NAME    /* an int index into names (NULL-terminated), written as the name */
+} vgae_meta_type;
+
+typedef struct vgae_meta_key {
+    const char *key;
+    vgae_meta_type type;
+    void *value;
+    double min, max;          /* VGAE_META_INT, VGAE_META_INT64 */
+    int digits;               /* VGAE_META_REAL */
+    size_t size;              /* VGAE_META_TEXT: the buffer's size */
+    const char *const *names; /* VGAE_META_NAME */
+    int required;             /* a file without the key is refused */
+} vgae_meta_key;
+
+/* The table's values as "key value\n" lines, malloc'ed. A text holding a
+ * line break is VGAE_EINVAL. */
+char *vgae_meta_format(vgae_ctx *ctx, const vgae_meta_key *keys, int n);
+/* Reads the table's keys from a file's metadata into their variables. A
+ * key the file lacks keeps its variable's value (or is refused if
+ * required); keys the table does not list are left alone. A value that does
+ * not parse or is out of range is VGAE_EFORMAT: "PATH: corrupted model
+ * file: bad metadata 'KEY VALUE'". */
+vgae_status vgae_meta_parse(vgae_ctx *ctx, const vgae_model_file *file, const vgae_meta_key *keys,
+                            int n);
+
+/* Copies the file's tensors into the parameters of the same names (each
+ * must be there, with the parameter's shape). */
+vgae_status vgae_model_file_load_params(vgae_ctx *ctx, const vgae_model_file *file,
+                                        vgae_params *params);
+
+#endif

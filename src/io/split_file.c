@@ -1,0 +1,585 @@
+/* Split files: writing a split as tab-separated text, reading one back against its graph. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "core/internal.h"
+#include "graph/pair_hash.h"
+#include "io/lines.h"
+#include "vgae/io/outfile.h"
+#include "vgae/io/split_file.h"
+
+#define FORMAT_VERSION 1
+#define COLUMNS "set\tu\tv\tlabel"
+
+/* A name a split file can hold in one field and read back. */
+static int name_is_usable(const char *s)
+{
+    return s && *s && !strpbrk(s, "\t\r\n");
+}
+
+/* Indexes g's names. *bad_a / *bad_b receive the first two nodes sharing a
+ * name, or *bad_a a node whose name is unusable (*bad_b = -1); both -1 if
+ * the names can stand for the nodes. */
+static vgae_status names_index(vgae_ctx *ctx, const vgae_graph *g, vgae_node_index *index,
+                               int32_t *bad_a, int32_t *bad_b)
+{
+    *bad_a = *bad_b = -1;
+    for (int32_t i = 0; i < g->n; i++)
+        if (!name_is_usable(g->names[i])) {
+            *bad_a = i;
+            *index = (vgae_node_index){0};
+            return VGAE_OK;
+        }
+    vgae_status st = vgae_node_index_init(ctx, index, g);
+    *bad_a = index->dup_a;
+    *bad_b = index->dup_b;
+    return st;
+}
+
+/* ---- pairs seen so far -> the line they were on (grows as needed) ---- */
+
+typedef struct {
+    uint64_t *keys; /* 0 = empty, else ((u << 32) | v) + 1 with u < v */
+    int64_t *lines;
+    uint64_t mask, count;
+} pair_lines;
+
+
+static vgae_status pair_lines_init(vgae_ctx *ctx, pair_lines *s, uint64_t expect)
+{
+    uint64_t size = 64;
+    while (size < 2 * expect)
+        size *= 2;
+    s->keys = vgae_calloc(ctx, size, sizeof *s->keys);
+    s->lines = vgae_alloc(ctx, size, sizeof *s->lines);
+    s->mask = size - 1;
+    s->count = 0;
+    return s->keys && s->lines ? VGAE_OK : VGAE_ENOMEM;
+}
+
+static void pair_lines_free(pair_lines *s)
+{
+    free(s->keys);
+    free(s->lines);
+}
+
+/* The slot of key: where it is, or the empty slot where it would go. */
+static uint64_t pair_lines_slot(const pair_lines *s, uint64_t key)
+{
+    uint64_t h = vgae_pair_mix(key) & s->mask;
+    while (s->keys[h] != 0 && s->keys[h] != key)
+        h = (h + 1) & s->mask;
+    return h;
+}
+
+/* Adds key seen on line; if it was there already, returns the earlier line
+ * in *earlier (else 0). */
+static vgae_status pair_lines_add(vgae_ctx *ctx, pair_lines *s, uint64_t key, int64_t line,
+                                  int64_t *earlier)
+{
+    *earlier = 0;
+    uint64_t h = pair_lines_slot(s, key);
+    if (s->keys[h] == key) {
+        *earlier = s->lines[h];
+        return VGAE_OK;
+    }
+    if (2 * (s->count + 1) > s->mask + 1) { /* keep the load at most one half */
+        pair_lines bigger;
+        if (pair_lines_init(ctx, &bigger, s->mask + 1)) {
+            pair_lines_free(&bigger);
+            return VGAE_ENOMEM;
+        }
+        for (uint64_t k = 0; k <= s->mask; k++)
+            if (s->keys[k]) {
+                uint64_t b = pair_lines_slot(&bigger, s->keys[k]);
+                bigger.keys[b] = s->keys[k];
+                bigger.lines[b] = s->lines[k];
+            }
+        bigger.count = s->count;
+        pair_lines_free(s);
+        *s = bigger;
+        h = pair_lines_slot(s, key);
+    }
+    s->keys[h] = key;
+    s->lines[h] = line;
+    s->count++;
+    return VGAE_OK;
+}
+
+/* ---- growable pair lists ---- */
+
+typedef struct {
+    vgae_pair *p;
+    size_t n, cap;
+} pair_list;
+
+static vgae_status pair_list_push(vgae_ctx *ctx, pair_list *l, vgae_pair p)
+{
+    if (l->n == l->cap &&
+        vgae_grow(ctx, (void **)&l->p, &l->cap, l->cap ? 2 * l->cap : 256, sizeof *l->p))
+        return VGAE_ENOMEM;
+    l->p[l->n++] = p;
+    return VGAE_OK;
+}
+
+/* ---- writing ---- */
+
+static void write_node(FILE *f, const vgae_graph *g, int by_name, int32_t i)
+{
+    if (by_name)
+        fputs(g->names[i], f);
+    else
+        fprintf(f, "%" PRId32, i);
+}
+
+static void write_rows(FILE *f, const vgae_graph *g, int by_name, const char *set,
+                       const vgae_pair *p, int64_t count, int label)
+{
+    for (int64_t k = 0; k < count; k++) {
+        fprintf(f, "%s\t", set);
+        write_node(f, g, by_name, p[k].u);
+        fputc('\t', f);
+        write_node(f, g, by_name, p[k].v);
+        fprintf(f, "\t%d\n", label);
+    }
+}
+
+/* Whether g's names can stand for its nodes in a split file. */
+static vgae_status names_usable(vgae_ctx *ctx, const vgae_graph *g, int *usable)
+{
+    *usable = 0;
+    if (!g->names)
+        return VGAE_OK;
+    vgae_node_index index;
+    int32_t a, b;
+    vgae_status st = names_index(ctx, g, &index, &a, &b);
+    vgae_node_index_destroy(&index);
+    *usable = !st && a < 0;
+    return st;
+}
+
+vgae_status vgae_split_write(vgae_ctx *ctx, const char *path, const vgae_split *split,
+                             const vgae_graph *g, uint64_t seed)
+{
+    if (split->n != g->n)
+        return vgae_fail_at(ctx, VGAE_EINVAL, path, 0,
+                            "the split has %" PRId32 " nodes but the graph %" PRId32, split->n,
+                            g->n);
+    int by_name;
+    vgae_status st = names_usable(ctx, g, &by_name);
+    if (st)
+        return st;
+    vgae_outfile *out;
+    st = vgae_outfile_open(ctx, path, &out);
+    if (st)
+        return st;
+    FILE *f = vgae_outfile_stream(out);
+    fprintf(f, "# vgae split %d\n", FORMAT_VERSION);
+    fprintf(f, "# graph_checksum 0x%08" PRIx32 "\n", vgae_graph_checksum(g));
+    fprintf(f, "# nodes %" PRId32 "\n", g->n);
+    fprintf(f, "# edges %" PRId64 "\n", g->n_edges);
+    char num[32];
+    fprintf(f, "# val_frac %s\n", vgae_format_double(num, split->val_frac));
+    fprintf(f, "# test_frac %s\n", vgae_format_double(num, split->test_frac));
+    fprintf(f, "# seed %" PRIu64 "\n", seed);
+    fprintf(f, "# node_ids %s\n", by_name ? "name" : "index");
+    fputs(COLUMNS "\n", f);
+    for (int k = VGAE_SET_TRAIN; k <= VGAE_SET_TEST_NEG; k++) {
+        int64_t count;
+        const vgae_pair *p = vgae_split_pairs(split, (vgae_split_set)k, &count);
+        write_rows(f, g, by_name, vgae_split_set_name((vgae_split_set)k), p, count,
+                   vgae_split_set_positive((vgae_split_set)k));
+    }
+    return vgae_outfile_commit(ctx, out); /* reports any write error, removes the temporary */
+}
+
+/* ---- reading ---- */
+
+enum { KEY_CHECKSUM, KEY_NODES, KEY_EDGES, KEY_VAL_FRAC, KEY_TEST_FRAC, KEY_SEED, KEY_NODE_IDS,
+       N_KEYS };
+static const char *const key_names[N_KEYS] = {"graph_checksum", "nodes",     "edges",   "val_frac",
+                                              "test_frac",      "seed",      "node_ids"};
+/* node_ids may be left out (then: names if the graph has them) */
+static const int key_required[N_KEYS] = {1, 1, 1, 1, 1, 1, 0};
+
+typedef struct {
+    int64_t line[N_KEYS]; /* where each key was given, 0 if not */
+    uint32_t checksum;
+    int64_t nodes, edges;
+    double val_frac, test_frac;
+    uint64_t seed;
+    int by_name;
+} header;
+
+/* A non-negative decimal integer below 2^63 filling all of s. */
+static int parse_count(const char *s, int64_t *out)
+{
+    if (*s < '0' || *s > '9')
+        return 0;
+    errno = 0;
+    char *end;
+    long long x = strtoll(s, &end, 10);
+    if (*end || errno)
+        return 0;
+    *out = x;
+    return 1;
+}
+
+/* Parses the value of header key k on line lineno. */
+static vgae_status parse_value(vgae_ctx *ctx, const char *path, int64_t lineno, int k,
+                               const char *value, header *h)
+{
+    char *end;
+    int ok = 0;
+    switch (k) {
+    case KEY_CHECKSUM:
+        if ((value[0] == '0') && (value[1] == 'x' || value[1] == 'X') && value[2] &&
+            strspn(value + 2, "0123456789abcdefABCDEF") == strlen(value + 2) &&
+            strlen(value + 2) <= 8) {
+            h->checksum = (uint32_t)strtoul(value + 2, NULL, 16);
+            ok = 1;
+        }
+        break;
+    case KEY_NODES:
+        ok = parse_count(value, &h->nodes);
+        break;
+    case KEY_EDGES:
+        ok = parse_count(value, &h->edges);
+        break;
+    case KEY_VAL_FRAC:
+    case KEY_TEST_FRAC: {
+        double x = strtod(value, &end);
+        ok = end != value && !*end && x >= 0 && x < 1;
+        if (k == KEY_VAL_FRAC)
+            h->val_frac = x;
+        else
+            h->test_frac = x;
+        break;
+    }
+    case KEY_SEED:
+        if (*value >= '0' && *value <= '9') {
+            errno = 0;
+            unsigned long long x = strtoull(value, &end, 10);
+            ok = !*end && !errno;
+            h->seed = (uint64_t)x;
+        }
+        break;
+    case KEY_NODE_IDS:
+        ok = strcmp(value, "name") == 0 || strcmp(value, "index") == 0;
+        h->by_name = value[0] == 'n';
+        break;
+    }
+    if (ok)
+        return VGAE_OK;
+    static const char *const expected[N_KEYS] = {
+        "a 32-bit hexadecimal number such as 0x1a2b3c4d", "a node count", "an edge count",
+        "a fraction in [0, 1)", "a fraction in [0, 1)", "a non-negative integer",
+        "'name' or 'index'"};
+    return vgae_fail_at(ctx, VGAE_EFORMAT, path, lineno, "header '%s' expects %s, found '%.60s'",
+                        key_names[k], expected[k], value);
+}
+
+/* Reads the version line, the "# key value" lines and the column header. */
+static vgae_status read_header(vgae_ctx *ctx, vgae_lines *in, const char *path, const vgae_graph *g,
+                               header *h)
+{
+    char *line;
+    size_t len;
+    int r = vgae_lines_next(ctx, in, &line, &len);
+    if (r < 0)
+        return vgae_ctx_status(ctx);
+    if (r == 0)
+        return vgae_fail_at(ctx, VGAE_EFORMAT, path, 0, "empty file");
+    const char *magic = "# vgae split ";
+    int64_t version = 0;
+    if (strncmp(line, magic, strlen(magic)) != 0 || !parse_count(line + strlen(magic), &version) ||
+        version < 1)
+        return vgae_fail_at(ctx, VGAE_EFORMAT, path, 1,
+                            "not a vgae split file (the first line must be '# vgae split %d')",
+                            FORMAT_VERSION);
+    if (version > FORMAT_VERSION)
+        return vgae_fail_at(ctx, VGAE_EUNSUPPORTED, path, 1,
+                            "newer format version %lld; this vgae reads version %d",
+                            (long long)version, FORMAT_VERSION);
+    *h = (header){.by_name = g->names != NULL};
+    for (;;) {
+        r = vgae_lines_next(ctx, in, &line, &len);
+        if (r < 0)
+            return vgae_ctx_status(ctx);
+        if (r == 0)
+            return vgae_fail_at(ctx, VGAE_EFORMAT, path, in->lineno,
+                                "file ends in the header, before the column header line '%s'",
+                                "set<TAB>u<TAB>v<TAB>label");
+        if (line[0] != '#')
+            break;
+        /* "# key value": keys this reader does not know are ignored */
+        char *p = line + 1;
+        p += strspn(p, " \t");
+        size_t key_len = strcspn(p, " \t");
+        int k = 0;
+        while (k < N_KEYS &&
+               !(strlen(key_names[k]) == key_len && strncmp(p, key_names[k], key_len) == 0))
+            k++;
+        if (k == N_KEYS)
+            continue;
+        if (h->line[k])
+            return vgae_fail_at(ctx, VGAE_EFORMAT, path, in->lineno,
+                                "header '%s' given twice (first on line %lld)", key_names[k],
+                                (long long)h->line[k]);
+        char *value = p + key_len;
+        value += strspn(value, " \t");
+        size_t value_len = strcspn(value, " \t");
+        if (value_len == 0 || value[value_len + strspn(value + value_len, " \t")] != '\0')
+            return vgae_fail_at(ctx, VGAE_EFORMAT, path, in->lineno,
+                                "garbled header line '%.80s' (expected '# %s VALUE')", line,
+                                key_names[k]);
+        value[value_len] = '\0'; /* drop trailing blanks; the buffer is ours */
+        vgae_status st = parse_value(ctx, path, in->lineno, k, value, h);
+        if (st)
+            return st;
+        h->line[k] = in->lineno;
+    }
+    for (int k = 0; k < N_KEYS; k++)
+        if (key_required[k] && !h->line[k])
+            return vgae_fail_at(ctx, VGAE_EFORMAT, path, in->lineno,
+                                "the header lacks '# %s' (it must come before the column header "
+                                "line)", key_names[k]);
+    if (!(h->val_frac + h->test_frac < 1))
+        return vgae_fail_at(ctx, VGAE_EFORMAT, path, h->line[KEY_TEST_FRAC],
+                            "val_frac %g and test_frac %g add up to 1 or more", h->val_frac,
+                            h->test_frac);
+    if (strcmp(line, COLUMNS) != 0)
+        return vgae_fail_at(ctx, VGAE_EFORMAT, path, in->lineno,
+                            "missing column header line: expected 'set<TAB>u<TAB>v<TAB>label' "
+                            "after the '#' lines, found '%.60s'", line);
+    return VGAE_OK;
+}
+
+/* Checks the header against g (skipped by force). */
+static vgae_status check_header(vgae_ctx *ctx, const char *path, const vgae_graph *g,
+                                const header *h)
+{
+    if (h->nodes != g->n)
+        return vgae_fail_at(ctx, VGAE_EINVAL, path, h->line[KEY_NODES],
+                            "the split is for a graph of %lld nodes, this graph has %" PRId32,
+                            (long long)h->nodes, g->n);
+    if (h->edges != g->n_edges)
+        return vgae_fail_at(ctx, VGAE_EINVAL, path, h->line[KEY_EDGES],
+                            "the split is for a graph of %lld edges, this graph has %lld",
+                            (long long)h->edges, (long long)g->n_edges);
+    uint32_t mine = vgae_graph_checksum(g);
+    if (h->checksum != mine)
+        return vgae_fail_at(ctx, VGAE_EINVAL, path, 0,
+                            "made for another graph (checksum 0x%08" PRIx32
+                            ", this graph 0x%08" PRIx32
+                            "); read it with the graph it was made from, or force the read",
+                            h->checksum, mine);
+    return VGAE_OK;
+}
+
+/* Parses a node field: a name of g or an index 0..n-1. */
+static vgae_status parse_node(vgae_ctx *ctx, const char *path, int64_t lineno, const vgae_graph *g,
+                              const vgae_node_index *names, const char *field, const char *which,
+                              int32_t *out)
+{
+    if (names) {
+        *out = vgae_node_index_find(names, field);
+        if (*out < 0)
+            return vgae_fail_at(ctx, VGAE_EINVAL, path, lineno,
+                                "node '%.60s' (%s) is not in the graph", field, which);
+        return VGAE_OK;
+    }
+    const char *digits = field + (field[0] == '-');
+    if (!*digits || strspn(digits, "0123456789") != strlen(digits))
+        return vgae_fail_at(ctx, VGAE_EFORMAT, path, lineno,
+                            "node id '%.60s' (%s) is not an integer", field, which);
+    errno = 0;
+    long long x = strtoll(field, NULL, 10);
+    if (errno || x < 0 || x >= g->n)
+        return vgae_fail_at(ctx, VGAE_EINVAL, path, lineno,
+                            "node id %.60s (%s) is not in the graph (ids 0..%" PRId32 ")", field,
+                            which, g->n - 1);
+    *out = (int32_t)x;
+    return VGAE_OK;
+}
+
+/* The lists of rows read, in the order of vgae_split_set. */
+enum { TRAIN = VGAE_SET_TRAIN, VAL_POS = VGAE_SET_VAL_POS, VAL_NEG = VGAE_SET_VAL_NEG,
+       TEST_POS = VGAE_SET_TEST_POS, TEST_NEG = VGAE_SET_TEST_NEG, N_LISTS };
+
+/* Reads the rows after the column header into the five lists. */
+static vgae_status read_rows(vgae_ctx *ctx, vgae_lines *in, const char *path, const vgae_graph *g,
+                             const vgae_node_index *names, pair_list lists[N_LISTS], int64_t *last_line)
+{
+    pair_lines seen = {0};
+    vgae_status st = pair_lines_init(ctx, &seen, (uint64_t)g->n_edges + 64);
+    char *line;
+    size_t len;
+    int r;
+    while (!st && (r = vgae_lines_next(ctx, in, &line, &len)) != 0) {
+        if (r < 0) {
+            st = vgae_ctx_status(ctx);
+            break;
+        }
+        const int64_t ln = in->lineno;
+        if (len == 0)
+            continue; /* a blank line, say at the end */
+        char *field[4];
+        int nf = 0;
+        for (char *p = line;; p++) {
+            char *tab = strchr(p, '\t');
+            if (nf < 4)
+                field[nf] = p;
+            nf++;
+            if (!tab)
+                break;
+            *tab = '\0';
+            p = tab;
+        }
+        if (nf != 4) {
+            st = vgae_fail_at(ctx, VGAE_EFORMAT, path, ln,
+                              "expected 4 tab-separated fields (set, u, v, label), found %d", nf);
+            break;
+        }
+        int set;
+        if (strcmp(field[0], "train") == 0)
+            set = TRAIN;
+        else if (strcmp(field[0], "val") == 0)
+            set = VAL_POS;
+        else if (strcmp(field[0], "test") == 0)
+            set = TEST_POS;
+        else {
+            st = vgae_fail_at(ctx, VGAE_EFORMAT, path, ln,
+                              "unknown set '%.60s' (expected train, val or test)", field[0]);
+            break;
+        }
+        if (strcmp(field[3], "0") != 0 && strcmp(field[3], "1") != 0) {
+            st = vgae_fail_at(ctx, VGAE_EFORMAT, path, ln, "label must be 0 or 1, found '%.60s'",
+                              field[3]);
+            break;
+        }
+        const int positive = field[3][0] == '1';
+        if (set == TRAIN && !positive) {
+            st = vgae_fail_at(ctx, VGAE_EFORMAT, path, ln,
+                              "a train pair must have label 1 "
+                              "(a split holds no training negatives)");
+            break;
+        }
+        if (!positive)
+            set++; /* VAL_NEG, TEST_NEG */
+        int32_t a, b;
+        if ((st = parse_node(ctx, path, ln, g, names, field[1], "u", &a)) ||
+            (st = parse_node(ctx, path, ln, g, names, field[2], "v", &b)))
+            break;
+        if (a == b) {
+            st = vgae_fail_at(ctx, VGAE_EFORMAT, path, ln, "self-pair (%.60s, %.60s)", field[1],
+                              field[2]);
+            break;
+        }
+        const char *why = vgae_split_pair_problem(g, a, b, positive);
+        if (why) {
+            st = vgae_fail_at(ctx, VGAE_EINVAL, path, ln, "%s pair (%.60s, %.60s) has label %s but %s",
+                              field[0], field[1], field[2], field[3], why);
+            break;
+        }
+        vgae_pair p = {a < b ? a : b, a < b ? b : a};
+        int64_t earlier;
+        if ((st = pair_lines_add(ctx, &seen, vgae_pair_key(p.u, p.v), ln, &earlier)))
+            break;
+        if (earlier) {
+            st = vgae_fail_at(ctx, VGAE_EFORMAT, path, ln,
+                              "pair (%.60s, %.60s) already appears on line %lld (a pair, in either "
+                              "orientation, may be in the split once)",
+                              field[1], field[2], (long long)earlier);
+            break;
+        }
+        st = pair_list_push(ctx, &lists[set], p);
+    }
+    *last_line = in->lineno;
+    pair_lines_free(&seen);
+    return st;
+}
+
+vgae_status vgae_split_read(vgae_ctx *ctx, const char *path, const vgae_graph *g, int force,
+                            vgae_split **out, uint64_t *seed)
+{
+    *out = NULL;
+    vgae_lines in;
+    vgae_status st = vgae_lines_open(ctx, &in, path);
+    if (st)
+        return st;
+    header h = {0};
+    vgae_node_index names = {0};
+    pair_list lists[N_LISTS] = {{0}};
+    vgae_split *s = NULL;
+    int64_t last_line = 0;
+    st = read_header(ctx, &in, path, g, &h);
+    if (!st && !force)
+        st = check_header(ctx, path, g, &h);
+    if (!st && h.by_name) {
+        if (!g->names) {
+            st = vgae_fail_at(ctx, VGAE_EINVAL, path, h.line[KEY_NODE_IDS],
+                              "the split gives node names but the graph has none");
+            goto done;
+        }
+        int32_t a, b;
+        st = names_index(ctx, g, &names, &a, &b);
+        if (!st && a >= 0) {
+            if (b >= 0)
+                st = vgae_fail_at(ctx, VGAE_EINVAL, path, h.line[KEY_NODE_IDS],
+                                  "the graph's node name '%.60s' is shared by nodes %" PRId32
+                                  " and %" PRId32 ", so a split cannot name them (write one with "
+                                  "'# node_ids index')", g->names[a], a, b);
+            else
+                st = vgae_fail_at(ctx, VGAE_EINVAL, path, h.line[KEY_NODE_IDS],
+                                  "the graph's node %" PRId32 " has an empty name or one with a "
+                                  "tab or line break, so a split cannot name it (write one with "
+                                  "'# node_ids index')", a);
+        }
+    }
+    if (!st)
+        st = read_rows(ctx, &in, path, g, h.by_name ? &names : NULL, lists, &last_line);
+    if (st)
+        goto done;
+    if (lists[VAL_POS].n != lists[VAL_NEG].n || lists[TEST_POS].n != lists[TEST_NEG].n) {
+        const char *set = lists[VAL_POS].n != lists[VAL_NEG].n ? "val" : "test";
+        size_t pos = set[0] == 'v' ? lists[VAL_POS].n : lists[TEST_POS].n;
+        size_t neg = set[0] == 'v' ? lists[VAL_NEG].n : lists[TEST_NEG].n;
+        st = vgae_fail_at(ctx, VGAE_EFORMAT, path, last_line,
+                          "%s has %zu positive and %zu negative pairs; they must be equal", set,
+                          pos, neg);
+        goto done;
+    }
+    if (lists[TRAIN].n == 0) {
+        st = vgae_fail_at(ctx, VGAE_EFORMAT, path, last_line, "the split has no train pairs");
+        goto done;
+    }
+    const size_t n_val = lists[VAL_POS].n, n_test = lists[TEST_POS].n;
+    st = vgae_split_alloc(ctx, g->n, (int64_t)lists[TRAIN].n, (int64_t)n_val, (int64_t)n_test, &s);
+    if (st)
+        goto done;
+    s->n_edges = g->n_edges;
+    s->val_frac = h.val_frac;
+    s->test_frac = h.test_frac;
+    for (int k = TRAIN; k < N_LISTS; k++) {
+        int64_t count;
+        vgae_pair *to = (vgae_pair *)vgae_split_pairs(s, (vgae_split_set)k, &count);
+        if (count)
+            memcpy(to, lists[k].p, (size_t)count * sizeof *to);
+    }
+    if (seed)
+        *seed = h.seed;
+    *out = s;
+    s = NULL;
+done:
+    vgae_lines_close(&in);
+    vgae_node_index_destroy(&names);
+    for (int k = 0; k < N_LISTS; k++)
+        free(lists[k].p);
+    vgae_split_free(s);
+    return st;
+}

@@ -1,0 +1,232 @@
+/* Graph autoencoder files: the model's metadata table, saving, and rebuilding a model from its file. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/model_file.h"
+#include "models/graph_ae_impl.h"
+#include "vgae/core/version.h"
+#include "vgae/io/graph_file.h"
+
+/* Everything a graph model file records besides its weights and split. */
+typedef struct facts {
+    int kind, loss, hidden, latent, epochs, nodes, features, epochs_trained;
+    double lr, beta, val_frac, test_frac, val_auc, val_ap, test_auc, test_ap, train_seconds;
+    int64_t edges;
+    uint64_t seed;
+    uint32_t graph_checksum, features_checksum, split_checksum;
+    char source_dataset[128], source_graph[1024], source_features[1024], source_format[16];
+    char library_version[32];
+} facts;
+
+static const char *const kind_names[] = {"vgae", "gae", NULL};
+static const char *const loss_names[] = {"full", "sampled", NULL};
+
+/* The metadata of a graph model: one table for writing and reading. */
+static int meta_table(facts *f, vgae_meta_key k[32])
+{
+    int n = 0;
+#define KEY(...) k[n++] = (vgae_meta_key){__VA_ARGS__}
+    KEY(.key = "kind", .type = VGAE_META_NAME, .value = &f->kind, .names = kind_names, .required = 1);
+    KEY(.key = "loss", .type = VGAE_META_NAME, .value = &f->loss, .names = loss_names);
+    KEY(.key = "hidden", .type = VGAE_META_INT, .value = &f->hidden, .min = 1, .max = 65536, .required = 1);
+    KEY(.key = "latent", .type = VGAE_META_INT, .value = &f->latent, .min = 1, .max = 65536, .required = 1);
+    KEY(.key = "lr", .type = VGAE_META_REAL, .value = &f->lr);
+    KEY(.key = "epochs", .type = VGAE_META_INT, .value = &f->epochs, .min = 0, .max = 1000000);
+    KEY(.key = "beta", .type = VGAE_META_REAL, .value = &f->beta);
+    KEY(.key = "nodes", .type = VGAE_META_INT, .value = &f->nodes, .min = 2, .max = INT32_MAX, .required = 1);
+    KEY(.key = "features", .type = VGAE_META_INT, .value = &f->features, .min = 0, .max = INT32_MAX, .required = 1);
+    KEY(.key = "edges", .type = VGAE_META_INT64, .value = &f->edges, .min = 1, .max = (double)INT64_MAX);
+    KEY(.key = "seed", .type = VGAE_META_UINT64, .value = &f->seed);
+    KEY(.key = "val_frac", .type = VGAE_META_REAL, .value = &f->val_frac);
+    KEY(.key = "test_frac", .type = VGAE_META_REAL, .value = &f->test_frac);
+    KEY(.key = "graph_checksum", .type = VGAE_META_HEX32, .value = &f->graph_checksum, .required = 1);
+    KEY(.key = "features_checksum", .type = VGAE_META_HEX32, .value = &f->features_checksum);
+    KEY(.key = "split_checksum", .type = VGAE_META_HEX32, .value = &f->split_checksum);
+    KEY(.key = "epochs_trained", .type = VGAE_META_INT, .value = &f->epochs_trained, .min = 0, .max = 1000000);
+    KEY(.key = "val_auc", .type = VGAE_META_REAL, .value = &f->val_auc);
+    KEY(.key = "val_ap", .type = VGAE_META_REAL, .value = &f->val_ap);
+    KEY(.key = "test_auc", .type = VGAE_META_REAL, .value = &f->test_auc);
+    KEY(.key = "test_ap", .type = VGAE_META_REAL, .value = &f->test_ap);
+    KEY(.key = "train_seconds", .type = VGAE_META_REAL, .value = &f->train_seconds, .digits = 6);
+    KEY(.key = "source_dataset", .type = VGAE_META_TEXT, .value = f->source_dataset, .size = sizeof f->source_dataset);
+    KEY(.key = "source_graph", .type = VGAE_META_TEXT, .value = f->source_graph, .size = sizeof f->source_graph);
+    KEY(.key = "source_features", .type = VGAE_META_TEXT, .value = f->source_features, .size = sizeof f->source_features);
+    KEY(.key = "source_format", .type = VGAE_META_TEXT, .value = f->source_format, .size = sizeof f->source_format);
+    KEY(.key = "library_version", .type = VGAE_META_TEXT, .value = f->library_version, .size = sizeof f->library_version);
+#undef KEY
+    return n;
+}
+
+vgae_status vgae_graph_ae_save(vgae_ctx *ctx, const vgae_graph_ae *m, const char *path)
+{
+    const vgae_graph_ae_options *o = &m->options;
+    facts f = {.kind = o->kind, .loss = o->loss, .hidden = o->hidden, .latent = o->latent,
+               .epochs = o->epochs, .nodes = m->n, .features = m->n_features,
+               .epochs_trained = (int)m->base.epoch, .lr = o->lr, .beta = o->beta,
+               .val_frac = m->split->val_frac, .test_frac = m->split->test_frac,
+               .val_auc = m->reported.val_auc, .val_ap = m->reported.val_ap,
+               .test_auc = m->reported.test_auc, .test_ap = m->reported.test_ap,
+               .train_seconds = m->base.train_seconds, .edges = m->full_edges, .seed = m->base.seed,
+               .graph_checksum = m->graph_checksum, .features_checksum = m->features_checksum,
+               .split_checksum = m->split_checksum};
+    memcpy(f.source_dataset, m->source_dataset, sizeof f.source_dataset);
+    memcpy(f.source_graph, m->source_graph, sizeof f.source_graph);
+    memcpy(f.source_features, m->source_features, sizeof f.source_features);
+    memcpy(f.source_format, m->source_format, sizeof f.source_format);
+    snprintf(f.library_version, sizeof f.library_version, "%s", vgae_version());
+    vgae_meta_key keys[32];
+    char *text = vgae_meta_format(ctx, keys, meta_table(&f, keys));
+    if (!text)
+        return vgae_ctx_status(ctx);
+    vgae_status st = vgae_model_file_write(ctx, path, text, &m->base.params, m->split);
+    free(text);
+    return st;
+}
+
+/* The file's facts and split, checked against each other. */
+static vgae_status read_facts(vgae_ctx *ctx, const vgae_model_file *file, facts *f)
+{
+    const char *path = vgae_model_file_path(file), *kind = vgae_model_file_kind(file);
+    *f = (facts){.loss = VGAE_LOSS_FULL, .epochs = 200, .lr = 0.01, .beta = 1.0, .val_auc = NAN,
+                 .val_ap = NAN, .test_auc = NAN, .test_ap = NAN};
+    if (strcmp(kind, "image-vae") == 0)
+        return vgae_fail_at(ctx, VGAE_EINVAL, path, 0, "an image VAE model: use 'vgae vae' commands");
+    vgae_meta_key keys[32];
+    vgae_status st = vgae_meta_parse(ctx, file, keys, meta_table(f, keys));
+    if (st)
+        return st;
+    const vgae_split *s = vgae_model_file_split(file);
+    if (!s || s->n != f->nodes)
+        return vgae_fail_at(ctx, VGAE_EFORMAT, path, 0,
+                            "corrupted model file: no split of its %d nodes", f->nodes);
+    if (vgae_split_checksum(s) != f->split_checksum)
+        return vgae_fail_at(ctx, VGAE_EFORMAT, path, 0,
+                            "corrupted model file: its split does not match its split checksum");
+    return VGAE_OK;
+}
+
+vgae_status vgae_graph_ae_file_source(vgae_ctx *ctx, const vgae_model_file *file,
+                                      vgae_dataset_source *source)
+{
+    facts f;
+    *source = (vgae_dataset_source){0};
+    vgae_status st = read_facts(ctx, file, &f);
+    if (st)
+        return st;
+    /* pointers into the file: its metadata values, as stored */
+    const char *dataset = vgae_model_file_meta(file, "source_dataset");
+    const char *graph = vgae_model_file_meta(file, "source_graph");
+    const char *features = vgae_model_file_meta(file, "source_features");
+    const char *format = vgae_model_file_meta(file, "source_format");
+    if (dataset && *dataset) {
+        source->name = dataset;
+    } else {
+        source->graph_path = graph && *graph ? graph : NULL;
+        if (format && *format && vgae_graph_format_from_name(ctx, format, &source->format))
+            return vgae_fail_at(ctx, VGAE_EFORMAT, vgae_model_file_path(file), 0,
+                                "corrupted model file: unknown source_format '%.20s'", format);
+    }
+    if (f.features > 0 && features && *features)
+        source->features_path = features;
+    if (!source->name && !source->graph_path)
+        return vgae_fail_at(ctx, VGAE_EINVAL, vgae_model_file_path(file), 0,
+                            "the model does not say where its graph is: give --dataset or --graph");
+    return VGAE_OK;
+}
+
+/* The data must be what the file's facts describe (force: the checksums
+ * and the split's fit are not checked). */
+static vgae_status check_data(vgae_ctx *ctx, const facts *f, const vgae_split *s,
+                              const vgae_dataset *data, int force)
+{
+    const vgae_graph *g = data->graph;
+    if (g->n != f->nodes)
+        return vgae_fail(ctx, VGAE_EINVAL, "the model was trained on a graph of %d nodes, not %d",
+                         f->nodes, g->n);
+    if (!force && vgae_graph_checksum(g) != f->graph_checksum)
+        return vgae_fail(ctx, VGAE_EINVAL,
+                         "the model was trained on another graph (checksum 0x%08" PRIx32
+                         ", this graph 0x%08" PRIx32 "); use --force to apply it anyway",
+                         f->graph_checksum, vgae_graph_checksum(g));
+    if (f->features > 0) {
+        if (!data->features)
+            return vgae_fail(ctx, VGAE_EINVAL, "the model needs the %d node features it was "
+                             "trained with; give --features", f->features);
+        if (data->features->cols != f->features)
+            return vgae_fail(ctx, VGAE_EINVAL, "the model was trained on %d features, not %d",
+                             f->features, data->features->cols);
+        if (!force && vgae_csr_checksum(data->features) != f->features_checksum)
+            return vgae_fail(ctx, VGAE_EINVAL,
+                             "the model was trained on other features (checksum 0x%08" PRIx32
+                             ", these 0x%08" PRIx32 "); use --force to apply it anyway",
+                             f->features_checksum, vgae_csr_checksum(data->features));
+    }
+    /* the stored pairs must fit this graph: positives are edges, negatives
+     * are not (force, which accepts another graph, skips this too) */
+    return force ? VGAE_OK : vgae_split_check(ctx, s, g, NULL, NULL);
+}
+
+vgae_status vgae_graph_ae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
+                                    const vgae_dataset *data, int force, vgae_graph_ae **out)
+{
+    facts f;
+    *out = NULL;
+    vgae_status st = read_facts(ctx, file, &f);
+    if (st)
+        return st;
+    const vgae_split *stored = vgae_model_file_split(file);
+    st = check_data(ctx, &f, stored, data, force);
+    if (st) {
+        vgae_fail_prefix(ctx, "%s: ", vgae_model_file_path(file));
+        return st;
+    }
+    vgae_graph_ae_options o = {.kind = (vgae_graph_ae_kind)f.kind, .hidden = f.hidden,
+                               .latent = f.latent, .lr = f.lr, .epochs = f.epochs, .beta = f.beta,
+                               .loss = (vgae_loss_kind)f.loss, .features = f.features > 0};
+    vgae_split *split = NULL;
+    st = vgae_split_copy(ctx, stored, &split);
+    if (!st) {
+        split->n_edges = f.edges;
+        split->val_frac = f.val_frac;
+        split->test_frac = f.test_frac;
+        st = vgae_graph_ae_new(ctx, &o, data, split, out);
+    }
+    vgae_split_free(split);
+    vgae_graph_ae *m = *out;
+    if (!st)
+        st = vgae_model_file_load_params(ctx, file, &m->base.params);
+    if (st) {
+        vgae_graph_ae_free(m);
+        *out = NULL;
+        return st;
+    }
+    /* the file's record, not the data's: what the model was made from */
+    m->base.epoch = f.epochs_trained;
+    m->base.seed = f.seed;
+    m->base.train_seconds = f.train_seconds;
+    m->reported = (vgae_link_figures){f.val_auc, f.val_ap, f.test_auc, f.test_ap};
+    m->full_edges = f.edges;
+    m->graph_checksum = f.graph_checksum;
+    m->features_checksum = f.features_checksum;
+    m->split_checksum = f.split_checksum;
+    memcpy(m->source_dataset, f.source_dataset, sizeof f.source_dataset);
+    memcpy(m->source_graph, f.source_graph, sizeof f.source_graph);
+    memcpy(m->source_features, f.source_features, sizeof f.source_features);
+    memcpy(m->source_format, f.source_format, sizeof f.source_format);
+    return VGAE_OK;
+}
+
+vgae_status vgae_graph_ae_load(vgae_ctx *ctx, const char *path, const vgae_dataset *data,
+                               int force, vgae_graph_ae **out)
+{
+    vgae_model_file *file = NULL;
+    *out = NULL;
+    vgae_status st = vgae_model_file_read(ctx, path, &file);
+    if (!st)
+        st = vgae_graph_ae_from_file(ctx, file, data, force, out);
+    vgae_model_file_free(file);
+    return st;
+}

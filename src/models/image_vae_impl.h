@@ -1,0 +1,38 @@
+/* The image VAE's inside, shared by its files and reached by the gradient checks: the struct and the batch loss. */
+#ifndef VGAE_MODELS_IMAGE_VAE_IMPL_H
+#define VGAE_MODELS_IMAGE_VAE_IMPL_H
+
+#include "models/model_base.h"
+#include "vgae/models/image_vae.h"
+#include "vgae/nn/layers.h"
+
+struct vgae_image_vae {
+    vgae_model_base base;            /* parameters, Adam, the latent layer, epoch, seed, time */
+    vgae_image_vae_options options;
+    int32_t height, width, input;    /* input = height * width pixels */
+    /* encoder layers, one output layer per head of the latent layer, decoder layers */
+    vgae_linear enc[VGAE_VAE_MAX_HIDDEN], head[VGAE_LATENT_MAX_HEADS], dec[VGAE_VAE_MAX_HIDDEN + 1];
+    /* work space for up to `capacity` rows */
+    int64_t capacity;
+    vgae_mat x, target, z, eps;
+    vgae_mat out[VGAE_LATENT_MAX_HEADS], dout[VGAE_LATENT_MAX_HEADS]; /* the heads and their gradients */
+    vgae_mat a_enc[VGAE_VAE_MAX_HIDDEN], d_enc[VGAE_VAE_MAX_HIDDEN];
+    vgae_mat a_dec[VGAE_VAE_MAX_HIDDEN + 1], d_dec[VGAE_VAE_MAX_HIDDEN + 1];
+    vgae_elbo_work elbo;
+    int64_t *order;                  /* shuffled image order */
+    int64_t order_n;
+    /* facts for the model file */
+    int64_t train_images;
+    double train_loss;
+    vgae_image_figures reported;
+    char folder[1024];
+};
+
+/* The loss (terms summed over the rows) of rows images x (rows x pixels,
+ * values in [0, 1]) against targets (the same, or binarized). sample 0
+ * uses z = mean. With backward, the parameter gradients (zeroed first). */
+vgae_status vgae_image_vae_loss(vgae_ctx *ctx, vgae_image_vae *m, const vgae_real *x,
+                                const vgae_real *target, int64_t rows, int sample, int backward,
+                                vgae_elbo_terms *terms);
+
+#endif

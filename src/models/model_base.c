@@ -1,0 +1,49 @@
+/* What every model has in common: parameters, Adam with a divergence check, the latent layer, epochs, seed. */
+#include "models/model_base.h"
+
+vgae_status vgae_model_base_init(vgae_ctx *ctx, vgae_model_base *base, const char *latent_kind,
+                                 int64_t latent_dim)
+{
+    *base = (vgae_model_base){0};
+    base->seed = vgae_ctx_seed(ctx);
+    return vgae_latent_new(ctx, latent_kind, latent_dim, &base->latent);
+}
+
+vgae_status vgae_model_base_optimizer(vgae_ctx *ctx, vgae_model_base *base, double lr)
+{
+    vgae_adam_options ao = vgae_adam_defaults();
+    ao.lr = lr;
+    return vgae_adam_init(ctx, &base->adam, &base->params, &ao);
+}
+
+/* 1 if every gradient entry is finite: g - g is 0 for a finite g and NaN
+ * otherwise, and a NaN stays in the sum. */
+static int gradients_finite(const vgae_params *params)
+{
+    for (int p = 0; p < params->count; p++) {
+        const vgae_mat *g = params->items[p].grad;
+        vgae_real probe = 0;
+        for (int64_t k = 0; k < vgae_mat_size(g); k++)
+            probe += g->data[k] - g->data[k];
+        if (probe != 0)
+            return 0;
+    }
+    return 1;
+}
+
+vgae_status vgae_model_base_step(vgae_ctx *ctx, vgae_model_base *base, int check)
+{
+    if (check && !gradients_finite(&base->params))
+        return vgae_fail(ctx, VGAE_ERANGE, "the gradient is not finite at epoch %lld: training "
+                         "diverged (try a smaller --lr)", (long long)base->epoch + 1);
+    vgae_adam_step(ctx, &base->adam);
+    return VGAE_OK;
+}
+
+void vgae_model_base_destroy(vgae_model_base *base)
+{
+    vgae_params_destroy(&base->params);
+    vgae_adam_destroy(&base->adam);
+    vgae_latent_free(base->latent);
+    *base = (vgae_model_base){0};
+}

@@ -1,0 +1,56 @@
+/* Helpers shared by the dense core's files: BLAS by element type, fixed-order parallel sums. */
+#ifndef VGAE_NN_INTERNAL_H
+#define VGAE_NN_INTERNAL_H
+
+#include <float.h>
+#include <stdint.h>
+#include <cblas.h>
+
+#include "core/internal.h"
+#include "vgae/nn/dense.h"
+
+/* VGAE_REAL_DOUBLE: the test suite's double-precision build of the core,
+ * which also puts its own vgae/nn/real.h (vgae_real = double) first on the
+ * include path. */
+#ifdef VGAE_REAL_DOUBLE
+_Static_assert(sizeof(vgae_real) == sizeof(double), "the double build needs its own vgae/nn/real.h");
+#define VGAE_BLAS(name) cblas_d##name
+#define VGAE_REAL_MAX DBL_MAX
+#define vgae_rng_normal_fill_real vgae_rng_normal_fill_d
+#define vgae_rng_uniform_fill_real vgae_rng_uniform_fill_d
+#else
+_Static_assert(sizeof(vgae_real) == sizeof(float), "vgae_real is float in the library");
+#define VGAE_BLAS(name) cblas_s##name
+#define VGAE_REAL_MAX FLT_MAX
+#define vgae_rng_normal_fill_real vgae_rng_normal_fill_f
+#define vgae_rng_uniform_fill_real vgae_rng_uniform_fill_f
+#endif
+
+/* VGAE_EINVAL naming `what` unless every non-NULL matrix has the shape of
+ * the first: VGAE_CHECK_SHAPES(ctx, "dropout", x, y, mask). */
+vgae_status vgae_mat_check_shapes(vgae_ctx *ctx, const char *what, int count,
+                                  const vgae_mat *const *mats);
+#define VGAE_CHECK_SHAPES(ctx, what, ...)                                                   \
+    vgae_mat_check_shapes((ctx), (what),                                                  \
+                          (int)(sizeof((const vgae_mat *[]){__VA_ARGS__}) / sizeof(vgae_mat *)), \
+                          (const vgae_mat *[]){__VA_ARGS__})
+
+/* Parallel reductions split [0, n) into VGAE_CHUNKS fixed chunks, sum each
+ * in double, then add the chunk sums in chunk order: the result does not
+ * depend on how many threads took the chunks. */
+#define VGAE_CHUNKS 64
+static inline int64_t vgae_chunk_start(int64_t n, int c)
+{
+    return n / VGAE_CHUNKS * c + n % VGAE_CHUNKS * c / VGAE_CHUNKS;
+}
+static inline double vgae_sum_chunks(const double part[VGAE_CHUNKS])
+{
+    double s = 0.0;
+    for (int c = 0; c < VGAE_CHUNKS; c++)
+        s += part[c];
+    return s;
+}
+/* Below this many elements a loop runs on one thread. */
+#define VGAE_PARALLEL_MIN 32768
+
+#endif

@@ -1,0 +1,86 @@
+/* The ELBO: draw z through the latent layer, run the decoder's likelihood, add the scaled KL, backpropagate to the encoder's heads. */
+#include <math.h>
+
+#include "nn/internal.h"
+#include "vgae/vae/elbo.h"
+
+vgae_elbo_config vgae_elbo_defaults(void)
+{
+    vgae_elbo_config c = {.recon_scale = 1.0, .kl_scale = 1.0, .beta = 1.0, .sample = 1};
+    return c;
+}
+
+void vgae_elbo_work_destroy(vgae_elbo_work *work)
+{
+    if (!work)
+        return;
+    vgae_mat_destroy(&work->eps);
+    vgae_mat_destroy(&work->z);
+}
+
+static int finite_nonnegative(double x)
+{
+    return isfinite(x) && x >= 0;
+}
+
+vgae_status vgae_elbo_compute(vgae_ctx *ctx, const vgae_elbo_config *config,
+                              const vgae_latent *latent, const vgae_mat *const *heads,
+                              vgae_rng *noise, vgae_decoder_fn decode, void *decoder,
+                              vgae_elbo_work *work, vgae_mat *const *d_heads,
+                              vgae_elbo_terms *terms)
+{
+    const vgae_elbo_config c = *config;
+    if (terms)
+        *terms = (vgae_elbo_terms){0};
+    if (!terms && !d_heads)
+        return vgae_fail(ctx, VGAE_EINVAL, "elbo: asked for neither the loss nor its gradient");
+    if (!finite_nonnegative(c.recon_scale) || !finite_nonnegative(c.kl_scale) ||
+        !finite_nonnegative(c.beta))
+        return vgae_fail(ctx, VGAE_EINVAL,
+                         "elbo: scales must be finite and >= 0 (recon %g, kl %g, beta %g)",
+                         c.recon_scale, c.kl_scale, c.beta);
+    const int stochastic = vgae_latent_is_stochastic(latent), sampling = stochastic && c.sample;
+    if (sampling && !noise)
+        return vgae_fail(ctx, VGAE_EINVAL, "elbo: sampling z needs a noise stream");
+    const vgae_mat *mean = heads ? heads[0] : NULL;
+    if (!mean)
+        return vgae_fail(ctx, VGAE_EINVAL, "elbo: no encoder output");
+
+    /* every shape before the decoder runs: it adds to its own gradients */
+    for (int h = 0; d_heads && h < vgae_latent_heads(latent); h++) {
+        vgae_status st = d_heads[h] ? vgae_mat_check_same(ctx, "elbo: a head and its gradient",
+                                                          heads[h], d_heads[h])
+                                    : vgae_fail(ctx, VGAE_EINVAL, "elbo: the gradient needs every "
+                                                "head's gradient (%s)",
+                                                vgae_latent_head_name(latent, h));
+        if (st)
+            return st;
+    }
+    vgae_status st = vgae_mat_ensure(ctx, &work->z, mean->rows, mean->cols);
+    if (!st)
+        st = vgae_mat_ensure(ctx, &work->eps, mean->rows, mean->cols);
+    if (!st)
+        st = vgae_latent_sample(ctx, latent, heads, sampling ? noise : NULL, &work->eps, &work->z);
+    if (st)
+        return st;
+
+    /* the decoder writes dL/dz straight into d_heads[0]: the layer's
+     * backward turns it into dL/dhead[0] in place, element by element */
+    double nll = 0.0, kl = 0.0;
+    st = decode(ctx, decoder, &work->z, c.recon_scale, d_heads ? d_heads[0] : NULL,
+                terms ? &nll : NULL);
+    if (!st && stochastic && terms)
+        st = vgae_latent_kl(ctx, latent, heads, NULL, &kl);
+    if (st)
+        return st;
+    const double kl_weight = c.beta * c.kl_scale;
+    if (terms) {
+        terms->nll = nll;
+        terms->kl = kl;
+        terms->loss = c.recon_scale * nll + kl_weight * kl;
+    }
+    if (!d_heads)
+        return VGAE_OK;
+    return vgae_latent_backward(ctx, latent, heads, sampling ? &work->eps : NULL, d_heads[0],
+                                kl_weight, d_heads);
+}

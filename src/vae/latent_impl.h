@@ -1,0 +1,37 @@
+/* The latent layer's inside: a kind is a table of functions, a layer is a kind with its size and state. */
+#ifndef VGAE_VAE_LATENT_IMPL_H
+#define VGAE_VAE_LATENT_IMPL_H
+
+#include "nn/internal.h"
+#include "vgae/vae/latent.h"
+
+/* What a kind of latent layer implements (see vgae/vae/latent.h for the
+ * meaning of each call; the dispatching functions in latent.c check the
+ * arguments' shapes before calling these). A new kind is a file defining
+ * one of these and a line in the table of kinds in latent.c. */
+typedef struct vgae_latent_ops {
+    const char *name;
+    int heads;
+    const char *head_names[VGAE_LATENT_MAX_HEADS];
+    int stochastic;
+    vgae_status (*sample)(vgae_ctx *ctx, const vgae_latent *layer, const vgae_mat *const *heads,
+                          vgae_rng *noise, vgae_mat *eps, vgae_mat *z);
+    vgae_status (*kl)(vgae_ctx *ctx, const vgae_latent *layer, const vgae_mat *const *heads,
+                      double *per_row, double *total);
+    vgae_status (*backward)(vgae_ctx *ctx, const vgae_latent *layer, const vgae_mat *const *heads,
+                            const vgae_mat *eps, const vgae_mat *dz, double kl_weight,
+                            vgae_mat *const *d_heads);
+    /* NULL: the kind has no density (vgae_latent_log_ratio refuses) */
+    vgae_status (*log_ratio)(vgae_ctx *ctx, const vgae_latent *layer, const vgae_mat *const *heads,
+                             const vgae_mat *eps, const vgae_mat *z, double *per_row);
+} vgae_latent_ops;
+
+struct vgae_latent {
+    const vgae_latent_ops *kind;
+    int64_t dim;
+};
+
+extern const vgae_latent_ops vgae_latent_gaussian;
+extern const vgae_latent_ops vgae_latent_point;
+
+#endif

@@ -1,0 +1,42 @@
+#!/bin/sh
+# The redesign of issue 12 changed no number: linkpred (VGAE full and sampled
+# loss, GAE) on Cora and two epochs of the image VAE on MNIST print, to the
+# last digit, what they printed before it (tests/data/bits, one file per
+# OpenBLAS kernel family). Skipped without Cora and MNIST in $VGAE_DATA.
+# usage: same_bits.sh VGAE BITS_DIR
+set -u
+vgae=$1
+bits=$2
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+
+mnist=""
+for d in $(echo "${VGAE_DATA:-}" | tr ':' ' '); do
+    [ -f "$d/mnist/train-images-idx3-ubyte.gz" ] && mnist="$d/mnist"
+done
+if ! "$vgae" info --quiet --dataset cora >/dev/null 2>&1 || [ -z "$mnist" ]; then
+    echo "skipped: needs cora and mnist in \$VGAE_DATA"
+    exit 77
+fi
+family=$("$vgae" version --json | sed -n 's/.*"blas_kernels":"\([^"]*\)".*/\1/p')
+want="$bits/$family.txt"
+if [ ! -f "$want" ]; then
+    echo "FAIL: no recorded figures for OpenBLAS kernels '$family' in $bits"
+    exit 1
+fi
+echo "OpenBLAS kernels: $family"
+for args in "" "--loss sampled" "--model gae"; do
+    # shellcheck disable=SC2086 # the options are words
+    "$vgae" linkpred --dataset cora --seed 42 --json --quiet $args | sed 's/"train_seconds":[0-9.e+-]*,//'
+done >"$tmp/got"
+"$vgae" vae train --data "$mnist" --epochs 2 -o "$tmp/m.vae" --json --quiet \
+    | sed 's/,"seconds_per_epoch":[0-9.e+-]*//' >>"$tmp/got"
+n=1
+for what in "linkpred cora VGAE" "linkpred cora VGAE sampled loss" "linkpred cora GAE" "vae train 2 epochs"; do
+    a=$(sed -n "${n}p" "$want") b=$(sed -n "${n}p" "$tmp/got")
+    if [ -n "$b" ] && [ "$a" = "$b" ]; then ok "$what: the same bits"; else fail "$what: before $a, now $b"; fi
+    n=$((n + 1))
+done
+echo "$fails failures"
+[ "$fails" -eq 0 ]
