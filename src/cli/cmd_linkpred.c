@@ -24,8 +24,8 @@ const cli_opt cli_model_table[] = {
     {"--beta", NULL, CLI_REAL, "X", 0, 1e12, offsetof(cli_train_opts, model.beta),
      .help = "weight of the KL over the reference's scale 1/N^2"},
     {"--loss", NULL, CLI_CHOICE, .dest = offsetof(cli_train_opts, model.loss), .choices = loss_names,
-     .help = "all N^2 pairs, or the training edges and as many\n"
-             "fresh non-edges each epoch (for large graphs)"},
+     .help = "all N^2 pairs, or (for large graphs) the training edges\n"
+             "and as many fresh non-edges each epoch"},
     {"--no-features", NULL, CLI_FLAG, .dest = offsetof(cli_train_opts, no_features),
      .help = "ignore the features: X = I (automatic when there are none)"},
     {NULL},

@@ -812,6 +812,134 @@ static void chain_independent_of_threads(void **state)
     vgae_ctx_set_threads(ctx, 1);
 }
 
+/* The normal quantile against published values (to 16 digits; the inverse
+ * of the CDF at these points) and against the CDF itself. Wichura's AS 241
+ * is accurate to about delta = 1e-16 relative; an error delta |q| in q moves
+ * Phi(q) by phi(q) delta |q|, and phi(q) / Phi(q) is about |q| in the lower
+ * tail, so the round trip p -> q -> Phi(q) holds to about delta q^2 relative
+ * in p, plus erfc's few ulps: 1e-15 (1 + q^2) leaves a margin. */
+static void normal_quantile(void **state)
+{
+    (void)state;
+    const struct { double p, q; } known[] = {
+        {0.5, 0.0}, {0.975, 1.959963984540054}, {0.025, -1.959963984540054},
+        {0.8413447460685429, 1.0}, {1e-10, -6.361340902404056}, {0.999, 3.090232306167813}};
+    for (size_t k = 0; k < sizeof known / sizeof known[0]; k++) {
+        double q = vgae_normal_quantile(known[k].p);
+        if (fabs(q - known[k].q) > 1e-14 * (1 + fabs(known[k].q)))
+            fail_msg("quantile(%.17g) = %.17g, published %.17g", known[k].p, q, known[k].q);
+    }
+    for (double p = 1e-300; p < 1; p = p < 0.01 ? p * 37 : p + 0.0173) {
+        double q = vgae_normal_quantile(p), back = 0.5 * erfc(-q / sqrt(2.0));
+        if (fabs(back - p) > 1e-15 * (1 + q * q) * p)
+            fail_msg("Phi(quantile(%.17g)) = %.17g", p, back);
+        /* symmetry, where 1 - p is not rounded by more than dq/dp = 1/phi(q) <= 300 can hide */
+        if (p >= 1e-3)
+            assert_true(fabs(vgae_normal_quantile(1 - p) + q) < 1e-12);
+    }
+    assert_true(isinf(vgae_normal_quantile(0)) && vgae_normal_quantile(0) < 0);
+    assert_true(isinf(vgae_normal_quantile(1)) && vgae_normal_quantile(1) > 0);
+    assert_true(isnan(vgae_normal_quantile(-0.1)) && isnan(vgae_normal_quantile(NAN)));
+}
+
+/* The latent layer interface: the kinds and their heads, the Gaussian's
+ * calls equal the Gaussian math they wrap, the point layer passes the mean
+ * through with no KL and no density, and bad calls are refused. */
+static void latent_layers(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_latent *g = NULL, *p = NULL, *bad = NULL;
+    assert_int_equal(vgae_latent_new(ctx, "gaussian", 2, &g), VGAE_OK);
+    assert_int_equal(vgae_latent_new(ctx, "point", 2, &p), VGAE_OK);
+    assert_error_contains(ctx, vgae_latent_new(ctx, "vq", 2, &bad), "unknown latent layer 'vq' (the kinds: gaussian, point)");
+    assert_error_contains(ctx, vgae_latent_new(ctx, "point", 0, &bad), "0 dimensions");
+    assert_null(bad);
+    assert_string_equal(vgae_latent_kind(g), "gaussian");
+    assert_int_equal(vgae_latent_heads(g), 2);
+    assert_string_equal(vgae_latent_head_name(g, 1), "logvar");
+    assert_null(vgae_latent_head_name(g, 2));
+    assert_int_equal(vgae_latent_heads(p), 1);
+    assert_true(vgae_latent_is_stochastic(g) && !vgae_latent_is_stochastic(p));
+    vgae_mat mean = {0}, logvar = {0}, eps = {0}, z = {0}, z2 = {0}, dm = {0}, dl = {0}, dm2 = {0}, dl2 = {0};
+    const float mv[] = {0.5f, -1, 2, 0.25f}, lv[] = {-1, 0.5f, 0, 1};
+    vgae_mat *all[] = {&mean, &logvar, &eps, &z, &z2, &dm, &dl, &dm2, &dl2};
+    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+        assert_int_equal(vgae_mat_init(ctx, all[k], 2, 2), VGAE_OK);
+    memcpy(mean.data, mv, sizeof mv);
+    memcpy(logvar.data, lv, sizeof lv);
+    const vgae_mat *heads[] = {&mean, &logvar};
+    /* the Gaussian layer is the Gaussian math, bit for bit */
+    vgae_rng a, b;
+    vgae_rng_init(&a, 5, VGAE_STREAM_NOISE);
+    b = a;
+    assert_int_equal(vgae_latent_sample(ctx, g, heads, &a, &eps, &z), VGAE_OK);
+    assert_int_equal(vgae_gaussian_sample(ctx, &mean, &logvar, &b, &eps, &z2), VGAE_OK);
+    assert_memory_equal(z.data, z2.data, 4 * sizeof(float));
+    double kl1, kl2, rows[2];
+    assert_int_equal(vgae_latent_kl(ctx, g, heads, rows, &kl1), VGAE_OK);
+    assert_int_equal(vgae_gaussian_kl(ctx, &mean, &logvar, NULL, &kl2), VGAE_OK);
+    assert_true(kl1 == kl2 && kl1 > 0 && fabs(rows[0] + rows[1] - kl1) < 1e-12);
+    vgae_mat *d_heads[] = {&dm, &dl};
+    assert_int_equal(vgae_latent_backward(ctx, g, heads, &eps, &z, 0.5, d_heads), VGAE_OK);
+    assert_int_equal(vgae_gaussian_backward(ctx, &mean, &logvar, &eps, &z, 0.5, &dm2, &dl2), VGAE_OK);
+    assert_memory_equal(dm.data, dm2.data, 4 * sizeof(float));
+    assert_memory_equal(dl.data, dl2.data, 4 * sizeof(float));
+    assert_int_equal(vgae_latent_log_ratio(ctx, g, heads, &eps, &z, rows), VGAE_OK);
+    /* deterministic mode: z = mean, eps = 0 */
+    assert_int_equal(vgae_latent_sample(ctx, g, heads, NULL, &eps, &z), VGAE_OK);
+    assert_memory_equal(z.data, mean.data, 4 * sizeof(float));
+    assert_true(eps.data[0] == 0 && eps.data[3] == 0);
+    /* the point layer */
+    assert_int_equal(vgae_latent_sample(ctx, p, heads, &a, &eps, &z2), VGAE_OK);
+    assert_memory_equal(z2.data, mean.data, 4 * sizeof(float));
+    assert_int_equal(vgae_latent_kl(ctx, p, heads, rows, &kl1), VGAE_OK);
+    assert_true(kl1 == 0 && rows[0] == 0 && rows[1] == 0);
+    memcpy(dm.data, lv, sizeof lv);
+    vgae_mat *d_point[] = {&dm};
+    assert_int_equal(vgae_latent_backward(ctx, p, heads, NULL, &dm, 3.0, d_point), VGAE_OK);
+    assert_memory_equal(dm.data, lv, sizeof lv); /* d mean = dz, whatever the KL weight */
+    assert_error_contains(ctx, vgae_latent_log_ratio(ctx, p, heads, &eps, &z, rows), "has no density");
+    /* a missing or misshapen head */
+    const vgae_mat *one[] = {&mean, NULL};
+    assert_error_contains(ctx, vgae_latent_sample(ctx, g, one, NULL, &eps, &z), "head 'logvar' is missing");
+    vgae_mat wide = {0};
+    assert_int_equal(vgae_mat_init(ctx, &wide, 2, 3), VGAE_OK);
+    const vgae_mat *off[] = {&wide, &logvar};
+    assert_error_contains(ctx, vgae_latent_kl(ctx, g, off, NULL, &kl1), "head 'mean' is 2 x 3, not 2 x 2");
+    vgae_mat_destroy(&wide);
+    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+        vgae_mat_destroy(all[k]);
+    vgae_latent_free(g);
+    vgae_latent_free(p);
+}
+
+/* Walks for pictures: the line between two codes and the grid of prior
+ * quantiles, by hand. */
+static void latent_walks(void **state)
+{
+    vgae_ctx *ctx = *state;
+    const vgae_real a[] = {0, 1, -2}, b[] = {1, 3, 2};
+    vgae_mat line = {0}, grid = {0};
+    assert_int_equal(vgae_latent_interpolate(ctx, a, b, 3, 5, &line), VGAE_OK);
+    assert_int_equal(line.rows, 5);
+    for (int s = 0; s < 5; s++)
+        for (int d = 0; d < 3; d++)
+            assert_true(fabs(VGAE_MAT_AT(&line, s, d) - (a[d] + s / 4.0 * (b[d] - a[d]))) < 1e-6);
+    assert_memory_equal(line.data, a, sizeof a); /* the ends are the codes themselves */
+    assert_memory_equal(line.data + 12, b, sizeof b);
+    assert_error_contains(ctx, vgae_latent_interpolate(ctx, a, b, 3, 1, &line), "steps >= 2");
+    assert_int_equal(vgae_latent_grid(ctx, 3, &grid), VGAE_OK);
+    assert_int_equal(grid.rows, 9);
+    /* the middle is the origin; the first dimension grows to the right, the second upwards */
+    assert_true(VGAE_MAT_AT(&grid, 4, 0) == 0 && VGAE_MAT_AT(&grid, 4, 1) == 0);
+    const float q = (float)vgae_normal_quantile(5.0 / 6);
+    assert_true(VGAE_MAT_AT(&grid, 0, 0) == -q && VGAE_MAT_AT(&grid, 0, 1) == q);
+    assert_true(VGAE_MAT_AT(&grid, 8, 0) == q && VGAE_MAT_AT(&grid, 8, 1) == -q);
+    assert_error_contains(ctx, vgae_latent_grid(ctx, 1, &grid), "2..100000 a side");
+    vgae_mat_destroy(&line);
+    vgae_mat_destroy(&grid);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -839,6 +967,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(dropout_keeps_expectation, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(elbo_terms_and_errors, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(chain_independent_of_threads, setup_ctx, teardown_ctx),
+        cmocka_unit_test(normal_quantile),
+        cmocka_unit_test_setup_teardown(latent_layers, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(latent_walks, setup_ctx, teardown_ctx),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

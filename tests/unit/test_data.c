@@ -1,5 +1,6 @@
 /* Tests of the feature and label readers and of dataset lookup and loading. */
 #include <unistd.h>
+#include <zlib.h>
 
 #include "testutil.h"
 
@@ -142,6 +143,115 @@ static void cora_figures(void **state)
     free(dir);
 }
 
+/* A dataset by name: found on the search path, its name kept (a model
+ * records it), the format read kept; a name and a path together, or
+ * neither, are refused. */
+static void dataset_by_name(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_dataset *ds = NULL;
+    vgae_dataset_source src = {.name = "tiny"};
+    assert_int_equal(vgae_dataset_load(ctx, &src, data_path("datasets"), &ds), VGAE_OK);
+    assert_string_equal(ds->name, "tiny");
+    assert_int_equal(ds->format, VGAE_FORMAT_MTX);
+    assert_int_equal(ds->graph->n, 3);
+    assert_non_null(strstr(ds->graph_path, "tiny/adjacency.mtx"));
+    vgae_dataset_free(ds);
+    ds = NULL;
+    src.graph_path = data_path("path4.mtx");
+    assert_error_contains(ctx, vgae_dataset_load(ctx, &src, NULL, &ds), "not both");
+    src = (vgae_dataset_source){0};
+    assert_error_contains(ctx, vgae_dataset_load(ctx, &src, NULL, &ds), "no graph given");
+    src.name = "absent";
+    assert_error_contains(ctx, vgae_dataset_load(ctx, &src, data_path("datasets"), &ds), "dataset 'absent' not found");
+    assert_null(ds);
+}
+
+/* Sparse copies are equal, and the checksum model files record for their
+ * features is the CRC-32 of the documented byte layout: rows, cols, nnz and
+ * the row pointers as 64-bit little-endian, then per entry the column and
+ * the value's bits as 32-bit little-endian. */
+static void sparse_copy_and_checksum(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_csr *x = NULL, *y = NULL;
+    assert_int_equal(vgae_features_read(ctx, data_path("features_coord.mtx"), &x), VGAE_OK);
+    assert_int_equal(vgae_csr_copy(ctx, x, &y), VGAE_OK);
+    assert_int_equal(y->rows, x->rows);
+    assert_int_equal(y->nnz, x->nnz);
+    assert_memory_equal(y->rowptr, x->rowptr, sizeof *x->rowptr * (size_t)(x->rows + 1));
+    assert_memory_equal(y->col, x->col, sizeof *x->col * (size_t)x->nnz);
+    assert_memory_equal(y->val, x->val, sizeof *x->val * (size_t)x->nnz);
+    unsigned char bytes[4096], *p = bytes;
+    const uint64_t head[3] = {(uint64_t)x->rows, (uint64_t)x->cols, (uint64_t)x->nnz};
+    for (int h = 0; h < 3; h++)
+        for (int i = 0; i < 8; i++)
+            *p++ = (unsigned char)(head[h] >> (8 * i));
+    for (int32_t r = 0; r <= x->rows; r++)
+        for (int i = 0; i < 8; i++)
+            *p++ = (unsigned char)((uint64_t)x->rowptr[r] >> (8 * i));
+    for (int64_t k = 0; k < x->nnz; k++) {
+        uint32_t v;
+        memcpy(&v, &x->val[k], 4);
+        for (int i = 0; i < 4; i++)
+            *p++ = (unsigned char)((uint32_t)x->col[k] >> (8 * i));
+        for (int i = 0; i < 4; i++)
+            *p++ = (unsigned char)(v >> (8 * i));
+    }
+    const uint32_t want = (uint32_t)crc32(crc32(0L, Z_NULL, 0), bytes, (uInt)(p - bytes));
+    assert_int_equal(vgae_csr_checksum(x), want);
+    assert_int_equal(vgae_csr_checksum(y), want);
+    y->val[0] += 1;
+    assert_int_not_equal(vgae_csr_checksum(y), want);
+    assert_int_equal(vgae_csr_checksum(NULL), 0);
+    vgae_csr_free(x);
+    vgae_csr_free(y);
+}
+
+/* Pair files: names or numbers, comments and blank lines, the file's
+ * orientation kept; a bad line named by file and line. */
+static void pair_files(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph *g = NULL;
+    vgae_node_index index;
+    assert_int_equal(vgae_graph_read(ctx, data_path("names.ncol"), VGAE_FORMAT_AUTO, &g), VGAE_OK);
+    assert_int_equal(vgae_node_index_init(ctx, &index, g), VGAE_OK);
+    char dir[] = "/tmp/vgae-pairs-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/p.txt", dir);
+    FILE *f = fopen(path, "w");
+    fputs("# pairs\nbob alice\n\n  carol\tdave  # why not\n", f);
+    fclose(f);
+    vgae_pair *pairs = NULL;
+    int64_t n = 0;
+    assert_int_equal(vgae_pairs_read(ctx, path, &index, &pairs, &n), VGAE_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(g->names[pairs[0].u], "bob");
+    assert_string_equal(g->names[pairs[0].v], "alice");
+    assert_string_equal(g->names[pairs[1].v], "dave");
+    free(pairs);
+    f = fopen(path, "w");
+    fputs("bob alice\nbob\n", f);
+    fclose(f);
+    assert_error_contains(ctx, vgae_pairs_read(ctx, path, &index, &pairs, &n), "p.txt:2: expected two node ids");
+    f = fopen(path, "w");
+    fputs("bob alice\nbob alice eve\n", f);
+    fclose(f);
+    assert_error_contains(ctx, vgae_pairs_read(ctx, path, &index, &pairs, &n), "p.txt:2: expected two node ids");
+    f = fopen(path, "w");
+    fputs("bob eve\n", f);
+    fclose(f);
+    assert_error_contains(ctx, vgae_pairs_read(ctx, path, &index, &pairs, &n), "p.txt:1: node 'eve' is not in the graph");
+    assert_null(pairs);
+    assert_int_equal(n, 0);
+    unlink(path);
+    rmdir(dir);
+    assert_error_contains(ctx, vgae_pairs_read(ctx, path, &index, &pairs, &n), "cannot open");
+    vgae_node_index_destroy(&index);
+    vgae_graph_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +264,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(dataset_folder_loads_all_three_parts, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(feature_rows_must_match_nodes, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(cora_figures, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(dataset_by_name, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(sparse_copy_and_checksum, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(pair_files, setup_ctx, teardown_ctx),
     };
     return cmocka_run_group_tests_name("data", tests, NULL, NULL);
 }

@@ -406,6 +406,39 @@ static void export_for_numpy(void **state)
     }
 }
 
+/* The atomic writer every output goes through: nothing at the target until
+ * commit, the whole file after it; abort leaves the old file and no
+ * temporary; a folder or a missing folder is refused naming the path. */
+static void outfile_whole_or_nothing(void **state)
+{
+    fixture *fx = *state;
+    const char *path = in_dir(fx, "out.txt");
+    FILE *f = fopen(path, "w");
+    fputs("old\n", f);
+    fclose(f);
+    vgae_outfile *out = NULL;
+    assert_int_equal(vgae_outfile_open(fx->ctx, path, &out), VGAE_OK);
+    assert_string_equal(vgae_outfile_path(out), path);
+    fputs("new\n", vgae_outfile_stream(out));
+    assert_file_text(path, "old\n");
+    assert_int_equal(count_entries(fx->dir), 2); /* the file and the temporary beside it */
+    vgae_outfile_abort(out);
+    assert_file_text(path, "old\n");
+    assert_int_equal(count_entries(fx->dir), 1);
+    assert_int_equal(vgae_outfile_open(fx->ctx, path, &out), VGAE_OK);
+    fputs("new\n", vgae_outfile_stream(out));
+    assert_int_equal(vgae_outfile_commit(fx->ctx, out), VGAE_OK);
+    assert_file_text(path, "new\n");
+    assert_int_equal(count_entries(fx->dir), 1);
+    vgae_outfile_abort(NULL);
+    char missing[256];
+    snprintf(missing, sizeof missing, "%s/nope/x.txt", fx->dir);
+    out = (vgae_outfile *)1;
+    assert_error_contains(fx->ctx, vgae_outfile_open(fx->ctx, missing, &out), "nope/x.txt: cannot write");
+    assert_null(out);
+    assert_error_contains(fx->ctx, vgae_outfile_open(fx->ctx, fx->dir, &out), "is a directory");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -419,6 +452,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(dash_is_standard_output, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(bad_names, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(bad_values_and_shapes, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(outfile_whole_or_nothing, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(bad_paths, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(failure_keeps_the_old_file, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(export_for_numpy, tmpdir_setup, tmpdir_teardown),

@@ -391,9 +391,29 @@ static void generator_refuses_bad_options(void **state)
     }
 }
 
+/* A copy has the same adjacency, names and report, and is its own. */
+static void graph_copy(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph *g = NULL, *c = NULL;
+    assert_int_equal(vgae_graph_read(ctx, data_path("names.ncol"), VGAE_FORMAT_AUTO, &g), VGAE_OK);
+    assert_int_equal(vgae_graph_copy(ctx, g, &c), VGAE_OK);
+    assert_int_equal(vgae_graph_checksum(c), vgae_graph_checksum(g));
+    assert_int_equal(c->report.self_loops_dropped, g->report.self_loops_dropped);
+    assert_int_equal(c->report.weighted, 1);
+    for (int32_t i = 0; i < g->n; i++) {
+        assert_string_equal(c->names[i], g->names[i]);
+        assert_true(c->names[i] != g->names[i]);
+    }
+    vgae_graph_free(g);
+    assert_int_equal(vgae_graph_has_edge(c, 0, 1), 1);
+    vgae_graph_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(graph_copy, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(undirected_pairs_are_cleaned, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(directed_pairs_are_symmetrized, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(rows_are_sorted_on_a_larger_graph, setup_ctx, teardown_ctx),

@@ -380,6 +380,57 @@ static void reads_a_hand_written_file(void **state)
     vgae_graph_free(g);
 }
 
+/* The one check of a split against a graph (model files use it): a good
+ * split passes, and each kind of problem is named with its set and pair. */
+static void split_check_finds_each_problem(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph *g = cycle6(ctx);
+    vgae_split *good = NULL, *s = NULL;
+    assert_int_equal(vgae_split_read(ctx, write_text("good.tsv", cycle_file(g, GOOD_ROWS)), g, 0, &good, NULL), VGAE_OK);
+    assert_int_equal(vgae_split_check(ctx, good, g, NULL, NULL), VGAE_OK);
+    /* a copy is equal, and the pairs of each set are where the layout says */
+    assert_int_equal(vgae_split_copy(ctx, good, &s), VGAE_OK);
+    assert_int_equal(vgae_split_checksum(s), vgae_split_checksum(good));
+    int64_t count;
+    assert_true(vgae_split_pairs(s, VGAE_SET_TEST_NEG, &count) == s->test_neg && count == 1);
+    assert_string_equal(vgae_split_set_name(VGAE_SET_VAL_NEG), "val");
+    assert_true(vgae_split_set_positive(VGAE_SET_TEST_POS) && !vgae_split_set_positive(VGAE_SET_TEST_NEG));
+    const struct { vgae_split_set set; int64_t index; vgae_pair pair; const char *needle; } cases[] = {
+        {VGAE_SET_VAL_POS, 0, {0, 3}, "the split's val positive (0, 3) is not an edge of the graph"},
+        {VGAE_SET_TEST_NEG, 0, {1, 2}, "the split's test negative (1, 2) is an edge of the graph"},
+        {VGAE_SET_TRAIN, 2, {0, 1}, "the split's train pair (0, 1) appears twice in the split"},
+        {VGAE_SET_VAL_NEG, 0, {2, 6}, "is not a pair u < v of the graph's nodes"},
+        {VGAE_SET_TRAIN, 0, {1, 0}, "is not a pair u < v of the graph's nodes"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        vgae_split_free(s);
+        assert_int_equal(vgae_split_copy(ctx, good, &s), VGAE_OK);
+        ((vgae_pair *)vgae_split_pairs(s, cases[k].set, &count))[cases[k].index] = cases[k].pair;
+        vgae_split_set set = VGAE_SET_TRAIN;
+        int64_t at = -1;
+        assert_error_contains(ctx, vgae_split_check(ctx, s, g, &set, &at), cases[k].needle);
+        assert_int_equal(set, cases[k].set);
+        assert_int_equal(at, cases[k].index);
+    }
+    /* the rule itself, as the file reader applies it row by row */
+    assert_string_equal(vgae_split_pair_problem(g, 3, 3, 0), "is a self-pair");
+    assert_null(vgae_split_pair_problem(g, 0, 1, 1));
+    assert_null(vgae_split_pair_problem(g, 0, 3, 0));
+    /* sizes: another graph, no training pair */
+    vgae_graph *other = planted_graph(ctx);
+    assert_error_contains(ctx, vgae_split_check(ctx, good, other, NULL, NULL), "a graph of 6 nodes, not 160");
+    vgae_split_free(s);
+    assert_int_equal(vgae_split_alloc(ctx, 6, 0, 0, 0, &s), VGAE_OK);
+    assert_error_contains(ctx, vgae_split_check(ctx, s, g, NULL, NULL), "no train pairs");
+    vgae_split_free(s);
+    assert_error_contains(ctx, vgae_split_alloc(ctx, 6, -1, 0, 0, &s), "a split of 6 nodes");
+    assert_null(s);
+    vgae_graph_free(other);
+    vgae_split_free(good);
+    vgae_graph_free(g);
+}
+
 static void refuses_bad_headers(void **state)
 {
     vgae_ctx *ctx = *state;
@@ -648,6 +699,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(gzip_input, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(write_errors, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(reads_a_hand_written_file, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(split_check_finds_each_problem, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(refuses_bad_headers, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(refuses_bad_rows, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(refuses_unknown_names, setup_ctx, teardown_ctx),
