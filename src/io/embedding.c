@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/bytes.h"
 #include "core/internal.h"
 #include "vgae/io/outfile.h"
 #include "vgae/io/embedding.h"
@@ -240,8 +241,8 @@ static void write_npy(FILE *f, const float *data, int64_t n, int64_t d)
                        (long long)n, (long long)d);
     size_t pad = (64 - (10 + (size_t)len + 1) % 64) % 64;
     size_t header_len = (size_t)len + pad + 1; /* < 160 + 64: fits in uint16 */
-    unsigned char prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(header_len & 0xff),
-                                (unsigned char)(header_len >> 8)};
+    unsigned char prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
+    vgae_put_le(prefix + 8, header_len, 2);
     fwrite(prefix, 1, sizeof prefix, f);
     fwrite(dict, 1, (size_t)len, f);
     for (size_t k = 0; k < pad; k++)
@@ -254,10 +255,8 @@ static void write_npy(FILE *f, const float *data, int64_t n, int64_t d)
     for (int64_t k = 0; k < total; k++) {
         uint32_t bits;
         memcpy(&bits, &data[k], sizeof bits);
-        buf[used++] = (unsigned char)(bits & 0xff);
-        buf[used++] = (unsigned char)((bits >> 8) & 0xff);
-        buf[used++] = (unsigned char)((bits >> 16) & 0xff);
-        buf[used++] = (unsigned char)(bits >> 24);
+        vgae_put_le(buf + used, bits, 4);
+        used += 4;
         if (used == sizeof buf) {
             if (fwrite(buf, 1, used, f) != used)
                 return;

@@ -99,29 +99,39 @@ static vgae_status idx_length(vgae_ctx *ctx, const char *path, size_t size, unsi
     return VGAE_OK;
 }
 
+/* Reads an IDX file of ndims dimensions and checks its header and length:
+ * on success *data (free it) holds the whole file and the *count values
+ * start at byte 4 + 4 ndims. */
+static vgae_status idx_read(vgae_ctx *ctx, const char *path, unsigned ndims, uint32_t dims[3],
+                            uint64_t *count, char **data)
+{
+    size_t size = 0;
+    vgae_status st = vgae_slurp(ctx, path, data, &size);
+    if (!st)
+        st = idx_header(ctx, path, (const unsigned char *)*data, size, ndims, dims, count);
+    if (!st)
+        st = idx_length(ctx, path, size, ndims, *count);
+    if (st) {
+        free(*data);
+        *data = NULL;
+    }
+    return st;
+}
+
 static vgae_status read_images(vgae_ctx *ctx, const char *path, vgae_images *im)
 {
     char *data = NULL;
-    size_t size = 0;
     uint32_t dims[3] = {0, 0, 0};
     uint64_t count = 0;
-    vgae_status st = vgae_slurp(ctx, path, &data, &size);
+    vgae_status st = idx_read(ctx, path, 3, dims, &count, &data);
     if (st)
         return st;
-    const unsigned char *b = (const unsigned char *)data;
-    st = idx_header(ctx, path, b, size, 3, dims, &count);
-    if (!st)
-        st = idx_length(ctx, path, size, 3, count);
-    if (!st) {
-        im->pixels = vgae_alloc(ctx, (size_t)count, sizeof *im->pixels);
-        if (!im->pixels)
-            st = VGAE_ENOMEM;
-    }
-    if (!st) {
+    im->pixels = vgae_alloc(ctx, (size_t)count, sizeof *im->pixels);
+    if (im->pixels) {
         float scale[256];
         for (int v = 0; v < 256; v++)
             scale[v] = (float)v / 255.0f;
-        b += 16;
+        const unsigned char *b = (const unsigned char *)data + 16;
         for (uint64_t i = 0; i < count; i++)
             im->pixels[i] = scale[b[i]];
         im->n = dims[0];
@@ -129,31 +139,22 @@ static vgae_status read_images(vgae_ctx *ctx, const char *path, vgae_images *im)
         im->width = (int32_t)dims[2];
     }
     free(data);
-    return st;
+    return im->pixels ? VGAE_OK : VGAE_ENOMEM;
 }
 
 static vgae_status read_labels(vgae_ctx *ctx, const char *path, vgae_images *im)
 {
     char *data = NULL;
-    size_t size = 0;
     uint32_t dims[3] = {0, 0, 0};
     uint64_t count = 0;
-    vgae_status st = vgae_slurp(ctx, path, &data, &size);
-    if (st)
-        return st;
-    st = idx_header(ctx, path, (const unsigned char *)data, size, 1, dims, &count);
+    vgae_status st = idx_read(ctx, path, 1, dims, &count, &data);
     if (!st && count != (uint64_t)im->n)
         st = vgae_fail_at(ctx, VGAE_EINVAL, path, 0, "%llu labels for %lld images", (unsigned long long)count,
                           (long long)im->n);
+    if (!st && !(im->labels = vgae_alloc(ctx, (size_t)count, 1)))
+        st = VGAE_ENOMEM;
     if (!st)
-        st = idx_length(ctx, path, size, 1, count);
-    if (!st) {
-        im->labels = vgae_alloc(ctx, (size_t)count, 1);
-        if (!im->labels)
-            st = VGAE_ENOMEM;
-        else
-            memcpy(im->labels, data + 8, (size_t)count);
-    }
+        memcpy(im->labels, data + 8, (size_t)count);
     free(data);
     return st;
 }

@@ -10,6 +10,7 @@
 #include "models/graph_ae_impl.h"
 #include "nn/kernels.h"
 #include "nn/internal.h"
+#include "vgae/vae/likelihood.h"
 
 /* The logits z_i . z_j are symmetric, and so are the targets (A + I) and the
  * gradient G: only the blocks on and above the diagonal are computed, those
@@ -28,7 +29,7 @@ int64_t vgae_full_block(int32_t n)
 /* softplus(x) = -log sigmoid(-x), exactly for any x */
 static double softplus(double x)
 {
-    return (x > 0 ? x : 0.0) + log1p(exp(-fabs(x)));
+    return -vgae_log_sigmoid(-x);
 }
 
 typedef struct full_job {
