@@ -197,6 +197,9 @@ static int load_model(const char *cmd, const model_args *a, loaded_model *l)
     const cli_data_opts *d = &a->data;
     if (!rc && (d->dataset || d->graph)) {
         rc = cli_load_dataset(cmd, l->ctx, d, &l->ds);
+    } else if (!rc && !src.name && !src.graph_path) {
+        rc = cli_usage_error(cmd, "%s does not say where its graph is: give --dataset or --graph",
+                             a->model);
     } else if (!rc) { /* the model's own data, with the options' additions */
         if (d->features)
             src.features_path = d->features;

@@ -131,9 +131,6 @@ vgae_status vgae_graph_ae_file_source(vgae_ctx *ctx, const vgae_model_file *file
     }
     if (f.features > 0 && features && *features)
         source->features_path = features;
-    if (!source->name && !source->graph_path)
-        return vgae_fail_at(ctx, VGAE_EINVAL, vgae_model_file_path(file), 0,
-                            "the model does not say where its graph is: give --dataset or --graph");
     return VGAE_OK;
 }
 

@@ -121,7 +121,8 @@ VGAE_EXPORT vgae_status vgae_graph_ae_save(vgae_ctx *ctx, const vgae_graph_ae *m
 
 /* Where a graph model file says its data came from: the dataset name, or
  * the absolute paths of its graph and features and the graph's format
- * (pointers into file). VGAE_EINVAL if file holds no graph model. */
+ * (pointers into file; both name and graph_path are NULL for a model made
+ * from data without files). VGAE_EINVAL if file holds no graph model. */
 VGAE_EXPORT vgae_status vgae_graph_ae_file_source(vgae_ctx *ctx, const vgae_model_file *file,
                                       vgae_dataset_source *source);
 
