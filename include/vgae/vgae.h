@@ -22,11 +22,12 @@
 #include "vgae/vae/likelihood.h"
 #include "vgae/vae/elbo.h"
 
-/* graph: graphs, generators, normalization, splits */
+/* graph: graphs, generators, normalization, splits, classical link scores */
 #include "vgae/graph/graph.h"
 #include "vgae/graph/generate.h"
 #include "vgae/graph/normalize.h"
 #include "vgae/graph/split.h"
+#include "vgae/graph/heuristics.h"
 
 /* io: every file format, reader and writer side by side */
 #include "vgae/io/outfile.h"

@@ -74,8 +74,10 @@ int cli_default_threads(void);
 /* Model, training, split and run options, shared by linkpred and train. */
 typedef struct cli_train_opts {
     vgae_graph_ae_options model;
+    int kind, loss; /* the model's kind and loss as parsed (ints: the table writes ints) */
     double val_frac, test_frac;
-    int seed, runs, every, threads, no_features;
+    int64_t seed;
+    int runs, every, threads, no_features;
 } cli_train_opts;
 /* The reference's model defaults; val 0.05, test 0.1, seed 42, 1 run,
  * progress every 10 epochs, the processors not busy with other work. */
@@ -84,9 +86,14 @@ cli_train_opts cli_train_defaults(void);
  * options (over cli_train_opts). */
 extern const cli_opt cli_model_table[];
 extern const cli_opt cli_split_table[];
+/* The model options the command line gave: t->model with its kind, loss
+ * and features set from the parsed values. */
+vgae_graph_ae_options cli_train_model(const cli_train_opts *t);
 /* Progress lines on stderr during training (a vgae_epoch_fn; user is a cli_progress). */
 typedef struct cli_progress {
-    int run, runs, quiet, seed, epochs;
+    int run, runs, quiet;
+    int64_t seed;
+    int epochs;
 } cli_progress;
 void cli_on_epoch(void *user, int epoch, const vgae_elbo_terms *t, double val_auc, double val_ap,
                   double seconds);

@@ -79,7 +79,8 @@ int cmd_info(int argc, char **argv)
     if (r != CLI_PARSED)
         return r == CLI_HELP_SHOWN ? CLI_OK : CLI_USAGE;
     if (a.model) {
-        if (a.data.dataset || a.data.graph || a.data.features || a.data.labels)
+        if (a.data.dataset || a.data.graph || a.data.features || a.data.labels ||
+            a.data.format != VGAE_FORMAT_AUTO)
             return cli_usage_error("info", "give --model or the data options, not both");
         return info_model(a.model);
     }

@@ -11,7 +11,7 @@ static const char *const kind_names[] = {"vgae", "gae", NULL};
 static const char *const loss_names[] = {"full", "sampled", NULL};
 
 const cli_opt cli_model_table[] = {
-    {"--model", NULL, CLI_CHOICE, .dest = offsetof(cli_train_opts, model.kind), .choices = kind_names,
+    {"--model", NULL, CLI_CHOICE, .dest = offsetof(cli_train_opts, kind), .choices = kind_names,
      .help = "variational or plain graph autoencoder"},
     {"--hidden", NULL, CLI_INT, "N", 1, 65536, offsetof(cli_train_opts, model.hidden),
      .help = "GCN hidden units"},
@@ -23,7 +23,7 @@ const cli_opt cli_model_table[] = {
      .help = "Adam learning rate"},
     {"--beta", NULL, CLI_REAL, "X", 0, 1e12, offsetof(cli_train_opts, model.beta),
      .help = "weight of the KL over the reference's scale 1/N^2"},
-    {"--loss", NULL, CLI_CHOICE, .dest = offsetof(cli_train_opts, model.loss), .choices = loss_names,
+    {"--loss", NULL, CLI_CHOICE, .dest = offsetof(cli_train_opts, loss), .choices = loss_names,
      .help = "all N^2 pairs, or (for large graphs) the training edges\n"
              "and as many fresh non-edges each epoch"},
     {"--no-features", NULL, CLI_FLAG, .dest = offsetof(cli_train_opts, no_features),
@@ -36,7 +36,7 @@ const cli_opt cli_split_table[] = {
      .help = "fraction of edges for validation"},
     {"--test-frac", NULL, CLI_REAL, "F", 0, 0.999, offsetof(cli_train_opts, test_frac),
      .help = "fraction of edges for test"},
-    {"--seed", NULL, CLI_INT, "S", 0, 2147483647, offsetof(cli_train_opts, seed),
+    {"--seed", NULL, CLI_INT64, "S", 0, 2147483647, offsetof(cli_train_opts, seed),
      .help = "seed of the split, weights and noise"},
     {NULL},
 };
@@ -45,7 +45,18 @@ cli_train_opts cli_train_defaults(void)
 {
     cli_train_opts t = {.model = vgae_graph_ae_defaults(), .val_frac = 0.05, .test_frac = 0.1,
                         .seed = 42, .runs = 1, .every = 10, .threads = cli_default_threads()};
+    t.kind = (int)t.model.kind;
+    t.loss = (int)t.model.loss;
     return t;
+}
+
+vgae_graph_ae_options cli_train_model(const cli_train_opts *t)
+{
+    vgae_graph_ae_options o = t->model;
+    o.kind = (vgae_graph_ae_kind)t->kind;
+    o.loss = (vgae_loss_kind)t->loss;
+    o.features = !t->no_features;
+    return o;
 }
 
 void cli_on_epoch(void *user, int epoch, const vgae_elbo_terms *t, double val_auc, double val_ap,
@@ -58,11 +69,11 @@ void cli_on_epoch(void *user, int epoch, const vgae_elbo_terms *t, double val_au
     if (p->runs > 1)
         snprintf(run, sizeof run, "run %d/%d  ", p->run, p->runs);
     if (isnan(val_auc))
-        fprintf(stderr, "%sseed %d  epoch %4d/%d  loss %.5f  %6.1f s\n", run, p->seed, epoch,
+        fprintf(stderr, "%sseed %lld  epoch %4d/%d  loss %.5f  %6.1f s\n", run, (long long)p->seed, epoch,
                 p->epochs, t->loss, seconds);
     else
-        fprintf(stderr, "%sseed %d  epoch %4d/%d  loss %.5f  val AUC %.4f  AP %.4f  %6.1f s\n",
-                run, p->seed, epoch, p->epochs, t->loss, val_auc, val_ap, seconds);
+        fprintf(stderr, "%sseed %lld  epoch %4d/%d  loss %.5f  val AUC %.4f  AP %.4f  %6.1f s\n",
+                run, (long long)p->seed, epoch, p->epochs, t->loss, val_auc, val_ap, seconds);
 }
 
 typedef struct {
@@ -120,7 +131,7 @@ static void mean_std(const vgae_linkpred_result *r, int n, size_t offset, double
     *std = sqrt(ss / n);
 }
 
-static void print_json(const char *name, const vgae_graph_ae_options *o, int features, int seed,
+static void print_json(const char *name, const vgae_graph_ae_options *o, int features, int64_t seed,
                        const vgae_linkpred_result *r, int runs)
 {
     printf("{\"dataset\":");
@@ -128,7 +139,7 @@ static void print_json(const char *name, const vgae_graph_ae_options *o, int fea
     printf(",\"model\":\"%s\",\"loss\":\"%s\",\"features\":%s,\"runs\":[",
            vgae_graph_ae_kind_name(o->kind), vgae_loss_name(o->loss), features ? "true" : "false");
     for (int k = 0; k < runs; k++) {
-        printf("%s{\"seed\":%d,", k ? "," : "", seed + k);
+        printf("%s{\"seed\":%lld,", k ? "," : "", (long long)(seed + k));
         cli_json_number("test_auc", r[k].test_auc, ",");
         cli_json_number("test_ap", r[k].test_ap, ",");
         cli_json_number("val_auc", r[k].val_auc, ",");
@@ -146,12 +157,12 @@ static void print_json(const char *name, const vgae_graph_ae_options *o, int fea
     cli_json_number("test_ap", s_ap, "}}\n");
 }
 
-static void print_table(const vgae_linkpred_result *r, int runs, int seed)
+static void print_table(const vgae_linkpred_result *r, int runs, int64_t seed)
 {
     printf("%4s %8s %9s %9s %9s %9s %7s %9s\n", "run", "seed", "test AUC", "test AP", "val AUC",
            "val AP", "epochs", "seconds");
     for (int k = 0; k < runs; k++)
-        printf("%4d %8d %9.4f %9.4f %9.4f %9.4f %7d %9.2f\n", k + 1, seed + k, r[k].test_auc,
+        printf("%4d %8lld %9.4f %9.4f %9.4f %9.4f %7d %9.2f\n", k + 1, (long long)(seed + k), r[k].test_auc,
                r[k].test_ap, r[k].val_auc, r[k].val_ap, r[k].epochs, r[k].train_seconds);
     if (runs > 1) {
         double m_auc, s_auc, m_ap, s_ap, m_t, s_t;
@@ -175,8 +186,7 @@ int cmd_linkpred(int argc, char **argv)
         return cli_usage_error(cmd, "--val-frac and --test-frac must add up to less than 1");
     if (t->test_frac == 0)
         return cli_usage_error(cmd, "--test-frac must be above 0: link prediction reports test figures");
-    vgae_graph_ae_options o = t->model;
-    o.features = !t->no_features;
+    const vgae_graph_ae_options o = cli_train_model(t);
 
     vgae_ctx *ctx = cli_ctx_new(a.quiet, t->threads);
     vgae_dataset *ds = NULL;

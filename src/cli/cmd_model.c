@@ -87,8 +87,7 @@ int cmd_train(int argc, char **argv)
         return cli_usage_error(cmd, "the model is binary: -o needs a file name, not '-'");
     if (t->val_frac + t->test_frac >= 1)
         return cli_usage_error(cmd, "--val-frac and --test-frac must add up to less than 1");
-    vgae_graph_ae_options o = t->model;
-    o.features = !t->no_features;
+    const vgae_graph_ae_options o = cli_train_model(t);
 
     vgae_ctx *ctx = cli_ctx_new(a.quiet, t->threads);
     vgae_dataset *ds = NULL;
@@ -205,6 +204,8 @@ static int load_model(const char *cmd, const model_args *a, loaded_model *l)
             src.features_path = d->features;
         if (d->labels)
             src.labels_path = d->labels;
+        if (d->format != VGAE_FORMAT_AUTO)
+            src.format = (vgae_graph_format)d->format;
         rc = cli_load_source(l->ctx, &src, &l->ds);
     }
     if (!rc && vgae_graph_ae_from_file(l->ctx, file, l->ds, a->force, &l->model))

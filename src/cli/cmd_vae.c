@@ -229,7 +229,7 @@ static int vae_train(int argc, char **argv)
     }
     if (a.limit && a.limit < train->n)
         train->n = a.limit;
-    if (vgae_image_vae_new(ctx, &a.vo, train->height, train->width, &v)) {
+    if (vgae_image_vae_new(ctx, &a.vo, train, &v)) {
         rc = cli_lib_error(ctx);
         goto done;
     }
@@ -240,7 +240,7 @@ static int vae_train(int argc, char **argv)
     for (int e = 1; e <= a.vo.epochs; e++) {
         const double before = vgae_image_vae_train_seconds(v);
         if (vgae_image_vae_train_epoch(ctx, v, train, &train_loss) ||
-            vgae_image_vae_evaluate(ctx, v, test, 0, NULL, &f)) {
+            vgae_image_vae_evaluate(ctx, v, test, 0, NULL, NULL, &f)) {
             rc = cli_lib_error(ctx);
             goto done;
         }
@@ -347,7 +347,7 @@ static int vae_eval(int argc, char **argv)
     double iw = NAN;
     iwae_progress p = {0, a.quiet};
     const int64_t n = !rc && a.images && a.images < l.test->n ? a.images : !rc ? l.test->n : 0;
-    if (!rc && vgae_image_vae_evaluate(l.ctx, l.v, l.test, n, NULL, &f))
+    if (!rc && vgae_image_vae_evaluate(l.ctx, l.v, l.test, n, NULL, NULL, &f))
         rc = cli_lib_error(l.ctx);
     if (!rc && a.iw_samples &&
         vgae_image_vae_iwae(l.ctx, l.v, l.test, n, a.iw_samples, on_iwae_image, &p, &iw))
@@ -505,7 +505,10 @@ static int vae_encode(int argc, char **argv)
             fprintf(stderr, "vgae: out of memory\n");
             rc = CLI_ERROR;
         } else if (vgae_image_vae_encode(l.ctx, l.v, l.test->pixels, n, &codes) ||
-                   vgae_image_vae_evaluate(l.ctx, l.v, l.test, n, score, &f)) {
+                   /* the anomaly scores draw from the context's noise stream (of the
+                    * model's seed, or --seed), from its start */
+                   vgae_image_vae_evaluate(l.ctx, l.v, l.test, n, vgae_ctx_rng(l.ctx, VGAE_STREAM_NOISE),
+                                           score, &f)) {
             rc = cli_lib_error(l.ctx);
         }
         for (int64_t i = 0; !rc && i < n; i++) {

@@ -1,6 +1,7 @@
-/* ROC AUC and average precision over sorted scores, with ties handled as scikit-learn does. */
+/* ROC AUC and average precision over sorted scores, ties as scikit-learn; Hits@K and MRR as OGB. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/internal.h"
 #include "vgae/eval/metrics.h"
@@ -151,5 +152,113 @@ vgae_status vgae_link_metrics(vgae_ctx *ctx, const double *pos, int64_t n_pos, c
     qsort(items, (size_t)n, sizeof *items, by_score_desc);
     sweep(items, n, n_pos, n_neg, auc, ap);
     free(items);
+    return VGAE_OK;
+}
+
+/* ---- Hits@K and MRR ---- */
+
+static int by_double_desc(const void *pa, const void *pb)
+{
+    const double a = *(const double *)pa, b = *(const double *)pb;
+    return (a < b) - (a > b);
+}
+
+/* Checks n scores of an array; NaN outputs on error are the caller's. */
+static vgae_status check_scores(vgae_ctx *ctx, const char *what, const char *array,
+                                const double *x, int64_t n)
+{
+    for (int64_t k = 0; k < n; k++) {
+        vgae_status st = check_score(ctx, what, array, k, x[k]);
+        if (st)
+            return st;
+    }
+    return VGAE_OK;
+}
+
+static vgae_status check_ks(vgae_ctx *ctx, const char *what, const int *ks, int n_k)
+{
+    if (n_k > 0 && !ks)
+        return vgae_fail(ctx, VGAE_EINVAL, "%s: ks is NULL", what);
+    for (int i = 0; i < n_k; i++)
+        if (ks[i] < 1)
+            return vgae_fail(ctx, VGAE_EINVAL, "%s: K = %d; K must be at least 1", what, ks[i]);
+    return VGAE_OK;
+}
+
+vgae_status vgae_hits_at(vgae_ctx *ctx, const double *pos, int64_t n_pos, const double *neg,
+                         int64_t n_neg, const int *ks, int n_k, double *hits)
+{
+    const char *what = "Hits@K";
+    for (int i = 0; i < n_k; i++)
+        hits[i] = NAN;
+    if (n_pos < 1 || n_neg < 1 || !pos || !neg)
+        return vgae_fail(ctx, VGAE_EINVAL, "%s: need positives and negatives (%lld and %lld)", what,
+                         (long long)n_pos, (long long)n_neg);
+    vgae_status st = check_ks(ctx, what, ks, n_k);
+    if (!st)
+        st = check_scores(ctx, what, "positive", pos, n_pos);
+    if (!st)
+        st = check_scores(ctx, what, "negative", neg, n_neg);
+    if (st)
+        return st;
+    /* only the highest max(K) negatives matter: sort a copy, take the K-th */
+    double *sorted = vgae_alloc(ctx, (size_t)n_neg, sizeof *sorted);
+    if (!sorted)
+        return VGAE_ENOMEM;
+    memcpy(sorted, neg, (size_t)n_neg * sizeof *sorted);
+    qsort(sorted, (size_t)n_neg, sizeof *sorted, by_double_desc);
+    for (int i = 0; i < n_k; i++) {
+        if (ks[i] > n_neg) {
+            hits[i] = 1.0;
+            continue;
+        }
+        const double threshold = sorted[ks[i] - 1];
+        int64_t above = 0;
+        for (int64_t k = 0; k < n_pos; k++)
+            above += pos[k] > threshold;
+        hits[i] = (double)above / (double)n_pos;
+    }
+    free(sorted);
+    return VGAE_OK;
+}
+
+vgae_status vgae_rank_metrics(vgae_ctx *ctx, const double *pos, int64_t n_pos, const double *neg,
+                              int64_t per_pos, const int *ks, int n_k, double *mrr, double *hits)
+{
+    const char *what = "MRR";
+    *mrr = NAN;
+    for (int i = 0; i < n_k; i++)
+        hits[i] = NAN;
+    if (n_pos < 1 || per_pos < 1 || !pos || !neg)
+        return vgae_fail(ctx, VGAE_EINVAL, "%s: need positives and negatives (%lld, %lld each)",
+                         what, (long long)n_pos, (long long)per_pos);
+    vgae_status st = check_ks(ctx, what, ks, n_k);
+    if (!st)
+        st = check_scores(ctx, what, "positive", pos, n_pos);
+    if (!st)
+        st = check_scores(ctx, what, "negative", neg, n_pos * per_pos);
+    if (st)
+        return st;
+    if (n_k > 64)
+        return vgae_fail(ctx, VGAE_EINVAL, "%s: %d values of K; at most 64", what, n_k);
+    double reciprocal = 0.0;
+    int64_t within[64] = {0};
+    const int counted = n_k;
+    for (int64_t i = 0; i < n_pos; i++) {
+        const double *mine = neg + i * per_pos;
+        int64_t above = 0, tied = 0;
+        for (int64_t k = 0; k < per_pos; k++) {
+            above += mine[k] > pos[i];
+            tied += mine[k] == pos[i];
+        }
+        /* ranks are integers or halves: exact in double */
+        const double rank = 1.0 + (double)above + 0.5 * (double)tied;
+        reciprocal += 1.0 / rank;
+        for (int j = 0; j < counted; j++)
+            within[j] += rank <= (double)ks[j];
+    }
+    *mrr = reciprocal / (double)n_pos;
+    for (int j = 0; j < counted; j++)
+        hits[j] = (double)within[j] / (double)n_pos;
     return VGAE_OK;
 }

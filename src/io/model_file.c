@@ -481,7 +481,7 @@ static int parse_value(const vgae_meta_key *m, const char *v)
         return 1;
     case VGAE_META_REAL: {
         double d = strtod(v, &end);
-        if (end == v || *end || isinf(d))
+        if (end == v || *end || isinf(d) || (m->max > m->min && !(d >= m->min && d <= m->max)))
             return 0;
         *(double *)m->value = d;
         return 1;

@@ -21,8 +21,9 @@ typedef enum vgae_meta_type {
     VGAE_META_INT,    /* int; range [min, max] */
     VGAE_META_INT64,  /* int64_t; range [min, max] */
     VGAE_META_UINT64, /* uint64_t; any value below 2^63 */
-    VGAE_META_REAL,   /* double, NaN allowed (a figure not measured); digits 0: the shortest
-                         text that reads back exactly, else "%.{digits}f" */
+    VGAE_META_REAL,   /* double; digits 0: the shortest text that reads back exactly, else
+                         "%.{digits}f". With max > min, finite and in [min, max] (a
+                         setting); else NaN allowed (a figure not measured) */
     VGAE_META_HEX32,  /* uint32_t as 0x%08x */
     VGAE_META_TEXT,   /* char[size]: one line of text, possibly empty */
     VGAE_META_NAME    /* an int index into names (NULL-terminated), written as the name */
@@ -32,7 +33,7 @@ typedef struct vgae_meta_key {
     const char *key;
     vgae_meta_type type;
     void *value;
-    double min, max;          /* VGAE_META_INT, VGAE_META_INT64 */
+    double min, max;          /* VGAE_META_INT, VGAE_META_INT64; VGAE_META_REAL (see above) */
     int digits;               /* VGAE_META_REAL */
     size_t size;              /* VGAE_META_TEXT: the buffer's size */
     const char *const *names; /* VGAE_META_NAME */

@@ -38,6 +38,9 @@ void vgae_graph_ae_free(vgae_graph_ae *m)
         return;
     vgae_split_free(m->split);
     vgae_graph_free(m->train);
+    free(m->source_dataset);
+    free(m->source_graph);
+    free(m->source_features);
     vgae_csr_free(m->a_hat);
     vgae_csr_free(m->x);
     vgae_csr_free(m->xt);
@@ -155,28 +158,28 @@ vgae_status vgae_graph_ae_on_graph(vgae_ctx *ctx, const vgae_graph_ae_options *o
     return build(ctx, options, copy, features, out);
 }
 
-/* The data's source, for the model file: a dataset name, or absolute paths. */
+/* A copy of path as an absolute path, or as given when it cannot be
+ * resolved (the model file says what it can); NULL only for NULL. */
+static char *source_path(vgae_ctx *ctx, const char *path)
+{
+    if (!path)
+        return NULL;
+    char *abs = vgae_absolute_path(ctx, path);
+    if (!abs) {
+        vgae_ctx_clear(ctx);
+        abs = vgae_strdup(ctx, path);
+    }
+    return abs;
+}
+
+/* The data's source, for the model file: a dataset name, or the paths of its files. */
 static vgae_status record_source(vgae_ctx *ctx, vgae_graph_ae *m, const vgae_dataset *data)
 {
-    struct { const char *from; char *to; size_t size; } texts[] = {
-        {data->name, m->source_dataset, sizeof m->source_dataset},
-        {data->graph_path, m->source_graph, sizeof m->source_graph},
-        {m->x ? data->features_path : NULL, m->source_features, sizeof m->source_features}};
-    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
-        if (!texts[k].from)
-            continue;
-        char *abs = k == 0 ? vgae_strdup(ctx, texts[k].from) : vgae_absolute_path(ctx, texts[k].from);
-        if (!abs)
-            return vgae_ctx_status(ctx);
-        int fits = strlen(abs) < texts[k].size && !strchr(abs, '\n');
-        if (fits)
-            memcpy(texts[k].to, abs, strlen(abs) + 1);
-        free(abs);
-        if (!fits)
-            return vgae_fail(ctx, VGAE_EINVAL, "%s: the path is too long, or holds a line break, to "
-                             "record in a model (%zu bytes at most)", texts[k].from, texts[k].size - 1);
-    }
-    snprintf(m->source_format, sizeof m->source_format, "%s", vgae_graph_format_name(data->format));
+    if ((data->name && !(m->source_dataset = vgae_strdup(ctx, data->name))) ||
+        (data->graph_path && !(m->source_graph = source_path(ctx, data->graph_path))) ||
+        (m->x && data->features_path && !(m->source_features = source_path(ctx, data->features_path))))
+        return VGAE_ENOMEM;
+    m->source_format = data->format;
     return VGAE_OK;
 }
 
@@ -346,7 +349,7 @@ vgae_status vgae_graph_ae_fit(vgae_ctx *ctx, vgae_graph_ae *m, int every, vgae_e
 {
     *result = (vgae_linkpred_result){NAN, NAN, NAN, NAN, 0, NAN, 0};
     const int epochs = m->options.epochs;
-    const double start = vgae_now();
+    const double start = vgae_now(), trained = m->base.train_seconds;
     vgae_elbo_terms terms = {0};
     vgae_status st = VGAE_OK;
     for (int epoch = 1; !st && epoch <= epochs; epoch++) {
@@ -374,7 +377,7 @@ vgae_status vgae_graph_ae_fit(vgae_ctx *ctx, vgae_graph_ae *m, int every, vgae_e
     if (st)
         return st;
     *result = (vgae_linkpred_result){f.val_auc, f.val_ap, f.test_auc, f.test_ap,
-                                     vgae_now() - start, terms.loss, epochs};
+                                     m->base.train_seconds - trained, terms.loss, epochs};
     return VGAE_OK;
 }
 

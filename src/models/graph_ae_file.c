@@ -33,9 +33,9 @@ static int meta_table(facts *f, vgae_meta_key k[32])
     KEY(.key = "loss", .type = VGAE_META_NAME, .value = &f->loss, .names = loss_names);
     KEY(.key = "hidden", .type = VGAE_META_INT, .value = &f->hidden, .min = 1, .max = 65536, .required = 1);
     KEY(.key = "latent", .type = VGAE_META_INT, .value = &f->latent, .min = 1, .max = 65536, .required = 1);
-    KEY(.key = "lr", .type = VGAE_META_REAL, .value = &f->lr);
+    KEY(.key = "lr", .type = VGAE_META_REAL, .value = &f->lr, .min = 1e-12, .max = 1e6);
     KEY(.key = "epochs", .type = VGAE_META_INT, .value = &f->epochs, .min = 0, .max = 1000000);
-    KEY(.key = "beta", .type = VGAE_META_REAL, .value = &f->beta);
+    KEY(.key = "beta", .type = VGAE_META_REAL, .value = &f->beta, .min = 0, .max = 1e12);
     KEY(.key = "nodes", .type = VGAE_META_INT, .value = &f->nodes, .min = 2, .max = INT32_MAX, .required = 1);
     KEY(.key = "features", .type = VGAE_META_INT, .value = &f->features, .min = 0, .max = INT32_MAX, .required = 1);
     KEY(.key = "edges", .type = VGAE_META_INT64, .value = &f->edges, .min = 1, .max = (double)INT64_MAX);
@@ -72,10 +72,21 @@ vgae_status vgae_graph_ae_save(vgae_ctx *ctx, const vgae_graph_ae *m, const char
                .train_seconds = m->base.train_seconds, .edges = m->full_edges, .seed = m->base.seed,
                .graph_checksum = m->graph_checksum, .features_checksum = m->features_checksum,
                .split_checksum = m->split_checksum};
-    memcpy(f.source_dataset, m->source_dataset, sizeof f.source_dataset);
-    memcpy(f.source_graph, m->source_graph, sizeof f.source_graph);
-    memcpy(f.source_features, m->source_features, sizeof f.source_features);
-    memcpy(f.source_format, m->source_format, sizeof f.source_format);
+    /* where the data came from, if it fits a model file */
+    struct { const char *from; char *to; size_t size; } texts[] = {
+        {m->source_dataset, f.source_dataset, sizeof f.source_dataset},
+        {m->source_graph, f.source_graph, sizeof f.source_graph},
+        {m->source_features, f.source_features, sizeof f.source_features}};
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
+        if (!texts[k].from)
+            continue;
+        if (strlen(texts[k].from) >= texts[k].size || strchr(texts[k].from, '\n'))
+            return vgae_fail_at(ctx, VGAE_EINVAL, path, 0, "cannot record the data's source %.200s "
+                                "in the model: a line break, or longer than %zu bytes",
+                                texts[k].from, texts[k].size - 1);
+        memcpy(texts[k].to, texts[k].from, strlen(texts[k].from) + 1);
+    }
+    snprintf(f.source_format, sizeof f.source_format, "%s", vgae_graph_format_name(m->source_format));
     snprintf(f.library_version, sizeof f.library_version, "%s", vgae_version());
     vgae_meta_key keys[32];
     char *text = vgae_meta_format(ctx, keys, meta_table(&f, keys));
@@ -195,7 +206,22 @@ vgae_status vgae_graph_ae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
     vgae_graph_ae *m = *out;
     if (!st)
         st = vgae_model_file_load_params(ctx, file, &m->base.params);
+    /* the file's record of its source, not the data's: what the model was made from */
+    if (!st) {
+        free(m->source_dataset);
+        free(m->source_graph);
+        free(m->source_features);
+        m->source_dataset = m->source_graph = m->source_features = NULL;
+        if ((f.source_dataset[0] && !(m->source_dataset = vgae_strdup(ctx, f.source_dataset))) ||
+            (f.source_graph[0] && !(m->source_graph = vgae_strdup(ctx, f.source_graph))) ||
+            (f.source_features[0] && !(m->source_features = vgae_strdup(ctx, f.source_features))))
+            st = VGAE_ENOMEM;
+        if (!st && f.source_format[0] && vgae_graph_format_from_name(ctx, f.source_format, &m->source_format))
+            vgae_ctx_clear(ctx); /* an unknown name: the format stays the data's */
+    }
     if (st) {
+        if (!strstr(vgae_ctx_message(ctx), vgae_model_file_path(file)))
+            vgae_fail_prefix(ctx, "%s: ", vgae_model_file_path(file));
         vgae_graph_ae_free(m);
         *out = NULL;
         return st;
@@ -209,10 +235,6 @@ vgae_status vgae_graph_ae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
     m->graph_checksum = f.graph_checksum;
     m->features_checksum = f.features_checksum;
     m->split_checksum = f.split_checksum;
-    memcpy(m->source_dataset, f.source_dataset, sizeof f.source_dataset);
-    memcpy(m->source_graph, f.source_graph, sizeof f.source_graph);
-    memcpy(m->source_features, f.source_features, sizeof f.source_features);
-    memcpy(m->source_format, f.source_format, sizeof f.source_format);
     return VGAE_OK;
 }
 

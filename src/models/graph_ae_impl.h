@@ -27,7 +27,9 @@ struct vgae_graph_ae {
     int64_t full_edges;
     uint32_t graph_checksum, features_checksum, split_checksum;
     vgae_link_figures reported;
-    char source_dataset[128], source_graph[1024], source_features[1024], source_format[16];
+    /* where the data came from (malloc'ed; NULL: not known): checked when saved */
+    char *source_dataset, *source_graph, *source_features;
+    vgae_graph_format source_format;
 };
 
 /* A model on a training graph (copied) and features (copied; NULL for

@@ -87,12 +87,17 @@ static vgae_status check_options(vgae_ctx *ctx, const vgae_image_vae_options *o,
 }
 
 vgae_status vgae_image_vae_new(vgae_ctx *ctx, const vgae_image_vae_options *options,
-                               int32_t height, int32_t width, vgae_image_vae **out)
+                               const vgae_images *images, vgae_image_vae **out)
 {
     *out = NULL;
+    const int32_t height = images->height, width = images->width;
     vgae_status st = check_options(ctx, options, height, width);
     if (st)
         return st;
+    if (images->folder && strlen(images->folder) >= sizeof ((vgae_image_vae *)0)->folder)
+        return vgae_fail(ctx, VGAE_EINVAL, "%s: the folder's path is too long to record in a "
+                         "model (%zu bytes at most)", images->folder,
+                         sizeof ((vgae_image_vae *)0)->folder - 1);
     vgae_image_vae *v = vgae_calloc(ctx, 1, sizeof *v);
     if (!v)
         return VGAE_ENOMEM;
@@ -104,6 +109,8 @@ vgae_status vgae_image_vae_new(vgae_ctx *ctx, const vgae_image_vae_options *opti
     v->input = input;
     v->train_loss = NAN;
     v->reported = (vgae_image_figures){NAN, NAN, NAN, 0};
+    if (images->folder)
+        memcpy(v->folder, images->folder, strlen(images->folder) + 1);
     const int64_t cap = v->capacity = o->batch;
     vgae_rng *init = vgae_ctx_rng(ctx, VGAE_STREAM_INIT);
     char name[32];
@@ -363,13 +370,12 @@ vgae_status vgae_image_vae_train_epoch(vgae_ctx *ctx, vgae_image_vae *v, const v
     *loss = sum / (double)n;
     v->train_loss = *loss;
     v->train_images = n;
-    if (train->folder)
-        snprintf(v->folder, sizeof v->folder, "%s", train->folder);
     return VGAE_OK;
 }
 
 vgae_status vgae_image_vae_evaluate(vgae_ctx *ctx, vgae_image_vae *v, const vgae_images *test,
-                                    int64_t n, double *per_image, vgae_image_figures *out)
+                                    int64_t n, vgae_rng *noise, double *per_image,
+                                    vgae_image_figures *out)
 {
     vgae_status st = check_images(ctx, v, test);
     if (n <= 0 || n > test->n)
@@ -377,10 +383,12 @@ vgae_status vgae_image_vae_evaluate(vgae_ctx *ctx, vgae_image_vae *v, const vgae
     *out = (vgae_image_figures){NAN, NAN, NAN, n};
     if (st)
         return st;
-    /* the evaluation's own stream: sub-stream `epoch` of the seed's noise stream */
-    vgae_rng noise;
-    vgae_rng_init(&noise, vgae_ctx_seed(ctx), VGAE_STREAM_NOISE);
-    vgae_rng_substream(&noise, (uint32_t)v->base.epoch);
+    /* without a stream, the evaluation's own: sub-stream `epoch` of the seed's noise stream */
+    vgae_rng own;
+    vgae_rng_init(&own, vgae_ctx_seed(ctx), VGAE_STREAM_NOISE);
+    vgae_rng_substream(&own, (uint32_t)v->base.epoch);
+    if (!noise)
+        noise = &own;
     double recon = 0.0, kl = 0.0, row_kl[1024], row_rec, batch_kl;
     const int64_t step = v->capacity < 1024 ? v->capacity : 1024, d = v->input;
     vgae_mat out_rows[VGAE_LATENT_MAX_HEADS], dout_rows[VGAE_LATENT_MAX_HEADS];
@@ -392,7 +400,7 @@ vgae_status vgae_image_vae_evaluate(vgae_ctx *ctx, vgae_image_vae *v, const vgae
         vgae_mat eps = rows_of(&v->eps, rows), z = rows_of(&v->z, rows);
         st = encode_rows(ctx, v, rows);
         if (!st)
-            st = vgae_latent_sample(ctx, v->base.latent, heads, &noise, &eps, &z);
+            st = vgae_latent_sample(ctx, v->base.latent, heads, noise, &eps, &z);
         if (!st)
             st = vgae_latent_kl(ctx, v->base.latent, heads, row_kl, &batch_kl);
         if (!st)

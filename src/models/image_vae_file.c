@@ -29,13 +29,13 @@ static int meta_table(facts *f, vgae_meta_key k[32])
     KEY(.key = "hidden", .type = VGAE_META_TEXT, .value = f->hidden, .size = sizeof f->hidden, .required = 1);
     KEY(.key = "latent", .type = VGAE_META_INT, .value = &f->latent, .min = 1, .max = 65536, .required = 1);
     KEY(.key = "batch", .type = VGAE_META_INT, .value = &f->batch, .min = 1, .max = 1 << 16, .required = 1);
-    KEY(.key = "lr", .type = VGAE_META_REAL, .value = &f->lr);
+    KEY(.key = "lr", .type = VGAE_META_REAL, .value = &f->lr, .min = 1e-12, .max = 1e6);
     KEY(.key = "epochs", .type = VGAE_META_INT, .value = &f->epochs, .min = 0, .max = 100000000, .required = 1);
-    KEY(.key = "beta", .type = VGAE_META_REAL, .value = &f->beta);
+    KEY(.key = "beta", .type = VGAE_META_REAL, .value = &f->beta, .min = 0, .max = 1e12);
     KEY(.key = "binarize", .type = VGAE_META_NAME, .value = &f->binarize, .names = binarize_names);
     KEY(.key = "epochs_trained", .type = VGAE_META_INT64, .value = &f->epochs_trained, .min = 0, .max = 1e12);
-    KEY(.key = "height", .type = VGAE_META_INT, .value = &f->height, .min = 1, .max = 1 << 24, .required = 1);
-    KEY(.key = "width", .type = VGAE_META_INT, .value = &f->width, .min = 1, .max = 1 << 24, .required = 1);
+    KEY(.key = "height", .type = VGAE_META_INT, .value = &f->height, .min = 1, .max = 1 << 24);
+    KEY(.key = "width", .type = VGAE_META_INT, .value = &f->width, .min = 1, .max = 1 << 24);
     KEY(.key = "seed", .type = VGAE_META_UINT64, .value = &f->seed);
     KEY(.key = "train_images", .type = VGAE_META_INT64, .value = &f->train_images, .min = 0, .max = 1e15);
     KEY(.key = "train_loss", .type = VGAE_META_REAL, .value = &f->train_loss);
@@ -99,12 +99,21 @@ vgae_status vgae_image_vae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
         return vgae_fail_at(ctx, VGAE_EINVAL, path, 0, "not an image VAE model (kind '%s')",
                             vgae_model_file_kind(file));
     vgae_image_vae_options o = vgae_image_vae_defaults();
+    /* a missing seed is the CLI's default of vgae 0.1.0, whose library could
+     * save a model without its seed and shape */
     facts f = {.lr = o.lr, .beta = o.beta, .binarize = o.binarize, .train_loss = NAN,
-               .test_neg_elbo = NAN, .test_recon = NAN, .test_kl = NAN};
+               .test_neg_elbo = NAN, .test_recon = NAN, .test_kl = NAN, .seed = 42};
     vgae_meta_key keys[32];
     vgae_status st = vgae_meta_parse(ctx, file, keys, meta_table(&f, keys));
     if (st)
         return st;
+    if (!f.height && !f.width) {
+        /* a file of vgae 0.1.0's library without its shape: square images
+         * when the pixel count is a square, else one row */
+        int32_t side = (int32_t)lround(sqrt((double)f.input));
+        f.height = side * side == f.input ? side : 1;
+        f.width = f.input / f.height;
+    }
     if (!parse_hidden(f.hidden, &o) || (int64_t)f.height * f.width != f.input)
         return vgae_fail_at(ctx, VGAE_EFORMAT, path, 0, "corrupted model file: bad image VAE "
                             "metadata (hidden '%s', %d x %d images of %d pixels)", f.hidden,
@@ -135,7 +144,8 @@ vgae_status vgae_image_vae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
     o.lr = f.lr;
     o.beta = f.beta;
     o.binarize = (vgae_binarize)f.binarize;
-    st = vgae_image_vae_new(ctx, &o, f.height, f.width, out);
+    const vgae_images shape = {.height = f.height, .width = f.width};
+    st = vgae_image_vae_new(ctx, &o, &shape, out);
     if (st) {
         vgae_fail_prefix(ctx, "%s: ", path);
         return st;

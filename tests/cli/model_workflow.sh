@@ -106,6 +106,11 @@ expect_error split-unknown-option 2 "unknown argument '--seedling'" -- split --g
 printf '0 1\n0 2\n0 3\n1 2\n1 3\n2 3\n' >"$tmp/k4.edges"
 expect_error sampled-complete 1 'the training graph is complete' -- train --graph "$tmp/k4.edges" --val-frac 0 --test-frac 0 --loss sampled -o "$tmp/x.vgae"
 expect_error model-missing 1 'nothere\.vgae: cannot open' -- eval --model "$tmp/nothere.vgae"
+# found in review: --format applies to the model's own graph file too
+expect_error format-of-the-models-graph 1 'planted\.edges:1: not a MatrixMarket file' -- eval --model "$tmp/model.vgae" --format mtx
+# and --runs at the largest seed counts on past it
+"$vgae" linkpred --graph "$graph" --epochs 2 --seed 2147483647 --runs 2 --json --quiet | grep -q '"seed":2147483648,' \
+    && ok "seeds past 2^31 - 1" || fail "--runs at the largest seed"
 "$vgae" train --graph "$graph" --model gae --epochs 2 --quiet -o "$tmp/gae.vgae" >/dev/null || fail "train gae"
 expect_error sample-gae 2 '--sample needs a VGAE model' -- embed --model "$tmp/gae.vgae" --sample -o "$tmp/s.w2v"
 [ -e "$tmp/s.w2v" ] && fail "an embedding file was written after an error"

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The redesign of issue 12 changed no number: linkpred (VGAE full and sampled
-# loss, GAE) on Cora and two epochs of the image VAE on MNIST print, to the
-# last digit, what they printed before it (tests/data/bits, one file per
-# OpenBLAS kernel family). Skipped without Cora and MNIST in $VGAE_DATA.
+# loss, GAE) on Cora, two epochs of the image VAE on MNIST and the anomaly
+# scores and codes of vae encode print, to the last digit, what they printed
+# before it (tests/data/bits, one file per OpenBLAS kernel family). Skipped
+# without Cora and MNIST in $VGAE_DATA.
 # usage: same_bits.sh VGAE BITS_DIR
 set -u
 vgae=$1
@@ -32,8 +33,12 @@ for args in "" "--loss sampled" "--model gae"; do
 done >"$tmp/got"
 "$vgae" vae train --data "$mnist" --epochs 2 -o "$tmp/m.vae" --json --quiet \
     | sed 's/,"seconds_per_epoch":[0-9.e+-]*//' >>"$tmp/got"
+# the anomaly scores and codes of vae encode, by their sha256
+"$vgae" vae encode --model "$tmp/m.vae" -o "$tmp/codes.npy" --quiet
+echo "encode $(sha256sum <"$tmp/codes.npy.scores.tsv" | cut -c1-64) $(sha256sum <"$tmp/codes.npy" | cut -c1-64)" >>"$tmp/got"
 n=1
-for what in "linkpred cora VGAE" "linkpred cora VGAE sampled loss" "linkpred cora GAE" "vae train 2 epochs"; do
+for what in "linkpred cora VGAE" "linkpred cora VGAE sampled loss" "linkpred cora GAE" "vae train 2 epochs" \
+    "vae encode: scores and codes"; do
     a=$(sed -n "${n}p" "$want") b=$(sed -n "${n}p" "$tmp/got")
     if [ -n "$b" ] && [ "$a" = "$b" ]; then ok "$what: the same bits"; else fail "$what: before $a, now $b"; fi
     n=$((n + 1))

@@ -42,6 +42,11 @@ awk -v e="$(json_field test_neg_elbo "$tmp/eval.json")" -v w="$(json_field iw_nl
     && head -1 "$tmp/codes.w2v.scores.tsv" | grep -q '^image	label	neg_elbo$' && ok "encode and scores" || fail "encode output"
 leftovers "$tmp"
 
+# found in review: a model trained for no epoch still knows its data
+"$vgae" vae train --data "$data" --hidden 8 --latent 2 --epochs 0 --quiet -o "$tmp/z.vae" >/dev/null || fail "train 0 epochs"
+"$vgae" vae eval --model "$tmp/z.vae" --json --quiet | grep -q '"images":40' && ok "eval of an untrained model" \
+    || fail "eval after 0 epochs"
+
 # ---- bad input ----
 "$vgae" vae train --data "$data" --latent 3 --epochs 1 --quiet -o "$tmp/l3.vae" >/dev/null || fail "train latent 3"
 expect_error manifold-needs-2d 2 'needs a 2-D latent space; this model has 3' -- vae manifold --model "$tmp/l3.vae" -o "$tmp/x.png"

@@ -564,7 +564,7 @@ static void check_image_vae(void **state)
     o.beta = 1.5;
     image_case c;
     vgae_ctx_set_seed(ctx, 8);
-    assert_int_equal(vgae_image_vae_new(ctx, &o, 2, 3, &c.v), VGAE_OK);
+    assert_int_equal(vgae_image_vae_new(ctx, &o, &(vgae_images){.height = 2, .width = 3}, &c.v), VGAE_OK);
     vgae_rng r;
     vgae_rng_init(&r, 9, VGAE_STREAM_DATA);
     for (int k = 0; k < 24; k++) {

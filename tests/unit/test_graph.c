@@ -1,4 +1,6 @@
 /* Tests of graph cleaning (symmetrize, dedup, self-loops) and of each graph reader. */
+#include <math.h>
+
 #include "testutil.h"
 #include "graph/non_edges.h"
 
@@ -410,9 +412,129 @@ static void graph_copy(void **state)
     vgae_graph_free(c);
 }
 
+/* The classical scores on a small graph, by hand and against dense matrix
+ * computations: 0-1, 0-2, 1-2, 1-3, 2-3, 3-4. For (0, 3): N(0) = {1, 2},
+ * N(3) = {1, 2, 4}, both common neighbours have degree 3. */
+static void heuristics_by_hand(void **state)
+{
+    vgae_ctx *ctx = *state;
+    static const int32_t edges[] = {0, 1, 0, 2, 1, 2, 1, 3, 2, 3, 3, 4};
+    vgae_graph *g = NULL;
+    assert_int_equal(vgae_graph_from_pairs(ctx, 5, 6, edges, 0, &g), VGAE_OK);
+    const vgae_pair pairs[] = {{0, 3}, {0, 4}, {1, 2}, {3, 4}};
+    double s[4];
+    const struct { vgae_heuristic h; double want; } local[] = {
+        {VGAE_HEURISTIC_CN, 2}, {VGAE_HEURISTIC_JACCARD, 2.0 / 3}, {VGAE_HEURISTIC_AA, 2 / log(3.0)},
+        {VGAE_HEURISTIC_RA, 2.0 / 3}, {VGAE_HEURISTIC_PA, 6}};
+    for (size_t k = 0; k < sizeof local / sizeof local[0]; k++) {
+        assert_int_equal(vgae_heuristic_score(ctx, g, local[k].h, NULL, pairs, 4, s), VGAE_OK);
+        if (fabs(s[0] - local[k].want) > 1e-15 * local[k].want)
+            fail_msg("%s(0, 3) = %.17g, want %.17g", vgae_heuristic_name(local[k].h), s[0], local[k].want);
+    }
+    /* (0, 4) share nothing */
+    assert_int_equal(vgae_heuristic_score(ctx, g, VGAE_HEURISTIC_RA, NULL, pairs, 4, s), VGAE_OK);
+    assert_true(s[1] == 0);
+    /* Katz and PPR against the dense definitions */
+    double A[5][5] = {{0}}, P[5][5], W[5][5] = {{0}};
+    for (int e = 0; e < 6; e++) {
+        A[edges[2 * e]][edges[2 * e + 1]] = 1;
+        A[edges[2 * e + 1]][edges[2 * e]] = 1;
+    }
+    vgae_heuristic_options o = vgae_heuristic_defaults();
+    o.katz_beta = 0.1;
+    assert_int_equal(vgae_heuristic_score(ctx, g, VGAE_HEURISTIC_KATZ, &o, pairs, 4, s), VGAE_OK);
+    for (int k = 0; k < 4; k++) {
+        const int u = pairs[k].u, v = pairs[k].v;
+        double walks[5], next[5], katz = 0, weight = 1;
+        for (int i = 0; i < 5; i++)
+            walks[i] = i == u;
+        for (int l = 1; l <= 3; l++) {
+            weight *= 0.1;
+            for (int i = 0; i < 5; i++) {
+                next[i] = 0;
+                for (int j = 0; j < 5; j++)
+                    next[i] += A[i][j] * walks[j];
+            }
+            memcpy(walks, next, sizeof walks);
+            katz += weight * walks[v];
+        }
+        if (fabs(s[k] - katz) > 1e-15)
+            fail_msg("katz(%d, %d) = %.17g, dense %.17g", u, v, s[k], katz);
+    }
+    /* PPR: pi_u = alpha e_u + (1 - alpha) pi_u W, by 300 iterations; push stops at
+     * residuals below epsilon deg, which leaves pi_u(v) within epsilon deg(v) */
+    for (int i = 0; i < 5; i++) {
+        double d = 0;
+        for (int j = 0; j < 5; j++)
+            d += A[i][j];
+        for (int j = 0; j < 5; j++)
+            W[i][j] = A[i][j] / d;
+    }
+    for (int u = 0; u < 5; u++) {
+        double pi[5] = {0}, nx[5];
+        for (int it = 0; it < 300; it++) {
+            for (int j = 0; j < 5; j++) {
+                nx[j] = j == u ? o.ppr_alpha : 0;
+                for (int i = 0; i < 5; i++)
+                    nx[j] += (1 - o.ppr_alpha) * pi[i] * W[i][j];
+            }
+            memcpy(pi, nx, sizeof pi);
+        }
+        memcpy(P[u], pi, sizeof pi);
+    }
+    o.ppr_epsilon = 1e-7;
+    assert_int_equal(vgae_heuristic_score(ctx, g, VGAE_HEURISTIC_PPR, &o, pairs, 4, s), VGAE_OK);
+    for (int k = 0; k < 4; k++) {
+        const int u = pairs[k].u, v = pairs[k].v;
+        const double want = P[u][v] + P[v][u];
+        const double bound = o.ppr_epsilon * (double)(g->rowptr[u + 1] - g->rowptr[u] + g->rowptr[v + 1] - g->rowptr[v]);
+        if (fabs(s[k] - want) > bound)
+            fail_msg("ppr(%d, %d) = %.17g, dense %.17g (bound %g)", u, v, s[k], want, bound);
+    }
+    vgae_heuristic h;
+    assert_int_equal(vgae_heuristic_from_name(ctx, "katz", &h), VGAE_OK);
+    assert_int_equal(h, VGAE_HEURISTIC_KATZ);
+    assert_error_contains(ctx, vgae_heuristic_from_name(ctx, "simrank", &h), "unknown heuristic 'simrank'");
+    const vgae_pair outside = {0, 5};
+    assert_error_contains(ctx, vgae_heuristic_score(ctx, g, VGAE_HEURISTIC_CN, NULL, &outside, 1, s), "not of the graph's 5 nodes");
+    vgae_graph_free(g);
+}
+
+/* Katz and PPR give the same scores on 1 and 2 threads. */
+static void heuristics_independent_of_threads(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph *g = generated_graph(ctx, VGAE_GENERATE_BA, 2000, 8000);
+    enum { N = 3000 };
+    vgae_pair *pairs = malloc(sizeof *pairs * N);
+    vgae_rng r;
+    vgae_rng_init(&r, 4, 0);
+    for (int k = 0; k < N; k++) {
+        int32_t a = (int32_t)vgae_rng_below(&r, 2000), b = (int32_t)vgae_rng_below(&r, 2000);
+        pairs[k] = (vgae_pair){a < b ? a : b, a < b ? b : a + (a == b)};
+        if (pairs[k].v >= 2000)
+            pairs[k] = (vgae_pair){0, 1};
+    }
+    double *s1 = malloc(sizeof *s1 * N), *s2 = malloc(sizeof *s2 * N);
+    for (int h = 0; h < VGAE_HEURISTIC_COUNT; h++) {
+        vgae_ctx_set_threads(ctx, 1);
+        assert_int_equal(vgae_heuristic_score(ctx, g, (vgae_heuristic)h, NULL, pairs, N, s1), VGAE_OK);
+        vgae_ctx_set_threads(ctx, 2);
+        assert_int_equal(vgae_heuristic_score(ctx, g, (vgae_heuristic)h, NULL, pairs, N, s2), VGAE_OK);
+        assert_memory_equal(s1, s2, sizeof *s1 * N);
+    }
+    vgae_ctx_set_threads(ctx, 1);
+    free(s1);
+    free(s2);
+    free(pairs);
+    vgae_graph_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(heuristics_by_hand, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(heuristics_independent_of_threads, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(graph_copy, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(undirected_pairs_are_cleaned, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(directed_pairs_are_symmetrized, setup_ctx, teardown_ctx),

@@ -273,9 +273,69 @@ static void bad_scores_and_labels(void **state)
     assert_error_contains(ctx, vgae_roc_auc(ctx, NULL, y, 4, &out), "roc auc: scores or labels is NULL");
 }
 
+/* Hits@K against shared negatives, by hand: sorted negatives 0.8, 0.6, 0.5, 0.1; a positive
+ * counts when strictly above the K-th (0.5 ties with the third and does not count). */
+static void hits_by_hand(void **state)
+{
+    vgae_ctx *ctx = *state;
+    const double pos[] = {0.9, 0.5, 0.3}, neg[] = {0.5, 0.1, 0.8, 0.6};
+    const int ks[] = {1, 2, 3, 4, 5};
+    double hits[5];
+    assert_int_equal(vgae_hits_at(ctx, pos, 3, neg, 4, ks, 5, hits), VGAE_OK);
+    const double want[] = {1.0 / 3, 1.0 / 3, 1.0 / 3, 1.0, 1.0};
+    for (int i = 0; i < 5; i++)
+        assert_true(hits[i] == want[i]);
+    /* the definition directly, on random scores with ties (scores on a grid of 20 values) */
+    vgae_rng r;
+    vgae_rng_init(&r, 3, 0);
+    double p[50], n[200];
+    for (int i = 0; i < 50; i++)
+        p[i] = (double)vgae_rng_below(&r, 20) / 20;
+    for (int i = 0; i < 200; i++)
+        n[i] = (double)vgae_rng_below(&r, 20) / 20;
+    const int k2[] = {1, 7, 100, 200};
+    double h2[4];
+    assert_int_equal(vgae_hits_at(ctx, p, 50, n, 200, k2, 4, h2), VGAE_OK);
+    for (int j = 0; j < 4; j++) {
+        int64_t count = 0;
+        for (int i = 0; i < 50; i++) {
+            int64_t higher_or_equal = 0; /* p[i] beats the K-th negative iff fewer than K are >= p[i] */
+            for (int m = 0; m < 200; m++)
+                higher_or_equal += n[m] >= p[i];
+            count += higher_or_equal < k2[j];
+        }
+        assert_true(h2[j] == (double)count / 50);
+    }
+    const int bad_k[] = {0};
+    assert_error_contains(ctx, vgae_hits_at(ctx, pos, 3, neg, 4, bad_k, 1, hits), "K must be at least 1");
+    assert_true(isnan(hits[0]));
+    const double inf_neg[] = {0.1, INFINITY};
+    assert_error_contains(ctx, vgae_hits_at(ctx, pos, 3, inf_neg, 2, ks, 1, hits), "negative 1 is inf");
+}
+
+/* MRR and Hits@K of per-positive negatives, by hand: positive 0.5 against 0.6, 0.5, 0.1 has
+ * one negative above and one tied: rank 1 + 1 + 1/2 = 2.5; positive 0.2 against three 0.1s has
+ * rank 1. MRR = (1/2.5 + 1) / 2 = 0.7. */
+static void mrr_by_hand(void **state)
+{
+    vgae_ctx *ctx = *state;
+    const double pos[] = {0.5, 0.2}, neg[] = {0.6, 0.5, 0.1, 0.1, 0.1, 0.1};
+    const int ks[] = {1, 2, 3};
+    double mrr, hits[3];
+    assert_int_equal(vgae_rank_metrics(ctx, pos, 2, neg, 3, ks, 3, &mrr, hits), VGAE_OK);
+    assert_true(fabs(mrr - 0.7) < 1e-15);
+    assert_true(hits[0] == 0.5 && hits[1] == 0.5 && hits[2] == 1.0);
+    assert_int_equal(vgae_rank_metrics(ctx, pos, 2, neg, 3, NULL, 0, &mrr, NULL), VGAE_OK);
+    assert_true(fabs(mrr - 0.7) < 1e-15);
+    assert_error_contains(ctx, vgae_rank_metrics(ctx, pos, 2, neg, 0, ks, 3, &mrr, hits), "need positives and negatives");
+    assert_true(isnan(mrr) && isnan(hits[2]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(hits_by_hand, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(mrr_by_hand, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(small_hand_checkable, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(heavy_ties, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(all_scores_tied, setup_ctx, teardown_ctx),

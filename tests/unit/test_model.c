@@ -476,7 +476,7 @@ static void model_file_round_trip(void **state)
                           "its split does not match its split checksum");
     vgae_split_free(changed);
     const char *edits[][2] = {{"nodes 160", "nodes 4294967456"}, {"seed 4", "seed "},
-                              {"hidden 32", "hidden 32x"}};
+                              {"hidden 32", "hidden 32x"}, {"lr 0.01", "lr nan"}, {"beta 1", "beta -1"}};
     for (size_t k = 0; k < sizeof edits / sizeof edits[0]; k++) {
         char text[8192];
         const char *at = strstr(meta, edits[k][0]);
@@ -485,6 +485,7 @@ static void model_file_round_trip(void **state)
                  at + strlen(edits[k][0]));
         assert_int_equal(vgae_model_file_write(ctx, tampered, text, params, vgae_model_file_split(f)), VGAE_OK);
         assert_error_contains(ctx, vgae_graph_ae_load(ctx, tampered, &data, 0, &bad), "bad metadata");
+        assert_non_null(strstr(vgae_ctx_message(ctx), "t.vgae: "));
     }
     vgae_params empty = {0};
     vgae_mat none = {0, 3, NULL};
@@ -500,6 +501,20 @@ static void model_file_round_trip(void **state)
     assert_error_contains(ctx, vgae_model_file_read(ctx, tampered, &badf), "metadata key 'seed' given twice");
     assert_null(bad);
     assert_null(badf);
+    /* a source too long for a model file does not stop training, only saving */
+    char *long_path = malloc(1200);
+    memset(long_path, 'x', 1199);
+    long_path[0] = '/';
+    long_path[1199] = '\0';
+    const vgae_dataset far = {.graph = g, .graph_path = long_path};
+    vgae_graph_ae *m3 = NULL;
+    assert_int_equal(vgae_graph_ae_new(ctx, &o, &far, s, &m3), VGAE_OK);
+    char far_path[80];
+    snprintf(far_path, sizeof far_path, "%s/far.vgae", dir);
+    assert_error_contains(ctx, vgae_graph_ae_save(ctx, m3, far_path), "cannot record the data's source");
+    assert_int_equal(access(far_path, F_OK), -1); /* nothing written */
+    vgae_graph_ae_free(m3);
+    free(long_path);
     unlink(tampered);
     unlink(path);
     rmdir(dir);

@@ -6,6 +6,9 @@
 #include "io/model_file.h"
 #include "models/image_vae_impl.h"
 
+/* Images of 8 x 8 pixels, for models made without data at hand. */
+static const vgae_images bars = {.height = 8, .width = 8};
+
 /* tests/data/tinyidx: 300 training and 40 test 8x8 images of bars. */
 static vgae_images *tiny(vgae_ctx *ctx, const char *which)
 {
@@ -35,7 +38,7 @@ static void training_lowers_the_loss(void **state)
     vgae_image_vae *v = NULL;
     vgae_image_vae_options o = small_options();
     vgae_ctx_set_seed(ctx, 3);
-    assert_int_equal(vgae_image_vae_new(ctx, &o, 8, 8, &v), VGAE_OK);
+    assert_int_equal(vgae_image_vae_new(ctx, &o, &bars, &v), VGAE_OK);
     double first, loss;
     assert_int_equal(vgae_image_vae_train_epoch(ctx, v, train, &first), VGAE_OK);
     for (int e = 0; e < 10; e++)
@@ -47,7 +50,7 @@ static void training_lowers_the_loss(void **state)
     /* dynamic binarization trains too */
     vgae_image_vae_free(v);
     o.binarize = VGAE_BINARIZE_DYNAMIC;
-    assert_int_equal(vgae_image_vae_new(ctx, &o, 8, 8, &v), VGAE_OK);
+    assert_int_equal(vgae_image_vae_new(ctx, &o, &bars, &v), VGAE_OK);
     assert_int_equal(vgae_image_vae_train_epoch(ctx, v, train, &first), VGAE_OK);
     for (int e = 0; e < 10; e++)
         assert_int_equal(vgae_image_vae_train_epoch(ctx, v, train, &loss), VGAE_OK);
@@ -69,7 +72,7 @@ static void iwae_tightens_with_k(void **state)
     vgae_image_vae *v = NULL;
     vgae_image_vae_options o = small_options();
     vgae_ctx_set_seed(ctx, 5);
-    assert_int_equal(vgae_image_vae_new(ctx, &o, 8, 8, &v), VGAE_OK);
+    assert_int_equal(vgae_image_vae_new(ctx, &o, &bars, &v), VGAE_OK);
     double loss, nll[3], again[3], noise[3];
     for (int e = 0; e < 8; e++)
         assert_int_equal(vgae_image_vae_train_epoch(ctx, v, train, &loss), VGAE_OK);
@@ -93,7 +96,7 @@ static void iwae_tightens_with_k(void **state)
     /* the one-draw negative ELBO of vgae_image_vae_evaluate estimates the same as k = 1 */
     vgae_image_figures f;
     vgae_ctx_set_seed(ctx, 300);
-    assert_int_equal(vgae_image_vae_evaluate(ctx, v, &all, 0, NULL, &f), VGAE_OK);
+    assert_int_equal(vgae_image_vae_evaluate(ctx, v, &all, 0, NULL, NULL, &f), VGAE_OK);
     assert_int_equal(f.images, n);
     assert_true(fabs(f.neg_elbo - nll[0]) < 3 * noise[0] + 0.02);
     assert_true(fabs(f.neg_elbo - (f.recon + f.kl)) < 1e-9 * f.neg_elbo);
@@ -113,11 +116,11 @@ static void model_file_round_trip(void **state)
     o.hidden[1] = 16;
     o.beta = 0.5;
     vgae_ctx_set_seed(ctx, 7);
-    assert_int_equal(vgae_image_vae_new(ctx, &o, 8, 8, &v), VGAE_OK);
+    assert_int_equal(vgae_image_vae_new(ctx, &o, test, &v), VGAE_OK);
     double loss;
     vgae_image_figures a, b;
     assert_int_equal(vgae_image_vae_train_epoch(ctx, v, test, &loss), VGAE_OK);
-    assert_int_equal(vgae_image_vae_evaluate(ctx, v, test, 0, NULL, &a), VGAE_OK);
+    assert_int_equal(vgae_image_vae_evaluate(ctx, v, test, 0, NULL, NULL, &a), VGAE_OK);
     char dir[] = "/tmp/vgae-vae-XXXXXX", path[64];
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/m.vae", dir);
@@ -138,10 +141,10 @@ static void model_file_round_trip(void **state)
         assert_memory_equal(v->base.params.items[p].value->data, w->base.params.items[p].value->data,
                             (size_t)vgae_mat_size(v->base.params.items[p].value) * sizeof(float));
     /* evaluation draws from its own stream: the same figures for the same seed and epoch */
-    assert_int_equal(vgae_image_vae_evaluate(ctx, w, test, 0, NULL, &b), VGAE_OK);
+    assert_int_equal(vgae_image_vae_evaluate(ctx, w, test, 0, NULL, NULL, &b), VGAE_OK);
     assert_true(a.neg_elbo == b.neg_elbo);
     vgae_ctx_set_seed(ctx, 8);
-    assert_int_equal(vgae_image_vae_evaluate(ctx, w, test, 0, NULL, &b), VGAE_OK);
+    assert_int_equal(vgae_image_vae_evaluate(ctx, w, test, 0, NULL, NULL, &b), VGAE_OK);
     assert_true(a.neg_elbo != b.neg_elbo);
     /* a graph model refuses it */
     vgae_model_file *gf = NULL;
@@ -195,10 +198,35 @@ static void reads_the_first_versions_files(void **state)
     const vgae_image_figures recorded = vgae_image_vae_reported(v);
     vgae_image_figures f;
     vgae_ctx_set_seed(ctx, vgae_image_vae_seed(v));
-    assert_int_equal(vgae_image_vae_evaluate(ctx, v, test, 0, NULL, &f), VGAE_OK);
+    assert_int_equal(vgae_image_vae_evaluate(ctx, v, test, 0, NULL, NULL, &f), VGAE_OK);
     print_message("  recorded %.17g, now %.17g\n", recorded.neg_elbo, f.neg_elbo);
     assert_true(fabs(f.neg_elbo - 35.627208056127927) < 1e-6 * 35.6);
     assert_true(recorded.neg_elbo == 35.627208056127927);
+    /* and the same file as vgae 0.1.0's library could write it, without the
+     * image shape and seed: square images, seed 42 */
+    vgae_model_file *file = NULL;
+    assert_int_equal(vgae_model_file_read(ctx, data_path("v010-tiny.vae"), &file), VGAE_OK);
+    char text[4096] = "", dir[] = "/tmp/vgae-vae-XXXXXX", path[64];
+    const char *meta = vgae_model_file_meta_text(file);
+    for (const char *line = meta; *line;) {
+        const char *end = strchr(line, '\n');
+        if (strncmp(line, "height ", 7) && strncmp(line, "width ", 6) && strncmp(line, "seed ", 5))
+            strncat(text, line, (size_t)(end - line + 1));
+        line = end + 1;
+    }
+    assert_null(strstr(text, "height"));
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/old.vae", dir);
+    assert_int_equal(vgae_model_file_write(ctx, path, text, &v->base.params, NULL), VGAE_OK);
+    vgae_image_vae *w = NULL;
+    assert_int_equal(vgae_image_vae_load(ctx, path, &w), VGAE_OK);
+    assert_int_equal(vgae_image_vae_height(w), 8);
+    assert_int_equal(vgae_image_vae_width(w), 8);
+    assert_int_equal(vgae_image_vae_seed(w), 42);
+    vgae_image_vae_free(w);
+    vgae_model_file_free(file);
+    unlink(path);
+    rmdir(dir);
     vgae_image_vae_free(v);
     vgae_images_free(test);
 }
@@ -217,7 +245,7 @@ static void same_weights_on_any_thread_count(void **state)
         vgae_image_vae_options o = small_options();
         o.binarize = VGAE_BINARIZE_DYNAMIC;
         double loss;
-        assert_int_equal(vgae_image_vae_new(ctx, &o, 8, 8, &v), VGAE_OK);
+        assert_int_equal(vgae_image_vae_new(ctx, &o, &bars, &v), VGAE_OK);
         assert_int_equal(vgae_image_vae_train_epoch(ctx, v, train, &loss), VGAE_OK);
         const vgae_mat *w = v->base.params.items[0].value;
         if (threads == 1) {
@@ -240,10 +268,10 @@ static void bad_options(void **state)
     vgae_image_vae *v = NULL;
     vgae_image_vae_options o = vgae_image_vae_defaults();
     o.n_hidden = 5;
-    assert_error_contains(ctx, vgae_image_vae_new(ctx, &o, 8, 8, &v), "1 to 4 hidden layers, not 5");
+    assert_error_contains(ctx, vgae_image_vae_new(ctx, &o, &bars, &v), "1 to 4 hidden layers, not 5");
     o = vgae_image_vae_defaults();
     o.latent = 0;
-    assert_error_contains(ctx, vgae_image_vae_new(ctx, &o, 8, 8, &v), "latent 0");
+    assert_error_contains(ctx, vgae_image_vae_new(ctx, &o, &bars, &v), "latent 0");
     assert_null(v);
 }
 

@@ -1,4 +1,4 @@
-/* Ranking metrics for evaluation: ROC AUC and average precision, as scikit-learn computes them. */
+/* Metrics of held-out pairs: ROC AUC and AP as scikit-learn computes them, Hits@K and MRR as OGB does. */
 #ifndef VGAE_EVAL_METRICS_H
 #define VGAE_EVAL_METRICS_H
 
@@ -52,6 +52,28 @@ VGAE_EXPORT vgae_status vgae_average_precision(vgae_ctx *ctx, const double *scor
  * are NaN. */
 VGAE_EXPORT vgae_status vgae_link_metrics(vgae_ctx *ctx, const double *pos, int64_t n_pos, const double *neg,
                               int64_t n_neg, double *auc, double *ap);
+
+/* Hits@K against a shared set of negatives, as OGB's link-prediction evaluator computes it
+ * (ogbl-collab, ogbl-ddi; the HeaRT paper's uniform setting): with t_K the K-th highest of the
+ * n_neg negative scores, the fraction of the n_pos positives scored strictly above t_K; 1 when
+ * there are fewer than K negatives. For n_k values of K at once (ks[i] >= 1) into hits[i]. One
+ * partial sort of the negatives, then O(n_pos) per K. Errors (VGAE_EINVAL): n_pos < 1, n_neg < 1,
+ * a NULL pointer, a K below 1, a NaN or infinite score (named by array and index). On error every
+ * hits[i] is NaN. */
+VGAE_EXPORT vgae_status vgae_hits_at(vgae_ctx *ctx, const double *pos, int64_t n_pos,
+                                     const double *neg, int64_t n_neg, const int *ks, int n_k,
+                                     double *hits);
+
+/* Ranks of each positive among its own negatives, as OGB's evaluator for ogbl-citation2 and the
+ * HeaRT benchmark compute them: positive i (score pos[i]) has the per_pos negatives
+ * neg[i * per_pos .. (i + 1) * per_pos - 1], and its rank is 1 + (the negatives scored above it)
+ * + (those tied with it) / 2, the mean of the optimistic and the pessimistic rank. *mrr receives
+ * the mean of 1 / rank; hits[i] (if n_k > 0, at most 64) the fraction of positives with rank
+ * <= ks[i]. O(n_pos per_pos). Errors as vgae_hits_at (per_pos must be >= 1); on error the outputs
+ * are NaN. */
+VGAE_EXPORT vgae_status vgae_rank_metrics(vgae_ctx *ctx, const double *pos, int64_t n_pos,
+                                          const double *neg, int64_t per_pos, const int *ks,
+                                          int n_k, double *mrr, double *hits);
 
 #ifdef __cplusplus
 }

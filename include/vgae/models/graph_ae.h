@@ -100,8 +100,9 @@ VGAE_EXPORT vgae_status vgae_graph_ae_evaluate(vgae_ctx *ctx, vgae_graph_ae *mod
 typedef void (*vgae_epoch_fn)(void *user, int epoch, const vgae_elbo_terms *terms, double val_auc,
                               double val_ap, double seconds);
 
-/* What a fit reports: the final figures, the training time (seconds, the
- * epochs alone) and the last epoch's loss. */
+/* What a fit reports: the final figures, the training time (seconds spent
+ * in its epochs, without the scoring between them) and the last epoch's
+ * loss. */
 typedef struct vgae_linkpred_result {
     double val_auc, val_ap, test_auc, test_ap; /* NaN for an empty set */
     double train_seconds, final_loss;
@@ -122,7 +123,8 @@ VGAE_EXPORT vgae_status vgae_graph_ae_save(vgae_ctx *ctx, const vgae_graph_ae *m
 /* Where a graph model file says its data came from: the dataset name, or
  * the absolute paths of its graph and features and the graph's format
  * (pointers into file; both name and graph_path are NULL for a model made
- * from data without files). VGAE_EINVAL if file holds no graph model. */
+ * from data without files). VGAE_EINVAL for an image VAE's file,
+ * VGAE_EFORMAT for metadata that is not a graph model's. */
 VGAE_EXPORT vgae_status vgae_graph_ae_file_source(vgae_ctx *ctx, const vgae_model_file *file,
                                       vgae_dataset_source *source);
 

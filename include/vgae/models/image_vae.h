@@ -51,10 +51,12 @@ typedef struct vgae_image_figures {
     int64_t images;
 } vgae_image_figures;
 
-/* A model for height x width images, weights from VGAE_STREAM_INIT; it
- * records the context's seed. */
+/* A model for images like `images`: their height and width, and the folder
+ * they were read from (recorded for the model file; none for images not
+ * read from a folder). Weights from VGAE_STREAM_INIT; the context's seed is
+ * recorded. The images are not kept. */
 VGAE_EXPORT vgae_status vgae_image_vae_new(vgae_ctx *ctx, const vgae_image_vae_options *options,
-                               int32_t height, int32_t width, vgae_image_vae **out);
+                                           const vgae_images *images, vgae_image_vae **out);
 
 /* One pass over the images of train (in a fresh order from
  * VGAE_STREAM_SHUFFLE; with dynamic binarization, pixels drawn from
@@ -65,13 +67,16 @@ VGAE_EXPORT vgae_status vgae_image_vae_train_epoch(vgae_ctx *ctx, vgae_image_vae
 
 /* The negative ELBO of the first n images of test (all if n is 0 or more
  * than there are) with one draw of z each; per_image (NULL, or n values)
- * receives each image's recon + KL. The draws come from a stream of the
- * evaluation's own, sub-stream E (the epochs trained) of the noise stream
- * of the context's seed: evaluating does not move the training's draws,
- * and the same model and seed evaluate the same at any later time. The
- * figures are kept as the model's last measurement (saved in its file). */
-VGAE_EXPORT vgae_status vgae_image_vae_evaluate(vgae_ctx *ctx, vgae_image_vae *model, const vgae_images *test,
-                                    int64_t n, double *per_image, vgae_image_figures *out);
+ * receives each image's recon + KL. The draws come from noise, or with noise
+ * NULL from a stream of the evaluation's own: sub-stream E (the epochs
+ * trained) of the noise stream of the context's seed, so that evaluating
+ * does not move the training's draws, and the same model and seed evaluate
+ * the same at any later time. The figures are kept as the model's last
+ * measurement (saved in its file). */
+VGAE_EXPORT vgae_status vgae_image_vae_evaluate(vgae_ctx *ctx, vgae_image_vae *model,
+                                                const vgae_images *test, int64_t n,
+                                                vgae_rng *noise, double *per_image,
+                                                vgae_image_figures *out);
 
 /* Makes test the targets the model is scored against: for a model trained
  * with dynamic binarization, one fixed draw of the pixels from the model's
@@ -103,7 +108,10 @@ VGAE_EXPORT vgae_status vgae_image_vae_decode(vgae_ctx *ctx, vgae_image_vae *mod
  * and count, the last training loss and measured figures, seconds per
  * epoch, the library version, and the weights. Whole or not at all. */
 VGAE_EXPORT vgae_status vgae_image_vae_save(vgae_ctx *ctx, const vgae_image_vae *model, const char *path);
-/* The model a file holds (VGAE_EINVAL for another kind of model). */
+/* The model a file holds (VGAE_EINVAL for another kind of model). A file of
+ * vgae 0.1.0 saved through its library without the image shape gets square
+ * images when the pixel count is a square, else one row of pixels; a
+ * missing seed is 42, that version's default. */
 VGAE_EXPORT vgae_status vgae_image_vae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
                                      vgae_image_vae **out);
 /* vgae_model_file_read then vgae_image_vae_from_file. */
