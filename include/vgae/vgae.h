@@ -41,8 +41,9 @@
 #include "vgae/io/png.h"
 #include "vgae/io/model_file.h"
 
-/* eval: ranking metrics */
+/* eval: AUC, AP, Hits@K, MRR; the figures of a split */
 #include "vgae/eval/metrics.h"
+#include "vgae/eval/link.h"
 
 /* models: the graph autoencoders, the link-prediction run, the image VAE */
 #include "vgae/models/graph_ae.h"

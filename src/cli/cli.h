@@ -75,17 +75,23 @@ int cli_default_threads(void);
 typedef struct cli_train_opts {
     vgae_graph_ae_options model;
     int kind, loss; /* the model's kind and loss as parsed (ints: the table writes ints) */
-    double val_frac, test_frac;
+    vgae_linkpred_protocol protocol;
     int64_t seed;
     int runs, every, threads, no_features;
 } cli_train_opts;
-/* The reference's model defaults; val 0.05, test 0.1, seed 42, 1 run,
- * progress every 10 epochs, the processors not busy with other work. */
+/* The reference's model defaults; the protocol's defaults (val 0.05, test
+ * 0.1, 500 hard negatives), seed 42, 1 run, progress every 10 epochs, the
+ * processors not busy with other work. */
 cli_train_opts cli_train_defaults(void);
 /* The tables of the model and training options, and of the split and run
  * options (over cli_train_opts). */
 extern const cli_opt cli_model_table[];
 extern const cli_opt cli_split_table[];
+/* --hits K,K,...: a CLI_CUSTOM parser into a vgae_hits_ks. */
+int cli_parse_hits(const char *cmd, const char *opt, const char *value, void *dest);
+/* Prints a usage error and returns -1 for fractions adding up to 1 or
+ * more, or one hard negative; else 0. */
+int cli_check_protocol(const char *cmd, const vgae_linkpred_protocol *p);
 /* The model options the command line gave: t->model with its kind, loss
  * and features set from the parsed values. */
 vgae_graph_ae_options cli_train_model(const cli_train_opts *t);
@@ -98,6 +104,31 @@ typedef struct cli_progress {
 void cli_on_epoch(void *user, int epoch, const vgae_elbo_terms *t, double val_auc, double val_ap,
                   double seconds);
 
+/* ---- link-prediction figures (report.c) ---- */
+
+/* One figure by name: "test_auc", "val_hits@20", "test_mrr", "test_hard_hits@10". */
+#define CLI_MAX_METRICS (2 * (3 + 2 * VGAE_MAX_HITS))
+typedef struct cli_metric {
+    char name[32];
+    double value;
+} cli_metric;
+/* The figures of f by name, test first, then (unless test_only)
+ * validation: AUC, AP, Hits@K, and MRR and the hard Hits@K when measured.
+ * Returns how many (at most CLI_MAX_METRICS). */
+int cli_link_metrics(const vgae_link_figures *f, int test_only, cli_metric *out);
+/* f's figures as JSON members "name":value, then `after`. */
+void cli_json_metrics(const vgae_link_figures *f, const char *after);
+/* "mean":{...},"std":{...} of every figure over n runs (population std), then `after`. */
+void cli_json_summary(const vgae_link_figures *runs, int n, const char *after);
+/* A row per run: test AUC, AP, Hits@K, MRR; validation AUC (all in %);
+ * epochs and training seconds (fits: NULL for none). */
+void cli_table_runs(const vgae_link_figures *runs, const vgae_linkpred_result *fits, int n,
+                    int64_t seed);
+/* A row per method: its test figures' mean +- std over n runs
+ * (runs[k][0..n)), in %. */
+void cli_table_summary(const char *const *names, const vgae_link_figures *const *runs, int methods,
+                       int n);
+
 int cmd_info(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_train(int argc, char **argv);
@@ -107,5 +138,6 @@ int cmd_predict(int argc, char **argv);
 int cmd_vae(int argc, char **argv);
 int cmd_linkpred(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
 
 #endif

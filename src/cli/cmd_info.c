@@ -48,7 +48,7 @@ static int info_model(const char *path)
         vgae_ctx_free(ctx);
         return rc;
     }
-    printf("model: %s\nformat_version: %d\n", path, VGAE_MODEL_FILE_VERSION);
+    printf("model: %s\nformat_version: %d\n", path, vgae_model_file_version(f));
     /* the metadata lines "key value" as "key: value" */
     for (const char *line = vgae_model_file_meta_text(f); *line;) {
         const char *end = strchr(line, '\n'), *space = strchr(line, ' ');
@@ -67,6 +67,8 @@ static int info_model(const char *path)
         printf("split: %lld train, %lld + %lld validation, %lld + %lld test pairs\n",
                (long long)s->n_train, (long long)s->n_val, (long long)s->n_val,
                (long long)s->n_test, (long long)s->n_test);
+    if (s && s->n_hard)
+        printf("hard_negatives: %lld per held-out edge\n", (long long)s->n_hard);
     vgae_model_file_free(f);
     vgae_ctx_free(ctx);
     return CLI_OK;

@@ -28,14 +28,22 @@ const cli_opt cli_model_table[] = {
              "and as many fresh non-edges each epoch"},
     {"--no-features", NULL, CLI_FLAG, .dest = offsetof(cli_train_opts, no_features),
      .help = "ignore the features: X = I (automatic when there are none)"},
+    {"--hits", NULL, CLI_CUSTOM, "K,K,...", .dest = offsetof(cli_train_opts, model.hits),
+     .parse = cli_parse_hits, .help = "the K of the Hits@K reported (at most 8)", .no_default = 1},
     {NULL},
 };
 
 const cli_opt cli_split_table[] = {
-    {"--val-frac", NULL, CLI_REAL, "F", 0, 0.999, offsetof(cli_train_opts, val_frac),
+    {"--val-frac", NULL, CLI_REAL, "F", 0, 0.999, offsetof(cli_train_opts, protocol.val_frac),
      .help = "fraction of edges for validation"},
-    {"--test-frac", NULL, CLI_REAL, "F", 0, 0.999, offsetof(cli_train_opts, test_frac),
+    {"--test-frac", NULL, CLI_REAL, "F", 0, 0.999, offsetof(cli_train_opts, protocol.test_frac),
      .help = "fraction of edges for test"},
+    {"--hard-negatives", NULL, CLI_INT64, "K", 0, 100000,
+     offsetof(cli_train_opts, protocol.hard_negatives),
+     .help = "per held-out edge, its K hardest non-edges (resource\n"
+             "allocation and personalized PageRank on the training graph),\n"
+             "for MRR; 0: none (default: 500, at most N/4 for N nodes and\n"
+             "5,000,000 in all)", .no_default = 1},
     {"--seed", NULL, CLI_INT64, "S", 0, 2147483647, offsetof(cli_train_opts, seed),
      .help = "seed of the split, weights and noise"},
     {NULL},
@@ -43,11 +51,42 @@ const cli_opt cli_split_table[] = {
 
 cli_train_opts cli_train_defaults(void)
 {
-    cli_train_opts t = {.model = vgae_graph_ae_defaults(), .val_frac = 0.05, .test_frac = 0.1,
-                        .seed = 42, .runs = 1, .every = 10, .threads = cli_default_threads()};
+    cli_train_opts t = {.model = vgae_graph_ae_defaults(),
+                        .protocol = vgae_linkpred_protocol_defaults(), .seed = 42, .runs = 1,
+                        .every = 10, .threads = cli_default_threads()};
     t.kind = (int)t.model.kind;
     t.loss = (int)t.model.loss;
     return t;
+}
+
+int cli_parse_hits(const char *cmd, const char *opt, const char *value, void *dest)
+{
+    vgae_hits_ks ks = {0};
+    const char *p = value;
+    for (;;) {
+        char *end;
+        long k = strtol(p, &end, 10);
+        if (end == p || (*end && *end != ',') || k < 1 || k > 1000000000)
+            return cli_usage_error(cmd, "%s takes K,K,... (each K at least 1), not '%s'", opt,
+                                   value), -1;
+        if (ks.n == VGAE_MAX_HITS)
+            return cli_usage_error(cmd, "%s takes at most %d values of K", opt, VGAE_MAX_HITS), -1;
+        ks.k[ks.n++] = (int)k;
+        if (!*end)
+            break;
+        p = end + 1;
+    }
+    *(vgae_hits_ks *)dest = ks;
+    return 0;
+}
+
+int cli_check_protocol(const char *cmd, const vgae_linkpred_protocol *p)
+{
+    if (p->val_frac + p->test_frac >= 1)
+        return cli_usage_error(cmd, "--val-frac and --test-frac must add up to less than 1"), -1;
+    if (p->hard_negatives == 1)
+        return cli_usage_error(cmd, "--hard-negatives is 0 (none) or at least 2"), -1;
+    return 0;
 }
 
 vgae_graph_ae_options cli_train_model(const cli_train_opts *t)
@@ -79,7 +118,7 @@ void cli_on_epoch(void *user, int epoch, const vgae_elbo_terms *t, double val_au
 typedef struct {
     cli_data_opts data;
     cli_train_opts train;
-    int json, quiet;
+    int json, quiet, baselines;
 } linkpred_args;
 
 static const cli_opt runs_table[] = {
@@ -88,6 +127,13 @@ static const cli_opt runs_table[] = {
     {"--threads", NULL, CLI_INT, "T", 1, 1024, offsetof(cli_train_opts, threads),
      .help = "threads (the processors not busy with other work); results\n"
              "do not depend on it"},
+    {NULL},
+};
+
+static const cli_opt baselines_table[] = {
+    {"--baselines", NULL, CLI_FLAG, .dest = offsetof(linkpred_args, baselines),
+     .help = "also score each run's split with the classical heuristics\n"
+             "(as vgae baseline does) and print them beside the model"},
     {NULL},
 };
 
@@ -106,72 +152,97 @@ static const cli_command linkpred_command = {
     .usage = "Usage: vgae linkpred (--dataset NAME | --graph PATH) [options]",
     .about = "Link prediction as in Kipf & Welling (2016): hold out edges for validation and\n"
              "test with as many sampled non-edges, train a graph autoencoder on the rest, and\n"
-             "score held-out pairs with sigmoid(mean_u . mean_v): ROC AUC and average precision.\n",
+             "score held-out pairs with sigmoid(mean_u . mean_v): ROC AUC, average precision,\n"
+             "Hits@K against all the set's non-edges (as OGB ranks), and MRR of each held-out\n"
+             "edge among its own hard negatives (as HeaRT, Li et al. 2023, ranks).\n",
     .groups = (const cli_group[]){
         {"Data (one of --dataset or --graph)", cli_data_table, offsetof(linkpred_args, data)},
         {"Model and training (the defaults are the reference implementation's)", cli_model_table,
          offsetof(linkpred_args, train)},
         {"Split", cli_split_table, offsetof(linkpred_args, train)},
         {"Runs", runs_table, offsetof(linkpred_args, train)},
+        {"Baselines", baselines_table, 0},
         {"Output", output_table, 0},
         {NULL}},
-    .footer = "The std over runs is the population standard deviation (numpy's default).\n",
+    .footer = "The std over runs is the population standard deviation (numpy's default).\n"
+              "Hits@K: the fraction of held-out edges scored above the K-th best of the\n"
+              "set's non-edges. MRR: the mean of 1 / rank of each held-out edge among its\n"
+              "hard negatives (ties count half).\n",
 };
 
-static void mean_std(const vgae_linkpred_result *r, int n, size_t offset, double *mean, double *std)
+/* The figures of every baseline on a run's split, into base[h * runs + run]. */
+static int score_baselines(vgae_ctx *ctx, const vgae_split *split, const vgae_hits_ks *ks,
+                           vgae_link_figures *base, int run, int runs)
 {
-    double s = 0, ss = 0;
-    for (int k = 0; k < n; k++)
-        s += *(const double *)((const char *)&r[k] + offset);
-    *mean = s / n;
-    for (int k = 0; k < n; k++) {
-        double d = *(const double *)((const char *)&r[k] + offset) - *mean;
-        ss += d * d;
-    }
-    *std = sqrt(ss / n);
+    vgae_graph *train = NULL;
+    if (vgae_split_train_graph(ctx, split, &train))
+        return cli_lib_error(ctx);
+    for (int h = 0; h < VGAE_HEURISTIC_COUNT; h++)
+        if (vgae_linkpred_baseline(ctx, split, train, (vgae_heuristic)h, NULL, ks,
+                                   &base[h * runs + run])) {
+            vgae_graph_free(train);
+            return cli_lib_error(ctx);
+        }
+    vgae_graph_free(train);
+    return CLI_OK;
 }
 
-static void print_json(const char *name, const vgae_graph_ae_options *o, int features, int64_t seed,
-                       const vgae_linkpred_result *r, int runs)
+static void print_json(const char *name, const cli_train_opts *t, const vgae_graph_ae_options *o,
+                       int features, int64_t hard, const vgae_linkpred_result *r,
+                       const vgae_link_figures *runs, const vgae_link_figures *base)
 {
     printf("{\"dataset\":");
     cli_json_string(name);
-    printf(",\"model\":\"%s\",\"loss\":\"%s\",\"features\":%s,\"runs\":[",
-           vgae_graph_ae_kind_name(o->kind), vgae_loss_name(o->loss), features ? "true" : "false");
-    for (int k = 0; k < runs; k++) {
-        printf("%s{\"seed\":%lld,", k ? "," : "", (long long)(seed + k));
-        cli_json_number("test_auc", r[k].test_auc, ",");
-        cli_json_number("test_ap", r[k].test_ap, ",");
-        cli_json_number("val_auc", r[k].val_auc, ",");
-        cli_json_number("val_ap", r[k].val_ap, ",");
+    printf(",\"model\":\"%s\",\"loss\":\"%s\",\"features\":%s,\"hard_negatives\":%lld,\"runs\":[",
+           vgae_graph_ae_kind_name(o->kind), vgae_loss_name(o->loss), features ? "true" : "false",
+           (long long)hard);
+    for (int k = 0; k < t->runs; k++) {
+        printf("%s{\"seed\":%lld,", k ? "," : "", (long long)(t->seed + k));
+        cli_json_metrics(&runs[k], ",");
         cli_json_number("train_seconds", r[k].train_seconds, ",");
         printf("\"epochs\":%d}", r[k].epochs);
     }
-    double m_auc, s_auc, m_ap, s_ap;
-    mean_std(r, runs, offsetof(vgae_linkpred_result, test_auc), &m_auc, &s_auc);
-    mean_std(r, runs, offsetof(vgae_linkpred_result, test_ap), &m_ap, &s_ap);
-    printf("],\"mean\":{");
-    cli_json_number("test_auc", m_auc, ",");
-    cli_json_number("test_ap", m_ap, "},\"std\":{");
-    cli_json_number("test_auc", s_auc, ",");
-    cli_json_number("test_ap", s_ap, "}}\n");
+    printf("],");
+    cli_json_summary(runs, t->runs, "");
+    if (base) {
+        printf(",\"baselines\":{");
+        for (int h = 0; h < VGAE_HEURISTIC_COUNT; h++) {
+            printf("%s\"%s\":{\"runs\":[", h ? "," : "", vgae_heuristic_name((vgae_heuristic)h));
+            for (int k = 0; k < t->runs; k++) {
+                printf("%s{\"seed\":%lld,", k ? "," : "", (long long)(t->seed + k));
+                cli_json_metrics(&base[h * t->runs + k], "}");
+            }
+            printf("],");
+            cli_json_summary(&base[h * t->runs], t->runs, "}");
+        }
+        printf("}");
+    }
+    printf("}\n");
 }
 
-static void print_table(const vgae_linkpred_result *r, int runs, int64_t seed)
+static void print_tables(const char *model, const cli_train_opts *t, const vgae_linkpred_result *r,
+                         const vgae_link_figures *runs, const vgae_link_figures *base)
 {
-    printf("%4s %8s %9s %9s %9s %9s %7s %9s\n", "run", "seed", "test AUC", "test AP", "val AUC",
-           "val AP", "epochs", "seconds");
-    for (int k = 0; k < runs; k++)
-        printf("%4d %8lld %9.4f %9.4f %9.4f %9.4f %7d %9.2f\n", k + 1, (long long)(seed + k), r[k].test_auc,
-               r[k].test_ap, r[k].val_auc, r[k].val_ap, r[k].epochs, r[k].train_seconds);
-    if (runs > 1) {
-        double m_auc, s_auc, m_ap, s_ap, m_t, s_t;
-        mean_std(r, runs, offsetof(vgae_linkpred_result, test_auc), &m_auc, &s_auc);
-        mean_std(r, runs, offsetof(vgae_linkpred_result, test_ap), &m_ap, &s_ap);
-        mean_std(r, runs, offsetof(vgae_linkpred_result, train_seconds), &m_t, &s_t);
-        printf("\nmean +- std over %d runs: test AUC %.4f +- %.4f, test AP %.4f +- %.4f, "
-               "%.2f s per run\n", runs, m_auc, s_auc, m_ap, s_ap, m_t);
+    cli_table_runs(runs, r, t->runs, t->seed);
+    if (t->runs == 1 && !base)
+        return;
+    const char *names[1 + VGAE_HEURISTIC_COUNT] = {model};
+    const vgae_link_figures *figs[1 + VGAE_HEURISTIC_COUNT] = {runs};
+    int methods = 1;
+    for (int h = 0; base && h < VGAE_HEURISTIC_COUNT; h++, methods++) {
+        names[methods] = vgae_heuristic_title((vgae_heuristic)h);
+        figs[methods] = &base[h * t->runs];
     }
+    printf("\n");
+    double seconds = 0;
+    for (int k = 0; k < t->runs; k++)
+        seconds += r[k].train_seconds / t->runs;
+    if (t->runs > 1)
+        printf("test figures in %%, mean +- std over %d runs (%.2f s of training per run):\n",
+               t->runs, seconds);
+    else
+        printf("test figures in %% on the same split:\n");
+    cli_table_summary(names, figs, methods, t->runs);
 }
 
 int cmd_linkpred(int argc, char **argv)
@@ -182,15 +253,17 @@ int cmd_linkpred(int argc, char **argv)
     if (r != CLI_PARSED)
         return r == CLI_HELP_SHOWN ? CLI_OK : CLI_USAGE;
     const cli_train_opts *t = &a.train;
-    if (t->val_frac + t->test_frac >= 1)
-        return cli_usage_error(cmd, "--val-frac and --test-frac must add up to less than 1");
-    if (t->test_frac == 0)
+    if (cli_check_protocol(cmd, &t->protocol))
+        return CLI_USAGE;
+    if (t->protocol.test_frac == 0)
         return cli_usage_error(cmd, "--test-frac must be above 0: link prediction reports test figures");
     const vgae_graph_ae_options o = cli_train_model(t);
 
     vgae_ctx *ctx = cli_ctx_new(a.quiet, t->threads);
     vgae_dataset *ds = NULL;
     vgae_linkpred_result *results = NULL;
+    vgae_link_figures *runs = NULL, *base = NULL;
+    vgae_split *split = NULL;
     if (!ctx)
         return CLI_ERROR;
     int rc = cli_load_dataset(cmd, ctx, &a.data, &ds);
@@ -198,10 +271,13 @@ int cmd_linkpred(int argc, char **argv)
         goto done;
     const int features = o.features && ds->features;
     const char *name = a.data.dataset ? a.data.dataset : ds->graph_path;
+    int64_t hard = 0;
     if (!ds->features && !t->no_features)
         cli_note("%s has no features: training featureless (X = I)", name);
     results = calloc((size_t)t->runs, sizeof *results);
-    if (!results) {
+    runs = calloc((size_t)t->runs, sizeof *runs);
+    base = a.baselines ? calloc((size_t)t->runs * VGAE_HEURISTIC_COUNT, sizeof *base) : NULL;
+    if (!results || !runs || (a.baselines && !base)) {
         fprintf(stderr, "vgae: out of memory\n");
         rc = CLI_ERROR;
         goto done;
@@ -209,25 +285,39 @@ int cmd_linkpred(int argc, char **argv)
     for (int k = 0; k < t->runs; k++) {
         cli_progress p = {k + 1, t->runs, a.quiet, t->seed + k, o.epochs};
         vgae_ctx_set_seed(ctx, (uint64_t)(t->seed + k));
-        if (vgae_linkpred_run(ctx, ds, &o, t->val_frac, t->test_frac, t->every, cli_on_epoch, &p,
-                              &results[k])) {
+        if (vgae_linkpred_run(ctx, ds, &o, &t->protocol, t->every, cli_on_epoch, &p, &results[k],
+                              &split)) {
             rc = cli_lib_error(ctx);
             goto done;
         }
+        runs[k] = results[k].figures;
+        hard = split->n_hard;
+        if (a.baselines && (rc = score_baselines(ctx, split, &o.hits, base, k, t->runs)))
+            goto done;
+        vgae_split_free(split);
+        split = NULL;
     }
     cli_notes_flush(!a.quiet);
     if (a.json) {
-        print_json(name, &o, features, t->seed, results, t->runs);
+        print_json(name, t, &o, features, hard, results, runs, base);
     } else {
+        char mrr[80] = "no hard negatives, no MRR";
+        if (hard)
+            snprintf(mrr, sizeof mrr, "MRR among %lld hard negatives per held-out edge",
+                     (long long)hard);
         printf("%s on %s: %d nodes, %lld edges, %s; %.0f%% of edges for validation, %.0f%% for "
-               "test; %s loss, %d epochs\n\n",
+               "test; %s loss, %d epochs; %s; figures in %%\n\n",
                o.kind == VGAE_MODEL_GAE ? "GAE" : "VGAE", name, ds->graph->n,
                (long long)ds->graph->n_edges, features ? "with features" : "featureless",
-               100 * t->val_frac, 100 * t->test_frac, vgae_loss_name(o.loss), o.epochs);
-        print_table(results, t->runs, t->seed);
+               100 * t->protocol.val_frac, 100 * t->protocol.test_frac, vgae_loss_name(o.loss),
+               o.epochs, mrr);
+        print_tables(o.kind == VGAE_MODEL_GAE ? "GAE" : "VGAE", t, results, runs, base);
     }
 done:
+    vgae_split_free(split);
     free(results);
+    free(runs);
+    free(base);
     vgae_dataset_free(ds);
     vgae_ctx_free(ctx);
     return rc;

@@ -60,17 +60,16 @@ static void print_figures(const char *what, const vgae_link_figures *f, int epoc
         printf("{\"model\":");
         cli_json_string(model);
         printf(",");
-        cli_json_number("test_auc", f->test_auc, ",");
-        cli_json_number("test_ap", f->test_ap, ",");
-        cli_json_number("val_auc", f->val_auc, ",");
-        cli_json_number("val_ap", f->val_ap, ",");
+        cli_json_metrics(f, ",");
         printf("\"epochs\":%d}\n", epochs);
         return;
     }
     printf("%s\n", what);
-    printf("  test  AUC %.4f  AP %.4f\n", f->test_auc, f->test_ap);
-    if (isfinite(f->val_auc))
-        printf("  val   AUC %.4f  AP %.4f\n", f->val_auc, f->val_ap);
+    const char *names[] = {"test", "val"};
+    vgae_link_figures val = *f;
+    val.test = f->val;
+    const vgae_link_figures *rows[] = {f, &val};
+    cli_table_summary(names, rows, isnan(f->val.auc) ? 1 : 2, 1);
 }
 
 int cmd_train(int argc, char **argv)
@@ -85,8 +84,8 @@ int cmd_train(int argc, char **argv)
         return cli_usage_error(cmd, "give the model file to write with -o FILE");
     if (strcmp(a.output, "-") == 0)
         return cli_usage_error(cmd, "the model is binary: -o needs a file name, not '-'");
-    if (t->val_frac + t->test_frac >= 1)
-        return cli_usage_error(cmd, "--val-frac and --test-frac must add up to less than 1");
+    if (cli_check_protocol(cmd, &t->protocol))
+        return CLI_USAGE;
     const vgae_graph_ae_options o = cli_train_model(t);
 
     vgae_ctx *ctx = cli_ctx_new(a.quiet, t->threads);
@@ -103,7 +102,7 @@ int cmd_train(int argc, char **argv)
         cli_note("no features: training featureless (X = I)");
     vgae_ctx_set_seed(ctx, (uint64_t)t->seed);
     if (a.split ? vgae_split_read(ctx, a.split, ds->graph, a.force, &split, NULL)
-                : vgae_split_make(ctx, ds->graph, t->val_frac, t->test_frac, &split)) {
+                : vgae_linkpred_split(ctx, ds->graph, &t->protocol, &split)) {
         rc = cli_lib_error(ctx);
         goto done;
     }
@@ -250,7 +249,7 @@ int cmd_eval(int argc, char **argv)
     if (!rc && other && vgae_split_checksum(other) != vgae_split_checksum(vgae_graph_ae_split(l.model)))
         cli_note("%s is not the split the model was trained on: its held-out pairs may be "
                  "training edges of the model", a.split);
-    vgae_link_figures reported = {NAN, NAN, NAN, NAN}, f;
+    vgae_link_figures reported = vgae_link_figures_none(NULL), f;
     if (!rc)
         reported = vgae_graph_ae_reported(l.model);
     if (!rc && vgae_graph_ae_evaluate(l.ctx, l.model, other, &f))
@@ -259,7 +258,7 @@ int cmd_eval(int argc, char **argv)
         cli_notes_flush(!a.quiet);
         const int epochs = (int)vgae_graph_ae_epoch(l.model);
         char what[1400];
-        int same = !other && f.test_auc == reported.test_auc && f.test_ap == reported.test_ap;
+        int same = !other && f.test.auc == reported.test.auc && f.test.ap == reported.test.ap;
         snprintf(what, sizeof what, "%s (%s, %d epochs, seed %" PRIu64 ")%s", a.model,
                  vgae_graph_ae_settings(l.model)->kind == VGAE_MODEL_GAE ? "GAE" : "VGAE", epochs,
                  vgae_graph_ae_seed(l.model), same ? ": the figures training reported" : "");

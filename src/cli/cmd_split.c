@@ -15,6 +15,8 @@ static const cli_opt split_table[] = {
     {"--output", "-o", CLI_STRING, "FILE", .dest = offsetof(split_args, output),
      .help = "where to write (whole or not at all); - for standard output"},
     {"--quiet", NULL, CLI_FLAG, .dest = offsetof(split_args, quiet), .help = "no notes"},
+    {"--threads", NULL, CLI_INT, "T", 1, 1024, offsetof(split_args, train.threads),
+     .help = "threads for the hard negatives; the file does not depend on it"},
     {NULL},
 };
 
@@ -40,9 +42,9 @@ int cmd_split(int argc, char **argv)
         return r == CLI_HELP_SHOWN ? CLI_OK : CLI_USAGE;
     if (!a.output)
         return cli_usage_error("split", "give the file to write with -o FILE (- for standard output)");
-    if (a.train.val_frac + a.train.test_frac >= 1)
-        return cli_usage_error("split", "--val-frac and --test-frac must add up to less than 1");
-    vgae_ctx *ctx = cli_ctx_new(a.quiet, 1);
+    if (cli_check_protocol("split", &a.train.protocol))
+        return CLI_USAGE;
+    vgae_ctx *ctx = cli_ctx_new(a.quiet, a.train.threads);
     vgae_dataset *ds = NULL;
     vgae_split *split = NULL;
     if (!ctx)
@@ -50,7 +52,7 @@ int cmd_split(int argc, char **argv)
     int rc = cli_load_dataset("split", ctx, &a.data, &ds);
     if (!rc) {
         vgae_ctx_set_seed(ctx, (uint64_t)a.train.seed);
-        if (vgae_split_make(ctx, ds->graph, a.train.val_frac, a.train.test_frac, &split) ||
+        if (vgae_linkpred_split(ctx, ds->graph, &a.train.protocol, &split) ||
             vgae_split_write(ctx, a.output, split, ds->graph, (uint64_t)a.train.seed))
             rc = cli_lib_error(ctx);
     }

@@ -12,10 +12,13 @@ static const char main_help[] =
     "\n"
     "Commands:\n"
     "  info       print the size and structure of a graph and its features and labels\n"
-    "  linkpred   train VGAE or GAE on a split of a graph's edges; report test ROC AUC and AP\n"
+    "  linkpred   train VGAE or GAE on a split of a graph's edges; report test ROC AUC, AP,\n"
+    "             Hits@K and MRR (--baselines: the classical heuristics beside it)\n"
+    "  baseline   the classical heuristics (common neighbours, Adamic-Adar, resource\n"
+    "             allocation, Katz, personalized PageRank, ...) on a split\n"
     "  split      write a seeded link-prediction split of a graph's edges\n"
     "  train      train a model on a split and write it to a model file\n"
-    "  eval       test and validation ROC AUC and AP of a model file\n"
+    "  eval       test and validation figures of a model file\n"
     "  embed      write the node embeddings of a model (w2v, tsv, npy, mtx)\n"
     "  predict    edge probabilities for given pairs, or a node's likeliest new neighbours\n"
     "  generate   a random graph from igraph's generators (G(n,m), Barabasi-Albert, SBM, ...)\n"
@@ -102,7 +105,7 @@ int main(int argc, char **argv)
     static const struct { const char *name; int (*run)(int, char **); } commands[] = {
         {"linkpred", cmd_linkpred}, {"split", cmd_split}, {"train", cmd_train},
         {"eval", cmd_eval}, {"embed", cmd_embed}, {"predict", cmd_predict}, {"vae", cmd_vae},
-        {"generate", cmd_generate}};
+        {"generate", cmd_generate}, {"baseline", cmd_baseline}};
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
         if (strcmp(cmd, commands[k].name) == 0)
             return commands[k].run(argc - 1, argv + 1);

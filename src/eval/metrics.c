@@ -262,3 +262,31 @@ vgae_status vgae_rank_metrics(vgae_ctx *ctx, const double *pos, int64_t n_pos, c
         hits[j] = (double)within[j] / (double)n_pos;
     return VGAE_OK;
 }
+
+/* ---- the figures of a held-out set ---- */
+
+vgae_hits_ks vgae_hits_ks_default(void)
+{
+    vgae_hits_ks ks = {4, {10, 20, 50, 100}};
+    return ks;
+}
+
+vgae_status vgae_set_metrics(vgae_ctx *ctx, const double *pos, int64_t n_pos, const double *neg,
+                             int64_t n_neg, const double *hard, int64_t per_pos,
+                             const vgae_hits_ks *ks, vgae_set_figures *out)
+{
+    out->auc = out->ap = out->mrr = NAN;
+    for (int i = 0; i < VGAE_MAX_HITS; i++)
+        out->hits[i] = out->hard_hits[i] = NAN;
+    if (ks->n < 0 || ks->n > VGAE_MAX_HITS)
+        return vgae_fail(ctx, VGAE_EINVAL, "%d values of K for Hits@K (0..%d)", ks->n, VGAE_MAX_HITS);
+    if (n_pos == 0)
+        return VGAE_OK;
+    vgae_status st = vgae_link_metrics(ctx, pos, n_pos, neg, n_neg, &out->auc, &out->ap);
+    if (!st && ks->n)
+        st = vgae_hits_at(ctx, pos, n_pos, neg, n_neg, ks->k, ks->n, out->hits);
+    if (!st && hard && per_pos > 0)
+        st = vgae_rank_metrics(ctx, pos, n_pos, hard, per_pos, ks->k, ks->n, &out->mrr,
+                               out->hard_hits);
+    return st;
+}

@@ -7,20 +7,29 @@
 #endif
 
 #include "core/internal.h"
+#include "graph/vectors.h"
 #include "vgae/graph/heuristics.h"
 
 static const char *const names[VGAE_HEURISTIC_COUNT] = {"cn", "jaccard", "aa", "ra", "pa", "katz", "ppr"};
+static const char *const titles[VGAE_HEURISTIC_COUNT] = {
+    "common neighbours", "Jaccard", "Adamic-Adar", "resource allocation",
+    "preferential attachment", "Katz", "personalized PageRank"};
 
 vgae_heuristic_options vgae_heuristic_defaults(void)
 {
     vgae_heuristic_options o = {.katz_beta = 0.005, .katz_length = 3, .ppr_alpha = 0.15,
-                                .ppr_epsilon = 1e-6};
+                                .ppr_epsilon = 1e-5};
     return o;
 }
 
 const char *vgae_heuristic_name(vgae_heuristic h)
 {
     return (unsigned)h < VGAE_HEURISTIC_COUNT ? names[h] : "unknown";
+}
+
+const char *vgae_heuristic_title(vgae_heuristic h)
+{
+    return (unsigned)h < VGAE_HEURISTIC_COUNT ? titles[h] : "unknown";
 }
 
 vgae_status vgae_heuristic_from_name(vgae_ctx *ctx, const char *name, vgae_heuristic *out)
@@ -68,79 +77,11 @@ static double local_score(const vgae_graph *g, vgae_heuristic h, int32_t u, int3
     }
 }
 
-/* A dense vector over the nodes that remembers which entries it touched,
- * so that clearing it costs what was used. */
-typedef struct {
-    double *x;
-    int32_t *touched;
-    unsigned char *in; /* 1 for the entries in touched */
-    int64_t n_touched;
-} sparse_acc;
-
-static void acc_add(sparse_acc *a, int32_t i, double v)
-{
-    if (!a->in[i]) {
-        a->in[i] = 1;
-        a->touched[a->n_touched++] = i;
-    }
-    a->x[i] += v;
-}
-
-static void acc_clear(sparse_acc *a)
-{
-    for (int64_t k = 0; k < a->n_touched; k++) {
-        a->x[a->touched[k]] = 0.0;
-        a->in[a->touched[k]] = 0;
-    }
-    a->n_touched = 0;
-}
-
-/* Per-thread work space: three accumulators and a queue. */
-typedef struct {
-    sparse_acc a, b, c;
-    int32_t *queue;
-    unsigned char *queued;
-} workspace;
-
-static int acc_init(sparse_acc *a, int32_t n)
-{
-    a->x = calloc((size_t)n + 1, sizeof *a->x);
-    a->touched = malloc(((size_t)n + 1) * sizeof *a->touched);
-    a->in = calloc((size_t)n + 1, 1);
-    a->n_touched = 0;
-    return a->x && a->touched && a->in;
-}
-
-static void acc_free(sparse_acc *a)
-{
-    free(a->x);
-    free(a->touched);
-    free(a->in);
-}
-
-static int workspace_init(workspace *w, int32_t n)
-{
-    *w = (workspace){0};
-    int ok = acc_init(&w->a, n) & acc_init(&w->b, n) & acc_init(&w->c, n);
-    w->queue = malloc(((size_t)n + 1) * sizeof(int32_t));
-    w->queued = calloc((size_t)n + 1, 1);
-    return ok && w->queue && w->queued;
-}
-
-static void workspace_free(workspace *w)
-{
-    acc_free(&w->a);
-    acc_free(&w->b);
-    acc_free(&w->c);
-    free(w->queue);
-    free(w->queued);
-}
-
 /* Katz from u: w->c receives sum_l beta^l (A^l e_u); a and b hold the walks. */
-static void katz_vector(const vgae_graph *g, int32_t u, const vgae_heuristic_options *o, workspace *w)
+static void katz_vector(const vgae_graph *g, int32_t u, const vgae_heuristic_options *o, vgae_workspace *w)
 {
-    sparse_acc *cur = &w->a, *next = &w->b;
-    acc_add(cur, u, 1.0);
+    vgae_acc *cur = &w->a, *next = &w->b;
+    vgae_acc_add(cur, u, 1.0);
     double weight = 1.0;
     for (int l = 1; l <= o->katz_length; l++) {
         weight *= o->katz_beta;
@@ -148,32 +89,28 @@ static void katz_vector(const vgae_graph *g, int32_t u, const vgae_heuristic_opt
             const int32_t x = cur->touched[k];
             const double walks = cur->x[x];
             for (int64_t p = g->rowptr[x]; p < g->rowptr[x + 1]; p++)
-                acc_add(next, g->adj[p], walks);
+                vgae_acc_add(next, g->adj[p], walks);
         }
         for (int64_t k = 0; k < next->n_touched; k++)
-            acc_add(&w->c, next->touched[k], weight * next->x[next->touched[k]]);
-        acc_clear(cur);
-        sparse_acc *t = cur;
+            vgae_acc_add(&w->c, next->touched[k], weight * next->x[next->touched[k]]);
+        vgae_acc_clear(cur);
+        vgae_acc *t = cur;
         cur = next;
         next = t;
     }
-    acc_clear(cur);
+    vgae_acc_clear(cur);
 }
 
-/* Personalized PageRank from u by push: w->c receives the estimate p, w->a
- * the residual. A node is pushed while its residual is at least epsilon
- * times its degree; the queue is first in, first out, so the result is
- * fixed by the graph and u. */
-static void ppr_vector(const vgae_graph *g, int32_t u, const vgae_heuristic_options *o, workspace *w)
+void vgae_ppr_vector(const vgae_graph *g, int32_t u, double alpha, double epsilon, vgae_workspace *w)
 {
-    sparse_acc *p = &w->c, *r = &w->a;
+    vgae_acc *p = &w->c, *r = &w->a;
     if (degree(g, u) == 0) {
-        acc_add(p, u, 1.0); /* a walk from an isolated node never leaves it */
+        vgae_acc_add(p, u, 1.0); /* a walk from an isolated node never leaves it */
         return;
     }
     int64_t head = 0, tail = 0;
     const int64_t n = g->n;
-    acc_add(r, u, 1.0);
+    vgae_acc_add(r, u, 1.0);
     w->queue[tail++ % n] = u;
     w->queued[u] = 1;
     while (head != tail) {
@@ -181,21 +118,21 @@ static void ppr_vector(const vgae_graph *g, int32_t u, const vgae_heuristic_opti
         w->queued[x] = 0;
         const double rx = r->x[x];
         const int64_t dx = degree(g, x);
-        if (dx == 0 || rx < o->ppr_epsilon * (double)dx)
+        if (dx == 0 || rx < epsilon * (double)dx)
             continue;
-        acc_add(p, x, o->ppr_alpha * rx);
+        vgae_acc_add(p, x, alpha * rx);
         r->x[x] = 0.0;
-        const double share = (1 - o->ppr_alpha) * rx / (double)dx;
+        const double share = (1 - alpha) * rx / (double)dx;
         for (int64_t k = g->rowptr[x]; k < g->rowptr[x + 1]; k++) {
             const int32_t y = g->adj[k];
-            acc_add(r, y, share);
-            if (!w->queued[y] && r->x[y] >= o->ppr_epsilon * (double)degree(g, y)) {
+            vgae_acc_add(r, y, share);
+            if (!w->queued[y] && r->x[y] >= epsilon * (double)degree(g, y)) {
                 w->queued[y] = 1;
                 w->queue[tail++ % n] = y;
             }
         }
     }
-    acc_clear(r);
+    vgae_acc_clear(r);
 }
 
 typedef struct {
@@ -211,37 +148,47 @@ static int by_node(const void *pa, const void *pb)
     return (a->slot > b->slot) - (a->slot < b->slot);
 }
 
-/* Katz (from u only: walk counts are symmetric) or PPR (from both ends):
- * one vector per distinct source node, shared by the threads. */
+/* Katz and PPR from one end of each pair: Katz's walk counts are
+ * symmetric, and PPR on an undirected graph is reversible, d(u) pi_u(v) =
+ * d(v) pi_v(u), so pi_u(v) + pi_v(u) = pi_s(t) (1 + d(s) / d(t)) for either
+ * end s. The end is the one more of the pairs share (the smaller id on a
+ * tie), so that few vectors serve many pairs (a positive's hard negatives
+ * all share it); one vector per distinct source, shared by the threads. */
 static vgae_status vector_scores(vgae_ctx *ctx, const vgae_graph *g, vgae_heuristic h,
                                  const vgae_heuristic_options *o, const vgae_pair *pairs,
                                  int64_t n, double *scores)
 {
-    const int sides = h == VGAE_HEURISTIC_PPR ? 2 : 1;
-    source_item *items = vgae_alloc(ctx, (size_t)(sides * n) + 1, sizeof *items);
-    double *parts = vgae_calloc(ctx, (size_t)(2 * n) + 1, sizeof *parts);
-    int64_t *starts = vgae_alloc(ctx, (size_t)(sides * n) + 2, sizeof *starts);
-    if (!items || !parts || !starts) {
+    source_item *items = vgae_alloc(ctx, (size_t)n + 1, sizeof *items);
+    int64_t *starts = vgae_alloc(ctx, (size_t)n + 2, sizeof *starts);
+    int64_t *uses = vgae_calloc(ctx, (size_t)g->n + 1, sizeof *uses);
+    if (!items || !starts || !uses) {
         free(items);
-        free(parts);
         free(starts);
+        free(uses);
         return VGAE_ENOMEM;
     }
-    for (int64_t k = 0; k < n; k++)
-        for (int s = 0; s < sides; s++)
-            items[sides * k + s] = (source_item){s ? pairs[k].v : pairs[k].u, 2 * k + s};
-    qsort(items, (size_t)(sides * n), sizeof *items, by_node);
+    for (int64_t k = 0; k < n; k++) {
+        uses[pairs[k].u]++;
+        uses[pairs[k].v]++;
+    }
+    for (int64_t k = 0; k < n; k++) {
+        const int32_t u = pairs[k].u, v = pairs[k].v;
+        const int from_v = uses[v] > uses[u] || (uses[v] == uses[u] && v < u);
+        items[k] = (source_item){from_v ? v : u, 2 * k + from_v};
+    }
+    free(uses);
+    qsort(items, (size_t)n, sizeof *items, by_node);
     int64_t groups = 0;
-    for (int64_t k = 0; k < sides * n; k++)
+    for (int64_t k = 0; k < n; k++)
         if (k == 0 || items[k].node != items[k - 1].node)
             starts[groups++] = k;
-    starts[groups] = sides * n;
+    starts[groups] = n;
     const int threads = vgae_ctx_threads(ctx);
     int failed = 0;
 #pragma omp parallel num_threads(threads) if (threads > 1 && groups > 1)
     {
-        workspace w;
-        int ok = workspace_init(&w, g->n);
+        vgae_workspace w;
+        int ok = vgae_workspace_init(&w, g->n);
         if (!ok) {
 #pragma omp atomic write
             failed = 1;
@@ -254,21 +201,20 @@ static vgae_status vector_scores(vgae_ctx *ctx, const vgae_graph *g, vgae_heuris
             if (h == VGAE_HEURISTIC_KATZ)
                 katz_vector(g, src, o, &w);
             else
-                ppr_vector(g, src, o, &w);
+                vgae_ppr_vector(g, src, o->ppr_alpha, o->ppr_epsilon, &w);
             for (int64_t k = starts[q]; k < starts[q + 1]; k++) {
                 const int64_t pair = items[k].slot / 2;
                 const int32_t other = items[k].slot % 2 ? pairs[pair].u : pairs[pair].v;
-                parts[items[k].slot] = w.c.x[other];
+                double x = w.c.x[other];
+                if (h == VGAE_HEURISTIC_PPR && degree(g, other) > 0)
+                    x *= 1.0 + (double)degree(g, src) / (double)degree(g, other);
+                scores[pair] = x;
             }
-            acc_clear(&w.c);
+            vgae_acc_clear(&w.c);
         }
-        workspace_free(&w);
+        vgae_workspace_free(&w);
     }
-    if (!failed)
-        for (int64_t k = 0; k < n; k++)
-            scores[k] = parts[2 * k] + parts[2 * k + 1];
     free(items);
-    free(parts);
     free(starts);
     return failed ? vgae_fail(ctx, VGAE_ENOMEM, "out of memory for the %s vectors", names[h])
                   : VGAE_OK;

@@ -46,7 +46,24 @@ void vgae_split_free(vgae_split *split)
         return;
     free(split->train);
     free(split->val_pos); /* the four held-out arrays are one allocation */
+    free(split->val_hard); /* and the two sets of hard negatives another */
     free(split);
+}
+
+vgae_status vgae_split_alloc_hard(vgae_ctx *ctx, vgae_split *split, int64_t n_hard)
+{
+    free(split->val_hard);
+    split->val_hard = split->test_hard = NULL;
+    split->n_hard = 0;
+    if (n_hard <= 0)
+        return VGAE_OK;
+    vgae_pair *hard = vgae_alloc(ctx, (size_t)((split->n_val + split->n_test) * n_hard) + 1, sizeof *hard);
+    if (!hard)
+        return VGAE_ENOMEM;
+    split->n_hard = n_hard;
+    split->val_hard = hard;
+    split->test_hard = hard + split->n_val * n_hard;
+    return VGAE_OK;
 }
 
 vgae_status vgae_split_copy(vgae_ctx *ctx, const vgae_split *split, vgae_split **out)
@@ -58,7 +75,12 @@ vgae_status vgae_split_copy(vgae_ctx *ctx, const vgae_split *split, vgae_split *
     s->n_edges = split->n_edges;
     s->val_frac = split->val_frac;
     s->test_frac = split->test_frac;
-    for (int k = VGAE_SET_TRAIN; k <= VGAE_SET_TEST_NEG; k++) {
+    if (vgae_split_alloc_hard(ctx, s, split->n_hard)) {
+        vgae_split_free(s);
+        *out = NULL;
+        return VGAE_ENOMEM;
+    }
+    for (int k = VGAE_SET_TRAIN; k <= VGAE_SET_TEST_HARD; k++) {
         int64_t count;
         const vgae_pair *from = vgae_split_pairs(split, (vgae_split_set)k, &count);
         memcpy((vgae_pair *)vgae_split_pairs(s, (vgae_split_set)k, &count), from,
@@ -75,6 +97,8 @@ const vgae_pair *vgae_split_pairs(const vgae_split *split, vgae_split_set set, i
     case VGAE_SET_VAL_NEG: *count = split->n_val; return split->val_neg;
     case VGAE_SET_TEST_POS: *count = split->n_test; return split->test_pos;
     case VGAE_SET_TEST_NEG: *count = split->n_test; return split->test_neg;
+    case VGAE_SET_VAL_HARD: *count = split->n_val * split->n_hard; return split->val_hard;
+    case VGAE_SET_TEST_HARD: *count = split->n_test * split->n_hard; return split->test_hard;
     }
     *count = 0;
     return NULL;
@@ -82,9 +106,16 @@ const vgae_pair *vgae_split_pairs(const vgae_split *split, vgae_split_set set, i
 
 const char *vgae_split_set_name(vgae_split_set set)
 {
-    return set == VGAE_SET_TRAIN ? "train"
-           : set == VGAE_SET_VAL_POS || set == VGAE_SET_VAL_NEG ? "val"
-                                                                 : "test";
+    switch (set) {
+    case VGAE_SET_TRAIN: return "train";
+    case VGAE_SET_VAL_POS:
+    case VGAE_SET_VAL_NEG: return "val";
+    case VGAE_SET_TEST_POS:
+    case VGAE_SET_TEST_NEG: return "test";
+    case VGAE_SET_VAL_HARD: return "val_hard";
+    case VGAE_SET_TEST_HARD: return "test_hard";
+    }
+    return "unknown";
 }
 
 int vgae_split_set_positive(vgae_split_set set)
@@ -247,8 +278,37 @@ static vgae_status bad_pair(vgae_ctx *ctx, vgae_split_set set, int64_t index, vg
     if (at)
         *at = index;
     return vgae_fail(ctx, VGAE_EINVAL, "the split's %s %s (%d, %d) %s", vgae_split_set_name(set),
-                     set == VGAE_SET_TRAIN ? "pair" : vgae_split_set_positive(set) ? "positive" : "negative",
+                     set == VGAE_SET_TRAIN || set >= VGAE_SET_VAL_HARD ? "pair"
+                     : vgae_split_set_positive(set) ? "positive" : "negative",
                      p.u, p.v, why);
+}
+
+/* Each positive's hard negatives: nodes of g, u < v, not an edge of g (so
+ * no positive of the split), no repeat in one positive's list. */
+static vgae_status check_hard(vgae_ctx *ctx, const vgae_split *split, const vgae_graph *g,
+                              vgae_split_set *where, int64_t *at)
+{
+    const int64_t k = split->n_hard;
+    pair_set mine = {0};
+    vgae_status st = k > 0 ? pair_set_init(ctx, &mine, (uint64_t)k) : VGAE_OK;
+    for (int set = VGAE_SET_VAL_HARD; !st && k > 0 && set <= VGAE_SET_TEST_HARD; set++) {
+        int64_t count;
+        const vgae_pair *p = vgae_split_pairs(split, (vgae_split_set)set, &count);
+        for (int64_t i = 0; !st && i < count; i++) {
+            if (i % k == 0)
+                memset(mine.slots, 0, (mine.mask + 1) * sizeof *mine.slots);
+            const char *why = NULL;
+            if (p[i].u < 0 || p[i].v >= g->n || p[i].u >= p[i].v)
+                why = "is not a pair u < v of the graph's nodes";
+            else if ((why = vgae_split_pair_problem(g, p[i].u, p[i].v, 0)) == NULL &&
+                     !pair_set_add(&mine, vgae_pair_key(p[i].u, p[i].v)))
+                why = "appears twice among one positive's hard negatives";
+            if (why)
+                st = bad_pair(ctx, (vgae_split_set)set, i, p[i], why, where, at);
+        }
+    }
+    free(mine.slots);
+    return st;
 }
 
 vgae_status vgae_split_check(vgae_ctx *ctx, const vgae_split *split, const vgae_graph *g,
@@ -275,6 +335,8 @@ vgae_status vgae_split_check(vgae_ctx *ctx, const vgae_split *split, const vgae_
                 st = bad_pair(ctx, (vgae_split_set)k, i, p[i], why, where, at);
         }
     }
+    if (!st)
+        st = check_hard(ctx, split, g, where, at);
     free(seen.slots);
     return st;
 }

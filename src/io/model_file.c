@@ -25,6 +25,7 @@ struct vgae_model_file {
     char (*names)[64];
     vgae_mat *tensors;    /* float */
     vgae_split *split;    /* NULL when the file holds none */
+    int version;          /* the file's format version */
 };
 
 /* ---- writing: every byte goes through put(), which keeps the CRC ---- */
@@ -71,7 +72,8 @@ vgae_status vgae_model_file_write(vgae_ctx *ctx, const char *path, const char *m
         return st;
     writer w = {vgae_outfile_stream(out), crc32(0L, Z_NULL, 0), 0};
     put(&w, magic, 8);
-    put_le(&w, VGAE_MODEL_FILE_VERSION, 4);
+    const int hard = split && split->n_hard > 0;
+    put_le(&w, hard ? 2 : 1, 4);
     put_le(&w, strlen(meta_text), 4);
     put(&w, meta_text, strlen(meta_text));
     put_le(&w, (uint64_t)tensors->count, 4);
@@ -86,9 +88,11 @@ vgae_status vgae_model_file_write(vgae_ctx *ctx, const char *path, const char *m
     if (!split) {
         put_le(&w, 0, 4);
     } else {
-        put_le(&w, 5, 4);
+        put_le(&w, hard ? 7 : 5, 4);
         put_le(&w, (uint32_t)split->n, 4);
-        for (int k = VGAE_SET_TRAIN; k <= VGAE_SET_TEST_NEG; k++) {
+        if (hard)
+            put_le(&w, (uint64_t)split->n_hard, 8);
+        for (int k = VGAE_SET_TRAIN; k <= (hard ? VGAE_SET_TEST_HARD : VGAE_SET_TEST_NEG); k++) {
             int64_t count;
             const vgae_pair *p = vgae_split_pairs(split, (vgae_split_set)k, &count);
             put_le(&w, (uint64_t)count, 8);
@@ -152,30 +156,37 @@ static vgae_status corrupt(vgae_ctx *ctx, const char *path, const char *what)
     return vgae_fail_at(ctx, VGAE_EFORMAT, path, 0, "corrupted model file: %s", what);
 }
 
-/* The split section: 0, or 5 then the node count and the five pair sets. */
-static vgae_status read_split(vgae_ctx *ctx, const char *path, reader *r, vgae_split **out)
+/* The split section: 0; or 5, the node count and the five pair sets; or
+ * (version 2) 7, the node count, the hard negatives per positive and the
+ * seven sets. */
+static vgae_status read_split(vgae_ctx *ctx, const char *path, uint64_t version, reader *r,
+                              vgae_split **out)
 {
-    uint64_t sets, nodes, counts[5];
+    uint64_t sets, nodes, hard = 0, counts[7];
     *out = NULL;
-    if (!take_le(r, 4, &sets) || (sets != 0 && sets != 5))
+    if (!take_le(r, 4, &sets) || (sets != 0 && sets != 5 && !(sets == 7 && version >= 2)))
         return corrupt(ctx, path, "bad split section");
     if (sets == 0)
         return VGAE_OK;
-    if (!take_le(r, 4, &nodes) || nodes < 2 || nodes > INT32_MAX)
+    if (!take_le(r, 4, &nodes) || nodes < 2 || nodes > INT32_MAX ||
+        (sets == 7 && (!take_le(r, 8, &hard) || hard < 1 || hard > 100000)))
         return corrupt(ctx, path, "bad split section");
     /* the counts first, to allocate once: each set is a count and its pairs */
     reader scan = *r;
-    for (int k = 0; k < 5; k++) {
+    for (uint64_t k = 0; k < sets; k++) {
         if (!take_le(&scan, 8, &counts[k]) || counts[k] > (uint64_t)(scan.end - scan.p) / 8)
             return corrupt(ctx, path, "the split runs past the end");
         scan.p += 8 * counts[k];
     }
-    if (counts[1] != counts[2] || counts[3] != counts[4])
+    if (counts[1] != counts[2] || counts[3] != counts[4] ||
+        (sets == 7 && (counts[5] != counts[1] * hard || counts[6] != counts[3] * hard)))
         return corrupt(ctx, path, "inconsistent split section");
     vgae_split *s = NULL;
     vgae_status st = vgae_split_alloc(ctx, (int32_t)nodes, (int64_t)counts[0], (int64_t)counts[1],
                                       (int64_t)counts[3], &s);
-    for (int k = 0; !st && k < 5; k++) {
+    if (!st && hard)
+        st = vgae_split_alloc_hard(ctx, s, (int64_t)hard);
+    for (uint64_t k = 0; !st && k < sets; k++) {
         int64_t count;
         vgae_pair *p = (vgae_pair *)vgae_split_pairs(s, (vgae_split_set)k, &count);
         uint64_t c, u = 0, v = 0;
@@ -323,11 +334,12 @@ vgae_status vgae_model_file_read(vgae_ctx *ctx, const char *path, vgae_model_fil
         st = corrupt(ctx, path, "metadata holds a NUL byte");
         goto done;
     }
+    f->version = (int)version;
     st = split_meta(ctx, f);
     if (!st)
         st = read_tensors(ctx, f, &r);
     if (!st)
-        st = read_split(ctx, path, &r, &f->split);
+        st = read_split(ctx, path, version, &r, &f->split);
     if (!st && r.p != r.end)
         st = corrupt(ctx, path, "bytes after the last section");
 done:
@@ -379,6 +391,11 @@ const char *vgae_model_file_tensor_name(const vgae_model_file *f, int i)
 const vgae_mat *vgae_model_file_tensor(const vgae_model_file *f, int i)
 {
     return i >= 0 && i < f->n_tensors ? &f->tensors[i] : NULL;
+}
+
+int vgae_model_file_version(const vgae_model_file *f)
+{
+    return f->version;
 }
 
 const vgae_split *vgae_model_file_split(const vgae_model_file *f)

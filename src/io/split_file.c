@@ -12,7 +12,8 @@
 #include "vgae/io/outfile.h"
 #include "vgae/io/split_file.h"
 
-#define FORMAT_VERSION 1
+/* Version 2 adds hard negatives; a split without them is written as version 1. */
+#define FORMAT_VERSION 2
 #define COLUMNS "set\tu\tv\tlabel"
 
 /* A name a split file can hold in one field and read back. */
@@ -110,7 +111,18 @@ static vgae_status pair_lines_add(vgae_ctx *ctx, pair_lines *s, uint64_t key, in
     return VGAE_OK;
 }
 
-/* ---- growable pair lists ---- */
+/* ---- growable lists ---- */
+
+/* Appends the size bytes of item to the array *items of *n (room for *cap). */
+static vgae_status push(vgae_ctx *ctx, void **items, size_t *n, size_t *cap, const void *item,
+                        size_t size)
+{
+    if (*n == *cap && vgae_grow(ctx, items, cap, *cap ? 2 * *cap : 256, size))
+        return VGAE_ENOMEM;
+    memcpy((char *)*items + *n * size, item, size);
+    (*n)++;
+    return VGAE_OK;
+}
 
 typedef struct {
     vgae_pair *p;
@@ -119,11 +131,7 @@ typedef struct {
 
 static vgae_status pair_list_push(vgae_ctx *ctx, pair_list *l, vgae_pair p)
 {
-    if (l->n == l->cap &&
-        vgae_grow(ctx, (void **)&l->p, &l->cap, l->cap ? 2 * l->cap : 256, sizeof *l->p))
-        return VGAE_ENOMEM;
-    l->p[l->n++] = p;
-    return VGAE_OK;
+    return push(ctx, (void **)&l->p, &l->n, &l->cap, &p, sizeof p);
 }
 
 /* ---- writing ---- */
@@ -178,7 +186,8 @@ vgae_status vgae_split_write(vgae_ctx *ctx, const char *path, const vgae_split *
     if (st)
         return st;
     FILE *f = vgae_outfile_stream(out);
-    fprintf(f, "# vgae split %d\n", FORMAT_VERSION);
+    const int hard = split->n_hard > 0;
+    fprintf(f, "# vgae split %d\n", hard ? 2 : 1);
     fprintf(f, "# graph_checksum 0x%08" PRIx32 "\n", vgae_graph_checksum(g));
     fprintf(f, "# nodes %" PRId32 "\n", g->n);
     fprintf(f, "# edges %" PRId64 "\n", g->n_edges);
@@ -187,8 +196,10 @@ vgae_status vgae_split_write(vgae_ctx *ctx, const char *path, const vgae_split *
     fprintf(f, "# test_frac %s\n", vgae_format_double(num, split->test_frac));
     fprintf(f, "# seed %" PRIu64 "\n", seed);
     fprintf(f, "# node_ids %s\n", by_name ? "name" : "index");
+    if (hard)
+        fprintf(f, "# hard_negatives %" PRId64 "\n", split->n_hard);
     fputs(COLUMNS "\n", f);
-    for (int k = VGAE_SET_TRAIN; k <= VGAE_SET_TEST_NEG; k++) {
+    for (int k = VGAE_SET_TRAIN; k <= (hard ? VGAE_SET_TEST_HARD : VGAE_SET_TEST_NEG); k++) {
         int64_t count;
         const vgae_pair *p = vgae_split_pairs(split, (vgae_split_set)k, &count);
         write_rows(f, g, by_name, vgae_split_set_name((vgae_split_set)k), p, count,
@@ -200,11 +211,13 @@ vgae_status vgae_split_write(vgae_ctx *ctx, const char *path, const vgae_split *
 /* ---- reading ---- */
 
 enum { KEY_CHECKSUM, KEY_NODES, KEY_EDGES, KEY_VAL_FRAC, KEY_TEST_FRAC, KEY_SEED, KEY_NODE_IDS,
-       N_KEYS };
-static const char *const key_names[N_KEYS] = {"graph_checksum", "nodes",     "edges",   "val_frac",
-                                              "test_frac",      "seed",      "node_ids"};
-/* node_ids may be left out (then: names if the graph has them) */
-static const int key_required[N_KEYS] = {1, 1, 1, 1, 1, 1, 0};
+       KEY_HARD, N_KEYS };
+static const char *const key_names[N_KEYS] = {"graph_checksum", "nodes",     "edges",
+                                              "val_frac",       "test_frac", "seed",
+                                              "node_ids",       "hard_negatives"};
+/* node_ids may be left out (then: names if the graph has them);
+ * hard_negatives is required in version 2 and refused in version 1 */
+static const int key_required[N_KEYS] = {1, 1, 1, 1, 1, 1, 0, 0};
 
 typedef struct {
     int64_t line[N_KEYS]; /* where each key was given, 0 if not */
@@ -213,6 +226,7 @@ typedef struct {
     double val_frac, test_frac;
     uint64_t seed;
     int by_name;
+    int64_t version, hard;
 } header;
 
 /* A non-negative decimal integer below 2^63 filling all of s. */
@@ -272,13 +286,16 @@ static vgae_status parse_value(vgae_ctx *ctx, const char *path, int64_t lineno, 
         ok = strcmp(value, "name") == 0 || strcmp(value, "index") == 0;
         h->by_name = value[0] == 'n';
         break;
+    case KEY_HARD:
+        ok = parse_count(value, &h->hard) && h->hard >= 1 && h->hard <= 100000;
+        break;
     }
     if (ok)
         return VGAE_OK;
     static const char *const expected[N_KEYS] = {
         "a 32-bit hexadecimal number such as 0x1a2b3c4d", "a node count", "an edge count",
         "a fraction in [0, 1)", "a fraction in [0, 1)", "a non-negative integer",
-        "'name' or 'index'"};
+        "'name' or 'index'", "a count of 1 to 100000"};
     return vgae_fail_at(ctx, VGAE_EFORMAT, path, lineno, "header '%s' expects %s, found '%.60s'",
                         key_names[k], expected[k], value);
 }
@@ -299,13 +316,13 @@ static vgae_status read_header(vgae_ctx *ctx, vgae_lines *in, const char *path, 
     if (strncmp(line, magic, strlen(magic)) != 0 || !parse_count(line + strlen(magic), &version) ||
         version < 1)
         return vgae_fail_at(ctx, VGAE_EFORMAT, path, 1,
-                            "not a vgae split file (the first line must be '# vgae split %d')",
-                            FORMAT_VERSION);
+                            "not a vgae split file (the first line must be '# vgae split 1' or "
+                            "'# vgae split 2')");
     if (version > FORMAT_VERSION)
         return vgae_fail_at(ctx, VGAE_EUNSUPPORTED, path, 1,
                             "newer format version %lld; this vgae reads version %d",
                             (long long)version, FORMAT_VERSION);
-    *h = (header){.by_name = g->names != NULL};
+    *h = (header){.by_name = g->names != NULL, .version = version};
     for (;;) {
         r = vgae_lines_next(ctx, in, &line, &len);
         if (r < 0)
@@ -348,6 +365,12 @@ static vgae_status read_header(vgae_ctx *ctx, vgae_lines *in, const char *path, 
             return vgae_fail_at(ctx, VGAE_EFORMAT, path, in->lineno,
                                 "the header lacks '# %s' (it must come before the column header "
                                 "line)", key_names[k]);
+    if ((h->version >= 2) != (h->line[KEY_HARD] != 0))
+        return vgae_fail_at(ctx, VGAE_EFORMAT, path, h->version >= 2 ? in->lineno : h->line[KEY_HARD],
+                            h->version >= 2 ? "the header lacks '# hard_negatives' (version 2 "
+                                              "splits have them)"
+                                            : "'# hard_negatives' in a version 1 split (hard "
+                                              "negatives came with version 2)");
     if (!(h->val_frac + h->test_frac < 1))
         return vgae_fail_at(ctx, VGAE_EFORMAT, path, h->line[KEY_TEST_FRAC],
                             "val_frac %g and test_frac %g add up to 1 or more", h->val_frac,
@@ -409,11 +432,26 @@ static vgae_status parse_node(vgae_ctx *ctx, const char *path, int64_t lineno, c
 
 /* The lists of rows read, in the order of vgae_split_set. */
 enum { TRAIN = VGAE_SET_TRAIN, VAL_POS = VGAE_SET_VAL_POS, VAL_NEG = VGAE_SET_VAL_NEG,
-       TEST_POS = VGAE_SET_TEST_POS, TEST_NEG = VGAE_SET_TEST_NEG, N_LISTS };
+       TEST_POS = VGAE_SET_TEST_POS, TEST_NEG = VGAE_SET_TEST_NEG, VAL_HARD = VGAE_SET_VAL_HARD,
+       TEST_HARD = VGAE_SET_TEST_HARD, N_LISTS };
 
-/* Reads the rows after the column header into the five lists. */
+/* The line of each hard-negative row, for messages about repeats. */
+typedef struct {
+    int64_t *line;
+    size_t n, cap;
+} line_list;
+
+static vgae_status line_list_push(vgae_ctx *ctx, line_list *l, int64_t line)
+{
+    return push(ctx, (void **)&l->line, &l->n, &l->cap, &line, sizeof line);
+}
+
+/* Reads the rows after the column header into the lists (the hard
+ * negatives' lines into hard_lines[0] and [1]); hard: whether the file may
+ * hold hard negatives. */
 static vgae_status read_rows(vgae_ctx *ctx, vgae_lines *in, const char *path, const vgae_graph *g,
-                             const vgae_node_index *names, pair_list lists[N_LISTS], int64_t *last_line)
+                             const vgae_node_index *names, int hard, pair_list lists[N_LISTS],
+                             line_list hard_lines[2], int64_t *last_line)
 {
     pair_lines seen = {0};
     vgae_status st = pair_lines_init(ctx, &seen, (uint64_t)g->n_edges + 64);
@@ -452,9 +490,13 @@ static vgae_status read_rows(vgae_ctx *ctx, vgae_lines *in, const char *path, co
             set = VAL_POS;
         else if (strcmp(field[0], "test") == 0)
             set = TEST_POS;
+        else if (hard && strcmp(field[0], "val_hard") == 0)
+            set = VAL_HARD;
+        else if (hard && strcmp(field[0], "test_hard") == 0)
+            set = TEST_HARD;
         else {
-            st = vgae_fail_at(ctx, VGAE_EFORMAT, path, ln,
-                              "unknown set '%.60s' (expected train, val or test)", field[0]);
+            st = vgae_fail_at(ctx, VGAE_EFORMAT, path, ln, "unknown set '%.60s' (expected train, "
+                              "val or test%s)", field[0], hard ? ", val_hard or test_hard" : "");
             break;
         }
         if (strcmp(field[3], "0") != 0 && strcmp(field[3], "1") != 0) {
@@ -469,7 +511,12 @@ static vgae_status read_rows(vgae_ctx *ctx, vgae_lines *in, const char *path, co
                               "(a split holds no training negatives)");
             break;
         }
-        if (!positive)
+        if (set >= VAL_HARD && positive) {
+            st = vgae_fail_at(ctx, VGAE_EFORMAT, path, ln, "a %s pair must have label 0 (hard "
+                              "negatives are non-edges)", field[0]);
+            break;
+        }
+        if (!positive && set < VAL_HARD)
             set++; /* VAL_NEG, TEST_NEG */
         int32_t a, b;
         if ((st = parse_node(ctx, path, ln, g, names, field[1], "u", &a)) ||
@@ -487,6 +534,11 @@ static vgae_status read_rows(vgae_ctx *ctx, vgae_lines *in, const char *path, co
             break;
         }
         vgae_pair p = {a < b ? a : b, a < b ? b : a};
+        if (set >= VAL_HARD) { /* may repeat a shared negative, or another positive's */
+            if (!(st = line_list_push(ctx, &hard_lines[set - VAL_HARD], ln)))
+                st = pair_list_push(ctx, &lists[set], p);
+            continue;
+        }
         int64_t earlier;
         if ((st = pair_lines_add(ctx, &seen, vgae_pair_key(p.u, p.v), ln, &earlier)))
             break;
@@ -504,6 +556,45 @@ static vgae_status read_rows(vgae_ctx *ctx, vgae_lines *in, const char *path, co
     return st;
 }
 
+/* No positive's hard negatives may repeat a pair: each group of k rows is
+ * sorted (with its lines) and neighbours compared. */
+typedef struct {
+    uint64_t key;
+    int64_t line;
+} keyed_line;
+
+static int by_key_line(const void *pa, const void *pb)
+{
+    const keyed_line *a = pa, *b = pb;
+    if (a->key != b->key)
+        return (a->key > b->key) - (a->key < b->key);
+    return (a->line > b->line) - (a->line < b->line);
+}
+
+static vgae_status check_repeats(vgae_ctx *ctx, const char *path, const pair_list *pairs,
+                                 const line_list *lines, size_t k)
+{
+    keyed_line *group = vgae_alloc(ctx, k, sizeof *group);
+    if (!group)
+        return VGAE_ENOMEM;
+    for (size_t first = 0; first < pairs->n; first += k) {
+        for (size_t i = 0; i < k; i++)
+            group[i] = (keyed_line){vgae_pair_key(pairs->p[first + i].u, pairs->p[first + i].v),
+                                    lines->line[first + i]};
+        qsort(group, k, sizeof *group, by_key_line);
+        for (size_t i = 1; i < k; i++)
+            if (group[i].key == group[i - 1].key) {
+                const int64_t line = group[i].line, earlier = group[i - 1].line;
+                free(group);
+                return vgae_fail_at(ctx, VGAE_EFORMAT, path, line, "this hard negative repeats "
+                                    "line %lld's: a positive's hard negatives must differ",
+                                    (long long)earlier);
+            }
+    }
+    free(group);
+    return VGAE_OK;
+}
+
 vgae_status vgae_split_read(vgae_ctx *ctx, const char *path, const vgae_graph *g, int force,
                             vgae_split **out, uint64_t *seed)
 {
@@ -515,6 +606,7 @@ vgae_status vgae_split_read(vgae_ctx *ctx, const char *path, const vgae_graph *g
     header h = {0};
     vgae_node_index names = {0};
     pair_list lists[N_LISTS] = {{0}};
+    line_list hard_lines[2] = {{0}};
     vgae_split *s = NULL;
     int64_t last_line = 0;
     st = read_header(ctx, &in, path, g, &h);
@@ -542,7 +634,8 @@ vgae_status vgae_split_read(vgae_ctx *ctx, const char *path, const vgae_graph *g
         }
     }
     if (!st)
-        st = read_rows(ctx, &in, path, g, h.by_name ? &names : NULL, lists, &last_line);
+        st = read_rows(ctx, &in, path, g, h.by_name ? &names : NULL, h.hard > 0, lists, hard_lines,
+                       &last_line);
     if (st)
         goto done;
     if (lists[VAL_POS].n != lists[VAL_NEG].n || lists[TEST_POS].n != lists[TEST_NEG].n) {
@@ -558,8 +651,22 @@ vgae_status vgae_split_read(vgae_ctx *ctx, const char *path, const vgae_graph *g
         st = vgae_fail_at(ctx, VGAE_EFORMAT, path, last_line, "the split has no train pairs");
         goto done;
     }
+    for (int k = 0; k < 2 && h.hard; k++) {
+        const size_t want = lists[k ? TEST_POS : VAL_POS].n * (size_t)h.hard;
+        if (lists[VAL_HARD + k].n != want) {
+            st = vgae_fail_at(ctx, VGAE_EFORMAT, path, last_line, "%s has %zu rows; %zu positives "
+                              "with %lld hard negatives each need %zu", k ? "test_hard" : "val_hard",
+                              lists[VAL_HARD + k].n, lists[k ? TEST_POS : VAL_POS].n,
+                              (long long)h.hard, want);
+            goto done;
+        }
+        if ((st = check_repeats(ctx, path, &lists[VAL_HARD + k], &hard_lines[k], (size_t)h.hard)))
+            goto done;
+    }
     const size_t n_val = lists[VAL_POS].n, n_test = lists[TEST_POS].n;
     st = vgae_split_alloc(ctx, g->n, (int64_t)lists[TRAIN].n, (int64_t)n_val, (int64_t)n_test, &s);
+    if (!st && h.hard)
+        st = vgae_split_alloc_hard(ctx, s, h.hard);
     if (st)
         goto done;
     s->n_edges = g->n_edges;
@@ -580,6 +687,8 @@ done:
     vgae_node_index_destroy(&names);
     for (int k = 0; k < N_LISTS; k++)
         free(lists[k].p);
+    free(hard_lines[0].line);
+    free(hard_lines[1].line);
     vgae_split_free(s);
     return st;
 }

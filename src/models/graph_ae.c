@@ -12,7 +12,8 @@
 vgae_graph_ae_options vgae_graph_ae_defaults(void)
 {
     vgae_graph_ae_options o = {.kind = VGAE_MODEL_VGAE, .hidden = 32, .latent = 16, .lr = 0.01,
-                               .epochs = 200, .beta = 1.0, .loss = VGAE_LOSS_FULL, .features = 1};
+                               .epochs = 200, .beta = 1.0, .loss = VGAE_LOSS_FULL, .features = 1,
+                               .hits = vgae_hits_ks_default()};
     return o;
 }
 
@@ -68,6 +69,12 @@ static vgae_status check_options(vgae_ctx *ctx, const vgae_graph_ae_options *o)
         return vgae_fail(ctx, VGAE_EINVAL, "epochs must be >= 0, not %d", o->epochs);
     if (!(o->beta >= 0) || !(o->beta < 1e300))
         return vgae_fail(ctx, VGAE_EINVAL, "beta must be finite and >= 0, not %g", o->beta);
+    if (o->hits.n < 0 || o->hits.n > VGAE_MAX_HITS)
+        return vgae_fail(ctx, VGAE_EINVAL, "%d values of K for Hits@K (0..%d)", o->hits.n,
+                         VGAE_MAX_HITS);
+    for (int i = 0; i < o->hits.n; i++)
+        if (o->hits.k[i] < 1)
+            return vgae_fail(ctx, VGAE_EINVAL, "Hits@%d: K must be at least 1", o->hits.k[i]);
     return VGAE_OK; /* lr is checked by Adam */
 }
 
@@ -96,7 +103,7 @@ static vgae_status build(vgae_ctx *ctx, const vgae_graph_ae_options *options, vg
     m->n = train->n;
     m->n_features = features ? features->cols : 0;
     m->encoded_epoch = -1;
-    m->reported = (vgae_link_figures){NAN, NAN, NAN, NAN};
+    m->reported = vgae_link_figures_none(&options->hits);
     const double nn = (double)m->n * m->n, s = 2.0 * (double)train->n_edges;
     m->pos_weight = (nn - s) / s;
     m->norm = nn / (2 * (nn - s));
@@ -323,22 +330,34 @@ vgae_status vgae_evaluate_pairs(vgae_ctx *ctx, const vgae_mat *emb, const vgae_p
     return st;
 }
 
+/* A vgae_pair_scorer over the model's current means, in parts the threads share. */
+static vgae_status score_means(vgae_ctx *ctx, void *self, const vgae_pair *pairs, int64_t n,
+                               double *scores)
+{
+    const vgae_mat *emb = self;
+    const int threads = vgae_ctx_threads(ctx);
+    const int64_t parts = (n + SCORE_PART - 1) / SCORE_PART;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && parts > 1)
+    for (int64_t p = 0; p < parts; p++) {
+        const int64_t first = p * SCORE_PART;
+        vgae_score_pairs(emb, pairs + first, n - first < SCORE_PART ? n - first : SCORE_PART,
+                         scores + first);
+    }
+    return VGAE_OK;
+}
+
 vgae_status vgae_graph_ae_evaluate(vgae_ctx *ctx, vgae_graph_ae *m, const vgae_split *split,
                                    vgae_link_figures *out)
 {
     const vgae_split *s = split ? split : m->split;
-    *out = (vgae_link_figures){NAN, NAN, NAN, NAN};
+    *out = vgae_link_figures_none(&m->options.hits);
     if (!s)
         return vgae_fail(ctx, VGAE_EINVAL, "the model has no split to evaluate on");
     if (s->n != m->n)
         return vgae_fail(ctx, VGAE_EINVAL, "a split of %d nodes for a model of %d", s->n, m->n);
     vgae_status st = vgae_graph_ae_encode(ctx, m);
     if (!st)
-        st = vgae_evaluate_pairs(ctx, &m->mean, s->val_pos, s->val_neg, s->n_val, &out->val_auc,
-                                 &out->val_ap);
-    if (!st)
-        st = vgae_evaluate_pairs(ctx, &m->mean, s->test_pos, s->test_neg, s->n_test,
-                                 &out->test_auc, &out->test_ap);
+        st = vgae_link_evaluate(ctx, s, score_means, &m->mean, &m->options.hits, out);
     if (!st && !split)
         m->reported = *out;
     return st;
@@ -347,7 +366,7 @@ vgae_status vgae_graph_ae_evaluate(vgae_ctx *ctx, vgae_graph_ae *m, const vgae_s
 vgae_status vgae_graph_ae_fit(vgae_ctx *ctx, vgae_graph_ae *m, int every, vgae_epoch_fn progress,
                               void *user, vgae_linkpred_result *result)
 {
-    *result = (vgae_linkpred_result){NAN, NAN, NAN, NAN, 0, NAN, 0};
+    *result = (vgae_linkpred_result){vgae_link_figures_none(&m->options.hits), 0, NAN, 0};
     const int epochs = m->options.epochs;
     const double start = vgae_now(), trained = m->base.train_seconds;
     vgae_elbo_terms terms = {0};
@@ -376,8 +395,7 @@ vgae_status vgae_graph_ae_fit(vgae_ctx *ctx, vgae_graph_ae *m, int every, vgae_e
         st = vgae_graph_ae_evaluate(ctx, m, NULL, &f);
     if (st)
         return st;
-    *result = (vgae_linkpred_result){f.val_auc, f.val_ap, f.test_auc, f.test_ap,
-                                     m->base.train_seconds - trained, terms.loss, epochs};
+    *result = (vgae_linkpred_result){f, m->base.train_seconds - trained, terms.loss, epochs};
     return VGAE_OK;
 }
 

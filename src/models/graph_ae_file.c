@@ -13,7 +13,9 @@
 /* Everything a graph model file records besides its weights and split. */
 typedef struct facts {
     int kind, loss, hidden, latent, epochs, nodes, features, epochs_trained;
-    double lr, beta, val_frac, test_frac, val_auc, val_ap, test_auc, test_ap, train_seconds;
+    double lr, beta, val_frac, test_frac, train_seconds;
+    vgae_link_figures reported;
+    char hits_k[VGAE_MAX_HITS * 12], val_hits[VGAE_MAX_HITS * 32], test_hits[VGAE_MAX_HITS * 32];
     int64_t edges;
     uint64_t seed;
     uint32_t graph_checksum, features_checksum, split_checksum;
@@ -24,8 +26,63 @@ typedef struct facts {
 static const char *const kind_names[] = {"vgae", "gae", NULL};
 static const char *const loss_names[] = {"full", "sampled", NULL};
 
+/* Hits@K lists in the metadata: "10,20,50,100" and their figures, comma
+ * separated, each written to read back exactly. */
+static void format_hits(const vgae_link_figures *r, facts *f)
+{
+    size_t a = 0, b = 0, c = 0;
+    f->hits_k[0] = f->val_hits[0] = f->test_hits[0] = 0;
+    for (int i = 0; i < r->ks.n; i++) {
+        char v[40], t[40];
+        vgae_format_double(v, r->val.hits[i]);
+        vgae_format_double(t, r->test.hits[i]);
+        const char *sep = i ? "," : "";
+        a += (size_t)snprintf(f->hits_k + a, sizeof f->hits_k - a, "%s%d", sep, r->ks.k[i]);
+        b += (size_t)snprintf(f->val_hits + b, sizeof f->val_hits - b, "%s%s", sep, v);
+        c += (size_t)snprintf(f->test_hits + c, sizeof f->test_hits - c, "%s%s", sep, t);
+    }
+}
+
+/* Reads a comma-separated list of at most VGAE_MAX_HITS numbers; returns
+ * how many, or -1 if the text is not such a list. */
+static int parse_list(const char *text, double *out)
+{
+    int n = 0;
+    const char *p = text;
+    if (!*p)
+        return 0;
+    for (;;) {
+        char *end;
+        if (n == VGAE_MAX_HITS)
+            return -1;
+        out[n++] = strtod(p, &end);
+        if (end == p || (*end && *end != ','))
+            return -1;
+        if (!*end)
+            return n;
+        p = end + 1;
+    }
+}
+
+static int parse_hits(const facts *f, vgae_link_figures *r)
+{
+    double k[VGAE_MAX_HITS], v[VGAE_MAX_HITS], t[VGAE_MAX_HITS];
+    int n = parse_list(f->hits_k, k);
+    if (n < 0 || parse_list(f->val_hits, v) != n || parse_list(f->test_hits, t) != n)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        if (!(k[i] >= 1 && k[i] <= INT32_MAX && k[i] == (int)k[i]))
+            return 0;
+        r->ks.k[i] = (int)k[i];
+        r->val.hits[i] = v[i];
+        r->test.hits[i] = t[i];
+    }
+    r->ks.n = n;
+    return 1;
+}
+
 /* The metadata of a graph model: one table for writing and reading. */
-static int meta_table(facts *f, vgae_meta_key k[32])
+static int meta_table(facts *f, vgae_meta_key k[48])
 {
     int n = 0;
 #define KEY(...) k[n++] = (vgae_meta_key){__VA_ARGS__}
@@ -46,10 +103,15 @@ static int meta_table(facts *f, vgae_meta_key k[32])
     KEY(.key = "features_checksum", .type = VGAE_META_HEX32, .value = &f->features_checksum);
     KEY(.key = "split_checksum", .type = VGAE_META_HEX32, .value = &f->split_checksum);
     KEY(.key = "epochs_trained", .type = VGAE_META_INT, .value = &f->epochs_trained, .min = 0, .max = 1000000);
-    KEY(.key = "val_auc", .type = VGAE_META_REAL, .value = &f->val_auc);
-    KEY(.key = "val_ap", .type = VGAE_META_REAL, .value = &f->val_ap);
-    KEY(.key = "test_auc", .type = VGAE_META_REAL, .value = &f->test_auc);
-    KEY(.key = "test_ap", .type = VGAE_META_REAL, .value = &f->test_ap);
+    KEY(.key = "val_auc", .type = VGAE_META_REAL, .value = &f->reported.val.auc);
+    KEY(.key = "val_ap", .type = VGAE_META_REAL, .value = &f->reported.val.ap);
+    KEY(.key = "test_auc", .type = VGAE_META_REAL, .value = &f->reported.test.auc);
+    KEY(.key = "test_ap", .type = VGAE_META_REAL, .value = &f->reported.test.ap);
+    KEY(.key = "val_mrr", .type = VGAE_META_REAL, .value = &f->reported.val.mrr);
+    KEY(.key = "test_mrr", .type = VGAE_META_REAL, .value = &f->reported.test.mrr);
+    KEY(.key = "hits_k", .type = VGAE_META_TEXT, .value = f->hits_k, .size = sizeof f->hits_k);
+    KEY(.key = "val_hits", .type = VGAE_META_TEXT, .value = f->val_hits, .size = sizeof f->val_hits);
+    KEY(.key = "test_hits", .type = VGAE_META_TEXT, .value = f->test_hits, .size = sizeof f->test_hits);
     KEY(.key = "train_seconds", .type = VGAE_META_REAL, .value = &f->train_seconds, .digits = 6);
     KEY(.key = "source_dataset", .type = VGAE_META_TEXT, .value = f->source_dataset, .size = sizeof f->source_dataset);
     KEY(.key = "source_graph", .type = VGAE_META_TEXT, .value = f->source_graph, .size = sizeof f->source_graph);
@@ -67,8 +129,7 @@ vgae_status vgae_graph_ae_save(vgae_ctx *ctx, const vgae_graph_ae *m, const char
                .epochs = o->epochs, .nodes = m->n, .features = m->n_features,
                .epochs_trained = (int)m->base.epoch, .lr = o->lr, .beta = o->beta,
                .val_frac = m->split->val_frac, .test_frac = m->split->test_frac,
-               .val_auc = m->reported.val_auc, .val_ap = m->reported.val_ap,
-               .test_auc = m->reported.test_auc, .test_ap = m->reported.test_ap,
+               .reported = m->reported,
                .train_seconds = m->base.train_seconds, .edges = m->full_edges, .seed = m->base.seed,
                .graph_checksum = m->graph_checksum, .features_checksum = m->features_checksum,
                .split_checksum = m->split_checksum};
@@ -86,9 +147,10 @@ vgae_status vgae_graph_ae_save(vgae_ctx *ctx, const vgae_graph_ae *m, const char
                                 texts[k].from, texts[k].size - 1);
         memcpy(texts[k].to, texts[k].from, strlen(texts[k].from) + 1);
     }
+    format_hits(&m->reported, &f);
     snprintf(f.source_format, sizeof f.source_format, "%s", vgae_graph_format_name(m->source_format));
     snprintf(f.library_version, sizeof f.library_version, "%s", vgae_version());
-    vgae_meta_key keys[32];
+    vgae_meta_key keys[48];
     char *text = vgae_meta_format(ctx, keys, meta_table(&f, keys));
     if (!text)
         return vgae_ctx_status(ctx);
@@ -101,14 +163,18 @@ vgae_status vgae_graph_ae_save(vgae_ctx *ctx, const vgae_graph_ae *m, const char
 static vgae_status read_facts(vgae_ctx *ctx, const vgae_model_file *file, facts *f)
 {
     const char *path = vgae_model_file_path(file), *kind = vgae_model_file_kind(file);
-    *f = (facts){.loss = VGAE_LOSS_FULL, .epochs = 200, .lr = 0.01, .beta = 1.0, .val_auc = NAN,
-                 .val_ap = NAN, .test_auc = NAN, .test_ap = NAN};
+    *f = (facts){.loss = VGAE_LOSS_FULL, .epochs = 200, .lr = 0.01, .beta = 1.0};
+    f->reported = vgae_link_figures_none(&(vgae_hits_ks){0});
     if (strcmp(kind, "image-vae") == 0)
         return vgae_fail_at(ctx, VGAE_EINVAL, path, 0, "an image VAE model: use 'vgae vae' commands");
-    vgae_meta_key keys[32];
+    vgae_meta_key keys[48];
     vgae_status st = vgae_meta_parse(ctx, file, keys, meta_table(f, keys));
     if (st)
         return st;
+    if (!parse_hits(f, &f->reported))
+        return vgae_fail_at(ctx, VGAE_EFORMAT, path, 0, "corrupted model file: bad metadata "
+                            "'hits_k %.60s', 'val_hits %.200s' or 'test_hits %.200s'",
+                            f->hits_k, f->val_hits, f->test_hits);
     const vgae_split *s = vgae_model_file_split(file);
     if (!s || s->n != f->nodes)
         return vgae_fail_at(ctx, VGAE_EFORMAT, path, 0,
@@ -193,7 +259,10 @@ vgae_status vgae_graph_ae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
     }
     vgae_graph_ae_options o = {.kind = (vgae_graph_ae_kind)f.kind, .hidden = f.hidden,
                                .latent = f.latent, .lr = f.lr, .epochs = f.epochs, .beta = f.beta,
-                               .loss = (vgae_loss_kind)f.loss, .features = f.features > 0};
+                               .loss = (vgae_loss_kind)f.loss, .features = f.features > 0,
+                               /* the K its figures were reported at (files before
+                                * Hits@K: the defaults) */
+                               .hits = f.reported.ks.n ? f.reported.ks : vgae_hits_ks_default()};
     vgae_split *split = NULL;
     st = vgae_split_copy(ctx, stored, &split);
     if (!st) {
@@ -230,7 +299,7 @@ vgae_status vgae_graph_ae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
     m->base.epoch = f.epochs_trained;
     m->base.seed = f.seed;
     m->base.train_seconds = f.train_seconds;
-    m->reported = (vgae_link_figures){f.val_auc, f.val_ap, f.test_auc, f.test_ap};
+    m->reported = f.reported;
     m->full_edges = f.edges;
     m->graph_checksum = f.graph_checksum;
     m->features_checksum = f.features_checksum;

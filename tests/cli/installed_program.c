@@ -59,8 +59,8 @@ int main(void)
         rc = fail(ctx, "fit");
     if (!rc) {
         printf("vgae %s (%s): test AUC %.3f after %lld epochs\n", vgae_version(),
-               vgae_dependency_versions(), r.test_auc, (long long)vgae_graph_ae_epoch(model));
-        if (!(r.test_auc > 0.8) || vgae_graph_ae_epoch(model) != 100)
+               vgae_dependency_versions(), r.figures.test.auc, (long long)vgae_graph_ae_epoch(model));
+        if (!(r.figures.test.auc > 0.8) || vgae_graph_ae_epoch(model) != 100)
             rc = 1;
     }
     vgae_graph_ae_free(model);

@@ -13,11 +13,20 @@ trap 'rm -rf "$tmp"' EXIT
 
 # ---- the workflow ----
 "$vgae" split --graph "$graph" --seed 7 -o "$tmp/split.tsv" || fail "split"
-head -1 "$tmp/split.tsv" | grep -q '^# vgae split 1$' || fail "split header"
+# with hard negatives (160 nodes: 40 per held-out edge) the format is version 2
+head -1 "$tmp/split.tsv" | grep -q '^# vgae split 2$' || fail "split header"
+grep -q '^# hard_negatives 40$' "$tmp/split.tsv" || fail "split hard negatives header"
+[ "$(grep -c '^test_hard' "$tmp/split.tsv")" -eq $((46 * 40)) ] && ok "40 hard negatives per test edge" \
+    || fail "test_hard rows: $(grep -c '^test_hard' "$tmp/split.tsv")"
+# without them, version 1 as before, and the same pairs otherwise
+"$vgae" split --graph "$graph" --seed 7 --hard-negatives 0 -o "$tmp/split1.tsv" || fail "split without hard negatives"
+head -1 "$tmp/split1.tsv" | grep -q '^# vgae split 1$' && ok "version 1 without hard negatives" || fail "split1 header"
+[ "$(grep -v '_hard' "$tmp/split.tsv" | grep -v '^# \(vgae split\|hard_negatives\)')" = \
+  "$(grep -v '^# vgae split' "$tmp/split1.tsv")" ] && ok "hard negatives change no other pair" || fail "the pairs differ"
 "$vgae" train --graph "$graph" --split "$tmp/split.tsv" --epochs 40 --seed 7 --quiet --json \
     -o "$tmp/model.vgae" >"$tmp/train.json" || fail "train"
 "$vgae" eval --model "$tmp/model.vgae" --json >"$tmp/eval.json" || fail "eval"
-for k in test_auc test_ap val_auc val_ap; do
+for k in test_auc test_ap val_auc val_ap test_mrr test_hits@100 val_hard_hits@10; do
     a=$(json_field $k "$tmp/train.json") b=$(json_field $k "$tmp/eval.json")
     if [ -n "$a" ] && [ "$a" = "$b" ]; then ok "eval reproduces $k $a"; else fail "$k: train $a, eval $b"; fi
 done
@@ -31,7 +40,13 @@ cmp -s "$tmp/train.json" "$tmp/train2.json" || [ "$(json_field test_auc "$tmp/tr
 
 "$vgae" info --model "$tmp/model.vgae" >"$tmp/info" || fail "info --model"
 grep -q '^kind: vgae$' "$tmp/info" && grep -q '^tensor: gcn.w0 160 x 32$' "$tmp/info" && grep -q '^seed: 7$' "$tmp/info" \
+    && grep -q '^format_version: 2$' "$tmp/info" && grep -q '^hard_negatives: 40 per held-out edge$' "$tmp/info" \
+    && grep -q '^hits_k: 10,20,50,100$' "$tmp/info" && grep -q '^test_mrr: 0\.' "$tmp/info" \
     && ok "info --model" || { fail "info --model output"; cat "$tmp/info"; }
+# a model trained without hard negatives is a version 1 file, as before
+"$vgae" train --graph "$graph" --split "$tmp/split1.tsv" --epochs 5 --quiet -o "$tmp/model1.vgae" >/dev/null || fail "train on split1"
+"$vgae" info --model "$tmp/model1.vgae" | grep -q '^format_version: 1$' && ok "version 1 model without hard negatives" \
+    || fail "model1 version"
 
 for f in w2v tsv npy mtx; do
     "$vgae" embed --model "$tmp/model.vgae" -o "$tmp/emb.$f" --quiet || fail "embed $f"
@@ -79,8 +94,8 @@ cmp -s "$tmp/model.vgae" "$tmp/flip.vgae" && fail "the byte flip changed nothing
 expect_error corrupted 1 'flip\.vgae: truncated or corrupted model file \(CRC-32 mismatch\)' -- eval --model "$tmp/flip.vgae"
 printf 'this is not a model\n' >"$tmp/text.vgae"
 expect_error wrong-magic 1 'text\.vgae: not a vgae model file \(wrong magic\)' -- info --model "$tmp/text.vgae"
-printf 'VGAEMODL\002\000\000\000rest' >"$tmp/newer.vgae"
-expect_error newer-version 1 'newer\.vgae: model file format version 2 is newer than this vgae reads \(1\)' -- eval --model "$tmp/newer.vgae"
+printf 'VGAEMODL\003\000\000\000rest' >"$tmp/newer.vgae"
+expect_error newer-version 1 'newer\.vgae: model file format version 3 is newer than this vgae reads \(2\)' -- eval --model "$tmp/newer.vgae"
 expect_error split-smaller-graph 1 'split\.tsv:3: the split is for a graph of 160 nodes, this graph has 5' -- train --graph "$data/star.edges" --split "$tmp/split.tsv" -o "$tmp/x.vgae"
 # the same nodes and edge count, one edge moved: only the checksum tells
 sed '3d' "$graph" >"$tmp/moved.edges"

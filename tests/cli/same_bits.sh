@@ -2,7 +2,9 @@
 # The redesign of issue 12 changed no number: linkpred (VGAE full and sampled
 # loss, GAE) on Cora, two epochs of the image VAE on MNIST and the anomaly
 # scores and codes of vae encode print, to the last digit, what they printed
-# before it (tests/data/bits, one file per OpenBLAS kernel family). Skipped
+# before it (tests/data/bits, one file per OpenBLAS kernel family). Later
+# versions may add figures to the JSON (Hits@K, MRR): every "key":value the
+# recording holds must be printed still, with the same value. Skipped
 # without Cora and MNIST in $VGAE_DATA.
 # usage: same_bits.sh VGAE BITS_DIR
 set -u
@@ -40,7 +42,17 @@ n=1
 for what in "linkpred cora VGAE" "linkpred cora VGAE sampled loss" "linkpred cora GAE" "vae train 2 epochs" \
     "vae encode: scores and codes"; do
     a=$(sed -n "${n}p" "$want") b=$(sed -n "${n}p" "$tmp/got")
-    if [ -n "$b" ] && [ "$a" = "$b" ]; then ok "$what: the same bits"; else fail "$what: before $a, now $b"; fi
+    same=0
+    if [ -n "$b" ] && [ "$a" = "$b" ]; then
+        same=1
+    elif [ -n "$b" ] && [ "${a#\{}" != "$a" ]; then
+        # each "key":value of the recording, followed by , or } in the output
+        missing=$(printf '%s\n' "$a" | grep -o '"[^"]*":[^],{}[]*[,}]' | sed 's/[,}]$//' | while read -r tok; do
+            case "$b" in *"$tok,"* | *"$tok}"*) ;; *) echo "$tok" ;; esac
+        done)
+        [ -z "$missing" ] && same=1
+    fi
+    if [ "$same" = 1 ]; then ok "$what: the same bits"; else fail "$what: before $a, now $b"; fi
     n=$((n + 1))
 done
 echo "$fails failures"

@@ -191,10 +191,15 @@ static void planted_structure_is_learned(void **state)
         o.epochs = 100;
         vgae_linkpred_result r;
         vgae_ctx_set_seed(ctx, 1);
-        assert_int_equal(vgae_linkpred_run(ctx, &data, &o, 0.05, 0.15, 0, NULL, NULL, &r), VGAE_OK);
-        print_message("  model %d loss %d: test AUC %.4f AP %.4f, val AUC %.4f\n", (int)o.kind,
-                      (int)o.loss, r.test_auc, r.test_ap, r.val_auc);
-        assert_true(r.test_auc > 0.9 && r.test_ap > 0.85);
+        const vgae_linkpred_protocol protocol = {0.05, 0.15, 20};
+        assert_int_equal(vgae_linkpred_run(ctx, &data, &o, &protocol, 0, NULL, NULL, &r, NULL), VGAE_OK);
+        const vgae_set_figures *t = &r.figures.test;
+        print_message("  model %d loss %d: test AUC %.4f AP %.4f Hits@20 %.4f MRR %.4f, val AUC %.4f\n",
+                      (int)o.kind, (int)o.loss, t->auc, t->ap, t->hits[1], t->mrr, r.figures.val.auc);
+        assert_true(t->auc > 0.9 && t->ap > 0.85);
+        /* Hits@K and MRR are measured, in range (their values: test_metrics.c) */
+        assert_true(t->hits[0] >= 0 && t->hits[0] <= t->hits[3] && t->hits[3] <= 1);
+        assert_true(t->mrr > 1.0 / 21 && t->mrr <= 1);
         assert_int_equal(r.epochs, 100);
     }
     vgae_graph_free(g);
@@ -225,8 +230,8 @@ static void check_same_on_1_and_2_threads(vgae_ctx *ctx, const vgae_graph *g,
             assert_int_equal(vgae_graph_ae_train_epoch(ctx, m, &t), VGAE_OK);
         figures[threads - 1][2] = t.loss;
         assert_int_equal(vgae_graph_ae_evaluate(ctx, m, NULL, &f), VGAE_OK);
-        figures[threads - 1][0] = f.test_auc;
-        figures[threads - 1][1] = f.test_ap;
+        figures[threads - 1][0] = f.test.auc;
+        figures[threads - 1][1] = f.test.ap;
         size_t bytes = (size_t)vgae_mat_size(&m->mean) * sizeof(float);
         size_t neg_bytes = m->neg_buf ? (size_t)m->train->n_edges * 2 * sizeof(int32_t) : 0;
         if (threads == 1) {
@@ -389,6 +394,20 @@ static void model_refuses_bad_input(void **state)
     vgae_graph_free(g);
 }
 
+/* The same figures, bit for bit (NaN where the other has NaN). */
+static int same_set(const vgae_set_figures *a, const vgae_set_figures *b, int n_k)
+{
+    int same = !memcmp(&a->auc, &b->auc, sizeof a->auc) && !memcmp(&a->ap, &b->ap, sizeof a->ap) &&
+               !memcmp(&a->mrr, &b->mrr, sizeof a->mrr);
+    return same && !memcmp(a->hits, b->hits, (size_t)n_k * sizeof a->hits[0]);
+}
+
+static int same_figures(const vgae_link_figures *a, const vgae_link_figures *b)
+{
+    return a->ks.n == b->ks.n && !memcmp(a->ks.k, b->ks.k, (size_t)a->ks.n * sizeof a->ks.k[0]) &&
+           same_set(&a->val, &b->val, a->ks.n) && same_set(&a->test, &b->test, a->ks.n);
+}
+
 /* save then read gives the same tensors (bit for bit), split and metadata,
  * and a model rebuilt from the file encodes exactly as the original. */
 static void model_file_round_trip(void **state)
@@ -404,7 +423,9 @@ static void model_file_round_trip(void **state)
     /* the data's own graph file, for the model's record of its source */
     const vgae_dataset data = {.graph = g, .graph_path = (char *)data_path("planted.edges"),
                                .format = VGAE_FORMAT_EDGELIST};
-    assert_int_equal(vgae_split_make(ctx, g, 0.05, 0.1, &s), VGAE_OK);
+    /* with hard negatives: the file keeps them, and the MRR they give */
+    const vgae_linkpred_protocol protocol = {0.05, 0.1, 10};
+    assert_int_equal(vgae_linkpred_split(ctx, g, &protocol, &s), VGAE_OK);
     assert_int_equal(vgae_graph_ae_new(ctx, &o, &data, s, &m), VGAE_OK);
     /* the model has its own copy of the split */
     assert_true(vgae_graph_ae_split(m) != s);
@@ -444,7 +465,11 @@ static void model_file_round_trip(void **state)
     /* rebuilt from the file: the same embeddings and figures */
     assert_int_equal(vgae_graph_ae_from_file(ctx, f, &data, 0, &m2), VGAE_OK);
     vgae_link_figures r2, rep = vgae_graph_ae_reported(m2);
-    assert_true(rep.test_auc == r.test_auc && rep.val_ap == r.val_ap);
+    assert_true(same_figures(&rep, &r.figures));
+    assert_true(rep.ks.n == 4 && rep.ks.k[3] == 100 && rep.test.mrr > 0 && rep.val.hits[3] > 0);
+    assert_int_equal(vgae_graph_ae_split(m2)->n_hard, 10);
+    assert_memory_equal(vgae_graph_ae_split(m2)->test_hard, s->test_hard,
+                        (size_t)(s->n_test * 10) * sizeof(vgae_pair));
     assert_int_equal(vgae_graph_ae_epoch(m2), 5);
     assert_int_equal(vgae_graph_ae_seed(m2), 4);
     assert_true(vgae_graph_ae_settings(m2)->lr == o.lr && vgae_graph_ae_settings(m2)->kind == o.kind);
@@ -452,7 +477,8 @@ static void model_file_round_trip(void **state)
     assert_int_equal(vgae_graph_ae_encode(ctx, m), VGAE_OK);
     assert_int_equal(vgae_graph_ae_encode(ctx, m2), VGAE_OK);
     assert_memory_equal(m->mean.data, m2->mean.data, (size_t)vgae_mat_size(&m->mean) * sizeof(float));
-    assert_true(r2.test_auc == r.test_auc && r2.test_ap == r.test_ap && r2.val_auc == r.val_auc);
+    assert_true(r2.test.auc == r.figures.test.auc && r2.test.ap == r.figures.test.ap &&
+                r2.val.auc == r.figures.val.auc && r2.test.mrr == r.figures.test.mrr);
     /* the model file of the rebuilt model is the same file */
     char again[80];
     snprintf(again, sizeof again, "%s/again.vgae", dir);
@@ -558,8 +584,8 @@ static void model_outlives_its_data(void **state)
     vgae_dataset_free(data);
     vgae_linkpred_result r;
     assert_int_equal(vgae_graph_ae_fit(ctx, m, 0, NULL, NULL, &r), VGAE_OK);
-    print_message("  test AUC %.4f after %d epochs on the blocks as features\n", r.test_auc, o.epochs);
-    assert_true(r.test_auc > 0.8); /* the features give the blocks away (see planted_structure_is_learned) */
+    print_message("  test AUC %.4f after %d epochs on the blocks as features\n", r.figures.test.auc, o.epochs);
+    assert_true(r.figures.test.auc > 0.8); /* the features give the blocks away (see planted_structure_is_learned) */
     assert_int_equal(vgae_split_checksum(vgae_graph_ae_split(m)), checksum);
     vgae_mat emb = {0};
     assert_int_equal(vgae_graph_ae_embedding(ctx, m, NULL, &emb), VGAE_OK);
@@ -596,9 +622,9 @@ static void reads_the_first_versions_files(void **state)
     assert_int_equal(vgae_graph_ae_load(ctx, data_path("v010-planted.vgae"), &data, 0, &m), VGAE_OK);
     vgae_link_figures f, rep = vgae_graph_ae_reported(m);
     assert_int_equal(vgae_graph_ae_evaluate(ctx, m, NULL, &f), VGAE_OK);
-    assert_true(rep.test_auc == 0.87003780718336488 && rep.val_ap == 0.69071462296581509);
-    assert_true(f.test_auc == rep.test_auc && f.test_ap == rep.test_ap);
-    assert_true(f.val_auc == rep.val_auc && f.val_ap == rep.val_ap);
+    assert_true(rep.test.auc == 0.87003780718336488 && rep.val.ap == 0.69071462296581509);
+    assert_true(f.test.auc == rep.test.auc && f.test.ap == rep.test.ap);
+    assert_true(f.val.auc == rep.val.auc && f.val.ap == rep.val.ap);
     assert_int_equal(vgae_graph_ae_epoch(m), 40);
     vgae_graph_ae_free(m);
     vgae_graph_free(data.graph);

@@ -437,11 +437,11 @@ static void refuses_bad_headers(void **state)
     vgae_graph *g = cycle6(ctx);
     expect_refusal(ctx, g, "empty.tsv", "", VGAE_EFORMAT, "empty.tsv: empty file");
     expect_refusal(ctx, g, "no-magic.tsv", "set\tu\tv\tlabel\ntrain\t0\t1\t1\n", VGAE_EFORMAT,
-                   "no-magic.tsv:1: not a vgae split file (the first line must be '# vgae split 1')");
+                   "no-magic.tsv:1: not a vgae split file (the first line must be '# vgae split 1' or '# vgae split 2')");
     expect_refusal(ctx, g, "version0.tsv", "# vgae split 0\n", VGAE_EFORMAT, "version0.tsv:1: not a vgae split file");
     expect_refusal(ctx, g, "version-x.tsv", "# vgae split one\n", VGAE_EFORMAT, "version-x.tsv:1: not a vgae split file");
-    expect_refusal(ctx, g, "version2.tsv", "# vgae split 2\n# whatever\n", VGAE_EUNSUPPORTED,
-                   "version2.tsv:1: newer format version 2; this vgae reads version 1");
+    expect_refusal(ctx, g, "version3.tsv", "# vgae split 3\n# whatever\n", VGAE_EUNSUPPORTED,
+                   "version3.tsv:1: newer format version 3; this vgae reads version 2");
     char buf[1024];
     snprintf(buf, sizeof buf, "# vgae split 1\n# graph_checksum 0x%08x\n# nodes six\n",
              (unsigned)vgae_graph_checksum(g));
@@ -547,6 +547,99 @@ static void refuses_bad_rows(void **state)
              (unsigned)vgae_graph_checksum(g));
     expect_refusal(ctx, g, "by-name.tsv", buf, VGAE_EINVAL,
                    "by-name.tsv:8: the split gives node names but the graph has none");
+    vgae_graph_free(g);
+}
+
+/* Version 2 files: hard negatives written after the shared ones, read back
+ * bit for bit; version 1 stays the format of splits without them. */
+static void round_trip_hard_negatives(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph *g = planted_graph(ctx);
+    vgae_split *a = NULL, *b = NULL;
+    vgae_ctx_set_seed(ctx, 11);
+    assert_int_equal(vgae_split_make(ctx, g, 0.05, 0.1, &a), VGAE_OK);
+    assert_int_equal(vgae_split_add_hard_negatives(ctx, a, 12), VGAE_OK);
+    const char *path = tmp_path("hard.tsv");
+    assert_int_equal(vgae_split_write(ctx, path, a, g, 11), VGAE_OK);
+    assert_int_equal(vgae_split_read(ctx, path, g, 0, &b, NULL), VGAE_OK);
+    assert_same_split(a, b);
+    assert_int_equal(b->n_hard, 12);
+    assert_same_pairs(a->val_hard, b->val_hard, a->n_val * 12);
+    assert_same_pairs(a->test_hard, b->test_hard, a->n_test * 12);
+    assert_int_equal(vgae_split_check(ctx, b, g, NULL, NULL), VGAE_OK);
+    FILE *f = fopen(path, "r");
+    char line[256];
+    int64_t hard_rows = 0, header = 0;
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_string_equal(line, "# vgae split 2\n");
+    while (fgets(line, sizeof line, f)) {
+        header += strcmp(line, "# hard_negatives 12\n") == 0;
+        hard_rows += strncmp(line, "val_hard\t", 9) == 0 || strncmp(line, "test_hard\t", 10) == 0;
+    }
+    fclose(f);
+    assert_int_equal(header, 1);
+    assert_int_equal(hard_rows, (a->n_val + a->n_test) * 12);
+    /* without them: version 1, as before */
+    vgae_split_free(b);
+    assert_int_equal(vgae_split_alloc_hard(ctx, a, 0), VGAE_OK);
+    assert_int_equal(vgae_split_write(ctx, path, a, g, 11), VGAE_OK);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_string_equal(line, "# vgae split 1\n");
+    fclose(f);
+    vgae_split_free(a);
+    vgae_graph_free(g);
+}
+
+/* The 6-cycle's file in version 2 with K hard negatives per positive. */
+static char *cycle_file_hard(const vgae_graph *g, const char *k, const char *rows)
+{
+    static char buf[4096];
+    snprintf(buf, sizeof buf,
+             "# vgae split 2\n# graph_checksum 0x%08x\n# nodes 6\n# edges 6\n# val_frac 0.2\n"
+             "# test_frac 0.2\n# seed 5\n# hard_negatives %s\nset\tu\tv\tlabel\n%s",
+             (unsigned)vgae_graph_checksum(g), k, rows);
+    return buf;
+}
+
+static void refuses_bad_hard_negatives(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph *g = cycle6(ctx);
+    vgae_split *s = NULL;
+    /* val positive 4-5 gets 2-4 and 3-5; test positive 5-0 gets 0-2 (also
+     * the shared val negative: allowed) and 1-5 */
+#define HARD_ROWS "val_hard\t2\t4\t0\nval_hard\t5\t3\t0\ntest_hard\t0\t2\t0\ntest_hard\t1\t5\t0\n"
+    assert_int_equal(vgae_split_read(ctx, write_text("hard-good.tsv", cycle_file_hard(g, "2", GOOD_ROWS HARD_ROWS)),
+                                     g, 0, &s, NULL), VGAE_OK);
+    assert_int_equal(s->n_hard, 2);
+    assert_true(s->val_hard[1].u == 3 && s->val_hard[1].v == 5 && s->test_hard[0].u == 0);
+    vgae_split_free(s);
+    expect_refusal(ctx, g, "hard-v1.tsv", cycle_file(g, GOOD_ROWS HARD_ROWS), VGAE_EFORMAT,
+                   "hard-v1.tsv:17: unknown set 'val_hard' (expected train, val or test)");
+    char buf[8192];
+    snprintf(buf, sizeof buf, "# vgae split 1\n# hard_negatives 2\n%s", cycle_file(g, GOOD_ROWS) + 15);
+    expect_refusal(ctx, g, "hard-key-v1.tsv", buf, VGAE_EFORMAT,
+                   "hard-key-v1.tsv:2: '# hard_negatives' in a version 1 split");
+    snprintf(buf, sizeof buf, "# vgae split 2\n%s", cycle_file(g, GOOD_ROWS) + 15);
+    expect_refusal(ctx, g, "hard-no-key.tsv", buf, VGAE_EFORMAT,
+                   "hard-no-key.tsv:8: the header lacks '# hard_negatives'");
+    expect_refusal(ctx, g, "hard-zero.tsv", cycle_file_hard(g, "0", GOOD_ROWS), VGAE_EFORMAT,
+                   "hard-zero.tsv:8: header 'hard_negatives' expects a count of 1 to 100000, found '0'");
+    expect_refusal(ctx, g, "hard-label.tsv", cycle_file_hard(g, "2", GOOD_ROWS "val_hard\t2\t4\t1\n"),
+                   VGAE_EFORMAT, "hard-label.tsv:18: a val_hard pair must have label 0");
+    expect_refusal(ctx, g, "hard-edge.tsv", cycle_file_hard(g, "2", GOOD_ROWS "test_hard\t3\t4\t0\n"),
+                   VGAE_EINVAL, "hard-edge.tsv:18: test_hard pair (3, 4) has label 0 but is an edge of the graph");
+    expect_refusal(ctx, g, "hard-count.tsv", cycle_file_hard(g, "3", GOOD_ROWS HARD_ROWS), VGAE_EFORMAT,
+                   "hard-count.tsv:21: val_hard has 2 rows; 1 positives with 3 hard negatives each need 3");
+    expect_refusal(ctx, g, "hard-repeat.tsv",
+                   cycle_file_hard(g, "2", GOOD_ROWS "val_hard\t2\t4\t0\nval_hard\t4\t2\t0\n"
+                                       "test_hard\t0\t2\t0\ntest_hard\t1\t5\t0\n"),
+                   VGAE_EFORMAT, "hard-repeat.tsv:19: this hard negative repeats line 18's");
+#undef HARD_ROWS
     vgae_graph_free(g);
 }
 
@@ -703,6 +796,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(refuses_bad_headers, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(refuses_bad_rows, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(refuses_unknown_names, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(round_trip_hard_negatives, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(refuses_bad_hard_negatives, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(refuses_another_graph, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(checksum_tracks_content, setup_ctx, teardown_ctx),
     };

@@ -21,7 +21,8 @@ typedef enum vgae_stream {
     VGAE_STREAM_SPLIT = 4,     /* the train/validation/test split and its non-edges */
     VGAE_STREAM_DROPOUT = 5,   /* dropout masks */
     VGAE_STREAM_DATA = 6,      /* data-side draws, e.g. dynamic binarization */
-    VGAE_STREAM_COUNT = 7
+    VGAE_STREAM_HARD = 7,      /* hard negatives of the held-out positives */
+    VGAE_STREAM_COUNT = 8
 } vgae_stream;
 
 /* One stream. Philox4x32-10 (Salmon et al., SC 2011) maps a 128-bit counter

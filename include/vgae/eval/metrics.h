@@ -75,6 +75,38 @@ VGAE_EXPORT vgae_status vgae_rank_metrics(vgae_ctx *ctx, const double *pos, int6
                                           const double *neg, int64_t per_pos, const int *ks,
                                           int n_k, double *mrr, double *hits);
 
+/* ---- the figures of a held-out set ---- */
+
+/* The K of Hits@K to report: n values (0..VGAE_MAX_HITS), each >= 1. */
+#define VGAE_MAX_HITS 8
+typedef struct vgae_hits_ks {
+    int n;
+    int k[VGAE_MAX_HITS];
+} vgae_hits_ks;
+
+/* 10, 20, 50, 100: OGB's and HeaRT's usual choice. */
+VGAE_EXPORT vgae_hits_ks vgae_hits_ks_default(void);
+
+/* Everything reported of one held-out set (validation or test). NaN for what
+ * was not computed. */
+typedef struct vgae_set_figures {
+    double auc, ap;                  /* positives against the set's negatives */
+    double hits[VGAE_MAX_HITS];      /* Hits@ks.k[i] against the set's negatives, shared by all
+                                        positives (OGB) */
+    double mrr;                      /* each positive among its own hard negatives (HeaRT) */
+    double hard_hits[VGAE_MAX_HITS]; /* Hits@ks.k[i] among each positive's own hard negatives */
+} vgae_set_figures;
+
+/* All of a set's figures from its scores: n_pos positives, n_neg shared
+ * negatives (AUC, AP, Hits@K), and optionally per_pos hard negatives per
+ * positive, positive-major (MRR and their Hits@K; hard NULL or per_pos 0:
+ * those stay NaN). n_pos 0 leaves everything NaN (a split without that
+ * set). Errors as the functions above. */
+VGAE_EXPORT vgae_status vgae_set_metrics(vgae_ctx *ctx, const double *pos, int64_t n_pos,
+                                         const double *neg, int64_t n_neg, const double *hard,
+                                         int64_t per_pos, const vgae_hits_ks *ks,
+                                         vgae_set_figures *out);
+
 #ifdef __cplusplus
 }
 #endif

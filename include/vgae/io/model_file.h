@@ -23,11 +23,17 @@ extern "C" {
  *                                   u64 cols, rows * cols float32
  *   u32 S: 0 (no split) or 5, then u32 nodes and the 5 pair sets train,
  *                                   val_pos, val_neg, test_pos, test_neg:
- *                                   u64 count, count * (i32 u, i32 v)
+ *                                   u64 count, count * (i32 u, i32 v);
+ *                                   or (version 2) 7: u32 nodes, u64 K, the
+ *                                   5 sets, then val_hard and test_hard
+ *                                   (K hard negatives per held-out positive)
  *   u32 CRC-32 (zlib) of every byte before it.
+ * A file whose split has no hard negatives is written as version 1, which
+ * every vgae reads; version 2 only when it has them, so that a vgae older
+ * than hard negatives refuses the file as too new.
  * Every model's save writes this and every model's load reads it; the
  * models differ only in their metadata keys and tensor names. */
-#define VGAE_MODEL_FILE_VERSION 1
+#define VGAE_MODEL_FILE_VERSION 2
 
 /* A model file as read, whatever model it holds: for looking at (vgae info
  * --model) and for the models' loaders. Opaque. */
@@ -42,6 +48,8 @@ VGAE_EXPORT void vgae_model_file_free(vgae_model_file *file);
 
 /* The path it was read from. */
 VGAE_EXPORT const char *vgae_model_file_path(const vgae_model_file *file);
+/* The format version the file was written in (1 or 2). */
+VGAE_EXPORT int vgae_model_file_version(const vgae_model_file *file);
 /* The value of the metadata key "kind" ("" if there is none). */
 VGAE_EXPORT const char *vgae_model_file_kind(const vgae_model_file *file);
 /* The value of a metadata key, or NULL; valid while the file is. */

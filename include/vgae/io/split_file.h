@@ -40,7 +40,17 @@ extern "C" {
  * test negatives; the reader takes them in any order, keeping the order
  * within each set. Nodes are given by the graph's names when it has them
  * (and they are non-empty, unique and free of tabs and line breaks; else
- * by index, and node_ids says "index"), or by index 0..n-1. */
+ * by index, and node_ids says "index"), or by index 0..n-1.
+ *
+ * Version 2 adds hard negatives (vgae_split_add_hard_negatives): the header
+ * line "# hard_negatives K", and after the test negatives the rows
+ * val_hard (K per validation positive, label 0) and test_hard (K per test
+ * positive), positive i's K rows being rows i*K .. i*K+K-1 of their set,
+ * in the order of the positives. A hard negative is a non-edge of the graph
+ * and differs from its positive's other hard negatives; it may equal a
+ * shared negative or another positive's hard negative. A split without hard
+ * negatives is written as version 1, which every vgae reads; a vgae before
+ * version 2 refuses a version 2 file as newer than it reads. */
 
 /* Writes the split as text (format above) to path ("-" = stdout),
  * atomically: the file is either the old one or the complete new one. Node
@@ -54,7 +64,8 @@ VGAE_EXPORT vgae_status vgae_split_write(vgae_ctx *ctx, const char *path, const 
  * (checksum 0x..., this graph 0x...); ..."). Every row is checked against
  * g: known nodes, no self-pairs, positives are edges of g and negatives are
  * not, no pair (in either orientation) twice, as many negatives as positives
- * in val and in test, at least one training pair. The training pairs and
+ * in val and in test, at least one training pair, and (version 2) K hard
+ * negatives per held-out positive as above. The training pairs and
  * held-out positives need not cover all of g's edges. Malformed content is VGAE_EFORMAT, a mismatch
  * with g VGAE_EINVAL, a newer format version VGAE_EUNSUPPORTED; the message
  * names the file and line. Pairs are stored with u < v; n_edges is g's,

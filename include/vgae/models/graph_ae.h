@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "vgae/core/export.h"
+#include "vgae/eval/link.h"
 #include "vgae/graph/split.h"
 #include "vgae/io/dataset.h"
 #include "vgae/io/model_file.h"
@@ -47,21 +48,16 @@ typedef struct vgae_graph_ae_options {
     /* 1: encode the dataset's node features when it has them; 0: X = I
      * (featureless) whatever the dataset holds. */
     int features;
+    /* the K of the Hits@K that evaluation reports (10, 20, 50, 100) */
+    vgae_hits_ks hits;
 } vgae_graph_ae_options;
 
 /* The reference's defaults: VGAE, hidden 32, latent 16, lr 0.01, 200
- * epochs, beta 1, full loss, with the features. */
+ * epochs, beta 1, full loss, with the features; Hits@10, 20, 50, 100. */
 VGAE_EXPORT vgae_graph_ae_options vgae_graph_ae_defaults(void);
 /* "vgae" or "gae"; "full" or "sampled" ("unknown" outside the enums). */
 VGAE_EXPORT const char *vgae_graph_ae_kind_name(vgae_graph_ae_kind kind);
 VGAE_EXPORT const char *vgae_loss_name(vgae_loss_kind loss);
-
-/* Validation and test figures: ROC AUC and average precision of the held-out
- * positives against the negatives, scored by sigmoid(mean_u . mean_v).
- * NaN for a set the split does not have. */
-typedef struct vgae_link_figures {
-    double val_auc, val_ap, test_auc, test_ap;
-} vgae_link_figures;
 
 /* A VGAE or GAE with everything it needs. Encoder (Kipf & Welling 2016):
  *   H = relu(Â X W0),  mean = Â H Wmu,  log sigma = Â H Wsigma,
@@ -89,9 +85,12 @@ VGAE_EXPORT vgae_status vgae_graph_ae_new(vgae_ctx *ctx, const vgae_graph_ae_opt
  * infinite one fails with VGAE_ERANGE before any weight changes. */
 VGAE_EXPORT vgae_status vgae_graph_ae_train_epoch(vgae_ctx *ctx, vgae_graph_ae *model, vgae_elbo_terms *terms);
 
-/* Scores the validation and test pairs of split (NULL: the model's own)
- * with the current weights. With the model's own split the figures are
- * also kept as the model's reported figures (saved in its file). */
+/* Scores the held-out pairs of split (NULL: the model's own) with the
+ * current weights, sigmoid(mean_u . mean_v): AUC, AP and Hits@K of the
+ * positives against the shared negatives, MRR against each positive's hard
+ * negatives when the split has them (vgae/eval/link.h). With the model's own
+ * split the figures are also kept as the model's reported figures (saved in
+ * its file). */
 VGAE_EXPORT vgae_status vgae_graph_ae_evaluate(vgae_ctx *ctx, vgae_graph_ae *model, const vgae_split *split,
                                    vgae_link_figures *out);
 
@@ -104,7 +103,7 @@ typedef void (*vgae_epoch_fn)(void *user, int epoch, const vgae_elbo_terms *term
  * in its epochs, without the scoring between them) and the last epoch's
  * loss. */
 typedef struct vgae_linkpred_result {
-    double val_auc, val_ap, test_auc, test_ap; /* NaN for an empty set */
+    vgae_link_figures figures;
     double train_seconds, final_loss;
     int epochs;
 } vgae_linkpred_result;
