@@ -69,7 +69,7 @@ void vgae_rng_substream(vgae_rng *r, uint32_t k)
 const char *vgae_stream_name(uint32_t stream)
 {
     static const char *const names[VGAE_STREAM_COUNT] = {
-        "init", "noise", "shuffle", "negatives", "split", "dropout", "data", "hard"};
+        "init", "noise", "shuffle", "negatives", "split", "dropout", "data", "hard", "adversary", "mask"};
     return stream < VGAE_STREAM_COUNT ? names[stream] : "other";
 }
 

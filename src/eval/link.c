@@ -50,3 +50,12 @@ vgae_status vgae_link_evaluate(vgae_ctx *ctx, const vgae_split *split, vgae_pair
                      split->n_hard, score, self, &out->ks, &out->test);
     return st;
 }
+
+vgae_status vgae_link_evaluate_val(vgae_ctx *ctx, const vgae_split *split, vgae_pair_scorer score,
+                                   void *self, const vgae_hits_ks *ks, vgae_set_figures *out)
+{
+    vgae_link_figures none = vgae_link_figures_none(ks);
+    *out = none.val;
+    return one_set(ctx, split->val_pos, split->val_neg, split->n_val, split->val_hard,
+                   split->n_hard, score, self, &none.ks, out);
+}

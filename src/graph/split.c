@@ -83,8 +83,9 @@ vgae_status vgae_split_copy(vgae_ctx *ctx, const vgae_split *split, vgae_split *
     for (int k = VGAE_SET_TRAIN; k <= VGAE_SET_TEST_HARD; k++) {
         int64_t count;
         const vgae_pair *from = vgae_split_pairs(split, (vgae_split_set)k, &count);
-        memcpy((vgae_pair *)vgae_split_pairs(s, (vgae_split_set)k, &count), from,
-               (size_t)count * sizeof *from);
+        if (count > 0) /* an empty set may have no array at all */
+            memcpy((vgae_pair *)vgae_split_pairs(s, (vgae_split_set)k, &count), from,
+                   (size_t)count * sizeof *from);
     }
     return VGAE_OK;
 }

@@ -64,7 +64,8 @@ static void put_floats(writer *w, const vgae_real *x, int64_t n)
 }
 
 vgae_status vgae_model_file_write(vgae_ctx *ctx, const char *path, const char *meta_text,
-                                  const vgae_params *tensors, const vgae_split *split)
+                                  const vgae_params *tensors, const vgae_split *split,
+                                  int new_contents)
 {
     vgae_outfile *out;
     vgae_status st = vgae_outfile_open(ctx, path, &out);
@@ -73,7 +74,7 @@ vgae_status vgae_model_file_write(vgae_ctx *ctx, const char *path, const char *m
     writer w = {vgae_outfile_stream(out), crc32(0L, Z_NULL, 0), 0};
     put(&w, magic, 8);
     const int hard = split && split->n_hard > 0;
-    put_le(&w, hard ? 2 : 1, 4);
+    put_le(&w, hard || new_contents ? 2 : 1, 4);
     put_le(&w, strlen(meta_text), 4);
     put(&w, meta_text, strlen(meta_text));
     put_le(&w, (uint64_t)tensors->count, 4);

@@ -9,9 +9,12 @@
 
 /* Writes a model file (layout in vgae/io/model_file.h): meta_text ("key
  * value" lines), the tensors of a parameter list in list order, and a
- * split (NULL for none), atomically. */
+ * split (NULL for none), atomically. new_contents != 0 marks a model that a
+ * vgae of format version 1 would misread (a graph model with the options
+ * that came with version 2): it is written as version 2, as is a split with
+ * hard negatives; everything else as version 1. */
 vgae_status vgae_model_file_write(vgae_ctx *ctx, const char *path, const char *meta_text,
-                                  const vgae_params *tensors, const vgae_split *split);
+                                  const vgae_params *tensors, const vgae_split *split, int new_contents);
 
 /* One metadata key of a model: how its value is written and read. A model
  * describes its metadata once, as a table of these; vgae_meta_format writes

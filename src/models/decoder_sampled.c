@@ -25,11 +25,11 @@
  * batch fills. */
 #define BATCH 32
 
-void vgae_sampled_draw_negatives(vgae_ctx *ctx, vgae_graph_ae *m)
+void vgae_sampled_draw_negatives(vgae_ctx *ctx, vgae_graph_ae *m, int64_t count)
 {
     /* one draw from the stream per epoch: the key of this epoch's chunks */
     const uint64_t key = vgae_rng_u64(vgae_ctx_rng(ctx, VGAE_STREAM_NEGATIVES));
-    const int64_t count = m->train->n_edges, chunks = (count + NEG_CHUNK - 1) / NEG_CHUNK;
+    const int64_t chunks = (count + NEG_CHUNK - 1) / NEG_CHUNK;
     const int threads = vgae_ctx_threads(ctx);
     const vgae_graph *g = m->train;
     int32_t *neg = m->neg_buf;
@@ -95,14 +95,16 @@ static double flush_edges(vgae_real *x, const uint8_t *counted, int k, double sc
     return loss;
 }
 
-/* The loss terms and the rows of dz of nodes lo..hi-1. A pair is met from
+/* The loss terms and the rows of dz of nodes lo..hi-1 (the negatives'
+ * terms weighted by neg_weight). A pair is met from
  * each of its ends in the part; its loss is counted once (from the smaller
  * end of an edge, from u of a negative (u, v)), its gradient at each end.
  * Logits go through the vectorized kernel a batch at a time. */
-static double decode_part(const vgae_graph_ae *m, const vgae_mat *z, const int32_t *neg,
-                          int64_t n_neg, double scale, vgae_mat *dz, int32_t lo, int32_t hi)
+static double decode_part(const vgae_graph *g, const vgae_mat *z, const int32_t *neg,
+                          int64_t n_neg, double scale, double neg_weight, vgae_mat *dz, int32_t lo,
+                          int32_t hi)
 {
-    const vgae_graph *g = m->train;
+    const double neg_scale = scale * neg_weight;
     const int64_t d = z->cols, last = g->rowptr[hi];
     const vgae_real *zd = z->data;
     vgae_real x[BATCH];
@@ -154,7 +156,7 @@ static double decode_part(const vgae_graph_ae *m, const vgae_mat *z, const int32
             x[i] = (vgae_real)dot(zd + u * d, zd + v * d, d);
             counted[i] = u >= lo && u < hi;
         }
-        loss += vgae_kernel_logistic(x, counted, filled, 0, scale);
+        loss += neg_weight * vgae_kernel_logistic(x, counted, filled, 0, neg_scale);
         for (int i = 0; dz && i < filled; i++) {
             const int32_t u = neg[2 * batch[i]], v = neg[2 * batch[i] + 1];
             if (u >= lo && u < hi)
@@ -167,11 +169,11 @@ static double decode_part(const vgae_graph_ae *m, const vgae_mat *z, const int32
     return loss;
 }
 
-vgae_status vgae_decoder_sampled(vgae_ctx *ctx, const vgae_graph_ae *m, const vgae_mat *z,
+vgae_status vgae_decoder_sampled(vgae_ctx *ctx, const vgae_graph *pos, const vgae_mat *z,
                                  const int32_t *neg, int64_t n_neg, double grad_scale,
-                                 vgae_mat *dz, double *nll)
+                                 double neg_weight, vgae_mat *dz, double *nll)
 {
-    const int32_t n = m->train->n;
+    const int32_t n = pos->n;
     int parts = n / PART_NODES < MAX_PARTS ? (int)(n / PART_NODES) : MAX_PARTS;
     if (parts < 1)
         parts = 1;
@@ -180,7 +182,7 @@ vgae_status vgae_decoder_sampled(vgae_ctx *ctx, const vgae_graph_ae *m, const vg
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && parts > 1)
     for (int p = 0; p < parts; p++) {
         const int32_t lo = (int32_t)((int64_t)n * p / parts), hi = (int32_t)((int64_t)n * (p + 1) / parts);
-        part_loss[p] = decode_part(m, z, neg, n_neg, grad_scale, dz, lo, hi);
+        part_loss[p] = decode_part(pos, z, neg, n_neg, grad_scale, neg_weight, dz, lo, hi);
     }
     double sum = 0.0; /* in part order: the same sum on any thread count */
     for (int p = 0; p < parts; p++)

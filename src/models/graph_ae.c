@@ -13,7 +13,11 @@ vgae_graph_ae_options vgae_graph_ae_defaults(void)
 {
     vgae_graph_ae_options o = {.kind = VGAE_MODEL_VGAE, .hidden = 32, .latent = 16, .lr = 0.01,
                                .epochs = 200, .beta = 1.0, .loss = VGAE_LOSS_FULL, .features = 1,
-                               .hits = vgae_hits_ks_default()};
+                               .hits = vgae_hits_ks_default(), .layers = 2,
+                               .propagation = VGAE_PROP_GCN, .decoder = VGAE_DECODER_INNER,
+                               .negatives = 1, .select = VGAE_SELECT_AUC};
+    for (int l = 0; l < VGAE_MAX_LAYERS; l++)
+        o.hops[l] = 1;
     return o;
 }
 
@@ -45,11 +49,13 @@ void vgae_graph_ae_free(vgae_graph_ae *m)
     vgae_csr_free(m->a_hat);
     vgae_csr_free(m->x);
     vgae_csr_free(m->xt);
-    vgae_mat *mats[] = {&m->w0, &m->wmu, &m->wsig, &m->dw0, &m->dwmu, &m->dwsig, &m->h0,
-                        &m->h1, &m->pmu, &m->mean, &m->logvar, &m->dmean, &m->dlogvar, &m->dh1,
-                        &m->tile};
-    for (size_t i = 0; i < sizeof mats / sizeof mats[0]; i++)
-        vgae_mat_destroy(mats[i]);
+    vgae_csr_free(m->x_drop);
+    vgae_csr_free(m->xt_drop);
+    vgae_csr_free(m->a_visible);
+    vgae_graph_free(m->masked);
+    vgae_encoder_destroy(m);
+    vgae_mlp_decoder_destroy(&m->mlp);
+    vgae_adversary_free(m->adversary);
     vgae_model_base_destroy(&m->base);
     vgae_elbo_work_destroy(&m->elbo);
     free(m->neg_buf);
@@ -75,6 +81,40 @@ static vgae_status check_options(vgae_ctx *ctx, const vgae_graph_ae_options *o)
     for (int i = 0; i < o->hits.n; i++)
         if (o->hits.k[i] < 1)
             return vgae_fail(ctx, VGAE_EINVAL, "Hits@%d: K must be at least 1", o->hits.k[i]);
+    if (o->layers < 1 || o->layers > VGAE_MAX_LAYERS)
+        return vgae_fail(ctx, VGAE_EINVAL, "%d encoder layers (1..%d)", o->layers, VGAE_MAX_LAYERS);
+    for (int l = 0; l < o->layers; l++)
+        if (o->hops[l] < 0 || o->hops[l] > 16)
+            return vgae_fail(ctx, VGAE_EINVAL, "%d hops in layer %d (0..16)", o->hops[l], l + 1);
+    if (o->propagation != VGAE_PROP_GCN && o->propagation != VGAE_PROP_LIGHTGCN)
+        return vgae_fail(ctx, VGAE_EINVAL, "unknown propagation %d", (int)o->propagation);
+    if (o->norm != VGAE_NORM_NONE && o->norm != VGAE_NORM_LAYER && o->norm != VGAE_NORM_BATCH)
+        return vgae_fail(ctx, VGAE_EINVAL, "unknown normalization %d", (int)o->norm);
+    if (o->decoder != VGAE_DECODER_INNER && o->decoder != VGAE_DECODER_HADAMARD)
+        return vgae_fail(ctx, VGAE_EINVAL, "unknown decoder %d", (int)o->decoder);
+    if ((unsigned)o->select > VGAE_SELECT_HITS)
+        return vgae_fail(ctx, VGAE_EINVAL, "unknown selection metric %d", (int)o->select);
+    if (!(o->dropout >= 0 && o->dropout < 1) || !(o->mask_rate >= 0 && o->mask_rate < 1))
+        return vgae_fail(ctx, VGAE_EINVAL, "dropout (%g) and mask rate (%g) must be in [0, 1)",
+                         o->dropout, o->mask_rate);
+    if (!(o->l2_scale >= 0 && o->l2_scale < 1e6) || !(o->adversarial >= 0 && o->adversarial < 1e6) ||
+        !(o->weight_decay >= 0 && o->weight_decay < 1e6))
+        return vgae_fail(ctx, VGAE_EINVAL, "the L2 scale (%g), adversarial weight (%g) and weight "
+                         "decay (%g) must be finite and >= 0", o->l2_scale, o->adversarial,
+                         o->weight_decay);
+    if (o->negatives < 1 || o->negatives > 1000 || o->decoder_hidden < 0 ||
+        o->decoder_hidden > 65536 || o->val_every < 0 || o->patience < 0)
+        return vgae_fail(ctx, VGAE_EINVAL, "negatives (%d) must be 1..1000, the decoder's width "
+                         "(%d) 0..65536, val_every (%d) and patience (%d) >= 0", o->negatives,
+                         o->decoder_hidden, o->val_every, o->patience);
+    if (o->loss == VGAE_LOSS_FULL && (o->decoder != VGAE_DECODER_INNER || o->mask_rate > 0 ||
+                                      o->negatives != 1))
+        return vgae_fail(ctx, VGAE_EINVAL, "the full loss scores every pair with the inner "
+                         "product: the MLP decoder, edge masking and several negatives per "
+                         "positive need the sampled loss");
+    if (o->patience > 0 && o->val_every == 0)
+        return vgae_fail(ctx, VGAE_EINVAL, "early stopping (patience %d) needs validation every "
+                         "few epochs (val_every)", o->patience);
     return VGAE_OK; /* lr is checked by Adam */
 }
 
@@ -107,9 +147,7 @@ static vgae_status build(vgae_ctx *ctx, const vgae_graph_ae_options *options, vg
     const double nn = (double)m->n * m->n, s = 2.0 * (double)train->n_edges;
     m->pos_weight = (nn - s) / s;
     m->norm = nn / (2 * (nn - s));
-    const int64_t n = m->n, h = options->hidden, l = options->latent;
-    st = vgae_model_base_init(ctx, &m->base, latent_kind(options->kind), l);
-    const int stochastic = !st && vgae_latent_heads(m->base.latent) > 1;
+    st = vgae_model_base_init(ctx, &m->base, latent_kind(options->kind), options->latent);
     vgae_rng *init = vgae_ctx_rng(ctx, VGAE_STREAM_INIT);
     if (!st)
         st = vgae_gcn_normalize(ctx, train, &m->a_hat);
@@ -117,38 +155,19 @@ static vgae_status build(vgae_ctx *ctx, const vgae_graph_ae_options *options, vg
         st = vgae_csr_copy(ctx, features, &m->x);
     if (!st && features)
         st = vgae_csr_transpose(ctx, features, &m->xt);
-    if (!st) st = vgae_mat_init(ctx, &m->w0, features ? features->cols : n, h);
-    if (!st) st = vgae_mat_init(ctx, &m->dw0, m->w0.rows, h);
-    if (!st) st = vgae_mat_init(ctx, &m->wmu, h, l);
-    if (!st) st = vgae_mat_init(ctx, &m->dwmu, h, l);
-    if (!st && stochastic) st = vgae_mat_init(ctx, &m->wsig, h, l);
-    if (!st && stochastic) st = vgae_mat_init(ctx, &m->dwsig, h, l);
-    if (!st && features) st = vgae_mat_init(ctx, &m->h0, n, h);
-    if (!st) st = vgae_mat_init(ctx, &m->h1, n, h);
-    if (!st) st = vgae_mat_init(ctx, &m->dh1, n, h);
-    if (!st) st = vgae_mat_init(ctx, &m->pmu, n, l);
-    if (!st) st = vgae_mat_init(ctx, &m->mean, n, l);
-    if (!st) st = vgae_mat_init(ctx, &m->dmean, n, l);
-    if (!st && stochastic) st = vgae_mat_init(ctx, &m->logvar, n, l);
-    if (!st && stochastic) st = vgae_mat_init(ctx, &m->dlogvar, n, l);
-    if (!st) st = vgae_params_add(ctx, &m->base.params, "gcn.w0", &m->w0, &m->dw0);
-    if (!st) st = vgae_params_add(ctx, &m->base.params, "gcn.wmu", &m->wmu, &m->dwmu);
-    if (!st && stochastic) st = vgae_params_add(ctx, &m->base.params, "gcn.wsigma", &m->wsig, &m->dwsig);
-    if (!st && options->loss == VGAE_LOSS_SAMPLED) {
-        m->neg_buf = vgae_alloc(ctx, (size_t)train->n_edges * 2, sizeof(int32_t));
-        st = m->neg_buf ? VGAE_OK : VGAE_ENOMEM;
-    }
+    /* the encoder's weights first (the first version's order), then the decoder's */
+    if (!st)
+        st = vgae_encoder_init(ctx, m, init);
+    if (!st && options->decoder == VGAE_DECODER_HADAMARD)
+        st = vgae_mlp_decoder_init(ctx, m, init);
+    if (!st && options->adversarial > 0)
+        st = vgae_adversary_new(ctx, options->latent, options->lr, init, &m->adversary);
     if (!st)
         st = vgae_model_base_optimizer(ctx, &m->base, options->lr);
     if (st) {
         vgae_graph_ae_free(m);
         return st;
     }
-    /* Glorot-uniform weights, drawn in this order from the init stream */
-    vgae_glorot_uniform(ctx, &m->w0, init);
-    vgae_glorot_uniform(ctx, &m->wmu, init);
-    if (stochastic)
-        vgae_glorot_uniform(ctx, &m->wsig, init);
     *out = m;
     return VGAE_OK;
 }
@@ -222,41 +241,128 @@ vgae_status vgae_graph_ae_new(vgae_ctx *ctx, const vgae_graph_ae_options *option
     return VGAE_OK;
 }
 
-/* The ELBO's decoder callback: the model's loss kind over z. */
+/* The positives of this epoch's sampled loss: the training edges, or with
+ * edge masking the hidden ones. */
+static const vgae_graph *positives(const vgae_graph_ae *m)
+{
+    return m->masked ? m->masked : m->train;
+}
+
+/* The ELBO's decoder callback: the model's loss kind over z, and the
+ * adversarial regularizer (its term kept in m->adversarial_loss). */
 static vgae_status decode(vgae_ctx *ctx, void *self, const vgae_mat *z, double grad_scale,
                           vgae_mat *dz, double *nll)
 {
     vgae_graph_ae *m = self;
-    if (m->options.loss == VGAE_LOSS_SAMPLED)
-        return vgae_decoder_sampled(ctx, m, z, m->neg_buf, m->train->n_edges,
-                                    grad_scale, dz, nll);
-    return vgae_decoder_full(ctx, m, z, grad_scale, dz, &m->tile, vgae_full_block(m->n), nll);
+    const vgae_graph_ae_options *o = &m->options;
+    vgae_status st;
+    if (o->loss == VGAE_LOSS_FULL) {
+        st = vgae_decoder_full(ctx, m, z, grad_scale, dz, &m->tile, vgae_full_block(m->n), nll);
+    } else {
+        const vgae_graph *pos = positives(m);
+        const int64_t n_neg = pos->n_edges * o->negatives;
+        const double neg_weight = 1.0 / o->negatives;
+        if (o->decoder == VGAE_DECODER_HADAMARD)
+            st = vgae_mlp_decoder_loss(ctx, m, pos, z, m->neg_buf, n_neg, grad_scale, neg_weight,
+                                       dz, nll);
+        else
+            st = vgae_decoder_sampled(ctx, pos, z, m->neg_buf, n_neg, grad_scale, neg_weight, dz,
+                                      nll);
+    }
+    if (!st && m->adversary)
+        st = vgae_adversary_apply(ctx, m->adversary, z, o->adversarial,
+                                  vgae_ctx_rng(ctx, VGAE_STREAM_ADVERSARY), dz,
+                                  &m->adversarial_loss);
+    return st;
+}
+
+/* Edge masking: each training edge hidden with probability mask_rate (one
+ * uniform per edge, in edge order, from VGAE_STREAM_MASK); the encoder
+ * sees the rest (m->a_visible) and the loss reconstructs the hidden ones
+ * (m->masked). An epoch that hides none uses the whole graph. */
+static vgae_status draw_mask(vgae_ctx *ctx, vgae_graph_ae *m)
+{
+    const vgae_graph *g = m->train;
+    vgae_rng *rng = vgae_ctx_rng(ctx, VGAE_STREAM_MASK);
+    int32_t *pairs = vgae_alloc(ctx, (size_t)(2 * g->n_edges) + 2, sizeof *pairs);
+    if (!pairs)
+        return VGAE_ENOMEM;
+    int64_t hidden = 0, shown = g->n_edges; /* hidden from the front, shown from the back */
+    for (int32_t u = 0; u < g->n; u++)
+        for (int64_t p = g->rowptr[u]; p < g->rowptr[u + 1]; p++) {
+            const int32_t v = g->adj[p];
+            if (v <= u)
+                continue;
+            const int64_t at = vgae_rng_uniform(rng) < m->options.mask_rate ? hidden++ : --shown;
+            pairs[2 * at] = u;
+            pairs[2 * at + 1] = v;
+        }
+    vgae_graph *visible = NULL;
+    vgae_csr_free(m->a_visible);
+    vgae_graph_free(m->masked);
+    m->a_visible = NULL;
+    m->masked = NULL;
+    vgae_status st = VGAE_OK;
+    if (hidden > 0) {
+        st = vgae_graph_from_pairs(ctx, g->n, hidden, pairs, 0, &m->masked);
+        if (!st)
+            st = vgae_graph_from_pairs(ctx, g->n, g->n_edges - hidden, pairs + 2 * hidden, 0, &visible);
+        if (!st)
+            st = vgae_gcn_normalize(ctx, visible, &m->a_visible);
+    }
+    vgae_graph_free(visible);
+    free(pairs);
+    return st;
 }
 
 vgae_status vgae_graph_ae_loss(vgae_ctx *ctx, vgae_graph_ae *m, int backward, vgae_elbo_terms *terms)
 {
+    const vgae_graph_ae_options *o = &m->options;
     const double nn = (double)m->n * m->n;
     vgae_elbo_config cfg = vgae_elbo_defaults();
+    vgae_status st = VGAE_OK;
     /* the reference's scales (see vgae/vae/elbo.h): KL / N^2, reconstruction
      * norm / N^2 for the full loss, a mean over each half for the sampled one */
     cfg.kl_scale = 1.0 / nn;
-    cfg.beta = m->options.beta;
-    if (m->options.loss == VGAE_LOSS_SAMPLED) {
-        cfg.recon_scale = 1.0 / (double)m->train->n_edges;
-        vgae_sampled_draw_negatives(ctx, m);
+    cfg.beta = o->beta;
+    m->training = 1;
+    if (o->mask_rate > 0)
+        st = draw_mask(ctx, m);
+    if (!st && o->loss == VGAE_LOSS_SAMPLED) {
+        const vgae_graph *pos = positives(m);
+        const int64_t count = pos->n_edges * o->negatives;
+        cfg.recon_scale = 1.0 / (double)pos->n_edges;
+        size_t cap = (size_t)m->neg_cap * 2;
+        if ((size_t)count * 2 > cap) {
+            st = vgae_grow(ctx, (void **)&m->neg_buf, &cap, (size_t)count * 2, sizeof *m->neg_buf);
+            m->neg_cap = (int64_t)(cap / 2);
+        }
+        if (!st)
+            vgae_sampled_draw_negatives(ctx, m, count);
     } else {
         cfg.recon_scale = m->norm / nn;
     }
-    if (backward)
+    if (!st && backward)
         vgae_params_zero_grad(&m->base.params);
     const vgae_mat *heads[] = {&m->mean, &m->logvar};
     vgae_mat *d_heads[] = {&m->dmean, &m->dlogvar};
-    vgae_status st = vgae_gcn_forward(ctx, m, 1);
+    m->adversarial_loss = 0;
+    if (!st)
+        st = vgae_gcn_forward(ctx, m, 1);
     if (!st)
         st = vgae_elbo_compute(ctx, &cfg, m->base.latent, heads, vgae_ctx_rng(ctx, VGAE_STREAM_NOISE),
                                decode, m, &m->elbo, backward ? d_heads : NULL, terms);
     if (!st && backward)
         st = vgae_gcn_backward(ctx, m);
+    m->training = 0;
+    if (!st && terms)
+        terms->loss += m->adversarial_loss;
+    /* weight decay: lambda w added to every parameter's gradient */
+    for (int p = 0; !st && backward && o->weight_decay > 0 && p < m->base.params.count; p++) {
+        const vgae_param *q = &m->base.params.items[p];
+        for (int64_t k = 0; k < vgae_mat_size(q->value); k++)
+            q->grad->data[k] += (vgae_real)(o->weight_decay * q->value->data[k]);
+    }
     return st;
 }
 
@@ -307,34 +413,10 @@ void vgae_score_pairs(const vgae_mat *emb, const vgae_pair *pairs, int64_t n, do
     }
 }
 
-vgae_status vgae_evaluate_pairs(vgae_ctx *ctx, const vgae_mat *emb, const vgae_pair *pos,
-                                const vgae_pair *neg, int64_t n, double *auc, double *ap)
+/* sigmoid(mean_u . mean_v) of n pairs, in parts the threads share. */
+static void score_means(vgae_ctx *ctx, const vgae_mat *emb, const vgae_pair *pairs, int64_t n,
+                        double *scores)
 {
-    *auc = *ap = NAN;
-    if (n == 0)
-        return VGAE_OK;
-    double *scores = vgae_alloc(ctx, (size_t)(2 * n), sizeof *scores);
-    if (!scores)
-        return VGAE_ENOMEM;
-    const int threads = vgae_ctx_threads(ctx);
-    const int64_t parts = (n + SCORE_PART - 1) / SCORE_PART;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && parts > 1)
-    for (int64_t p = 0; p < 2 * parts; p++) {
-        const vgae_pair *pairs = p < parts ? pos : neg;
-        const int64_t first = (p % parts) * SCORE_PART;
-        const int64_t count = n - first < SCORE_PART ? n - first : SCORE_PART;
-        vgae_score_pairs(emb, pairs + first, count, scores + (p < parts ? 0 : n) + first);
-    }
-    vgae_status st = vgae_link_metrics(ctx, scores, n, scores + n, n, auc, ap);
-    free(scores);
-    return st;
-}
-
-/* A vgae_pair_scorer over the model's current means, in parts the threads share. */
-static vgae_status score_means(vgae_ctx *ctx, void *self, const vgae_pair *pairs, int64_t n,
-                               double *scores)
-{
-    const vgae_mat *emb = self;
     const int threads = vgae_ctx_threads(ctx);
     const int64_t parts = (n + SCORE_PART - 1) / SCORE_PART;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && parts > 1)
@@ -343,6 +425,16 @@ static vgae_status score_means(vgae_ctx *ctx, void *self, const vgae_pair *pairs
         vgae_score_pairs(emb, pairs + first, n - first < SCORE_PART ? n - first : SCORE_PART,
                          scores + first);
     }
+}
+
+/* A vgae_pair_scorer over the model's current means and its decoder. */
+static vgae_status score_model(vgae_ctx *ctx, void *self, const vgae_pair *pairs, int64_t n,
+                               double *scores)
+{
+    vgae_graph_ae *m = self;
+    if (m->options.decoder == VGAE_DECODER_HADAMARD)
+        return vgae_mlp_decoder_score(ctx, m, &m->mean, pairs, n, scores);
+    score_means(ctx, &m->mean, pairs, n, scores);
     return VGAE_OK;
 }
 
@@ -357,45 +449,116 @@ vgae_status vgae_graph_ae_evaluate(vgae_ctx *ctx, vgae_graph_ae *m, const vgae_s
         return vgae_fail(ctx, VGAE_EINVAL, "a split of %d nodes for a model of %d", s->n, m->n);
     vgae_status st = vgae_graph_ae_encode(ctx, m);
     if (!st)
-        st = vgae_link_evaluate(ctx, s, score_means, &m->mean, &m->options.hits, out);
+        st = vgae_link_evaluate(ctx, s, score_model, m, &m->options.hits, out);
     if (!st && !split)
         m->reported = *out;
     return st;
 }
 
+/* The figure model selection watches, from the validation figures. */
+static double selected(const vgae_graph_ae_options *o, const vgae_set_figures *f)
+{
+    switch (o->select) {
+    case VGAE_SELECT_AP: return f->ap;
+    case VGAE_SELECT_MRR: return f->mrr;
+    case VGAE_SELECT_HITS: return f->hits[0];
+    default: return f->auc;
+    }
+}
+
+const char *vgae_select_name(vgae_select_metric s, const vgae_hits_ks *ks, char buf[24])
+{
+    switch (s) {
+    case VGAE_SELECT_AP: return "AP";
+    case VGAE_SELECT_MRR: return "MRR";
+    case VGAE_SELECT_HITS:
+        snprintf(buf, 24, "Hits@%d", ks && ks->n ? ks->k[0] : 0);
+        return buf;
+    default: return "AUC";
+    }
+}
+
+/* Copies every parameter's values into (save) or out of (!save) snap. */
+static vgae_status snapshot(vgae_ctx *ctx, vgae_graph_ae *m, vgae_real **snap, int save)
+{
+    const vgae_params *p = &m->base.params;
+    if (!*snap && !(*snap = vgae_alloc(ctx, (size_t)vgae_params_scalars(p) + 1, sizeof **snap)))
+        return VGAE_ENOMEM;
+    vgae_real *at = *snap;
+    for (int k = 0; k < p->count; k++) {
+        const size_t bytes = (size_t)vgae_mat_size(p->items[k].value) * sizeof *at;
+        if (save)
+            memcpy(at, p->items[k].value->data, bytes);
+        else
+            memcpy(p->items[k].value->data, at, bytes);
+        at += vgae_mat_size(p->items[k].value);
+    }
+    if (!save)
+        m->encoded_epoch = -1; /* the weights changed */
+    return VGAE_OK;
+}
+
 vgae_status vgae_graph_ae_fit(vgae_ctx *ctx, vgae_graph_ae *m, int every, vgae_epoch_fn progress,
                               void *user, vgae_linkpred_result *result)
 {
-    *result = (vgae_linkpred_result){vgae_link_figures_none(&m->options.hits), 0, NAN, 0};
-    const int epochs = m->options.epochs;
+    const vgae_graph_ae_options *o = &m->options;
+    *result = (vgae_linkpred_result){vgae_link_figures_none(&o->hits), 0, NAN, 0, 0};
+    const int epochs = o->epochs;
     const double start = vgae_now(), trained = m->base.train_seconds;
+    const int selecting = o->val_every > 0;
+    if (selecting && m->split->n_val == 0)
+        return vgae_fail(ctx, VGAE_EINVAL, "model selection needs validation pairs: the split has none");
+    if (selecting && o->select == VGAE_SELECT_MRR && m->split->n_hard == 0)
+        return vgae_fail(ctx, VGAE_EINVAL, "selection by MRR needs hard negatives in the split");
+    if (selecting && o->select == VGAE_SELECT_HITS && o->hits.n == 0)
+        return vgae_fail(ctx, VGAE_EINVAL, "selection by Hits@K needs a K");
     vgae_elbo_terms terms = {0};
+    vgae_real *best = NULL;
+    double best_value = -INFINITY;
+    int best_epoch = 0, stale = 0, done = 0;
     vgae_status st = VGAE_OK;
-    for (int epoch = 1; !st && epoch <= epochs; epoch++) {
-        int report = progress && (epoch == 1 || epoch == epochs || (every > 0 && epoch % every == 0));
+    for (int epoch = 1; !st && !done && epoch <= epochs; epoch++) {
+        const int report = progress && (epoch == 1 || epoch == epochs || (every > 0 && epoch % every == 0));
+        const int check = selecting && (epoch % o->val_every == 0 || epoch == epochs);
         /* the loss only where it is shown or kept: the full loss's gradient
          * alone is cheaper, and train_epoch checks it for divergence */
-        int want_loss = report || epoch == epochs;
+        const int want_loss = report || epoch == epochs;
         st = vgae_graph_ae_train_epoch(ctx, m, want_loss ? &terms : NULL);
         if (!st && want_loss && !isfinite(terms.loss))
             st = vgae_fail(ctx, VGAE_ERANGE, "the loss is %g after epoch %d: training diverged "
                            "(try a smaller --lr)", terms.loss, epoch);
-        if (st || !report)
+        if (st || !(report || check))
             continue;
-        double auc, ap;
+        vgae_set_figures val;
         st = vgae_graph_ae_encode(ctx, m);
         if (!st)
-            st = vgae_evaluate_pairs(ctx, &m->mean, m->split->val_pos, m->split->val_neg,
-                                     m->split->n_val, &auc, &ap);
-        if (!st)
-            progress(user, epoch, &terms, auc, ap, vgae_now() - start);
+            st = vgae_link_evaluate_val(ctx, m->split, score_model, m, &o->hits, &val);
+        if (!st && check) {
+            const double value = selected(o, &val);
+            if (value > best_value) {
+                best_value = value;
+                best_epoch = epoch;
+                stale = 0;
+                st = snapshot(ctx, m, &best, 1);
+            } else if (o->patience > 0 && ++stale >= o->patience) {
+                done = 1; /* early stopping */
+                result->epochs = epoch;
+            }
+        }
+        if (!st && report)
+            progress(user, epoch, &terms, val.auc, val.ap, vgae_now() - start);
     }
+    if (!st && best)
+        st = snapshot(ctx, m, &best, 0); /* the best weights seen */
+    free(best);
     vgae_link_figures f;
     if (!st)
         st = vgae_graph_ae_evaluate(ctx, m, NULL, &f);
     if (st)
         return st;
-    *result = (vgae_linkpred_result){f, m->base.train_seconds - trained, terms.loss, epochs};
+    const int ran = done ? result->epochs : epochs;
+    m->best_epoch = best_epoch;
+    *result = (vgae_linkpred_result){f, m->base.train_seconds - trained, terms.loss, ran, best_epoch};
     return VGAE_OK;
 }
 
@@ -433,9 +596,7 @@ vgae_status vgae_graph_ae_score_pairs(vgae_ctx *ctx, vgae_graph_ae *m, const vga
             return vgae_fail(ctx, VGAE_EINVAL, "pair %lld (%d, %d) is not of the model's %d nodes",
                              (long long)k, pairs[k].u, pairs[k].v, m->n);
     vgae_status st = vgae_graph_ae_encode(ctx, m);
-    if (!st)
-        vgae_score_pairs(&m->mean, pairs, n, scores);
-    return st;
+    return st ? st : score_model(ctx, m, pairs, n, scores);
 }
 
 /* ---- what the model holds ---- */

@@ -14,6 +14,12 @@
 typedef struct facts {
     int kind, loss, hidden, latent, epochs, nodes, features, epochs_trained;
     double lr, beta, val_frac, test_frac, train_seconds;
+    /* the options that came with format version 2 (files before them hold
+     * none: the defaults are the first version's model) */
+    int layers, propagation, bias, norm, residual, l2_learn, decoder, decoder_hidden, negatives;
+    int val_every, select, patience, best_epoch;
+    double dropout, l2_scale, mask_rate, adversarial, weight_decay;
+    char hops[VGAE_MAX_LAYERS * 4];
     vgae_link_figures reported;
     char hits_k[VGAE_MAX_HITS * 12], val_hits[VGAE_MAX_HITS * 32], test_hits[VGAE_MAX_HITS * 32];
     int64_t edges;
@@ -25,6 +31,10 @@ typedef struct facts {
 
 static const char *const kind_names[] = {"vgae", "gae", NULL};
 static const char *const loss_names[] = {"full", "sampled", NULL};
+static const char *const propagation_names[] = {"gcn", "lightgcn", NULL};
+static const char *const norm_names[] = {"none", "layer", "batch", NULL};
+static const char *const decoder_names[] = {"inner", "hadamard", NULL};
+static const char *const select_names[] = {"auc", "ap", "mrr", "hits", NULL};
 
 /* Hits@K lists in the metadata: "10,20,50,100" and their figures, comma
  * separated, each written to read back exactly. */
@@ -81,8 +91,93 @@ static int parse_hits(const facts *f, vgae_link_figures *r)
     return 1;
 }
 
+/* The options' share of the facts, and back. */
+static void facts_from_options(const vgae_graph_ae_options *o, facts *f)
+{
+    f->kind = o->kind;
+    f->loss = o->loss;
+    f->hidden = o->hidden;
+    f->latent = o->latent;
+    f->epochs = o->epochs;
+    f->lr = o->lr;
+    f->beta = o->beta;
+    f->layers = o->layers;
+    f->propagation = o->propagation;
+    f->bias = o->bias;
+    f->dropout = o->dropout;
+    f->norm = o->norm;
+    f->residual = o->residual;
+    f->l2_scale = o->l2_scale;
+    f->l2_learn = o->l2_learn;
+    f->decoder = o->decoder;
+    f->decoder_hidden = o->decoder_hidden;
+    f->negatives = o->negatives;
+    f->mask_rate = o->mask_rate;
+    f->adversarial = o->adversarial;
+    f->weight_decay = o->weight_decay;
+    f->val_every = o->val_every;
+    f->select = o->select;
+    f->patience = o->patience;
+    size_t at = 0;
+    f->hops[0] = 0;
+    for (int l = 0; l < o->layers; l++)
+        at += (size_t)snprintf(f->hops + at, sizeof f->hops - at, "%s%d", l ? "," : "", o->hops[l]);
+}
+
+/* 0 if the facts' hops do not parse as one count 0..16 per layer. */
+static int options_from_facts(const facts *f, vgae_graph_ae_options *o)
+{
+    *o = vgae_graph_ae_defaults();
+    o->kind = (vgae_graph_ae_kind)f->kind;
+    o->loss = (vgae_loss_kind)f->loss;
+    o->hidden = f->hidden;
+    o->latent = f->latent;
+    o->epochs = f->epochs;
+    o->lr = f->lr;
+    o->beta = f->beta;
+    o->layers = f->layers;
+    o->propagation = (vgae_propagation)f->propagation;
+    o->bias = f->bias;
+    o->dropout = f->dropout;
+    o->norm = (vgae_norm_kind)f->norm;
+    o->residual = f->residual;
+    o->l2_scale = f->l2_scale;
+    o->l2_learn = f->l2_learn;
+    o->decoder = (vgae_decoder_kind)f->decoder;
+    o->decoder_hidden = f->decoder_hidden;
+    o->negatives = f->negatives;
+    o->mask_rate = f->mask_rate;
+    o->adversarial = f->adversarial;
+    o->weight_decay = f->weight_decay;
+    o->val_every = f->val_every;
+    o->select = (vgae_select_metric)f->select;
+    o->patience = f->patience;
+    const char *p = f->hops;
+    for (int l = 0; l < f->layers; l++) {
+        char *end;
+        long h = strtol(p, &end, 10);
+        if (end == p || h < 0 || h > 16 || (l + 1 < f->layers ? *end != ',' : *end != 0))
+            return 0;
+        o->hops[l] = (int)h;
+        p = end + 1;
+    }
+    return 1;
+}
+
+/* Whether a vgae of format version 1 would misread the model: any
+ * encoder or decoder but the 2016 one. */
+static int new_architecture(const vgae_graph_ae_options *o)
+{
+    int hops = 0;
+    for (int l = 0; l < o->layers; l++)
+        hops |= o->hops[l] != 1;
+    return o->layers != 2 || hops || o->propagation != VGAE_PROP_GCN || o->bias ||
+           o->norm != VGAE_NORM_NONE || o->residual || o->l2_scale > 0 ||
+           o->decoder != VGAE_DECODER_INNER;
+}
+
 /* The metadata of a graph model: one table for writing and reading. */
-static int meta_table(facts *f, vgae_meta_key k[48])
+static int meta_table(facts *f, vgae_meta_key k[64])
 {
     int n = 0;
 #define KEY(...) k[n++] = (vgae_meta_key){__VA_ARGS__}
@@ -103,6 +198,25 @@ static int meta_table(facts *f, vgae_meta_key k[48])
     KEY(.key = "features_checksum", .type = VGAE_META_HEX32, .value = &f->features_checksum);
     KEY(.key = "split_checksum", .type = VGAE_META_HEX32, .value = &f->split_checksum);
     KEY(.key = "epochs_trained", .type = VGAE_META_INT, .value = &f->epochs_trained, .min = 0, .max = 1000000);
+    KEY(.key = "layers", .type = VGAE_META_INT, .value = &f->layers, .min = 1, .max = VGAE_MAX_LAYERS);
+    KEY(.key = "hops", .type = VGAE_META_TEXT, .value = f->hops, .size = sizeof f->hops);
+    KEY(.key = "propagation", .type = VGAE_META_NAME, .value = &f->propagation, .names = propagation_names);
+    KEY(.key = "bias", .type = VGAE_META_INT, .value = &f->bias, .min = 0, .max = 1);
+    KEY(.key = "dropout", .type = VGAE_META_REAL, .value = &f->dropout, .min = 0, .max = 0.999999);
+    KEY(.key = "norm", .type = VGAE_META_NAME, .value = &f->norm, .names = norm_names);
+    KEY(.key = "residual", .type = VGAE_META_INT, .value = &f->residual, .min = 0, .max = 1);
+    KEY(.key = "l2_scale", .type = VGAE_META_REAL, .value = &f->l2_scale, .min = 0, .max = 1e6);
+    KEY(.key = "l2_learn", .type = VGAE_META_INT, .value = &f->l2_learn, .min = 0, .max = 1);
+    KEY(.key = "decoder", .type = VGAE_META_NAME, .value = &f->decoder, .names = decoder_names);
+    KEY(.key = "decoder_hidden", .type = VGAE_META_INT, .value = &f->decoder_hidden, .min = 0, .max = 65536);
+    KEY(.key = "negatives", .type = VGAE_META_INT, .value = &f->negatives, .min = 1, .max = 1000);
+    KEY(.key = "mask_rate", .type = VGAE_META_REAL, .value = &f->mask_rate, .min = 0, .max = 0.999999);
+    KEY(.key = "adversarial", .type = VGAE_META_REAL, .value = &f->adversarial, .min = 0, .max = 1e6);
+    KEY(.key = "weight_decay", .type = VGAE_META_REAL, .value = &f->weight_decay, .min = 0, .max = 1e6);
+    KEY(.key = "val_every", .type = VGAE_META_INT, .value = &f->val_every, .min = 0, .max = 1000000);
+    KEY(.key = "select", .type = VGAE_META_NAME, .value = &f->select, .names = select_names);
+    KEY(.key = "patience", .type = VGAE_META_INT, .value = &f->patience, .min = 0, .max = 1000000);
+    KEY(.key = "best_epoch", .type = VGAE_META_INT, .value = &f->best_epoch, .min = 0, .max = 1000000);
     KEY(.key = "val_auc", .type = VGAE_META_REAL, .value = &f->reported.val.auc);
     KEY(.key = "val_ap", .type = VGAE_META_REAL, .value = &f->reported.val.ap);
     KEY(.key = "test_auc", .type = VGAE_META_REAL, .value = &f->reported.test.auc);
@@ -125,9 +239,8 @@ static int meta_table(facts *f, vgae_meta_key k[48])
 vgae_status vgae_graph_ae_save(vgae_ctx *ctx, const vgae_graph_ae *m, const char *path)
 {
     const vgae_graph_ae_options *o = &m->options;
-    facts f = {.kind = o->kind, .loss = o->loss, .hidden = o->hidden, .latent = o->latent,
-               .epochs = o->epochs, .nodes = m->n, .features = m->n_features,
-               .epochs_trained = (int)m->base.epoch, .lr = o->lr, .beta = o->beta,
+    facts f = {.nodes = m->n, .features = m->n_features, .epochs_trained = (int)m->base.epoch,
+               .best_epoch = m->best_epoch,
                .val_frac = m->split->val_frac, .test_frac = m->split->test_frac,
                .reported = m->reported,
                .train_seconds = m->base.train_seconds, .edges = m->full_edges, .seed = m->base.seed,
@@ -147,14 +260,16 @@ vgae_status vgae_graph_ae_save(vgae_ctx *ctx, const vgae_graph_ae *m, const char
                                 texts[k].from, texts[k].size - 1);
         memcpy(texts[k].to, texts[k].from, strlen(texts[k].from) + 1);
     }
+    facts_from_options(o, &f);
     format_hits(&m->reported, &f);
     snprintf(f.source_format, sizeof f.source_format, "%s", vgae_graph_format_name(m->source_format));
     snprintf(f.library_version, sizeof f.library_version, "%s", vgae_version());
-    vgae_meta_key keys[48];
+    vgae_meta_key keys[64];
     char *text = vgae_meta_format(ctx, keys, meta_table(&f, keys));
     if (!text)
         return vgae_ctx_status(ctx);
-    vgae_status st = vgae_model_file_write(ctx, path, text, &m->base.params, m->split);
+    vgae_status st = vgae_model_file_write(ctx, path, text, &m->base.params, m->split,
+                                           new_architecture(o));
     free(text);
     return st;
 }
@@ -163,14 +278,20 @@ vgae_status vgae_graph_ae_save(vgae_ctx *ctx, const vgae_graph_ae *m, const char
 static vgae_status read_facts(vgae_ctx *ctx, const vgae_model_file *file, facts *f)
 {
     const char *path = vgae_model_file_path(file), *kind = vgae_model_file_kind(file);
-    *f = (facts){.loss = VGAE_LOSS_FULL, .epochs = 200, .lr = 0.01, .beta = 1.0};
+    *f = (facts){0};
+    const vgae_graph_ae_options defaults = vgae_graph_ae_defaults();
+    facts_from_options(&defaults, f);
     f->reported = vgae_link_figures_none(&(vgae_hits_ks){0});
     if (strcmp(kind, "image-vae") == 0)
         return vgae_fail_at(ctx, VGAE_EINVAL, path, 0, "an image VAE model: use 'vgae vae' commands");
-    vgae_meta_key keys[48];
+    vgae_meta_key keys[64];
     vgae_status st = vgae_meta_parse(ctx, file, keys, meta_table(f, keys));
     if (st)
         return st;
+    vgae_graph_ae_options o;
+    if (!options_from_facts(f, &o))
+        return vgae_fail_at(ctx, VGAE_EFORMAT, path, 0, "corrupted model file: bad metadata "
+                            "'hops %.60s' for %d layers", f->hops, f->layers);
     if (!parse_hits(f, &f->reported))
         return vgae_fail_at(ctx, VGAE_EFORMAT, path, 0, "corrupted model file: bad metadata "
                             "'hits_k %.60s', 'val_hits %.200s' or 'test_hits %.200s'",
@@ -257,12 +378,11 @@ vgae_status vgae_graph_ae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
         vgae_fail_prefix(ctx, "%s: ", vgae_model_file_path(file));
         return st;
     }
-    vgae_graph_ae_options o = {.kind = (vgae_graph_ae_kind)f.kind, .hidden = f.hidden,
-                               .latent = f.latent, .lr = f.lr, .epochs = f.epochs, .beta = f.beta,
-                               .loss = (vgae_loss_kind)f.loss, .features = f.features > 0,
-                               /* the K its figures were reported at (files before
-                                * Hits@K: the defaults) */
-                               .hits = f.reported.ks.n ? f.reported.ks : vgae_hits_ks_default()};
+    vgae_graph_ae_options o;
+    options_from_facts(&f, &o); /* read_facts checked that it parses */
+    o.features = f.features > 0;
+    /* the K its figures were reported at (files before Hits@K: the defaults) */
+    o.hits = f.reported.ks.n ? f.reported.ks : vgae_hits_ks_default();
     vgae_split *split = NULL;
     st = vgae_split_copy(ctx, stored, &split);
     if (!st) {
@@ -299,6 +419,7 @@ vgae_status vgae_graph_ae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
     m->base.epoch = f.epochs_trained;
     m->base.seed = f.seed;
     m->base.train_seconds = f.train_seconds;
+    m->best_epoch = f.best_epoch;
     m->reported = f.reported;
     m->full_edges = f.edges;
     m->graph_checksum = f.graph_checksum;

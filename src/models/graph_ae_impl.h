@@ -7,22 +7,66 @@
 #include "vgae/nn/layers.h"
 #include "vgae/nn/sparse.h"
 
+/* One layer of the encoder (see vgae_graph_ae_options): its weights and
+ * what its forward pass keeps for the backward pass. */
+typedef struct vgae_enc_layer {
+    int64_t in, out;              /* widths; layer 0's input: the feature columns, or N */
+    int hops;
+    vgae_mat w, dw, b, db;        /* b, db: 1 x out with a bias, else empty */
+    vgae_mat wsig, dwsig, bsig, dbsig; /* a VGAE's last layer: log sigma's */
+    vgae_mat gain, dgain, shift, dshift; /* a hidden layer's norm */
+    vgae_mat in_drop, mask;       /* a dense input after dropout, and its mask */
+    vgae_mat t;                   /* T = input W (+ b); the last layer's, L2-scaled */
+    vgae_mat tsig;                /* a VGAE's last layer: input Wsigma (+ bsigma) */
+    vgae_mat rnorm;               /* L2 scaling: 1 / max(|T_r|, 1e-12) per row */
+    vgae_mat xhat, istd;          /* norm: the normalized values, 1 / std per group */
+    vgae_mat act;                 /* a hidden layer: relu(norm(propagate(T))) */
+    vgae_mat h;                   /* a hidden layer's output: act (+ its input) */
+} vgae_enc_layer;
+
+/* The discriminator of the adversarial regularizer (ARGA): z -> 64 -> 1,
+ * with its own parameters and Adam. */
+typedef struct vgae_adversary {
+    vgae_linear l1, l2;
+    vgae_params params;
+    vgae_adam adam;
+    vgae_mat real, a1, a1_real, logit, dlogit, da1, dz_adv;
+} vgae_adversary;
+
+/* The Hadamard-MLP decoder's weights: w2 . relu(W1 (z_u * z_v) + b1) + b2. */
+typedef struct vgae_mlp_decoder {
+    vgae_linear l1, l2;
+    vgae_mat h, a1, logit, dlogit, da1, dh; /* a batch of pairs */
+} vgae_mlp_decoder;
+
 struct vgae_graph_ae {
     vgae_model_base base;         /* parameters, Adam, the latent layer, epoch, seed, time */
     vgae_graph_ae_options options;
     int32_t n, n_features;        /* n_features 0: featureless */
     vgae_split *split;            /* owned copy */
     vgae_graph *train;            /* the training edges (the decoder's targets), owned */
-    vgae_csr *a_hat;              /* owned */
+    vgae_csr *a_hat;              /* the encoder's graph, owned */
     vgae_csr *x, *xt;             /* owned copies of the features and their transpose, or NULL */
     double pos_weight, norm;      /* of the full loss */
-    vgae_mat w0, wmu, wsig, dw0, dwmu, dwsig;
-    /* work space: pmu holds H1 Wmu, then H1 Wsigma, then the backward's
-     * products; h0 (with features) holds X W0, then the backward's dH0 */
-    vgae_mat h0, h1, pmu, mean, logvar, dmean, dlogvar, dh1, tile;
+    vgae_enc_layer layers[VGAE_MAX_LAYERS];
+    vgae_mat l2_scale, dl2_scale; /* 1 x 1: the VGNAE scale when learned */
+    /* work space, N x the widest layer: propagation's ping-pong buffers,
+     * the gradients of T and of a layer's input, a residual's gradient */
+    vgae_mat mean, logvar, dmean, dlogvar, tile, prop_tmp, prop_acc, grad_t, dinput, dresid;
     vgae_elbo_work elbo;
     int32_t *neg_buf;             /* sampled loss: this epoch's negatives, (u, v) pairs */
+    int64_t neg_cap;              /* pairs neg_buf holds */
+    /* training only, per epoch: features after dropout (and their
+     * transpose); with edge masking the visible edges' Â and the hidden
+     * edges, the loss's positives */
+    vgae_csr *x_drop, *xt_drop, *a_visible;
+    vgae_graph *masked;
+    int training;                 /* the forward pass draws dropout masks and uses a_visible */
+    vgae_mlp_decoder mlp;         /* decoder HADAMARD */
+    vgae_adversary *adversary;    /* adversarial > 0 */
+    double adversarial_loss;      /* the last epoch's regularizer term */
     int64_t encoded_epoch;        /* the epoch whose means `mean` holds; -1: none */
+    int best_epoch;               /* model selection's choice in the last fit; 0: none */
     /* facts for the model file */
     int64_t full_edges;
     uint32_t graph_checksum, features_checksum, split_checksum;
@@ -44,9 +88,16 @@ vgae_status vgae_graph_ae_on_graph(vgae_ctx *ctx, const vgae_graph_ae_options *o
  * weight gradients. No update. terms may be NULL with backward. */
 vgae_status vgae_graph_ae_loss(vgae_ctx *ctx, vgae_graph_ae *m, int backward, vgae_elbo_terms *terms);
 
+/* The encoder's layers and parameters for the model's options (weights
+ * drawn Glorot-uniform from init in layer order: W, then a VGAE's
+ * Wsigma; biases and shifts 0, gains 1). */
+vgae_status vgae_encoder_init(vgae_ctx *ctx, vgae_graph_ae *m, vgae_rng *init);
+void vgae_encoder_destroy(vgae_graph_ae *m);
 /* The encoder: mean, and for a VGAE with with_logvar also logvar (scoring
- * pairs needs the means only). */
+ * pairs needs the means only). With m->training, dropout draws its masks
+ * from VGAE_STREAM_DROPOUT and the edges come from m->a_visible if set. */
 vgae_status vgae_gcn_forward(vgae_ctx *ctx, vgae_graph_ae *m, int with_logvar);
+/* From dmean (and dlogvar, consumed) to the parameters' gradients (added). */
 vgae_status vgae_gcn_backward(vgae_ctx *ctx, vgae_graph_ae *m);
 
 /* The means of the current weights in m->mean (computed only if stale). */
@@ -63,22 +114,42 @@ vgae_status vgae_decoder_full(vgae_ctx *ctx, const vgae_graph_ae *m, const vgae_
  * n alone, so that results do not depend on the thread count. */
 int64_t vgae_full_block(int32_t n);
 
-/* The sampled loss over the training edges and the n_neg pairs in neg
- * (u, v interleaved). Parallel over fixed parts of the nodes; the same
- * numbers on any thread count. */
-vgae_status vgae_decoder_sampled(vgae_ctx *ctx, const vgae_graph_ae *m, const vgae_mat *z,
+/* The sampled loss over the edges of pos and the n_neg pairs in neg
+ * (u, v interleaved): the positives' terms scaled by grad_scale, the
+ * negatives' by grad_scale * neg_weight. Parallel over fixed parts of the
+ * nodes; the same numbers on any thread count. */
+vgae_status vgae_decoder_sampled(vgae_ctx *ctx, const vgae_graph *pos, const vgae_mat *z,
                                  const int32_t *neg, int64_t n_neg, double grad_scale,
-                                 vgae_mat *dz, double *nll);
-/* This epoch's negatives for the sampled loss into m->neg_buf: as many
- * as the training edges, uniform ordered pairs u != v that are not training
- * edges. One draw from VGAE_STREAM_NEGATIVES keys fixed chunks of pairs,
- * which threads share; the same pairs on any thread count. */
-void vgae_sampled_draw_negatives(vgae_ctx *ctx, vgae_graph_ae *m);
+                                 double neg_weight, vgae_mat *dz, double *nll);
+/* This epoch's negatives for the sampled loss into m->neg_buf: count
+ * uniform ordered pairs u != v that are not training edges. One draw from
+ * VGAE_STREAM_NEGATIVES keys fixed chunks of pairs, which threads share;
+ * the same pairs on any thread count. */
+void vgae_sampled_draw_negatives(vgae_ctx *ctx, vgae_graph_ae *m, int64_t count);
+
+/* The Hadamard-MLP decoder (decoder_mlp.c): its layers from init (after
+ * the encoder's), its parameters added to the model's. */
+vgae_status vgae_mlp_decoder_init(vgae_ctx *ctx, vgae_graph_ae *m, vgae_rng *init);
+void vgae_mlp_decoder_destroy(vgae_mlp_decoder *d);
+/* Its sampled loss, as vgae_decoder_sampled's; adds to its own gradients. */
+vgae_status vgae_mlp_decoder_loss(vgae_ctx *ctx, vgae_graph_ae *m, const vgae_graph *pos,
+                                  const vgae_mat *z, const int32_t *neg, int64_t n_neg,
+                                  double grad_scale, double neg_weight, vgae_mat *dz, double *nll);
+/* Edge probabilities of n pairs under the decoder, from the embeddings emb. */
+vgae_status vgae_mlp_decoder_score(vgae_ctx *ctx, vgae_graph_ae *m, const vgae_mat *emb,
+                                   const vgae_pair *pairs, int64_t n, double *scores);
+
+/* The adversarial regularizer (adversary.c): the discriminator from init;
+ * with dz, one discriminator step on (draws of N(0, I), z) and then the
+ * encoder's term weight * mean -log D(z) into *loss with its gradient
+ * added to dz; without dz, the term alone. */
+vgae_status vgae_adversary_new(vgae_ctx *ctx, int64_t latent, double lr, vgae_rng *init,
+                               vgae_adversary **out);
+void vgae_adversary_free(vgae_adversary *a);
+vgae_status vgae_adversary_apply(vgae_ctx *ctx, vgae_adversary *a, const vgae_mat *z,
+                                 double weight, vgae_rng *rng, vgae_mat *dz, double *loss);
 
 /* sigmoid(emb_u . emb_v) for each pair, the dot product summed in double. */
 void vgae_score_pairs(const vgae_mat *emb, const vgae_pair *pairs, int64_t n, double *scores);
-/* ROC AUC and AP of n positive against n negative pairs (NaN for n = 0). */
-vgae_status vgae_evaluate_pairs(vgae_ctx *ctx, const vgae_mat *emb, const vgae_pair *pos,
-                                const vgae_pair *neg, int64_t n, double *auc, double *ap);
 
 #endif

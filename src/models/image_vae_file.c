@@ -70,7 +70,7 @@ vgae_status vgae_image_vae_save(vgae_ctx *ctx, const vgae_image_vae *v, const ch
     char *text = vgae_meta_format(ctx, keys, meta_table(&f, keys));
     if (!text)
         return vgae_ctx_status(ctx);
-    vgae_status st = vgae_model_file_write(ctx, path, text, &v->base.params, NULL);
+    vgae_status st = vgae_model_file_write(ctx, path, text, &v->base.params, NULL, 0);
     free(text);
     return st;
 }

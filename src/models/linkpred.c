@@ -45,7 +45,7 @@ vgae_status vgae_linkpred_run(vgae_ctx *ctx, const vgae_dataset *data,
 {
     vgae_split *split = NULL;
     vgae_graph_ae *m = NULL;
-    *result = (vgae_linkpred_result){vgae_link_figures_none(&options->hits), 0, NAN, 0};
+    *result = (vgae_linkpred_result){vgae_link_figures_none(&options->hits), 0, NAN, 0, 0};
     if (split_out)
         *split_out = NULL;
     vgae_status st = vgae_linkpred_split(ctx, data->graph, protocol, &split);

@@ -289,8 +289,9 @@ static double direct_pair_term(const vgae_mat *z, int32_t u, int32_t v, double t
 
 /* The sampled loss against a direct double computation over the same
  * pairs, on a graph split into two parts (160 nodes): the loss of
- * every training edge once and of every negative once, and the gradient
- * of each at both ends. The negatives are uniform non-edges, u != v. */
+ * every training edge once and of every negative once (three per edge,
+ * each weighted 1/3), and the gradient of each at both ends. The negatives
+ * are uniform non-edges, u != v. */
 static void sampled_loss_matches_direct(void **state)
 {
     vgae_ctx *ctx = *state;
@@ -299,8 +300,10 @@ static void sampled_loss_matches_direct(void **state)
     vgae_graph_ae_options o = vgae_graph_ae_defaults();
     o.loss = VGAE_LOSS_SAMPLED;
     assert_int_equal(vgae_graph_ae_on_graph(ctx, &o, g, NULL, &m), VGAE_OK);
-    vgae_sampled_draw_negatives(ctx, m);
-    const int64_t n_neg = g->n_edges;
+    const int64_t n_neg = 3 * g->n_edges;
+    m->neg_buf = realloc(m->neg_buf, (size_t)n_neg * 2 * sizeof *m->neg_buf);
+    m->neg_cap = n_neg;
+    vgae_sampled_draw_negatives(ctx, m, n_neg);
     for (int64_t k = 0; k < n_neg; k++) {
         int32_t u = m->neg_buf[2 * k], v = m->neg_buf[2 * k + 1];
         assert_true(u >= 0 && u < g->n && v >= 0 && v < g->n && u != v);
@@ -311,10 +314,10 @@ static void sampled_loss_matches_direct(void **state)
     random_z(ctx, g->n, D, 5, &z, &dz);
     double nll, direct = 0;
     const double scale = 0.5;
-    assert_int_equal(vgae_decoder_sampled(ctx, m, &z, m->neg_buf, n_neg, scale, &dz, &nll), VGAE_OK);
+    assert_int_equal(vgae_decoder_sampled(ctx, g, &z, m->neg_buf, n_neg, scale, 1.0 / 3, &dz, &nll), VGAE_OK);
     double *grad = calloc((size_t)g->n * D, sizeof *grad);
     for (int64_t k = 0; k < n_neg; k++)
-        direct += direct_pair_term(&z, m->neg_buf[2 * k], m->neg_buf[2 * k + 1], 0.0, scale, grad);
+        direct += direct_pair_term(&z, m->neg_buf[2 * k], m->neg_buf[2 * k + 1], 0.0, scale / 3, grad) / 3;
     for (int32_t u = 0; u < g->n; u++)
         for (int64_t p = g->rowptr[u]; p < g->rowptr[u + 1]; p++)
             if (g->adj[p] > u)
@@ -328,7 +331,7 @@ static void sampled_loss_matches_direct(void **state)
             fail_msg("dz[%lld] = %g, direct %g", (long long)i, dz.data[i], grad[i]);
     /* without the gradient, the same loss */
     double nll2;
-    assert_int_equal(vgae_decoder_sampled(ctx, m, &z, m->neg_buf, n_neg, scale, NULL, &nll2), VGAE_OK);
+    assert_int_equal(vgae_decoder_sampled(ctx, g, &z, m->neg_buf, n_neg, scale, 1.0 / 3, NULL, &nll2), VGAE_OK);
     assert_true(nll2 == nll);
     free(grad);
     vgae_mat_destroy(&z);
@@ -354,14 +357,16 @@ static void training_without_the_loss(void **state)
     assert_int_equal(vgae_graph_ae_on_graph(ctx, &o, g, NULL, &b), VGAE_OK);
     for (int e = 0; e < 3; e++)
         assert_int_equal(vgae_graph_ae_train_epoch(ctx, b, NULL), VGAE_OK);
-    assert_memory_equal(a->w0.data, b->w0.data, (size_t)vgae_mat_size(&a->w0) * sizeof(float));
-    assert_memory_equal(a->wmu.data, b->wmu.data, (size_t)vgae_mat_size(&a->wmu) * sizeof(float));
+    const vgae_mat *aw0 = &a->layers[0].w, *bw0 = &b->layers[0].w;
+    assert_memory_equal(aw0->data, bw0->data, (size_t)vgae_mat_size(aw0) * sizeof(float));
+    assert_memory_equal(a->layers[1].w.data, b->layers[1].w.data,
+                        (size_t)vgae_mat_size(&a->layers[1].w) * sizeof(float));
     /* a NaN weight: the gradient is NaN, the epoch fails, nothing moves */
-    b->wmu.data[3] = NAN;
-    float kept = b->w0.data[0];
+    b->layers[1].w.data[3] = NAN;
+    float kept = bw0->data[0];
     assert_int_equal(vgae_graph_ae_train_epoch(ctx, b, NULL), VGAE_ERANGE);
     assert_non_null(strstr(vgae_ctx_message(ctx), "gradient is not finite at epoch 4"));
-    assert_true(b->w0.data[0] == kept);
+    assert_true(bw0->data[0] == kept);
     vgae_graph_ae_free(a);
     vgae_graph_ae_free(b);
     vgae_graph_free(g);
@@ -496,7 +501,7 @@ static void model_file_round_trip(void **state)
     assert_int_equal(vgae_split_copy(ctx, vgae_model_file_split(f), &changed), VGAE_OK);
     changed->train[0] = changed->test_pos[0];
     const char *meta = vgae_model_file_meta_text(f);
-    assert_int_equal(vgae_model_file_write(ctx, tampered, meta, params, changed), VGAE_OK);
+    assert_int_equal(vgae_model_file_write(ctx, tampered, meta, params, changed, 0), VGAE_OK);
     vgae_graph_ae *bad = NULL;
     assert_error_contains(ctx, vgae_graph_ae_load(ctx, tampered, &data, 0, &bad),
                           "its split does not match its split checksum");
@@ -509,21 +514,21 @@ static void model_file_round_trip(void **state)
         assert_non_null(at);
         snprintf(text, sizeof text, "%.*s%s%s", (int)(at - meta), meta, edits[k][1],
                  at + strlen(edits[k][0]));
-        assert_int_equal(vgae_model_file_write(ctx, tampered, text, params, vgae_model_file_split(f)), VGAE_OK);
+        assert_int_equal(vgae_model_file_write(ctx, tampered, text, params, vgae_model_file_split(f), 0), VGAE_OK);
         assert_error_contains(ctx, vgae_graph_ae_load(ctx, tampered, &data, 0, &bad), "bad metadata");
         assert_non_null(strstr(vgae_ctx_message(ctx), "t.vgae: "));
     }
     vgae_params empty = {0};
     vgae_mat none = {0, 3, NULL};
     assert_int_equal(vgae_params_add(ctx, &empty, "gcn.w0", &none, &none), VGAE_OK);
-    assert_int_equal(vgae_model_file_write(ctx, tampered, meta, &empty, vgae_model_file_split(f)), VGAE_OK);
+    assert_int_equal(vgae_model_file_write(ctx, tampered, meta, &empty, vgae_model_file_split(f), 0), VGAE_OK);
     vgae_model_file *badf = NULL;
     assert_error_contains(ctx, vgae_model_file_read(ctx, tampered, &badf), "empty or absurd shape");
     vgae_params_destroy(&empty);
     /* a key given twice */
     char twice[8192];
     snprintf(twice, sizeof twice, "%sseed 5\n", meta);
-    assert_int_equal(vgae_model_file_write(ctx, tampered, twice, params, vgae_model_file_split(f)), VGAE_OK);
+    assert_int_equal(vgae_model_file_write(ctx, tampered, twice, params, vgae_model_file_split(f), 0), VGAE_OK);
     assert_error_contains(ctx, vgae_model_file_read(ctx, tampered, &badf), "metadata key 'seed' given twice");
     assert_null(bad);
     assert_null(badf);

@@ -162,7 +162,7 @@ static void model_file_round_trip(void **state)
     assert_non_null(at);
     snprintf(text, sizeof text, "%.*sinput 16777216%s", (int)(at - meta), meta, at + 8);
     snprintf(tampered, sizeof tampered, "%s/t.vae", dir);
-    assert_int_equal(vgae_model_file_write(ctx, tampered, text, &v->base.params, NULL), VGAE_OK);
+    assert_int_equal(vgae_model_file_write(ctx, tampered, text, &v->base.params, NULL, 0), VGAE_OK);
     vgae_image_vae *big = NULL;
     assert_error_contains(ctx, vgae_image_vae_load(ctx, tampered, &big), "bad image VAE metadata");
     assert_null(big);
@@ -170,7 +170,7 @@ static void model_file_round_trip(void **state)
     at = strstr(meta, "hidden 32,16");
     assert_non_null(at);
     snprintf(text, sizeof text, "%.*shidden 32,17%s", (int)(at - meta), meta, at + 12);
-    assert_int_equal(vgae_model_file_write(ctx, tampered, text, &v->base.params, NULL), VGAE_OK);
+    assert_int_equal(vgae_model_file_write(ctx, tampered, text, &v->base.params, NULL, 0), VGAE_OK);
     assert_error_contains(ctx, vgae_image_vae_load(ctx, tampered, &big), "the metadata describes");
     assert_null(big);
     vgae_model_file_free(gf);
@@ -217,7 +217,7 @@ static void reads_the_first_versions_files(void **state)
     assert_null(strstr(text, "height"));
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/old.vae", dir);
-    assert_int_equal(vgae_model_file_write(ctx, path, text, &v->base.params, NULL), VGAE_OK);
+    assert_int_equal(vgae_model_file_write(ctx, path, text, &v->base.params, NULL, 0), VGAE_OK);
     vgae_image_vae *w = NULL;
     assert_int_equal(vgae_image_vae_load(ctx, path, &w), VGAE_OK);
     assert_int_equal(vgae_image_vae_height(w), 8);

@@ -22,7 +22,9 @@ typedef enum vgae_stream {
     VGAE_STREAM_DROPOUT = 5,   /* dropout masks */
     VGAE_STREAM_DATA = 6,      /* data-side draws, e.g. dynamic binarization */
     VGAE_STREAM_HARD = 7,      /* hard negatives of the held-out positives */
-    VGAE_STREAM_COUNT = 8
+    VGAE_STREAM_ADVERSARY = 8, /* the adversarial regularizer's draws of N(0, I) */
+    VGAE_STREAM_MASK = 9,      /* the training edges hidden from the encoder each epoch */
+    VGAE_STREAM_COUNT = 10
 } vgae_stream;
 
 /* One stream. Philox4x32-10 (Salmon et al., SC 2011) maps a 128-bit counter

@@ -30,6 +30,12 @@ VGAE_EXPORT vgae_status vgae_link_evaluate(vgae_ctx *ctx, const vgae_split *spli
                                            vgae_pair_scorer score, void *self,
                                            const vgae_hits_ks *ks, vgae_link_figures *out);
 
+/* The validation figures alone (for model selection, which must not look
+ * at the test pairs). */
+VGAE_EXPORT vgae_status vgae_link_evaluate_val(vgae_ctx *ctx, const vgae_split *split,
+                                               vgae_pair_scorer score, void *self,
+                                               const vgae_hits_ks *ks, vgae_set_figures *out);
+
 /* Figures with every number NaN (for "not measured"). */
 VGAE_EXPORT vgae_link_figures vgae_link_figures_none(const vgae_hits_ks *ks);
 

@@ -36,9 +36,50 @@ typedef enum vgae_loss_kind {
     VGAE_LOSS_SAMPLED = 1
 } vgae_loss_kind;
 
+/* How each encoder layer spreads its output over the graph (Â = D^-1/2
+ * (A_train + I) D^-1/2, K = the layer's hops):
+ *   GCN       Â^K T (Kipf & Welling 2017; K = 1 is a GCN layer)
+ *   LIGHTGCN  (T + Â T + ... + Â^K T) / (K + 1), the mean over hops 0..K
+ *             (He et al. 2020, LightGCN)
+ * K = 0 leaves T as it is: a dense layer (an MLP after propagation). */
+typedef enum vgae_propagation {
+    VGAE_PROP_GCN = 0,
+    VGAE_PROP_LIGHTGCN = 1
+} vgae_propagation;
+
+/* Normalization after the propagation of each hidden layer: none; layer
+ * norm (each node's row to mean 0 and variance 1, Ba et al. 2016); batch
+ * norm (each column over all nodes, Ioffe & Szegedy 2015, full batch:
+ * training and evaluation use the same statistics). Both learn a gain and
+ * a shift per column. */
+typedef enum vgae_norm_kind {
+    VGAE_NORM_NONE = 0,
+    VGAE_NORM_LAYER = 1,
+    VGAE_NORM_BATCH = 2
+} vgae_norm_kind;
+
+/* How a pair's logit comes from the two embeddings:
+ *   INNER     z_u . z_v (Kipf & Welling 2016)
+ *   HADAMARD  an MLP on z_u * z_v (elementwise): w2 . relu(W1 (z_u * z_v) + b1) + b2,
+ *             as the pairwise decoders of OGB's baselines and Refined-GAE (Ma et al. 2025) */
+typedef enum vgae_decoder_kind {
+    VGAE_DECODER_INNER = 0,
+    VGAE_DECODER_HADAMARD = 1
+} vgae_decoder_kind;
+
+/* The validation figure model selection watches (higher is better). */
+typedef enum vgae_select_metric {
+    VGAE_SELECT_AUC = 0,
+    VGAE_SELECT_AP = 1,
+    VGAE_SELECT_MRR = 2,  /* needs hard negatives in the split */
+    VGAE_SELECT_HITS = 3  /* Hits@K of the first K of options.hits */
+} vgae_select_metric;
+
+#define VGAE_MAX_LAYERS 8
+
 typedef struct vgae_graph_ae_options {
     vgae_graph_ae_kind kind;
-    int hidden, latent; /* 32 and 16 */
+    int hidden, latent; /* 32 and 16: the width of the hidden layers and of z */
     double lr;          /* Adam's learning rate, 0.01 */
     int epochs;         /* what vgae_graph_ae_fit trains: 200 */
     /* Weight of the KL on top of the reference's scale 1 / N^2 (see
@@ -50,14 +91,61 @@ typedef struct vgae_graph_ae_options {
     int features;
     /* the K of the Hits@K that evaluation reports (10, 20, 50, 100) */
     vgae_hits_ks hits;
+
+    /* ---- the encoder: `layers` layers, each
+     *   T = dropout(H) W (+ b);  P = propagate(T, hops[l]);
+     *   hidden layers: H' = relu(norm(P)) (+ H if residual and the widths match);
+     *   the last: z = P (its mean; a VGAE has a second W for log sigma).
+     * The defaults are the 2016 GCN: 2 layers, 1 hop each, no bias, no
+     * dropout, norm or residual. */
+    int layers;                    /* 1..VGAE_MAX_LAYERS: 2 */
+    int hops[VGAE_MAX_LAYERS];     /* per layer, 0..16: 1 */
+    vgae_propagation propagation;  /* GCN */
+    int bias;                      /* 0 */
+    double dropout;                /* on each layer's input (features too), [0, 1): 0 */
+    vgae_norm_kind norm;           /* NONE */
+    int residual;                  /* 0 */
+    /* VGNAE (Ahn & Kim 2021): each row of the last layer's T scaled to
+     * L2 norm `l2_scale` before it propagates; 0: off. With l2_learn the
+     * scale starts there and is learned. */
+    double l2_scale;
+    int l2_learn;
+
+    /* ---- the decoder ---- */
+    vgae_decoder_kind decoder;     /* INNER */
+    int decoder_hidden;            /* HADAMARD's hidden width: 0 means latent */
+
+    /* ---- training ---- */
+    int negatives;                 /* the sampled loss's non-edges per positive: 1 */
+    /* MaskGAE (Li et al. 2023): each epoch a fraction of the training edges
+     * is hidden from the encoder, and the loss reconstructs them (with
+     * `negatives` non-edges each); 0: off. Needs the sampled loss. */
+    double mask_rate;
+    /* ARGA (Pan et al. 2018): weight of an adversarial regularizer that
+     * makes z look like draws of N(0, I) to a discriminator MLP (hidden
+     * 64) trained alongside; 0: off. */
+    double adversarial;
+    double weight_decay;           /* L2 on the weights, added to the gradient: 0 */
+
+    /* ---- model selection on the validation pairs (never the test pairs) ----
+     * Every val_every epochs (0: never) the model is scored on validation;
+     * the weights with the best `select` figure are kept and restored at the
+     * end of the fit; with patience P, training stops after P evaluations
+     * without improvement (0: never). */
+    int val_every;                 /* 0 */
+    vgae_select_metric select;     /* AUC */
+    int patience;                  /* 0 */
 } vgae_graph_ae_options;
 
 /* The reference's defaults: VGAE, hidden 32, latent 16, lr 0.01, 200
- * epochs, beta 1, full loss, with the features; Hits@10, 20, 50, 100. */
+ * epochs, beta 1, full loss, with the features; Hits@10, 20, 50, 100; the
+ * 2016 encoder and decoder, no model selection. */
 VGAE_EXPORT vgae_graph_ae_options vgae_graph_ae_defaults(void);
 /* "vgae" or "gae"; "full" or "sampled" ("unknown" outside the enums). */
 VGAE_EXPORT const char *vgae_graph_ae_kind_name(vgae_graph_ae_kind kind);
 VGAE_EXPORT const char *vgae_loss_name(vgae_loss_kind loss);
+/* "AUC", "AP", "MRR", "Hits@K" (K the first of ks, written into buf). */
+VGAE_EXPORT const char *vgae_select_name(vgae_select_metric s, const vgae_hits_ks *ks, char buf[24]);
 
 /* A VGAE or GAE with everything it needs. Encoder (Kipf & Welling 2016):
  *   H = relu(Â X W0),  mean = Â H Wmu,  log sigma = Â H Wsigma,
@@ -105,11 +193,14 @@ typedef void (*vgae_epoch_fn)(void *user, int epoch, const vgae_elbo_terms *term
 typedef struct vgae_linkpred_result {
     vgae_link_figures figures;
     double train_seconds, final_loss;
-    int epochs;
+    int epochs;     /* trained (fewer than options.epochs after early stopping) */
+    int best_epoch; /* with model selection: the epoch whose weights were kept; else 0 */
 } vgae_linkpred_result;
 
 /* Trains options.epochs epochs, calling progress (may be NULL) as above,
- * then evaluates the model on its own split. */
+ * then evaluates the model on its own split. With options.val_every, the
+ * validation figures decide which weights are kept (model selection, see
+ * vgae_graph_ae_options), and patience may stop training early. */
 VGAE_EXPORT vgae_status vgae_graph_ae_fit(vgae_ctx *ctx, vgae_graph_ae *model, int every,
                               vgae_epoch_fn progress, void *user, vgae_linkpred_result *result);
 

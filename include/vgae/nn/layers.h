@@ -1,4 +1,4 @@
-/* Dense layers with forward and backward side by side: linear, ReLU/identity, dropout. */
+/* Dense layers with forward and backward side by side: linear, ReLU/identity, dropout, layer and batch norm. */
 #ifndef VGAE_NN_LAYERS_H
 #define VGAE_NN_LAYERS_H
 
@@ -59,6 +59,24 @@ VGAE_EXPORT vgae_status vgae_dropout_forward(vgae_ctx *ctx, double rate, vgae_rn
 /* dx = dy * mask. */
 VGAE_EXPORT vgae_status vgae_dropout_backward(vgae_ctx *ctx, const vgae_mat *mask, const vgae_mat *dy,
                                   vgae_mat *dx);
+
+/* Normalization with a learned gain and shift (each 1 x cols), over the
+ * rows of x (layer norm, Ba et al. 2016) or its columns (batch norm, Ioffe
+ * & Szegedy 2015, over all rows at once):
+ *   xhat = (x - mean) / sqrt(var + 1e-5),  y = xhat * gain + shift,
+ * mean and the (biased) variance taken over each group, in double. Forward
+ * keeps xhat (shaped like x) and istd (one 1 / sqrt(var + 1e-5) per group:
+ * rows or columns) for backward; y may be x. */
+typedef enum vgae_norm_axis { VGAE_NORM_ROWS = 0, VGAE_NORM_COLUMNS = 1 } vgae_norm_axis;
+
+VGAE_EXPORT vgae_status vgae_norm_forward(vgae_ctx *ctx, vgae_norm_axis axis, const vgae_mat *x,
+                                          const vgae_mat *gain, const vgae_mat *shift,
+                                          vgae_mat *xhat, vgae_mat *istd, vgae_mat *y);
+/* dx from dy; adds to dgain and dshift. dx may be dy. */
+VGAE_EXPORT vgae_status vgae_norm_backward(vgae_ctx *ctx, vgae_norm_axis axis, const vgae_mat *xhat,
+                                           const vgae_mat *istd, const vgae_mat *gain,
+                                           const vgae_mat *dy, vgae_mat *dgain, vgae_mat *dshift,
+                                           vgae_mat *dx);
 
 #ifdef __cplusplus
 }
