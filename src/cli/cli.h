@@ -74,7 +74,9 @@ int cli_default_threads(void);
 /* Model, training, split and run options, shared by linkpred and train. */
 typedef struct cli_train_opts {
     vgae_graph_ae_options model;
-    int kind, loss; /* the model's kind and loss as parsed (ints: the table writes ints) */
+    /* the model's choices as parsed (ints: the table writes ints) */
+    int kind, loss, propagation, norm, decoder, select, recipe;
+    int hops_given; /* values --hops gave (0: none) */
     vgae_linkpred_protocol protocol;
     int64_t seed;
     int runs, every, threads, no_features;
@@ -83,6 +85,11 @@ typedef struct cli_train_opts {
  * 0.1, 500 hard negatives), seed 42, 1 run, progress every 10 epochs, the
  * processors not busy with other work. */
 cli_train_opts cli_train_defaults(void);
+/* Applies the recipe argv names with --recipe (if any) to t, for a model
+ * with features (features 1) or without (0): call it on the defaults
+ * before cli_parse, so that the options given override it. Returns 1 if a
+ * recipe was applied; an unknown name is left to cli_parse to refuse. */
+int cli_apply_recipe(int argc, char **argv, cli_train_opts *t, int features);
 /* The tables of the model and training options, and of the split and run
  * options (over cli_train_opts). */
 extern const cli_opt cli_model_table[];
@@ -92,9 +99,10 @@ int cli_parse_hits(const char *cmd, const char *opt, const char *value, void *de
 /* Prints a usage error and returns -1 for fractions adding up to 1 or
  * more, or one hard negative; else 0. */
 int cli_check_protocol(const char *cmd, const vgae_linkpred_protocol *p);
-/* The model options the command line gave: t->model with its kind, loss
- * and features set from the parsed values. */
-vgae_graph_ae_options cli_train_model(const cli_train_opts *t);
+/* The model options the command line gave into *out: t->model with its
+ * choices and features set from the parsed values. Prints a usage error
+ * and returns -1 for options that do not go together. */
+int cli_train_model(const char *cmd, const cli_train_opts *t, vgae_graph_ae_options *out);
 /* Progress lines on stderr during training (a vgae_epoch_fn; user is a cli_progress). */
 typedef struct cli_progress {
     int run, runs, quiet;

@@ -7,97 +7,6 @@
 
 #include "cli/cli.h"
 
-static const char *const kind_names[] = {"vgae", "gae", NULL};
-static const char *const loss_names[] = {"full", "sampled", NULL};
-
-const cli_opt cli_model_table[] = {
-    {"--model", NULL, CLI_CHOICE, .dest = offsetof(cli_train_opts, kind), .choices = kind_names,
-     .help = "variational or plain graph autoencoder"},
-    {"--hidden", NULL, CLI_INT, "N", 1, 65536, offsetof(cli_train_opts, model.hidden),
-     .help = "GCN hidden units"},
-    {"--latent", NULL, CLI_INT, "N", 1, 65536, offsetof(cli_train_opts, model.latent),
-     .help = "latent dimensions"},
-    {"--epochs", NULL, CLI_INT, "N", 0, 1000000, offsetof(cli_train_opts, model.epochs),
-     .help = "Adam steps, one per epoch"},
-    {"--lr", NULL, CLI_REAL, "X", 1e-12, 1e6, offsetof(cli_train_opts, model.lr),
-     .help = "Adam learning rate"},
-    {"--beta", NULL, CLI_REAL, "X", 0, 1e12, offsetof(cli_train_opts, model.beta),
-     .help = "weight of the KL over the reference's scale 1/N^2"},
-    {"--loss", NULL, CLI_CHOICE, .dest = offsetof(cli_train_opts, loss), .choices = loss_names,
-     .help = "all N^2 pairs, or (for large graphs) the training edges\n"
-             "and as many fresh non-edges each epoch"},
-    {"--no-features", NULL, CLI_FLAG, .dest = offsetof(cli_train_opts, no_features),
-     .help = "ignore the features: X = I (automatic when there are none)"},
-    {"--hits", NULL, CLI_CUSTOM, "K,K,...", .dest = offsetof(cli_train_opts, model.hits),
-     .parse = cli_parse_hits, .help = "the K of the Hits@K reported (at most 8)", .no_default = 1},
-    {NULL},
-};
-
-const cli_opt cli_split_table[] = {
-    {"--val-frac", NULL, CLI_REAL, "F", 0, 0.999, offsetof(cli_train_opts, protocol.val_frac),
-     .help = "fraction of edges for validation"},
-    {"--test-frac", NULL, CLI_REAL, "F", 0, 0.999, offsetof(cli_train_opts, protocol.test_frac),
-     .help = "fraction of edges for test"},
-    {"--hard-negatives", NULL, CLI_INT64, "K", 0, 100000,
-     offsetof(cli_train_opts, protocol.hard_negatives),
-     .help = "per held-out edge, its K hardest non-edges (resource\n"
-             "allocation and personalized PageRank on the training graph),\n"
-             "for MRR; 0: none (default: 500, at most N/4 for N nodes and\n"
-             "5,000,000 in all)", .no_default = 1},
-    {"--seed", NULL, CLI_INT64, "S", 0, 2147483647, offsetof(cli_train_opts, seed),
-     .help = "seed of the split, weights and noise"},
-    {NULL},
-};
-
-cli_train_opts cli_train_defaults(void)
-{
-    cli_train_opts t = {.model = vgae_graph_ae_defaults(),
-                        .protocol = vgae_linkpred_protocol_defaults(), .seed = 42, .runs = 1,
-                        .every = 10, .threads = cli_default_threads()};
-    t.kind = (int)t.model.kind;
-    t.loss = (int)t.model.loss;
-    return t;
-}
-
-int cli_parse_hits(const char *cmd, const char *opt, const char *value, void *dest)
-{
-    vgae_hits_ks ks = {0};
-    const char *p = value;
-    for (;;) {
-        char *end;
-        long k = strtol(p, &end, 10);
-        if (end == p || (*end && *end != ',') || k < 1 || k > 1000000000)
-            return cli_usage_error(cmd, "%s takes K,K,... (each K at least 1), not '%s'", opt,
-                                   value), -1;
-        if (ks.n == VGAE_MAX_HITS)
-            return cli_usage_error(cmd, "%s takes at most %d values of K", opt, VGAE_MAX_HITS), -1;
-        ks.k[ks.n++] = (int)k;
-        if (!*end)
-            break;
-        p = end + 1;
-    }
-    *(vgae_hits_ks *)dest = ks;
-    return 0;
-}
-
-int cli_check_protocol(const char *cmd, const vgae_linkpred_protocol *p)
-{
-    if (p->val_frac + p->test_frac >= 1)
-        return cli_usage_error(cmd, "--val-frac and --test-frac must add up to less than 1"), -1;
-    if (p->hard_negatives == 1)
-        return cli_usage_error(cmd, "--hard-negatives is 0 (none) or at least 2"), -1;
-    return 0;
-}
-
-vgae_graph_ae_options cli_train_model(const cli_train_opts *t)
-{
-    vgae_graph_ae_options o = t->model;
-    o.kind = (vgae_graph_ae_kind)t->kind;
-    o.loss = (vgae_loss_kind)t->loss;
-    o.features = !t->no_features;
-    return o;
-}
-
 void cli_on_epoch(void *user, int epoch, const vgae_elbo_terms *t, double val_auc, double val_ap,
                   double seconds)
 {
@@ -157,8 +66,8 @@ static const cli_command linkpred_command = {
              "edge among its own hard negatives (as HeaRT, Li et al. 2023, ranks).\n",
     .groups = (const cli_group[]){
         {"Data (one of --dataset or --graph)", cli_data_table, offsetof(linkpred_args, data)},
-        {"Model and training (the defaults are the reference implementation's)", cli_model_table,
-         offsetof(linkpred_args, train)},
+        {"Model and training (the defaults are the 2016 reference implementation's)",
+         cli_model_table, offsetof(linkpred_args, train)},
         {"Split", cli_split_table, offsetof(linkpred_args, train)},
         {"Runs", runs_table, offsetof(linkpred_args, train)},
         {"Baselines", baselines_table, 0},
@@ -200,6 +109,8 @@ static void print_json(const char *name, const cli_train_opts *t, const vgae_gra
         printf("%s{\"seed\":%lld,", k ? "," : "", (long long)(t->seed + k));
         cli_json_metrics(&runs[k], ",");
         cli_json_number("train_seconds", r[k].train_seconds, ",");
+        if (o->val_every > 0)
+            printf("\"best_epoch\":%d,", r[k].best_epoch);
         printf("\"epochs\":%d}", r[k].epochs);
     }
     printf("],");
@@ -249,15 +160,18 @@ int cmd_linkpred(int argc, char **argv)
 {
     const char *cmd = "linkpred";
     linkpred_args a = {.train = cli_train_defaults()};
+    const int recipe = cli_apply_recipe(argc, argv, &a.train, 1);
     int r = cli_parse(&linkpred_command, argc, argv, &a);
     if (r != CLI_PARSED)
         return r == CLI_HELP_SHOWN ? CLI_OK : CLI_USAGE;
-    const cli_train_opts *t = &a.train;
+    cli_train_opts *t = &a.train;
     if (cli_check_protocol(cmd, &t->protocol))
         return CLI_USAGE;
     if (t->protocol.test_frac == 0)
         return cli_usage_error(cmd, "--test-frac must be above 0: link prediction reports test figures");
-    const vgae_graph_ae_options o = cli_train_model(t);
+    vgae_graph_ae_options o;
+    if (cli_train_model(cmd, t, &o))
+        return CLI_USAGE;
 
     vgae_ctx *ctx = cli_ctx_new(a.quiet, t->threads);
     vgae_dataset *ds = NULL;
@@ -270,10 +184,21 @@ int cmd_linkpred(int argc, char **argv)
     if (rc)
         goto done;
     const int features = o.features && ds->features;
+    if (recipe && !features) { /* the recipe's featureless settings, the options on top */
+        linkpred_args b = {.train = cli_train_defaults()};
+        cli_apply_recipe(argc, argv, &b.train, 0);
+        cli_parse(&linkpred_command, argc, argv, &b);
+        a.train = b.train;
+        if (cli_train_model(cmd, t, &o)) {
+            rc = CLI_USAGE;
+            goto done;
+        }
+    }
     const char *name = a.data.dataset ? a.data.dataset : ds->graph_path;
     int64_t hard = 0;
     if (!ds->features && !t->no_features)
-        cli_note("%s has no features: training featureless (X = I)", name);
+        cli_note("%s has no features: training featureless (X = %s)", name,
+                 o.structure_input ? "A" : "I");
     results = calloc((size_t)t->runs, sizeof *results);
     runs = calloc((size_t)t->runs, sizeof *runs);
     base = a.baselines ? calloc((size_t)t->runs * VGAE_HEURISTIC_COUNT, sizeof *base) : NULL;

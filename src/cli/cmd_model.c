@@ -76,17 +76,20 @@ int cmd_train(int argc, char **argv)
 {
     const char *cmd = "train";
     train_args a = {.train = cli_train_defaults()};
+    const int recipe = cli_apply_recipe(argc, argv, &a.train, 1);
     int r = cli_parse(&train_command, argc, argv, &a);
     if (r != CLI_PARSED)
         return r == CLI_HELP_SHOWN ? CLI_OK : CLI_USAGE;
-    const cli_train_opts *t = &a.train;
+    cli_train_opts *t = &a.train;
     if (!a.output)
         return cli_usage_error(cmd, "give the model file to write with -o FILE");
     if (strcmp(a.output, "-") == 0)
         return cli_usage_error(cmd, "the model is binary: -o needs a file name, not '-'");
     if (cli_check_protocol(cmd, &t->protocol))
         return CLI_USAGE;
-    const vgae_graph_ae_options o = cli_train_model(t);
+    vgae_graph_ae_options o;
+    if (cli_train_model(cmd, t, &o))
+        return CLI_USAGE;
 
     vgae_ctx *ctx = cli_ctx_new(a.quiet, t->threads);
     vgae_dataset *ds = NULL;
@@ -98,8 +101,18 @@ int cmd_train(int argc, char **argv)
     int rc = cli_load_dataset(cmd, ctx, &a.data, &ds);
     if (rc)
         goto done;
+    if (recipe && !(o.features && ds->features)) { /* the recipe's featureless settings */
+        train_args b = {.train = cli_train_defaults()};
+        cli_apply_recipe(argc, argv, &b.train, 0);
+        cli_parse(&train_command, argc, argv, &b);
+        a.train = b.train;
+        if (cli_train_model(cmd, t, &o)) {
+            rc = CLI_USAGE;
+            goto done;
+        }
+    }
     if (!ds->features && !t->no_features)
-        cli_note("no features: training featureless (X = I)");
+        cli_note("no features: training featureless (X = %s)", o.structure_input ? "A" : "I");
     vgae_ctx_set_seed(ctx, (uint64_t)t->seed);
     if (a.split ? vgae_split_read(ctx, a.split, ds->graph, a.force, &split, NULL)
                 : vgae_linkpred_split(ctx, ds->graph, &t->protocol, &split)) {

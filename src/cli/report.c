@@ -119,14 +119,22 @@ void cli_table_runs(const vgae_link_figures *runs, const vgae_linkpred_result *f
     printf("%4s %8s", "run", "seed");
     for (int i = 0; i < c; i++)
         printf(" %6s", heads[i]);
-    printf(" %8s %7s %8s\n", "val AUC", "epochs", "seconds");
+    int selected = 0;
+    for (int r = 0; fits && r < n; r++)
+        selected |= fits[r].best_epoch > 0;
+    printf(" %8s %7s", "val AUC", "epochs");
+    if (selected)
+        printf(" %5s", "best");
+    printf(" %8s\n", "seconds");
     for (int r = 0; r < n; r++) {
         columns(&runs[r], m, heads);
         printf("%4d %8lld", r + 1, (long long)(seed + r));
         for (int i = 0; i < c; i++)
             printf(" %6.2f", 100 * m[i].value);
-        printf(" %8.2f %7d %8.2f\n", 100 * runs[r].val.auc, fits ? fits[r].epochs : 0,
-               fits ? fits[r].train_seconds : 0.0);
+        printf(" %8.2f %7d", 100 * runs[r].val.auc, fits ? fits[r].epochs : 0);
+        if (selected)
+            printf(" %5d", fits[r].best_epoch);
+        printf(" %8.2f\n", fits ? fits[r].train_seconds : 0.0);
     }
 }
 

@@ -208,28 +208,32 @@ static vgae_status propagate(vgae_ctx *ctx, vgae_graph_ae *m, int hops, const vg
     return st;
 }
 
-/* The features the encoder reads: while training with dropout, a copy of
- * X whose values are dropped and scaled (drawn here), else X itself. */
+/* The sparse input the encoder reads: X, or while training with edge
+ * masking and structure input the visible edges' adjacency; with dropout
+ * a copy whose values are dropped and scaled (drawn here). Its transpose
+ * goes to m->xt_used, for the backward pass. */
 static vgae_status features(vgae_ctx *ctx, vgae_graph_ae *m, const vgae_csr **x)
 {
-    *x = m->x;
+    const vgae_csr *base = m->training && m->x_visible ? m->x_visible : m->x;
+    *x = base;
+    m->xt_used = base == m->x ? m->xt : m->xt_visible;
     if (!(m->training && m->options.dropout > 0))
         return VGAE_OK;
-    vgae_status st = VGAE_OK;
-    if (!m->x_drop)
-        st = vgae_csr_copy(ctx, m->x, &m->x_drop);
+    vgae_csr_free(m->x_drop);
+    vgae_csr_free(m->xt_drop);
+    m->xt_drop = NULL;
+    vgae_status st = vgae_csr_copy(ctx, base, &m->x_drop);
     if (st)
         return st;
     const double rate = m->options.dropout;
     const float keep = (float)(1.0 / (1.0 - rate));
     vgae_rng *rng = vgae_ctx_rng(ctx, VGAE_STREAM_DROPOUT);
-    vgae_rng_uniform_fill_f(rng, m->x_drop->val, m->x->nnz, 0.0, 1.0, vgae_ctx_threads(ctx));
-    for (int64_t k = 0; k < m->x->nnz; k++)
-        m->x_drop->val[k] = m->x_drop->val[k] >= (float)rate ? m->x->val[k] * keep : 0;
-    vgae_csr_free(m->xt_drop);
-    m->xt_drop = NULL;
+    vgae_rng_uniform_fill_f(rng, m->x_drop->val, base->nnz, 0.0, 1.0, vgae_ctx_threads(ctx));
+    for (int64_t k = 0; k < base->nnz; k++)
+        m->x_drop->val[k] = m->x_drop->val[k] >= (float)rate ? base->val[k] * keep : 0;
     st = vgae_csr_transpose(ctx, m->x_drop, &m->xt_drop);
     *x = m->x_drop;
+    m->xt_used = m->xt_drop;
     return st;
 }
 
@@ -377,7 +381,7 @@ static vgae_status weight_grads(vgae_ctx *ctx, vgae_graph_ae *m, int l, const vg
     if (in)
         st = vgae_gemm(ctx, VGAE_TRANS, VGAE_NO_TRANS, 1, in, dt, 0, dw);
     else if (m->x)
-        st = vgae_csr_spmm(ctx, m->training && m->xt_drop ? m->xt_drop : m->xt, dt->data,
+        st = vgae_csr_spmm(ctx, m->training ? m->xt_used : m->xt, dt->data,
                            (int32_t)dt->cols, dw->data);
     else
         st = vgae_mat_copy(ctx, dw, dt);

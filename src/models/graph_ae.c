@@ -51,6 +51,8 @@ void vgae_graph_ae_free(vgae_graph_ae *m)
     vgae_csr_free(m->xt);
     vgae_csr_free(m->x_drop);
     vgae_csr_free(m->xt_drop);
+    vgae_csr_free(m->x_visible);
+    vgae_csr_free(m->xt_visible);
     vgae_csr_free(m->a_visible);
     vgae_graph_free(m->masked);
     vgae_encoder_destroy(m);
@@ -118,6 +120,20 @@ static vgae_status check_options(vgae_ctx *ctx, const vgae_graph_ae_options *o)
     return VGAE_OK; /* lr is checked by Adam */
 }
 
+/* The adjacency of g as a sparse matrix of ones (no self-loops). */
+static vgae_status adjacency_csr(vgae_ctx *ctx, const vgae_graph *g, vgae_csr **out)
+{
+    const int64_t nnz = g->rowptr[g->n];
+    vgae_status st = vgae_csr_new(ctx, g->n, g->n, nnz, out);
+    if (st)
+        return st;
+    memcpy((*out)->rowptr, g->rowptr, ((size_t)g->n + 1) * sizeof *g->rowptr);
+    memcpy((*out)->col, g->adj, (size_t)nnz * sizeof *g->adj);
+    for (int64_t k = 0; k < nnz; k++)
+        (*out)->val[k] = 1.0f;
+    return VGAE_OK;
+}
+
 /* Takes train (owned on success and on failure) and copies features. */
 static vgae_status build(vgae_ctx *ctx, const vgae_graph_ae_options *options, vgae_graph *train,
                          const vgae_csr *features, vgae_graph_ae **out)
@@ -153,8 +169,10 @@ static vgae_status build(vgae_ctx *ctx, const vgae_graph_ae_options *options, vg
         st = vgae_gcn_normalize(ctx, train, &m->a_hat);
     if (!st && features)
         st = vgae_csr_copy(ctx, features, &m->x);
-    if (!st && features)
-        st = vgae_csr_transpose(ctx, features, &m->xt);
+    else if (!st && options->structure_input)
+        st = adjacency_csr(ctx, train, &m->x);
+    if (!st && m->x)
+        st = vgae_csr_transpose(ctx, m->x, &m->xt);
     /* the encoder's weights first (the first version's order), then the decoder's */
     if (!st)
         st = vgae_encoder_init(ctx, m, init);
@@ -299,8 +317,10 @@ static vgae_status draw_mask(vgae_ctx *ctx, vgae_graph_ae *m)
         }
     vgae_graph *visible = NULL;
     vgae_csr_free(m->a_visible);
+    vgae_csr_free(m->x_visible);
+    vgae_csr_free(m->xt_visible);
     vgae_graph_free(m->masked);
-    m->a_visible = NULL;
+    m->a_visible = m->x_visible = m->xt_visible = NULL;
     m->masked = NULL;
     vgae_status st = VGAE_OK;
     if (hidden > 0) {
@@ -309,6 +329,11 @@ static vgae_status draw_mask(vgae_ctx *ctx, vgae_graph_ae *m)
             st = vgae_graph_from_pairs(ctx, g->n, g->n_edges - hidden, pairs + 2 * hidden, 0, &visible);
         if (!st)
             st = vgae_gcn_normalize(ctx, visible, &m->a_visible);
+        /* the structure input shows the visible edges only, too */
+        if (!st && m->options.structure_input && m->n_features == 0)
+            st = adjacency_csr(ctx, visible, &m->x_visible);
+        if (!st && m->x_visible)
+            st = vgae_csr_transpose(ctx, m->x_visible, &m->xt_visible);
     }
     vgae_graph_free(visible);
     free(pairs);
@@ -339,6 +364,7 @@ vgae_status vgae_graph_ae_loss(vgae_ctx *ctx, vgae_graph_ae *m, int backward, vg
         }
         if (!st)
             vgae_sampled_draw_negatives(ctx, m, count);
+        m->neg_used = st ? 0 : count;
     } else {
         cfg.recon_scale = m->norm / nn;
     }
@@ -357,12 +383,19 @@ vgae_status vgae_graph_ae_loss(vgae_ctx *ctx, vgae_graph_ae *m, int backward, vg
     m->training = 0;
     if (!st && terms)
         terms->loss += m->adversarial_loss;
-    /* weight decay: lambda w added to every parameter's gradient */
-    for (int p = 0; !st && backward && o->weight_decay > 0 && p < m->base.params.count; p++) {
+    /* weight decay: the penalty lambda |w|^2 / 2 on every parameter, its
+     * gradient lambda w */
+    double penalty = 0;
+    for (int p = 0; !st && o->weight_decay > 0 && p < m->base.params.count; p++) {
         const vgae_param *q = &m->base.params.items[p];
-        for (int64_t k = 0; k < vgae_mat_size(q->value); k++)
-            q->grad->data[k] += (vgae_real)(o->weight_decay * q->value->data[k]);
+        for (int64_t k = 0; k < vgae_mat_size(q->value); k++) {
+            penalty += (double)q->value->data[k] * q->value->data[k];
+            if (backward)
+                q->grad->data[k] += (vgae_real)(o->weight_decay * q->value->data[k]);
+        }
     }
+    if (!st && terms)
+        terms->loss += 0.5 * o->weight_decay * penalty;
     return st;
 }
 

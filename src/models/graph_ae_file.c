@@ -17,7 +17,7 @@ typedef struct facts {
     /* the options that came with format version 2 (files before them hold
      * none: the defaults are the first version's model) */
     int layers, propagation, bias, norm, residual, l2_learn, decoder, decoder_hidden, negatives;
-    int val_every, select, patience, best_epoch;
+    int val_every, select, patience, best_epoch, structure_input;
     double dropout, l2_scale, mask_rate, adversarial, weight_decay;
     char hops[VGAE_MAX_LAYERS * 4];
     vgae_link_figures reported;
@@ -102,6 +102,7 @@ static void facts_from_options(const vgae_graph_ae_options *o, facts *f)
     f->lr = o->lr;
     f->beta = o->beta;
     f->layers = o->layers;
+    f->structure_input = o->structure_input;
     f->propagation = o->propagation;
     f->bias = o->bias;
     f->dropout = o->dropout;
@@ -136,6 +137,7 @@ static int options_from_facts(const facts *f, vgae_graph_ae_options *o)
     o->lr = f->lr;
     o->beta = f->beta;
     o->layers = f->layers;
+    o->structure_input = f->structure_input;
     o->propagation = (vgae_propagation)f->propagation;
     o->bias = f->bias;
     o->dropout = f->dropout;
@@ -171,7 +173,7 @@ static int new_architecture(const vgae_graph_ae_options *o)
     int hops = 0;
     for (int l = 0; l < o->layers; l++)
         hops |= o->hops[l] != 1;
-    return o->layers != 2 || hops || o->propagation != VGAE_PROP_GCN || o->bias ||
+    return o->layers != 2 || hops || o->structure_input || o->propagation != VGAE_PROP_GCN || o->bias ||
            o->norm != VGAE_NORM_NONE || o->residual || o->l2_scale > 0 ||
            o->decoder != VGAE_DECODER_INNER;
 }
@@ -198,6 +200,7 @@ static int meta_table(facts *f, vgae_meta_key k[64])
     KEY(.key = "features_checksum", .type = VGAE_META_HEX32, .value = &f->features_checksum);
     KEY(.key = "split_checksum", .type = VGAE_META_HEX32, .value = &f->split_checksum);
     KEY(.key = "epochs_trained", .type = VGAE_META_INT, .value = &f->epochs_trained, .min = 0, .max = 1000000);
+    KEY(.key = "structure_input", .type = VGAE_META_INT, .value = &f->structure_input, .min = 0, .max = 1);
     KEY(.key = "layers", .type = VGAE_META_INT, .value = &f->layers, .min = 1, .max = VGAE_MAX_LAYERS);
     KEY(.key = "hops", .type = VGAE_META_TEXT, .value = f->hops, .size = sizeof f->hops);
     KEY(.key = "propagation", .type = VGAE_META_NAME, .value = &f->propagation, .names = propagation_names);

@@ -55,11 +55,13 @@ struct vgae_graph_ae {
     vgae_mat mean, logvar, dmean, dlogvar, tile, prop_tmp, prop_acc, grad_t, dinput, dresid;
     vgae_elbo_work elbo;
     int32_t *neg_buf;             /* sampled loss: this epoch's negatives, (u, v) pairs */
-    int64_t neg_cap;              /* pairs neg_buf holds */
+    int64_t neg_cap, neg_used;    /* pairs neg_buf holds, and this epoch's */
     /* training only, per epoch: features after dropout (and their
      * transpose); with edge masking the visible edges' Â and the hidden
      * edges, the loss's positives */
     vgae_csr *x_drop, *xt_drop, *a_visible;
+    vgae_csr *x_visible, *xt_visible; /* structure input under edge masking: A_visible */
+    const vgae_csr *xt_used;      /* the transpose of the input the last forward pass read */
     vgae_graph *masked;
     int training;                 /* the forward pass draws dropout masks and uses a_visible */
     vgae_mlp_decoder mlp;         /* decoder HADAMARD */

@@ -147,6 +147,74 @@ static void check_self_test(void **state)
     linear_case_free(&c);
 }
 
+/* ---- layer and batch norm: L = r . norm(x), against x, gain and shift ---- */
+typedef struct {
+    vgae_norm_axis axis;
+    vgae_mat x, gain, shift, xhat, istd, y, r, dx, dgain, dshift;
+} norm_case;
+
+static double norm_loss(vgae_ctx *ctx, void *self)
+{
+    norm_case *c = self;
+    assert_int_equal(vgae_norm_forward(ctx, c->axis, &c->x, &c->gain, &c->shift, &c->xhat, &c->istd,
+                                       &c->y), VGAE_OK);
+    return dot(&c->r, &c->y);
+}
+
+static void check_norms(void **state)
+{
+    vgae_ctx *ctx = *state;
+    for (int axis = 0; axis < 2; axis++) {
+        norm_case c = {.axis = (vgae_norm_axis)axis};
+        const int64_t rows = 6, cols = 5, groups = axis == VGAE_NORM_ROWS ? rows : cols;
+        vgae_mat *rc[] = {&c.x, &c.xhat, &c.y, &c.r, &c.dx};
+        for (int i = 0; i < 5; i++)
+            vgae_mat_init(ctx, rc[i], rows, cols);
+        vgae_mat *row[] = {&c.gain, &c.shift, &c.dgain, &c.dshift};
+        for (int i = 0; i < 4; i++)
+            vgae_mat_init(ctx, row[i], 1, cols);
+        vgae_mat_init(ctx, &c.istd, 1, groups);
+        fill_normal(&c.x, 11, 2.0);
+        fill_normal(&c.gain, 12, 1.0);
+        fill_normal(&c.shift, 13, 1.0);
+        fill_normal(&c.r, 14, 1.0);
+        norm_loss(ctx, &c);
+        assert_int_equal(vgae_norm_backward(ctx, c.axis, &c.xhat, &c.istd, &c.gain, &c.r, &c.dgain,
+                                            &c.dshift, &c.dx), VGAE_OK);
+        const char *name = axis == VGAE_NORM_ROWS ? "layer norm" : "batch norm";
+        char what[64];
+        snprintf(what, sizeof what, "%s dx", name);
+        check(ctx, what, norm_loss, &c, &c.x, &c.dx);
+        snprintf(what, sizeof what, "%s dgain", name);
+        check(ctx, what, norm_loss, &c, &c.gain, &c.dgain);
+        snprintf(what, sizeof what, "%s dshift", name);
+        check(ctx, what, norm_loss, &c, &c.shift, &c.dshift);
+        /* each group comes out with mean 0 and variance var / (var + 1e-5)
+         * before the gain (var: the group's own), to double rounding */
+        for (int64_t g = 0; g < groups; g++) {
+            double sum = 0, ss = 0, xs = 0, xss = 0;
+            const int64_t count = axis == VGAE_NORM_ROWS ? cols : rows;
+            for (int64_t k = 0; k < count; k++) {
+                const int64_t i = axis == VGAE_NORM_ROWS ? g * cols + k : k * cols + g;
+                sum += c.xhat.data[i];
+                ss += c.xhat.data[i] * c.xhat.data[i];
+                xs += c.x.data[i];
+            }
+            for (int64_t k = 0; k < count; k++) {
+                const int64_t i = axis == VGAE_NORM_ROWS ? g * cols + k : k * cols + g;
+                xss += (c.x.data[i] - xs / count) * (c.x.data[i] - xs / count);
+            }
+            const double var = xss / count;
+            assert_true(fabs(sum / count) < 1e-12 && fabs(ss / count - var / (var + 1e-5)) < 1e-12);
+        }
+        for (int i = 0; i < 5; i++)
+            vgae_mat_destroy(rc[i]);
+        for (int i = 0; i < 4; i++)
+            vgae_mat_destroy(row[i]);
+        vgae_mat_destroy(&c.istd);
+    }
+}
+
 /* ---- activations and dropout ---- */
 typedef struct {
     vgae_activation act;
@@ -399,12 +467,24 @@ static void check_elbo_chain(void **state)
 /* ---- the graph autoencoders: GCN encoder -> Gaussian layer -> inner-product decoder ---- */
 
 /* A 9-node graph (a ring with three chords) and 5 sparse features per node. */
+/* The streams a graph model's loss draws from, replayed so that every
+ * evaluation sees the same eps, negatives, dropout and edge masks. */
+static const vgae_stream replayed[] = {VGAE_STREAM_NOISE, VGAE_STREAM_NEGATIVES, VGAE_STREAM_DROPOUT,
+                                       VGAE_STREAM_MASK, VGAE_STREAM_ADVERSARY};
+#define N_REPLAYED (sizeof replayed / sizeof replayed[0])
+
 typedef struct {
     vgae_graph *g;
     vgae_csr *x;
     vgae_graph_ae *m;
-    vgae_rng noise, negatives; /* replayed: the same eps and negatives on every evaluation */
+    vgae_rng streams[N_REPLAYED];
 } graph_case;
+
+static void replay(vgae_ctx *ctx, const graph_case *c)
+{
+    for (size_t k = 0; k < N_REPLAYED; k++)
+        *vgae_ctx_rng(ctx, replayed[k]) = c->streams[k];
+}
 
 static void graph_case_init(vgae_ctx *ctx, graph_case *c, vgae_graph_ae_options o, int features)
 {
@@ -432,8 +512,8 @@ static void graph_case_init(vgae_ctx *ctx, graph_case *c, vgae_graph_ae_options 
     o.latent = 3;
     vgae_ctx_set_seed(ctx, 3);
     assert_int_equal(vgae_graph_ae_on_graph(ctx, &o, c->g, c->x, &c->m), VGAE_OK);
-    c->noise = *vgae_ctx_rng(ctx, VGAE_STREAM_NOISE);
-    c->negatives = *vgae_ctx_rng(ctx, VGAE_STREAM_NEGATIVES);
+    for (size_t k = 0; k < N_REPLAYED; k++)
+        c->streams[k] = *vgae_ctx_rng(ctx, replayed[k]);
 }
 
 static void graph_case_free(graph_case *c)
@@ -447,10 +527,29 @@ static double graph_loss(vgae_ctx *ctx, void *self)
 {
     graph_case *c = self;
     vgae_elbo_terms t;
-    *vgae_ctx_rng(ctx, VGAE_STREAM_NOISE) = c->noise;
-    *vgae_ctx_rng(ctx, VGAE_STREAM_NEGATIVES) = c->negatives;
+    replay(ctx, c);
     assert_int_equal(vgae_graph_ae_loss(ctx, c->m, 0, &t), VGAE_OK);
     return t.loss;
+}
+
+static void check_graph_options(vgae_ctx *ctx, const char *name, vgae_graph_ae_options o,
+                                int features)
+{
+    graph_case c;
+    graph_case_init(ctx, &c, o, features);
+    /* the loss is O(1); its weight gradients are small (scaled by 1 / N^2
+     * and norm), but the tolerance is relative as well as absolute */
+    graph_loss(ctx, &c);
+    replay(ctx, &c);
+    vgae_elbo_terms t;
+    assert_int_equal(vgae_graph_ae_loss(ctx, c.m, 1, &t), VGAE_OK);
+    assert_true(t.nll > 0 && (o.kind == VGAE_MODEL_GAE ? t.kl == 0 : t.kl > 0));
+    for (int p = 0; p < c.m->base.params.count; p++) {
+        char what[96];
+        snprintf(what, sizeof what, "%s %s", name, c.m->base.params.items[p].name);
+        check(ctx, what, graph_loss, &c, c.m->base.params.items[p].value, c.m->base.params.items[p].grad);
+    }
+    graph_case_free(&c);
 }
 
 static void check_graph_model(vgae_ctx *ctx, const char *name, vgae_graph_ae_kind kind,
@@ -460,24 +559,7 @@ static void check_graph_model(vgae_ctx *ctx, const char *name, vgae_graph_ae_kin
     o.kind = kind;
     o.loss = loss;
     o.beta = beta;
-    graph_case c;
-    graph_case_init(ctx, &c, o, features);
-    /* the loss is O(1); its weight gradients are small (scaled by 1 / N^2
-     * and norm), so compare them relative to their size: multiply the loss
-     * by a constant first? No: the tolerance's absolute part (1e-6) would
-     * hide them, so they are checked on the loss times 1000 below. */
-    graph_loss(ctx, &c);
-    *vgae_ctx_rng(ctx, VGAE_STREAM_NOISE) = c.noise;
-    *vgae_ctx_rng(ctx, VGAE_STREAM_NEGATIVES) = c.negatives;
-    vgae_elbo_terms t;
-    assert_int_equal(vgae_graph_ae_loss(ctx, c.m, 1, &t), VGAE_OK);
-    assert_true(t.nll > 0 && (kind == VGAE_MODEL_GAE ? t.kl == 0 : t.kl > 0));
-    for (int p = 0; p < c.m->base.params.count; p++) {
-        char what[96];
-        snprintf(what, sizeof what, "%s %s", name, c.m->base.params.items[p].name);
-        check(ctx, what, graph_loss, &c, c.m->base.params.items[p].value, c.m->base.params.items[p].grad);
-    }
-    graph_case_free(&c);
+    check_graph_options(ctx, name, o, features);
 }
 
 static void check_graph_models(void **state)
@@ -489,6 +571,67 @@ static void check_graph_models(void **state)
     check_graph_model(ctx, "gae full", VGAE_MODEL_GAE, VGAE_LOSS_FULL, 1, 1.0);
     check_graph_model(ctx, "vgae sampled", VGAE_MODEL_VGAE, VGAE_LOSS_SAMPLED, 1, 1.0);
     check_graph_model(ctx, "gae sampled featureless", VGAE_MODEL_GAE, VGAE_LOSS_SAMPLED, 0, 1.0);
+}
+
+/* Every layer and option of the general encoder, decoder and training
+ * loss, each through the whole model's loss. */
+static void check_graph_model_options(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph_ae_options o = vgae_graph_ae_defaults();
+    o.kind = VGAE_MODEL_GAE;
+    o.loss = VGAE_LOSS_SAMPLED;
+    /* three layers with 2, 0 and 1 hops, biases, layer norm, a residual */
+    o.layers = 3;
+    o.hops[0] = 2;
+    o.hops[1] = 0;
+    o.hops[2] = 1;
+    o.bias = 1;
+    o.norm = VGAE_NORM_LAYER;
+    o.residual = 1;
+    check_graph_options(ctx, "gae deep layer-norm residual", o, 1);
+    /* LightGCN propagation, batch norm, a VGAE head with biases */
+    o.kind = VGAE_MODEL_VGAE;
+    o.propagation = VGAE_PROP_LIGHTGCN;
+    o.norm = VGAE_NORM_BATCH;
+    o.layers = 2;
+    o.hops[0] = 2;
+    o.hops[1] = 3;
+    check_graph_options(ctx, "vgae lightgcn batch-norm", o, 1);
+    /* the linear encoder with a learned L2 scale, three negatives each */
+    o = vgae_graph_ae_defaults();
+    o.kind = VGAE_MODEL_GAE;
+    o.loss = VGAE_LOSS_SAMPLED;
+    o.layers = 1;
+    o.l2_scale = 1.5;
+    o.l2_learn = 1;
+    o.negatives = 3;
+    check_graph_options(ctx, "gae linear l2 learned", o, 1);
+    /* the Hadamard-MLP decoder; with weight decay (its penalty is in the loss) */
+    o.l2_scale = 0;
+    o.l2_learn = 0;
+    o.decoder = VGAE_DECODER_HADAMARD;
+    o.decoder_hidden = 5;
+    o.weight_decay = 0.01;
+    check_graph_options(ctx, "gae hadamard decay", o, 1);
+    /* dropout on the features and the hidden layer, edge masking with the
+     * structure input, featureless (each evaluation replays the masks) */
+    o = vgae_graph_ae_defaults();
+    o.loss = VGAE_LOSS_SAMPLED;
+    o.dropout = 0.3;
+    check_graph_options(ctx, "vgae dropout", o, 1);
+    check_graph_options(ctx, "vgae dropout featureless", o, 0);
+    o.mask_rate = 0.5;
+    o.structure_input = 1;
+    o.decoder = VGAE_DECODER_HADAMARD;
+    check_graph_options(ctx, "vgae masked structure-input", o, 0);
+    /* the adversarial regularizer (its discriminator steps in the first
+     * backward pass; every evaluation after sees that discriminator) */
+    o = vgae_graph_ae_defaults();
+    o.kind = VGAE_MODEL_GAE;
+    o.loss = VGAE_LOSS_SAMPLED;
+    o.adversarial = 0.7;
+    check_graph_options(ctx, "gae adversarial", o, 1);
 }
 
 /* The tiled, fused full loss equals the direct sum over all N^2 pairs:
@@ -596,7 +739,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(check_gaussian, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_likelihoods, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_elbo_chain, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(check_norms, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_graph_models, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(check_graph_model_options, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(full_loss_matches_direct, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_image_vae, setup_ctx, teardown_ctx),
     };

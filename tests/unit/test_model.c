@@ -209,7 +209,8 @@ static void planted_structure_is_learned(void **state)
  * requires the same bits: the means after `epochs` epochs, the last loss,
  * the test AUC and AP, and (sampled loss) the last epoch's negatives. */
 static void check_same_on_1_and_2_threads(vgae_ctx *ctx, const vgae_graph *g,
-                                          vgae_loss_kind loss, int epochs, uint64_t seed)
+                                          const vgae_graph_ae_options *options, int epochs,
+                                          uint64_t seed)
 {
     float *first = NULL;
     int32_t *first_neg = NULL;
@@ -219,8 +220,7 @@ static void check_same_on_1_and_2_threads(vgae_ctx *ctx, const vgae_graph *g,
         vgae_ctx_set_seed(ctx, seed);
         vgae_split *s = NULL;
         vgae_graph_ae *m = NULL;
-        vgae_graph_ae_options o = vgae_graph_ae_defaults();
-        o.loss = loss;
+        const vgae_graph_ae_options o = *options;
         vgae_elbo_terms t;
         vgae_link_figures f;
         const vgae_dataset data = {.graph = (vgae_graph *)g};
@@ -233,7 +233,7 @@ static void check_same_on_1_and_2_threads(vgae_ctx *ctx, const vgae_graph *g,
         figures[threads - 1][0] = f.test.auc;
         figures[threads - 1][1] = f.test.ap;
         size_t bytes = (size_t)vgae_mat_size(&m->mean) * sizeof(float);
-        size_t neg_bytes = m->neg_buf ? (size_t)m->train->n_edges * 2 * sizeof(int32_t) : 0;
+        size_t neg_bytes = m->neg_buf ? (size_t)m->neg_used * 2 * sizeof(int32_t) : 0;
         if (threads == 1) {
             first = malloc(bytes);
             memcpy(first, m->mean.data, bytes);
@@ -263,10 +263,32 @@ static void same_numbers_on_any_thread_count(void **state)
 {
     vgae_ctx *ctx = *state;
     vgae_graph *g = planted_graph(ctx);
-    check_same_on_1_and_2_threads(ctx, g, VGAE_LOSS_FULL, 20, 9);
+    vgae_graph_ae_options o = vgae_graph_ae_defaults();
+    check_same_on_1_and_2_threads(ctx, g, &o, 20, 9);
     vgae_graph_free(g);
     g = generated_graph(ctx, VGAE_GENERATE_SBM, 3000, 40000);
-    check_same_on_1_and_2_threads(ctx, g, VGAE_LOSS_SAMPLED, 3, 4);
+    o.loss = VGAE_LOSS_SAMPLED;
+    check_same_on_1_and_2_threads(ctx, g, &o, 3, 4);
+    /* the options of the tuned recipe (featureless) and a deep encoder
+     * with every layer option: dropout, masks, the MLP decoder, norms */
+    o.kind = VGAE_MODEL_GAE;
+    o.layers = 1;
+    o.latent = 32;
+    o.dropout = 0.5;
+    o.mask_rate = 0.5;
+    o.structure_input = 1;
+    o.decoder = VGAE_DECODER_HADAMARD;
+    o.negatives = 2;
+    check_same_on_1_and_2_threads(ctx, g, &o, 3, 5);
+    o.layers = 3;
+    o.hops[0] = 2;
+    o.propagation = VGAE_PROP_LIGHTGCN;
+    o.norm = VGAE_NORM_BATCH;
+    o.residual = 1;
+    o.bias = 1;
+    o.adversarial = 0.5;
+    o.weight_decay = 1e-3;
+    check_same_on_1_and_2_threads(ctx, g, &o, 3, 6);
     vgae_graph_free(g);
 }
 
@@ -614,6 +636,170 @@ static void model_outlives_its_data(void **state)
     vgae_graph_ae_free(m);
 }
 
+/* Model selection keeps the weights of the best validation figure it saw,
+ * early stopping ends training after `patience` checks without a better
+ * one, and neither looks at the test pairs: splits that differ in their
+ * test pairs alone give the same weights. */
+typedef struct {
+    double best;
+    int calls;
+} val_watch;
+
+static void watch(void *user, int epoch, const vgae_elbo_terms *t, double val_auc, double val_ap,
+                  double seconds)
+{
+    val_watch *w = user;
+    (void)epoch, (void)t, (void)val_ap, (void)seconds;
+    w->best = val_auc > w->best ? val_auc : w->best;
+    w->calls++;
+}
+
+static void model_selection(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph *g = planted_graph(ctx);
+    const vgae_dataset data = {.graph = g};
+    vgae_graph_ae_options o = vgae_graph_ae_defaults();
+    o.kind = VGAE_MODEL_GAE;
+    o.loss = VGAE_LOSS_SAMPLED;
+    o.epochs = 60;
+    o.lr = 0.05; /* large steps: the validation AUC moves up and down */
+    o.val_every = 5;
+    vgae_split *s = NULL, *other = NULL;
+    vgae_graph_ae *m = NULL, *m2 = NULL;
+    vgae_linkpred_result r, r2;
+    vgae_ctx_set_seed(ctx, 8);
+    assert_int_equal(vgae_split_make(ctx, g, 0.1, 0.1, &s), VGAE_OK);
+    assert_int_equal(vgae_graph_ae_new(ctx, &o, &data, s, &m), VGAE_OK);
+    /* progress every 5 epochs sees every check's validation AUC */
+    val_watch w = {-1, 0};
+    assert_int_equal(vgae_graph_ae_fit(ctx, m, 5, watch, &w, &r), VGAE_OK);
+    assert_int_equal(w.calls, 12 + 1); /* epoch 1, then every 5 */
+    assert_true(r.best_epoch >= 5 && r.best_epoch <= 60 && r.best_epoch % 5 == 0);
+    assert_true(r.figures.val.auc == w.best);
+    assert_int_equal(vgae_graph_ae_epoch(m), 60);
+    /* the same seed on a split with other test negatives: the same weights */
+    assert_int_equal(vgae_split_copy(ctx, s, &other), VGAE_OK);
+    for (int64_t k = 0; k < other->n_test; k++)
+        other->test_neg[k] = other->test_neg[(k + 1) % other->n_test];
+    vgae_ctx_set_seed(ctx, 8);
+    vgae_split *unused = NULL;
+    assert_int_equal(vgae_split_make(ctx, g, 0.1, 0.1, &unused), VGAE_OK); /* the same draws as above */
+    vgae_split_free(unused);
+    assert_int_equal(vgae_graph_ae_new(ctx, &o, &data, other, &m2), VGAE_OK);
+    assert_int_equal(vgae_graph_ae_fit(ctx, m2, 0, NULL, NULL, &r2), VGAE_OK);
+    assert_int_equal(r2.best_epoch, r.best_epoch);
+    assert_memory_equal(m->layers[0].w.data, m2->layers[0].w.data,
+                        (size_t)vgae_mat_size(&m->layers[0].w) * sizeof(float));
+    assert_true(r2.figures.val.auc == r.figures.val.auc);
+    vgae_graph_ae_free(m2);
+    /* patience 2: stops two checks after the best */
+    o.patience = 2;
+    vgae_ctx_set_seed(ctx, 8);
+    assert_int_equal(vgae_graph_ae_new(ctx, &o, &data, s, &m2), VGAE_OK);
+    assert_int_equal(vgae_graph_ae_fit(ctx, m2, 0, NULL, NULL, &r2), VGAE_OK);
+    assert_true(r2.epochs <= 60 && r2.epochs % 5 == 0);
+    assert_true(r2.epochs == 60 || r2.epochs == r2.best_epoch + 2 * 5);
+    print_message("  best epoch %d of 60; with patience 2, stopped at %d (best %d)\n", r.best_epoch,
+                  r2.epochs, r2.best_epoch);
+    /* MRR needs hard negatives */
+    o.select = VGAE_SELECT_MRR;
+    vgae_graph_ae_free(m2);
+    assert_int_equal(vgae_graph_ae_new(ctx, &o, &data, s, &m2), VGAE_OK);
+    assert_error_contains(ctx, vgae_graph_ae_fit(ctx, m2, 0, NULL, NULL, &r2), "needs hard negatives");
+    vgae_graph_ae_free(m2);
+    vgae_graph_ae_free(m);
+    vgae_split_free(other);
+    vgae_split_free(s);
+    vgae_graph_free(g);
+}
+
+/* With the structure input, a node without training edges encodes to 0
+ * (a linear encoder without bias), whatever its weights. */
+static void structure_input_isolated_node(void **state)
+{
+    vgae_ctx *ctx = *state;
+    static const int32_t pairs[] = {0, 1, 1, 2, 2, 3, 3, 0, 0, 2}; /* node 4 has no edge */
+    vgae_graph *g = NULL;
+    assert_int_equal(vgae_graph_from_pairs(ctx, 5, 5, pairs, 0, &g), VGAE_OK);
+    vgae_graph_ae_options o = vgae_graph_ae_defaults();
+    o.kind = VGAE_MODEL_GAE;
+    o.loss = VGAE_LOSS_SAMPLED;
+    o.layers = 1;
+    o.latent = 4;
+    o.structure_input = 1;
+    vgae_graph_ae *m = NULL;
+    assert_int_equal(vgae_graph_ae_on_graph(ctx, &o, g, NULL, &m), VGAE_OK);
+    vgae_elbo_terms t;
+    for (int e = 0; e < 3; e++)
+        assert_int_equal(vgae_graph_ae_train_epoch(ctx, m, &t), VGAE_OK);
+    assert_int_equal(vgae_graph_ae_encode(ctx, m), VGAE_OK);
+    for (int c = 0; c < 4; c++) {
+        assert_true(VGAE_MAT_AT(&m->mean, 4, c) == 0);
+        assert_true(VGAE_MAT_AT(&m->mean, 0, c) != 0);
+    }
+    vgae_graph_ae_free(m);
+    vgae_graph_free(g);
+}
+
+/* A model of the new options: its file is format version 2 and rebuilds
+ * the same model (the same embeddings and figures). */
+static void general_model_file_round_trip(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph *g = planted_graph(ctx);
+    const vgae_dataset data = {.graph = g};
+    vgae_graph_ae_options o = vgae_graph_ae_defaults();
+    o.kind = VGAE_MODEL_GAE;
+    o.loss = VGAE_LOSS_SAMPLED;
+    o.layers = 3;
+    o.hops[1] = 0;
+    o.bias = 1;
+    o.norm = VGAE_NORM_LAYER;
+    o.residual = 1;
+    o.l2_scale = 1.5;
+    o.l2_learn = 1;
+    o.decoder = VGAE_DECODER_HADAMARD;
+    o.structure_input = 1;
+    o.features = 0;
+    o.epochs = 5;
+    vgae_split *s = NULL;
+    vgae_graph_ae *m = NULL, *m2 = NULL;
+    vgae_linkpred_result r;
+    vgae_ctx_set_seed(ctx, 12);
+    assert_int_equal(vgae_split_make(ctx, g, 0.05, 0.1, &s), VGAE_OK);
+    assert_int_equal(vgae_graph_ae_new(ctx, &o, &data, s, &m), VGAE_OK);
+    assert_int_equal(vgae_graph_ae_fit(ctx, m, 0, NULL, NULL, &r), VGAE_OK);
+    char dir[] = "/tmp/vgae-general-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/m.vgae", dir);
+    assert_int_equal(vgae_graph_ae_save(ctx, m, path), VGAE_OK);
+    vgae_model_file *f = NULL;
+    assert_int_equal(vgae_model_file_read(ctx, path, &f), VGAE_OK);
+    assert_int_equal(vgae_model_file_version(f), 2);
+    assert_string_equal(vgae_model_file_meta(f, "hops"), "1,0,1");
+    assert_string_equal(vgae_model_file_meta(f, "decoder"), "hadamard");
+    assert_int_equal(vgae_graph_ae_from_file(ctx, f, &data, 0, &m2), VGAE_OK);
+    const vgae_graph_ae_options *o2 = vgae_graph_ae_settings(m2);
+    assert_true(o2->layers == 3 && o2->hops[1] == 0 && o2->norm == VGAE_NORM_LAYER &&
+                o2->l2_learn && o2->structure_input && o2->decoder == VGAE_DECODER_HADAMARD);
+    vgae_link_figures f2;
+    assert_int_equal(vgae_graph_ae_evaluate(ctx, m2, NULL, &f2), VGAE_OK);
+    assert_true(f2.test.auc == r.figures.test.auc && f2.val.ap == r.figures.val.ap);
+    vgae_pair p = {3, 7};
+    double a, b;
+    assert_int_equal(vgae_graph_ae_score_pairs(ctx, m, &p, 1, &a), VGAE_OK);
+    assert_int_equal(vgae_graph_ae_score_pairs(ctx, m2, &p, 1, &b), VGAE_OK);
+    assert_true(a == b);
+    vgae_model_file_free(f);
+    unlink(path);
+    rmdir(dir);
+    vgae_graph_ae_free(m2);
+    vgae_graph_ae_free(m);
+    vgae_split_free(s);
+    vgae_graph_free(g);
+}
+
 /* The first version's model files load and reproduce the figures they
  * recorded (tests/data/v010-planted.vgae: vgae 0.1.0, planted.edges, 40
  * epochs). AUC and AP depend on the order of the scores alone, so the few
@@ -650,6 +836,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(model_file_round_trip, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(model_outlives_its_data, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(reads_the_first_versions_files, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(model_selection, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(structure_input_isolated_node, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(general_model_file_round_trip, setup_ctx, teardown_ctx),
     };
     return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }

@@ -91,6 +91,11 @@ typedef struct vgae_graph_ae_options {
     int features;
     /* the K of the Hits@K that evaluation reports (10, 20, 50, 100) */
     vgae_hits_ks hits;
+    /* Featureless models: 1 encodes the training adjacency (X = A, without
+     * self-loops) instead of the identity, so that a node isolated in the
+     * training graph encodes to 0 (every edge of its own is held out) rather
+     * than to an embedding only the negatives shaped; 0: X = I. */
+    int structure_input;
 
     /* ---- the encoder: `layers` layers, each
      *   T = dropout(H) W (+ b);  P = propagate(T, hops[l]);
