@@ -132,10 +132,10 @@ void cli_json_summary(const vgae_link_figures *runs, int n, const char *after);
  * epochs and training seconds (fits: NULL for none). */
 void cli_table_runs(const vgae_link_figures *runs, const vgae_linkpred_result *fits, int n,
                     int64_t seed);
-/* A row per method: its test figures' mean +- std over n runs
- * (runs[k][0..n)), in %. */
-void cli_table_summary(const char *const *names, const vgae_link_figures *const *runs, int methods,
-                       int n);
+/* A row per method (first: the heading of their column): its test
+ * figures' mean +- std over n runs (runs[k][0..n)), in %. */
+void cli_table_summary(const char *first, const char *const *names,
+                       const vgae_link_figures *const *runs, int methods, int n);
 
 int cmd_info(int argc, char **argv);
 int cmd_split(int argc, char **argv);

@@ -176,7 +176,7 @@ int cmd_baseline(int argc, char **argv)
         if (a.json)
             printf("}}\n");
         else
-            cli_table_summary(names, rows, n, t->runs);
+            cli_table_summary("method", names, rows, n, t->runs);
     }
     free(figs);
     vgae_dataset_free(ds);

@@ -153,7 +153,7 @@ static void print_tables(const char *model, const cli_train_opts *t, const vgae_
                t->runs, seconds);
     else
         printf("test figures in %% on the same split:\n");
-    cli_table_summary(names, figs, methods, t->runs);
+    cli_table_summary("method", names, figs, methods, t->runs);
 }
 
 int cmd_linkpred(int argc, char **argv)

@@ -69,7 +69,7 @@ static void print_figures(const char *what, const vgae_link_figures *f, int epoc
     vgae_link_figures val = *f;
     val.test = f->val;
     const vgae_link_figures *rows[] = {f, &val};
-    cli_table_summary(names, rows, isnan(f->val.auc) ? 1 : 2, 1);
+    cli_table_summary("set", names, rows, isnan(f->val.auc) ? 1 : 2, 1);
 }
 
 int cmd_train(int argc, char **argv)

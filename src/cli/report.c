@@ -138,18 +138,18 @@ void cli_table_runs(const vgae_link_figures *runs, const vgae_linkpred_result *f
     }
 }
 
-void cli_table_summary(const char *const *names, const vgae_link_figures *const *runs, int methods,
-                       int n)
+void cli_table_summary(const char *first, const char *const *names,
+                       const vgae_link_figures *const *runs, int methods, int n)
 {
     cli_metric m[CLI_MAX_METRICS];
     char heads[CLI_MAX_METRICS][16];
     const int c = columns(&runs[0][0], m, heads);
-    int wide = 6;
+    int wide = (int)strlen(first);
     for (int k = 0; k < methods; k++)
         if ((int)strlen(names[k]) > wide)
             wide = (int)strlen(names[k]);
     const int cell = n > 1 ? 15 : 6;
-    printf("%-*s", wide, "method");
+    printf("%-*s", wide, first);
     for (int i = 0; i < c; i++)
         printf("  %*s", cell, heads[i]);
     printf("\n");

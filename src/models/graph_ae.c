@@ -545,6 +545,11 @@ vgae_status vgae_graph_ae_fit(vgae_ctx *ctx, vgae_graph_ae *m, int every, vgae_e
         return vgae_fail(ctx, VGAE_EINVAL, "selection by MRR needs hard negatives in the split");
     if (selecting && o->select == VGAE_SELECT_HITS && o->hits.n == 0)
         return vgae_fail(ctx, VGAE_EINVAL, "selection by Hits@K needs a K");
+    /* validation during the fit scores the hard negatives only when MRR is
+     * what selection watches (they are most of the pairs) */
+    vgae_split checked = *m->split;
+    if (!(selecting && o->select == VGAE_SELECT_MRR))
+        checked.n_hard = 0;
     vgae_elbo_terms terms = {0};
     vgae_real *best = NULL;
     double best_value = -INFINITY;
@@ -565,7 +570,7 @@ vgae_status vgae_graph_ae_fit(vgae_ctx *ctx, vgae_graph_ae *m, int every, vgae_e
         vgae_set_figures val;
         st = vgae_graph_ae_encode(ctx, m);
         if (!st)
-            st = vgae_link_evaluate_val(ctx, m->split, score_model, m, &o->hits, &val);
+            st = vgae_link_evaluate_val(ctx, &checked, score_model, m, &o->hits, &val);
         if (!st && check) {
             const double value = selected(o, &val);
             if (value > best_value) {
