@@ -88,9 +88,12 @@ static int store(const char *cmd, const cli_opt *o, const char *v, void *dest)
     return -1;
 }
 
-/* The option whose name or alias argument a is (up to an '=' if with_eq). */
-static const cli_opt *find(const cli_command *c, const char *a, size_t len, const cli_group **group)
+/* The option whose name or alias argument a is (its first len characters);
+ * failing that, the negatable flag that a names as --no-NAME (*negated 1). */
+static const cli_opt *find(const cli_command *c, const char *a, size_t len, const cli_group **group,
+                           int *negated)
 {
+    *negated = 0;
     for (const cli_group *g = c->groups; g->opts; g++)
         for (const cli_opt *o = g->opts; o->name; o++)
             if ((strlen(o->name) == len && strncmp(a, o->name, len) == 0) ||
@@ -98,6 +101,14 @@ static const cli_opt *find(const cli_command *c, const char *a, size_t len, cons
                 *group = g;
                 return o;
             }
+    if (len > 5 && strncmp(a, "--no-", 5) == 0)
+        for (const cli_group *g = c->groups; g->opts; g++)
+            for (const cli_opt *o = g->opts; o->name; o++)
+                if (o->negatable && strlen(o->name) == len - 3 && strncmp(a + 5, o->name + 2, len - 5) == 0) {
+                    *group = g;
+                    *negated = 1;
+                    return o;
+                }
     return NULL;
 }
 
@@ -125,7 +136,9 @@ int cli_parse(const cli_command *c, int argc, char **argv, void *args)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *eq = a[0] == '-' ? strchr(a, '=') : NULL;
         const cli_group *g = NULL;
-        const cli_opt *o = a[0] == '-' && a[1] ? find(c, a, eq ? (size_t)(eq - a) : strlen(a), &g) : NULL;
+        int negated = 0;
+        const cli_opt *o =
+            a[0] == '-' && a[1] ? find(c, a, eq ? (size_t)(eq - a) : strlen(a), &g, &negated) : NULL;
         if (!o) {
             if (a[0] != '-' && c->has_positional && !have_positional) {
                 *(const char **)((char *)args + c->positional) = a;
@@ -142,7 +155,7 @@ int cli_parse(const cli_command *c, int argc, char **argv, void *args)
         const char *value = NULL;
         if (o->kind == CLI_FLAG) {
             if (eq) {
-                cli_usage_error(c->name, "option %s takes no value", o->name);
+                cli_usage_error(c->name, "option %.*s takes no value", (int)(eq - a), a);
                 return CLI_BAD;
             }
         } else {
@@ -152,7 +165,9 @@ int cli_parse(const cli_command *c, int argc, char **argv, void *args)
                 return CLI_BAD;
             }
         }
-        if (store(c->name, o, value, dest_of(g, o, args)))
+        if (negated)
+            *(int *)dest_of(g, o, args) = 0;
+        else if (store(c->name, o, value, dest_of(g, o, args)))
             return CLI_BAD;
         if (o->track)
             *(int *)((char *)args + g->offset + o->given) = 1;
@@ -207,8 +222,9 @@ void cli_help(const cli_command *c, const void *args, FILE *out)
             const char *value = o->value;
             if (o->kind == CLI_CHOICE && !value)
                 value = join_choices(o->choices, "|", names, sizeof names);
-            int w = snprintf(head, sizeof head, "  %s%s%s%s%s", o->alias ? o->alias : "",
-                             o->alias ? ", " : "", o->name, value ? " " : "", value ? value : "");
+            int w = snprintf(head, sizeof head, "  %s%s%s%s%s%s", o->alias ? o->alias : "",
+                             o->alias ? ", " : "", o->negatable ? "--[no-]" : "",
+                             o->negatable ? o->name + 2 : o->name, value ? " " : "", value ? value : "");
             fputs(head, out);
             /* the first help line beside the name, or below it when the name is long */
             if (w >= HELP_COLUMN - 1)

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 typedef enum cli_kind {
-    CLI_FLAG,   /* no value; sets an int to 1 */
+    CLI_FLAG,   /* no value; sets an int to 1 (--no-NAME sets it to 0 when negatable) */
     CLI_STRING, /* a const char * (the argv string itself) */
     CLI_INT,    /* an int in [min, max] */
     CLI_INT64,  /* an int64_t in [min, max] */
@@ -30,6 +30,8 @@ typedef struct cli_opt {
     const char *help;            /* lines of help ('\n' between them) */
     int no_default;              /* do not add the current value as "(default)" to the help */
     int track;                   /* 1: set the int at offset `given` to 1 when the option appears */
+    int negatable;               /* CLI_FLAG: --no-NAME also exists and sets the int to 0
+                                    (to turn off what a recipe turned on) */
     size_t given;
 } cli_opt;
 

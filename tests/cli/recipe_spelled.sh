@@ -1,7 +1,8 @@
 #!/bin/sh
 # `--recipe tuned` is the settings the README spells out: the same JSON as the
 # options given one by one (with features, and featureless), and not the same
-# as those options with one of them changed, so the comparison can fail.
+# as those options with one of them changed, so the comparison can fail; and
+# --no-structure-input turns off what the recipe turned on.
 # usage: recipe_spelled.sh VGAE PLANTED_EDGES
 set -u
 vgae=$1
@@ -30,18 +31,21 @@ run feat-other --features "$tmp/x.mtx" $common --dropout 0.5 --l2-scale 1.8
 run bare-recipe --recipe tuned
 run bare-spelled $common --dropout 0.5 --structure-input
 run bare-other $common --dropout 0.7 --structure-input
+run off-recipe --recipe tuned --no-structure-input
+run off-spelled $common --dropout 0.5
+run off-other $common --dropout 0.5 --structure-input
 }
 fail=0
-for k in feat bare; do
+for k in feat bare off; do
     if ! cmp -s "$tmp/$k-recipe" "$tmp/$k-spelled"; then
         echo "FAIL: $k: --recipe tuned differs from its options spelled out"
         cat "$tmp/$k-recipe.json" "$tmp/$k-spelled.json"
         fail=1
     fi
     if cmp -s "$tmp/$k-recipe" "$tmp/$k-other"; then
-        echo "FAIL: $k: another dropout gives the same figures, the comparison shows nothing"
+        echo "FAIL: $k: other settings give the same figures, the comparison shows nothing"
         fail=1
     fi
 done
-[ $fail = 0 ] && echo "--recipe tuned = its settings, with features and featureless" && cat "$tmp/feat-recipe.json"
+[ $fail = 0 ] && echo "--recipe tuned = its settings, with features, featureless, and with --no-structure-input" && cat "$tmp/feat-recipe.json"
 exit $fail
