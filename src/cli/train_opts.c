@@ -35,8 +35,8 @@ static void kipf2016(cli_train_opts *t, int features)
  * decoder, Adam at 0.01 for 300 epochs, keeping the weights of the best
  * validation AUC (checked every 10 epochs). With features, dropout 0.7 and
  * the codes' rows scaled to norm 1.8 before they propagate (VGNAE);
- * featureless, dropout 0.5 and the encoder reads the training adjacency,
- * so that a node
+ * featureless, dropout 0.5, the decoder's degree term, and the encoder
+ * reads the training adjacency, so that a node
  * whose edges are all hidden encodes to 0 and the decoder learns what such
  * a node should score. */
 static void tuned(cli_train_opts *t, int features)
@@ -59,6 +59,7 @@ static void tuned(cli_train_opts *t, int features)
     } else {
         o->dropout = 0.5;
         o->structure_input = 1;
+        o->degree_term = 1;
     }
 }
 
@@ -154,6 +155,9 @@ const cli_opt cli_model_table[] = {
     {"--decoder-hidden", NULL, CLI_INT, "N", 0, 65536, offsetof(cli_train_opts, model.decoder_hidden),
      .help = "the hadamard decoder's width (0, the default: the latent\n"
              "size)", .no_default = 1},
+    {"--degree-term", NULL, CLI_FLAG, .negatable = 1, .dest = offsetof(cli_train_opts, model.degree_term),
+     .help = "hadamard: add a (log(1 + d_u) + log(1 + d_v)) to the logit,\n"
+             "d the degrees in the graph the encoder sees, a learned from 1"},
     {"--no-features", NULL, CLI_FLAG, .dest = offsetof(cli_train_opts, no_features),
      .help = "ignore the features: X = I (automatic when there are none)"},
     {"--structure-input", NULL, CLI_FLAG, .negatable = 1, .dest = offsetof(cli_train_opts, model.structure_input),
@@ -268,6 +272,8 @@ int cli_train_model(const char *cmd, const cli_train_opts *t, vgae_graph_ae_opti
     o.select = (vgae_select_metric)t->select;
     o.features = !t->no_features;
     *out = o;
+    if (o.degree_term && o.decoder != VGAE_DECODER_HADAMARD)
+        return cli_usage_error(cmd, "--degree-term needs --decoder hadamard"), -1;
     if (t->hops_given > 1 && t->hops_given != o.layers)
         return cli_usage_error(cmd, "--hops gives %d values for %d layers", t->hops_given, o.layers), -1;
     if (o.loss == VGAE_LOSS_FULL && (o.decoder != VGAE_DECODER_INNER || o.mask_rate > 0 || o.negatives != 1))

@@ -1,5 +1,6 @@
 /* The Hadamard-MLP decoder: a pair's logit is an MLP of the elementwise product of its embeddings; its sampled loss and scores, a batch of pairs at a time. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/graph_ae_impl.h"
@@ -8,6 +9,11 @@
 
 /* Pairs per batch: the batch's products and activations are its rows. */
 #define MLP_BATCH 4096
+
+/* The degree term's weight a at the start: 1, so that at first the term
+ * ranks pairs as preferential attachment does (chosen on validation pairs
+ * of PubMed and a Barabasi-Albert graph, featureless, over 0). */
+#define DEGREE_TERM_START 1.0
 
 vgae_status vgae_mlp_decoder_init(vgae_ctx *ctx, vgae_graph_ae *m, vgae_rng *init)
 {
@@ -24,16 +30,39 @@ vgae_status vgae_mlp_decoder_init(vgae_ctx *ctx, vgae_graph_ae *m, vgae_rng *ini
     if (!st) st = vgae_mat_init(ctx, &d->da1, MLP_BATCH, hidden);
     if (!st) st = vgae_mat_init(ctx, &d->logit, MLP_BATCH, 1);
     if (!st) st = vgae_mat_init(ctx, &d->dlogit, MLP_BATCH, 1);
+    if (!st && m->options.degree_term) {
+        st = vgae_mat_init(ctx, &d->deg_weight, 1, 1);
+        if (!st) st = vgae_mat_init(ctx, &d->ddeg_weight, 1, 1);
+        if (!st) d->deg_weight.data[0] = (vgae_real)DEGREE_TERM_START;
+        if (!st) st = vgae_params_add(ctx, &m->base.params, "dec.degree", &d->deg_weight, &d->ddeg_weight);
+        if (!st && !(d->log_degree = vgae_calloc(ctx, (size_t)m->n, sizeof *d->log_degree)))
+            st = VGAE_ENOMEM;
+    }
     return st;
+}
+
+/* log(1 + d) per node into d->log_degree: d the degrees of g, less those
+ * of hidden (the masked edges) if not NULL. */
+static void set_log_degree(vgae_mlp_decoder *d, const vgae_graph *g, const vgae_graph *hidden)
+{
+    for (int32_t u = 0; u < g->n; u++) {
+        int64_t k = g->rowptr[u + 1] - g->rowptr[u];
+        if (hidden)
+            k -= hidden->rowptr[u + 1] - hidden->rowptr[u];
+        d->log_degree[u] = log1p((double)k);
+    }
 }
 
 void vgae_mlp_decoder_destroy(vgae_mlp_decoder *d)
 {
     vgae_linear_destroy(&d->l1);
     vgae_linear_destroy(&d->l2);
-    vgae_mat *mats[] = {&d->h, &d->a1, &d->logit, &d->dlogit, &d->da1, &d->dh};
+    vgae_mat *mats[] = {&d->h, &d->a1, &d->logit, &d->dlogit, &d->da1, &d->dh, &d->deg_weight,
+                        &d->ddeg_weight};
     for (size_t i = 0; i < sizeof mats / sizeof mats[0]; i++)
         vgae_mat_destroy(mats[i]);
+    free(d->log_degree);
+    d->log_degree = NULL;
 }
 
 static vgae_mat rows_of(const vgae_mat *m, int64_t rows)
@@ -59,6 +88,11 @@ static vgae_status forward(vgae_ctx *ctx, vgae_mlp_decoder *d, const vgae_mat *z
         st = vgae_activation_forward(ctx, VGAE_ACT_RELU, &a1, &a1);
     if (!st)
         st = vgae_linear_forward(ctx, &d->l2, &a1, &logit);
+    if (!st && d->deg_weight.data) {
+        const double a = (double)d->deg_weight.data[0];
+        for (int64_t i = 0; i < b; i++)
+            logit.data[i] += (vgae_real)(a * (d->log_degree[u[i]] + d->log_degree[v[i]]));
+    }
     return st;
 }
 
@@ -111,10 +145,12 @@ vgae_status vgae_mlp_decoder_loss(vgae_ctx *ctx, vgae_graph_ae *m, const vgae_gr
     const int64_t dim = z->cols;
     static _Thread_local int32_t u[MLP_BATCH], v[MLP_BATCH];
     pair_walk w = {pos, neg, pos->n_edges, n_neg, 0, pos->rowptr[0], 0};
-    double loss = 0;
+    double loss = 0, da = 0;
     vgae_status st = VGAE_OK;
     if (dz)
         vgae_mat_zero(dz);
+    if (d->log_degree) /* the degrees the encoder sees: without the hidden edges */
+        set_log_degree(d, m->train, m->masked);
     for (;;) {
         int label;
         const int64_t b = take(&w, MLP_BATCH, u, v, &label);
@@ -131,6 +167,9 @@ vgae_status vgae_mlp_decoder_loss(vgae_ctx *ctx, vgae_graph_ae *m, const vgae_gr
             continue;
         vgae_mat a1 = rows_of(&d->a1, b), da1 = rows_of(&d->da1, b), h = rows_of(&d->h, b),
                  dh = rows_of(&d->dh, b), dlogit = rows_of(&d->dlogit, b);
+        if (d->log_degree)
+            for (int64_t i = 0; i < b; i++)
+                da += (double)dlogit.data[i] * (d->log_degree[u[i]] + d->log_degree[v[i]]);
         st = vgae_linear_backward(ctx, &d->l2, &a1, &dlogit, &da1);
         if (!st)
             st = vgae_activation_backward(ctx, VGAE_ACT_RELU, &a1, &da1, &da1);
@@ -149,6 +188,8 @@ vgae_status vgae_mlp_decoder_loss(vgae_ctx *ctx, vgae_graph_ae *m, const vgae_gr
             }
         }
     }
+    if (dz && d->log_degree)
+        d->ddeg_weight.data[0] += (vgae_real)da;
     if (nll)
         *nll = loss;
     return st;
@@ -159,6 +200,8 @@ vgae_status vgae_mlp_decoder_score(vgae_ctx *ctx, vgae_graph_ae *m, const vgae_m
 {
     vgae_mlp_decoder *d = &m->mlp;
     static _Thread_local int32_t u[MLP_BATCH], v[MLP_BATCH];
+    if (d->log_degree) /* the training graph's, as the encoder sees it when scoring */
+        set_log_degree(d, m->train, NULL);
     for (int64_t first = 0; first < n; first += MLP_BATCH) {
         const int64_t b = n - first < MLP_BATCH ? n - first : MLP_BATCH;
         for (int64_t i = 0; i < b; i++) {

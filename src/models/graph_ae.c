@@ -114,6 +114,8 @@ static vgae_status check_options(vgae_ctx *ctx, const vgae_graph_ae_options *o)
         return vgae_fail(ctx, VGAE_EINVAL, "the full loss scores every pair with the inner "
                          "product: the MLP decoder, edge masking and several negatives per "
                          "positive need the sampled loss");
+    if (o->degree_term && o->decoder != VGAE_DECODER_HADAMARD)
+        return vgae_fail(ctx, VGAE_EINVAL, "the degree term belongs to the MLP decoder (hadamard)");
     if (o->patience > 0 && o->val_every == 0)
         return vgae_fail(ctx, VGAE_EINVAL, "early stopping (patience %d) needs validation every "
                          "few epochs (val_every)", o->patience);

@@ -17,7 +17,7 @@ typedef struct facts {
     /* the options that came with format version 2 (files before them hold
      * none: the defaults are the first version's model) */
     int layers, propagation, bias, norm, residual, l2_learn, decoder, decoder_hidden, negatives;
-    int val_every, select, patience, best_epoch, structure_input;
+    int val_every, select, patience, best_epoch, structure_input, degree_term;
     double dropout, l2_scale, mask_rate, adversarial, weight_decay;
     char hops[VGAE_MAX_LAYERS * 4];
     vgae_link_figures reported;
@@ -112,6 +112,7 @@ static void facts_from_options(const vgae_graph_ae_options *o, facts *f)
     f->l2_learn = o->l2_learn;
     f->decoder = o->decoder;
     f->decoder_hidden = o->decoder_hidden;
+    f->degree_term = o->degree_term;
     f->negatives = o->negatives;
     f->mask_rate = o->mask_rate;
     f->adversarial = o->adversarial;
@@ -147,6 +148,7 @@ static int options_from_facts(const facts *f, vgae_graph_ae_options *o)
     o->l2_learn = f->l2_learn;
     o->decoder = (vgae_decoder_kind)f->decoder;
     o->decoder_hidden = f->decoder_hidden;
+    o->degree_term = f->degree_term;
     o->negatives = f->negatives;
     o->mask_rate = f->mask_rate;
     o->adversarial = f->adversarial;
@@ -212,6 +214,7 @@ static int meta_table(facts *f, vgae_meta_key k[64])
     KEY(.key = "l2_learn", .type = VGAE_META_INT, .value = &f->l2_learn, .min = 0, .max = 1);
     KEY(.key = "decoder", .type = VGAE_META_NAME, .value = &f->decoder, .names = decoder_names);
     KEY(.key = "decoder_hidden", .type = VGAE_META_INT, .value = &f->decoder_hidden, .min = 0, .max = 65536);
+    KEY(.key = "degree_term", .type = VGAE_META_INT, .value = &f->degree_term, .min = 0, .max = 1);
     KEY(.key = "negatives", .type = VGAE_META_INT, .value = &f->negatives, .min = 1, .max = 1000);
     KEY(.key = "mask_rate", .type = VGAE_META_REAL, .value = &f->mask_rate, .min = 0, .max = 0.999999);
     KEY(.key = "adversarial", .type = VGAE_META_REAL, .value = &f->adversarial, .min = 0, .max = 1e6);

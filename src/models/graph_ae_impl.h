@@ -33,10 +33,13 @@ typedef struct vgae_adversary {
     vgae_mat real, a1, a1_real, logit, dlogit, da1, dz_adv;
 } vgae_adversary;
 
-/* The Hadamard-MLP decoder's weights: w2 . relu(W1 (z_u * z_v) + b1) + b2. */
+/* The Hadamard-MLP decoder's weights: w2 . relu(W1 (z_u * z_v) + b1) + b2,
+ * plus a (log(1 + d_u) + log(1 + d_v)) with the degree term. */
 typedef struct vgae_mlp_decoder {
     vgae_linear l1, l2;
     vgae_mat h, a1, logit, dlogit, da1, dh; /* a batch of pairs */
+    vgae_mat deg_weight, ddeg_weight;       /* a, 1 x 1; empty without the degree term */
+    double *log_degree;                     /* log(1 + d) per node, of the graph in use */
 } vgae_mlp_decoder;
 
 struct vgae_graph_ae {

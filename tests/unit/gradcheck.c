@@ -614,6 +614,8 @@ static void check_graph_model_options(void **state)
     o.decoder_hidden = 5;
     o.weight_decay = 0.01;
     check_graph_options(ctx, "gae hadamard decay", o, 1);
+    o.degree_term = 1;
+    check_graph_options(ctx, "gae hadamard degree term", o, 1);
     /* dropout on the features and the hidden layer, edge masking with the
      * structure input, featureless (each evaluation replays the masks) */
     o = vgae_graph_ae_defaults();
@@ -625,6 +627,8 @@ static void check_graph_model_options(void **state)
     o.structure_input = 1;
     o.decoder = VGAE_DECODER_HADAMARD;
     check_graph_options(ctx, "vgae masked structure-input", o, 0);
+    o.degree_term = 1; /* the degrees of the visible edges */
+    check_graph_options(ctx, "vgae masked degree term", o, 0);
     /* the adversarial regularizer (its discriminator steps in the first
      * backward pass; every evaluation after sees that discriminator) */
     o = vgae_graph_ae_defaults();

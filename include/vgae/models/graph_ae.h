@@ -119,6 +119,12 @@ typedef struct vgae_graph_ae_options {
     /* ---- the decoder ---- */
     vgae_decoder_kind decoder;     /* INNER */
     int decoder_hidden;            /* HADAMARD's hidden width: 0 means latent */
+    /* HADAMARD: 1 adds a * (log(1 + d_u) + log(1 + d_v)) to a pair's logit,
+     * d the degrees in the graph the encoder sees (the visible edges while
+     * edges are masked) and a learned from 1; the GCN's normalization
+     * divides degree out of the codes, and a product of two codes cannot
+     * add it back: 0 */
+    int degree_term;
 
     /* ---- training ---- */
     int negatives;                 /* the sampled loss's non-edges per positive: 1 */
