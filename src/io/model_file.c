@@ -65,7 +65,7 @@ static void put_floats(writer *w, const vgae_real *x, int64_t n)
 
 vgae_status vgae_model_file_write(vgae_ctx *ctx, const char *path, const char *meta_text,
                                   const vgae_params *tensors, const vgae_split *split,
-                                  int new_contents)
+                                  int min_version)
 {
     vgae_outfile *out;
     vgae_status st = vgae_outfile_open(ctx, path, &out);
@@ -74,7 +74,7 @@ vgae_status vgae_model_file_write(vgae_ctx *ctx, const char *path, const char *m
     writer w = {vgae_outfile_stream(out), crc32(0L, Z_NULL, 0), 0};
     put(&w, magic, 8);
     const int hard = split && split->n_hard > 0;
-    put_le(&w, hard || new_contents ? 2 : 1, 4);
+    put_le(&w, (uint64_t)(min_version > 2 ? min_version : hard || min_version == 2 ? 2 : 1), 4);
     put_le(&w, strlen(meta_text), 4);
     put(&w, meta_text, strlen(meta_text));
     put_le(&w, (uint64_t)tensors->count, 4);
@@ -423,6 +423,13 @@ vgae_status vgae_model_file_load_params(vgae_ctx *ctx, const vgae_model_file *f,
         memcpy(par->value->data, f->tensors[t].data,
                (size_t)vgae_mat_size(par->value) * sizeof *par->value->data);
     }
+    /* names are unique on both sides: more tensors than parameters means one
+     * the model lacks, which it would silently go without */
+    if (f->n_tensors != params->count)
+        return vgae_fail_at(ctx, VGAE_EFORMAT, f->path, 0,
+                            "the model file holds %d tensors, the model it describes %d: a "
+                            "part of the model this vgae does not build", f->n_tensors,
+                            params->count);
     return VGAE_OK;
 }
 

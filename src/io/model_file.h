@@ -9,12 +9,13 @@
 
 /* Writes a model file (layout in vgae/io/model_file.h): meta_text ("key
  * value" lines), the tensors of a parameter list in list order, and a
- * split (NULL for none), atomically. new_contents != 0 marks a model that a
- * vgae of format version 1 would misread (a graph model with the options
- * that came with version 2): it is written as version 2, as is a split with
- * hard negatives; everything else as version 1. */
+ * split (NULL for none), atomically, as format version min_version or the
+ * lowest that can hold it: a model that an older vgae would misread gives
+ * the version that brought what it uses (2: the graph options of version 2;
+ * 3: the degree term), so that older readers refuse it as too new; a split
+ * with hard negatives needs 2; everything else is version 1. */
 vgae_status vgae_model_file_write(vgae_ctx *ctx, const char *path, const char *meta_text,
-                                  const vgae_params *tensors, const vgae_split *split, int new_contents);
+                                  const vgae_params *tensors, const vgae_split *split, int min_version);
 
 /* One metadata key of a model: how its value is written and read. A model
  * describes its metadata once, as a table of these; vgae_meta_format writes

@@ -15,6 +15,18 @@
  * of PubMed and a Barabasi-Albert graph, featureless, over 0). */
 #define DEGREE_TERM_START 1.0
 
+/* log(1 + d) per node into out: d the degrees of g, less those of hidden
+ * (the masked edges) if not NULL. */
+static void set_log_degree(double *out, const vgae_graph *g, const vgae_graph *hidden)
+{
+    for (int32_t u = 0; u < g->n; u++) {
+        int64_t k = g->rowptr[u + 1] - g->rowptr[u];
+        if (hidden)
+            k -= hidden->rowptr[u + 1] - hidden->rowptr[u];
+        out[u] = log1p((double)k);
+    }
+}
+
 vgae_status vgae_mlp_decoder_init(vgae_ctx *ctx, vgae_graph_ae *m, vgae_rng *init)
 {
     vgae_mlp_decoder *d = &m->mlp;
@@ -35,22 +47,13 @@ vgae_status vgae_mlp_decoder_init(vgae_ctx *ctx, vgae_graph_ae *m, vgae_rng *ini
         if (!st) st = vgae_mat_init(ctx, &d->ddeg_weight, 1, 1);
         if (!st) d->deg_weight.data[0] = (vgae_real)DEGREE_TERM_START;
         if (!st) st = vgae_params_add(ctx, &m->base.params, "dec.degree", &d->deg_weight, &d->ddeg_weight);
-        if (!st && !(d->log_degree = vgae_calloc(ctx, (size_t)m->n, sizeof *d->log_degree)))
+        if (!st && (!(d->log_degree = vgae_calloc(ctx, (size_t)m->n, sizeof *d->log_degree)) ||
+                    !(d->log_degree_visible = vgae_calloc(ctx, (size_t)m->n, sizeof *d->log_degree))))
             st = VGAE_ENOMEM;
+        if (!st)
+            set_log_degree(d->log_degree, m->train, NULL);
     }
     return st;
-}
-
-/* log(1 + d) per node into d->log_degree: d the degrees of g, less those
- * of hidden (the masked edges) if not NULL. */
-static void set_log_degree(vgae_mlp_decoder *d, const vgae_graph *g, const vgae_graph *hidden)
-{
-    for (int32_t u = 0; u < g->n; u++) {
-        int64_t k = g->rowptr[u + 1] - g->rowptr[u];
-        if (hidden)
-            k -= hidden->rowptr[u + 1] - hidden->rowptr[u];
-        d->log_degree[u] = log1p((double)k);
-    }
 }
 
 void vgae_mlp_decoder_destroy(vgae_mlp_decoder *d)
@@ -62,7 +65,8 @@ void vgae_mlp_decoder_destroy(vgae_mlp_decoder *d)
     for (size_t i = 0; i < sizeof mats / sizeof mats[0]; i++)
         vgae_mat_destroy(mats[i]);
     free(d->log_degree);
-    d->log_degree = NULL;
+    free(d->log_degree_visible);
+    d->log_degree = d->log_degree_visible = NULL;
 }
 
 static vgae_mat rows_of(const vgae_mat *m, int64_t rows)
@@ -70,10 +74,11 @@ static vgae_mat rows_of(const vgae_mat *m, int64_t rows)
     return (vgae_mat){rows, m->cols, m->data};
 }
 
-/* The logits of b pairs (u[i], v[i]) into d->logit; d->h and d->a1 keep the
- * products and activations for backward. */
+/* The logits of b pairs (u[i], v[i]) into d->logit, with the degree term
+ * over log_degree (NULL without it); d->h and d->a1 keep the products and
+ * activations for backward. */
 static vgae_status forward(vgae_ctx *ctx, vgae_mlp_decoder *d, const vgae_mat *z,
-                           const int32_t *u, const int32_t *v, int64_t b)
+                           const double *log_degree, const int32_t *u, const int32_t *v, int64_t b)
 {
     const int64_t dim = z->cols;
     for (int64_t i = 0; i < b; i++) {
@@ -88,10 +93,10 @@ static vgae_status forward(vgae_ctx *ctx, vgae_mlp_decoder *d, const vgae_mat *z
         st = vgae_activation_forward(ctx, VGAE_ACT_RELU, &a1, &a1);
     if (!st)
         st = vgae_linear_forward(ctx, &d->l2, &a1, &logit);
-    if (!st && d->deg_weight.data) {
+    if (!st && log_degree) {
         const double a = (double)d->deg_weight.data[0];
         for (int64_t i = 0; i < b; i++)
-            logit.data[i] += (vgae_real)(a * (d->log_degree[u[i]] + d->log_degree[v[i]]));
+            logit.data[i] += (vgae_real)(a * (log_degree[u[i]] + log_degree[v[i]]));
     }
     return st;
 }
@@ -149,14 +154,16 @@ vgae_status vgae_mlp_decoder_loss(vgae_ctx *ctx, vgae_graph_ae *m, const vgae_gr
     vgae_status st = VGAE_OK;
     if (dz)
         vgae_mat_zero(dz);
-    if (d->log_degree) /* the degrees the encoder sees: without the hidden edges */
-        set_log_degree(d, m->train, m->masked);
+    /* the degrees the encoder sees: without the hidden edges */
+    const double *log_degree = m->masked && d->log_degree ? d->log_degree_visible : d->log_degree;
+    if (m->masked && d->log_degree)
+        set_log_degree(d->log_degree_visible, m->train, m->masked);
     for (;;) {
         int label;
         const int64_t b = take(&w, MLP_BATCH, u, v, &label);
         if (b == 0)
             break;
-        st = forward(ctx, d, z, u, v, b);
+        st = forward(ctx, d, z, log_degree, u, v, b);
         if (st)
             break;
         /* the logits become scale times the loss's derivatives in them */
@@ -167,9 +174,9 @@ vgae_status vgae_mlp_decoder_loss(vgae_ctx *ctx, vgae_graph_ae *m, const vgae_gr
             continue;
         vgae_mat a1 = rows_of(&d->a1, b), da1 = rows_of(&d->da1, b), h = rows_of(&d->h, b),
                  dh = rows_of(&d->dh, b), dlogit = rows_of(&d->dlogit, b);
-        if (d->log_degree)
+        if (log_degree)
             for (int64_t i = 0; i < b; i++)
-                da += (double)dlogit.data[i] * (d->log_degree[u[i]] + d->log_degree[v[i]]);
+                da += (double)dlogit.data[i] * (log_degree[u[i]] + log_degree[v[i]]);
         st = vgae_linear_backward(ctx, &d->l2, &a1, &dlogit, &da1);
         if (!st)
             st = vgae_activation_backward(ctx, VGAE_ACT_RELU, &a1, &da1, &da1);
@@ -188,7 +195,7 @@ vgae_status vgae_mlp_decoder_loss(vgae_ctx *ctx, vgae_graph_ae *m, const vgae_gr
             }
         }
     }
-    if (dz && d->log_degree)
+    if (dz && log_degree)
         d->ddeg_weight.data[0] += (vgae_real)da;
     if (nll)
         *nll = loss;
@@ -200,15 +207,14 @@ vgae_status vgae_mlp_decoder_score(vgae_ctx *ctx, vgae_graph_ae *m, const vgae_m
 {
     vgae_mlp_decoder *d = &m->mlp;
     static _Thread_local int32_t u[MLP_BATCH], v[MLP_BATCH];
-    if (d->log_degree) /* the training graph's, as the encoder sees it when scoring */
-        set_log_degree(d, m->train, NULL);
     for (int64_t first = 0; first < n; first += MLP_BATCH) {
         const int64_t b = n - first < MLP_BATCH ? n - first : MLP_BATCH;
         for (int64_t i = 0; i < b; i++) {
             u[i] = pairs[first + i].u;
             v[i] = pairs[first + i].v;
         }
-        vgae_status st = forward(ctx, d, emb, u, v, b);
+        /* the training graph's degrees, as the encoder sees it when scoring */
+        vgae_status st = forward(ctx, d, emb, d->log_degree, u, v, b);
         if (st)
             return st;
         for (int64_t i = 0; i < b; i++)

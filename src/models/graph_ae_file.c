@@ -275,7 +275,7 @@ vgae_status vgae_graph_ae_save(vgae_ctx *ctx, const vgae_graph_ae *m, const char
     if (!text)
         return vgae_ctx_status(ctx);
     vgae_status st = vgae_model_file_write(ctx, path, text, &m->base.params, m->split,
-                                           new_architecture(o));
+                                           o->degree_term ? 3 : new_architecture(o) ? 2 : 1);
     free(text);
     return st;
 }

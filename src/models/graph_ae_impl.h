@@ -39,7 +39,9 @@ typedef struct vgae_mlp_decoder {
     vgae_linear l1, l2;
     vgae_mat h, a1, logit, dlogit, da1, dh; /* a batch of pairs */
     vgae_mat deg_weight, ddeg_weight;       /* a, 1 x 1; empty without the degree term */
-    double *log_degree;                     /* log(1 + d) per node, of the graph in use */
+    /* log(1 + d) per node: d the training graph's degrees (fixed), and the
+     * visible edges' under this epoch's mask */
+    double *log_degree, *log_degree_visible;
 } vgae_mlp_decoder;
 
 struct vgae_graph_ae {

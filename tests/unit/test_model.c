@@ -547,6 +547,18 @@ static void model_file_round_trip(void **state)
     vgae_model_file *badf = NULL;
     assert_error_contains(ctx, vgae_model_file_read(ctx, tampered, &badf), "empty or absurd shape");
     vgae_params_destroy(&empty);
+    /* a tensor the model described does not have (as a degree term would be
+     * to a vgae without it): refused, not dropped */
+    vgae_params more = {0};
+    vgae_mat extra = {1, 1, (vgae_real[]){0.5f}};
+    for (int p = 0; p < params->count; p++)
+        assert_int_equal(vgae_params_add(ctx, &more, params->items[p].name, params->items[p].value,
+                                         params->items[p].value), VGAE_OK);
+    assert_int_equal(vgae_params_add(ctx, &more, "dec.unknown", &extra, &extra), VGAE_OK);
+    assert_int_equal(vgae_model_file_write(ctx, tampered, meta, &more, vgae_model_file_split(f), 0), VGAE_OK);
+    assert_error_contains(ctx, vgae_graph_ae_load(ctx, tampered, &data, 0, &bad),
+                          "a part of the model this vgae does not build");
+    vgae_params_destroy(&more);
     /* a key given twice */
     char twice[8192];
     snprintf(twice, sizeof twice, "%sseed 5\n", meta);
@@ -777,7 +789,7 @@ static void general_model_file_round_trip(void **state)
     assert_int_equal(vgae_graph_ae_save(ctx, m, path), VGAE_OK);
     vgae_model_file *f = NULL;
     assert_int_equal(vgae_model_file_read(ctx, path, &f), VGAE_OK);
-    assert_int_equal(vgae_model_file_version(f), 2);
+    assert_int_equal(vgae_model_file_version(f), 3); /* the degree term */
     assert_string_equal(vgae_model_file_meta(f, "hops"), "1,0,1");
     assert_string_equal(vgae_model_file_meta(f, "decoder"), "hadamard");
     assert_int_equal(vgae_graph_ae_from_file(ctx, f, &data, 0, &m2), VGAE_OK);

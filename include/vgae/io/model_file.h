@@ -30,10 +30,12 @@ extern "C" {
  *   u32 CRC-32 (zlib) of every byte before it.
  * A file whose split has no hard negatives is written as version 1, which
  * every vgae reads; version 2 only when it has them, so that a vgae older
- * than hard negatives refuses the file as too new.
+ * than hard negatives refuses the file as too new. Version 3: a graph model
+ * with the decoder's degree term (same layout; a vgae that reads version 2
+ * would drop the term).
  * Every model's save writes this and every model's load reads it; the
  * models differ only in their metadata keys and tensor names. */
-#define VGAE_MODEL_FILE_VERSION 2
+#define VGAE_MODEL_FILE_VERSION 3
 
 /* A model file as read, whatever model it holds: for looking at (vgae info
  * --model) and for the models' loaders. Opaque. */
