@@ -35,7 +35,8 @@ static void kipf2016(cli_train_opts *t, int features)
  * decoder, Adam at 0.01 for 300 epochs, keeping the weights of the best
  * validation AUC (checked every 10 epochs). With features, dropout 0.7 and
  * the codes' rows scaled to norm 1.8 before they propagate (VGNAE);
- * featureless, dropout 0.5, the decoder's degree term, and the encoder
+ * featureless, dropout 0.5, the decoder's degree term, an L2 penalty of
+ * 1e-4 on the encoder's weights (the node embeddings), and the encoder
  * reads the training adjacency, so that a node
  * whose edges are all hidden encodes to 0 and the decoder learns what such
  * a node should score. */
@@ -60,6 +61,7 @@ static void tuned(cli_train_opts *t, int features)
         o->dropout = 0.5;
         o->structure_input = 1;
         o->degree_term = 1;
+        o->encoder_decay = 1e-4;
     }
 }
 
@@ -169,6 +171,9 @@ const cli_opt cli_model_table[] = {
      .help = "Adam learning rate"},
     {"--weight-decay", NULL, CLI_REAL, "X", 0, 1e6, offsetof(cli_train_opts, model.weight_decay),
      .help = "L2 penalty on the weights, added to the gradient"},
+    {"--encoder-decay", NULL, CLI_REAL, "X", 0, 1e6, offsetof(cli_train_opts, model.encoder_decay),
+     .help = "L2 penalty on the encoder's weights only, on top of\n"
+             "--weight-decay (featureless: the node embeddings)"},
     {"--beta", NULL, CLI_REAL, "X", 0, 1e12, offsetof(cli_train_opts, model.beta),
      .help = "weight of the KL over the reference's scale 1/N^2"},
     {"--loss", NULL, CLI_CHOICE, .dest = offsetof(cli_train_opts, loss), .choices = loss_names,

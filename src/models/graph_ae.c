@@ -100,10 +100,11 @@ static vgae_status check_options(vgae_ctx *ctx, const vgae_graph_ae_options *o)
         return vgae_fail(ctx, VGAE_EINVAL, "dropout (%g) and mask rate (%g) must be in [0, 1)",
                          o->dropout, o->mask_rate);
     if (!(o->l2_scale >= 0 && o->l2_scale < 1e6) || !(o->adversarial >= 0 && o->adversarial < 1e6) ||
-        !(o->weight_decay >= 0 && o->weight_decay < 1e6))
-        return vgae_fail(ctx, VGAE_EINVAL, "the L2 scale (%g), adversarial weight (%g) and weight "
-                         "decay (%g) must be finite and >= 0", o->l2_scale, o->adversarial,
-                         o->weight_decay);
+        !(o->weight_decay >= 0 && o->weight_decay < 1e6) ||
+        !(o->encoder_decay >= 0 && o->encoder_decay < 1e6))
+        return vgae_fail(ctx, VGAE_EINVAL, "the L2 scale (%g), adversarial weight (%g), weight "
+                         "decay (%g) and encoder decay (%g) must be finite and >= 0", o->l2_scale,
+                         o->adversarial, o->weight_decay, o->encoder_decay);
     if (o->negatives < 1 || o->negatives > 1000 || o->decoder_hidden < 0 ||
         o->decoder_hidden > 65536 || o->val_every < 0 || o->patience < 0)
         return vgae_fail(ctx, VGAE_EINVAL, "negatives (%d) must be 1..1000, the decoder's width "
@@ -178,6 +179,7 @@ static vgae_status build(vgae_ctx *ctx, const vgae_graph_ae_options *options, vg
     /* the encoder's weights first (the first version's order), then the decoder's */
     if (!st)
         st = vgae_encoder_init(ctx, m, init);
+    m->encoder_params = m->base.params.count;
     if (!st && options->decoder == VGAE_DECODER_HADAMARD)
         st = vgae_mlp_decoder_init(ctx, m, init);
     if (!st && options->adversarial > 0)
@@ -386,18 +388,24 @@ vgae_status vgae_graph_ae_loss(vgae_ctx *ctx, vgae_graph_ae *m, int backward, vg
     if (!st && terms)
         terms->loss += m->adversarial_loss;
     /* weight decay: the penalty lambda |w|^2 / 2 on every parameter, its
-     * gradient lambda w */
+     * gradient lambda w; lambda is weight_decay, plus encoder_decay for the
+     * encoder's */
     double penalty = 0;
-    for (int p = 0; !st && o->weight_decay > 0 && p < m->base.params.count; p++) {
+    for (int p = 0; !st && p < m->base.params.count; p++) {
         const vgae_param *q = &m->base.params.items[p];
+        const double lambda = o->weight_decay + (p < m->encoder_params ? o->encoder_decay : 0.0);
+        if (lambda == 0)
+            continue;
+        double sq = 0;
         for (int64_t k = 0; k < vgae_mat_size(q->value); k++) {
-            penalty += (double)q->value->data[k] * q->value->data[k];
+            sq += (double)q->value->data[k] * q->value->data[k];
             if (backward)
-                q->grad->data[k] += (vgae_real)(o->weight_decay * q->value->data[k]);
+                q->grad->data[k] += (vgae_real)(lambda * q->value->data[k]);
         }
+        penalty += 0.5 * lambda * sq;
     }
     if (!st && terms)
-        terms->loss += 0.5 * o->weight_decay * penalty;
+        terms->loss += penalty;
     return st;
 }
 

@@ -18,7 +18,7 @@ typedef struct facts {
      * none: the defaults are the first version's model) */
     int layers, propagation, bias, norm, residual, l2_learn, decoder, decoder_hidden, negatives;
     int val_every, select, patience, best_epoch, structure_input, degree_term;
-    double dropout, l2_scale, mask_rate, adversarial, weight_decay;
+    double dropout, l2_scale, mask_rate, adversarial, weight_decay, encoder_decay;
     char hops[VGAE_MAX_LAYERS * 4];
     vgae_link_figures reported;
     char hits_k[VGAE_MAX_HITS * 12], val_hits[VGAE_MAX_HITS * 32], test_hits[VGAE_MAX_HITS * 32];
@@ -117,6 +117,7 @@ static void facts_from_options(const vgae_graph_ae_options *o, facts *f)
     f->mask_rate = o->mask_rate;
     f->adversarial = o->adversarial;
     f->weight_decay = o->weight_decay;
+    f->encoder_decay = o->encoder_decay;
     f->val_every = o->val_every;
     f->select = o->select;
     f->patience = o->patience;
@@ -153,6 +154,7 @@ static int options_from_facts(const facts *f, vgae_graph_ae_options *o)
     o->mask_rate = f->mask_rate;
     o->adversarial = f->adversarial;
     o->weight_decay = f->weight_decay;
+    o->encoder_decay = f->encoder_decay;
     o->val_every = f->val_every;
     o->select = (vgae_select_metric)f->select;
     o->patience = f->patience;
@@ -219,6 +221,7 @@ static int meta_table(facts *f, vgae_meta_key k[64])
     KEY(.key = "mask_rate", .type = VGAE_META_REAL, .value = &f->mask_rate, .min = 0, .max = 0.999999);
     KEY(.key = "adversarial", .type = VGAE_META_REAL, .value = &f->adversarial, .min = 0, .max = 1e6);
     KEY(.key = "weight_decay", .type = VGAE_META_REAL, .value = &f->weight_decay, .min = 0, .max = 1e6);
+    KEY(.key = "encoder_decay", .type = VGAE_META_REAL, .value = &f->encoder_decay, .min = 0, .max = 1e6);
     KEY(.key = "val_every", .type = VGAE_META_INT, .value = &f->val_every, .min = 0, .max = 1000000);
     KEY(.key = "select", .type = VGAE_META_NAME, .value = &f->select, .names = select_names);
     KEY(.key = "patience", .type = VGAE_META_INT, .value = &f->patience, .min = 0, .max = 1000000);

@@ -70,6 +70,7 @@ struct vgae_graph_ae {
     vgae_graph *masked;
     int training;                 /* the forward pass draws dropout masks and uses a_visible */
     vgae_mlp_decoder mlp;         /* decoder HADAMARD */
+    int encoder_params;           /* the first this many of base.params are the encoder's */
     vgae_adversary *adversary;    /* adversarial > 0 */
     double adversarial_loss;      /* the last epoch's regularizer term */
     int64_t encoded_epoch;        /* the epoch whose means `mean` holds; -1: none */

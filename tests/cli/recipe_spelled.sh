@@ -29,11 +29,11 @@ run feat-recipe --features "$tmp/x.mtx" --recipe tuned
 run feat-spelled --features "$tmp/x.mtx" $common --dropout 0.7 --l2-scale 1.8
 run feat-other --features "$tmp/x.mtx" $common --dropout 0.5 --l2-scale 1.8
 run bare-recipe --recipe tuned
-run bare-spelled $common --dropout 0.5 --structure-input --degree-term
-run bare-other $common --dropout 0.5 --structure-input
+run bare-spelled $common --dropout 0.5 --structure-input --degree-term --encoder-decay 1e-4
+run bare-other $common --dropout 0.5 --structure-input --degree-term
 run off-recipe --recipe tuned --no-structure-input
-run off-spelled $common --dropout 0.5 --degree-term
-run off-other $common --dropout 0.5 --structure-input --degree-term
+run off-spelled $common --dropout 0.5 --degree-term --encoder-decay 1e-4
+run off-other $common --dropout 0.5 --degree-term
 }
 fail=0
 for k in feat bare off; do

@@ -1,5 +1,6 @@
 /* Finite-difference checks of every backward in the core, compiled with double elements. */
 #include <math.h>
+#include <string.h>
 
 #include "testutil.h"
 #include "tiny_vae.h"
@@ -562,6 +563,52 @@ static void check_graph_model(vgae_ctx *ctx, const char *name, vgae_graph_ae_kin
     check_graph_options(ctx, name, o, features);
 }
 
+/* encoder_decay pulls the encoder's weights toward 0 and no other: the
+ * gradients with it differ from those without by lambda w on the
+ * encoder's weights, by nothing on the decoder's. Both models start from
+ * the same weights (the same seed) and draw the same masks and negatives,
+ * so the only difference is the penalty's gradient, up to rounding. */
+static void encoder_decay_spares_the_decoder(void **state)
+{
+    vgae_ctx *ctx = *state;
+    const double lambda = 0.05;
+    vgae_graph_ae_options o = vgae_graph_ae_defaults();
+    o.kind = VGAE_MODEL_GAE;
+    o.loss = VGAE_LOSS_SAMPLED;
+    o.layers = 1;
+    o.mask_rate = 0.5;
+    o.structure_input = 1;
+    o.decoder = VGAE_DECODER_HADAMARD;
+    o.degree_term = 1;
+    o.weight_decay = 0.01;
+    graph_case c[2];
+    for (int k = 0; k < 2; k++) {
+        o.encoder_decay = k ? lambda : 0.0;
+        graph_case_init(ctx, &c[k], o, 0);
+        replay(ctx, &c[k]);
+        assert_int_equal(vgae_graph_ae_loss(ctx, c[k].m, 1, NULL), VGAE_OK);
+    }
+    const vgae_params *p0 = &c[0].m->base.params, *p1 = &c[1].m->base.params;
+    assert_int_equal(p0->count, p1->count);
+    int encoder = 0, decoder = 0;
+    for (int p = 0; p < p1->count; p++) {
+        const vgae_param *q0 = &p0->items[p], *q1 = &p1->items[p];
+        const int is_decoder = strncmp(q1->name, "dec.", 4) == 0;
+        encoder += !is_decoder;
+        decoder += is_decoder;
+        assert_int_equal(p < c[1].m->encoder_params, !is_decoder);
+        for (int64_t i = 0; i < vgae_mat_size(q1->value); i++) {
+            assert_true(q0->value->data[i] == q1->value->data[i]);
+            const double diff = (double)q1->grad->data[i] - (double)q0->grad->data[i];
+            const double want = is_decoder ? 0.0 : lambda * (double)q1->value->data[i];
+            assert_true(fabs(diff - want) <= 1e-12 * (1.0 + fabs(q1->grad->data[i])));
+        }
+    }
+    assert_true(encoder > 0 && decoder > 0);
+    for (int k = 0; k < 2; k++)
+        graph_case_free(&c[k]);
+}
+
 static void check_graph_models(void **state)
 {
     vgae_ctx *ctx = *state;
@@ -629,6 +676,8 @@ static void check_graph_model_options(void **state)
     check_graph_options(ctx, "vgae masked structure-input", o, 0);
     o.degree_term = 1; /* the degrees of the visible edges */
     check_graph_options(ctx, "vgae masked degree term", o, 0);
+    o.encoder_decay = 0.05; /* its penalty is in the loss too */
+    check_graph_options(ctx, "vgae masked encoder decay", o, 0);
     /* the adversarial regularizer (its discriminator steps in the first
      * backward pass; every evaluation after sees that discriminator) */
     o = vgae_graph_ae_defaults();
@@ -747,6 +796,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(check_graph_models, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_graph_model_options, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(full_loss_matches_direct, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(encoder_decay_spares_the_decoder, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_image_vae, setup_ctx, teardown_ctx),
     };
     return cmocka_run_group_tests_name("gradcheck", tests, NULL, NULL);

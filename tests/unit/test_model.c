@@ -773,6 +773,7 @@ static void general_model_file_round_trip(void **state)
     o.l2_learn = 1;
     o.decoder = VGAE_DECODER_HADAMARD;
     o.degree_term = 1;
+    o.encoder_decay = 0.0009765625; /* 2^-10: printed and read back exactly */
     o.structure_input = 1;
     o.features = 0;
     o.epochs = 5;
@@ -796,7 +797,7 @@ static void general_model_file_round_trip(void **state)
     const vgae_graph_ae_options *o2 = vgae_graph_ae_settings(m2);
     assert_true(o2->layers == 3 && o2->hops[1] == 0 && o2->norm == VGAE_NORM_LAYER &&
                 o2->l2_learn && o2->structure_input && o2->decoder == VGAE_DECODER_HADAMARD &&
-                o2->degree_term);
+                o2->degree_term && o2->encoder_decay == 0.0009765625);
     vgae_link_figures f2;
     assert_int_equal(vgae_graph_ae_evaluate(ctx, m2, NULL, &f2), VGAE_OK);
     assert_true(f2.test.auc == r.figures.test.auc && f2.val.ap == r.figures.val.ap);

@@ -137,6 +137,11 @@ typedef struct vgae_graph_ae_options {
      * 64) trained alongside; 0: off. */
     double adversarial;
     double weight_decay;           /* L2 on the weights, added to the gradient: 0 */
+    /* L2 on the encoder's weights only, on top of weight_decay (LightGCN's
+     * penalty on its embeddings: featureless with structure_input, the
+     * first layer's W is a table of node embeddings); the decoder's are
+     * not pulled toward 0: 0 */
+    double encoder_decay;
 
     /* ---- model selection on the validation pairs (never the test pairs) ----
      * Every val_every epochs (0: never) the model is scored on validation;
