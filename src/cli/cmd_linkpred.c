@@ -61,9 +61,10 @@ static const cli_command linkpred_command = {
     .usage = "Usage: vgae linkpred (--dataset NAME | --graph PATH) [options]",
     .about = "Link prediction as in Kipf & Welling (2016): hold out edges for validation and\n"
              "test with as many sampled non-edges, train a graph autoencoder on the rest, and\n"
-             "score held-out pairs with sigmoid(mean_u . mean_v): ROC AUC, average precision,\n"
-             "Hits@K against all the set's non-edges (as OGB ranks), and MRR of each held-out\n"
-             "edge among its own hard negatives (as HeaRT, Li et al. 2023, ranks).\n",
+             "score held-out pairs with the decoder (sigmoid(mean_u . mean_v), or the\n"
+             "Hadamard MLP's): ROC AUC, average precision, Hits@K against all the set's\n"
+             "non-edges (as OGB ranks), and MRR of each held-out edge among its own hard\n"
+             "negatives (as HeaRT, Li et al. 2023, ranks).\n",
     .groups = (const cli_group[]){
         {"Data (one of --dataset or --graph)", cli_data_table, offsetof(linkpred_args, data)},
         {"Model and training (the defaults are the 2016 reference implementation's)",

@@ -363,8 +363,9 @@ static const cli_command predict_command = {
     .name = "predict",
     .usage = "Usage: vgae predict --model MODEL (--pairs FILE | --node ID [--top K])",
     .about = "--pairs FILE: for each line 'u v' of FILE (node ids as in the input, else\n"
-             "  0..N-1), prints 'u v probability', the probability sigmoid(mean_u . mean_v)\n"
-             "  of an edge.\n"
+             "  0..N-1), prints 'u v probability', the model's probability of an edge:\n"
+             "  sigmoid(mean_u . mean_v), or the Hadamard decoder's sigmoid(MLP(mean_u *\n"
+             "  mean_v) + degree term).\n"
              "--node ID --top K: the K nodes most likely to be new neighbours of ID (nodes\n"
              "  already adjacent in the graph, and ID itself, are left out), best first.\n",
     .groups = (const cli_group[]){{"Model and question", predict_table, 0},
