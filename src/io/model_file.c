@@ -73,8 +73,12 @@ vgae_status vgae_model_file_write(vgae_ctx *ctx, const char *path, const char *m
         return st;
     writer w = {vgae_outfile_stream(out), crc32(0L, Z_NULL, 0), 0};
     put(&w, magic, 8);
+    /* hard negatives came with version 2 */
     const int hard = split && split->n_hard > 0;
-    put_le(&w, (uint64_t)(min_version > 2 ? min_version : hard || min_version == 2 ? 2 : 1), 4);
+    int version = min_version > 1 ? min_version : 1;
+    if (hard && version < 2)
+        version = 2;
+    put_le(&w, (uint64_t)version, 4);
     put_le(&w, strlen(meta_text), 4);
     put(&w, meta_text, strlen(meta_text));
     put_le(&w, (uint64_t)tensors->count, 4);
