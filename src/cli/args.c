@@ -246,4 +246,6 @@ void cli_help(const cli_command *c, const void *args, FILE *out)
     }
     if (c->footer)
         fprintf(out, "\n%s", c->footer);
+    if (c->examples)
+        fprintf(out, "\nExamples:\n%s", c->examples);
 }

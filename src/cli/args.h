@@ -52,6 +52,7 @@ typedef struct cli_command {
     const char *about;        /* paragraphs before the options, or NULL */
     const cli_group *groups;  /* ends with a group whose opts is NULL */
     const char *footer;       /* after the options, or NULL */
+    const char *examples;     /* example command lines ("  vgae ...\n"), last in the help */
     size_t positional;        /* offsetof a const char * for one positional argument, or */
     int has_positional;       /* 0 when the command takes none */
 } cli_command;

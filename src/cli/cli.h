@@ -138,6 +138,7 @@ void cli_table_summary(const char *first, const char *const *names,
                        const vgae_link_figures *const *runs, int methods, int n);
 
 int cmd_info(int argc, char **argv);
+int cmd_datasets(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);

@@ -204,7 +204,9 @@ static int vae_train(int argc, char **argv)
     if (rc)
         return rc < 0 ? CLI_OK : rc;
     if (!a.data)
-        return cli_usage_error(cmd, "give the data folder with --data DIR");
+        return cli_usage_error(cmd, "no images: give --data DIR, a folder with MNIST's four IDX files "
+                                    "(tools/fetch-mnist DIR downloads them; for Fashion-MNIST: apt install "
+                                    "dataset-fashion-mnist, --data /usr/share/datasets/fashion-mnist)");
     if (!a.output)
         return cli_usage_error(cmd, "give the model file to write with -o FILE");
     a.vo.binarize = (vgae_binarize)a.binarize;

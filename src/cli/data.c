@@ -23,7 +23,8 @@ static int parse_format(const char *cmd, const char *opt, const char *value, voi
 const cli_opt cli_data_table[] = {
     {"--dataset", NULL, CLI_STRING, "NAME", .dest = offsetof(cli_data_opts, dataset),
      .help = "a dataset folder NAME/ found under the folders in $VGAE_DATA\n"
-             "(colon-separated), then under ./datasets"},
+             "(colon-separated), then ./datasets, then the bundled datasets\n"
+             "(cora, citeseer, pubmed, karate; 'vgae datasets' lists them)"},
     {"--graph", NULL, CLI_STRING, "PATH", .dest = offsetof(cli_data_opts, graph),
      .help = "a graph file, or a dataset folder holding adjacency.mtx and\n"
              "optionally features.mtx and labels.txt"},
@@ -40,7 +41,11 @@ const cli_opt cli_data_table[] = {
 
 int cli_load_source(vgae_ctx *ctx, const vgae_dataset_source *src, vgae_dataset **out)
 {
-    return vgae_dataset_load(ctx, src, getenv("VGAE_DATA"), out) ? cli_lib_error(ctx) : CLI_OK;
+    if (vgae_dataset_load(ctx, src, getenv("VGAE_DATA"), out))
+        return cli_lib_error(ctx);
+    if ((*out)->note)
+        cli_note("%s", (*out)->note);
+    return CLI_OK;
 }
 
 int cli_load_dataset(const char *cmd, vgae_ctx *ctx, const cli_data_opts *o, vgae_dataset **out)

@@ -11,6 +11,7 @@ static const char main_help[] =
     "Usage: vgae COMMAND [options]     (vgae COMMAND --help for its options)\n"
     "\n"
     "Commands:\n"
+    "  datasets   list the datasets that --dataset NAME finds, with their sizes\n"
     "  info       print the size and structure of a graph and its features and labels\n"
     "  linkpred   train VGAE or GAE on a split of a graph's edges; report test ROC AUC, AP,\n"
     "             Hits@K and MRR (--baselines: the classical heuristics beside it)\n"
@@ -33,7 +34,7 @@ static const char main_help[] =
     "                 library's info lines, on stderr\n"
     "\n"
     "Datasets are looked up by name in the folders of $VGAE_DATA (colon-separated),\n"
-    "then in ./datasets. Exit status: 0 success, 1 error, 2 bad command line.\n";
+    "then in ./datasets, then in the bundled ones (vgae datasets lists them).\nExit status: 0 success, 1 error, 2 bad command line.\n";
 
 int cli_verbose = 0;
 
@@ -105,7 +106,7 @@ int main(int argc, char **argv)
     static const struct { const char *name; int (*run)(int, char **); } commands[] = {
         {"linkpred", cmd_linkpred}, {"split", cmd_split}, {"train", cmd_train},
         {"eval", cmd_eval}, {"embed", cmd_embed}, {"predict", cmd_predict}, {"vae", cmd_vae},
-        {"generate", cmd_generate}, {"baseline", cmd_baseline}};
+        {"generate", cmd_generate}, {"baseline", cmd_baseline}, {"datasets", cmd_datasets}};
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
         if (strcmp(cmd, commands[k].name) == 0)
             return commands[k].run(argc - 1, argv + 1);

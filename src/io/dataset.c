@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include "core/internal.h"
@@ -30,43 +31,76 @@ static char *join(vgae_ctx *ctx, const char *dir, size_t dir_len, const char *na
     return p;
 }
 
+#ifndef VGAE_DATASET_DIRS
+#define VGAE_DATASET_DIRS ""
+#endif
+
+const char *vgae_dataset_builtin_dirs(void)
+{
+    return VGAE_DATASET_DIRS;
+}
+
+/* Calls visit(dir, len, arg) for each folder of the search order: those of
+ * search_path, ./datasets, then the built-in ones; stops at a non-zero
+ * return and gives it back. */
+static int each_folder(const char *search_path, int (*visit)(const char *, size_t, void *), void *arg)
+{
+    const char *lists[3] = {search_path ? search_path : "", "datasets", VGAE_DATASET_DIRS};
+    for (int l = 0; l < 3; l++) {
+        const char *p = lists[l];
+        for (;;) {
+            const char *colon = strchr(p, ':');
+            size_t len = colon ? (size_t)(colon - p) : strlen(p);
+            int r = len > 0 ? visit(p, len, arg) : 0;
+            if (r)
+                return r;
+            if (!colon)
+                break;
+            p = colon + 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct {
+    vgae_ctx *ctx;
+    const char *name;
+    char *dir;
+} find_state;
+
+static int find_visit(const char *dir, size_t len, void *arg)
+{
+    find_state *f = arg;
+    char *d = join(f->ctx, dir, len, f->name);
+    if (!d)
+        return -1;
+    if (is_dir(d)) {
+        f->dir = d;
+        return 1;
+    }
+    free(d);
+    return 0;
+}
+
 vgae_status vgae_dataset_find(vgae_ctx *ctx, const char *name, const char *search_path, char **dir_out)
 {
-    const char *p = search_path ? search_path : "";
+    find_state f = {ctx, name, NULL};
+    int r;
     *dir_out = NULL;
     if (!*name || strchr(name, '/'))
         return vgae_fail(ctx, VGAE_EINVAL, "dataset name '%s' must be a plain name (use --graph for a path)",
                          name);
-    for (;;) {
-        const char *colon = strchr(p, ':');
-        size_t len = colon ? (size_t)(colon - p) : strlen(p);
-        if (len > 0) {
-            char *dir = join(ctx, p, len, name);
-            if (!dir)
-                return VGAE_ENOMEM;
-            if (is_dir(dir)) {
-                *dir_out = dir;
-                return VGAE_OK;
-            }
-            free(dir);
-        }
-        if (!colon)
-            break;
-        p = colon + 1;
-    }
-    {
-        char *dir = join(ctx, "datasets", 8, name);
-        if (!dir)
-            return VGAE_ENOMEM;
-        if (is_dir(dir)) {
-            *dir_out = dir;
-            return VGAE_OK;
-        }
-        free(dir);
+    r = each_folder(search_path, find_visit, &f);
+    if (r < 0)
+        return VGAE_ENOMEM;
+    if (r > 0) {
+        *dir_out = f.dir;
+        return VGAE_OK;
     }
     return vgae_fail(ctx, VGAE_ENOTFOUND,
-                     "dataset '%s' not found in VGAE_DATA (%s) nor in ./datasets", name,
-                     search_path && *search_path ? search_path : "not set");
+                     "dataset '%s' not found in VGAE_DATA (%s), ./datasets nor %s", name,
+                     search_path && *search_path ? search_path : "not set",
+                     *VGAE_DATASET_DIRS ? VGAE_DATASET_DIRS : "the built-in folders (none)");
 }
 
 /* In a dataset folder: dir/base, else dir/base.gz, else NULL (no error). */
@@ -106,6 +140,7 @@ void vgae_dataset_free(vgae_dataset *ds)
     free(ds->graph_path);
     free(ds->features_path);
     free(ds->labels_path);
+    free(ds->note);
     free(ds);
 }
 
@@ -136,6 +171,122 @@ static vgae_status resolve_paths(vgae_ctx *ctx, const vgae_dataset_source *src, 
     return VGAE_OK;
 }
 
+typedef struct {
+    vgae_ctx *ctx;
+    vgae_dataset_entry *list;
+    int n, cap;
+} list_state;
+
+static int listed(const list_state *l, const char *name)
+{
+    for (int i = 0; i < l->n; i++)
+        if (strcmp(l->list[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+static int list_visit(const char *dir, size_t len, void *arg)
+{
+    list_state *l = arg;
+    char *folder = join(l->ctx, dir, len, "");
+    DIR *d;
+    struct dirent *e;
+    int r = 0;
+    if (!folder)
+        return -1;
+    d = opendir(folder);
+    while (d && (e = readdir(d))) {
+        char *sub, *adj = NULL;
+        if (e->d_name[0] == '.' || listed(l, e->d_name))
+            continue;
+        if (!(sub = join(l->ctx, folder, strlen(folder), e->d_name))) {
+            r = -1;
+            break;
+        }
+        if (is_dir(sub) && find_member(l->ctx, sub, "adjacency.mtx", &adj)) {
+            free(sub);
+            r = -1;
+            break;
+        }
+        if (adj) {
+            if (l->n == l->cap) {
+                int cap = l->cap ? 2 * l->cap : 8;
+                vgae_dataset_entry *grown = realloc(l->list, (size_t)cap * sizeof *grown);
+                if (!grown) {
+                    free(sub);
+                    free(adj);
+                    r = -1;
+                    break;
+                }
+                l->list = grown;
+                l->cap = cap;
+            }
+            l->list[l->n].name = vgae_strdup(l->ctx, e->d_name);
+            l->list[l->n].dir = sub;
+            sub = NULL;
+            if (!l->list[l->n++].name) {
+                free(adj);
+                r = -1;
+                break;
+            }
+        }
+        free(adj);
+        free(sub);
+    }
+    if (d)
+        closedir(d);
+    free(folder);
+    return r;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+    return strcmp(((const vgae_dataset_entry *)a)->name, ((const vgae_dataset_entry *)b)->name);
+}
+
+vgae_status vgae_dataset_list(vgae_ctx *ctx, const char *search_path, vgae_dataset_entry **out, int *n)
+{
+    list_state l = {ctx, NULL, 0, 0};
+    *out = NULL;
+    *n = 0;
+    if (each_folder(search_path, list_visit, &l) < 0) {
+        vgae_dataset_list_free(l.list, l.n);
+        return vgae_fail(ctx, VGAE_ENOMEM, "out of memory listing datasets");
+    }
+    if (l.n > 1)
+        qsort(l.list, (size_t)l.n, sizeof *l.list, entry_cmp);
+    *out = l.list;
+    *n = l.n;
+    return VGAE_OK;
+}
+
+void vgae_dataset_list_free(vgae_dataset_entry *list, int n)
+{
+    for (int i = 0; list && i < n; i++) {
+        free(list[i].name);
+        free(list[i].dir);
+    }
+    free(list);
+}
+
+/* What a user should know about a dataset as loaded: PubMed's node features
+ * are not distributed with the Planetoid files we can reach offline. NULL
+ * (no error) when there is nothing to say. */
+static vgae_status dataset_note(vgae_ctx *ctx, const char *dir, vgae_dataset *ds)
+{
+    static const char fmt[] =
+        "pubmed has no node features here (Planetoid's ind.pubmed.allx is not available offline); "
+        "to use them, put them in %s/features.mtx[.gz] (19717 x 500; datasets/README.md says how)";
+    size_t len;
+    if (!ds->name || strcmp(ds->name, "pubmed") != 0 || ds->features_path)
+        return VGAE_OK;
+    len = sizeof fmt + strlen(dir);
+    if (!(ds->note = vgae_alloc(ctx, len, 1)))
+        return VGAE_ENOMEM;
+    snprintf(ds->note, len, fmt, dir);
+    return VGAE_OK;
+}
+
 vgae_status vgae_dataset_load(vgae_ctx *ctx, const vgae_dataset_source *src,
                               const char *search_path, vgae_dataset **out)
 {
@@ -157,6 +308,8 @@ vgae_status vgae_dataset_load(vgae_ctx *ctx, const vgae_dataset_source *src,
             goto fail;
     }
     st = resolve_paths(ctx, src, dir ? dir : src->graph_path, ds);
+    if (!st && dir)
+        st = dataset_note(ctx, dir, ds);
     free(dir);
     if (st)
         goto fail;

@@ -60,7 +60,7 @@ expect_error idx-truncated 1 't10k-images-idx3-ubyte: truncated' -- vae train --
 cp "$data/t10k-images-idx3-ubyte" "$tmp/bad/t10k-images-idx3-ubyte"
 gzip -dc "$data/train-labels-idx1-ubyte.gz" >"$tmp/bad/t10k-labels-idx1-ubyte"
 expect_error idx-count-mismatch 1 't10k-labels-idx1-ubyte: 300 labels for 40 images' -- vae train --data "$tmp/bad" -o "$tmp/x.vae"
-expect_error no-data 2 'give the data folder with --data DIR' -- vae train -o "$tmp/x.vae"
+expect_error no-data 2 'no images: give --data DIR, a folder with MNIST.s four IDX files \(tools/fetch-mnist DIR downloads them' -- vae train -o "$tmp/x.vae"
 expect_error no-folder 1 'nothere' -- vae train --data "$tmp/nothere" -o "$tmp/x.vae"
 expect_error not-a-vae 1 'not a vgae model file' -- vae eval --model "$data/README"
 expect_error unwritable-png 1 'nodir/s\.png: cannot write' -- vae sample --model "$tmp/m.vae" -o "$tmp/nodir/s.png"

@@ -34,13 +34,32 @@ typedef struct vgae_dataset {
     char *features_path;
     char *labels_path;
     vgae_graph_format format; /* the graph's format as read */
+    char *note;           /* one line a user should read (e.g. PubMed has no features here), or NULL */
 } vgae_dataset;
+
+/* A dataset folder found by vgae_dataset_list. */
+typedef struct vgae_dataset_entry {
+    char *name;
+    char *dir;
+} vgae_dataset_entry;
 
 /* Finds the folder of the dataset `name`: the first of NAME under each
  * folder of search_path (colon-separated, may be NULL or empty), then under
- * ./datasets. On success *dir_out is a malloc'ed path. */
+ * ./datasets, then under the built-in folders (vgae_dataset_builtin_dirs).
+ * On success *dir_out is a malloc'ed path. */
 VGAE_EXPORT vgae_status vgae_dataset_find(vgae_ctx *ctx, const char *name, const char *search_path,
                               char **dir_out);
+
+/* The folders searched after search_path and ./datasets, colon-separated:
+ * the source tree's datasets/ and the installed share/vgae/datasets. */
+VGAE_EXPORT const char *vgae_dataset_builtin_dirs(void);
+
+/* Every dataset folder (a folder holding adjacency.mtx[.gz]) in the search
+ * order of vgae_dataset_find, the first of each name only, sorted by name.
+ * Free with vgae_dataset_list_free. */
+VGAE_EXPORT vgae_status vgae_dataset_list(vgae_ctx *ctx, const char *search_path,
+                                          vgae_dataset_entry **out, int *n);
+VGAE_EXPORT void vgae_dataset_list_free(vgae_dataset_entry *list, int n);
 
 /* Loads graph, features and labels, checking that their sizes agree. A
  * source with a name is looked up in search_path (see vgae_dataset_find);
