@@ -13,63 +13,6 @@ static const char *const norm_names[] = {"none", "layer", "batch", NULL};
 static const char *const decoder_names[] = {"inner", "hadamard", NULL};
 static const char *const select_names[] = {"auc", "ap", "mrr", "hits", NULL};
 
-/* Named settings. Each starts from the 2016 defaults; options given on the
- * command line apply on top, wherever they stand. A recipe may depend on
- * whether the model encodes node features (features 1) or not (0). */
-typedef struct {
-    const char *name;
-    void (*apply)(cli_train_opts *t, int features);
-} recipe;
-
-static void kipf2016(cli_train_opts *t, int features)
-{
-    (void)t; /* the defaults are the reference's */
-    (void)features;
-}
-
-/* Chosen on the validation pairs of Cora, CiteSeer (with features),
- * PubMed and cit-HepPh (featureless), as the README's "Link prediction
- * quality" tells: a GAE with the linear encoder of Salha et al. (one
- * layer, one hop) and 128 dimensions, half the training edges masked from
- * the encoder each epoch and reconstructed (MaskGAE), the Hadamard-MLP
- * decoder, Adam at 0.01 for 300 epochs, keeping the weights of the best
- * validation AUC (checked every 10 epochs). With features, dropout 0.7 and
- * the codes' rows scaled to norm 1.8 before they propagate (VGNAE);
- * featureless, dropout 0.5, the decoder's degree term, an L2 penalty of
- * 1e-4 on the encoder's weights (the node embeddings), and the encoder
- * reads the training adjacency, so that a node
- * whose edges are all hidden encodes to 0 and the decoder learns what such
- * a node should score. */
-static void tuned(cli_train_opts *t, int features)
-{
-    vgae_graph_ae_options *o = &t->model;
-    t->kind = VGAE_MODEL_GAE;
-    t->loss = VGAE_LOSS_SAMPLED;
-    t->decoder = VGAE_DECODER_HADAMARD;
-    t->select = VGAE_SELECT_AUC;
-    o->layers = 1;
-    o->hops[0] = 1;
-    o->latent = 128;
-    o->mask_rate = 0.5;
-    o->lr = 0.01;
-    o->epochs = 300;
-    o->val_every = 10;
-    if (features) {
-        o->dropout = 0.7;
-        o->l2_scale = 1.8;
-    } else {
-        o->dropout = 0.5;
-        o->structure_input = 1;
-        o->degree_term = 1;
-        o->encoder_decay = 1e-4;
-    }
-}
-
-static const recipe recipes[] = {
-    {"kipf2016", kipf2016},
-    {"tuned", tuned},
-    {NULL, NULL},
-};
 static const char *const recipe_names[] = {"kipf2016", "tuned", NULL};
 
 /* A comma-separated list of at most max_n integers in [lo, hi] into out;
@@ -248,9 +191,10 @@ int cli_apply_recipe(int argc, char **argv, cli_train_opts *t, int features)
     }
     if (!name)
         return 0;
-    for (int r = 0; recipes[r].name; r++)
-        if (strcmp(name, recipes[r].name) == 0) {
-            recipes[r].apply(t, features);
+    for (int r = 0; recipe_names[r]; r++)
+        if (strcmp(name, recipe_names[r]) == 0 &&
+            vgae_graph_ae_recipe(NULL, name, features, &t->model) == VGAE_OK) {
+            choices_from_model(t);
             t->recipe = r;
             return 1;
         }

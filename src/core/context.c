@@ -47,6 +47,17 @@ void vgae_ctx_clear(vgae_ctx *ctx)
 {
     ctx->status = VGAE_OK;
     ctx->message[0] = '\0';
+    ctx->interrupted = 0;
+}
+
+void vgae_ctx_interrupt(vgae_ctx *ctx)
+{
+    ctx->interrupted = 1;
+}
+
+int vgae_ctx_interrupted(const vgae_ctx *ctx)
+{
+    return ctx->interrupted != 0;
 }
 
 void vgae_ctx_set_threads(vgae_ctx *ctx, int threads)

@@ -17,6 +17,7 @@ const char *vgae_status_name(vgae_status status)
     case VGAE_EINVAL: return "invalid argument";
     case VGAE_ENOTFOUND: return "not found";
     case VGAE_EINTERNAL: return "internal library error";
+    case VGAE_EINTR: return "interrupted";
     }
     return "unknown status";
 }

@@ -47,5 +47,27 @@ ldd "$tmp/program" 2>/dev/null | grep -q "$libdir/libvgae.so" && ok "it runs on 
     || fail "the program did not load the installed libvgae.so"
 LD_LIBRARY_PATH="$libdir" "$root/bin/vgae" version | grep -q '^vgae ' && ok "the installed vgae runs" \
     || fail "the installed vgae"
+[ -f "$root/share/vgae/datasets/cora/adjacency.mtx.gz" ] && [ -f "$root/share/vgae/datasets/README.md" ] &&
+    ok "the bundled datasets installed" || fail "no share/vgae/datasets/cora"
+# The Python module, where Debian's python3 looks (when it was built)
+ext=$(find "$tmp/root" -name '_vgae*.so' | head -n 1)
+if [ -n "$ext" ]; then
+    site=$(dirname "$(dirname "$ext")")
+    [ -f "$site/vgae/__init__.py" ] && ok "the Python module installed in $(echo "$site" | sed "s|^$tmp/root||")" ||
+        fail "no vgae/__init__.py beside the extension"
+    /usr/bin/python3 -c 'import sys; sys.exit(sys.argv[1] not in sys.path)' "$(echo "$site" | sed "s|^$tmp/root||")" &&
+        ok "a folder on /usr/bin/python3's sys.path" || fail "$site is not on /usr/bin/python3's sys.path"
+    pre=""
+    for rt in asan ubsan; do
+        ldd "$ext" | grep -q "lib$rt" && pre="$pre $(cc -print-file-name="lib$rt.so")"
+    done
+    if /usr/bin/python3 -c 'import numpy' 2>/dev/null &&
+        env LD_PRELOAD="$pre" ASAN_OPTIONS=detect_leaks=0 LD_LIBRARY_PATH="$libdir" PYTHONPATH="$site" \
+            /usr/bin/python3 -c 'import vgae, sys; g = vgae.load_dataset("karate"); sys.exit(g.n_nodes != 34 or not vgae.__file__.startswith(sys.argv[1]))' "$site"; then
+        ok "the installed module imports and loads a dataset"
+    else
+        fail "the installed Python module"
+    fi
+fi
 echo "$fails failures"
 [ "$fails" -eq 0 ]

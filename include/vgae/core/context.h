@@ -39,6 +39,13 @@ VGAE_EXPORT vgae_status vgae_ctx_status(const vgae_ctx *ctx);
 /* Forgets the last error. */
 VGAE_EXPORT void vgae_ctx_clear(vgae_ctx *ctx);
 
+/* Asks the long loops running on ctx (the epochs of vgae_graph_ae_fit) to
+ * stop at their next check, which fails with VGAE_EINTR and leaves the
+ * model whole (the weights after the last finished epoch). Safe to call
+ * from a signal handler or another thread; vgae_ctx_clear resets it. */
+VGAE_EXPORT void vgae_ctx_interrupt(vgae_ctx *ctx);
+VGAE_EXPORT int vgae_ctx_interrupted(const vgae_ctx *ctx);
+
 /* Number of threads the library's parallel loops may use (>= 1). Results
  * do not depend on it: every parallel loop splits its work into parts fixed
  * by the sizes alone and sums them in a fixed order. Matrix products run

@@ -19,7 +19,8 @@ typedef enum vgae_status {
     VGAE_ERANGE,       /* a size or index is out of range or too large */
     VGAE_EINVAL,       /* an argument is invalid */
     VGAE_ENOTFOUND,    /* a named thing (dataset, file) does not exist */
-    VGAE_EINTERNAL     /* a dependency (igraph, CHOLMOD) reported an error */
+    VGAE_EINTERNAL,    /* a dependency (igraph, CHOLMOD) reported an error */
+    VGAE_EINTR         /* stopped by vgae_ctx_interrupt (Ctrl-C) */
 } vgae_status;
 
 /* A short constant name for a status ("out of memory", ...). Never NULL. */

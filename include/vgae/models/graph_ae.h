@@ -157,6 +157,15 @@ typedef struct vgae_graph_ae_options {
  * epochs, beta 1, full loss, with the features; Hits@10, 20, 50, 100; the
  * 2016 encoder and decoder, no model selection. */
 VGAE_EXPORT vgae_graph_ae_options vgae_graph_ae_defaults(void);
+/* Named settings: *o becomes the defaults with the recipe applied.
+ * "kipf2016": the defaults (the 2016 VGAE). "tuned": the best recipe found
+ * on validation data (the README's "Link prediction quality"); its settings
+ * differ with node features (features 1) and without (0). VGAE_EINVAL for
+ * another name (ctx may be NULL). */
+VGAE_EXPORT vgae_status vgae_graph_ae_recipe(vgae_ctx *ctx, const char *name, int features,
+                                             vgae_graph_ae_options *o);
+/* The i-th recipe's name, from 0; NULL past the last. */
+VGAE_EXPORT const char *vgae_graph_ae_recipe_name(int i);
 /* "vgae" or "gae"; "full" or "sampled" ("unknown" outside the enums). */
 VGAE_EXPORT const char *vgae_graph_ae_kind_name(vgae_graph_ae_kind kind);
 VGAE_EXPORT const char *vgae_loss_name(vgae_loss_kind loss);
