@@ -87,13 +87,8 @@ static void split_invariants(void **state)
 static void split_on_cora(void **state)
 {
     vgae_ctx *ctx = *state;
-    char *dir = shared_dataset(ctx, "cora");
-    if (!dir)
-        skip();
-    vgae_graph *g = NULL;
-    char path[1200];
-    snprintf(path, sizeof path, "%s/adjacency.mtx", dir);
-    assert_int_equal(vgae_graph_read(ctx, path, VGAE_FORMAT_AUTO, &g), VGAE_OK);
+    vgae_graph *g = shared_graph(ctx, "cora");
+    assert_non_null(g); /* bundled in datasets/ */
     vgae_split *s = NULL;
     assert_int_equal(vgae_split_make(ctx, g, 0.05, 0.1, &s), VGAE_OK);
     /* the reference's counts: floor(5278 / 20) = 263, floor(5278 / 10) = 527 */
@@ -102,7 +97,6 @@ static void split_on_cora(void **state)
     check_split(ctx, g, s, 0.05, 0.1);
     vgae_split_free(s);
     vgae_graph_free(g);
-    free(dir);
 }
 
 static void split_refuses_small_graphs(void **state)

@@ -37,6 +37,22 @@ static inline char *shared_dataset(vgae_ctx *ctx, const char *name)
     return dir;
 }
 
+/* The graph of a dataset found by name (bundled or in $VGAE_DATA, plain or
+ * gzip-compressed), or NULL when there is none. */
+static inline vgae_graph *shared_graph(vgae_ctx *ctx, const char *name)
+{
+    vgae_dataset_source src = {.name = name};
+    vgae_dataset *ds = NULL;
+    if (vgae_dataset_load(ctx, &src, getenv("VGAE_DATA"), &ds) != VGAE_OK) {
+        vgae_ctx_clear(ctx);
+        return NULL;
+    }
+    vgae_graph *g = ds->graph;
+    ds->graph = NULL;
+    vgae_dataset_free(ds);
+    return g;
+}
+
 static inline int setup_ctx(void **state)
 {
     *state = vgae_ctx_new();
