@@ -39,6 +39,7 @@
 #include "vgae/io/embedding.h"
 #include "vgae/io/images.h"
 #include "vgae/io/png.h"
+#include "vgae/io/plot.h"
 #include "vgae/io/model_file.h"
 
 /* eval: AUC, AP, Hits@K, MRR; the figures of a split */

@@ -22,6 +22,12 @@ enum { CLI_OK = 0, CLI_ERROR = 1, CLI_USAGE = 2 };
 int cli_usage_error(const char *cmd, const char *fmt, ...) VGAE_CLI_PRINTF(2, 3);
 /* Prints "vgae: <context message>" and returns CLI_ERROR. */
 int cli_lib_error(vgae_ctx *ctx);
+/* Whether stderr is a terminal (progress redraws in place there). */
+int cli_stderr_is_tty(void);
+/* Marks a progress line as open (1: the cursor is at its end) or ended;
+ * cli_progress_done ends an open one with a newline (errors and notes call it). */
+void cli_progress_open(int open);
+void cli_progress_done(void);
 /* Holds a note for stderr ("vgae: note: ..."), printed by cli_notes_flush. */
 void cli_note(const char *fmt, ...) VGAE_CLI_PRINTF(1, 2);
 /* Prints (print != 0) or drops the notes and warnings held back so far. */
@@ -69,6 +75,35 @@ extern int cli_verbose;
  * work when first asked (at least 1); the same answer afterwards. */
 int cli_default_threads(void);
 
+/* ---- pictures (plots.c) ---- */
+
+/* What the progress callback saw: one row per reported epoch of each run (from 1). */
+typedef struct cli_history_row {
+    int run, epoch;
+    double loss, kl, val_auc, val_ap;
+} cli_history_row;
+typedef struct cli_history {
+    cli_history_row *rows;
+    int n, cap;
+} cli_history;
+int cli_history_add(cli_history *h, int run, int epoch, double loss, double kl, double val_auc, double val_ap);
+void cli_history_free(cli_history *h);
+/* Training loss (and the KL with with_kl) and validation AUC/AP against the
+ * epoch, a line per run; PNG or SVG by the extension. Returns an exit code. */
+int cli_plot_training(const char *path, const cli_history *h, const char *title, int with_kl, int threads);
+/* The image VAE's curves: curve holds 5 columns of `epochs` values (epoch,
+ * train loss, test loss, test reconstruction, test KL). */
+int cli_plot_vae(const char *path, const double *curve, int epochs, const char *data, int threads);
+/* ROC and precision-recall curves of k scorers (names[s]; pos[s] and neg[s]
+ * their scores of the same positive and negative pairs); a path may be NULL. */
+int cli_plot_link_curves(const char *roc_path, const char *pr_path, const char *title, int k,
+                         const char *const *names, const double *const *pos, int64_t n_pos,
+                         const double *const *neg, int64_t n_neg, int threads);
+/* The n x d embeddings projected on their first two principal components,
+ * coloured by labels (may be NULL). */
+int cli_plot_embedding(const char *path, const float *z, int64_t n, int d, const vgae_labels *labels,
+                       const char *title, int threads);
+
 /* ---- training the graph models (cmd_linkpred.c) ---- */
 
 /* Model, training, split and run options, shared by linkpred and train. */
@@ -80,6 +115,7 @@ typedef struct cli_train_opts {
     vgae_linkpred_protocol protocol;
     int64_t seed;
     int runs, every, threads, no_features;
+    const char *plot; /* --plot FILE: the training curves, or NULL */
 } cli_train_opts;
 /* The reference's model defaults; the protocol's defaults (val 0.05, test
  * 0.1, 500 hard negatives), seed 42, 1 run, progress every 10 epochs, the
@@ -103,12 +139,18 @@ int cli_check_protocol(const char *cmd, const vgae_linkpred_protocol *p);
  * choices and features set from the parsed values. Prints a usage error
  * and returns -1 for options that do not go together. */
 int cli_train_model(const char *cmd, const cli_train_opts *t, vgae_graph_ae_options *out);
-/* Progress lines on stderr during training (a vgae_epoch_fn; user is a cli_progress). */
+/* Progress on stderr during training (a vgae_epoch_fn; user is a
+ * cli_progress): on a terminal one line redrawn in place with the time
+ * left, else a plain line per report. Every reported epoch also goes into
+ * history when it is not NULL (for --plot). */
 typedef struct cli_progress {
     int run, runs, quiet;
     int64_t seed;
     int epochs;
+    cli_history *history;
 } cli_progress;
+/* "1 h 02 min", "3 min 07 s", "12 s": a duration for a person. */
+void cli_duration(char *buf, size_t cap, double seconds);
 void cli_on_epoch(void *user, int epoch, const vgae_elbo_terms *t, double val_auc, double val_ap,
                   double seconds);
 

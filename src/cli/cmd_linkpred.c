@@ -7,21 +7,42 @@
 
 #include "cli/cli.h"
 
+void cli_duration(char *buf, size_t cap, double seconds)
+{
+    const long s = seconds > 0 && seconds < 1e9 ? (long)(seconds + 0.5) : 0;
+    if (s >= 3600)
+        snprintf(buf, cap, "%ld h %02ld min", s / 3600, s % 3600 / 60);
+    else if (s >= 60)
+        snprintf(buf, cap, "%ld min %02ld s", s / 60, s % 60);
+    else
+        snprintf(buf, cap, "%ld s", s);
+}
+
 void cli_on_epoch(void *user, int epoch, const vgae_elbo_terms *t, double val_auc, double val_ap,
                   double seconds)
 {
     const cli_progress *p = user;
+    if (p->history && cli_history_add(p->history, p->run, epoch, t->loss, t->kl, val_auc, val_ap))
+        fprintf(stderr, "vgae: out of memory recording the training curve\n");
     if (p->quiet)
         return;
-    char run[48] = "";
+    char run[48] = "", val[64] = "", left[48] = "";
     if (p->runs > 1)
         snprintf(run, sizeof run, "run %d/%d  ", p->run, p->runs);
-    if (isnan(val_auc))
-        fprintf(stderr, "%sseed %lld  epoch %4d/%d  loss %.5f  %6.1f s\n", run, (long long)p->seed, epoch,
-                p->epochs, t->loss, seconds);
-    else
-        fprintf(stderr, "%sseed %lld  epoch %4d/%d  loss %.5f  val AUC %.4f  AP %.4f  %6.1f s\n",
-                run, (long long)p->seed, epoch, p->epochs, t->loss, val_auc, val_ap, seconds);
+    if (!isnan(val_auc))
+        snprintf(val, sizeof val, "  val AUC %.4f  AP %.4f", val_auc, val_ap);
+    const int tty = cli_stderr_is_tty();
+    if (tty && epoch < p->epochs) {
+        /* the epochs left in this run and the runs after it, at this run's pace */
+        const double per = seconds / epoch;
+        char d[32];
+        cli_duration(d, sizeof d, per * ((p->epochs - epoch) + (double)p->epochs * (p->runs - p->run)));
+        snprintf(left, sizeof left, "  %s left", d);
+    }
+    fprintf(stderr, "%s%sseed %lld  epoch %4d/%d  loss %.5f%s  %6.1f s%s%s", tty ? "\r" : "", run,
+            (long long)p->seed, epoch, p->epochs, t->loss, val, seconds, left,
+            tty ? (epoch == p->epochs ? "\033[K\n" : "\033[K") : "\n");
+    cli_progress_open(tty && epoch < p->epochs);
 }
 
 typedef struct {
@@ -51,6 +72,9 @@ static const cli_opt output_table[] = {
      .help = "one JSON object on stdout instead of the table"},
     {"--every", NULL, CLI_INT, "N", 1, 1000000, offsetof(linkpred_args, train.every),
      .help = "progress on stderr every N epochs"},
+    {"--plot", NULL, CLI_STRING, "FILE", .dest = offsetof(linkpred_args, train.plot),
+     .help = "draw the training loss (and KL) and the validation AUC/AP\n"
+             "per reported epoch (--every) into FILE: PNG, or SVG for .svg"},
     {"--quiet", NULL, CLI_FLAG, .dest = offsetof(linkpred_args, quiet),
      .help = "no progress or notes on stderr"},
     {NULL},
@@ -179,6 +203,7 @@ int cmd_linkpred(int argc, char **argv)
     vgae_linkpred_result *results = NULL;
     vgae_link_figures *runs = NULL, *base = NULL;
     vgae_split *split = NULL;
+    cli_history history = {0};
     if (!ctx)
         return CLI_ERROR;
     int rc = cli_load_dataset(cmd, ctx, &a.data, &ds);
@@ -209,7 +234,7 @@ int cmd_linkpred(int argc, char **argv)
         goto done;
     }
     for (int k = 0; k < t->runs; k++) {
-        cli_progress p = {k + 1, t->runs, a.quiet, t->seed + k, o.epochs};
+        cli_progress p = {k + 1, t->runs, a.quiet, t->seed + k, o.epochs, t->plot ? &history : NULL};
         vgae_ctx_set_seed(ctx, (uint64_t)(t->seed + k));
         if (vgae_linkpred_run(ctx, ds, &o, &t->protocol, t->every, cli_on_epoch, &p, &results[k],
                               &split)) {
@@ -222,6 +247,12 @@ int cmd_linkpred(int argc, char **argv)
             goto done;
         vgae_split_free(split);
         split = NULL;
+    }
+    if (t->plot) {
+        char title[300];
+        snprintf(title, sizeof title, "%s on %s", o.kind == VGAE_MODEL_GAE ? "GAE" : "VGAE", name);
+        if ((rc = cli_plot_training(t->plot, &history, title, o.kind == VGAE_MODEL_VGAE, t->threads)))
+            goto done;
     }
     cli_notes_flush(!a.quiet);
     if (a.json) {
@@ -240,6 +271,7 @@ int cmd_linkpred(int argc, char **argv)
         print_tables(o.kind == VGAE_MODEL_GAE ? "GAE" : "VGAE", t, results, runs, base);
     }
 done:
+    cli_history_free(&history);
     vgae_split_free(split);
     free(results);
     free(runs);

@@ -34,6 +34,9 @@ static const cli_opt train_output_table[] = {
      .help = "the figures as one JSON object on stdout"},
     {"--every", NULL, CLI_INT, "N", 1, 1000000, offsetof(train_args, train.every),
      .help = "progress on stderr every N epochs"},
+    {"--plot", NULL, CLI_STRING, "FILE", .dest = offsetof(train_args, train.plot),
+     .help = "draw the training loss (and KL) and the validation AUC/AP\n"
+             "per reported epoch (--every) into FILE: PNG, or SVG for .svg"},
     {"--quiet", NULL, CLI_FLAG, .dest = offsetof(train_args, quiet), .help = "no progress or notes"},
     {NULL},
 };
@@ -96,6 +99,7 @@ int cmd_train(int argc, char **argv)
     vgae_split *split = NULL;
     vgae_graph_ae *model = NULL;
     vgae_linkpred_result result;
+    cli_history history = {0};
     if (!ctx)
         return CLI_ERROR;
     int rc = cli_load_dataset(cmd, ctx, &a.data, &ds);
@@ -121,12 +125,19 @@ int cmd_train(int argc, char **argv)
     }
     if (split->n_test == 0 && !a.quiet)
         cli_note("the split has no test pairs: eval will have nothing to score");
-    cli_progress p = {1, 1, a.quiet, t->seed, o.epochs};
+    cli_progress p = {1, 1, a.quiet, t->seed, o.epochs, t->plot ? &history : NULL};
     if (vgae_graph_ae_new(ctx, &o, ds, split, &model) ||
         vgae_graph_ae_fit(ctx, model, t->every, cli_on_epoch, &p, &result) ||
         vgae_graph_ae_save(ctx, model, a.output)) {
         rc = cli_lib_error(ctx);
         goto done;
+    }
+    if (t->plot) {
+        const char *name = a.data.dataset ? a.data.dataset : ds->graph_path;
+        char title[300];
+        snprintf(title, sizeof title, "%s on %s", o.kind == VGAE_MODEL_GAE ? "GAE" : "VGAE", name);
+        if ((rc = cli_plot_training(t->plot, &history, title, o.kind == VGAE_MODEL_VGAE, t->threads)))
+            goto done;
     }
     cli_notes_flush(!a.quiet);
     char what[1200];
@@ -136,6 +147,7 @@ int cmd_train(int argc, char **argv)
     vgae_link_figures f = vgae_graph_ae_reported(model);
     print_figures(what, &f, result.epochs, a.json, a.output);
 done:
+    cli_history_free(&history);
     vgae_graph_ae_free(model);
     vgae_split_free(split);
     vgae_dataset_free(ds);
@@ -147,8 +159,8 @@ done:
 
 typedef struct {
     cli_data_opts data;
-    const char *model, *output, *split, *format, *pairs, *node;
-    int force, json, quiet, sample, top, seed, threads; /* seed -1: not given */
+    const char *model, *output, *split, *format, *pairs, *node, *roc, *pr, *plot;
+    int force, json, quiet, sample, top, seed, threads, baselines; /* seed -1: not given */
 } model_args;
 
 static const char model_data_help[] =
@@ -233,9 +245,70 @@ static const cli_opt eval_table[] = {
     {"--split", NULL, CLI_STRING, "FILE", .dest = offsetof(model_args, split),
      .help = "score this split's pairs instead of the model's own"},
     {"--json", NULL, CLI_FLAG, .dest = offsetof(model_args, json), .help = "one JSON object"},
+    {"--roc", NULL, CLI_STRING, "FILE", .dest = offsetof(model_args, roc),
+     .help = "draw the ROC curve of the test pairs into FILE (PNG, or SVG for .svg)"},
+    {"--pr", NULL, CLI_STRING, "FILE", .dest = offsetof(model_args, pr),
+     .help = "draw the precision-recall curve of the test pairs into FILE"},
+    {"--baselines", NULL, CLI_FLAG, .dest = offsetof(model_args, baselines),
+     .help = "with --roc/--pr: the classical heuristics' curves too, computed on\n"
+             "the split's training graph"},
     FORCE_OPT, THREADS_OPT, QUIET_OPT,
     {NULL},
 };
+
+/* The ROC and PR pictures of eval: the model's scores of the test pairs of
+ * split, and the heuristics' with baselines. */
+static int eval_curves(const model_args *a, const loaded_model *l, const vgae_split *split)
+{
+    int64_t n_pos = 0, n_neg = 0;
+    const vgae_pair *pos = vgae_split_pairs(split, VGAE_SET_TEST_POS, &n_pos);
+    const vgae_pair *neg = vgae_split_pairs(split, VGAE_SET_TEST_NEG, &n_neg);
+    if (n_pos == 0 || n_neg == 0) {
+        fprintf(stderr, "vgae: the split has no test pairs to draw curves of\n");
+        return CLI_ERROR;
+    }
+    const int k = a->baselines ? 1 + VGAE_HEURISTIC_COUNT : 1;
+    double *scores = malloc((size_t)k * (size_t)(n_pos + n_neg) * sizeof *scores);
+    const double *ps[1 + VGAE_HEURISTIC_COUNT], *ns[1 + VGAE_HEURISTIC_COUNT];
+    const char *names[1 + VGAE_HEURISTIC_COUNT];
+    vgae_graph *train = NULL;
+    int rc = CLI_OK;
+    if (!scores) {
+        fprintf(stderr, "vgae: out of memory\n");
+        return CLI_ERROR;
+    }
+    const vgae_graph_ae_options *o = vgae_graph_ae_settings(l->model);
+    names[0] = o->kind == VGAE_MODEL_GAE ? "GAE" : "VGAE";
+    if (vgae_graph_ae_score_pairs(l->ctx, l->model, pos, n_pos, scores) ||
+        vgae_graph_ae_score_pairs(l->ctx, l->model, neg, n_neg, scores + n_pos) ||
+        (a->baselines && vgae_split_train_graph(l->ctx, split, &train))) {
+        rc = cli_lib_error(l->ctx);
+        goto done;
+    }
+    for (int h = 0; h < k - 1; h++) {
+        double *s = scores + (int64_t)(h + 1) * (n_pos + n_neg);
+        const vgae_heuristic_options ho = vgae_heuristic_defaults();
+        names[h + 1] = vgae_heuristic_title((vgae_heuristic)h);
+        if (vgae_heuristic_score(l->ctx, train, (vgae_heuristic)h, &ho, pos, n_pos, s) ||
+            vgae_heuristic_score(l->ctx, train, (vgae_heuristic)h, &ho, neg, n_neg, s + n_pos)) {
+            rc = cli_lib_error(l->ctx);
+            goto done;
+        }
+    }
+    for (int s = 0; s < k; s++) {
+        ps[s] = scores + (int64_t)s * (n_pos + n_neg);
+        ns[s] = ps[s] + n_pos;
+    }
+    char title[300];
+    const char *slash = strrchr(a->model, '/');
+    snprintf(title, sizeof title, "%lld test edges of %s", (long long)n_pos, slash ? slash + 1 : a->model);
+    rc = cli_plot_link_curves(a->roc, a->pr, title, k, names, ps, n_pos, ns, n_neg,
+                              vgae_ctx_threads(l->ctx));
+done:
+    vgae_graph_free(train);
+    free(scores);
+    return rc;
+}
 
 static const cli_command eval_command = {
     .name = "eval",
@@ -255,6 +328,8 @@ int cmd_eval(int argc, char **argv)
     int rc = parse_model_args(&eval_command, argc, argv, &a);
     if (rc)
         return rc < 0 ? CLI_OK : rc;
+    if (a.baselines && !a.roc && !a.pr)
+        return cli_usage_error("eval", "--baselines adds curves to the pictures: give --roc FILE or --pr FILE");
     rc = load_model("eval", &a, &l);
     vgae_split *other = NULL;
     if (!rc && a.split && vgae_split_read(l.ctx, a.split, l.ds->graph, a.force, &other, NULL))
@@ -277,6 +352,8 @@ int cmd_eval(int argc, char **argv)
                  vgae_graph_ae_seed(l.model), same ? ": the figures training reported" : "");
         print_figures(what, &f, epochs, a.json, a.model);
     }
+    if (!rc && (a.roc || a.pr))
+        rc = eval_curves(&a, &l, other ? other : vgae_graph_ae_split(l.model));
     vgae_split_free(other);
     loaded_free(&l);
     return rc;
@@ -294,6 +371,9 @@ static const cli_opt embed_table[] = {
      .help = "a draw z = mean + sigma * eps instead of the means (VGAE only)"},
     {"--seed", NULL, CLI_INT, "S", 0, 2147483647, offsetof(model_args, seed),
      .help = "the noise of --sample (default: the model's seed)", .no_default = 1},
+    {"--plot", NULL, CLI_STRING, "FILE", .dest = offsetof(model_args, plot),
+     .help = "also draw the embeddings on their first two principal\n"
+             "components, coloured by the labels, into FILE (PNG, or SVG)"},
     FORCE_OPT, THREADS_OPT, QUIET_OPT,
     {NULL},
 };
@@ -337,6 +417,11 @@ int cmd_embed(int argc, char **argv)
             vgae_embed_write(l.ctx, a.output, format, out.data, out.rows, out.cols,
                              l.ds->graph->names))
             rc = cli_lib_error(l.ctx);
+    }
+    if (!rc && a.plot) {
+        const char *slash = strrchr(a.model, '/');
+        rc = cli_plot_embedding(a.plot, out.data, out.rows, (int)out.cols, l.ds->labels,
+                                slash ? slash + 1 : a.model, vgae_ctx_threads(l.ctx));
     }
     if (!rc)
         cli_notes_flush(!a.quiet);

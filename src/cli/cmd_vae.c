@@ -24,7 +24,7 @@ static const char vae_help[] =
     "model was trained on unless --data says otherwise.\n";
 
 typedef struct {
-    const char *data, *model, *output, *format, *scores;
+    const char *data, *model, *output, *format, *scores, *plot;
     vgae_image_vae_options vo;
     int seed, threads, quiet, json, binarize, count, cols, steps, size, zoom, iw_samples;
     int64_t limit, images, from, to;
@@ -66,6 +66,9 @@ static const cli_opt train_table[] = {
     {"--limit", NULL, CLI_INT64, "N", 1, 1e12, offsetof(vae_args, limit),
      .help = "use the first N training images only", .no_default = 1},
     {"--json", NULL, CLI_FLAG, .dest = offsetof(vae_args, json), .help = "the last epoch's figures as JSON"},
+    {"--plot", NULL, CLI_STRING, "FILE", .dest = offsetof(vae_args, plot),
+     .help = "draw the train and test loss, and the test loss's two parts\n"
+             "(reconstruction, KL), per epoch into FILE: PNG, or SVG for .svg"},
     {"--seed", NULL, CLI_INT, "S", 0, 2147483647, offsetof(vae_args, seed),
      .help = "seed of the weights, order, noise and binarization"},
     {NULL},
@@ -218,6 +221,12 @@ static int vae_train(int argc, char **argv)
     vgae_ctx_set_seed(ctx, (uint64_t)a.seed);
     vgae_image_figures f = {NAN, NAN, NAN, 0};
     double train_loss = NAN;
+    double *curve = a.plot ? calloc((size_t)a.vo.epochs * 5 + 1, sizeof *curve) : NULL;
+    if (a.plot && !curve) {
+        fprintf(stderr, "vgae: out of memory\n");
+        rc = CLI_ERROR;
+        goto done;
+    }
     if (vgae_images_read_split(ctx, a.data, "train", &train) ||
         vgae_images_read_split(ctx, a.data, "t10k", &test)) {
         rc = cli_lib_error(ctx);
@@ -250,7 +259,14 @@ static int vae_train(int argc, char **argv)
             fprintf(stderr, "epoch %3d/%d  train loss %8.3f  test loss %8.3f (recon %.3f + KL %.3f)  %6.2f s\n",
                     e, a.vo.epochs, train_loss, f.neg_elbo, f.recon, f.kl,
                     vgae_image_vae_train_seconds(v) - before);
+        if (curve) {
+            const double row[5] = {e, train_loss, f.neg_elbo, f.recon, f.kl};
+            for (int c = 0; c < 5; c++)
+                curve[(size_t)c * (size_t)a.vo.epochs + (size_t)(e - 1)] = row[c];
+        }
     }
+    if (curve && (rc = cli_plot_vae(a.plot, curve, a.vo.epochs, a.data, a.threads)))
+        goto done;
     if (vgae_image_vae_save(ctx, v, a.output)) {
         rc = cli_lib_error(ctx);
         goto done;
@@ -270,6 +286,7 @@ static int vae_train(int argc, char **argv)
                a.vo.epochs, per_epoch, f.neg_elbo, f.recon, f.kl, a.output);
     }
 done:
+    free(curve);
     vgae_image_vae_free(v);
     vgae_images_free(train);
     vgae_images_free(test);

@@ -4,7 +4,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "cli/cli.h"
+
+/* A progress line redrawn in place is open (not yet ended by a newline). */
+static int progress_open;
+
+int cli_stderr_is_tty(void)
+{
+    static int known = -1;
+    if (known < 0)
+        known = isatty(fileno(stderr)) == 1;
+    return known;
+}
+
+void cli_progress_open(int open)
+{
+    progress_open = open;
+}
+
+void cli_progress_done(void)
+{
+    if (progress_open)
+        fputs("\n", stderr);
+    progress_open = 0;
+}
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -20,6 +45,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 int cli_lib_error(vgae_ctx *ctx)
 {
     const char *msg = vgae_ctx_message(ctx);
+    cli_progress_done();
     fprintf(stderr, "vgae: %s\n", *msg ? msg : vgae_status_name(vgae_ctx_status(ctx)));
     return CLI_ERROR;
 }
@@ -70,6 +96,7 @@ void cli_note(const char *fmt, ...)
 
 void cli_notes_flush(int print)
 {
+    cli_progress_done();
     if (print && held_len)
         fputs(held, stderr);
     free(held);

@@ -25,6 +25,7 @@ typedef struct png_job {
     png_structp png;
     png_infop info;
     int32_t width, height;
+    int channels; /* 1: gray, 3: RGB */
     row_fn row;
     void *arg;
     int write_errno; /* errno of a failed write, 0 for another libpng error */
@@ -56,7 +57,8 @@ static int encode(png_job *job)
     if (setjmp(png_jmpbuf(job->png)))
         return 1;
     png_init_io(job->png, job->f);
-    png_set_IHDR(job->png, job->info, (png_uint_32)job->width, (png_uint_32)job->height, 8, PNG_COLOR_TYPE_GRAY,
+    png_set_IHDR(job->png, job->info, (png_uint_32)job->width, (png_uint_32)job->height, 8,
+                 job->channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(job->png, job->info);
     for (int32_t y = 0; y < job->height; y++)
@@ -65,12 +67,14 @@ static int encode(png_job *job)
     return 0;
 }
 
-/* Writes a width x height grayscale PNG, row by row from row(arg, y), to path through a
- * temporary file. */
-static vgae_status write_png(vgae_ctx *ctx, const char *path, int32_t width, int32_t height, row_fn row, void *arg)
+/* Writes a width x height PNG of `channels` bytes a pixel (1 gray, 3 RGB), row by row from
+ * row(arg, y), to path through a temporary file. */
+static vgae_status write_png(vgae_ctx *ctx, const char *path, int32_t width, int32_t height, int channels,
+                             row_fn row, void *arg)
 {
     vgae_outfile *out;
-    png_job job = {.ctx = ctx, .path = path, .width = width, .height = height, .row = row, .arg = arg};
+    png_job job = {.ctx = ctx, .path = path, .width = width, .height = height, .channels = channels,
+                   .row = row, .arg = arg};
     vgae_status st = vgae_outfile_open(ctx, path, &out);
     if (st)
         return st;
@@ -94,19 +98,19 @@ static vgae_status write_png(vgae_ctx *ctx, const char *path, int32_t width, int
     return vgae_outfile_commit(ctx, out);
 }
 
-typedef struct gray_src {
+typedef struct bytes_src {
     const uint8_t *pixels;
-    int32_t width;
-} gray_src;
+    size_t row_bytes;
+} bytes_src;
 
-static const uint8_t *gray_row(void *arg, int32_t y)
+static const uint8_t *bytes_row(void *arg, int32_t y)
 {
-    const gray_src *s = arg;
-    return s->pixels + (size_t)y * (size_t)s->width;
+    const bytes_src *s = arg;
+    return s->pixels + (size_t)y * s->row_bytes;
 }
 
-vgae_status vgae_png_write_gray(vgae_ctx *ctx, const char *path, const uint8_t *pixels, int32_t width,
-                                int32_t height)
+static vgae_status write_bytes(vgae_ctx *ctx, const char *path, const uint8_t *pixels, int32_t width,
+                               int32_t height, int channels)
 {
     if (!path)
         return vgae_fail(ctx, VGAE_EINVAL, "no output path given");
@@ -116,8 +120,20 @@ vgae_status vgae_png_write_gray(vgae_ctx *ctx, const char *path, const uint8_t *
     if (!pixels)
         return vgae_fail_at(ctx, VGAE_EINVAL, path, 0, "pixels are NULL for a %ld x %ld PNG", (long)width,
                             (long)height);
-    gray_src src = {pixels, width};
-    return write_png(ctx, path, width, height, gray_row, &src);
+    bytes_src src = {pixels, (size_t)width * (size_t)channels};
+    return write_png(ctx, path, width, height, channels, bytes_row, &src);
+}
+
+vgae_status vgae_png_write_gray(vgae_ctx *ctx, const char *path, const uint8_t *pixels, int32_t width,
+                                int32_t height)
+{
+    return write_bytes(ctx, path, pixels, width, height, 1);
+}
+
+vgae_status vgae_png_write_rgb(vgae_ctx *ctx, const char *path, const uint8_t *pixels, int32_t width,
+                               int32_t height)
+{
+    return write_bytes(ctx, path, pixels, width, height, 3);
 }
 
 /* v clamped to [0,1], then floor(v * 255 + 0.5). */
@@ -206,7 +222,7 @@ vgae_status vgae_png_write_grid(vgae_ctx *ctx, const char *path, const float *im
     g.row = g.plain ? vgae_alloc(ctx, (size_t)g.grid_width, (size_t)zoom) : NULL;
     vgae_status st = VGAE_ENOMEM;
     if (g.row)
-        st = write_png(ctx, path, (int32_t)png_w, (int32_t)png_h, grid_row, &g);
+        st = write_png(ctx, path, (int32_t)png_w, (int32_t)png_h, 1, grid_row, &g);
     free(g.plain);
     free(g.row);
     return st;

@@ -1,4 +1,4 @@
-/* Writing grayscale PNG files (libpng): a byte image, or a grid of float images. */
+/* Writing PNG files (libpng): a gray or colour byte image, or a grid of float images. */
 #ifndef VGAE_IO_PNG_H
 #define VGAE_IO_PNG_H
 
@@ -20,6 +20,10 @@ extern "C" {
  * a write fails or libpng reports an error. */
 VGAE_EXPORT vgae_status vgae_png_write_gray(vgae_ctx *ctx, const char *path, const uint8_t *pixels,
                                 int32_t width, int32_t height);
+
+/* The same for a colour image: width x height pixels of 3 bytes (red, green, blue), row-major. */
+VGAE_EXPORT vgae_status vgae_png_write_rgb(vgae_ctx *ctx, const char *path, const uint8_t *pixels,
+                                           int32_t width, int32_t height);
 
 /* Tiles n images (each h x w floats, row-major, image after image) into a grid cols tiles
  * wide and ceil(n / cols) tall, left to right then top to bottom, with pad pixels of

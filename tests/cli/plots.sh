@@ -1,0 +1,80 @@
+#!/bin/sh
+# The pictures: every --plot / --roc / --pr writes a PNG that decodes, has
+# the expected size, is not blank and shows the series' colours; the SVG
+# twins are well-formed XML with their axis labels; a picture that cannot be
+# written is an error naming the path, with no file left behind.
+# usage: plots.sh VGAE PNG_CHECK DATA_DIR
+set -u
+vgae=$1
+check=$2
+data=$3
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+py=/usr/bin/python3
+blue=1f77b4 orange=ff7f0e green=2ca02c
+
+# png FILE WIDTH HEIGHT MIN_COLOURS [RRGGBB...]: decodes, size, colours, ink, each colour present
+png() {
+    f=$1 w=$2 h=$3 min=$4
+    shift 4
+    if ! out=$("$check" "$f" "$@"); then fail "$f does not decode"; return; fi
+    set -- $out
+    [ "$1" -eq "$w" ] && [ "$2" -eq "$h" ] || { fail "$f is $1 x $2, expected $w x $h"; return; }
+    [ "$3" -ge "$min" ] || { fail "$f has $3 colours, expected at least $min"; return; }
+    [ "$4" -ge 20 ] && [ "$4" -le 600 ] || { fail "$f: $4 per mille ink (blank or flooded)"; return; }
+    k=5
+    while [ "$k" -le $# ]; do
+        eval "c=\${$k}"
+        [ "$c" -ge 30 ] || { fail "$f: a series colour has only $c pixels"; return; }
+        k=$((k + 1))
+    done
+    ok "$(basename "$f"): $1 x $2, $3 colours, $4 per mille ink"
+}
+
+# svg FILE LABEL...: well-formed, each label a <text>
+svg() {
+    f=$1
+    shift
+    if [ ! -x "$py" ]; then ok "$(basename "$f") (no $py to parse it)"; return; fi
+    if "$py" - "$f" "$@" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+ns = "{http://www.w3.org/2000/svg}"
+texts = [t.text for t in root.iter(ns + "text")]
+missing = [label for label in sys.argv[2:] if label not in texts]
+lines = len(list(root.iter(ns + "polyline")))
+if root.tag != ns + "svg" or missing or lines < 3:
+    print("tag", root.tag, "missing", missing, "polylines", lines)
+    sys.exit(1)
+PY
+    then ok "$(basename "$f") is SVG with its labels"; else fail "$f: not the SVG expected"; fi
+}
+
+g="$data/planted.edges"
+"$vgae" linkpred --graph "$g" --epochs 30 --runs 2 --quiet --plot "$tmp/lp.png" >/dev/null || fail "linkpred --plot"
+png "$tmp/lp.png" 1560 380 20 "$blue" "$orange"
+"$vgae" linkpred --graph "$g" --epochs 30 --quiet --plot "$tmp/lp.svg" >/dev/null || fail "linkpred --plot svg"
+svg "$tmp/lp.svg" epoch loss "validation figure" "validation AUC" "validation AP"
+"$vgae" train --graph "$g" --model gae --epochs 30 --quiet -o "$tmp/m.vgae" --plot "$tmp/train.png" >/dev/null ||
+    fail "train --plot"
+png "$tmp/train.png" 1040 380 20 "$blue" "$orange"
+"$vgae" eval --model "$tmp/m.vgae" --roc "$tmp/roc.png" --pr "$tmp/pr.svg" --baselines --quiet >/dev/null ||
+    fail "eval --roc --pr"
+png "$tmp/roc.png" 580 440 20 "$blue" "$orange" "$green"
+svg "$tmp/pr.svg" recall precision chance
+"$vgae" train --dataset karate --epochs 50 --quiet -o "$tmp/k.vgae" >/dev/null || fail "train karate"
+"$vgae" embed --model "$tmp/k.vgae" -o "$tmp/k.npy" --plot "$tmp/emb.png" || fail "embed --plot"
+png "$tmp/emb.png" 760 600 10 "$blue" "$orange"
+"$vgae" vae train --data "$data/tinyidx" --epochs 3 --hidden 16 --latent 2 --quiet -o "$tmp/v.vae" \
+    --plot "$tmp/vae.png" >/dev/null || fail "vae train --plot"
+png "$tmp/vae.png" 1040 380 20 "$blue" "$orange" "$green"
+
+# errors: a folder that is not there; nothing is left behind
+expect_error plot-missing-folder 1 "$tmp/no/such/lp.png" -- linkpred --graph "$g" --epochs 5 --quiet \
+    --plot "$tmp/no/such/lp.png"
+expect_error baselines-without-curves 2 'give --roc FILE or --pr FILE' -- eval --model "$tmp/m.vgae" --baselines
+leftovers "$tmp"
+echo "$fails failures"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Progress on a terminal redraws one line in place with the time left, and
+# ends it with a newline; piped, it is plain lines without carriage returns.
+# usage: progress_tty.sh VGAE GRAPH
+set -u
+vgae=$1 graph=$2
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+command -v script >/dev/null || { echo "SKIP: no script(1) to make a terminal"; exit 77; }
+fails=0
+# script(1) gives the command a pseudo-terminal and records what it printed
+script -qec "'$vgae' linkpred --graph '$graph' --epochs 200 --every 10 --runs 2 >/dev/null" "$tmp/tty.log" \
+    >/dev/null 2>&1 || { echo "FAIL: linkpred on a terminal"; fails=1; }
+cr=$(tr -cd '\r' <"$tmp/tty.log" | wc -c)
+grep -q 'left' "$tmp/tty.log" || { echo "FAIL: no time left shown on a terminal"; fails=1; }
+grep -q 'run 2/2  seed 43  epoch  200/200' "$tmp/tty.log" || { echo "FAIL: no final progress"; fails=1; }
+[ "$cr" -ge 40 ] || { echo "FAIL: $cr carriage returns on a terminal, expected a redraw per report"; fails=1; }
+"$vgae" linkpred --graph "$graph" --epochs 200 --every 10 --runs 2 2>"$tmp/pipe.log" >/dev/null ||
+    { echo "FAIL: linkpred piped"; fails=1; }
+[ "$(tr -cd '\r' <"$tmp/pipe.log" | wc -c)" -eq 0 ] || { echo "FAIL: carriage returns when piped"; fails=1; }
+[ "$(grep -c 'epoch' "$tmp/pipe.log")" -eq 42 ] || { echo "FAIL: piped: $(grep -c epoch "$tmp/pipe.log") lines"; fails=1; }
+grep -q 'left' "$tmp/pipe.log" && { echo "FAIL: time left when piped"; fails=1; }
+[ "$fails" -eq 0 ] && echo "ok: $cr redraws on a terminal, plain lines piped"
+exit "$fails"
