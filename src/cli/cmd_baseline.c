@@ -64,6 +64,8 @@ static const cli_command baseline_command = {
         {"Baselines", baseline_table, 0},
         {NULL}},
     .footer = "The std over runs is the population standard deviation (numpy's default).\n",
+    .examples = "  vgae baseline --dataset cora\n"
+                "  vgae baseline --graph net.edges --split net.split --json\n",
 };
 
 /* The heuristics --only names, as flags; a usage error for an unknown one. */

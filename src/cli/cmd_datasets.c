@@ -26,7 +26,7 @@ static const cli_command datasets_command = {
              "the labels (- when there are none) and the folder. Notes on a dataset (PubMed's\n"
              "missing features) follow the table.\n",
     .examples = "  vgae datasets\n"
-                "  VGAE_DATA=~/graphs vgae datasets --json\n",
+                "  vgae datasets --json\n",
     .groups = (const cli_group[]){{"Options", datasets_table, 0}, {NULL}},
 };
 

@@ -47,6 +47,8 @@ static const cli_command generate_command = {
     .groups = (const cli_group[]){{"Options", generate_table, 0}, {NULL}},
     .positional = offsetof(generate_args, kind),
     .has_positional = 1,
+    .examples = "  vgae generate ba --nodes 2000 --edges 10000 -o ba.mtx\n"
+                "  vgae generate sbm --nodes 1000 --edges 8000 --blocks 4 -o sbm.mtx.gz\n",
 };
 
 int cmd_generate(int argc, char **argv)

@@ -35,6 +35,8 @@ static const cli_command info_command = {
                                    offsetof(info_args, data)},
                                   {"Other options", info_table, 0},
                                   {NULL}},
+    .examples = "  vgae info --dataset cora\n"
+                "  vgae info --graph edges.txt.gz --format edgelist\n",
 };
 
 static int info_model(const char *path)

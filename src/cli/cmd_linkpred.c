@@ -102,6 +102,8 @@ static const cli_command linkpred_command = {
               "Hits@K: the fraction of held-out edges scored above the K-th best of the\n"
               "set's non-edges. MRR: the mean of 1 / rank of each held-out edge among its\n"
               "hard negatives (ties count half).\n",
+    .examples = "  vgae linkpred --dataset cora --runs 10\n"
+                "  vgae linkpred --dataset pubmed --recipe tuned --baselines --plot pubmed.png\n",
 };
 
 /* The figures of every baseline on a run's split, into base[h * runs + run]. */

@@ -54,6 +54,8 @@ static const cli_command train_command = {
         {"Split file and threads", train_split_table, 0},
         {"Output", train_output_table, 0},
         {NULL}},
+    .examples = "  vgae train --dataset cora --split cora.split -o cora.vgae\n"
+                "  vgae train --dataset citeseer --recipe tuned --plot citeseer.png -o citeseer.vgae\n",
 };
 
 static void print_figures(const char *what, const vgae_link_figures *f, int epochs, int json,
@@ -319,6 +321,8 @@ static const cli_command eval_command = {
                                   {"Data (default: the model's)", cli_data_table, offsetof(model_args, data)},
                                   {NULL}},
     .footer = model_data_help,
+    .examples = "  vgae eval --model cora.vgae\n"
+                "  vgae eval --model cora.vgae --baselines --roc roc.png --pr pr.svg\n",
 };
 
 int cmd_eval(int argc, char **argv)
@@ -390,6 +394,8 @@ static const cli_command embed_command = {
                                   {"Data (default: the model's)", cli_data_table, offsetof(model_args, data)},
                                   {NULL}},
     .footer = model_data_help,
+    .examples = "  vgae embed --model cora.vgae -o cora.npy --plot cora-pca.png\n"
+                "  vgae embed --model cora.vgae -o - --format tsv\n",
 };
 
 int cmd_embed(int argc, char **argv)
@@ -457,6 +463,8 @@ static const cli_command predict_command = {
                                   {"Data (default: the model's)", cli_data_table, offsetof(model_args, data)},
                                   {NULL}},
     .footer = model_data_help,
+    .examples = "  vgae predict --model cora.vgae --node 0 --top 10\n"
+                "  vgae predict --model cora.vgae --pairs pairs.txt\n",
 };
 
 typedef struct {

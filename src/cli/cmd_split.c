@@ -32,6 +32,8 @@ static const cli_command split_command = {
                                   {"Split", cli_split_table, offsetof(split_args, train)},
                                   {"Output", split_table, 0},
                                   {NULL}},
+    .examples = "  vgae split --dataset cora --seed 42 -o cora.split\n"
+                "  vgae split --graph net.edges --val-frac 0.1 --test-frac 0.2 -o net.split\n",
 };
 
 int cmd_split(int argc, char **argv)

@@ -20,8 +20,12 @@ static const char vae_help[] =
     "  encode       the test images' codes (w2v, tsv, npy) and an anomaly score per image\n"
     "\n"
     "Data: a folder with {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz], as MNIST and\n"
-    "Fashion-MNIST come. The model's commands read the test images of the folder the\n"
-    "model was trained on unless --data says otherwise.\n";
+    "Fashion-MNIST come (tools/fetch-mnist DIR downloads MNIST). The model's commands read\n"
+    "the test images of the folder the model was trained on unless --data says otherwise.\n"
+    "\n"
+    "Examples:\n"
+    "  vgae vae train --data ~/mnist -o mnist.vae --plot mnist.png\n"
+    "  vgae vae sample --model mnist.vae -o samples.png\n";
 
 typedef struct {
     const char *data, *model, *output, *format, *scores, *plot;
@@ -142,8 +146,8 @@ static const cli_opt encode_table[] = {
     {NULL},
 };
 
-#define COMMAND(cmd_name, usage_line, about_text, ...)                                             \
-    {.name = "vae " cmd_name, .usage = usage_line, .about = about_text,                            \
+#define COMMAND(cmd_name, usage_line, about_text, example_lines, ...)                              \
+    {.name = "vae " cmd_name, .usage = usage_line, .about = about_text, .examples = example_lines, \
      .groups = (const cli_group[]){__VA_ARGS__, {"Running", common_table, 0}, {NULL}}}
 
 static const cli_command train_command = COMMAND(
@@ -151,34 +155,48 @@ static const cli_command train_command = COMMAND(
     "Trains the image VAE on DIR's training images and reports the test loss after\n"
     "each epoch: x -> [linear, ReLU] per hidden layer -> mean, logvar -> z -> the\n"
     "mirror image -> Bernoulli logits of the pixels.\n",
+    "  vgae vae train --data ~/mnist -o mnist.vae --plot mnist.png\n"
+    "  vgae vae train --data /usr/share/datasets/fashion-mnist --latent 2 --epochs 20 -o fashion2d.vae\n",
     {"Training", train_table, 0});
 static const cli_command eval_command = COMMAND(
     "eval", "Usage: vgae vae eval --model MODEL [--iw-samples K] [--images N] [--json]",
     "The negative ELBO of the test images (the same draws as training's report of\n"
     "its last epoch), and with --iw-samples the importance-weighted bound.\n",
+    "  vgae vae eval --model mnist.vae\n"
+    "  vgae vae eval --model mnist.vae --iw-samples 5000 --images 1000 --json\n",
     {"Model", model_table, 0}, {"Evaluation", eval_table, 0});
 static const cli_command sample_command = COMMAND(
     "sample", "Usage: vgae vae sample --model MODEL -o PNG [--count N] [--cols N]",
     "A grid of images decoded from draws of the prior N(0, I).\n",
+    "  vgae vae sample --model mnist.vae -o samples.png\n"
+    "  vgae vae sample --model mnist.vae --count 100 --cols 10 -o grid.png\n",
     {"Model", model_table, 0}, {"Picture", sample_table, 0});
 static const cli_command reconstruct_command = COMMAND(
     "reconstruct", "Usage: vgae vae reconstruct --model MODEL -o PNG [--count N]",
     "The first test images, above their reconstructions (the decoded means).\n",
+    "  vgae vae reconstruct --model mnist.vae -o recon.png\n"
+    "  vgae vae reconstruct --model mnist.vae --count 16 -o recon16.png\n",
     {"Model", model_table, 0}, {"Picture", reconstruct_table, 0});
 static const cli_command interpolate_command = COMMAND(
     "interpolate", "Usage: vgae vae interpolate --model MODEL -o PNG [--from I] [--to J] [--steps N]",
     "Decoded steps on the straight line between the codes of two test images.\n",
+    "  vgae vae interpolate --model mnist.vae -o walk.png\n"
+    "  vgae vae interpolate --model mnist.vae --from 3 --to 7 --steps 12 -o walk37.png\n",
     {"Model", model_table, 0}, {"Picture", interpolate_table, 0});
 static const cli_command manifold_command = COMMAND(
     "manifold", "Usage: vgae vae manifold --model MODEL -o PNG [--size N]",
     "The decoded 2-D latent space (a model with --latent 2): a grid of the prior's\n"
     "quantiles, as in Kingma & Welling's figure 4.\n",
+    "  vgae vae manifold --model mnist2d.vae -o manifold.png\n"
+    "  vgae vae manifold --model mnist2d.vae --size 20 -o manifold20.png\n",
     {"Model", model_table, 0}, {"Picture", manifold_table, 0});
 static const cli_command encode_command = COMMAND(
     "encode", "Usage: vgae vae encode --model MODEL -o FILE [--format F] [--scores FILE]",
     "The test images' codes (the means of q(z|x)) in the embedding formats, and a\n"
     "scores file: each image's label and negative ELBO, an anomaly score (higher is\n"
     "stranger).\n",
+    "  vgae vae encode --model mnist.vae -o codes.npy\n"
+    "  vgae vae encode --model mnist.vae -o codes.tsv --scores anomalies.tsv\n",
     {"Model", model_table, 0}, {"Output", encode_table, 0});
 
 /* The defaults of every subcommand's arguments. */
@@ -342,16 +360,20 @@ typedef struct {
     int quiet;
 } iwae_progress;
 
-/* A line on stderr about every 10 s while the IWAE estimate runs. */
+/* While the IWAE estimate runs: on a terminal one line redrawn about four
+ * times a second, else a line about every 10 s; with the time left. */
 static void on_iwae_image(void *user, int64_t done, int64_t total, double seconds)
 {
     iwae_progress *p = user;
-    if (p->quiet || (seconds - p->last < 10 && done < total))
+    const int tty = cli_stderr_is_tty();
+    if (p->quiet || (seconds - p->last < (tty ? 0.25 : 10) && done < total))
         return;
     p->last = seconds;
-    double left = seconds / (double)done * (double)(total - done);
-    fprintf(stderr, "IWAE: %lld/%lld images, %.0f s, about %.0f s left\n", (long long)done,
-            (long long)total, seconds, left);
+    char left[32];
+    cli_duration(left, sizeof left, seconds / (double)done * (double)(total - done));
+    fprintf(stderr, "%sIWAE: %lld/%lld images, %.0f s, %s left%s", tty ? "\r" : "", (long long)done,
+            (long long)total, seconds, left, tty ? (done < total ? "\033[K" : "\033[K\n") : "\n");
+    cli_progress_open(tty && done < total);
 }
 
 static int vae_eval(int argc, char **argv)

@@ -34,7 +34,11 @@ static const char main_help[] =
     "                 library's info lines, on stderr\n"
     "\n"
     "Datasets are looked up by name in the folders of $VGAE_DATA (colon-separated),\n"
-    "then in ./datasets, then in the bundled ones (vgae datasets lists them).\nExit status: 0 success, 1 error, 2 bad command line.\n";
+    "then in ./datasets, then in the bundled ones (vgae datasets lists them).\nExit status: 0 success, 1 error, 2 bad command line.\n"
+    "\n"
+    "Examples:\n"
+    "  vgae linkpred --dataset cora --runs 10\n"
+    "  vgae train --dataset cora -o cora.vgae && vgae embed --model cora.vgae -o cora.npy\n";
 
 int cli_verbose = 0;
 
@@ -52,6 +56,8 @@ static const cli_command version_command = {
     .usage = "Usage: vgae version [--json]",
     .about = "The versions of vgae and its libraries, the kernels and the threads in use.\n",
     .groups = (const cli_group[]){{"Options", version_table, 0}, {NULL}},
+    .examples = "  vgae version\n"
+                "  vgae version --json\n",
 };
 
 static int cmd_version(int argc, char **argv)

@@ -49,6 +49,11 @@ LD_LIBRARY_PATH="$libdir" "$root/bin/vgae" version | grep -q '^vgae ' && ok "the
     || fail "the installed vgae"
 [ -f "$root/share/vgae/datasets/cora/adjacency.mtx.gz" ] && [ -f "$root/share/vgae/datasets/README.md" ] &&
     ok "the bundled datasets installed" || fail "no share/vgae/datasets/cora"
+man=$(find "$tmp/root" -path '*/man1/vgae.1' | head -n 1)
+[ -n "$man" ] && grep -q '^\.TH VGAE 1' "$man" && ok "the manual page installed ($(echo "$man" | sed "s|^$tmp/root||"))" ||
+    fail "no man1/vgae.1"
+[ -f "$root/share/bash-completion/completions/vgae" ] && ok "the bash completion installed" ||
+    fail "no share/bash-completion/completions/vgae"
 # The Python module, where Debian's python3 looks (when it was built)
 ext=$(find "$tmp/root" -name '_vgae*.so' | head -n 1)
 if [ -n "$ext" ]; then
