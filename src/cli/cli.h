@@ -28,6 +28,10 @@ int cli_stderr_is_tty(void);
  * cli_progress_done ends an open one with a newline (errors and notes call it). */
 void cli_progress_open(int open);
 void cli_progress_done(void);
+/* The library's long steps (generating, writing a graph) shown as they go
+ * (steps.c): from begin to end, ctx reports them on stderr, unless quiet. */
+void cli_steps_begin(vgae_ctx *ctx, int quiet);
+void cli_steps_end(vgae_ctx *ctx);
 /* Holds a note for stderr ("vgae: note: ..."), printed by cli_notes_flush. */
 void cli_note(const char *fmt, ...) VGAE_CLI_PRINTF(1, 2);
 /* Prints (print != 0) or drops the notes and warnings held back so far. */

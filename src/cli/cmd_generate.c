@@ -93,7 +93,10 @@ int cmd_generate(int argc, char **argv)
              a.kind, (long long)o.nodes, (long long)o.edges, (unsigned long long)o.seed, extra,
              vgae_dependency_versions());
     vgae_graph *graph = NULL;
-    if (vgae_graph_generate(ctx, &o, &graph) || vgae_graph_write_mtx(ctx, graph, a.output, comment)) {
+    cli_steps_begin(ctx, a.quiet);
+    const int failed = vgae_graph_generate(ctx, &o, &graph) || vgae_graph_write_mtx(ctx, graph, a.output, comment);
+    cli_steps_end(ctx);
+    if (failed) {
         rc = cli_lib_error(ctx);
     } else {
         cli_notes_flush(!a.quiet);

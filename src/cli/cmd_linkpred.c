@@ -10,7 +10,9 @@
 void cli_duration(char *buf, size_t cap, double seconds)
 {
     const long s = seconds > 0 && seconds < 1e9 ? (long)(seconds + 0.5) : 0;
-    if (s >= 3600)
+    if (seconds < 9.95)
+        snprintf(buf, cap, "%.1f s", seconds > 0 ? seconds : 0.0);
+    else if (s >= 3600)
         snprintf(buf, cap, "%ld h %02ld min", s / 3600, s % 3600 / 60);
     else if (s >= 60)
         snprintf(buf, cap, "%ld min %02ld s", s / 60, s % 60);

@@ -50,6 +50,18 @@ void vgae_ctx_clear(vgae_ctx *ctx)
     ctx->interrupted = 0;
 }
 
+void vgae_ctx_set_progress(vgae_ctx *ctx, vgae_progress_fn fn, void *user)
+{
+    ctx->progress = fn;
+    ctx->progress_user = user;
+}
+
+void vgae_progress(vgae_ctx *ctx, const char *what, int64_t done, int64_t total)
+{
+    if (ctx && ctx->progress)
+        ctx->progress(ctx->progress_user, what, done, total);
+}
+
 void vgae_ctx_interrupt(vgae_ctx *ctx)
 {
     ctx->interrupted = 1;

@@ -15,6 +15,8 @@ struct vgae_ctx {
     void *log_user;
     vgae_log_level log_min;
     uint64_t seed;
+    vgae_progress_fn progress;
+    void *progress_user;
     volatile sig_atomic_t interrupted; /* set by vgae_ctx_interrupt, maybe from a signal handler */
     vgae_rng streams[VGAE_STREAM_COUNT + 1]; /* the last: for an invalid stream id */
     cholmod_common cholmod; /* CHOLMOD's workspace and settings for this context */

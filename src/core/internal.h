@@ -48,6 +48,8 @@ const char *vgae_format_double(char *buf, double x);
 /* Seconds on the monotonic clock: the library's one clock (training time,
  * progress). */
 double vgae_now(void);
+/* Reports a step's progress to the context's vgae_progress_fn, if any. */
+void vgae_progress(vgae_ctx *ctx, const char *what, int64_t done, int64_t total);
 
 /* The absolute form of an existing path, malloc'ed; NULL (with a message
  * naming the path) if it cannot be resolved. */

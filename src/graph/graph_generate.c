@@ -150,6 +150,7 @@ vgae_status vgae_graph_generate(vgae_ctx *ctx, const vgae_generate_options *opti
     const char *name = vgae_generator_name(options->kind);
     vgae_igraph_guard guard;
     igraph_t ig;
+    vgae_progress(ctx, "generating", 0, 0);
     vgae_igraph_enter(ctx, &guard, name);
     igraph_rng_seed(igraph_rng_default(), (igraph_uint_t)options->seed);
     igraph_error_t err = run_generator(options, p_in, p_out, &ig);
@@ -168,5 +169,7 @@ vgae_status vgae_graph_generate(vgae_ctx *ctx, const vgae_generate_options *opti
         vgae_graph_free(*out);
         *out = NULL;
     }
+    if (!st)
+        vgae_progress(ctx, "generating", 1, 1);
     return st;
 }

@@ -404,7 +404,7 @@ static int ends_with_gz(const char *path)
     return n > 3 && strcmp(path + n - 3, ".gz") == 0;
 }
 
-static void write_body(sink *s, const vgae_graph *g, const char *comment)
+static void write_body(vgae_ctx *ctx, sink *s, const vgae_graph *g, const char *comment)
 {
     static const char banner[] = "%%MatrixMarket matrix coordinate pattern symmetric\n";
     sink_text(s, banner, sizeof banner - 1);
@@ -420,13 +420,18 @@ static void write_body(sink *s, const vgae_graph *g, const char *comment)
     sink_u64(s, (uint64_t)g->n, ' ');
     sink_u64(s, (uint64_t)g->n_edges, '\n');
     /* column j's entries below the diagonal are row j's larger neighbours */
+    int64_t written = 0;
+    vgae_progress(ctx, "writing", 0, g->n_edges);
     for (int32_t j = 0; j < g->n; j++)
         for (int64_t p = g->rowptr[j]; p < g->rowptr[j + 1]; p++)
             if (g->adj[p] > j) {
                 sink_u64(s, (uint64_t)g->adj[p] + 1, ' ');
                 sink_u64(s, (uint64_t)j + 1, '\n');
+                if ((++written & 0xffff) == 0)
+                    vgae_progress(ctx, "writing", written, g->n_edges);
             }
     sink_flush(s);
+    vgae_progress(ctx, "writing", g->n_edges, g->n_edges);
 }
 
 vgae_status vgae_graph_write_mtx(vgae_ctx *ctx, const vgae_graph *g, const char *path,
@@ -457,7 +462,7 @@ vgae_status vgae_graph_write_mtx(vgae_ctx *ctx, const vgae_graph *g, const char 
         }
     }
     errno = 0;
-    write_body(s, g, comment);
+    write_body(ctx, s, g, comment);
     if (s->gz && gzclose(s->gz) != Z_OK)
         s->failed = 1;
     const int failed = s->failed, err = errno;

@@ -20,5 +20,16 @@ grep -q 'run 2/2  seed 43  epoch  200/200' "$tmp/tty.log" || { echo "FAIL: no fi
 [ "$(tr -cd '\r' <"$tmp/pipe.log" | wc -c)" -eq 0 ] || { echo "FAIL: carriage returns when piped"; fails=1; }
 [ "$(grep -c 'epoch' "$tmp/pipe.log")" -eq 42 ] || { echo "FAIL: piped: $(grep -c epoch "$tmp/pipe.log") lines"; fails=1; }
 grep -q 'left' "$tmp/pipe.log" && { echo "FAIL: time left when piped"; fails=1; }
-[ "$fails" -eq 0 ] && echo "ok: $cr redraws on a terminal, plain lines piped"
+# the library's steps without callbacks of their own: generating a graph, writing it
+script -qec "'$vgae' generate ba --nodes 100000 --edges 500000 -o '$tmp/ba.mtx'" "$tmp/gen.log" >/dev/null 2>&1 ||
+    { echo "FAIL: generate on a terminal"; fails=1; }
+grep -q 'generating \.\.\.' "$tmp/gen.log" && grep -q 'writing: done in' "$tmp/gen.log" ||
+    { echo "FAIL: generate shows no steps on a terminal"; fails=1; }
+"$vgae" generate ba --nodes 100000 --edges 500000 -o "$tmp/ba2.mtx" 2>"$tmp/gen2.log" >/dev/null ||
+    { echo "FAIL: generate piped"; fails=1; }
+[ "$(grep -c 'done in' "$tmp/gen2.log")" -eq 2 ] && [ "$(tr -cd '\r' <"$tmp/gen2.log" | wc -c)" -eq 0 ] ||
+    { echo "FAIL: generate piped: $(cat "$tmp/gen2.log")"; fails=1; }
+"$vgae" generate ba --nodes 1000 --edges 5000 --quiet -o "$tmp/ba3.mtx" 2>"$tmp/gen3.log" >/dev/null
+[ -s "$tmp/gen3.log" ] && { echo "FAIL: generate --quiet printed progress"; fails=1; }
+[ "$fails" -eq 0 ] && echo "ok: $cr redraws on a terminal, plain lines piped; generate shows its steps"
 exit "$fails"

@@ -66,6 +66,14 @@ VGAE_EXPORT vgae_rng *vgae_ctx_rng(vgae_ctx *ctx, vgae_stream stream);
  * not formatted at all. */
 VGAE_EXPORT void vgae_ctx_set_log(vgae_ctx *ctx, vgae_log_fn fn, void *user, vgae_log_level min_level);
 
+/* Progress of the long steps that have no callback of their own (writing
+ * a graph file, generating a graph): fn(user, what, done, total) is called
+ * when a step starts (done 0), now and then as it goes, and when it ends
+ * (done == total); total 0: the step cannot say how far it is (igraph's
+ * generators). NULL: no progress (the default). */
+typedef void (*vgae_progress_fn)(void *user, const char *what, int64_t done, int64_t total);
+VGAE_EXPORT void vgae_ctx_set_progress(vgae_ctx *ctx, vgae_progress_fn fn, void *user);
+
 #ifdef __cplusplus
 }
 #endif

@@ -344,7 +344,7 @@ class VGAE:
     def save(self, path):
         """Writes the model file (the CLI's eval, embed, predict read it)."""
         self._need()
-        _vgae.gae_save(self._cap, os.fspath(path))
+        _vgae.model_save(self._cap, os.fspath(path))
 
     @property
     def split_(self):
@@ -459,7 +459,7 @@ class ImageVAE:
 
     def save(self, path):
         self._need()
-        _vgae.vae_save(self._cap, os.fspath(path))
+        _vgae.model_save(self._cap, os.fspath(path))
 
 
 def load(path, graph=None, force=False, threads=None):

@@ -160,6 +160,15 @@ static int check_buf(const Py_buffer *b, Py_ssize_t n, Py_ssize_t itemsize, cons
     return 0;
 }
 
+/* A matrix as (rows, cols, bytes of its values); destroys it. */
+static PyObject *mat_result(vgae_mat *m)
+{
+    PyObject *r = Py_BuildValue("(LLy#)", (long long)m->rows, (long long)m->cols, (const char *)m->data,
+                                (Py_ssize_t)(m->rows * m->cols * (int64_t)sizeof(vgae_real)));
+    vgae_mat_destroy(m);
+    return r;
+}
+
 /* ---- datasets ---- */
 
 static PyObject *dataset_info(const vgae_dataset *ds)
@@ -840,10 +849,7 @@ static PyObject *py_gae_embed(PyObject *self, PyObject *args)
         vgae_mat_destroy(&z);
         return raise_ctx(b->ctx);
     }
-    PyObject *r = Py_BuildValue("(LLy#)", (long long)z.rows, (long long)z.cols, (const char *)z.data,
-                                (Py_ssize_t)(z.rows * z.cols * (int64_t)sizeof(vgae_real)));
-    vgae_mat_destroy(&z);
-    return r;
+    return mat_result(&z);
 }
 
 /* gae_score(model, pairs int32) -> bytes of doubles */
@@ -887,17 +893,19 @@ done:
     return out;
 }
 
-static PyObject *py_gae_save(PyObject *self, PyObject *args)
+/* model_save(model, path): either kind */
+static PyObject *py_model_save(PyObject *self, PyObject *args)
 {
     (void)self;
     PyObject *cap;
     const char *path;
     if (!PyArg_ParseTuple(args, "Os", &cap, &path))
         return NULL;
-    model_box *b = PyCapsule_GetPointer(cap, CAP_GAE);
+    const int graph = PyCapsule_IsValid(cap, CAP_GAE);
+    model_box *b = PyCapsule_GetPointer(cap, graph ? CAP_GAE : CAP_VAE);
     if (!b)
         return NULL;
-    if (vgae_graph_ae_save(b->ctx, b->gae, path))
+    if (graph ? vgae_graph_ae_save(b->ctx, b->gae, path) : vgae_image_vae_save(b->ctx, b->vae, path))
         return raise_ctx(b->ctx);
     Py_RETURN_NONE;
 }
@@ -1006,6 +1014,18 @@ static int parse_images(PyObject *arg, Py_buffer *px, long long *n, int *h, int 
     return 0;
 }
 
+/* The arguments (model, images) of the image VAE's functions. */
+static model_box *vae_and_images(PyObject *args, Py_buffer *px, long long *n, int *h, int *w)
+{
+    PyObject *cap, *imgs;
+    if (!PyArg_ParseTuple(args, "OO", &cap, &imgs))
+        return NULL;
+    model_box *b = PyCapsule_GetPointer(cap, CAP_VAE);
+    if (!b || parse_images(imgs, px, n, h, w) < 0)
+        return NULL;
+    return b;
+}
+
 /* vae_new(images (buf, n, h, w), options tuple, seed, threads) */
 static PyObject *py_vae_new(PyObject *self, PyObject *args)
 {
@@ -1066,16 +1086,11 @@ static PyObject *py_vae_new(PyObject *self, PyObject *args)
 static PyObject *py_vae_train_epoch(PyObject *self, PyObject *args)
 {
     (void)self;
-    PyObject *cap, *imgs;
-    if (!PyArg_ParseTuple(args, "OO", &cap, &imgs))
-        return NULL;
-    model_box *b = PyCapsule_GetPointer(cap, CAP_VAE);
-    if (!b)
-        return NULL;
     Py_buffer px;
     long long n;
     int h, w;
-    if (parse_images(imgs, &px, &n, &h, &w) < 0)
+    model_box *b = vae_and_images(args, &px, &n, &h, &w);
+    if (!b)
         return NULL;
     vgae_images im = view_images(&px, n, h, w, NULL);
     double loss = NAN;
@@ -1092,16 +1107,11 @@ static PyObject *py_vae_train_epoch(PyObject *self, PyObject *args)
 static PyObject *py_vae_evaluate(PyObject *self, PyObject *args)
 {
     (void)self;
-    PyObject *cap, *imgs;
-    if (!PyArg_ParseTuple(args, "OO", &cap, &imgs))
-        return NULL;
-    model_box *b = PyCapsule_GetPointer(cap, CAP_VAE);
-    if (!b)
-        return NULL;
     Py_buffer px;
     long long n;
     int h, w;
-    if (parse_images(imgs, &px, &n, &h, &w) < 0)
+    model_box *b = vae_and_images(args, &px, &n, &h, &w);
+    if (!b)
         return NULL;
     vgae_images im = view_images(&px, n, h, w, NULL);
     float *copy = NULL;
@@ -1132,16 +1142,11 @@ static PyObject *py_vae_evaluate(PyObject *self, PyObject *args)
 static PyObject *py_vae_encode(PyObject *self, PyObject *args)
 {
     (void)self;
-    PyObject *cap, *imgs;
-    if (!PyArg_ParseTuple(args, "OO", &cap, &imgs))
-        return NULL;
-    model_box *b = PyCapsule_GetPointer(cap, CAP_VAE);
-    if (!b)
-        return NULL;
     Py_buffer px;
     long long n;
     int h, w;
-    if (parse_images(imgs, &px, &n, &h, &w) < 0)
+    model_box *b = vae_and_images(args, &px, &n, &h, &w);
+    if (!b)
         return NULL;
     if (h != vgae_image_vae_height(b->vae) || w != vgae_image_vae_width(b->vae)) {
         PyBuffer_Release(&px);
@@ -1158,10 +1163,7 @@ static PyObject *py_vae_encode(PyObject *self, PyObject *args)
         vgae_mat_destroy(&z);
         return raise_ctx(b->ctx);
     }
-    PyObject *r = Py_BuildValue("(LLy#)", (long long)z.rows, (long long)z.cols, (const char *)z.data,
-                                (Py_ssize_t)(z.rows * z.cols * (int64_t)sizeof(vgae_real)));
-    vgae_mat_destroy(&z);
-    return r;
+    return mat_result(&z);
 }
 
 /* vae_decode(model, z float32 buffer, rows) -> (rows, pixels, bytes) */
@@ -1194,28 +1196,12 @@ static PyObject *py_vae_decode(PyObject *self, PyObject *args)
         raise_ctx(b->ctx);
         goto done;
     }
-    r = Py_BuildValue("(LLy#)", (long long)x.rows, (long long)x.cols, (const char *)x.data,
-                      (Py_ssize_t)(x.rows * x.cols * (int64_t)sizeof(vgae_real)));
+    r = mat_result(&x);
 done:
     vgae_mat_destroy(&z);
     vgae_mat_destroy(&x);
     PyBuffer_Release(&zb);
     return r;
-}
-
-static PyObject *py_vae_save(PyObject *self, PyObject *args)
-{
-    (void)self;
-    PyObject *cap;
-    const char *path;
-    if (!PyArg_ParseTuple(args, "Os", &cap, &path))
-        return NULL;
-    model_box *b = PyCapsule_GetPointer(cap, CAP_VAE);
-    if (!b)
-        return NULL;
-    if (vgae_image_vae_save(b->ctx, b->vae, path))
-        return raise_ctx(b->ctx);
-    Py_RETURN_NONE;
 }
 
 static PyObject *py_vae_info(PyObject *self, PyObject *args)
@@ -1311,7 +1297,7 @@ static PyMethodDef methods[] = {
     {"gae_evaluate", py_gae_evaluate, METH_VARARGS, NULL},
     {"gae_embed", py_gae_embed, METH_VARARGS, NULL},
     {"gae_score", py_gae_score, METH_VARARGS, NULL},
-    {"gae_save", py_gae_save, METH_VARARGS, NULL},
+    {"model_save", py_model_save, METH_VARARGS, NULL},
     {"gae_info", py_gae_info, METH_VARARGS, NULL},
     {"model_load", py_model_load, METH_VARARGS, NULL},
     {"vae_new", py_vae_new, METH_VARARGS, NULL},
@@ -1319,7 +1305,6 @@ static PyMethodDef methods[] = {
     {"vae_evaluate", py_vae_evaluate, METH_VARARGS, NULL},
     {"vae_encode", py_vae_encode, METH_VARARGS, NULL},
     {"vae_decode", py_vae_decode, METH_VARARGS, NULL},
-    {"vae_save", py_vae_save, METH_VARARGS, NULL},
     {"vae_info", py_vae_info, METH_VARARGS, NULL},
     {"load_images", py_load_images, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
