@@ -72,6 +72,7 @@ check("the module reads the CLI's model file", np.array_equal(m2.embed(), Z) and
 pairs = np.array([[0, 633], [0, 1], [5, 7]], dtype=np.int32)
 p = m.predict(pairs)
 check("predict gives probabilities", p.shape == (3,) and np.all((p > 0) & (p < 1)), p)
+check("embeddings and scores are writable arrays", Z.flags.writeable and p.flags.writeable)
 zs = m.embed(sample=True)
 cli("embed", "--model", os.path.join(tmp, "cli.vgae"), "--sample", "-o", os.path.join(tmp, "cli_s.npy"))
 check("sampled embeddings equal the CLI's", np.array_equal(zs, np.load(os.path.join(tmp, "cli_s.npy"))))

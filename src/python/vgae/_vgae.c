@@ -160,13 +160,15 @@ static int check_buf(const Py_buffer *b, Py_ssize_t n, Py_ssize_t itemsize, cons
     return 0;
 }
 
-/* A matrix as (rows, cols, bytes of its values); destroys it. */
+/* A matrix as (rows, cols, bytearray of its values): numpy views the
+ * bytearray as a writable array without another copy. Destroys m. */
 static PyObject *mat_result(vgae_mat *m)
 {
-    PyObject *r = Py_BuildValue("(LLy#)", (long long)m->rows, (long long)m->cols, (const char *)m->data,
-                                (Py_ssize_t)(m->rows * m->cols * (int64_t)sizeof(vgae_real)));
+    PyObject *data = PyByteArray_FromStringAndSize((const char *)m->data,
+                                                   (Py_ssize_t)(m->rows * m->cols * (int64_t)sizeof(vgae_real)));
+    const long long rows = m->rows, cols = m->cols;
     vgae_mat_destroy(m);
-    return r;
+    return data ? Py_BuildValue("(LLN)", rows, cols, data) : NULL;
 }
 
 /* ---- datasets ---- */
@@ -865,7 +867,7 @@ static PyObject *py_gae_score(PyObject *self, PyObject *args)
     const Py_ssize_t n = pairs.len / (Py_ssize_t)sizeof(vgae_pair);
     if (!b)
         goto done;
-    out = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(double));
+    out = PyByteArray_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(double));
     if (!out)
         goto done;
     {
@@ -879,7 +881,7 @@ static PyObject *py_gae_score(PyObject *self, PyObject *args)
                 goto done;
             }
         vgae_status st;
-        double *scores = (double *)PyBytes_AS_STRING(out);
+        double *scores = (double *)PyByteArray_AS_STRING(out);
         Py_BEGIN_ALLOW_THREADS
         st = vgae_graph_ae_score_pairs(b->ctx, b->gae, p, n, scores);
         Py_END_ALLOW_THREADS
