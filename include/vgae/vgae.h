@@ -21,6 +21,7 @@
 #include "vgae/vae/latent.h"
 #include "vgae/vae/likelihood.h"
 #include "vgae/vae/elbo.h"
+#include "vgae/vae/kl_schedule.h"
 
 /* graph: graphs, generators, normalization, splits, classical link scores */
 #include "vgae/graph/graph.h"

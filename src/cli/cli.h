@@ -133,6 +133,8 @@ int cli_apply_recipe(int argc, char **argv, cli_train_opts *t, int features);
 /* The tables of the model and training options, and of the split and run
  * options (over cli_train_opts). */
 extern const cli_opt cli_model_table[];
+/* KL annealing and capacity (over a vgae_kl_schedule): the image and graph models'. */
+extern const cli_opt cli_kl_table[];
 extern const cli_opt cli_split_table[];
 /* --hits K,K,...: a CLI_CUSTOM parser into a vgae_hits_ks. */
 int cli_parse_hits(const char *cmd, const char *opt, const char *value, void *dest);

@@ -95,6 +95,7 @@ static const cli_command linkpred_command = {
         {"Data (one of --dataset or --graph)", cli_data_table, offsetof(linkpred_args, data)},
         {"Model and training (the defaults are the 2016 reference implementation's)",
          cli_model_table, offsetof(linkpred_args, train)},
+        {"KL schedule (VGAE)", cli_kl_table, offsetof(linkpred_args, train.model.kl)},
         {"Split", cli_split_table, offsetof(linkpred_args, train)},
         {"Runs", runs_table, offsetof(linkpred_args, train)},
         {"Baselines", baselines_table, 0},

@@ -50,6 +50,7 @@ static const cli_command train_command = {
     .groups = (const cli_group[]){
         {"Data (one of --dataset or --graph)", cli_data_table, offsetof(train_args, data)},
         {"Model and training", cli_model_table, offsetof(train_args, train)},
+        {"KL schedule (VGAE)", cli_kl_table, offsetof(train_args, train.model.kl)},
         {"Split", cli_split_table, offsetof(train_args, train)},
         {"Split file and threads", train_split_table, 0},
         {"Output", train_output_table, 0},

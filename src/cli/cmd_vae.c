@@ -157,7 +157,7 @@ static const cli_command train_command = COMMAND(
     "mirror image -> Bernoulli logits of the pixels.\n",
     "  vgae vae train --data ~/mnist -o mnist.vae --plot mnist.png\n"
     "  vgae vae train --data /usr/share/datasets/fashion-mnist --latent 2 --epochs 20 -o fashion2d.vae\n",
-    {"Training", train_table, 0});
+    {"Training", train_table, 0}, {"KL schedule", cli_kl_table, offsetof(vae_args, vo.kl)});
 static const cli_command eval_command = COMMAND(
     "eval", "Usage: vgae vae eval --model MODEL [--iw-samples K] [--images N] [--json]",
     "The negative ELBO of the test images (the same draws as training's report of\n"

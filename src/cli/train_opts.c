@@ -61,6 +61,45 @@ static int parse_hops(const char *cmd, const char *opt, const char *value, void 
     return 0;
 }
 
+/* --kl-anneal NAME into a vgae_kl_anneal (the library names them). */
+static int parse_anneal(const char *cmd, const char *opt, const char *value, void *dest)
+{
+    (void)opt;
+    vgae_ctx *ctx = vgae_ctx_new();
+    vgae_kl_anneal a = VGAE_KL_CONSTANT;
+    const int bad = !ctx || vgae_kl_anneal_from_name(ctx, value, &a);
+    if (bad)
+        cli_usage_error(cmd, "%s", ctx ? vgae_ctx_message(ctx) : "out of memory");
+    else
+        *(vgae_kl_anneal *)dest = a;
+    vgae_ctx_free(ctx);
+    return bad ? -1 : 0;
+}
+
+const cli_opt cli_kl_table[] = {
+    {"--kl-anneal", NULL, CLI_CUSTOM, "constant|linear|cyclical", .dest = offsetof(vgae_kl_schedule, anneal),
+     .parse = parse_anneal, .no_default = 1,
+     .help = "the KL's weight during training: constant (default); linear,\n"
+             "0 to beta over --kl-warmup epochs (Bowman et al. 2016);\n"
+             "cyclical, --kl-cycles ramps from 0 to beta, each rising over\n"
+             "--kl-ratio of its cycle (Fu et al. 2019)"},
+    {"--kl-warmup", NULL, CLI_REAL, "E", 1e-9, 1e9, offsetof(vgae_kl_schedule, warmup),
+     .help = "epochs of the linear warm-up"},
+    {"--kl-cycles", NULL, CLI_INT, "M", 1, 1000000, offsetof(vgae_kl_schedule, cycles),
+     .help = "cycles of the cyclical schedule over the training"},
+    {"--kl-ratio", NULL, CLI_REAL, "R", 1e-9, 1, offsetof(vgae_kl_schedule, ratio),
+     .help = "the rising fraction of each cycle"},
+    {"--capacity", NULL, CLI_REAL, "C", 0, 1e9, offsetof(vgae_kl_schedule, capacity),
+     .help = "the capacity objective (Burgess et al. 2018): the KL term\n"
+             "becomes gamma |KL - C(t)|, KL per example, C(t) growing to C\n"
+             "nats over --capacity-epochs; 0: off (beta and annealing apply)"},
+    {"--capacity-epochs", NULL, CLI_REAL, "E", 0, 1e9, offsetof(vgae_kl_schedule, capacity_epochs),
+     .help = "epochs over which C(t) grows from 0 to C (0: C from the start)"},
+    {"--capacity-gamma", NULL, CLI_REAL, "G", 1e-9, 1e12, offsetof(vgae_kl_schedule, gamma),
+     .help = "the weight of |KL - C(t)|"},
+    {NULL},
+};
+
 const cli_opt cli_model_table[] = {
     {"--recipe", NULL, CLI_CHOICE, .dest = offsetof(cli_train_opts, recipe), .choices = recipe_names,
      .help = "named settings, before the options below (which override\n"

@@ -12,7 +12,8 @@
 vgae_graph_ae_options vgae_graph_ae_defaults(void)
 {
     vgae_graph_ae_options o = {.kind = VGAE_MODEL_VGAE, .hidden = 32, .latent = 16, .lr = 0.01,
-                               .epochs = 200, .beta = 1.0, .loss = VGAE_LOSS_FULL, .features = 1,
+                               .epochs = 200, .beta = 1.0, .kl = vgae_kl_schedule_defaults(),
+                               .loss = VGAE_LOSS_FULL, .features = 1,
                                .hits = vgae_hits_ks_default(), .layers = 2,
                                .propagation = VGAE_PROP_GCN, .decoder = VGAE_DECODER_INNER,
                                .negatives = 1, .select = VGAE_SELECT_AUC};
@@ -134,6 +135,8 @@ static vgae_status check_options(vgae_ctx *ctx, const vgae_graph_ae_options *o)
         return vgae_fail(ctx, VGAE_EINVAL, "epochs must be >= 0, not %d", o->epochs);
     if (!(o->beta >= 0) || !(o->beta < 1e300))
         return vgae_fail(ctx, VGAE_EINVAL, "beta must be finite and >= 0, not %g", o->beta);
+    if (vgae_kl_schedule_check(ctx, &o->kl))
+        return vgae_ctx_status(ctx);
     if (o->hits.n < 0 || o->hits.n > VGAE_MAX_HITS)
         return vgae_fail(ctx, VGAE_EINVAL, "%d values of K for Hits@K (0..%d)", o->hits.n,
                          VGAE_MAX_HITS);
@@ -410,7 +413,12 @@ vgae_status vgae_graph_ae_loss(vgae_ctx *ctx, vgae_graph_ae *m, int backward, vg
     /* the reference's scales (see vgae/vae/elbo.h): KL / N^2, reconstruction
      * norm / N^2 for the full loss, a mean over each half for the sampled one */
     cfg.kl_scale = 1.0 / nn;
-    cfg.beta = o->beta;
+    /* the KL's weight at this epoch (the epochs trained so far are the time) */
+    cfg.beta = o->beta * vgae_kl_anneal_weight(&o->kl, (double)m->base.epoch, o->epochs);
+    if (o->kl.capacity > 0) {
+        cfg.capacity = vgae_kl_capacity(&o->kl, (double)m->base.epoch);
+        cfg.capacity_gamma = o->kl.gamma;
+    }
     m->training = 1;
     if (o->mask_rate > 0)
         st = draw_mask(ctx, m);

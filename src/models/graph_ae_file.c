@@ -27,6 +27,8 @@ typedef struct facts {
     uint32_t graph_checksum, features_checksum, split_checksum;
     char source_dataset[128], source_graph[1024], source_features[1024], source_format[16];
     char library_version[32];
+    vgae_kl_schedule kl;
+    int kl_anneal;
 } facts;
 
 static const char *const kind_names[] = {"vgae", "gae", NULL};
@@ -101,6 +103,8 @@ static void facts_from_options(const vgae_graph_ae_options *o, facts *f)
     f->epochs = o->epochs;
     f->lr = o->lr;
     f->beta = o->beta;
+    f->kl = o->kl;
+    f->kl_anneal = (int)o->kl.anneal;
     f->layers = o->layers;
     f->structure_input = o->structure_input;
     f->propagation = o->propagation;
@@ -138,6 +142,8 @@ static int options_from_facts(const facts *f, vgae_graph_ae_options *o)
     o->epochs = f->epochs;
     o->lr = f->lr;
     o->beta = f->beta;
+    o->kl = f->kl;
+    o->kl.anneal = (vgae_kl_anneal)f->kl_anneal;
     o->layers = f->layers;
     o->structure_input = f->structure_input;
     o->propagation = (vgae_propagation)f->propagation;
@@ -242,7 +248,7 @@ static int meta_table(facts *f, vgae_meta_key k[64])
     KEY(.key = "source_format", .type = VGAE_META_TEXT, .value = f->source_format, .size = sizeof f->source_format);
     KEY(.key = "library_version", .type = VGAE_META_TEXT, .value = f->library_version, .size = sizeof f->library_version);
 #undef KEY
-    return n;
+    return vgae_kl_meta_keys(k, n, &f->kl, &f->kl_anneal);
 }
 
 vgae_status vgae_graph_ae_save(vgae_ctx *ctx, const vgae_graph_ae *m, const char *path)

@@ -12,7 +12,7 @@ vgae_image_vae_options vgae_image_vae_defaults(void)
 {
     vgae_image_vae_options o = {.n_hidden = 1, .hidden = {400}, .latent = 20, .batch = 128,
                                 .lr = 1e-3, .epochs = 10, .beta = 1.0,
-                                .binarize = VGAE_BINARIZE_NONE};
+                                .binarize = VGAE_BINARIZE_NONE, .kl = vgae_kl_schedule_defaults()};
     return o;
 }
 
@@ -83,7 +83,7 @@ static vgae_status check_options(vgae_ctx *ctx, const vgae_image_vae_options *o,
         return vgae_fail(ctx, VGAE_EINVAL, "beta must be finite and >= 0, not %g", o->beta);
     if (o->binarize != VGAE_BINARIZE_NONE && o->binarize != VGAE_BINARIZE_DYNAMIC)
         return vgae_fail(ctx, VGAE_EINVAL, "unknown binarization %d", (int)o->binarize);
-    return VGAE_OK;
+    return vgae_kl_schedule_check(ctx, &o->kl);
 }
 
 vgae_status vgae_image_vae_new(vgae_ctx *ctx, const vgae_image_vae_options *options,
@@ -271,7 +271,13 @@ static vgae_status loss_rows(vgae_ctx *ctx, vgae_image_vae *v, const vgae_real *
                              int64_t rows, int sample, int backward, vgae_elbo_terms *terms)
 {
     vgae_elbo_config cfg = vgae_elbo_defaults();
-    cfg.beta = v->options.beta;
+    /* the KL's weight at this point of the training (vgae/vae/kl_schedule.h) */
+    const vgae_kl_schedule *kl = &v->options.kl;
+    cfg.beta = v->options.beta * vgae_kl_anneal_weight(kl, v->kl_time, v->options.epochs);
+    if (kl->capacity > 0) {
+        cfg.capacity = vgae_kl_capacity(kl, v->kl_time);
+        cfg.capacity_gamma = kl->gamma;
+    }
     cfg.sample = sample;
     if (backward)
         vgae_params_zero_grad(&v->base.params);
@@ -355,6 +361,7 @@ vgae_status vgae_image_vae_train_epoch(vgae_ctx *ctx, vgae_image_vae *v, const v
         vgae_elbo_terms t;
         fill_batch(ctx, v, train->pixels, v->order + first, 0, rows,
                    v->options.binarize == VGAE_BINARIZE_DYNAMIC);
+        v->kl_time = (double)v->base.epoch + (double)first / (double)n;
         st = loss_rows(ctx, v, v->x.data, rows, 1, 1, &t);
         if (!st && !isfinite(t.loss))
             st = vgae_fail(ctx, VGAE_ERANGE, "the loss is %g in epoch %lld: training diverged "

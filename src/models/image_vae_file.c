@@ -15,12 +15,14 @@ typedef struct facts {
     uint64_t seed;
     double lr, beta, train_loss, test_neg_elbo, test_recon, test_kl, seconds_per_epoch;
     char kind[16], hidden[128], source_data[1024], library_version[32];
+    vgae_kl_schedule kl;
+    int kl_anneal;
 } facts;
 
 static const char *const binarize_names[] = {"none", "dynamic", NULL};
 
 /* The metadata of an image VAE: one table for writing and reading. */
-static int meta_table(facts *f, vgae_meta_key k[32])
+static int meta_table(facts *f, vgae_meta_key k[40])
 {
     int n = 0;
 #define KEY(...) k[n++] = (vgae_meta_key){__VA_ARGS__}
@@ -46,7 +48,7 @@ static int meta_table(facts *f, vgae_meta_key k[32])
     KEY(.key = "source_data", .type = VGAE_META_TEXT, .value = f->source_data, .size = sizeof f->source_data);
     KEY(.key = "library_version", .type = VGAE_META_TEXT, .value = f->library_version, .size = sizeof f->library_version);
 #undef KEY
-    return n;
+    return vgae_kl_meta_keys(k, n, &f->kl, &f->kl_anneal);
 }
 
 vgae_status vgae_image_vae_save(vgae_ctx *ctx, const vgae_image_vae *v, const char *path)
@@ -60,13 +62,13 @@ vgae_status vgae_image_vae_save(vgae_ctx *ctx, const vgae_image_vae *v, const ch
                .test_neg_elbo = v->reported.neg_elbo, .test_recon = v->reported.recon,
                .test_kl = v->reported.kl,
                .seconds_per_epoch = epochs ? v->base.train_seconds / (double)epochs : 0.0,
-               .kind = "image-vae"};
+               .kind = "image-vae", .kl = o->kl, .kl_anneal = (int)o->kl.anneal};
     for (int i = 0; i < o->n_hidden; i++)
         snprintf(f.hidden + strlen(f.hidden), sizeof f.hidden - strlen(f.hidden), "%s%d",
                  i ? "," : "", o->hidden[i]);
     memcpy(f.source_data, v->folder, sizeof f.source_data);
     snprintf(f.library_version, sizeof f.library_version, "%s", vgae_version());
-    vgae_meta_key keys[32];
+    vgae_meta_key keys[40];
     char *text = vgae_meta_format(ctx, keys, meta_table(&f, keys));
     if (!text)
         return vgae_ctx_status(ctx);
@@ -102,8 +104,9 @@ vgae_status vgae_image_vae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
     /* a missing seed is the CLI's default of vgae 0.1.0, whose library could
      * save a model without its seed and shape */
     facts f = {.lr = o.lr, .beta = o.beta, .binarize = o.binarize, .train_loss = NAN,
-               .test_neg_elbo = NAN, .test_recon = NAN, .test_kl = NAN, .seed = 42};
-    vgae_meta_key keys[32];
+               .test_neg_elbo = NAN, .test_recon = NAN, .test_kl = NAN, .seed = 42, .kl = o.kl,
+               .kl_anneal = (int)o.kl.anneal};
+    vgae_meta_key keys[40];
     vgae_status st = vgae_meta_parse(ctx, file, keys, meta_table(&f, keys));
     if (st)
         return st;
@@ -144,6 +147,8 @@ vgae_status vgae_image_vae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
     o.lr = f.lr;
     o.beta = f.beta;
     o.binarize = (vgae_binarize)f.binarize;
+    o.kl = f.kl;
+    o.kl.anneal = (vgae_kl_anneal)f.kl_anneal;
     const vgae_images shape = {.height = f.height, .width = f.width};
     st = vgae_image_vae_new(ctx, &o, &shape, out);
     if (st) {

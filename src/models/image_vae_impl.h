@@ -19,6 +19,7 @@ struct vgae_image_vae {
     vgae_mat a_enc[VGAE_VAE_MAX_HIDDEN], d_enc[VGAE_VAE_MAX_HIDDEN];
     vgae_mat a_dec[VGAE_VAE_MAX_HIDDEN + 1], d_dec[VGAE_VAE_MAX_HIDDEN + 1];
     vgae_elbo_work elbo;
+    double kl_time;                  /* the training time (epochs, fractional) the KL schedule reads */
     int64_t *order;                  /* shuffled image order */
     int64_t order_n;
     /* facts for the model file */

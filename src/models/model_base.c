@@ -1,4 +1,5 @@
 /* What every model has in common: parameters, Adam with a divergence check, the latent layer, epochs, seed. */
+#include "io/model_file.h"
 #include "models/model_base.h"
 
 vgae_status vgae_model_base_init(vgae_ctx *ctx, vgae_model_base *base, const char *latent_kind,
@@ -46,4 +47,18 @@ void vgae_model_base_destroy(vgae_model_base *base)
     vgae_adam_destroy(&base->adam);
     vgae_latent_free(base->latent);
     *base = (vgae_model_base){0};
+}
+
+int vgae_kl_meta_keys(vgae_meta_key *k, int n, vgae_kl_schedule *s, int *anneal)
+{
+    static const char *const anneal_names[] = {"constant", "linear", "cyclical", NULL};
+    k[n++] = (vgae_meta_key){.key = "kl_anneal", .type = VGAE_META_NAME, .value = anneal, .names = anneal_names};
+    k[n++] = (vgae_meta_key){.key = "kl_warmup", .type = VGAE_META_REAL, .value = &s->warmup, .min = 1e-9, .max = 1e12};
+    k[n++] = (vgae_meta_key){.key = "kl_cycles", .type = VGAE_META_INT, .value = &s->cycles, .min = 1, .max = 1000000};
+    k[n++] = (vgae_meta_key){.key = "kl_ratio", .type = VGAE_META_REAL, .value = &s->ratio, .min = 1e-9, .max = 1};
+    k[n++] = (vgae_meta_key){.key = "kl_capacity", .type = VGAE_META_REAL, .value = &s->capacity, .min = 0, .max = 1e12};
+    k[n++] = (vgae_meta_key){.key = "kl_capacity_epochs", .type = VGAE_META_REAL, .value = &s->capacity_epochs,
+                             .min = 0, .max = 1e12};
+    k[n++] = (vgae_meta_key){.key = "kl_gamma", .type = VGAE_META_REAL, .value = &s->gamma, .min = 1e-12, .max = 1e12};
+    return n;
 }

@@ -6,6 +6,7 @@
 
 #include "core/internal.h"
 #include "vgae/nn/optim.h"
+#include "vgae/vae/kl_schedule.h"
 #include "vgae/vae/latent.h"
 
 typedef struct vgae_model_base {
@@ -29,5 +30,12 @@ vgae_status vgae_model_base_optimizer(vgae_ctx *ctx, vgae_model_base *base, doub
  * weight changes. */
 vgae_status vgae_model_base_step(vgae_ctx *ctx, vgae_model_base *base, int check);
 void vgae_model_base_destroy(vgae_model_base *base);
+
+/* The KL schedule's keys in a model file's metadata table (kl_anneal,
+ * kl_warmup, kl_cycles, kl_ratio, kl_capacity, kl_capacity_epochs,
+ * kl_gamma), read into or written from s, anneal through *anneal; appended
+ * at k[n...]; returns the new count. A file without them has the defaults. */
+struct vgae_meta_key;
+int vgae_kl_meta_keys(struct vgae_meta_key *k, int n, vgae_kl_schedule *s, int *anneal);
 
 #endif

@@ -35,10 +35,10 @@ vgae_status vgae_elbo_compute(vgae_ctx *ctx, const vgae_elbo_config *config,
     if (!terms && !d_heads)
         return vgae_fail(ctx, VGAE_EINVAL, "elbo: asked for neither the loss nor its gradient");
     if (!finite_nonnegative(c.recon_scale) || !finite_nonnegative(c.kl_scale) ||
-        !finite_nonnegative(c.beta))
+        !finite_nonnegative(c.beta) || !finite_nonnegative(c.capacity) || !finite_nonnegative(c.capacity_gamma))
         return vgae_fail(ctx, VGAE_EINVAL,
-                         "elbo: scales must be finite and >= 0 (recon %g, kl %g, beta %g)",
-                         c.recon_scale, c.kl_scale, c.beta);
+                         "elbo: scales must be finite and >= 0 (recon %g, kl %g, beta %g, capacity %g, gamma %g)",
+                         c.recon_scale, c.kl_scale, c.beta, c.capacity, c.capacity_gamma);
     const int stochastic = vgae_latent_is_stochastic(latent), sampling = stochastic && c.sample;
     if (sampling && !noise)
         return vgae_fail(ctx, VGAE_EINVAL, "elbo: sampling z needs a noise stream");
@@ -67,17 +67,25 @@ vgae_status vgae_elbo_compute(vgae_ctx *ctx, const vgae_elbo_config *config,
     /* the decoder writes dL/dz straight into d_heads[0]: the layer's
      * backward turns it into dL/dhead[0] in place, element by element */
     double nll = 0.0, kl = 0.0;
+    const int capacity = c.capacity_gamma > 0 && stochastic; /* no KL, no capacity (GAE) */
     st = decode(ctx, decoder, &work->z, c.recon_scale, d_heads ? d_heads[0] : NULL,
                 terms ? &nll : NULL);
-    if (!st && stochastic && terms)
+    /* the capacity objective needs the KL for its gradient's sign */
+    if (!st && stochastic && (terms || capacity))
         st = vgae_latent_kl(ctx, latent, heads, NULL, &kl);
     if (st)
         return st;
-    const double kl_weight = c.beta * c.kl_scale;
+    double kl_weight = c.beta * c.kl_scale, kl_term = kl_weight * kl;
+    if (capacity) {
+        /* d/dKL of gamma * |KL - C|: gamma times the sign (0 exactly at C) */
+        const double gap = kl - c.capacity * (double)mean->rows;
+        kl_weight = c.capacity_gamma * c.kl_scale * (gap > 0 ? 1.0 : gap < 0 ? -1.0 : 0.0);
+        kl_term = c.capacity_gamma * c.kl_scale * fabs(gap);
+    }
     if (terms) {
         terms->nll = nll;
         terms->kl = kl;
-        terms->loss = c.recon_scale * nll + kl_weight * kl;
+        terms->loss = c.recon_scale * nll + kl_term;
     }
     if (!d_heads)
         return VGAE_OK;

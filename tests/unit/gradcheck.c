@@ -429,8 +429,11 @@ static double chain_loss(vgae_ctx *ctx, void *self)
     return t.loss;
 }
 
-static void check_chain(vgae_ctx *ctx, const char *name, int gae, vgae_elbo_config config,
-                        double pos_weight)
+/* capacity > 0: the capacity objective with C = capacity times the KL per
+ * row the plain loss has (below 1: the KL is above C; above 1: below), so
+ * that both signs of |KL - C|'s slope are checked, away from its kink. */
+static void check_chain_capacity(vgae_ctx *ctx, const char *name, int gae, vgae_elbo_config config,
+                                 double pos_weight, double capacity)
 {
     chain_case c;
     assert_int_equal(tiny_vae_init(ctx, &c.m, 5, 6, 7, 3, gae), VGAE_OK);
@@ -444,6 +447,17 @@ static void check_chain(vgae_ctx *ctx, const char *name, int gae, vgae_elbo_conf
     vgae_rng replay = c.noise;
     vgae_elbo_terms t;
     assert_int_equal(tiny_vae_loss(ctx, &c.m, &replay, 1, &t), VGAE_OK);
+    if (capacity > 0) {
+        c.m.config.capacity = capacity * t.kl / (double)c.m.mean.rows;
+        c.m.config.capacity_gamma = 5.0;
+        replay = c.noise;
+        const double plain = t.loss;
+        assert_int_equal(tiny_vae_loss(ctx, &c.m, &replay, 1, &t), VGAE_OK);
+        /* loss = 0.7 nll + 5 * 0.3 * |KL - C rows| now, not 0.7 nll + beta 0.3 KL */
+        const double want = config.recon_scale * t.nll + 5.0 * config.kl_scale * fabs(t.kl * (1 - capacity));
+        assert_true(fabs(t.loss - want) <= 1e-9 * fabs(want));
+        assert_true(t.loss != plain);
+    }
     assert_true(t.nll > 0);
     assert_true(gae ? t.kl == 0 : t.kl > 0);
     for (int p = 0; p < c.m.params.count; p++) {
@@ -452,6 +466,12 @@ static void check_chain(vgae_ctx *ctx, const char *name, int gae, vgae_elbo_conf
         check(ctx, what, chain_loss, &c, c.m.params.items[p].value, c.m.params.items[p].grad);
     }
     tiny_vae_destroy(&c.m);
+}
+
+static void check_chain(vgae_ctx *ctx, const char *name, int gae, vgae_elbo_config config,
+                        double pos_weight)
+{
+    check_chain_capacity(ctx, name, gae, config, pos_weight, 0);
 }
 
 static void check_elbo_chain(void **state)
@@ -463,6 +483,9 @@ static void check_elbo_chain(void **state)
     check_chain(*state, "vae deterministic", 0, cfg, 1.0);
     cfg.sample = 1;
     check_chain(*state, "gae", 1, cfg, 1.0);
+    /* the capacity objective gamma |KL - C| (Burgess et al.), C below and above the KL */
+    check_chain_capacity(*state, "vae capacity below the KL", 0, cfg, 1.0, 0.4);
+    check_chain_capacity(*state, "vae capacity above the KL", 0, cfg, 1.0, 2.5);
 }
 
 /* ---- the graph autoencoders: GCN encoder -> Gaussian layer -> inner-product decoder ---- */
@@ -654,6 +677,15 @@ static void check_graph_model_options(void **state)
     o.l2_learn = 1;
     o.negatives = 3;
     check_graph_options(ctx, "gae linear l2 learned", o, 1);
+    /* a VGAE under the capacity objective, C above and far below the KL per node */
+    {
+        vgae_graph_ae_options v = vgae_graph_ae_defaults();
+        v.kl.capacity = 50;
+        v.kl.gamma = 7;
+        check_graph_options(ctx, "vgae capacity above the KL", v, 1);
+        v.kl.capacity = 1e-3;
+        check_graph_options(ctx, "vgae capacity below the KL", v, 1);
+    }
     /* the Hadamard-MLP decoder; with weight decay (its penalty is in the loss) */
     o.l2_scale = 0;
     o.l2_learn = 0;
@@ -748,10 +780,10 @@ static double image_loss(vgae_ctx *ctx, void *self)
     return t.loss;
 }
 
-static void check_image_vae(void **state)
+static void check_image_vae_with(vgae_ctx *ctx, const char *name, vgae_kl_schedule kl, double kl_time)
 {
-    vgae_ctx *ctx = *state;
     vgae_image_vae_options o = vgae_image_vae_defaults();
+    o.kl = kl;
     o.n_hidden = 2;
     o.hidden[0] = 5;
     o.hidden[1] = 4;
@@ -761,6 +793,7 @@ static void check_image_vae(void **state)
     image_case c;
     vgae_ctx_set_seed(ctx, 8);
     assert_int_equal(vgae_image_vae_new(ctx, &o, &(vgae_images){.height = 2, .width = 3}, &c.v), VGAE_OK);
+    c.v->kl_time = kl_time;
     vgae_rng r;
     vgae_rng_init(&r, 9, VGAE_STREAM_DATA);
     for (int k = 0; k < 24; k++) {
@@ -776,10 +809,33 @@ static void check_image_vae(void **state)
     assert_true(t.nll > 0 && t.kl > 0);
     for (int p = 0; p < c.v->base.params.count; p++) {
         char what[96];
-        snprintf(what, sizeof what, "image vae %s", c.v->base.params.items[p].name);
+        snprintf(what, sizeof what, "%s %s", name, c.v->base.params.items[p].name);
         check(ctx, what, image_loss, &c, c.v->base.params.items[p].value, c.v->base.params.items[p].grad);
     }
     vgae_image_vae_free(c.v);
+}
+
+static void check_image_vae(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_kl_schedule kl = vgae_kl_schedule_defaults();
+    check_image_vae_with(ctx, "image vae", kl, 0);
+    /* the linear warm-up 1.3 epochs into 4: the KL weighted 1.5 * 0.325 */
+    kl.anneal = VGAE_KL_LINEAR;
+    kl.warmup = 4;
+    check_image_vae_with(ctx, "image vae linear warm-up", kl, 1.3);
+    /* cyclical, 10 epochs in 2 cycles rising over 0.5 of each: at 6.2, weight 0.48 */
+    kl.anneal = VGAE_KL_CYCLICAL;
+    kl.cycles = 2;
+    check_image_vae_with(ctx, "image vae cyclical", kl, 6.2);
+    /* the capacity objective, C(t) 0.05 and 40 nats an image (KL above, then below C) */
+    kl.anneal = VGAE_KL_CONSTANT;
+    kl.capacity = 0.1;
+    kl.capacity_epochs = 2;
+    kl.gamma = 3;
+    check_image_vae_with(ctx, "image vae capacity below the KL", kl, 1);
+    kl.capacity = 40;
+    check_image_vae_with(ctx, "image vae capacity above the KL", kl, 5);
 }
 
 int main(void)

@@ -768,6 +768,10 @@ static void general_model_file_round_trip(void **state)
     o.decoder = VGAE_DECODER_HADAMARD;
     o.degree_term = 1;
     o.encoder_decay = 0.0009765625; /* 2^-10: printed and read back exactly */
+    o.kl.anneal = VGAE_KL_LINEAR;   /* recorded, though a GAE has no KL to weigh */
+    o.kl.warmup = 3.5;
+    o.kl.capacity = 0.25;
+    o.kl.gamma = 8;
     o.structure_input = 1;
     o.features = 0;
     o.epochs = 5;
@@ -792,6 +796,8 @@ static void general_model_file_round_trip(void **state)
     assert_true(o2->layers == 3 && o2->hops[1] == 0 && o2->norm == VGAE_NORM_LAYER &&
                 o2->l2_learn && o2->structure_input && o2->decoder == VGAE_DECODER_HADAMARD &&
                 o2->degree_term && o2->encoder_decay == 0.0009765625);
+    assert_true(o2->kl.anneal == VGAE_KL_LINEAR && o2->kl.warmup == 3.5 && o2->kl.capacity == 0.25 &&
+                o2->kl.gamma == 8 && o2->kl.cycles == 4);
     vgae_link_figures f2;
     assert_int_equal(vgae_graph_ae_evaluate(ctx, m2, NULL, &f2), VGAE_OK);
     assert_true(f2.test.auc == r.figures.test.auc && f2.val.ap == r.figures.val.ap);

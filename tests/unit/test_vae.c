@@ -115,6 +115,12 @@ static void model_file_round_trip(void **state)
     o.n_hidden = 2;
     o.hidden[1] = 16;
     o.beta = 0.5;
+    o.kl.anneal = VGAE_KL_CYCLICAL;
+    o.kl.cycles = 3;
+    o.kl.ratio = 0.25;
+    o.kl.capacity = 12.5;
+    o.kl.capacity_epochs = 7;
+    o.kl.gamma = 30;
     vgae_ctx_set_seed(ctx, 7);
     assert_int_equal(vgae_image_vae_new(ctx, &o, test, &v), VGAE_OK);
     double loss;
@@ -130,6 +136,11 @@ static void model_file_round_trip(void **state)
     assert_int_equal(wo->n_hidden, 2);
     assert_int_equal(wo->hidden[1], 16);
     assert_true(wo->beta == 0.5 && wo->lr == o.lr && vgae_image_vae_epoch(w) == 1);
+    /* the KL schedule, every field */
+    assert_int_equal(wo->kl.anneal, VGAE_KL_CYCLICAL);
+    assert_int_equal(wo->kl.cycles, 3);
+    assert_true(wo->kl.ratio == 0.25 && wo->kl.capacity == 12.5 && wo->kl.capacity_epochs == 7 &&
+                wo->kl.gamma == 30 && wo->kl.warmup == o.kl.warmup);
     /* the model's own facts: its shape, seed, data folder and figures */
     assert_int_equal(vgae_image_vae_height(w), 8);
     assert_int_equal(vgae_image_vae_width(w), 8);
@@ -244,6 +255,8 @@ static void same_weights_on_any_thread_count(void **state)
         vgae_image_vae *v = NULL;
         vgae_image_vae_options o = small_options();
         o.binarize = VGAE_BINARIZE_DYNAMIC;
+        o.kl.anneal = VGAE_KL_CYCLICAL; /* the schedules draw nothing: still the same bits */
+        o.kl.capacity = 3;
         double loss;
         assert_int_equal(vgae_image_vae_new(ctx, &o, &bars, &v), VGAE_OK);
         assert_int_equal(vgae_image_vae_train_epoch(ctx, v, train, &loss), VGAE_OK);
@@ -260,6 +273,87 @@ static void same_weights_on_any_thread_count(void **state)
     free(first);
     vgae_images_free(train);
     vgae_ctx_set_threads(ctx, 1);
+}
+
+/* The schedules' weights and capacities at chosen times (vgae/vae/kl_schedule.h). */
+static void kl_schedules(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_kl_schedule s = vgae_kl_schedule_defaults();
+    assert_true(vgae_kl_anneal_weight(&s, 0, 10) == 1 && vgae_kl_anneal_weight(&s, 7.5, 10) == 1);
+    assert_true(vgae_kl_capacity(&s, 3) == 0);
+    s.anneal = VGAE_KL_LINEAR;
+    s.warmup = 4;
+    assert_true(vgae_kl_anneal_weight(&s, 0, 10) == 0);
+    assert_true(vgae_kl_anneal_weight(&s, 1, 10) == 0.25);
+    assert_true(vgae_kl_anneal_weight(&s, 2, 10) == 0.5);
+    assert_true(vgae_kl_anneal_weight(&s, 4, 10) == 1 && vgae_kl_anneal_weight(&s, 9, 10) == 1);
+    /* 8 epochs, 2 cycles of 4, rising over the first half of each */
+    s.anneal = VGAE_KL_CYCLICAL;
+    s.cycles = 2;
+    s.ratio = 0.5;
+    const double t[] = {0, 1, 2, 3.5, 4, 5, 6, 7.75}, w[] = {0, 0.5, 1, 1, 0, 0.5, 1, 1};
+    for (int k = 0; k < 8; k++)
+        assert_true(fabs(vgae_kl_anneal_weight(&s, t[k], 8) - w[k]) < 1e-12);
+    /* capacity: 0 to 10 nats over 5 epochs, then 10 */
+    s.capacity = 10;
+    s.capacity_epochs = 5;
+    assert_true(vgae_kl_capacity(&s, 0) == 0 && vgae_kl_capacity(&s, 2.5) == 5 &&
+                vgae_kl_capacity(&s, 5) == 10 && vgae_kl_capacity(&s, 12) == 10);
+    s.capacity_epochs = 0;
+    assert_true(vgae_kl_capacity(&s, 0) == 10);
+    /* names both ways, and bad schedules refused by name */
+    vgae_kl_anneal a;
+    assert_int_equal(vgae_kl_anneal_from_name(ctx, "cyclical", &a), VGAE_OK);
+    assert_int_equal(a, VGAE_KL_CYCLICAL);
+    assert_string_equal(vgae_kl_anneal_name(VGAE_KL_LINEAR), "linear");
+    assert_error_contains(ctx, vgae_kl_anneal_from_name(ctx, "cosine", &a), "unknown KL annealing 'cosine'");
+    s = vgae_kl_schedule_defaults();
+    s.ratio = 0;
+    assert_error_contains(ctx, vgae_kl_schedule_check(ctx, &s), "rising part of a KL cycle");
+    s = vgae_kl_schedule_defaults();
+    s.gamma = -1;
+    assert_error_contains(ctx, vgae_kl_schedule_check(ctx, &s), "gamma must be finite and > 0");
+    vgae_image_vae_options o = vgae_image_vae_defaults();
+    o.kl.capacity = NAN;
+    vgae_image_vae *v = NULL;
+    assert_error_contains(ctx, vgae_image_vae_new(ctx, &o, &bars, &v), "KL capacity");
+    assert_null(v);
+}
+
+/* A warm-up changes training (the first batches see a lighter KL) and a
+ * capacity pulls the KL toward it: after training with C = 1 nat an image
+ * (gamma 100) the test KL is within 0.5 nats of it, while the plain model's
+ * is above 3 (3.9 here). */
+static void schedules_change_training(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_images *train = tiny(ctx, "train"), *test = tiny(ctx, "t10k");
+    vgae_image_figures f[3];
+    for (int k = 0; k < 3; k++) {
+        vgae_image_vae_options o = small_options();
+        o.epochs = 8;
+        if (k == 1) {
+            o.kl.anneal = VGAE_KL_LINEAR;
+            o.kl.warmup = 4;
+        } else if (k == 2) {
+            o.kl.capacity = 1;
+            o.kl.gamma = 100;
+        }
+        vgae_image_vae *v = NULL;
+        double loss;
+        vgae_ctx_set_seed(ctx, 5);
+        assert_int_equal(vgae_image_vae_new(ctx, &o, &bars, &v), VGAE_OK);
+        for (int e = 0; e < o.epochs; e++)
+            assert_int_equal(vgae_image_vae_train_epoch(ctx, v, train, &loss), VGAE_OK);
+        assert_int_equal(vgae_image_vae_evaluate(ctx, v, test, 0, NULL, NULL, &f[k]), VGAE_OK);
+        vgae_image_vae_free(v);
+    }
+    assert_true(f[1].neg_elbo != f[0].neg_elbo);
+    print_message("test KL: plain %.3f, warm-up %.3f, capacity 1: %.3f\n", f[0].kl, f[1].kl, f[2].kl);
+    assert_true(fabs(f[2].kl - 1) < 0.5 && f[0].kl > 3);
+    vgae_images_free(train);
+    vgae_images_free(test);
 }
 
 static void bad_options(void **state)
@@ -284,6 +378,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(reads_the_first_versions_files, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(same_weights_on_any_thread_count, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(bad_options, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(kl_schedules, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(schedules_change_training, setup_ctx, teardown_ctx),
     };
     return cmocka_run_group_tests_name("vae", tests, NULL, NULL);
 }

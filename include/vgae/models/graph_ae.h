@@ -11,6 +11,7 @@
 #include "vgae/io/model_file.h"
 #include "vgae/nn/dense.h"
 #include "vgae/vae/elbo.h"
+#include "vgae/vae/kl_schedule.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -85,6 +86,11 @@ typedef struct vgae_graph_ae_options {
     /* Weight of the KL on top of the reference's scale 1 / N^2 (see
      * vgae/vae/elbo.h); 1 reproduces the reference. Ignored by GAE. */
     double beta;
+    /* KL annealing and the capacity objective (vgae/vae/kl_schedule.h; a
+     * graph model's training time is its epoch; capacity in nats per node,
+     * against the KL summed over nodes with the reference's 1 / N^2):
+     * constant, no capacity. */
+    vgae_kl_schedule kl;
     vgae_loss_kind loss;
     /* 1: encode the dataset's node features when it has them; 0: X = I
      * (featureless) whatever the dataset holds. */

@@ -9,6 +9,7 @@
 #include "vgae/io/model_file.h"
 #include "vgae/nn/dense.h"
 #include "vgae/vae/elbo.h"
+#include "vgae/vae/kl_schedule.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,6 +31,7 @@ typedef struct vgae_image_vae_options {
     int epochs;                       /* 10 */
     double beta;                      /* weight of the KL (1) */
     vgae_binarize binarize;           /* none */
+    vgae_kl_schedule kl;              /* KL annealing and capacity (constant, none) */
 } vgae_image_vae_options;
 
 /* 784-400-20 as pytorch/examples' VAE: one hidden layer of 400, latent 20,

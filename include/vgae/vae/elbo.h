@@ -27,6 +27,11 @@ extern "C" {
  * target A_train + I adds is not counted). */
 typedef struct vgae_elbo_config {
     double recon_scale, kl_scale, beta;
+    /* The capacity objective (Burgess et al. 2018; vgae/vae/kl_schedule.h):
+     * with capacity_gamma > 0 the KL term is
+     *     capacity_gamma * kl_scale * |KL - capacity * rows|
+     * (capacity in nats per row) instead of beta * kl_scale * KL. 0: off. */
+    double capacity, capacity_gamma;
     /* 1: z is a draw of the latent layer, its noise from the noise stream
      * (training); 0: z is its deterministic code, the mean (evaluation). */
     int sample;
