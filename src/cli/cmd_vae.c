@@ -17,6 +17,7 @@ static const char vae_help[] =
     "  reconstruct  test images above their reconstructions (PNG)\n"
     "  interpolate  decoded steps on the line between two test images' codes (PNG)\n"
     "  manifold     the decoded 2-D latent space (PNG; latent 2 only)\n"
+    "  traverse     each latent dimension varied around a test image's code (PNG)\n"
     "  encode       the test images' codes (w2v, tsv, npy) and an anomaly score per image\n"
     "\n"
     "Data: a folder with {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz], as MNIST and\n"
@@ -30,7 +31,8 @@ static const char vae_help[] =
 typedef struct {
     const char *data, *model, *output, *format, *scores, *plot;
     vgae_image_vae_options vo;
-    int seed, threads, quiet, json, binarize, count, cols, steps, size, zoom, iw_samples;
+    int seed, threads, quiet, json, binarize, count, cols, steps, size, zoom, iw_samples, dims;
+    double range;
     int64_t limit, images, from, to;
 } vae_args;
 
@@ -136,6 +138,17 @@ static const cli_opt manifold_table[] = {
     {NULL},
 };
 
+static const cli_opt traverse_table[] = {
+    PNG_OPTS,
+    {"--image", NULL, CLI_INT64, "I", 0, 1e12, offsetof(vae_args, from), .help = "the test image whose code is varied"},
+    {"--steps", NULL, CLI_INT, "N", 2, 1000, offsetof(vae_args, steps), .help = "values per dimension"},
+    {"--range", NULL, CLI_REAL, "R", 1e-6, 1e6, offsetof(vae_args, range),
+     .help = "each dimension goes from -R to R"},
+    {"--dims", NULL, CLI_INT, "K", 1, 65536, offsetof(vae_args, dims),
+     .help = "the K dimensions of largest KL only (default: all)", .no_default = 1},
+    {NULL},
+};
+
 static const cli_opt encode_table[] = {
     {"--output", "-o", CLI_STRING, "FILE", .dest = offsetof(vae_args, output),
      .help = "the codes (required)"},
@@ -190,6 +203,17 @@ static const cli_command manifold_command = COMMAND(
     "  vgae vae manifold --model mnist2d.vae -o manifold.png\n"
     "  vgae vae manifold --model mnist2d.vae --size 20 -o manifold20.png\n",
     {"Model", model_table, 0}, {"Picture", manifold_table, 0});
+static const cli_command traverse_command = COMMAND(
+    "traverse", "Usage: vgae vae traverse --model MODEL -o PNG [--image I] [--steps N] [--range R]",
+    "Latent traversals (as in Higgins et al.'s beta-VAE): one row per latent\n"
+    "dimension, ordered by its average KL over the test images (the first rows carry\n"
+    "the most information), each decoding test image I's code with that dimension\n"
+    "set to --steps values from -R to R. The order, the KL and whether each\n"
+    "dimension is active (Burda et al.: the variance of its posterior mean over the\n"
+    "test images above 0.01) are printed, a row each.\n",
+    "  vgae vae traverse --model mnist.vae -o traverse.png\n"
+    "  vgae vae traverse --model beta4.vae --image 7 --dims 8 --range 2.5 -o traverse8.png\n",
+    {"Model", model_table, 0}, {"Picture", traverse_table, 0});
 static const cli_command encode_command = COMMAND(
     "encode", "Usage: vgae vae encode --model MODEL -o FILE [--format F] [--scores FILE]",
     "The test images' codes (the means of q(z|x)) in the embedding formats, and a\n"
@@ -204,7 +228,7 @@ static vae_args defaults(void)
 {
     return (vae_args){.vo = vgae_image_vae_defaults(), .seed = -1,
                       .threads = cli_default_threads(), .count = 64, .cols = 8, .from = 0, .to = 1,
-                      .steps = 10, .size = 15, .zoom = 2};
+                      .steps = 10, .size = 15, .zoom = 2, .range = 3};
 }
 
 /* Parses: CLI_OK, or -1 after the help, or CLI_USAGE. */
@@ -376,6 +400,64 @@ static void on_iwae_image(void *user, int64_t done, int64_t total, double second
     cli_progress_open(tty && done < total);
 }
 
+/* The per-dimension KL and activity of the test images (vgae_image_vae_latent_stats),
+ * and the dimensions ordered by KL, largest first (ties: lower index first). */
+typedef struct {
+    double *kl, *activity;
+    int *order;
+    int n;
+} latent_stats;
+
+static double *stats_kl_for_sort;
+
+static int by_kl_desc(const void *a, const void *b)
+{
+    const int i = *(const int *)a, j = *(const int *)b;
+    const double x = stats_kl_for_sort[i], y = stats_kl_for_sort[j];
+    return x > y ? -1 : x < y ? 1 : (i > j) - (i < j);
+}
+
+static void latent_stats_free(latent_stats *s)
+{
+    free(s->kl);
+    free(s->activity);
+    free(s->order);
+}
+
+static int latent_stats_compute(vae_loaded *l, int64_t images, latent_stats *s)
+{
+    const int d = vgae_image_vae_settings(l->v)->latent;
+    *s = (latent_stats){calloc((size_t)d, sizeof(double)), calloc((size_t)d, sizeof(double)),
+                        calloc((size_t)d, sizeof(int)), d};
+    if (!s->kl || !s->activity || !s->order) {
+        latent_stats_free(s);
+        fprintf(stderr, "vgae: out of memory\n");
+        return CLI_ERROR;
+    }
+    if (vgae_image_vae_latent_stats(l->ctx, l->v, l->test, images, s->kl, s->activity)) {
+        latent_stats_free(s);
+        return cli_lib_error(l->ctx);
+    }
+    for (int j = 0; j < d; j++)
+        s->order[j] = j;
+    stats_kl_for_sort = s->kl;
+    qsort(s->order, (size_t)d, sizeof *s->order, by_kl_desc);
+    return CLI_OK;
+}
+
+/* Burda et al.'s threshold on the variance of the posterior mean. */
+#define ACTIVE_VARIANCE 0.01
+
+static void print_latent_stats(const latent_stats *s, int rows, const char *first)
+{
+    printf("%-5s %9s %11s %13s  %s\n", first, "dimension", "KL (nats)", "var(E[z|x])", "active");
+    for (int r = 0; r < rows; r++) {
+        const int j = s->order[r];
+        printf("%5d %9d %11.3f %13.4f  %s\n", r + 1, j, s->kl[j], s->activity[j],
+               s->activity[j] > ACTIVE_VARIANCE ? "yes" : "no");
+    }
+}
+
 static int vae_eval(int argc, char **argv)
 {
     vae_args a = defaults();
@@ -396,6 +478,13 @@ static int vae_eval(int argc, char **argv)
     if (!rc && a.iw_samples && !a.quiet)
         fprintf(stderr, "IWAE with %d samples on %lld images: %.1f s\n", a.iw_samples, (long long)n,
                 p.last);
+    /* what each latent dimension carries (KL, activity) */
+    latent_stats s = {0};
+    if (!rc)
+        rc = latent_stats_compute(&l, n, &s);
+    int active = 0;
+    for (int j = 0; !rc && j < s.n; j++)
+        active += s.activity[j] > ACTIVE_VARIANCE;
     if (!rc) {
         cli_notes_flush(!a.quiet);
         if (a.json) {
@@ -409,14 +498,24 @@ static int vae_eval(int argc, char **argv)
                 cli_json_number("iw_nll", iw, ",");
                 printf("\"iw_samples\":%d", a.iw_samples);
             }
-            printf("}\n");
+            printf(",\"active_units\":%d,\"kl_per_dim\":[", active);
+            for (int j = 0; j < s.n; j++)
+                printf("%s%.17g", j ? "," : "", s.kl[j]);
+            printf("],\"activity\":[");
+            for (int j = 0; j < s.n; j++)
+                printf("%s%.17g", j ? "," : "", s.activity[j]);
+            printf("]}\n");
         } else {
             printf("test images: %lld\nnegative ELBO: %.3f nats per image (recon %.3f + KL %.3f)\n",
                    (long long)n, f.neg_elbo, f.recon, f.kl);
             if (a.iw_samples)
                 printf("IWAE NLL (k = %d): %.3f nats per image\n", a.iw_samples, iw);
+            printf("\nactive units: %d of %d (the variance of the posterior mean over the images above %g)\n"
+                   "KL per latent dimension, largest first:\n", active, s.n, ACTIVE_VARIANCE);
+            print_latent_stats(&s, s.n, "rank");
         }
     }
+    latent_stats_free(&s);
     vae_loaded_free(&l);
     return rc;
 }
@@ -428,6 +527,40 @@ static int write_grid(vae_loaded *l, const vae_args *a, const vgae_real *images,
     return vgae_png_write_grid(l->ctx, a->output, images, n, h, w, cols, 2, 1.0f, a->zoom)
                ? cli_lib_error(l->ctx)
                : CLI_OK;
+}
+
+/* Traversals: rows of test image --image's code, one dimension varied per row. */
+static int traverse_codes(const char *cmd, const vae_args *a, vae_loaded *l, vgae_mat *z, int *cols)
+{
+    vgae_ctx *ctx = l->ctx;
+    const int latent = vgae_image_vae_settings(l->v)->latent;
+    const int64_t pixels = (int64_t)vgae_image_vae_height(l->v) * vgae_image_vae_width(l->v);
+    if (a->from >= l->test->n)
+        return cli_usage_error(cmd, "--image is a test image number below %lld", (long long)l->test->n);
+    const int dims = a->dims > 0 && a->dims < latent ? a->dims : latent;
+    latent_stats s;
+    int rc = latent_stats_compute(l, 0, &s);
+    if (rc)
+        return rc;
+    vgae_mat code = {0};
+    if (vgae_image_vae_encode(ctx, l->v, l->test->pixels + a->from * pixels, 1, &code) ||
+        vgae_mat_init(ctx, z, (int64_t)dims * a->steps, latent)) {
+        rc = cli_lib_error(ctx);
+    } else {
+        for (int r = 0; r < dims; r++)
+            for (int c = 0; c < a->steps; c++) {
+                vgae_real *row = z->data + ((int64_t)r * a->steps + c) * latent;
+                memcpy(row, code.data, sizeof *row * (size_t)latent);
+                row[s.order[r]] = (vgae_real)(-a->range + 2 * a->range * c / (a->steps - 1));
+            }
+        *cols = a->steps;
+        printf("test image %lld, each row one dimension from %g to %g:\n", (long long)a->from, -a->range,
+               a->range);
+        print_latent_stats(&s, dims, "row");
+    }
+    vgae_mat_destroy(&code);
+    latent_stats_free(&s);
+    return rc;
 }
 
 /* The codes to decode into a picture (n of them, cols a row), for each kind of picture. */
@@ -451,6 +584,8 @@ static int picture_codes(const char *cmd, const char *what, const vae_args *a, v
         *cols = a->size;
         return vgae_latent_grid(ctx, a->size, z) ? cli_lib_error(ctx) : CLI_OK;
     }
+    if (strcmp(what, "traverse") == 0)
+        return traverse_codes(cmd, a, l, z, cols);
     /* interpolate: the line between two test images' codes */
     if (a->from >= l->test->n || a->to >= l->test->n)
         return cli_usage_error(cmd, "--from and --to are test image numbers below %lld",
@@ -472,6 +607,8 @@ static int vae_picture(int argc, char **argv, const cli_command *c, const char *
     vae_args a = defaults();
     if (strcmp(what, "reconstruct") == 0)
         a.count = 10;
+    if (strcmp(what, "traverse") == 0)
+        a.steps = 11; /* -3 .. 3 by 0.6: the middle one is the code itself */
     vae_loaded l;
     int rc = parse(c, argc, argv, &a);
     if (rc)
@@ -479,7 +616,8 @@ static int vae_picture(int argc, char **argv, const cli_command *c, const char *
     if (!a.output)
         return cli_usage_error(c->name, "give the PNG file to write with -o FILE");
     const int reconstruct = strcmp(what, "reconstruct") == 0;
-    rc = vae_load(c->name, &a, reconstruct || strcmp(what, "interpolate") == 0, &l);
+    rc = vae_load(c->name, &a, reconstruct || strcmp(what, "interpolate") == 0 || strcmp(what, "traverse") == 0,
+                  &l);
     vgae_mat z = {0}, out = {0}, both = {0};
     int cols = 0;
     if (!rc && reconstruct) {
@@ -603,7 +741,8 @@ int cmd_vae(int argc, char **argv)
         const char *name;
         const cli_command *command;
     } pictures[] = {{"sample", &sample_command}, {"reconstruct", &reconstruct_command},
-                    {"interpolate", &interpolate_command}, {"manifold", &manifold_command}};
+                    {"interpolate", &interpolate_command}, {"manifold", &manifold_command},
+                    {"traverse", &traverse_command}};
     if (strcmp(sub, "train") == 0)
         return vae_train(argc - 1, argv + 1);
     if (strcmp(sub, "eval") == 0)

@@ -519,6 +519,48 @@ vgae_status vgae_image_vae_encode(vgae_ctx *ctx, vgae_image_vae *v, const float 
     return st;
 }
 
+vgae_status vgae_image_vae_latent_stats(vgae_ctx *ctx, vgae_image_vae *v, const vgae_images *test, int64_t n,
+                                        double *kl, double *activity)
+{
+    vgae_status st = check_images(ctx, v, test);
+    if (st)
+        return st;
+    if (strcmp(vgae_latent_kind(v->base.latent), "gaussian") != 0)
+        return vgae_fail(ctx, VGAE_EINVAL, "per-dimension KL needs a Gaussian latent layer, not '%s'",
+                         vgae_latent_kind(v->base.latent));
+    if (n <= 0 || n > test->n)
+        n = test->n;
+    const int d = v->options.latent;
+    double *mean = vgae_calloc(ctx, (size_t)d, sizeof *mean);
+    if (!mean)
+        return VGAE_ENOMEM;
+    for (int j = 0; j < d; j++)
+        kl[j] = activity[j] = 0;
+    int64_t seen = 0;
+    for (int64_t first = 0; !st && first < n; first += v->capacity) {
+        const int64_t rows = n - first < v->capacity ? n - first : v->capacity;
+        fill_batch(ctx, v, test->pixels, NULL, first, rows, 0);
+        st = encode_rows(ctx, v, rows);
+        for (int64_t r = 0; !st && r < rows; r++) {
+            seen++;
+            for (int j = 0; j < d; j++) {
+                const double mu = v->out[0].data[r * d + j], lv = v->out[1].data[r * d + j];
+                kl[j] += 0.5 * (mu * mu + exp(lv) - 1.0 - lv);
+                /* Welford: the running mean and sum of squared deviations */
+                const double delta = mu - mean[j];
+                mean[j] += delta / (double)seen;
+                activity[j] += delta * (mu - mean[j]);
+            }
+        }
+    }
+    for (int j = 0; !st && j < d; j++) {
+        kl[j] /= (double)seen;
+        activity[j] /= (double)seen;
+    }
+    free(mean);
+    return st;
+}
+
 vgae_status vgae_image_vae_decode(vgae_ctx *ctx, vgae_image_vae *v, const vgae_mat *z, vgae_mat *out)
 {
     if (z->cols != v->options.latent)

@@ -24,7 +24,8 @@ expect() { # want words...
     if [ "$got" = "$want" ]; then echo "ok: vgae $* -> $got"; else echo "FAIL: vgae $*: '$got', expected '$want'"; fails=$((fails + 1)); fi
 }
 expect "linkpred" lin
-expect "train" vae tr
+expect "train traverse" vae tr
+expect "train" vae trai
 expect "--recipe" linkpred --rec
 expect "kipf2016 tuned" linkpred --recipe ""
 expect "inner hadamard" train --decoder ""

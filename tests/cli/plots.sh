@@ -71,6 +71,32 @@ png "$tmp/emb.png" 760 600 10 "$blue" "$orange"
     --plot "$tmp/vae.png" >/dev/null || fail "vae train --plot"
 png "$tmp/vae.png" 1040 380 20 "$blue" "$orange" "$green"
 
+# latent traversals: 2 dimensions x 11 steps of 8x8 images, 2 pixels apart, zoom 2
+"$vgae" vae traverse --model "$tmp/v.vae" -o "$tmp/trav.png" >"$tmp/trav.txt" || fail "vae traverse"
+if out=$("$check" "$tmp/trav.png"); then
+    set -- $out
+    [ "$1" -eq 224 ] && [ "$2" -eq 44 ] && [ "$3" -ge 10 ] && ok "trav.png: $1 x $2, $3 grays" ||
+        fail "trav.png is $1 x $2 with $3 grays, expected 224 x 44 and at least 10"
+else
+    fail "trav.png does not decode"
+fi
+[ "$(grep -c '^ *[12] ' "$tmp/trav.txt")" -eq 2 ] && ok "traverse prints a row per dimension" ||
+    fail "traverse's rows: $(cat "$tmp/trav.txt")"
+expect_error traverse-bad-image 2 '--image is a test image number below 40' -- vae traverse --model "$tmp/v.vae" \
+    --image 40 -o "$tmp/no.png"
+[ ! -e "$tmp/no.png" ] || fail "a refused traverse left a file"
+# eval: the KL per dimension adds up to the KL, and the active units are counted
+"$vgae" vae eval --model "$tmp/v.vae" --json >"$tmp/eval.json" || fail "vae eval --json"
+if [ -x "$py" ] && "$py" - "$tmp/eval.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+kl, act = d["kl_per_dim"], d["activity"]
+ok = len(kl) == 2 and len(act) == 2 and abs(sum(kl) - d["test_kl"]) <= 1e-9 * abs(d["test_kl"]) \
+    and d["active_units"] == sum(a > 0.01 for a in act) and min(act) >= 0
+sys.exit(0 if ok else 1)
+PY
+then ok "eval: KL per dimension sums to the KL; active units"; else fail "eval's per-dimension figures: $(cat "$tmp/eval.json")"; fi
+
 # errors: a folder that is not there; nothing is left behind
 expect_error plot-missing-folder 1 "$tmp/no/such/lp.png" -- linkpred --graph "$g" --epochs 5 --quiet \
     --plot "$tmp/no/such/lp.png"

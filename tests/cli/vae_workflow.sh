@@ -24,7 +24,7 @@ png_ok() { # FILE WxH
 grep -Eq '^epoch  15/15  train loss +[0-9.]+  test loss +[0-9.]+ \(recon [0-9.]+ \+ KL [0-9.]+\) +[0-9.]+ s$' "$tmp/progress" \
     && ok "progress per epoch" || { fail "progress"; cat "$tmp/progress"; }
 "$vgae" vae eval --model "$tmp/m.vae" --iw-samples 50 --json --quiet >"$tmp/eval.json" || fail "vae eval"
-grep -Eq '^\{"test_neg_elbo":[0-9.]+,"test_recon":[0-9.]+,"test_kl":[0-9.]+,"images":40,"iw_nll":[0-9.]+,"iw_samples":50\}$' "$tmp/eval.json" \
+grep -Eq '^\{"test_neg_elbo":[0-9.]+,"test_recon":[0-9.]+,"test_kl":[0-9.]+,"images":40,"iw_nll":[0-9.]+,"iw_samples":50,"active_units":[0-2],"kl_per_dim":\[[0-9.e+-]+,[0-9.e+-]+\],"activity":\[[0-9.e+-]+,[0-9.e+-]+\]\}$' "$tmp/eval.json" \
     && ok "eval JSON" || { fail "eval JSON"; cat "$tmp/eval.json"; }
 # eval reproduces the test loss training reported (the same draws)
 a=$(json_field test_neg_elbo "$tmp/train.json") b=$(json_field test_neg_elbo "$tmp/eval.json")

@@ -356,6 +356,43 @@ static void schedules_change_training(void **state)
     vgae_images_free(test);
 }
 
+/* The per-dimension figures: the KLs add up to evaluate's KL per image, and
+ * the activity is the population variance of encode's means, per dimension
+ * (both sums in double over 40 images: 1e-9 relative). */
+static void latent_stats_agree(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_images *train = tiny(ctx, "train"), *test = tiny(ctx, "t10k");
+    vgae_image_vae_options o = small_options();
+    vgae_image_vae *v = NULL;
+    double loss, kl[4], act[4];
+    vgae_ctx_set_seed(ctx, 3);
+    assert_int_equal(vgae_image_vae_new(ctx, &o, &bars, &v), VGAE_OK);
+    for (int e = 0; e < 3; e++)
+        assert_int_equal(vgae_image_vae_train_epoch(ctx, v, train, &loss), VGAE_OK);
+    vgae_image_figures f;
+    assert_int_equal(vgae_image_vae_evaluate(ctx, v, test, 0, NULL, NULL, &f), VGAE_OK);
+    assert_int_equal(vgae_image_vae_latent_stats(ctx, v, test, 0, kl, act), VGAE_OK);
+    assert_true(fabs(kl[0] + kl[1] + kl[2] + kl[3] - f.kl) <= 1e-9 * f.kl);
+    vgae_mat z = {0};
+    assert_int_equal(vgae_image_vae_encode(ctx, v, test->pixels, test->n, &z), VGAE_OK);
+    for (int j = 0; j < 4; j++) {
+        double m = 0, var = 0;
+        for (int64_t i = 0; i < test->n; i++)
+            m += z.data[i * 4 + j];
+        m /= (double)test->n;
+        for (int64_t i = 0; i < test->n; i++)
+            var += (z.data[i * 4 + j] - m) * (z.data[i * 4 + j] - m);
+        var /= (double)test->n;
+        assert_true(fabs(act[j] - var) <= 1e-9 * var + 1e-15);
+        assert_true(kl[j] >= 0);
+    }
+    vgae_mat_destroy(&z);
+    vgae_image_vae_free(v);
+    vgae_images_free(train);
+    vgae_images_free(test);
+}
+
 static void bad_options(void **state)
 {
     vgae_ctx *ctx = *state;
@@ -379,6 +416,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(same_weights_on_any_thread_count, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(bad_options, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(kl_schedules, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(latent_stats_agree, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(schedules_change_training, setup_ctx, teardown_ctx),
     };
     return cmocka_run_group_tests_name("vae", tests, NULL, NULL);

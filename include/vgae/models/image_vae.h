@@ -100,6 +100,15 @@ VGAE_EXPORT vgae_status vgae_image_vae_iwae(vgae_ctx *ctx, vgae_image_vae *model
  * row-major, as vgae_images holds them) into out (resized to n x latent). */
 VGAE_EXPORT vgae_status vgae_image_vae_encode(vgae_ctx *ctx, vgae_image_vae *model,
                                               const float *pixels, int64_t n, vgae_mat *out);
+/* What each latent dimension carries, over the first n images of test (all
+ * if n is 0): kl[d], the mean over the images of KL(q(z_d|x) || N(0, 1)) in
+ * nats (the KL splits over dimensions: the kl[d] add up to the KL per
+ * image), and activity[d], the variance over the images of the posterior
+ * mean E[z_d | x]; Burda et al. (2016) count a dimension as active when its
+ * activity exceeds 0.01. Both hold `latent` values. */
+VGAE_EXPORT vgae_status vgae_image_vae_latent_stats(vgae_ctx *ctx, vgae_image_vae *model,
+                                                    const vgae_images *test, int64_t n, double *kl,
+                                                    double *activity);
 /* Pixel probabilities sigmoid(decoder(z)) for the rows of z (rows x
  * latent) into out (resized to rows x pixels). */
 VGAE_EXPORT vgae_status vgae_image_vae_decode(vgae_ctx *ctx, vgae_image_vae *model, const vgae_mat *z,
