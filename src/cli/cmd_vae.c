@@ -32,6 +32,7 @@ typedef struct {
     const char *data, *model, *output, *format, *scores, *plot;
     vgae_image_vae_options vo;
     int seed, threads, quiet, json, binarize, count, cols, steps, size, zoom, iw_samples, dims;
+    int conditional, label, by_label; /* label -1: not given */
     double range;
     int64_t limit, images, from, to;
 } vae_args;
@@ -77,6 +78,10 @@ static const cli_opt train_table[] = {
              "(reconstruction, KL), per epoch into FILE: PNG, or SVG for .svg"},
     {"--seed", NULL, CLI_INT, "S", 0, 2147483647, offsetof(vae_args, seed),
      .help = "seed of the weights, order, noise and binarization"},
+    {"--conditional", NULL, CLI_FLAG, .dest = offsetof(vae_args, conditional),
+     .help = "the conditional VAE (Sohn et al. 2015): each image's label\n"
+             "(from the folder's label files) enters the encoder and the\n"
+             "decoder, one-hot; classes = the largest training label + 1"},
     {NULL},
 };
 
@@ -111,10 +116,17 @@ static const cli_opt eval_table[] = {
      .help = "the PNG file (required)"},                                                           \
     {"--zoom", NULL, CLI_INT, "N", 1, 16, offsetof(vae_args, zoom), .help = "scales each pixel"}
 
+#define LABEL_OPT                                                                                  \
+    {"--label", NULL, CLI_INT, "K", 0, 255, offsetof(vae_args, label),                              \
+     .help = "a conditional model: decode as class K (default 0)", .no_default = 1}
+
 static const cli_opt sample_table[] = {
     PNG_OPTS,
     {"--count", NULL, CLI_INT, "N", 1, 10000, offsetof(vae_args, count), .help = "images"},
     {"--cols", NULL, CLI_INT, "N", 1, 1000, offsetof(vae_args, cols), .help = "images per row"},
+    LABEL_OPT,
+    {"--by-label", NULL, CLI_FLAG, .dest = offsetof(vae_args, by_label),
+     .help = "a conditional model: one row of --cols draws per class"},
     {NULL},
 };
 
@@ -135,6 +147,7 @@ static const cli_opt interpolate_table[] = {
 static const cli_opt manifold_table[] = {
     PNG_OPTS,
     {"--size", NULL, CLI_INT, "N", 2, 200, offsetof(vae_args, size), .help = "images a side"},
+    LABEL_OPT,
     {NULL},
 };
 
@@ -228,7 +241,7 @@ static vae_args defaults(void)
 {
     return (vae_args){.vo = vgae_image_vae_defaults(), .seed = -1,
                       .threads = cli_default_threads(), .count = 64, .cols = 8, .from = 0, .to = 1,
-                      .steps = 10, .size = 15, .zoom = 2, .range = 3};
+                      .steps = 10, .size = 15, .zoom = 2, .range = 3, .label = -1};
 }
 
 /* Parses: CLI_OK, or -1 after the help, or CLI_USAGE. */
@@ -282,6 +295,19 @@ static int vae_train(int argc, char **argv)
     }
     if (a.limit && a.limit < train->n)
         train->n = a.limit;
+    if (a.conditional) {
+        int top = -1;
+        for (int64_t i = 0; train->labels && i < train->n; i++)
+            if (train->labels[i] > top)
+                top = train->labels[i];
+        if (!train->labels || top < 1) {
+            fprintf(stderr, "vgae: %s: --conditional needs labels of at least two classes "
+                            "(train-labels-idx1-ubyte[.gz])\n", a.data);
+            rc = CLI_ERROR;
+            goto done;
+        }
+        a.vo.classes = top + 1;
+    }
     if (vgae_image_vae_new(ctx, &a.vo, train, &v)) {
         rc = cli_lib_error(ctx);
         goto done;
@@ -344,6 +370,12 @@ typedef struct {
     vgae_image_vae *v;
     vgae_images *test;
 } vae_loaded;
+
+/* The test images' labels from image i on (NULL when the folder has none). */
+static const uint8_t *test_labels(const vae_loaded *l, int64_t i)
+{
+    return l->test && l->test->labels ? l->test->labels + i : NULL;
+}
 
 static void vae_loaded_free(vae_loaded *l)
 {
@@ -543,7 +575,7 @@ static int traverse_codes(const char *cmd, const vae_args *a, vae_loaded *l, vga
     if (rc)
         return rc;
     vgae_mat code = {0};
-    if (vgae_image_vae_encode(ctx, l->v, l->test->pixels + a->from * pixels, 1, &code) ||
+    if (vgae_image_vae_encode(ctx, l->v, l->test->pixels + a->from * pixels, test_labels(l, a->from), 1, &code) ||
         vgae_mat_init(ctx, z, (int64_t)dims * a->steps, latent)) {
         rc = cli_lib_error(ctx);
     } else {
@@ -570,11 +602,13 @@ static int picture_codes(const char *cmd, const char *what, const vae_args *a, v
     vgae_ctx *ctx = l->ctx;
     const int64_t latent = vgae_image_vae_settings(l->v)->latent;
     const int64_t pixels = (int64_t)vgae_image_vae_height(l->v) * vgae_image_vae_width(l->v);
+    const int classes = vgae_image_vae_settings(l->v)->classes;
     if (strcmp(what, "sample") == 0) { /* draws of the prior */
+        const int64_t count = a->by_label ? (int64_t)classes * a->cols : a->count;
         *cols = a->cols;
-        if (vgae_mat_init(ctx, z, a->count, latent))
+        if (vgae_mat_init(ctx, z, count, latent))
             return cli_lib_error(ctx);
-        vgae_rng_normal_fill_f(vgae_ctx_rng(ctx, VGAE_STREAM_NOISE), z->data, a->count * latent, 1);
+        vgae_rng_normal_fill_f(vgae_ctx_rng(ctx, VGAE_STREAM_NOISE), z->data, count * latent, 1);
         return CLI_OK;
     }
     if (strcmp(what, "manifold") == 0) {
@@ -592,14 +626,46 @@ static int picture_codes(const char *cmd, const char *what, const vae_args *a, v
                                (long long)l->test->n);
     vgae_mat from = {0}, to = {0};
     int rc = CLI_OK;
-    if (vgae_image_vae_encode(ctx, l->v, l->test->pixels + a->from * pixels, 1, &from) ||
-        vgae_image_vae_encode(ctx, l->v, l->test->pixels + a->to * pixels, 1, &to) ||
+    if (vgae_image_vae_encode(ctx, l->v, l->test->pixels + a->from * pixels, test_labels(l, a->from), 1, &from) ||
+        vgae_image_vae_encode(ctx, l->v, l->test->pixels + a->to * pixels, test_labels(l, a->to), 1, &to) ||
         vgae_latent_interpolate(ctx, from.data, to.data, latent, a->steps, z))
         rc = cli_lib_error(ctx);
     *cols = a->steps;
     vgae_mat_destroy(&from);
     vgae_mat_destroy(&to);
     return rc;
+}
+
+/* A conditional model's label for each of the n codes of a picture: --label
+ * (default 0) for samples and the manifold, one class per row with
+ * --by-label, the test image's for its interpolation and traversals; NULL
+ * for an unconditional model, which refuses --label and --by-label. */
+static int picture_labels(const char *cmd, const char *what, const vae_args *a, const vae_loaded *l, int64_t n,
+                          int cols, uint8_t **out)
+{
+    const int classes = vgae_image_vae_settings(l->v)->classes;
+    *out = NULL;
+    if (!classes) {
+        if (a->label >= 0 || a->by_label)
+            return cli_usage_error(cmd, "--label and --by-label need a conditional model (vae train --conditional)");
+        return CLI_OK;
+    }
+    if (a->label >= classes)
+        return cli_usage_error(cmd, "--label %d: the model knows labels 0..%d", a->label, classes - 1);
+    if (a->label >= 0 && a->by_label)
+        return cli_usage_error(cmd, "give --label or --by-label, not both");
+    uint8_t *y = malloc((size_t)n + 1);
+    if (!y) {
+        fprintf(stderr, "vgae: out of memory\n");
+        return CLI_ERROR;
+    }
+    const int64_t image = strcmp(what, "interpolate") == 0 ? a->from : strcmp(what, "traverse") == 0 ? a->from : -1;
+    for (int64_t i = 0; i < n; i++)
+        y[i] = image >= 0 && l->test && l->test->labels ? l->test->labels[image]
+               : a->by_label                          ? (uint8_t)(i / cols)
+               : (uint8_t)(a->label >= 0 ? a->label : 0);
+    *out = y;
+    return CLI_OK;
 }
 
 static int vae_picture(int argc, char **argv, const cli_command *c, const char *what)
@@ -624,8 +690,8 @@ static int vae_picture(int argc, char **argv, const cli_command *c, const char *
         /* top row: test images; below: their reconstructions (decoded means) */
         const int64_t m = a.count < l.test->n ? a.count : l.test->n;
         const int64_t pixels = (int64_t)l.test->height * l.test->width;
-        if (vgae_image_vae_encode(l.ctx, l.v, l.test->pixels, m, &z) ||
-            vgae_image_vae_decode(l.ctx, l.v, &z, &out) || vgae_mat_init(l.ctx, &both, 2 * m, pixels)) {
+        if (vgae_image_vae_encode(l.ctx, l.v, l.test->pixels, test_labels(&l, 0), m, &z) ||
+            vgae_image_vae_decode(l.ctx, l.v, &z, test_labels(&l, 0), &out) || vgae_mat_init(l.ctx, &both, 2 * m, pixels)) {
             rc = cli_lib_error(l.ctx);
         } else {
             memcpy(both.data, l.test->pixels, sizeof *both.data * (size_t)(m * pixels));
@@ -634,8 +700,11 @@ static int vae_picture(int argc, char **argv, const cli_command *c, const char *
         }
     } else if (!rc) {
         rc = picture_codes(c->name, what, &a, &l, &z, &cols);
-        if (!rc && vgae_image_vae_decode(l.ctx, l.v, &z, &out))
+        uint8_t *labels = NULL;
+        if (!rc && (rc = picture_labels(c->name, what, &a, &l, z.rows, cols, &labels)) == CLI_OK &&
+            vgae_image_vae_decode(l.ctx, l.v, &z, labels, &out))
             rc = cli_lib_error(l.ctx);
+        free(labels);
         if (!rc)
             rc = write_grid(&l, &a, out.data, out.rows, cols);
     }
@@ -683,7 +752,7 @@ static int vae_encode(int argc, char **argv)
         if (!score || !names) {
             fprintf(stderr, "vgae: out of memory\n");
             rc = CLI_ERROR;
-        } else if (vgae_image_vae_encode(l.ctx, l.v, l.test->pixels, n, &codes) ||
+        } else if (vgae_image_vae_encode(l.ctx, l.v, l.test->pixels, test_labels(&l, 0), n, &codes) ||
                    /* the anomaly scores draw from the context's noise stream (of the
                     * model's seed, or --seed), from its start */
                    vgae_image_vae_evaluate(l.ctx, l.v, l.test, n, vgae_ctx_rng(l.ctx, VGAE_STREAM_NOISE),

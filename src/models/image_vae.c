@@ -55,12 +55,13 @@ void vgae_image_vae_free(vgae_image_vae *v)
         vgae_mat_destroy(&v->out[h]);
         vgae_mat_destroy(&v->dout[h]);
     }
-    vgae_mat *mats[] = {&v->x, &v->target, &v->z, &v->eps};
+    vgae_mat *mats[] = {&v->x, &v->target, &v->z, &v->eps, &v->px, &v->zc, &v->dzc};
     for (size_t k = 0; k < sizeof mats / sizeof mats[0]; k++)
         vgae_mat_destroy(mats[k]);
     vgae_model_base_destroy(&v->base);
     vgae_elbo_work_destroy(&v->elbo);
     free(v->order);
+    free(v->y);
     free(v);
 }
 
@@ -83,6 +84,8 @@ static vgae_status check_options(vgae_ctx *ctx, const vgae_image_vae_options *o,
         return vgae_fail(ctx, VGAE_EINVAL, "beta must be finite and >= 0, not %g", o->beta);
     if (o->binarize != VGAE_BINARIZE_NONE && o->binarize != VGAE_BINARIZE_DYNAMIC)
         return vgae_fail(ctx, VGAE_EINVAL, "unknown binarization %d", (int)o->binarize);
+    if (o->classes != 0 && (o->classes < 2 || o->classes > 256))
+        return vgae_fail(ctx, VGAE_EINVAL, "a conditional VAE takes 2 to 256 classes, not %d", o->classes);
     return vgae_kl_schedule_check(ctx, &o->kl);
 }
 
@@ -115,8 +118,9 @@ vgae_status vgae_image_vae_new(vgae_ctx *ctx, const vgae_image_vae_options *opti
     vgae_rng *init = vgae_ctx_rng(ctx, VGAE_STREAM_INIT);
     char name[32];
     st = vgae_model_base_init(ctx, &v->base, "gaussian", o->latent);
-    /* encoder: input -> hidden[0] -> ... -> hidden[n-1] */
-    int64_t prev = input;
+    /* encoder: input (+ the one-hot label) -> hidden[0] -> ... -> hidden[n-1] */
+    const int64_t classes = o->classes;
+    int64_t prev = input + classes;
     for (int i = 0; !st && i < o->n_hidden; i++) {
         st = vgae_linear_init(ctx, &v->enc[i], prev, o->hidden[i], 1, init);
         snprintf(name, sizeof name, "enc%d", i);
@@ -131,8 +135,8 @@ vgae_status vgae_image_vae_new(vgae_ctx *ctx, const vgae_image_vae_options *opti
         st = vgae_linear_init(ctx, &v->head[h], prev, o->latent, 1, init);
     for (int h = 0; !st && h < heads; h++)
         st = vgae_linear_params(ctx, &v->head[h], head_names[h], &v->base.params);
-    /* decoder: latent -> hidden[n-1] -> ... -> hidden[0] -> input */
-    prev = o->latent;
+    /* decoder: latent (+ the one-hot label) -> hidden[n-1] -> ... -> hidden[0] -> input */
+    prev = o->latent + classes;
     for (int j = 0; !st && j < n_dec(v); j++) {
         int64_t next = j < o->n_hidden ? o->hidden[o->n_hidden - 1 - j] : input;
         st = vgae_linear_init(ctx, &v->dec[j], prev, next, 1, init);
@@ -149,8 +153,15 @@ vgae_status vgae_image_vae_new(vgae_ctx *ctx, const vgae_image_vae_options *opti
     }
     if (!st) st = vgae_mat_init(ctx, &v->z, cap, o->latent);
     if (!st) st = vgae_mat_init(ctx, &v->eps, cap, o->latent);
-    if (!st) st = vgae_mat_init(ctx, &v->x, cap, input);
+    if (!st) st = vgae_mat_init(ctx, &v->x, cap, input + classes);
     if (!st) st = vgae_mat_init(ctx, &v->target, cap, input);
+    if (!st && classes) {
+        st = vgae_mat_init(ctx, &v->px, cap, input);
+        if (!st) st = vgae_mat_init(ctx, &v->zc, cap, o->latent + classes);
+        if (!st) st = vgae_mat_init(ctx, &v->dzc, cap, o->latent + classes);
+        if (!st && !(v->y = vgae_calloc(ctx, (size_t)cap, 1)))
+            st = VGAE_ENOMEM;
+    }
     if (!st)
         st = vgae_model_base_optimizer(ctx, &v->base, o->lr);
     if (st) {
@@ -194,10 +205,46 @@ static vgae_status encode_rows(vgae_ctx *ctx, vgae_image_vae *v, int64_t rows)
     return st;
 }
 
-/* Decoder forward from z: the logits end up in a_dec[last]. */
+/* The rows of pixels in the batch: x itself, or x's pixel part for a
+ * conditional model (px, input wide). */
+static vgae_real *pixel_rows(vgae_image_vae *v)
+{
+    return v->options.classes ? v->px.data : v->x.data;
+}
+
+/* A conditional model's x = [pixels, one-hot(y)] from px and the labels
+ * (kept in v->y for the decoder); nothing for an unconditional one. */
+static void condition_rows(vgae_image_vae *v, const uint8_t *labels, const int64_t *idx, int64_t first,
+                           int64_t rows)
+{
+    const int64_t c = v->options.classes, d = v->input, w = d + c;
+    if (!c)
+        return;
+    for (int64_t r = 0; r < rows; r++) {
+        const uint8_t y = labels[idx ? idx[r] : first + r];
+        v->y[r] = y;
+        vgae_real *row = v->x.data + r * w;
+        memcpy(row, v->px.data + r * d, sizeof *row * (size_t)d);
+        memset(row + d, 0, sizeof *row * (size_t)c);
+        row[d + y] = 1;
+    }
+}
+
+/* Decoder forward from z (with the batch's one-hot labels beside it for a
+ * conditional model): the logits end up in a_dec[last]. */
 static vgae_status decode_rows(vgae_ctx *ctx, vgae_image_vae *v, const vgae_mat *z)
 {
     vgae_mat in = *z;
+    const int64_t c = v->options.classes, l = z->cols;
+    if (c) {
+        in = rows_of(&v->zc, z->rows);
+        for (int64_t r = 0; r < z->rows; r++) {
+            vgae_real *row = in.data + r * (l + c);
+            memcpy(row, z->data + r * l, sizeof *row * (size_t)l);
+            memset(row + l, 0, sizeof *row * (size_t)c);
+            row[l + v->y[r]] = 1;
+        }
+    }
     vgae_status st = VGAE_OK;
     for (int j = 0; !st && j < n_dec(v); j++) {
         vgae_mat out = rows_of(&v->a_dec[j], z->rows);
@@ -228,14 +275,18 @@ static vgae_status decode_cb(vgae_ctx *ctx, void *self, const vgae_mat *z, doubl
                                 grad_scale, dz ? dlogits.data : NULL, nll);
     if (st || !dz)
         return st;
+    const int64_t c = v->options.classes, l = z->cols;
     for (int64_t j = last; !st && j >= 0; j--) {
         vgae_mat g = rows_of(&v->d_dec[j], rows);
-        vgae_mat in = j > 0 ? rows_of(&v->a_dec[j - 1], rows) : *z;
-        vgae_mat din = j > 0 ? rows_of(&v->d_dec[j - 1], rows) : *dz;
+        vgae_mat in = j > 0 ? rows_of(&v->a_dec[j - 1], rows) : c ? rows_of(&v->zc, rows) : *z;
+        vgae_mat din = j > 0 ? rows_of(&v->d_dec[j - 1], rows) : c ? rows_of(&v->dzc, rows) : *dz;
         st = vgae_linear_backward(ctx, &v->dec[j], &in, &g, &din);
         if (!st && j > 0)
             st = vgae_activation_backward(ctx, VGAE_ACT_RELU, &in, &din, &din);
     }
+    /* the label's columns are inputs, not z: only z's part of the gradient goes back */
+    for (int64_t r = 0; !st && c && r < rows; r++)
+        memcpy(dz->data + r * l, v->dzc.data + r * (l + c), sizeof *dz->data * (size_t)l);
     return st;
 }
 
@@ -295,36 +346,56 @@ static vgae_status loss_rows(vgae_ctx *ctx, vgae_image_vae *v, const vgae_real *
     return st;
 }
 
-vgae_status vgae_image_vae_loss(vgae_ctx *ctx, vgae_image_vae *v, const vgae_real *x,
+vgae_status vgae_image_vae_loss(vgae_ctx *ctx, vgae_image_vae *v, const vgae_real *x, const uint8_t *labels,
                                 const vgae_real *target, int64_t rows, int sample, int backward,
                                 vgae_elbo_terms *terms)
 {
     if (rows < 1 || rows > v->capacity)
         return vgae_fail(ctx, VGAE_EINVAL, "a batch of %lld rows (1..%lld)", (long long)rows,
                          (long long)v->capacity);
-    memcpy(v->x.data, x, sizeof(vgae_real) * (size_t)(rows * v->input));
+    if (v->options.classes && !labels)
+        return vgae_fail(ctx, VGAE_EINVAL, "a conditional model needs the images' labels");
+    memcpy(pixel_rows(v), x, sizeof(vgae_real) * (size_t)(rows * v->input));
+    condition_rows(v, labels, NULL, 0, rows);
     return loss_rows(ctx, v, target, rows, sample, backward, terms);
 }
 
 /* Copies images idx[0..rows) (else first..first+rows) into v->x; with
  * dynamic binarization draws each pixel as 1 with probability its value
  * (VGAE_STREAM_DATA). */
-static void fill_batch(vgae_ctx *ctx, vgae_image_vae *v, const float *pixels,
+static void fill_batch(vgae_ctx *ctx, vgae_image_vae *v, const float *pixels, const uint8_t *labels,
                        const int64_t *idx, int64_t first, int64_t rows, int binarize)
 {
     const int64_t d = v->input;
+    vgae_real *px = pixel_rows(v);
     for (int64_t r = 0; r < rows; r++) {
         const float *from = pixels + (idx ? idx[r] : first + r) * d;
-        vgae_real *to = v->x.data + r * d;
+        vgae_real *to = px + r * d;
         for (int64_t k = 0; k < d; k++)
             to[k] = (vgae_real)from[k];
     }
-    if (!binarize)
-        return;
-    vgae_rng_uniform_fill_real(vgae_ctx_rng(ctx, VGAE_STREAM_DATA), v->target.data, rows * d, 0, 1,
-                               vgae_ctx_threads(ctx));
-    for (int64_t k = 0; k < rows * d; k++)
-        v->x.data[k] = v->target.data[k] < v->x.data[k] ? 1 : 0;
+    if (binarize) {
+        vgae_rng_uniform_fill_real(vgae_ctx_rng(ctx, VGAE_STREAM_DATA), v->target.data, rows * d, 0, 1,
+                                   vgae_ctx_threads(ctx));
+        for (int64_t k = 0; k < rows * d; k++)
+            px[k] = v->target.data[k] < px[k] ? 1 : 0;
+    }
+    condition_rows(v, labels, idx, first, rows);
+}
+
+/* A conditional model's labels: present, each below its classes. */
+static vgae_status check_labels(vgae_ctx *ctx, const vgae_image_vae *v, const uint8_t *labels, int64_t n)
+{
+    const int c = v->options.classes;
+    if (!c)
+        return VGAE_OK;
+    if (!labels)
+        return vgae_fail(ctx, VGAE_EINVAL, "a conditional model needs the images' labels");
+    for (int64_t i = 0; i < n; i++)
+        if (labels[i] >= c)
+            return vgae_fail(ctx, VGAE_EINVAL, "image %lld has label %d; the model knows labels 0..%d",
+                             (long long)i, labels[i], c - 1);
+    return VGAE_OK;
 }
 
 /* The images must be the model's shape. */
@@ -335,7 +406,7 @@ static vgae_status check_images(vgae_ctx *ctx, const vgae_image_vae *v, const vg
                          im->height, im->width, v->height, v->width);
     if (im->n < 1)
         return vgae_fail(ctx, VGAE_EINVAL, "no images");
-    return VGAE_OK;
+    return check_labels(ctx, v, im->labels, im->n);
 }
 
 vgae_status vgae_image_vae_train_epoch(vgae_ctx *ctx, vgae_image_vae *v, const vgae_images *train,
@@ -359,10 +430,10 @@ vgae_status vgae_image_vae_train_epoch(vgae_ctx *ctx, vgae_image_vae *v, const v
     for (int64_t first = 0; first < n; first += v->capacity) {
         const int64_t rows = n - first < v->capacity ? n - first : v->capacity;
         vgae_elbo_terms t;
-        fill_batch(ctx, v, train->pixels, v->order + first, 0, rows,
+        fill_batch(ctx, v, train->pixels, train->labels, v->order + first, 0, rows,
                    v->options.binarize == VGAE_BINARIZE_DYNAMIC);
         v->kl_time = (double)v->base.epoch + (double)first / (double)n;
-        st = loss_rows(ctx, v, v->x.data, rows, 1, 1, &t);
+        st = loss_rows(ctx, v, pixel_rows(v), rows, 1, 1, &t);
         if (!st && !isfinite(t.loss))
             st = vgae_fail(ctx, VGAE_ERANGE, "the loss is %g in epoch %lld: training diverged "
                            "(try a smaller --lr)", t.loss, (long long)v->base.epoch + 1);
@@ -402,7 +473,7 @@ vgae_status vgae_image_vae_evaluate(vgae_ctx *ctx, vgae_image_vae *v, const vgae
     const vgae_mat *heads[VGAE_LATENT_MAX_HEADS];
     for (int64_t first = 0; first < n; first += step) {
         const int64_t rows = n - first < step ? n - first : step;
-        fill_batch(ctx, v, test->pixels, NULL, first, rows, 0);
+        fill_batch(ctx, v, test->pixels, test->labels, NULL, first, rows, 0);
         head_rows(v, rows, out_rows, dout_rows, heads, NULL);
         vgae_mat eps = rows_of(&v->eps, rows), z = rows_of(&v->z, rows);
         st = encode_rows(ctx, v, rows);
@@ -413,7 +484,7 @@ vgae_status vgae_image_vae_evaluate(vgae_ctx *ctx, vgae_image_vae *v, const vgae
         if (!st)
             st = decode_rows(ctx, v, &z);
         for (int64_t r = 0; !st && r < rows; r++) {
-            st = vgae_bernoulli_nll(ctx, v->a_dec[n_dec(v) - 1].data + r * d, v->x.data + r * d, d,
+            st = vgae_bernoulli_nll(ctx, v->a_dec[n_dec(v) - 1].data + r * d, pixel_rows(v) + r * d, d,
                                     NULL, 0, NULL, &row_rec);
             recon += row_rec;
             kl += row_kl[r];
@@ -459,8 +530,10 @@ vgae_status vgae_image_vae_iwae(vgae_ctx *ctx, vgae_image_vae *v, const vgae_ima
     vgae_mat out_rows[VGAE_LATENT_MAX_HEADS], dout_rows[VGAE_LATENT_MAX_HEADS];
     const vgae_mat *heads[VGAE_LATENT_MAX_HEADS];
     for (int64_t i = 0; !st && i < n; i++) {
-        fill_batch(ctx, v, test->pixels, NULL, i, 1, 0);
-        const vgae_real *x = v->x.data; /* the image, the target of every draw */
+        fill_batch(ctx, v, test->pixels, test->labels, NULL, i, 1, 0);
+        const vgae_real *x = pixel_rows(v); /* the image, the target of every draw */
+        if (v->options.classes) /* its label beside every draw's z */
+            memset(v->y, v->y[0], (size_t)chunk);
         st = encode_rows(ctx, v, 1);
         for (int64_t r = 1; !st && r < chunk; r++) /* the image's q(z|x) in every row */
             for (int h = 0; h < n_heads(v); h++)
@@ -504,13 +577,15 @@ vgae_status vgae_image_vae_iwae(vgae_ctx *ctx, vgae_image_vae *v, const vgae_ima
     return st;
 }
 
-vgae_status vgae_image_vae_encode(vgae_ctx *ctx, vgae_image_vae *v, const float *pixels, int64_t n,
-                                  vgae_mat *out)
+vgae_status vgae_image_vae_encode(vgae_ctx *ctx, vgae_image_vae *v, const float *pixels, const uint8_t *labels,
+                                  int64_t n, vgae_mat *out)
 {
-    vgae_status st = vgae_mat_ensure(ctx, out, n, v->options.latent);
+    vgae_status st = check_labels(ctx, v, labels, n);
+    if (!st)
+        st = vgae_mat_ensure(ctx, out, n, v->options.latent);
     for (int64_t first = 0; !st && first < n; first += v->capacity) {
         const int64_t rows = n - first < v->capacity ? n - first : v->capacity;
-        fill_batch(ctx, v, pixels, NULL, first, rows, 0);
+        fill_batch(ctx, v, pixels, labels, NULL, first, rows, 0);
         st = encode_rows(ctx, v, rows);
         if (!st) /* the first head: the mean */
             memcpy(out->data + first * v->options.latent, v->out[0].data,
@@ -539,7 +614,7 @@ vgae_status vgae_image_vae_latent_stats(vgae_ctx *ctx, vgae_image_vae *v, const 
     int64_t seen = 0;
     for (int64_t first = 0; !st && first < n; first += v->capacity) {
         const int64_t rows = n - first < v->capacity ? n - first : v->capacity;
-        fill_batch(ctx, v, test->pixels, NULL, first, rows, 0);
+        fill_batch(ctx, v, test->pixels, test->labels, NULL, first, rows, 0);
         st = encode_rows(ctx, v, rows);
         for (int64_t r = 0; !st && r < rows; r++) {
             seen++;
@@ -561,16 +636,21 @@ vgae_status vgae_image_vae_latent_stats(vgae_ctx *ctx, vgae_image_vae *v, const 
     return st;
 }
 
-vgae_status vgae_image_vae_decode(vgae_ctx *ctx, vgae_image_vae *v, const vgae_mat *z, vgae_mat *out)
+vgae_status vgae_image_vae_decode(vgae_ctx *ctx, vgae_image_vae *v, const vgae_mat *z, const uint8_t *labels,
+                                  vgae_mat *out)
 {
     if (z->cols != v->options.latent)
         return vgae_fail(ctx, VGAE_EINVAL, "z has %lld columns, the model's latent space %d",
                          (long long)z->cols, v->options.latent);
-    vgae_status st = vgae_mat_ensure(ctx, out, z->rows, v->input);
+    vgae_status st = check_labels(ctx, v, labels, z->rows);
+    if (!st)
+        st = vgae_mat_ensure(ctx, out, z->rows, v->input);
     const int64_t last = n_dec(v) - 1;
     for (int64_t first = 0; !st && first < z->rows; first += v->capacity) {
         const int64_t rows = z->rows - first < v->capacity ? z->rows - first : v->capacity;
         vgae_mat zr = {rows, z->cols, z->data + first * z->cols};
+        if (v->options.classes)
+            memcpy(v->y, labels + first, (size_t)rows);
         st = decode_rows(ctx, v, &zr);
         for (int64_t k = 0; !st && k < rows * v->input; k++)
             out->data[first * v->input + k] = (vgae_real)vgae_sigmoid((double)v->a_dec[last].data[k]);

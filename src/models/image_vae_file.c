@@ -16,7 +16,7 @@ typedef struct facts {
     double lr, beta, train_loss, test_neg_elbo, test_recon, test_kl, seconds_per_epoch;
     char kind[16], hidden[128], source_data[1024], library_version[32];
     vgae_kl_schedule kl;
-    int kl_anneal;
+    int kl_anneal, classes;
 } facts;
 
 static const char *const binarize_names[] = {"none", "dynamic", NULL};
@@ -35,6 +35,7 @@ static int meta_table(facts *f, vgae_meta_key k[40])
     KEY(.key = "epochs", .type = VGAE_META_INT, .value = &f->epochs, .min = 0, .max = 100000000, .required = 1);
     KEY(.key = "beta", .type = VGAE_META_REAL, .value = &f->beta, .min = 0, .max = 1e12);
     KEY(.key = "binarize", .type = VGAE_META_NAME, .value = &f->binarize, .names = binarize_names);
+    KEY(.key = "classes", .type = VGAE_META_INT, .value = &f->classes, .min = 0, .max = 256);
     KEY(.key = "epochs_trained", .type = VGAE_META_INT64, .value = &f->epochs_trained, .min = 0, .max = 1e12);
     KEY(.key = "height", .type = VGAE_META_INT, .value = &f->height, .min = 1, .max = 1 << 24);
     KEY(.key = "width", .type = VGAE_META_INT, .value = &f->width, .min = 1, .max = 1 << 24);
@@ -62,7 +63,7 @@ vgae_status vgae_image_vae_save(vgae_ctx *ctx, const vgae_image_vae *v, const ch
                .test_neg_elbo = v->reported.neg_elbo, .test_recon = v->reported.recon,
                .test_kl = v->reported.kl,
                .seconds_per_epoch = epochs ? v->base.train_seconds / (double)epochs : 0.0,
-               .kind = "image-vae", .kl = o->kl, .kl_anneal = (int)o->kl.anneal};
+               .kind = "image-vae", .kl = o->kl, .kl_anneal = (int)o->kl.anneal, .classes = o->classes};
     for (int i = 0; i < o->n_hidden; i++)
         snprintf(f.hidden + strlen(f.hidden), sizeof f.hidden - strlen(f.hidden), "%s%d",
                  i ? "," : "", o->hidden[i]);
@@ -72,7 +73,8 @@ vgae_status vgae_image_vae_save(vgae_ctx *ctx, const vgae_image_vae *v, const ch
     char *text = vgae_meta_format(ctx, keys, meta_table(&f, keys));
     if (!text)
         return vgae_ctx_status(ctx);
-    vgae_status st = vgae_model_file_write(ctx, path, text, &v->base.params, NULL, 0);
+    /* version 4: a conditional model, which a vgae without it must refuse */
+    vgae_status st = vgae_model_file_write(ctx, path, text, &v->base.params, NULL, o->classes ? 4 : 0);
     free(text);
     return st;
 }
@@ -123,13 +125,13 @@ vgae_status vgae_image_vae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
                             f.height, f.width, f.input);
     /* the stored tensors must add up to the layers the metadata describes
      * before anything is allocated from its sizes */
-    int64_t want = 0, have = 0, prev = f.input;
+    int64_t want = 0, have = 0, prev = f.input + f.classes;
     for (int i = 0; i < o.n_hidden; i++) {
         want += (prev + 1) * (int64_t)o.hidden[i];
         prev = o.hidden[i];
     }
     want += 2 * (prev + 1) * (int64_t)f.latent; /* mean and logvar */
-    prev = f.latent;
+    prev = f.latent + f.classes;
     for (int j = o.n_hidden - 1; j >= -1; j--) {
         int64_t next = j >= 0 ? o.hidden[j] : f.input;
         want += (prev + 1) * next;
@@ -149,6 +151,7 @@ vgae_status vgae_image_vae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
     o.binarize = (vgae_binarize)f.binarize;
     o.kl = f.kl;
     o.kl.anneal = (vgae_kl_anneal)f.kl_anneal;
+    o.classes = f.classes;
     const vgae_images shape = {.height = f.height, .width = f.width};
     st = vgae_image_vae_new(ctx, &o, &shape, out);
     if (st) {

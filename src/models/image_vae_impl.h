@@ -15,6 +15,11 @@ struct vgae_image_vae {
     /* work space for up to `capacity` rows */
     int64_t capacity;
     vgae_mat x, target, z, eps;
+    /* conditional (classes > 0): x is [pixels, one-hot label] (input + classes
+     * wide), px the pixels alone, zc = [z, one-hot label] what the decoder
+     * reads and dzc its gradient; y the batch's labels */
+    vgae_mat px, zc, dzc;
+    uint8_t *y;
     vgae_mat out[VGAE_LATENT_MAX_HEADS], dout[VGAE_LATENT_MAX_HEADS]; /* the heads and their gradients */
     vgae_mat a_enc[VGAE_VAE_MAX_HIDDEN], d_enc[VGAE_VAE_MAX_HIDDEN];
     vgae_mat a_dec[VGAE_VAE_MAX_HIDDEN + 1], d_dec[VGAE_VAE_MAX_HIDDEN + 1];
@@ -30,9 +35,10 @@ struct vgae_image_vae {
 };
 
 /* The loss (terms summed over the rows) of rows images x (rows x pixels,
- * values in [0, 1]) against targets (the same, or binarized). sample 0
- * uses z = mean. With backward, the parameter gradients (zeroed first). */
-vgae_status vgae_image_vae_loss(vgae_ctx *ctx, vgae_image_vae *m, const vgae_real *x,
+ * values in [0, 1]) with their labels (a conditional model's; else NULL)
+ * against targets (the same, or binarized). sample 0 uses z = mean. With
+ * backward, the parameter gradients (zeroed first). */
+vgae_status vgae_image_vae_loss(vgae_ctx *ctx, vgae_image_vae *m, const vgae_real *x, const uint8_t *labels,
                                 const vgae_real *target, int64_t rows, int sample, int backward,
                                 vgae_elbo_terms *terms);
 

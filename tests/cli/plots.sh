@@ -97,6 +97,26 @@ sys.exit(0 if ok else 1)
 PY
 then ok "eval: KL per dimension sums to the KL; active units"; else fail "eval's per-dimension figures: $(cat "$tmp/eval.json")"; fi
 
+# the conditional VAE: two classes (horizontal and vertical bars)
+"$vgae" vae train --data "$data/tinyidx" --conditional --epochs 20 --hidden 16 --latent 2 --lr 0.01 --batch 32 \
+    --quiet -o "$tmp/c.vae" >/dev/null || fail "vae train --conditional"
+"$vgae" info --model "$tmp/c.vae" | grep -qx 'classes: 2' && ok "the model file says 2 classes" ||
+    fail "no classes in the model file"
+"$vgae" vae sample --model "$tmp/c.vae" --by-label --cols 6 --zoom 1 -o "$tmp/cs.png" || fail "sample --by-label"
+if out=$("$check" "$tmp/cs.png"); then
+    set -- $out
+    [ "$1" -eq 62 ] && [ "$2" -eq 22 ] && ok "by-label grid: 2 rows of 6" || fail "cs.png is $1 x $2, expected 62 x 22"
+else
+    fail "cs.png does not decode"
+fi
+"$vgae" vae sample --model "$tmp/c.vae" --label 1 --count 4 --cols 4 -o "$tmp/c1.png" || fail "sample --label 1"
+"$vgae" vae eval --model "$tmp/c.vae" --iw-samples 20 --quiet >/dev/null || fail "vae eval of a conditional model"
+expect_error label-out-of-range 2 '--label 2: the model knows labels 0..1' -- vae sample --model "$tmp/c.vae" \
+    --label 2 -o "$tmp/no.png"
+expect_error label-unconditional 2 '--label and --by-label need a conditional model' -- vae sample \
+    --model "$tmp/v.vae" --label 0 -o "$tmp/no.png"
+[ ! -e "$tmp/no.png" ] || fail "a refused sample left a file"
+
 # errors: a folder that is not there; nothing is left behind
 expect_error plot-missing-folder 1 "$tmp/no/such/lp.png" -- linkpred --graph "$g" --epochs 5 --quiet \
     --plot "$tmp/no/such/lp.png"

@@ -768,6 +768,7 @@ static void full_loss_matches_direct(void **state)
 typedef struct {
     vgae_image_vae *v;
     vgae_real x[4 * 6], target[4 * 6];
+    const uint8_t *labels; /* a conditional model's, else NULL */
     vgae_rng noise;
 } image_case;
 
@@ -776,14 +777,17 @@ static double image_loss(vgae_ctx *ctx, void *self)
     image_case *c = self;
     vgae_elbo_terms t;
     *vgae_ctx_rng(ctx, VGAE_STREAM_NOISE) = c->noise;
-    assert_int_equal(vgae_image_vae_loss(ctx, c->v, c->x, c->target, 4, 1, 0, &t), VGAE_OK);
+    assert_int_equal(vgae_image_vae_loss(ctx, c->v, c->x, c->labels, c->target, 4, 1, 0, &t), VGAE_OK);
     return t.loss;
 }
 
-static void check_image_vae_with(vgae_ctx *ctx, const char *name, vgae_kl_schedule kl, double kl_time)
+static void check_image_vae_with(vgae_ctx *ctx, const char *name, vgae_kl_schedule kl, double kl_time,
+                                 int classes)
 {
+    static const uint8_t labels[4] = {2, 0, 1, 2};
     vgae_image_vae_options o = vgae_image_vae_defaults();
     o.kl = kl;
+    o.classes = classes;
     o.n_hidden = 2;
     o.hidden[0] = 5;
     o.hidden[1] = 4;
@@ -791,6 +795,7 @@ static void check_image_vae_with(vgae_ctx *ctx, const char *name, vgae_kl_schedu
     o.batch = 4;
     o.beta = 1.5;
     image_case c;
+    c.labels = classes ? labels : NULL;
     vgae_ctx_set_seed(ctx, 8);
     assert_int_equal(vgae_image_vae_new(ctx, &o, &(vgae_images){.height = 2, .width = 3}, &c.v), VGAE_OK);
     c.v->kl_time = kl_time;
@@ -805,7 +810,7 @@ static void check_image_vae_with(vgae_ctx *ctx, const char *name, vgae_kl_schedu
             fill_normal(c.v->base.params.items[p].value, 40 + p, 0.3);
     c.noise = *vgae_ctx_rng(ctx, VGAE_STREAM_NOISE);
     vgae_elbo_terms t;
-    assert_int_equal(vgae_image_vae_loss(ctx, c.v, c.x, c.target, 4, 1, 1, &t), VGAE_OK);
+    assert_int_equal(vgae_image_vae_loss(ctx, c.v, c.x, c.labels, c.target, 4, 1, 1, &t), VGAE_OK);
     assert_true(t.nll > 0 && t.kl > 0);
     for (int p = 0; p < c.v->base.params.count; p++) {
         char what[96];
@@ -819,23 +824,25 @@ static void check_image_vae(void **state)
 {
     vgae_ctx *ctx = *state;
     vgae_kl_schedule kl = vgae_kl_schedule_defaults();
-    check_image_vae_with(ctx, "image vae", kl, 0);
+    check_image_vae_with(ctx, "image vae", kl, 0, 0);
+    /* the conditional VAE: one-hot labels beside the pixels and beside z */
+    check_image_vae_with(ctx, "conditional image vae", kl, 0, 3);
     /* the linear warm-up 1.3 epochs into 4: the KL weighted 1.5 * 0.325 */
     kl.anneal = VGAE_KL_LINEAR;
     kl.warmup = 4;
-    check_image_vae_with(ctx, "image vae linear warm-up", kl, 1.3);
+    check_image_vae_with(ctx, "image vae linear warm-up", kl, 1.3, 0);
     /* cyclical, 10 epochs in 2 cycles rising over 0.5 of each: at 6.2, weight 0.48 */
     kl.anneal = VGAE_KL_CYCLICAL;
     kl.cycles = 2;
-    check_image_vae_with(ctx, "image vae cyclical", kl, 6.2);
+    check_image_vae_with(ctx, "image vae cyclical", kl, 6.2, 0);
     /* the capacity objective, C(t) 0.05 and 40 nats an image (KL above, then below C) */
     kl.anneal = VGAE_KL_CONSTANT;
     kl.capacity = 0.1;
     kl.capacity_epochs = 2;
     kl.gamma = 3;
-    check_image_vae_with(ctx, "image vae capacity below the KL", kl, 1);
+    check_image_vae_with(ctx, "image vae capacity below the KL", kl, 1, 0);
     kl.capacity = 40;
-    check_image_vae_with(ctx, "image vae capacity above the KL", kl, 5);
+    check_image_vae_with(ctx, "image vae capacity above the KL", kl, 5, 0);
 }
 
 int main(void)

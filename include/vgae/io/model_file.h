@@ -32,10 +32,11 @@ extern "C" {
  * every vgae reads; version 2 only when it has them, so that a vgae older
  * than hard negatives refuses the file as too new. Version 3: a graph model
  * with the decoder's degree term (same layout; a vgae that reads version 2
- * would drop the term).
+ * would drop the term). Version 4: a conditional image VAE (key "classes";
+ * a vgae without it would misread the layers' sizes).
  * Every model's save writes this and every model's load reads it; the
  * models differ only in their metadata keys and tensor names. */
-#define VGAE_MODEL_FILE_VERSION 3
+#define VGAE_MODEL_FILE_VERSION 4
 
 /* A model file as read, whatever model it holds: for looking at (vgae info
  * --model) and for the models' loaders. Opaque. */

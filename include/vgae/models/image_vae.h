@@ -32,6 +32,10 @@ typedef struct vgae_image_vae_options {
     double beta;                      /* weight of the KL (1) */
     vgae_binarize binarize;           /* none */
     vgae_kl_schedule kl;              /* KL annealing and capacity (constant, none) */
+    /* The conditional VAE (Sohn, Lee & Yan 2015): with classes C >= 2 each
+     * image's label (0..C-1) enters the encoder beside the pixels and the
+     * decoder beside z, one-hot; the model then learns p(x | y). 0: none. */
+    int classes;
 } vgae_image_vae_options;
 
 /* 784-400-20 as pytorch/examples' VAE: one hidden layer of 400, latent 20,
@@ -96,10 +100,13 @@ typedef void (*vgae_count_fn)(void *user, int64_t done, int64_t total, double se
 VGAE_EXPORT vgae_status vgae_image_vae_iwae(vgae_ctx *ctx, vgae_image_vae *model, const vgae_images *test,
                                 int64_t n, int k, vgae_count_fn progress, void *user, double *nll);
 
-/* The means of q(z|x) for n images (n x pixels floats in [0, 1],
- * row-major, as vgae_images holds them) into out (resized to n x latent). */
+/* The means of q(z|x) (of q(z|x, y) for a conditional model, labels
+ * holding the n labels; NULL otherwise) for n images (n x pixels floats in
+ * [0, 1], row-major, as vgae_images holds them) into out (resized to n x
+ * latent). */
 VGAE_EXPORT vgae_status vgae_image_vae_encode(vgae_ctx *ctx, vgae_image_vae *model,
-                                              const float *pixels, int64_t n, vgae_mat *out);
+                                              const float *pixels, const uint8_t *labels, int64_t n,
+                                              vgae_mat *out);
 /* What each latent dimension carries, over the first n images of test (all
  * if n is 0): kl[d], the mean over the images of KL(q(z_d|x) || N(0, 1)) in
  * nats (the KL splits over dimensions: the kl[d] add up to the KL per
@@ -109,10 +116,11 @@ VGAE_EXPORT vgae_status vgae_image_vae_encode(vgae_ctx *ctx, vgae_image_vae *mod
 VGAE_EXPORT vgae_status vgae_image_vae_latent_stats(vgae_ctx *ctx, vgae_image_vae *model,
                                                     const vgae_images *test, int64_t n, double *kl,
                                                     double *activity);
-/* Pixel probabilities sigmoid(decoder(z)) for the rows of z (rows x
- * latent) into out (resized to rows x pixels). */
+/* Pixel probabilities sigmoid(decoder(z)) (decoder(z, y) for a conditional
+ * model: labels holds one label per row; NULL otherwise) for the rows of z
+ * (rows x latent) into out (resized to rows x pixels). */
 VGAE_EXPORT vgae_status vgae_image_vae_decode(vgae_ctx *ctx, vgae_image_vae *model, const vgae_mat *z,
-                                  vgae_mat *out);
+                                              const uint8_t *labels, vgae_mat *out);
 
 /* Writes the model file (kind "image-vae"; see vgae/io/model_file.h):
  * options, image shape, seed, epochs trained, the training images' folder

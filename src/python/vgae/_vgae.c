@@ -1158,7 +1158,7 @@ static PyObject *py_vae_encode(PyObject *self, PyObject *args)
     vgae_mat z = {0};
     vgae_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = vgae_image_vae_encode(b->ctx, b->vae, px.buf, n, &z);
+    st = vgae_image_vae_encode(b->ctx, b->vae, px.buf, NULL, n, &z);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&px);
     if (st) {
@@ -1192,7 +1192,7 @@ static PyObject *py_vae_decode(PyObject *self, PyObject *args)
     memcpy(z.data, zb.buf, (size_t)zb.len);
     vgae_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = vgae_image_vae_decode(b->ctx, b->vae, &z, &x);
+    st = vgae_image_vae_decode(b->ctx, b->vae, &z, NULL, &x);
     Py_END_ALLOW_THREADS
     if (st) {
         raise_ctx(b->ctx);
