@@ -51,5 +51,6 @@
 #include "vgae/models/graph_ae.h"
 #include "vgae/models/linkpred.h"
 #include "vgae/models/image_vae.h"
+#include "vgae/models/classifier.h"
 
 #endif

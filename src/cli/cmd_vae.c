@@ -33,6 +33,7 @@ typedef struct {
     vgae_image_vae_options vo;
     int seed, threads, quiet, json, binarize, count, cols, steps, size, zoom, iw_samples, dims;
     int conditional, label, by_label; /* label -1: not given */
+    int sample_accuracy;              /* draws per class to classify; 0: none */
     double range;
     int64_t limit, images, from, to;
 } vae_args;
@@ -107,6 +108,10 @@ static const cli_opt eval_table[] = {
      .help = "also the importance-weighted NLL with K draws per image", .no_default = 1},
     {"--images", NULL, CLI_INT64, "N", 1, 1e12, offsetof(vae_args, images),
      .help = "the first N test images only", .no_default = 1},
+    {"--sample-accuracy", NULL, CLI_INT, "N", 1, 100000, offsetof(vae_args, sample_accuracy),
+     .help = "a conditional model: decode N prior draws per class and report\n"
+             "how many a softmax regression trained on the folder's training\n"
+             "images (5 epochs) recognizes as their class", .no_default = 1},
     {"--json", NULL, CLI_FLAG, .dest = offsetof(vae_args, json), .help = "one JSON object"},
     {NULL},
 };
@@ -490,6 +495,51 @@ static void print_latent_stats(const latent_stats *s, int rows, const char *firs
     }
 }
 
+/* How recognizable a conditional model's draws are: a softmax regression
+ * trained on the folder's training images (5 epochs) classifies n decoded
+ * prior draws of each class (their pixel probabilities); *classifier is its
+ * accuracy on the test images, *draws the fraction of draws it gives their
+ * class. */
+static int sample_accuracy(const vae_args *a, vae_loaded *l, double *classifier, double *draws)
+{
+    const char *cmd = "vae eval";
+    const int classes = vgae_image_vae_settings(l->v)->classes, latent = vgae_image_vae_settings(l->v)->latent;
+    if (!classes)
+        return cli_usage_error(cmd, "--sample-accuracy needs a conditional model (vae train --conditional)");
+    const char *dir = a->data ? a->data : vgae_image_vae_folder(l->v);
+    vgae_images *train = NULL;
+    vgae_classifier *clf = NULL;
+    vgae_mat z = {0}, x = {0};
+    const int64_t n = (int64_t)classes * a->sample_accuracy;
+    uint8_t *y = malloc((size_t)n);
+    int rc = CLI_OK;
+    if (!y) {
+        fprintf(stderr, "vgae: out of memory\n");
+        return CLI_ERROR;
+    }
+    for (int64_t i = 0; i < n; i++)
+        y[i] = (uint8_t)(i / a->sample_accuracy);
+    /* the classifier's own stream: the draws do not depend on whether it is trained first */
+    vgae_rng saved = *vgae_ctx_rng(l->ctx, VGAE_STREAM_SHUFFLE);
+    if (vgae_images_read_split(l->ctx, dir, "train", &train) || vgae_classifier_train(l->ctx, train, 5, &clf) ||
+        vgae_classifier_accuracy(l->ctx, clf, l->test->pixels, l->test->labels, l->test->n, classifier) ||
+        vgae_mat_init(l->ctx, &z, n, latent)) {
+        rc = cli_lib_error(l->ctx);
+    } else {
+        *vgae_ctx_rng(l->ctx, VGAE_STREAM_SHUFFLE) = saved;
+        vgae_rng_normal_fill_f(vgae_ctx_rng(l->ctx, VGAE_STREAM_NOISE), z.data, n * latent, 1);
+        if (vgae_image_vae_decode(l->ctx, l->v, &z, y, &x) ||
+            vgae_classifier_accuracy(l->ctx, clf, x.data, y, n, draws))
+            rc = cli_lib_error(l->ctx);
+    }
+    vgae_mat_destroy(&z);
+    vgae_mat_destroy(&x);
+    vgae_classifier_free(clf);
+    vgae_images_free(train);
+    free(y);
+    return rc;
+}
+
 static int vae_eval(int argc, char **argv)
 {
     vae_args a = defaults();
@@ -510,6 +560,10 @@ static int vae_eval(int argc, char **argv)
     if (!rc && a.iw_samples && !a.quiet)
         fprintf(stderr, "IWAE with %d samples on %lld images: %.1f s\n", a.iw_samples, (long long)n,
                 p.last);
+    /* class-conditional draws, classified by a linear classifier of the real images */
+    double clf_acc = NAN, draw_acc = NAN;
+    if (!rc && a.sample_accuracy)
+        rc = sample_accuracy(&a, &l, &clf_acc, &draw_acc);
     /* what each latent dimension carries (KL, activity) */
     latent_stats s = {0};
     if (!rc)
@@ -530,6 +584,12 @@ static int vae_eval(int argc, char **argv)
                 cli_json_number("iw_nll", iw, ",");
                 printf("\"iw_samples\":%d", a.iw_samples);
             }
+            if (a.sample_accuracy) {
+                printf(",");
+                cli_json_number("classifier_accuracy", clf_acc, ",");
+                cli_json_number("sample_accuracy", draw_acc, ",");
+                printf("\"draws_per_class\":%d", a.sample_accuracy);
+            }
             printf(",\"active_units\":%d,\"kl_per_dim\":[", active);
             for (int j = 0; j < s.n; j++)
                 printf("%s%.17g", j ? "," : "", s.kl[j]);
@@ -542,6 +602,10 @@ static int vae_eval(int argc, char **argv)
                    (long long)n, f.neg_elbo, f.recon, f.kl);
             if (a.iw_samples)
                 printf("IWAE NLL (k = %d): %.3f nats per image\n", a.iw_samples, iw);
+            if (a.sample_accuracy)
+                printf("class-conditional draws recognized as their class: %.1f%% (%d per class; the classifier,\n"
+                       "a softmax regression on the training images, gets %.1f%% of the test images right)\n",
+                       100 * draw_acc, a.sample_accuracy, 100 * clf_acc);
             printf("\nactive units: %d of %d (the variance of the posterior mean over the images above %g)\n"
                    "KL per latent dimension, largest first:\n", active, s.n, ACTIVE_VARIANCE);
             print_latent_stats(&s, s.n, "rank");

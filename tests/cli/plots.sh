@@ -110,7 +110,13 @@ else
     fail "cs.png does not decode"
 fi
 "$vgae" vae sample --model "$tmp/c.vae" --label 1 --count 4 --cols 4 -o "$tmp/c1.png" || fail "sample --label 1"
-"$vgae" vae eval --model "$tmp/c.vae" --iw-samples 20 --quiet >/dev/null || fail "vae eval of a conditional model"
+"$vgae" vae eval --model "$tmp/c.vae" --iw-samples 20 --sample-accuracy 50 --quiet >"$tmp/ceval.txt" ||
+    fail "vae eval of a conditional model"
+grep -Eq '^class-conditional draws recognized as their class: [0-9.]+% \(50 per class' "$tmp/ceval.txt" &&
+    grep -Eq 'gets [0-9.]+% of the test images right' "$tmp/ceval.txt" && ok "eval --sample-accuracy" ||
+    fail "eval --sample-accuracy: $(cat "$tmp/ceval.txt")"
+expect_error sample-accuracy-unconditional 2 '--sample-accuracy needs a conditional model' -- vae eval \
+    --model "$tmp/v.vae" --sample-accuracy 5
 expect_error label-out-of-range 2 '--label 2: the model knows labels 0..1' -- vae sample --model "$tmp/c.vae" \
     --label 2 -o "$tmp/no.png"
 expect_error label-unconditional 2 '--label and --by-label need a conditional model' -- vae sample \
