@@ -73,5 +73,6 @@ vgae_status vgae_kl_anneal_from_name(vgae_ctx *ctx, const char *name, vgae_kl_an
             *out = (vgae_kl_anneal)a;
             return VGAE_OK;
         }
-    return vgae_fail(ctx, VGAE_EINVAL, "unknown KL annealing '%s' (constant, linear or cyclical)", name);
+    return ctx ? vgae_fail(ctx, VGAE_EINVAL, "unknown KL annealing '%s' (constant, linear or cyclical)", name)
+               : VGAE_EINVAL;
 }

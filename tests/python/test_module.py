@@ -89,6 +89,13 @@ mt = vgae.VGAE(recipe="tuned", epochs=40, seed=5).fit(gp)
 check("tuned recipe (featureless) equals the CLI's", np.array_equal(mt.embed(), np.load(os.path.join(tmp, "t.npy"))))
 check("tuned settings resolved", mt.settings_["model"] == "gae" and mt.settings_["decoder"] == "hadamard"
       and mt.settings_["degree_term"] == 1, mt.settings_)
+# a VGAE under a cyclical KL schedule and a capacity, against the CLI
+cli("train", "--graph", planted, "--epochs", 30, "--seed", 5, "--kl-anneal", "cyclical", "--kl-cycles", 3,
+    "--capacity", 0.5, "-o", os.path.join(tmp, "k.vgae"), "--quiet")
+cli("embed", "--model", os.path.join(tmp, "k.vgae"), "-o", os.path.join(tmp, "k.npy"))
+mk = vgae.VGAE(epochs=30, seed=5, kl_anneal="cyclical", kl_cycles=3, capacity=0.5).fit(gp)
+check("KL schedule (graph) equals the CLI's", np.array_equal(mk.embed(), np.load(os.path.join(tmp, "k.npy"))))
+raises("unknown KL annealing", ValueError, lambda: vgae.VGAE(kl_anneal="cosine").fit(gp), "unknown KL annealing 'cosine'")
 gn = vgae.load_graph(os.path.join(DATA, "names.ncol"))
 check("node names kept", gn.names is not None and len(gn.names) == gn.n_nodes and all(gn.names), gn.names)
 
@@ -166,7 +173,7 @@ if mnist:
     check("MNIST loads", X.shape == (60000, 28, 28) and Xt.shape == (10000, 28, 28) and y[0] == 5)
     r = json.loads(cli("vae", "train", "--data", mnist, "--epochs", 1, "--limit", 3000, "--hidden", 64,
                        "--latent", 8, "-o", os.path.join(tmp, "m.vae"), "--json", "--quiet"))
-    v = vgae.ImageVAE(hidden=64, latent=8, epochs=1).fit(X[:3000], Xt)
+    v = vgae.ImageVAE(hidden=64, latent=8, epochs=1).fit(X[:3000], X_test=Xt)
     check("image VAE: the CLI's test loss", v.history_[-1]["test_neg_elbo"] == r["test_neg_elbo"],
           (v.history_[-1], r))
     cli("vae", "encode", "--model", os.path.join(tmp, "m.vae"), "-o", os.path.join(tmp, "codes.npy"), "--quiet")
@@ -176,6 +183,23 @@ if mnist:
     check("image VAE file read back", np.array_equal(v2.transform(Xt), codes))
     dec = v.decode(codes[:4])
     check("decode gives pixel probabilities", dec.shape == (4, 28, 28) and dec.min() >= 0 and dec.max() <= 1)
+    # the conditional VAE under a KL warm-up, against the CLI
+    r = json.loads(cli("vae", "train", "--data", mnist, "--epochs", 1, "--limit", 3000, "--hidden", 64,
+                       "--latent", 8, "--conditional", "--kl-anneal", "linear", "--kl-warmup", 0.5,
+                       "-o", os.path.join(tmp, "c.vae"), "--json", "--quiet"))
+    c = vgae.ImageVAE(hidden=64, latent=8, epochs=1, conditional=True, kl_anneal="linear", kl_warmup=0.5)
+    c.fit(X[:3000], y[:3000], X_test=Xt, y_test=yt)
+    check("conditional VAE with a warm-up: the CLI's test loss", c.history_[-1]["test_neg_elbo"] == r["test_neg_elbo"]
+          and c.classes_ == 10, (c.history_[-1], r))
+    cli("vae", "encode", "--model", os.path.join(tmp, "c.vae"), "-o", os.path.join(tmp, "ccodes.npy"), "--quiet")
+    check("conditional VAE: the CLI's codes", np.array_equal(c.transform(Xt, yt),
+                                                             np.load(os.path.join(tmp, "ccodes.npy"))))
+    c2 = vgae.load(os.path.join(tmp, "c.vae"))
+    check("conditional file read back", c2.conditional and c2.classes_ == 10 and c2.kl[0] == "linear")
+    threes = c.decode(np.zeros((2, 8)), [3, 3])
+    check("decode of a class", threes.shape == (2, 28, 28))
+    raises("conditional without labels", ValueError, lambda: c.transform(Xt[:5]),
+           "a conditional model needs the images' labels")
 else:
     print("skipped: the image VAE checks (no mnist/ in VGAE_DATA)")
 

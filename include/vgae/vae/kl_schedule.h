@@ -51,7 +51,7 @@ VGAE_EXPORT double vgae_kl_anneal_weight(const vgae_kl_schedule *s, double t, in
 VGAE_EXPORT double vgae_kl_capacity(const vgae_kl_schedule *s, double t);
 /* "constant", "linear", "cyclical"; "unknown" outside the enum. */
 VGAE_EXPORT const char *vgae_kl_anneal_name(vgae_kl_anneal a);
-/* The anneal of a name; VGAE_EINVAL listing the names. */
+/* The anneal of a name; VGAE_EINVAL listing the names (ctx may be NULL). */
 VGAE_EXPORT vgae_status vgae_kl_anneal_from_name(vgae_ctx *ctx, const char *name, vgae_kl_anneal *out);
 
 #ifdef __cplusplus

@@ -260,7 +260,9 @@ class VGAE:
     ("gcn"/"lightgcn"), bias, dropout, norm, residual, l2_scale, l2_learn,
     decoder ("inner"/"hadamard"), decoder_hidden, degree_term, negatives,
     mask_rate, adversarial, weight_decay, encoder_decay, val_every, select,
-    patience, beta, features (False: featureless), structure_input.
+    patience, beta, features (False: featureless), structure_input; the KL
+    schedule kl_anneal ("constant"/"linear"/"cyclical"), kl_warmup,
+    kl_cycles, kl_ratio, capacity, capacity_epochs, capacity_gamma.
 
     After fit: history_ (the loss and validation figures of every tenth
     epoch), result_ (test and validation figures, epochs, seconds).
@@ -383,7 +385,18 @@ def load_images(folder, which="train"):
     return X, y
 
 
-def _images(X):
+def _labels(y, n):
+    if y is None:
+        return None
+    y = np.ascontiguousarray(y)
+    if y.shape != (n,):
+        raise ValueError("labels: %d of them for %d images" % (y.size, n))
+    if y.size and (y.min() < 0 or y.max() > 255):
+        raise ValueError("labels must be 0..255")
+    return y.astype(np.uint8, copy=False)
+
+
+def _images(X, y=None):
     X = np.asarray(X)
     if X.dtype == np.uint8:
         X = X.astype(np.float32) / np.float32(255)
@@ -395,33 +408,46 @@ def _images(X):
         X = X.reshape(len(X), side, side)
     if X.ndim != 3:
         raise ValueError("images: an n x h x w array (or n x pixels of square images), not %d-D" % X.ndim)
-    return (X, X.shape[0], X.shape[1], X.shape[2])
+    return (X, X.shape[0], X.shape[1], X.shape[2], _labels(y, X.shape[0]))
 
 
 class ImageVAE:
     """The dense image VAE (Kingma & Welling 2013), as `vgae vae train`.
 
     ImageVAE(hidden=(400,), latent=20, epochs=10, batch=128, lr=1e-3,
-    beta=1.0, binarize=False, seed=42). fit(X, X_test=None) trains on images
-    (n x h x w, float in [0, 1] or uint8), evaluating X_test after every
-    epoch (history_); transform(X) gives the codes (means of q(z|x)),
-    decode(Z) pixel probabilities, evaluate(X) the negative ELBO per image.
+    beta=1.0, binarize=False, conditional=False, kl_anneal="constant",
+    kl_warmup=10, kl_cycles=4, kl_ratio=0.5, capacity=0, capacity_epochs=0,
+    capacity_gamma=1000, seed=42). fit(X, y=None, X_test=None, y_test=None)
+    trains on images (n x h x w, float in [0, 1] or uint8), evaluating
+    X_test after every epoch (history_); conditional=True learns p(x | y)
+    from the labels y (the conditional VAE). transform(X, y) gives the codes
+    (means of q(z|x)), decode(Z, y) pixel probabilities, evaluate(X, y) the
+    negative ELBO per image; y only for a conditional model.
     """
 
     def __init__(self, hidden=(400,), latent=20, epochs=10, batch=128, lr=1e-3, beta=1.0, binarize=False,
-                 seed=42, threads=None, verbose=False):
+                 conditional=False, kl_anneal="constant", kl_warmup=10, kl_cycles=4, kl_ratio=0.5, capacity=0,
+                 capacity_epochs=0, capacity_gamma=1000, seed=42, threads=None, verbose=False):
         self.hidden = [int(h) for h in (hidden if np.iterable(hidden) else [hidden])]
         self.latent, self.epochs, self.batch = int(latent), int(epochs), int(batch)
         self.lr, self.beta, self.binarize = float(lr), float(beta), bool(binarize)
+        self.conditional = bool(conditional)
+        self.kl = (str(kl_anneal), float(kl_warmup), int(kl_cycles), float(kl_ratio), float(capacity),
+                   float(capacity_epochs), float(capacity_gamma))
         self.seed, self.threads, self.verbose = int(seed), threads, verbose
+        self.classes_ = 0
         self._cap = None
         self.history_ = []
 
-    def fit(self, X, X_test=None):
-        train = _images(X)
-        test = None if X_test is None else _images(X_test)
+    def fit(self, X, y=None, X_test=None, y_test=None):
+        if self.conditional and y is None:
+            raise ValueError("a conditional model needs the labels y")
+        train = _images(X, y if self.conditional else None)
+        test = None if X_test is None else _images(X_test, y_test if self.conditional else None)
+        self.classes_ = int(train[4].max()) + 1 if self.conditional else 0
         self._cap = _vgae.vae_new(train, self.hidden, self.latent, self.batch, self.lr, self.epochs,
-                                  int(self.binarize), self.beta, self.seed, _threads(self.threads))
+                                  int(self.binarize), self.beta, self.seed, _threads(self.threads), self.classes_,
+                                  self.kl)
         self.history_ = []
         for epoch in range(1, self.epochs + 1):
             row = {"epoch": epoch, "train_loss": _vgae.vae_train_epoch(self._cap, train)}
@@ -438,23 +464,23 @@ class ImageVAE:
         if self._cap is None:
             raise RuntimeError("the model is not fitted: call fit(X) first")
 
-    def evaluate(self, X):
+    def evaluate(self, X, y=None):
         """Mean negative ELBO, reconstruction and KL per image (nats)."""
         self._need()
-        return _vgae.vae_evaluate(self._cap, _images(X))
+        return _vgae.vae_evaluate(self._cap, _images(X, y))
 
-    def transform(self, X):
+    def transform(self, X, y=None):
         """The codes (means of q(z|x)), n x latent float32."""
         self._need()
-        rows, cols, data = _vgae.vae_encode(self._cap, _images(X))
+        rows, cols, data = _vgae.vae_encode(self._cap, _images(X, y))
         return np.frombuffer(data, dtype=np.float32).reshape(rows, cols)
 
-    def decode(self, Z):
+    def decode(self, Z, y=None):
         """Pixel probabilities for codes Z (n x latent), n x h x w float32."""
         self._need()
         info = _vgae.vae_info(self._cap)
         Z = np.ascontiguousarray(Z, dtype=np.float32).reshape(-1, info["latent"])
-        rows, cols, data = _vgae.vae_decode(self._cap, Z, len(Z))
+        rows, cols, data = _vgae.vae_decode(self._cap, Z, len(Z), _labels(y, len(Z)))
         return np.frombuffer(data, dtype=np.float32).reshape(rows, info["height"], info["width"])
 
     def save(self, path):
@@ -469,9 +495,13 @@ def load(path, graph=None, force=False, threads=None):
                                      _threads(threads))
     if kind == "image-vae":
         info = _vgae.vae_info(cap)
+        anneal, warmup, cycles, ratio, capacity, capacity_epochs, gamma = info["kl"]
         m = ImageVAE(hidden=info["hidden"], latent=info["latent"], epochs=info["epochs"], batch=info["batch"],
-                     lr=info["lr"], beta=info["beta"], binarize=bool(info["binarize"]), seed=info["seed"],
-                     threads=threads)
+                     lr=info["lr"], beta=info["beta"], binarize=bool(info["binarize"]),
+                     conditional=info["classes"] > 0, kl_anneal=anneal, kl_warmup=warmup, kl_cycles=cycles,
+                     kl_ratio=ratio, capacity=capacity, capacity_epochs=capacity_epochs, capacity_gamma=gamma,
+                     seed=info["seed"], threads=threads)
+        m.classes_ = info["classes"]
         m._cap = cap
         return m
     if graph is None:

@@ -571,8 +571,26 @@ static int set_options(vgae_graph_ae_options *o, PyObject *dict)
         REAL_OPT("adversarial", adversarial)
         REAL_OPT("weight_decay", weight_decay)
         REAL_OPT("encoder_decay", encoder_decay)
+        REAL_OPT("kl_warmup", kl.warmup)
+        INT_OPT("kl_cycles", kl.cycles)
+        REAL_OPT("kl_ratio", kl.ratio)
+        REAL_OPT("capacity", kl.capacity)
+        REAL_OPT("capacity_epochs", kl.capacity_epochs)
+        REAL_OPT("capacity_gamma", kl.gamma)
 #undef INT_OPT
 #undef REAL_OPT
+        if (strcmp(k, "kl_anneal") == 0) {
+            const char *name = PyUnicode_AsUTF8(value);
+            vgae_kl_anneal a;
+            if (!name)
+                return -1;
+            if (vgae_kl_anneal_from_name(NULL, name, &a) != VGAE_OK) {
+                PyErr_Format(PyExc_ValueError, "unknown KL annealing '%s' (constant, linear or cyclical)", name);
+                return -1;
+            }
+            o->kl.anneal = a;
+            continue;
+        }
         if (strcmp(k, "hops") == 0) {
             PyObject *seq = PySequence_Fast(value, "hops: a sequence of ints");
             if (!seq)
@@ -998,48 +1016,77 @@ static PyObject *py_model_load(PyObject *self, PyObject *args)
 
 /* ---- the image VAE ---- */
 
-/* A vgae_images viewing a float32 buffer (n x h x w) without copying it. */
-static vgae_images view_images(Py_buffer *px, long long n, int h, int w, const char *folder)
+/* Images from Python: (pixels float32 n x h x w, n, h, w, labels uint8 or
+ * None), viewed in place; release with images_release. */
+typedef struct {
+    Py_buffer px, lb;
+    int has_labels;
+    vgae_images im;
+} py_images;
+
+static void images_release(py_images *pi)
 {
-    vgae_images im = {n, h, w, px->buf, NULL, (char *)folder};
-    return im;
+    PyBuffer_Release(&pi->px);
+    if (pi->has_labels)
+        PyBuffer_Release(&pi->lb);
 }
 
-static int parse_images(PyObject *arg, Py_buffer *px, long long *n, int *h, int *w)
+static int parse_images(PyObject *arg, py_images *pi)
 {
-    if (!PyArg_ParseTuple(arg, "y*Lii", px, n, h, w))
+    long long n;
+    int h, w;
+    PyObject *labels;
+    memset(pi, 0, sizeof *pi);
+    if (!PyArg_ParseTuple(arg, "y*LiiO", &pi->px, &n, &h, &w, &labels))
         return -1;
-    if (check_buf(px, (Py_ssize_t)(*n * *h * *w), sizeof(float), "images") < 0) {
-        PyBuffer_Release(px);
+    if (check_buf(&pi->px, (Py_ssize_t)(n * h * w), sizeof(float), "images") < 0) {
+        PyBuffer_Release(&pi->px);
         return -1;
     }
+    if (labels != Py_None) {
+        if (PyObject_GetBuffer(labels, &pi->lb, PyBUF_C_CONTIGUOUS) < 0) {
+            PyBuffer_Release(&pi->px);
+            return -1;
+        }
+        pi->has_labels = 1;
+        if (check_buf(&pi->lb, (Py_ssize_t)n, 1, "labels") < 0) {
+            images_release(pi);
+            return -1;
+        }
+    }
+    pi->im = (vgae_images){n, h, w, pi->px.buf, pi->has_labels ? pi->lb.buf : NULL, NULL};
     return 0;
 }
 
 /* The arguments (model, images) of the image VAE's functions. */
-static model_box *vae_and_images(PyObject *args, Py_buffer *px, long long *n, int *h, int *w)
+static model_box *vae_and_images(PyObject *args, py_images *pi)
 {
     PyObject *cap, *imgs;
     if (!PyArg_ParseTuple(args, "OO", &cap, &imgs))
         return NULL;
     model_box *b = PyCapsule_GetPointer(cap, CAP_VAE);
-    if (!b || parse_images(imgs, px, n, h, w) < 0)
+    if (!b || parse_images(imgs, pi) < 0)
         return NULL;
     return b;
 }
 
-/* vae_new(images (buf, n, h, w), options tuple, seed, threads) */
+/* vae_new(images, hidden, latent, batch, lr, epochs, binarize, beta, seed, threads, classes,
+ * (anneal, warmup, cycles, ratio, capacity, capacity_epochs, gamma)) */
 static PyObject *py_vae_new(PyObject *self, PyObject *args)
 {
     (void)self;
     PyObject *imgs, *hidden;
-    int latent, batch, epochs, binarize, threads;
+    int latent, batch, epochs, binarize, threads, classes;
     double lr, beta;
     unsigned long long seed;
-    if (!PyArg_ParseTuple(args, "OOiidiidKi", &imgs, &hidden, &latent, &batch, &lr, &epochs, &binarize, &beta,
-                          &seed, &threads))
-        return NULL;
+    const char *anneal;
     vgae_image_vae_options o = vgae_image_vae_defaults();
+    vgae_kl_schedule *kl = &o.kl;
+    if (!PyArg_ParseTuple(args, "OOiidiidKii(sdidddd)", &imgs, &hidden, &latent, &batch, &lr, &epochs, &binarize,
+                          &beta, &seed, &threads, &classes, &anneal, &kl->warmup, &kl->cycles, &kl->ratio,
+                          &kl->capacity, &kl->capacity_epochs, &kl->gamma))
+        return NULL;
+    o.classes = classes;
     PyObject *seq = PySequence_Fast(hidden, "hidden: a sequence of ints");
     if (!seq)
         return NULL;
@@ -1060,19 +1107,18 @@ static PyObject *py_vae_new(PyObject *self, PyObject *args)
     o.epochs = epochs;
     o.binarize = (vgae_binarize)binarize;
     o.beta = beta;
-    Py_buffer px;
-    long long n;
-    int h, w;
-    if (parse_images(imgs, &px, &n, &h, &w) < 0)
+    py_images pi;
+    if (parse_images(imgs, &pi) < 0)
         return NULL;
     model_box *b = new_box(seed, threads);
     if (!b) {
-        PyBuffer_Release(&px);
+        images_release(&pi);
         return NULL;
     }
-    vgae_images im = view_images(&px, n, h, w, NULL);
-    vgae_status st = vgae_image_vae_new(b->ctx, &o, &im, &b->vae);
-    PyBuffer_Release(&px);
+    vgae_status st = vgae_kl_anneal_from_name(b->ctx, anneal, &kl->anneal);
+    if (!st)
+        st = vgae_image_vae_new(b->ctx, &o, &pi.im, &b->vae);
+    images_release(&pi);
     if (st) {
         raise_ctx(b->ctx);
         free_box(b);
@@ -1088,19 +1134,16 @@ static PyObject *py_vae_new(PyObject *self, PyObject *args)
 static PyObject *py_vae_train_epoch(PyObject *self, PyObject *args)
 {
     (void)self;
-    Py_buffer px;
-    long long n;
-    int h, w;
-    model_box *b = vae_and_images(args, &px, &n, &h, &w);
+    py_images pi;
+    model_box *b = vae_and_images(args, &pi);
     if (!b)
         return NULL;
-    vgae_images im = view_images(&px, n, h, w, NULL);
     double loss = NAN;
     vgae_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = vgae_image_vae_train_epoch(b->ctx, b->vae, &im, &loss);
+    st = vgae_image_vae_train_epoch(b->ctx, b->vae, &pi.im, &loss);
     Py_END_ALLOW_THREADS
-    PyBuffer_Release(&px);
+    images_release(&pi);
     return st ? raise_ctx(b->ctx) : PyFloat_FromDouble(loss);
 }
 
@@ -1109,23 +1152,21 @@ static PyObject *py_vae_train_epoch(PyObject *self, PyObject *args)
 static PyObject *py_vae_evaluate(PyObject *self, PyObject *args)
 {
     (void)self;
-    Py_buffer px;
-    long long n;
-    int h, w;
-    model_box *b = vae_and_images(args, &px, &n, &h, &w);
+    py_images pi;
+    model_box *b = vae_and_images(args, &pi);
     if (!b)
         return NULL;
-    vgae_images im = view_images(&px, n, h, w, NULL);
+    vgae_images im = pi.im;
     float *copy = NULL;
     vgae_image_figures f;
     vgae_status st = VGAE_OK;
     if (vgae_image_vae_settings(b->vae)->binarize != VGAE_BINARIZE_NONE) {
-        copy = malloc((size_t)px.len);
+        copy = malloc((size_t)pi.px.len);
         if (!copy) {
-            PyBuffer_Release(&px);
+            images_release(&pi);
             return PyErr_NoMemory();
         }
-        memcpy(copy, px.buf, (size_t)px.len);
+        memcpy(copy, pi.px.buf, (size_t)pi.px.len);
         im.pixels = copy;
         vgae_image_vae_prepare_test(b->vae, &im);
     }
@@ -1133,7 +1174,7 @@ static PyObject *py_vae_evaluate(PyObject *self, PyObject *args)
     st = vgae_image_vae_evaluate(b->ctx, b->vae, &im, 0, NULL, NULL, &f);
     Py_END_ALLOW_THREADS
     free(copy);
-    PyBuffer_Release(&px);
+    images_release(&pi);
     if (st)
         return raise_ctx(b->ctx);
     return Py_BuildValue("{s:d,s:d,s:d,s:L}", "neg_elbo", f.neg_elbo, "recon", f.recon, "kl", f.kl, "images",
@@ -1144,23 +1185,21 @@ static PyObject *py_vae_evaluate(PyObject *self, PyObject *args)
 static PyObject *py_vae_encode(PyObject *self, PyObject *args)
 {
     (void)self;
-    Py_buffer px;
-    long long n;
-    int h, w;
-    model_box *b = vae_and_images(args, &px, &n, &h, &w);
+    py_images pi;
+    model_box *b = vae_and_images(args, &pi);
     if (!b)
         return NULL;
-    if (h != vgae_image_vae_height(b->vae) || w != vgae_image_vae_width(b->vae)) {
-        PyBuffer_Release(&px);
-        return PyErr_Format(PyExc_ValueError, "images are %dx%d, the model's %dx%d", h, w,
+    if (pi.im.height != vgae_image_vae_height(b->vae) || pi.im.width != vgae_image_vae_width(b->vae)) {
+        images_release(&pi);
+        return PyErr_Format(PyExc_ValueError, "images are %dx%d, the model's %dx%d", pi.im.height, pi.im.width,
                             vgae_image_vae_height(b->vae), vgae_image_vae_width(b->vae));
     }
     vgae_mat z = {0};
     vgae_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = vgae_image_vae_encode(b->ctx, b->vae, px.buf, NULL, n, &z);
+    st = vgae_image_vae_encode(b->ctx, b->vae, pi.im.pixels, pi.im.labels, pi.im.n, &z);
     Py_END_ALLOW_THREADS
-    PyBuffer_Release(&px);
+    images_release(&pi);
     if (st) {
         vgae_mat_destroy(&z);
         return raise_ctx(b->ctx);
@@ -1168,15 +1207,19 @@ static PyObject *py_vae_encode(PyObject *self, PyObject *args)
     return mat_result(&z);
 }
 
-/* vae_decode(model, z float32 buffer, rows) -> (rows, pixels, bytes) */
+/* vae_decode(model, z float32 buffer, rows, labels uint8 or None) -> (rows, pixels, bytes) */
 static PyObject *py_vae_decode(PyObject *self, PyObject *args)
 {
     (void)self;
-    PyObject *cap;
-    Py_buffer zb;
+    PyObject *cap, *labels;
+    Py_buffer zb, lb = {0};
     long long rows;
-    if (!PyArg_ParseTuple(args, "Oy*L", &cap, &zb, &rows))
+    if (!PyArg_ParseTuple(args, "Oy*LO", &cap, &zb, &rows, &labels))
         return NULL;
+    if (labels != Py_None && PyObject_GetBuffer(labels, &lb, PyBUF_C_CONTIGUOUS) < 0) {
+        PyBuffer_Release(&zb);
+        return NULL;
+    }
     model_box *b = PyCapsule_GetPointer(cap, CAP_VAE);
     PyObject *r = NULL;
     vgae_mat z = {0}, x = {0};
@@ -1190,9 +1233,13 @@ static PyObject *py_vae_decode(PyObject *self, PyObject *args)
         goto done;
     }
     memcpy(z.data, zb.buf, (size_t)zb.len);
+    if (lb.buf && lb.len != rows) {
+        PyErr_Format(PyExc_ValueError, "labels: %zd for %lld codes", lb.len, rows);
+        goto done;
+    }
     vgae_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = vgae_image_vae_decode(b->ctx, b->vae, &z, NULL, &x);
+    st = vgae_image_vae_decode(b->ctx, b->vae, &z, lb.buf, &x);
     Py_END_ALLOW_THREADS
     if (st) {
         raise_ctx(b->ctx);
@@ -1203,6 +1250,8 @@ done:
     vgae_mat_destroy(&z);
     vgae_mat_destroy(&x);
     PyBuffer_Release(&zb);
+    if (lb.buf)
+        PyBuffer_Release(&lb);
     return r;
 }
 
@@ -1221,11 +1270,14 @@ static PyObject *py_vae_info(PyObject *self, PyObject *args)
         PyList_SET_ITEM(hidden, i, PyLong_FromLong(o->hidden[i]));
     if (!hidden)
         return NULL;
-    return Py_BuildValue("{s:N,s:i,s:i,s:d,s:i,s:i,s:d,s:i,s:i,s:K,s:L}", "hidden", hidden, "latent", o->latent,
+    return Py_BuildValue("{s:N,s:i,s:i,s:d,s:i,s:i,s:d,s:i,s:i,s:K,s:L,s:i,s:(sdidddd)}", "hidden", hidden,
+                         "latent", o->latent,
                          "batch", o->batch, "lr", o->lr, "epochs", o->epochs, "binarize", (int)o->binarize, "beta",
                          o->beta, "height", vgae_image_vae_height(b->vae), "width", vgae_image_vae_width(b->vae),
                          "seed", (unsigned long long)vgae_image_vae_seed(b->vae), "epochs_trained",
-                         (long long)vgae_image_vae_epoch(b->vae));
+                         (long long)vgae_image_vae_epoch(b->vae), "classes", o->classes, "kl",
+                         vgae_kl_anneal_name(o->kl.anneal), o->kl.warmup, o->kl.cycles, o->kl.ratio, o->kl.capacity,
+                         o->kl.capacity_epochs, o->kl.gamma);
 }
 
 /* load_images(dir, which) -> (n, h, w, pixels bytes float32, labels bytes or None, folder) */
