@@ -20,6 +20,12 @@ enum { CLI_OK = 0, CLI_ERROR = 1, CLI_USAGE = 2 };
 
 /* Prints "vgae CMD: message (see 'vgae CMD --help')" and returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) VGAE_CLI_PRINTF(2, 3);
+/* Looks value up with a library name function (lookup writes *dest) on a
+ * fresh context; a name it does not know is a usage error with the
+ * library's message (which lists the names). Returns 0 or -1 (a CLI_CUSTOM
+ * parser's result). */
+int cli_lookup_name(const char *cmd, const char *value,
+                    vgae_status (*lookup)(vgae_ctx *ctx, const char *name, void *dest), void *dest);
 /* Prints "vgae: <context message>" and returns CLI_ERROR. */
 int cli_lib_error(vgae_ctx *ctx);
 /* Whether stderr is a terminal (progress redraws in place there). */

@@ -5,19 +5,20 @@
 
 #include "cli/cli.h"
 
+static vgae_status format_lookup(vgae_ctx *ctx, const char *name, void *dest)
+{
+    vgae_graph_format f = VGAE_FORMAT_AUTO;
+    vgae_status st = vgae_graph_format_from_name(ctx, name, &f);
+    if (!st)
+        *(int *)dest = (int)f;
+    return st;
+}
+
 /* --format: a name the library knows (its message lists them). */
 static int parse_format(const char *cmd, const char *opt, const char *value, void *dest)
 {
     (void)opt;
-    vgae_ctx *ctx = vgae_ctx_new();
-    vgae_graph_format f = VGAE_FORMAT_AUTO;
-    int bad = !ctx || vgae_graph_format_from_name(ctx, value, &f);
-    if (bad)
-        cli_usage_error(cmd, "%s", ctx ? vgae_ctx_message(ctx) : "out of memory");
-    else
-        *(int *)dest = (int)f;
-    vgae_ctx_free(ctx);
-    return bad ? -1 : 0;
+    return cli_lookup_name(cmd, value, format_lookup, dest);
 }
 
 const cli_opt cli_data_table[] = {

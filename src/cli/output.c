@@ -31,6 +31,17 @@ void cli_progress_done(void)
     progress_open = 0;
 }
 
+int cli_lookup_name(const char *cmd, const char *value,
+                    vgae_status (*lookup)(vgae_ctx *ctx, const char *name, void *dest), void *dest)
+{
+    vgae_ctx *ctx = vgae_ctx_new();
+    const int bad = !ctx || lookup(ctx, value, dest);
+    if (bad)
+        cli_usage_error(cmd, "%s", ctx ? vgae_ctx_message(ctx) : "out of memory");
+    vgae_ctx_free(ctx);
+    return bad ? -1 : 0;
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

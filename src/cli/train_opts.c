@@ -61,19 +61,16 @@ static int parse_hops(const char *cmd, const char *opt, const char *value, void 
     return 0;
 }
 
+static vgae_status anneal_lookup(vgae_ctx *ctx, const char *name, void *dest)
+{
+    return vgae_kl_anneal_from_name(ctx, name, dest);
+}
+
 /* --kl-anneal NAME into a vgae_kl_anneal (the library names them). */
 static int parse_anneal(const char *cmd, const char *opt, const char *value, void *dest)
 {
     (void)opt;
-    vgae_ctx *ctx = vgae_ctx_new();
-    vgae_kl_anneal a = VGAE_KL_CONSTANT;
-    const int bad = !ctx || vgae_kl_anneal_from_name(ctx, value, &a);
-    if (bad)
-        cli_usage_error(cmd, "%s", ctx ? vgae_ctx_message(ctx) : "out of memory");
-    else
-        *(vgae_kl_anneal *)dest = a;
-    vgae_ctx_free(ctx);
-    return bad ? -1 : 0;
+    return cli_lookup_name(cmd, value, anneal_lookup, dest);
 }
 
 const cli_opt cli_kl_table[] = {
