@@ -37,7 +37,12 @@ void cli_progress_done(void);
 /* The library's long steps (generating, writing a graph) shown as they go
  * (steps.c): from begin to end, ctx reports them on stderr, unless quiet. */
 void cli_steps_begin(vgae_ctx *ctx, int quiet);
+/* The same on a terminal only, and a finished step's line is cleared, not
+ * kept: for a loop that prints its own line per step (vae train's epochs). */
+void cli_steps_live(vgae_ctx *ctx, int quiet);
 void cli_steps_end(vgae_ctx *ctx);
+/* Seconds on a monotonic clock. */
+double cli_now(void);
 /* Holds a note for stderr ("vgae: note: ..."), printed by cli_notes_flush. */
 void cli_note(const char *fmt, ...) VGAE_CLI_PRINTF(1, 2);
 /* Prints (print != 0) or drops the notes and warnings held back so far. */

@@ -321,6 +321,8 @@ static int vae_train(int argc, char **argv)
     if (!a.quiet)
         fprintf(stderr, "%lld training and %lld test images of %dx%d; %d epochs\n",
                 (long long)train->n, (long long)test->n, train->height, train->width, a.vo.epochs);
+    const double started = cli_now();
+    cli_steps_live(ctx, a.quiet); /* within an epoch, on a terminal: a redrawn line with the time left */
     for (int e = 1; e <= a.vo.epochs; e++) {
         const double before = vgae_image_vae_train_seconds(v);
         if (vgae_image_vae_train_epoch(ctx, v, train, &train_loss) ||
@@ -328,10 +330,18 @@ static int vae_train(int argc, char **argv)
             rc = cli_lib_error(ctx);
             goto done;
         }
-        if (!a.quiet)
-            fprintf(stderr, "epoch %3d/%d  train loss %8.3f  test loss %8.3f (recon %.3f + KL %.3f)  %6.2f s\n",
+        if (!a.quiet) {
+            /* the epochs left, at the pace so far */
+            char left[48] = "";
+            if (e < a.vo.epochs) {
+                char d[32];
+                cli_duration(d, sizeof d, (cli_now() - started) / e * (a.vo.epochs - e));
+                snprintf(left, sizeof left, ", %s left", d);
+            }
+            fprintf(stderr, "epoch %3d/%d  train loss %8.3f  test loss %8.3f (recon %.3f + KL %.3f)  %6.2f s%s\n",
                     e, a.vo.epochs, train_loss, f.neg_elbo, f.recon, f.kl,
-                    vgae_image_vae_train_seconds(v) - before);
+                    vgae_image_vae_train_seconds(v) - before, left);
+        }
         if (curve) {
             const double row[5] = {e, train_loss, f.neg_elbo, f.recon, f.kl};
             for (int c = 0; c < 5; c++)
@@ -359,6 +369,7 @@ static int vae_train(int argc, char **argv)
                a.vo.epochs, per_epoch, f.neg_elbo, f.recon, f.kl, a.output);
     }
 done:
+    cli_steps_end(ctx);
     free(curve);
     vgae_image_vae_free(v);
     vgae_images_free(train);

@@ -13,13 +13,13 @@
 static struct {
     pthread_mutex_t mu;
     pthread_t thread;
-    int thread_on, stop, active, tty;
+    int thread_on, stop, active, tty, quiet_done;
     char what[64];
     int64_t done, total;
     double start, drawn;
 } steps = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
-static double now(void)
+double cli_now(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -29,7 +29,7 @@ static double now(void)
 /* With the lock held. */
 static void draw(int final)
 {
-    steps.drawn = now();
+    steps.drawn = cli_now();
     const double elapsed = steps.drawn - steps.start;
     char took[32], left[32];
     cli_duration(took, sizeof took, elapsed);
@@ -38,6 +38,8 @@ static void draw(int final)
         fprintf(stderr, "\r%s: %.0f%% (%lld of %lld), %s, %s left\033[K", steps.what,
                 100.0 * (double)steps.done / (double)steps.total, (long long)steps.done,
                 (long long)steps.total, took, left);
+    } else if (final && steps.tty && steps.quiet_done) {
+        fputs("\r\033[K", stderr); /* the caller prints its own line for the step */
     } else if (final && steps.tty) {
         fprintf(stderr, "\r%s: done in %s\033[K\n", steps.what, took);
     } else if (final) {
@@ -70,7 +72,7 @@ static void on_step(void *user, const char *what, int64_t done, int64_t total)
     pthread_mutex_lock(&steps.mu);
     if (!steps.active || strcmp(steps.what, what) != 0 || done == 0) {
         snprintf(steps.what, sizeof steps.what, "%s", what);
-        steps.start = now();
+        steps.start = cli_now();
         steps.active = 1;
     }
     steps.done = done;
@@ -78,7 +80,7 @@ static void on_step(void *user, const char *what, int64_t done, int64_t total)
     if (done == total && total > 0) {
         draw(1);
         steps.active = 0;
-    } else if (steps.tty && now() - steps.drawn >= 0.1) {
+    } else if (steps.tty && cli_now() - steps.drawn >= 0.1) {
         draw(0);
     }
     pthread_mutex_unlock(&steps.mu);
@@ -88,12 +90,21 @@ void cli_steps_begin(vgae_ctx *ctx, int quiet)
 {
     if (quiet)
         return;
+    steps.quiet_done = 0;
     steps.tty = cli_stderr_is_tty();
     steps.stop = 0;
     steps.active = 0;
     vgae_ctx_set_progress(ctx, on_step, NULL);
     if (steps.tty)
         steps.thread_on = pthread_create(&steps.thread, NULL, ticker, NULL) == 0;
+}
+
+void cli_steps_live(vgae_ctx *ctx, int quiet)
+{
+    if (quiet || !cli_stderr_is_tty())
+        return;
+    cli_steps_begin(ctx, 0);
+    steps.quiet_done = 1;
 }
 
 void cli_steps_end(vgae_ctx *ctx)

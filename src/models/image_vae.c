@@ -427,7 +427,13 @@ vgae_status vgae_image_vae_train_epoch(vgae_ctx *ctx, vgae_image_vae *v, const v
     }
     vgae_rng_permutation(vgae_ctx_rng(ctx, VGAE_STREAM_SHUFFLE), v->order, n);
     double sum = 0.0;
+    const int64_t every = n / 50 > v->capacity ? n / 50 : v->capacity; /* about 50 reports an epoch */
+    int64_t next_report = 0;
     for (int64_t first = 0; first < n; first += v->capacity) {
+        if (first >= next_report) {
+            vgae_progress(ctx, "training", first, n);
+            next_report = first + every;
+        }
         const int64_t rows = n - first < v->capacity ? n - first : v->capacity;
         vgae_elbo_terms t;
         fill_batch(ctx, v, train->pixels, train->labels, v->order + first, 0, rows,
@@ -443,6 +449,7 @@ vgae_status vgae_image_vae_train_epoch(vgae_ctx *ctx, vgae_image_vae *v, const v
             return st;
         sum += t.nll + t.kl; /* the negative ELBO, whatever beta is */
     }
+    vgae_progress(ctx, "training", n, n);
     v->base.epoch++;
     v->base.train_seconds += vgae_now() - start;
     *loss = sum / (double)n;

@@ -31,5 +31,14 @@ grep -q 'generating \.\.\.' "$tmp/gen.log" && grep -q 'writing: done in' "$tmp/g
     { echo "FAIL: generate piped: $(cat "$tmp/gen2.log")"; fails=1; }
 "$vgae" generate ba --nodes 1000 --edges 5000 --quiet -o "$tmp/ba3.mtx" 2>"$tmp/gen3.log" >/dev/null
 [ -s "$tmp/gen3.log" ] && { echo "FAIL: generate --quiet printed progress"; fails=1; }
-[ "$fails" -eq 0 ] && echo "ok: $cr redraws on a terminal, plain lines piped; generate shows its steps"
+# vae train: a redrawn line within each epoch on a terminal, the epoch lines with the time left
+data=$(dirname "$graph")/tinyidx
+script -qec "'$vgae' vae train --data '$data' --epochs 3 --batch 8 -o '$tmp/v.vae'" "$tmp/vae.log" >/dev/null 2>&1 ||
+    { echo "FAIL: vae train on a terminal"; fails=1; }
+grep -q 'training' "$tmp/vae.log" && grep -q 'epoch   1/3 .* s, [0-9.]* s left' "$tmp/vae.log" ||
+    { echo "FAIL: vae train shows no progress on a terminal: $(tr '\r' '\n' <"$tmp/vae.log" | head -5)"; fails=1; }
+"$vgae" vae train --data "$data" --epochs 3 --batch 8 -o "$tmp/v2.vae" 2>"$tmp/vae2.log" >/dev/null
+[ "$(tr -cd '\r' <"$tmp/vae2.log" | wc -c)" -eq 0 ] && ! grep -q 'training:' "$tmp/vae2.log" ||
+    { echo "FAIL: vae train piped redraws"; fails=1; }
+[ "$fails" -eq 0 ] && echo "ok: $cr redraws on a terminal, plain lines piped; generate and vae train show their steps"
 exit "$fails"
