@@ -82,10 +82,14 @@ vgae_status vgae_elbo_compute(vgae_ctx *ctx, const vgae_elbo_config *config,
         kl_weight = c.capacity_gamma * c.kl_scale * (gap > 0 ? 1.0 : gap < 0 ? -1.0 : 0.0);
         kl_term = c.capacity_gamma * c.kl_scale * fabs(gap);
     }
+    double penalty = 0.0;
+    if (terms && (st = vgae_latent_penalty(ctx, latent, heads, &penalty)))
+        return st;
     if (terms) {
         terms->nll = nll;
         terms->kl = kl;
-        terms->loss = c.recon_scale * nll + kl_term;
+        terms->penalty = penalty;
+        terms->loss = c.recon_scale * nll + kl_term + penalty;
     }
     if (!d_heads)
         return VGAE_OK;

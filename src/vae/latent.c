@@ -5,10 +5,30 @@
 #include "vae/latent_impl.h"
 
 /* Every kind of latent layer; a new kind is a new file and a line here. */
-static const vgae_latent_ops *const kinds[] = {&vgae_latent_gaussian, &vgae_latent_point};
+static const vgae_latent_ops *const kinds[] = {&vgae_latent_gaussian, &vgae_latent_point, &vgae_latent_vq};
 enum { N_KINDS = sizeof kinds / sizeof kinds[0] };
 
+static vgae_status check_heads(vgae_ctx *ctx, const vgae_latent *layer, const char *what,
+                               const vgae_mat *const *heads);
+
+vgae_latent_options vgae_latent_defaults(void)
+{
+    vgae_latent_options o = {.codes = 1, .codebook = 512, .commitment = 0.25};
+    return o;
+}
+
+vgae_latent_options vgae_latent_settings(const vgae_latent *layer)
+{
+    return layer->options;
+}
+
 vgae_status vgae_latent_new(vgae_ctx *ctx, const char *kind, int64_t dim, vgae_latent **out)
+{
+    return vgae_latent_new_with(ctx, kind, dim, NULL, NULL, out);
+}
+
+vgae_status vgae_latent_new_with(vgae_ctx *ctx, const char *kind, int64_t dim, const vgae_latent_options *options,
+                                 vgae_rng *init, vgae_latent **out)
 {
     *out = NULL;
     int k = 0;
@@ -24,18 +44,76 @@ vgae_status vgae_latent_new(vgae_ctx *ctx, const char *kind, int64_t dim, vgae_l
     if (dim < 1 || dim > 65536)
         return vgae_fail(ctx, VGAE_EINVAL, "a latent layer of %lld dimensions (1..65536)",
                          (long long)dim);
+    const vgae_latent_options o = options ? *options : vgae_latent_defaults();
+    const int vq = kinds[k] == &vgae_latent_vq;
+    if (vq && (o.codes < 1 || dim % o.codes != 0))
+        return vgae_fail(ctx, VGAE_EINVAL, "a vq layer of %lld dimensions cannot hold %d code vectors "
+                         "(the dimensions must be a multiple of the codes)", (long long)dim, o.codes);
+    if (vq && (o.codebook < 2 || o.codebook > 65536))
+        return vgae_fail(ctx, VGAE_EINVAL, "a codebook of %d vectors (2..65536)", o.codebook);
+    if (vq && !(o.commitment >= 0 && o.commitment < 1e6))
+        return vgae_fail(ctx, VGAE_EINVAL, "the commitment weight must be >= 0, not %g", o.commitment);
+    if (vq && !init)
+        return vgae_fail(ctx, VGAE_EINVAL, "a vq layer needs a random stream for its codebook");
     vgae_latent *l = vgae_calloc(ctx, 1, sizeof *l);
     if (!l)
         return VGAE_ENOMEM;
     l->kind = kinds[k];
     l->dim = dim;
+    l->options = o;
+    if (vq) {
+        const int64_t d = dim / o.codes;
+        vgae_status st = vgae_mat_init(ctx, &l->codebook, o.codebook, d);
+        if (!st)
+            st = vgae_mat_init(ctx, &l->codebook_grad, o.codebook, d);
+        if (!st && !(l->usage = vgae_calloc(ctx, (size_t)o.codebook, sizeof *l->usage)))
+            st = VGAE_ENOMEM;
+        if (st) {
+            vgae_latent_free(l);
+            return st;
+        }
+        vgae_rng_uniform_fill_real(init, l->codebook.data, o.codebook * d, -1.0 / o.codebook, 1.0 / o.codebook,
+                                   vgae_ctx_threads(ctx));
+    }
     *out = l;
     return VGAE_OK;
 }
 
 void vgae_latent_free(vgae_latent *layer)
 {
+    if (!layer)
+        return;
+    vgae_mat_destroy(&layer->codebook);
+    vgae_mat_destroy(&layer->codebook_grad);
+    free(layer->usage);
     free(layer);
+}
+
+vgae_status vgae_latent_params(vgae_ctx *ctx, vgae_latent *layer, vgae_params *list)
+{
+    if (!layer->codebook.data)
+        return VGAE_OK;
+    return vgae_params_add(ctx, list, "codebook", &layer->codebook, &layer->codebook_grad);
+}
+
+vgae_mat *vgae_latent_codebook(const vgae_latent *layer)
+{
+    return layer->codebook.data ? (vgae_mat *)&layer->codebook : NULL;
+}
+
+const int64_t *vgae_latent_vq_usage(const vgae_latent *layer)
+{
+    return layer->usage;
+}
+
+vgae_status vgae_latent_penalty(vgae_ctx *ctx, const vgae_latent *layer, const vgae_mat *const *heads,
+                                double *total)
+{
+    *total = 0;
+    if (!layer->kind->penalty)
+        return VGAE_OK;
+    vgae_status st = check_heads(ctx, layer, "latent penalty", heads);
+    return st ? st : layer->kind->penalty(ctx, layer, heads, total);
 }
 
 const char *vgae_latent_kind(const vgae_latent *layer)

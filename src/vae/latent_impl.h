@@ -21,6 +21,9 @@ typedef struct vgae_latent_ops {
     vgae_status (*backward)(vgae_ctx *ctx, const vgae_latent *layer, const vgae_mat *const *heads,
                             const vgae_mat *eps, const vgae_mat *dz, double kl_weight,
                             vgae_mat *const *d_heads);
+    /* NULL: no training penalty beyond the KL */
+    vgae_status (*penalty)(vgae_ctx *ctx, const vgae_latent *layer, const vgae_mat *const *heads,
+                           double *total);
     /* NULL: the kind has no density (vgae_latent_log_ratio refuses) */
     vgae_status (*log_ratio)(vgae_ctx *ctx, const vgae_latent *layer, const vgae_mat *const *heads,
                              const vgae_mat *eps, const vgae_mat *z, double *per_row);
@@ -29,9 +32,13 @@ typedef struct vgae_latent_ops {
 struct vgae_latent {
     const vgae_latent_ops *kind;
     int64_t dim;
+    vgae_latent_options options;
+    vgae_mat codebook, codebook_grad; /* vq: K x D */
+    int64_t *usage;                   /* vq: K counts of training's picks */
 };
 
 extern const vgae_latent_ops vgae_latent_gaussian;
 extern const vgae_latent_ops vgae_latent_point;
+extern const vgae_latent_ops vgae_latent_vq;
 
 #endif

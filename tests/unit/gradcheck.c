@@ -365,6 +365,97 @@ static double likelihood_loss(vgae_ctx *ctx, void *self)
     return c->scale * nll;
 }
 
+/* ---- the vq layer: its codebook and commitment losses, and the straight-through pass ----
+ * The loss through z_q is piecewise constant in z_e (z_q jumps between codes),
+ * so its finite differences are not the straight-through gradient; what can
+ * be checked against them is each loss where its stop-gradient holds the
+ * other side fixed, with assignments that a step of 1e-5 does not change:
+ *   commitment  beta ||z_e - sg(e)||^2   -> d z_e = 2 beta (z_e - e)
+ *   codebook    ||sg(z_e) - e||^2        -> d e   = 2 (e - z_e)
+ * and that the decoder's gradient reaches z_e unchanged (beta 0). */
+typedef struct {
+    vgae_latent *layer;
+    vgae_mat ze, dze, dz;
+    double scale; /* the penalty (1 + beta) S times this: beta / (1 + beta) or 1 / (1 + beta) */
+} vq_case;
+
+static double vq_loss(vgae_ctx *ctx, void *self)
+{
+    vq_case *c = self;
+    const vgae_mat *heads[] = {&c->ze};
+    double p;
+    assert_int_equal(vgae_latent_penalty(ctx, c->layer, heads, &p), VGAE_OK);
+    return c->scale * p;
+}
+
+static void check_vq(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_latent_options o = vgae_latent_defaults();
+    o.codes = 2;
+    o.codebook = 5;
+    o.commitment = 0.4;
+    vq_case c = {0};
+    vgae_rng init;
+    vgae_rng_init(&init, 3, VGAE_STREAM_INIT);
+    assert_int_equal(vgae_latent_new_with(ctx, "vq", 6, &o, &init, &c.layer), VGAE_OK);
+    assert_int_equal(vgae_mat_init(ctx, &c.ze, 4, 6), VGAE_OK);
+    assert_int_equal(vgae_mat_init(ctx, &c.dze, 4, 6), VGAE_OK);
+    assert_int_equal(vgae_mat_init(ctx, &c.dz, 4, 6), VGAE_OK);
+    vgae_mat *book = vgae_latent_codebook(c.layer);
+    fill_normal(book, 61, 1.0); /* codes far apart: a step of 1e-5 keeps every assignment */
+    fill_normal(&c.ze, 62, 1.0);
+    const vgae_mat *heads[] = {&c.ze};
+    vgae_mat *d_heads[] = {&c.dze};
+    vgae_params list = {0};
+    assert_int_equal(vgae_latent_params(ctx, c.layer, &list), VGAE_OK);
+    assert_int_equal(list.count, 1);
+    vgae_params_zero_grad(&list);
+    assert_int_equal(vgae_latent_backward(ctx, c.layer, heads, NULL, NULL, 1.0, d_heads), VGAE_OK);
+    c.scale = o.commitment / (1 + o.commitment);
+    check(ctx, "vq commitment (d z_e)", vq_loss, &c, &c.ze, &c.dze);
+    c.scale = 1 / (1 + o.commitment);
+    check(ctx, "vq codebook (d codebook)", vq_loss, &c, book, list.items[0].grad);
+    /* straight through: beta 0, the decoder's gradient arrives unchanged */
+    vgae_latent_free(c.layer);
+    o.commitment = 0;
+    vgae_rng_init(&init, 3, VGAE_STREAM_INIT);
+    assert_int_equal(vgae_latent_new_with(ctx, "vq", 6, &o, &init, &c.layer), VGAE_OK);
+    fill_normal(vgae_latent_codebook(c.layer), 61, 1.0);
+    fill_normal(&c.dz, 63, 1.0);
+    assert_int_equal(vgae_latent_backward(ctx, c.layer, heads, NULL, &c.dz, 1.0, d_heads), VGAE_OK);
+    assert_memory_equal(c.dz.data, c.dze.data, sizeof *c.dz.data * 24);
+    /* z is the nearest code: its distance is the smallest of all */
+    vgae_mat eps = {0}, z = {0};
+    assert_int_equal(vgae_mat_init(ctx, &eps, 4, 6), VGAE_OK);
+    assert_int_equal(vgae_mat_init(ctx, &z, 4, 6), VGAE_OK);
+    assert_int_equal(vgae_latent_sample(ctx, c.layer, heads, NULL, &eps, &z), VGAE_OK);
+    int32_t idx[8];
+    assert_int_equal(vgae_latent_vq_assign(ctx, c.layer, &c.ze, idx), VGAE_OK);
+    for (int v = 0; v < 8; v++) {
+        const vgae_mat *b = vgae_latent_codebook(c.layer);
+        double best = INFINITY, got = 0;
+        for (int k = 0; k < 5; k++) {
+            double s = 0;
+            for (int i = 0; i < 3; i++) {
+                const double t = c.ze.data[v * 3 + i] - b->data[k * 3 + i];
+                s += t * t;
+            }
+            if (k == idx[v])
+                got = s;
+            best = s < best ? s : best;
+        }
+        assert_true(got == best);
+        for (int i = 0; i < 3; i++)
+            assert_true(z.data[v * 3 + i] == b->data[idx[v] * 3 + i]);
+    }
+    vgae_mat *mats[] = {&c.ze, &c.dze, &c.dz, &eps, &z};
+    for (size_t k = 0; k < sizeof mats / sizeof mats[0]; k++)
+        vgae_mat_destroy(mats[k]);
+    vgae_params_destroy(&list);
+    vgae_latent_free(c.layer);
+}
+
 static void check_likelihoods(void **state)
 {
     vgae_ctx *ctx = *state;
@@ -853,6 +944,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(check_activations, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_dropout, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_gaussian, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(check_vq, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_likelihoods, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_elbo_chain, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_norms, setup_ctx, teardown_ctx),

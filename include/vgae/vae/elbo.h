@@ -44,6 +44,9 @@ typedef struct vgae_elbo_terms {
     double loss; /* recon_scale * nll + beta * kl_scale * kl */
     double nll;  /* the decoder's negative log-likelihood, unscaled */
     double kl;   /* KL(q || prior), unscaled; 0 without a stochastic layer */
+    /* the latent layer's training penalty (vq: codebook and commitment
+     * losses), in loss with weight 1; 0 for the other layers */
+    double penalty;
 } vgae_elbo_terms;
 
 /* A model's decoder and likelihood: from z (rows x d) compute the negative

@@ -25,6 +25,14 @@ extern "C" {
  *               The VAE and the VGAE.
  *   "point"     head mean: z = mean, no noise, no KL. The plain (graph)
  *               autoencoder, GAE.
+ *   "vq"        head z_e (the encoder's M code vectors of D = dim / M
+ *               dimensions, side by side): each is replaced by its nearest
+ *               vector of a learned codebook of K (van den Oord et al. 2017),
+ *               z = z_q. The KL to a uniform prior over the codes is the
+ *               constant M log K; training adds the penalty
+ *               ||sg(z_e) - z_q||^2 + commitment ||z_e - sg(z_q)||^2 and passes
+ *               the decoder's gradient straight through z_q to z_e. The
+ *               codebook is the layer's own parameter (vgae_latent_params).
  *
  * A model holds its layer and calls it through these functions only, so a
  * new kind (a vector-quantized layer, say) is a new file in src/vae/ and one
@@ -39,6 +47,43 @@ typedef struct vgae_latent vgae_latent;
  * unknown kind (the message lists the kinds) or dim outside 1..65536. */
 VGAE_EXPORT vgae_status vgae_latent_new(vgae_ctx *ctx, const char *kind, int64_t dim,
                                         vgae_latent **out);
+
+/* The settings of the kinds that have any ("vq"). */
+typedef struct vgae_latent_options {
+    int codes;         /* vq: M code vectors a row; dim must be a multiple (1) */
+    int codebook;      /* vq: K vectors in the codebook (512) */
+    double commitment; /* vq: the commitment loss's weight (0.25, as van den Oord et al.) */
+} vgae_latent_options;
+VGAE_EXPORT vgae_latent_options vgae_latent_defaults(void);
+/* vgae_latent_new with settings; a vq codebook is drawn uniform in
+ * [-1/K, 1/K] from init. VGAE_EINVAL for settings out of range. */
+VGAE_EXPORT vgae_status vgae_latent_new_with(vgae_ctx *ctx, const char *kind, int64_t dim,
+                                             const vgae_latent_options *options, vgae_rng *init,
+                                             vgae_latent **out);
+VGAE_EXPORT vgae_latent_options vgae_latent_settings(const vgae_latent *layer);
+/* Adds the layer's own trainable tensors to list ("codebook" for vq;
+ * nothing for the others). */
+VGAE_EXPORT vgae_status vgae_latent_params(vgae_ctx *ctx, vgae_latent *layer, vgae_params *list);
+/* The training penalty the layer adds to the loss, summed over rows (vq:
+ * (1 + commitment) ||z_e - z_q||^2; 0 for the others); its gradient is part
+ * of vgae_latent_backward. */
+VGAE_EXPORT vgae_status vgae_latent_penalty(vgae_ctx *ctx, const vgae_latent *layer,
+                                            const vgae_mat *const *heads, double *total);
+/* vq: the codebook row each of the rows x M code vectors of z_e is nearest
+ * to (index[r * M + m]); VGAE_EINVAL for another kind. */
+VGAE_EXPORT vgae_status vgae_latent_vq_assign(vgae_ctx *ctx, const vgae_latent *layer, const vgae_mat *z_e,
+                                              int32_t *index);
+/* vq: the codebook (K x D), else NULL. */
+VGAE_EXPORT vgae_mat *vgae_latent_codebook(const vgae_latent *layer);
+/* vq: how many times each code was picked in training since the last call
+ * of vgae_latent_vq_restart (K counts), else NULL. */
+VGAE_EXPORT const int64_t *vgae_latent_vq_usage(const vgae_latent *layer);
+/* vq: every code that training has not picked since the last call is
+ * moved onto a code vector of z_e (rows x dim, the encoder's output for
+ * some recent images) chosen from rng, as dead-code restarts do; the usage
+ * counts start again. *restarted receives how many moved. */
+VGAE_EXPORT vgae_status vgae_latent_vq_restart(vgae_ctx *ctx, vgae_latent *layer, const vgae_mat *z_e,
+                                               vgae_rng *rng, int *restarted);
 /* Frees a layer; accepts NULL. */
 VGAE_EXPORT void vgae_latent_free(vgae_latent *layer);
 
