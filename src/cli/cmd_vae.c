@@ -56,6 +56,7 @@ static int parse_hidden(const char *cmd, const char *opt, const char *s, void *d
 }
 
 static const char *const binarize_names[] = {"none", "dynamic", NULL};
+static const char *const latent_kind_names[] = {"gaussian", "vq", NULL};
 
 static const cli_opt train_table[] = {
     {"--data", NULL, CLI_STRING, "DIR", .dest = offsetof(vae_args, data),
@@ -71,6 +72,19 @@ static const cli_opt train_table[] = {
     {"--beta", NULL, CLI_REAL, "X", 0, 1e12, offsetof(vae_args, vo.beta), .help = "weight of the KL"},
     {"--binarize", NULL, CLI_CHOICE, .dest = offsetof(vae_args, binarize), .choices = binarize_names,
      .help = "grayscale targets, or pixels drawn afresh each time"},
+    {"--latent-kind", NULL, CLI_CHOICE, .dest = offsetof(vae_args, vo.latent_kind), .choices = latent_kind_names,
+     .help = "gaussian, the VAE; vq, the vector-quantized VAE (van den Oord\n"
+             "et al. 2017): --codes vectors of latent / codes dimensions each,\n"
+             "replaced by their nearest of --codebook learned vectors"},
+    {"--codebook", NULL, CLI_INT, "K", 2, 65536, offsetof(vae_args, vo.vq.codebook),
+     .help = "vq: vectors in the codebook"},
+    {"--codes", NULL, CLI_INT, "M", 1, 65536, offsetof(vae_args, vo.vq.codes),
+     .help = "vq: code vectors an image (--latent must be a multiple)"},
+    {"--commitment", NULL, CLI_REAL, "B", 0, 1e6, offsetof(vae_args, vo.vq.commitment),
+     .help = "vq: the commitment loss's weight"},
+    {"--restart", NULL, CLI_FLAG, .dest = offsetof(vae_args, vo.restart), .negatable = 1,
+     .help = "vq: after each epoch, move the codes it did not pick onto\n"
+             "encoder outputs of its last batch (dead-code restarts)"},
     {"--limit", NULL, CLI_INT64, "N", 1, 1e12, offsetof(vae_args, limit),
      .help = "use the first N training images only", .no_default = 1},
     {"--json", NULL, CLI_FLAG, .dest = offsetof(vae_args, json), .help = "the last epoch's figures as JSON"},
@@ -506,6 +520,39 @@ static void print_latent_stats(const latent_stats *s, int rows, const char *firs
     }
 }
 
+/* A vq model's codes on the first n test images: how many of the codebook's
+ * are used, and the perplexity exp(H) of their frequencies (K if all were
+ * used equally often, 1 if one code took everything). */
+static int vq_usage(vae_loaded *l, int64_t n, double *perplexity, int *used)
+{
+    const vgae_image_vae_options *o = vgae_image_vae_settings(l->v);
+    const int m = o->vq.codes, k = o->vq.codebook;
+    int32_t *idx = malloc((size_t)(n * m) * sizeof *idx);
+    int64_t *count = calloc((size_t)k, sizeof *count);
+    int rc = CLI_OK;
+    if (!idx || !count) {
+        fprintf(stderr, "vgae: out of memory\n");
+        rc = CLI_ERROR;
+    } else if (vgae_image_vae_codes(l->ctx, l->v, l->test->pixels, test_labels(l, 0), n, idx)) {
+        rc = cli_lib_error(l->ctx);
+    } else {
+        for (int64_t i = 0; i < n * m; i++)
+            count[idx[i]]++;
+        double h = 0;
+        *used = 0;
+        for (int j = 0; j < k; j++)
+            if (count[j]) {
+                const double p = (double)count[j] / (double)(n * m);
+                h -= p * log(p);
+                ++*used;
+            }
+        *perplexity = exp(h);
+    }
+    free(idx);
+    free(count);
+    return rc;
+}
+
 /* How recognizable a conditional model's draws are: a softmax regression
  * trained on the folder's training images (5 epochs) classifies n decoded
  * prior draws of each class (their pixel probabilities); *classifier is its
@@ -577,7 +624,12 @@ static int vae_eval(int argc, char **argv)
         rc = sample_accuracy(&a, &l, &clf_acc, &draw_acc);
     /* what each latent dimension carries (KL, activity) */
     latent_stats s = {0};
-    if (!rc)
+    const int vq = !rc && vgae_image_vae_settings(l.v)->latent_kind == VGAE_IMAGE_VQ;
+    double perplexity = NAN;
+    int used = 0;
+    if (!rc && vq)
+        rc = vq_usage(&l, n, &perplexity, &used);
+    else if (!rc)
         rc = latent_stats_compute(&l, n, &s);
     int active = 0;
     for (int j = 0; !rc && j < s.n; j++)
@@ -601,13 +653,19 @@ static int vae_eval(int argc, char **argv)
                 cli_json_number("sample_accuracy", draw_acc, ",");
                 printf("\"draws_per_class\":%d", a.sample_accuracy);
             }
-            printf(",\"active_units\":%d,\"kl_per_dim\":[", active);
-            for (int j = 0; j < s.n; j++)
-                printf("%s%.17g", j ? "," : "", s.kl[j]);
-            printf("],\"activity\":[");
-            for (int j = 0; j < s.n; j++)
-                printf("%s%.17g", j ? "," : "", s.activity[j]);
-            printf("]}\n");
+            if (vq) {
+                printf(",");
+                cli_json_number("perplexity", perplexity, ",");
+                printf("\"codes_used\":%d,\"codebook\":%d}\n", used, vgae_image_vae_settings(l.v)->vq.codebook);
+            } else {
+                printf(",\"active_units\":%d,\"kl_per_dim\":[", active);
+                for (int j = 0; j < s.n; j++)
+                    printf("%s%.17g", j ? "," : "", s.kl[j]);
+                printf("],\"activity\":[");
+                for (int j = 0; j < s.n; j++)
+                    printf("%s%.17g", j ? "," : "", s.activity[j]);
+                printf("]}\n");
+            }
         } else {
             printf("test images: %lld\nnegative ELBO: %.3f nats per image (recon %.3f + KL %.3f)\n",
                    (long long)n, f.neg_elbo, f.recon, f.kl);
@@ -617,9 +675,15 @@ static int vae_eval(int argc, char **argv)
                 printf("class-conditional draws recognized as their class: %.1f%% (%d per class; the classifier,\n"
                        "a softmax regression on the training images, gets %.1f%% of the test images right)\n",
                        100 * draw_acc, a.sample_accuracy, 100 * clf_acc);
-            printf("\nactive units: %d of %d (the variance of the posterior mean over the images above %g)\n"
-                   "KL per latent dimension, largest first:\n", active, s.n, ACTIVE_VARIANCE);
-            print_latent_stats(&s, s.n, "rank");
+            if (vq) {
+                printf("codebook: %d of %d codes used on these images, perplexity %.1f (the KL above is the\n"
+                       "constant codes x log K of a uniform prior over the codes)\n",
+                       used, vgae_image_vae_settings(l.v)->vq.codebook, perplexity);
+            } else {
+                printf("\nactive units: %d of %d (the variance of the posterior mean over the images above %g)\n"
+                       "KL per latent dimension, largest first:\n", active, s.n, ACTIVE_VARIANCE);
+                print_latent_stats(&s, s.n, "rank");
+            }
         }
     }
     latent_stats_free(&s);
@@ -670,6 +734,45 @@ static int traverse_codes(const char *cmd, const vae_args *a, vae_loaded *l, vga
     return rc;
 }
 
+/* A vq model's draws: each of its M code positions drawn on its own from
+ * how often the training images pick each code there (the empirical
+ * marginal; a learned prior over codes, as van den Oord et al.'s PixelCNN,
+ * is not built), then the codes' vectors side by side. */
+static int vq_draws(const vae_args *a, vae_loaded *l, vgae_mat *z)
+{
+    vgae_ctx *ctx = l->ctx;
+    const vgae_image_vae_options *o = vgae_image_vae_settings(l->v);
+    const int m = o->vq.codes, k = o->vq.codebook, d = o->latent / m;
+    const char *dir = a->data ? a->data : vgae_image_vae_folder(l->v);
+    vgae_images *train = NULL;
+    int32_t *idx = NULL;
+    int64_t *count = calloc((size_t)m * (size_t)k, sizeof *count);
+    int rc = CLI_OK;
+    if (!count || vgae_images_read_split(ctx, dir, "train", &train) ||
+        !(idx = malloc((size_t)(train->n * m) * sizeof *idx)) ||
+        vgae_image_vae_codes(ctx, l->v, train->pixels, train->labels, train->n, idx)) {
+        rc = count && (!train || idx) ? cli_lib_error(ctx) : (fprintf(stderr, "vgae: out of memory\n"), CLI_ERROR);
+        goto done;
+    }
+    for (int64_t i = 0; i < train->n; i++)
+        for (int c = 0; c < m; c++)
+            count[(int64_t)c * k + idx[i * m + c]]++;
+    const vgae_mat *book = vgae_image_vae_codebook(l->v);
+    vgae_rng *rng = vgae_ctx_rng(ctx, VGAE_STREAM_NOISE);
+    for (int64_t r = 0; r < z->rows; r++)
+        for (int c = 0; c < m; c++) {
+            int64_t u = (int64_t)vgae_rng_below(rng, (uint64_t)train->n), j = 0;
+            while (u >= count[(int64_t)c * k + j]) /* the code whose share of the draws u falls in */
+                u -= count[(int64_t)c * k + j++];
+            memcpy(z->data + r * o->latent + (int64_t)c * d, book->data + j * d, sizeof *z->data * (size_t)d);
+        }
+done:
+    free(idx);
+    free(count);
+    vgae_images_free(train);
+    return rc;
+}
+
 /* The codes to decode into a picture (n of them, cols a row), for each kind of picture. */
 static int picture_codes(const char *cmd, const char *what, const vae_args *a, vae_loaded *l,
                          vgae_mat *z, int *cols)
@@ -683,10 +786,17 @@ static int picture_codes(const char *cmd, const char *what, const vae_args *a, v
         *cols = a->cols;
         if (vgae_mat_init(ctx, z, count, latent))
             return cli_lib_error(ctx);
+        if (vgae_image_vae_settings(l->v)->latent_kind == VGAE_IMAGE_VQ)
+            return vq_draws(a, l, z);
         vgae_rng_normal_fill_f(vgae_ctx_rng(ctx, VGAE_STREAM_NOISE), z->data, count * latent, 1);
         return CLI_OK;
     }
     if (strcmp(what, "manifold") == 0) {
+        if (vgae_image_vae_settings(l->v)->latent_kind == VGAE_IMAGE_VQ) {
+            fprintf(stderr, "vgae: %s: the manifold is a grid over a Gaussian latent space; a vq model's "
+                            "codes are discrete\n", a->model);
+            return CLI_ERROR;
+        }
         if (latent != 2)
             return cli_usage_error(cmd, "the manifold picture needs a 2-D latent space; this model has %lld",
                                    (long long)latent);

@@ -12,7 +12,7 @@
  * split (NULL for none), atomically, as format version min_version or the
  * lowest that can hold it: a model that an older vgae would misread gives
  * the version that brought what it uses (2: the graph options of version 2;
- * 3: the degree term; 4: the conditional image VAE), so that older readers
+ * 3: the degree term; 4: the conditional image VAE; 5: the vq image VAE), so that older readers
  * refuse it as too new; a split
  * with hard negatives needs 2; everything else is version 1. */
 vgae_status vgae_model_file_write(vgae_ctx *ctx, const char *path, const char *meta_text,

@@ -12,7 +12,8 @@ vgae_image_vae_options vgae_image_vae_defaults(void)
 {
     vgae_image_vae_options o = {.n_hidden = 1, .hidden = {400}, .latent = 20, .batch = 128,
                                 .lr = 1e-3, .epochs = 10, .beta = 1.0,
-                                .binarize = VGAE_BINARIZE_NONE, .kl = vgae_kl_schedule_defaults()};
+                                .binarize = VGAE_BINARIZE_NONE, .kl = vgae_kl_schedule_defaults(),
+                                .latent_kind = VGAE_IMAGE_GAUSSIAN, .vq = vgae_latent_defaults(), .restart = 1};
     return o;
 }
 
@@ -84,6 +85,11 @@ static vgae_status check_options(vgae_ctx *ctx, const vgae_image_vae_options *o,
         return vgae_fail(ctx, VGAE_EINVAL, "beta must be finite and >= 0, not %g", o->beta);
     if (o->binarize != VGAE_BINARIZE_NONE && o->binarize != VGAE_BINARIZE_DYNAMIC)
         return vgae_fail(ctx, VGAE_EINVAL, "unknown binarization %d", (int)o->binarize);
+    if (o->latent_kind != VGAE_IMAGE_GAUSSIAN && o->latent_kind != VGAE_IMAGE_VQ)
+        return vgae_fail(ctx, VGAE_EINVAL, "unknown latent layer %d for the image VAE", o->latent_kind);
+    if (o->latent_kind == VGAE_IMAGE_VQ && o->kl.capacity > 0)
+        return vgae_fail(ctx, VGAE_EINVAL, "the capacity objective needs a Gaussian latent layer; a vq "
+                         "layer's KL is the constant codes x log K");
     if (o->classes != 0 && (o->classes < 2 || o->classes > 256))
         return vgae_fail(ctx, VGAE_EINVAL, "a conditional VAE takes 2 to 256 classes, not %d", o->classes);
     return vgae_kl_schedule_check(ctx, &o->kl);
@@ -117,7 +123,8 @@ vgae_status vgae_image_vae_new(vgae_ctx *ctx, const vgae_image_vae_options *opti
     const int64_t cap = v->capacity = o->batch;
     vgae_rng *init = vgae_ctx_rng(ctx, VGAE_STREAM_INIT);
     char name[32];
-    st = vgae_model_base_init(ctx, &v->base, "gaussian", o->latent);
+    st = vgae_model_base_init_with(ctx, &v->base, o->latent_kind == VGAE_IMAGE_VQ ? "vq" : "gaussian", o->latent,
+                                   &o->vq);
     /* encoder: input (+ the one-hot label) -> hidden[0] -> ... -> hidden[n-1] */
     const int64_t classes = o->classes;
     int64_t prev = input + classes;
@@ -162,6 +169,8 @@ vgae_status vgae_image_vae_new(vgae_ctx *ctx, const vgae_image_vae_options *opti
         if (!st && !(v->y = vgae_calloc(ctx, (size_t)cap, 1)))
             st = VGAE_ENOMEM;
     }
+    if (!st) /* the latent layer's own parameters (a vq codebook), last */
+        st = vgae_latent_params(ctx, v->base.latent, &v->base.params);
     if (!st)
         st = vgae_model_base_optimizer(ctx, &v->base, o->lr);
     if (st) {
@@ -450,6 +459,16 @@ vgae_status vgae_image_vae_train_epoch(vgae_ctx *ctx, vgae_image_vae *v, const v
         sum += t.nll + t.kl; /* the negative ELBO, whatever beta is */
     }
     vgae_progress(ctx, "training", n, n);
+    if (v->options.latent_kind == VGAE_IMAGE_VQ && v->options.restart) {
+        /* dead codes move onto the encoder's outputs of the last batch */
+        const int64_t rows = n % v->capacity ? n % v->capacity : v->capacity;
+        vgae_mat last = rows_of(&v->out[0], rows);
+        int moved;
+        st = vgae_latent_vq_restart(ctx, v->base.latent, &last, vgae_ctx_rng(ctx, VGAE_STREAM_INIT), &moved);
+        if (st)
+            return st;
+        v->restarted = moved;
+    }
     v->base.epoch++;
     v->base.train_seconds += vgae_now() - start;
     *loss = sum / (double)n;
@@ -599,6 +618,29 @@ vgae_status vgae_image_vae_encode(vgae_ctx *ctx, vgae_image_vae *v, const float 
                    sizeof(vgae_real) * (size_t)(rows * v->options.latent));
     }
     return st;
+}
+
+vgae_status vgae_image_vae_codes(vgae_ctx *ctx, vgae_image_vae *v, const float *pixels, const uint8_t *labels,
+                                  int64_t n, int32_t *index)
+{
+    if (v->options.latent_kind != VGAE_IMAGE_VQ)
+        return vgae_fail(ctx, VGAE_EINVAL, "code indices need a vq model; this one is Gaussian");
+    vgae_status st = check_labels(ctx, v, labels, n);
+    const int m = v->options.vq.codes;
+    for (int64_t first = 0; !st && first < n; first += v->capacity) {
+        const int64_t rows = n - first < v->capacity ? n - first : v->capacity;
+        fill_batch(ctx, v, pixels, labels, NULL, first, rows, 0);
+        st = encode_rows(ctx, v, rows);
+        vgae_mat ze = rows_of(&v->out[0], rows);
+        if (!st)
+            st = vgae_latent_vq_assign(ctx, v->base.latent, &ze, index + first * m);
+    }
+    return st;
+}
+
+const vgae_mat *vgae_image_vae_codebook(const vgae_image_vae *v)
+{
+    return vgae_latent_codebook(v->base.latent);
 }
 
 vgae_status vgae_image_vae_latent_stats(vgae_ctx *ctx, vgae_image_vae *v, const vgae_images *test, int64_t n,

@@ -17,9 +17,12 @@ typedef struct facts {
     char kind[16], hidden[128], source_data[1024], library_version[32];
     vgae_kl_schedule kl;
     int kl_anneal, classes;
+    int latent_kind, vq_codes, vq_codebook, vq_restart;
+    double vq_commitment;
 } facts;
 
 static const char *const binarize_names[] = {"none", "dynamic", NULL};
+static const char *const latent_names[] = {"gaussian", "vq", NULL};
 
 /* The metadata of an image VAE: one table for writing and reading. */
 static int meta_table(facts *f, vgae_meta_key k[40])
@@ -36,6 +39,11 @@ static int meta_table(facts *f, vgae_meta_key k[40])
     KEY(.key = "beta", .type = VGAE_META_REAL, .value = &f->beta, .min = 0, .max = 1e12);
     KEY(.key = "binarize", .type = VGAE_META_NAME, .value = &f->binarize, .names = binarize_names);
     KEY(.key = "classes", .type = VGAE_META_INT, .value = &f->classes, .min = 0, .max = 256);
+    KEY(.key = "latent_kind", .type = VGAE_META_NAME, .value = &f->latent_kind, .names = latent_names);
+    KEY(.key = "vq_codes", .type = VGAE_META_INT, .value = &f->vq_codes, .min = 1, .max = 65536);
+    KEY(.key = "vq_codebook", .type = VGAE_META_INT, .value = &f->vq_codebook, .min = 2, .max = 65536);
+    KEY(.key = "vq_commitment", .type = VGAE_META_REAL, .value = &f->vq_commitment, .min = 0, .max = 1e6);
+    KEY(.key = "vq_restart", .type = VGAE_META_INT, .value = &f->vq_restart, .min = 0, .max = 1);
     KEY(.key = "epochs_trained", .type = VGAE_META_INT64, .value = &f->epochs_trained, .min = 0, .max = 1e12);
     KEY(.key = "height", .type = VGAE_META_INT, .value = &f->height, .min = 1, .max = 1 << 24);
     KEY(.key = "width", .type = VGAE_META_INT, .value = &f->width, .min = 1, .max = 1 << 24);
@@ -63,7 +71,9 @@ vgae_status vgae_image_vae_save(vgae_ctx *ctx, const vgae_image_vae *v, const ch
                .test_neg_elbo = v->reported.neg_elbo, .test_recon = v->reported.recon,
                .test_kl = v->reported.kl,
                .seconds_per_epoch = epochs ? v->base.train_seconds / (double)epochs : 0.0,
-               .kind = "image-vae", .kl = o->kl, .kl_anneal = (int)o->kl.anneal, .classes = o->classes};
+               .kind = "image-vae", .kl = o->kl, .kl_anneal = (int)o->kl.anneal, .classes = o->classes,
+               .latent_kind = o->latent_kind, .vq_codes = o->vq.codes, .vq_codebook = o->vq.codebook,
+               .vq_commitment = o->vq.commitment, .vq_restart = o->restart};
     for (int i = 0; i < o->n_hidden; i++)
         snprintf(f.hidden + strlen(f.hidden), sizeof f.hidden - strlen(f.hidden), "%s%d",
                  i ? "," : "", o->hidden[i]);
@@ -73,8 +83,9 @@ vgae_status vgae_image_vae_save(vgae_ctx *ctx, const vgae_image_vae *v, const ch
     char *text = vgae_meta_format(ctx, keys, meta_table(&f, keys));
     if (!text)
         return vgae_ctx_status(ctx);
-    /* version 4: a conditional model, which a vgae without it must refuse */
-    vgae_status st = vgae_model_file_write(ctx, path, text, &v->base.params, NULL, o->classes ? 4 : 0);
+    /* version 4: a conditional model, 5: a vq one, which a vgae without them must refuse */
+    vgae_status st = vgae_model_file_write(ctx, path, text, &v->base.params, NULL,
+                                           o->latent_kind == VGAE_IMAGE_VQ ? 5 : o->classes ? 4 : 0);
     free(text);
     return st;
 }
@@ -107,7 +118,8 @@ vgae_status vgae_image_vae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
      * save a model without its seed and shape */
     facts f = {.lr = o.lr, .beta = o.beta, .binarize = o.binarize, .train_loss = NAN,
                .test_neg_elbo = NAN, .test_recon = NAN, .test_kl = NAN, .seed = 42, .kl = o.kl,
-               .kl_anneal = (int)o.kl.anneal};
+               .kl_anneal = (int)o.kl.anneal, .latent_kind = o.latent_kind, .vq_codes = o.vq.codes,
+               .vq_codebook = o.vq.codebook, .vq_commitment = o.vq.commitment, .vq_restart = o.restart};
     vgae_meta_key keys[40];
     vgae_status st = vgae_meta_parse(ctx, file, keys, meta_table(&f, keys));
     if (st)
@@ -130,7 +142,13 @@ vgae_status vgae_image_vae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
         want += (prev + 1) * (int64_t)o.hidden[i];
         prev = o.hidden[i];
     }
-    want += 2 * (prev + 1) * (int64_t)f.latent; /* mean and logvar */
+    const int vq = f.latent_kind == VGAE_IMAGE_VQ;
+    if (vq && (f.vq_codes < 1 || f.latent % f.vq_codes))
+        return vgae_fail_at(ctx, VGAE_EFORMAT, path, 0, "corrupted model file: %d codes do not divide a latent "
+                            "space of %d", f.vq_codes, f.latent);
+    want += (vq ? 1 : 2) * (prev + 1) * (int64_t)f.latent; /* z_e, or mean and logvar */
+    if (vq) /* the codebook */
+        want += (int64_t)f.vq_codebook * (f.latent / f.vq_codes);
     prev = f.latent + f.classes;
     for (int j = o.n_hidden - 1; j >= -1; j--) {
         int64_t next = j >= 0 ? o.hidden[j] : f.input;
@@ -152,6 +170,9 @@ vgae_status vgae_image_vae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
     o.kl = f.kl;
     o.kl.anneal = (vgae_kl_anneal)f.kl_anneal;
     o.classes = f.classes;
+    o.latent_kind = f.latent_kind;
+    o.vq = (vgae_latent_options){f.vq_codes, f.vq_codebook, f.vq_commitment};
+    o.restart = f.vq_restart;
     const vgae_images shape = {.height = f.height, .width = f.width};
     st = vgae_image_vae_new(ctx, &o, &shape, out);
     if (st) {

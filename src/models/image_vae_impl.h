@@ -25,6 +25,7 @@ struct vgae_image_vae {
     vgae_mat a_dec[VGAE_VAE_MAX_HIDDEN + 1], d_dec[VGAE_VAE_MAX_HIDDEN + 1];
     vgae_elbo_work elbo;
     double kl_time;                  /* the training time (epochs, fractional) the KL schedule reads */
+    int restarted;                   /* vq: codes the last epoch's restart moved */
     int64_t *order;                  /* shuffled image order */
     int64_t order_n;
     /* facts for the model file */

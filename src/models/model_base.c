@@ -5,9 +5,16 @@
 vgae_status vgae_model_base_init(vgae_ctx *ctx, vgae_model_base *base, const char *latent_kind,
                                  int64_t latent_dim)
 {
+    return vgae_model_base_init_with(ctx, base, latent_kind, latent_dim, NULL);
+}
+
+vgae_status vgae_model_base_init_with(vgae_ctx *ctx, vgae_model_base *base, const char *latent_kind,
+                                      int64_t latent_dim, const vgae_latent_options *options)
+{
     *base = (vgae_model_base){0};
     base->seed = vgae_ctx_seed(ctx);
-    return vgae_latent_new(ctx, latent_kind, latent_dim, &base->latent);
+    return vgae_latent_new_with(ctx, latent_kind, latent_dim, options, vgae_ctx_rng(ctx, VGAE_STREAM_INIT),
+                                &base->latent);
 }
 
 vgae_status vgae_model_base_optimizer(vgae_ctx *ctx, vgae_model_base *base, double lr)

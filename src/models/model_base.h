@@ -23,6 +23,10 @@ typedef struct vgae_model_base {
  * vgae_model_base_optimizer. */
 vgae_status vgae_model_base_init(vgae_ctx *ctx, vgae_model_base *base, const char *latent_kind,
                                  int64_t latent_dim);
+/* The same with the latent layer's settings (a vq codebook is drawn from
+ * the context's VGAE_STREAM_INIT); options NULL: the defaults. */
+vgae_status vgae_model_base_init_with(vgae_ctx *ctx, vgae_model_base *base, const char *latent_kind,
+                                      int64_t latent_dim, const vgae_latent_options *options);
 /* Starts Adam over the parameters added so far, with learning rate lr. */
 vgae_status vgae_model_base_optimizer(vgae_ctx *ctx, vgae_model_base *base, double lr);
 /* One Adam step. With check, a gradient with a NaN or infinite entry fails

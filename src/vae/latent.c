@@ -85,7 +85,10 @@ void vgae_latent_free(vgae_latent *layer)
         return;
     vgae_mat_destroy(&layer->codebook);
     vgae_mat_destroy(&layer->codebook_grad);
+    vgae_mat_destroy(&layer->scores);
     free(layer->usage);
+    free(layer->index);
+    free(layer->norms);
     free(layer);
 }
 

@@ -35,6 +35,12 @@ struct vgae_latent {
     vgae_latent_options options;
     vgae_mat codebook, codebook_grad; /* vq: K x D */
     int64_t *usage;                   /* vq: K counts of training's picks */
+    vgae_mat scores;                  /* vq: work space, (rows x codes) x K */
+    int32_t *index;                   /* vq: work space, rows x codes picks */
+    vgae_real *norms;                 /* vq: work space, K squared norms of the codebook */
+    int64_t index_cap;
+    const vgae_real *picked_for;      /* vq: the z_e whose picks index holds (set by sample) */
+    int64_t picked_rows;
 };
 
 extern const vgae_latent_ops vgae_latent_gaussian;

@@ -2,30 +2,100 @@
  * replaced by its nearest codebook vector; the gradient passes straight through; codebook and commitment
  * losses pull the two together. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vae/latent_impl.h"
 
-/* The index of the codebook row nearest to x (d values), in squared
- * distance summed in double; ties go to the lower index. */
-static int32_t nearest(const vgae_latent *l, const vgae_real *x, int64_t d)
+/* The index of the smallest of k values, the lowest on ties: 16 running
+ * minima side by side (one per lane, each keeping its first), then the
+ * smallest of them, so that the compiler can vectorize the scan. */
+enum { LANES = 16 };
+static int32_t argmin(const vgae_real *x, int64_t k)
 {
-    const int64_t k = l->codebook.rows;
-    int32_t best = 0;
-    double best_d = INFINITY;
+    vgae_real bv[LANES];
+    int32_t bi[LANES];
+    int64_t j = 0;
+    for (int l = 0; l < LANES; l++) {
+        bv[l] = INFINITY;
+        bi[l] = (int32_t)k;
+    }
+    for (; j + LANES <= k; j += LANES)
+        for (int l = 0; l < LANES; l++) {
+            const int take = x[j + l] < bv[l];
+            bv[l] = take ? x[j + l] : bv[l];
+            bi[l] = take ? (int32_t)(j + l) : bi[l];
+        }
+    for (; j < k; j++)
+        if (x[j] < bv[0] || (x[j] == bv[0] && (int32_t)j < bi[0])) {
+            bv[0] = x[j];
+            bi[0] = (int32_t)j;
+        }
+    int32_t best = bi[0];
+    vgae_real value = bv[0];
+    for (int l = 1; l < LANES; l++)
+        if (bv[l] < value || (bv[l] == value && bi[l] < best)) {
+            value = bv[l];
+            best = bi[l];
+        }
+    return best < k ? best : 0; /* all NaN: the first */
+}
+
+/* The picks of every code vector of z_e into l->index: the nearest row of
+ * the codebook by ||e||^2 - 2 x.e (x's own norm is the same for every e),
+ * ties to the lower index. The codebook is laid out transposed (D x K) so
+ * that the K distances of a vector are one vectorized pass per dimension. */
+static vgae_status assign_all(vgae_ctx *ctx, const vgae_latent *cl, const vgae_mat *ze)
+{
+    vgae_latent *l = (vgae_latent *)cl; /* the work space only */
+    l->picked_for = NULL;
+    const int64_t m = l->options.codes, d = l->dim / m, k = l->codebook.rows, n = ze->rows * m;
+    if (n > l->index_cap) {
+        free(l->index);
+        l->index = vgae_alloc(ctx, (size_t)n, sizeof *l->index);
+        l->index_cap = l->index ? n : 0;
+        if (!l->index)
+            return VGAE_ENOMEM;
+    }
+    if (!l->norms && !(l->norms = vgae_alloc(ctx, (size_t)k, sizeof *l->norms)))
+        return VGAE_ENOMEM;
+    /* scores: row 0..d-1 the transposed codebook, row d the distances of one vector */
+    vgae_status st = vgae_mat_ensure(ctx, &l->scores, d + 1, k);
+    if (st)
+        return st;
+    vgae_real *et = l->scores.data, *dist = l->scores.data + d * k;
     for (int64_t j = 0; j < k; j++) {
-        const vgae_real *e = l->codebook.data + j * d;
         double s = 0;
         for (int64_t i = 0; i < d; i++) {
-            const double t = (double)x[i] - (double)e[i];
-            s += t * t;
+            const vgae_real e = l->codebook.data[j * d + i];
+            et[i * k + j] = e;
+            s += (double)e * e;
         }
-        if (s < best_d) {
-            best_d = s;
-            best = (int32_t)j;
-        }
+        l->norms[j] = (vgae_real)s;
     }
-    return best;
+    for (int64_t v = 0; v < n; v++) {
+        const vgae_real *x = ze->data + v * d;
+        for (int64_t j = 0; j < k; j++)
+            dist[j] = l->norms[j];
+        for (int64_t i = 0; i < d; i++) {
+            const vgae_real xi = -2 * x[i];
+            const vgae_real *row = et + i * k;
+            for (int64_t j = 0; j < k; j++)
+                dist[j] += xi * row[j];
+        }
+        l->index[v] = argmin(dist, k);
+    }
+    return VGAE_OK;
+}
+
+/* The picks for z_e: those the last sample made of this very z_e (the ELBO
+ * calls sample, then penalty and backward on the same heads, before the
+ * codebook changes), else computed afresh. */
+static vgae_status picks(vgae_ctx *ctx, const vgae_latent *l, const vgae_mat *ze)
+{
+    if (l->picked_for == ze->data && l->picked_rows == ze->rows)
+        return VGAE_OK;
+    return assign_all(ctx, l, ze);
 }
 
 vgae_status vgae_latent_vq_assign(vgae_ctx *ctx, const vgae_latent *l, const vgae_mat *z_e, int32_t *index)
@@ -35,25 +105,28 @@ vgae_status vgae_latent_vq_assign(vgae_ctx *ctx, const vgae_latent *l, const vga
     if (z_e->cols != l->dim)
         return vgae_fail(ctx, VGAE_EINVAL, "z_e has %lld columns, the layer %lld", (long long)z_e->cols,
                          (long long)l->dim);
-    const int64_t m = l->options.codes, d = l->dim / m;
-    for (int64_t r = 0; r < z_e->rows; r++)
-        for (int64_t c = 0; c < m; c++)
-            index[r * m + c] = nearest(l, z_e->data + r * l->dim + c * d, d);
-    return VGAE_OK;
+    vgae_status st = assign_all(ctx, l, z_e);
+    if (!st)
+        memcpy(index, l->index, sizeof *index * (size_t)(z_e->rows * l->options.codes));
+    return st;
 }
 
 /* z = z_q; eps (if given) = z_q - z_e. The noise stream is not used. */
 static vgae_status sample(vgae_ctx *ctx, const vgae_latent *l, const vgae_mat *const *heads, vgae_rng *noise,
                           vgae_mat *eps, vgae_mat *z)
 {
-    (void)ctx;
     (void)noise;
     const vgae_mat *ze = heads[0];
     const int64_t m = l->options.codes, d = l->dim / m;
+    vgae_status st = assign_all(ctx, l, ze);
+    if (st)
+        return st;
+    ((vgae_latent *)l)->picked_for = ze->data; /* penalty and backward reuse these picks */
+    ((vgae_latent *)l)->picked_rows = ze->rows;
     for (int64_t r = 0; r < ze->rows; r++)
         for (int64_t c = 0; c < m; c++) {
             const vgae_real *x = ze->data + r * l->dim + c * d;
-            const vgae_real *e = l->codebook.data + (int64_t)nearest(l, x, d) * d;
+            const vgae_real *e = l->codebook.data + (int64_t)l->index[r * m + c] * d;
             for (int64_t i = 0; i < d; i++) {
                 z->data[r * l->dim + c * d + i] = e[i];
                 if (eps)
@@ -78,14 +151,16 @@ static vgae_status kl(vgae_ctx *ctx, const vgae_latent *l, const vgae_mat *const
 /* (1 + commitment) ||z_e - z_q||^2, summed in double */
 static vgae_status penalty(vgae_ctx *ctx, const vgae_latent *l, const vgae_mat *const *heads, double *total)
 {
-    (void)ctx;
     const vgae_mat *ze = heads[0];
     const int64_t m = l->options.codes, d = l->dim / m;
     double s = 0;
+    vgae_status st = picks(ctx, l, ze);
+    if (st)
+        return st;
     for (int64_t r = 0; r < ze->rows; r++)
         for (int64_t c = 0; c < m; c++) {
             const vgae_real *x = ze->data + r * l->dim + c * d;
-            const vgae_real *e = l->codebook.data + (int64_t)nearest(l, x, d) * d;
+            const vgae_real *e = l->codebook.data + (int64_t)l->index[r * m + c] * d;
             for (int64_t i = 0; i < d; i++) {
                 const double t = (double)x[i] - (double)e[i];
                 s += t * t;
@@ -102,17 +177,19 @@ static vgae_status penalty(vgae_ctx *ctx, const vgae_latent *l, const vgae_mat *
 static vgae_status backward(vgae_ctx *ctx, const vgae_latent *l, const vgae_mat *const *heads, const vgae_mat *eps,
                             const vgae_mat *dz, double kl_weight, vgae_mat *const *d_heads)
 {
-    (void)ctx;
     (void)eps;
     (void)kl_weight;
     const vgae_mat *ze = heads[0];
     vgae_mat *dze = d_heads[0];
     const int64_t m = l->options.codes, d = l->dim / m;
     const double beta = l->options.commitment;
+    vgae_status st = picks(ctx, l, ze);
+    if (st)
+        return st;
     for (int64_t r = 0; r < ze->rows; r++)
         for (int64_t c = 0; c < m; c++) {
             const int64_t at = r * l->dim + c * d;
-            const int32_t k = nearest(l, ze->data + at, d);
+            const int32_t k = l->index[r * m + c];
             const vgae_real *e = l->codebook.data + (int64_t)k * d;
             vgae_real *g = l->codebook_grad.data + (int64_t)k * d;
             l->usage[k]++;
@@ -134,6 +211,7 @@ vgae_status vgae_latent_vq_restart(vgae_ctx *ctx, vgae_latent *l, const vgae_mat
     if (z_e->cols != l->dim || z_e->rows < 1)
         return vgae_fail(ctx, VGAE_EINVAL, "restarts need some rows of z_e of %lld columns", (long long)l->dim);
     const int64_t m = l->options.codes, d = l->dim / m, vectors = z_e->rows * m;
+    l->picked_for = NULL; /* the codebook changes */
     for (int64_t k = 0; k < l->codebook.rows; k++) {
         if (l->usage[k] == 0) {
             const int64_t v = (int64_t)vgae_rng_below(rng, (uint64_t)vectors);

@@ -123,6 +123,25 @@ expect_error label-unconditional 2 '--label and --by-label need a conditional mo
     --model "$tmp/v.vae" --label 0 -o "$tmp/no.png"
 [ ! -e "$tmp/no.png" ] || fail "a refused sample left a file"
 
+# the vector-quantized VAE: trains, evaluates with its codebook's use, draws its pictures
+"$vgae" vae train --data "$data/tinyidx" --latent-kind vq --codebook 32 --codes 2 --latent 8 --epochs 10 \
+    --hidden 16 --lr 0.01 --batch 32 --quiet -o "$tmp/q.vae" >/dev/null || fail "vae train --latent-kind vq"
+"$vgae" vae eval --model "$tmp/q.vae" >"$tmp/qeval.txt" || fail "vae eval of a vq model"
+grep -Eq '^codebook: [0-9]+ of 32 codes used on these images, perplexity [0-9.]+' "$tmp/qeval.txt" &&
+    ok "vq eval: codes used and perplexity" || fail "vq eval: $(cat "$tmp/qeval.txt")"
+"$vgae" vae reconstruct --model "$tmp/q.vae" --count 5 --zoom 1 -o "$tmp/qr.png" || fail "vq reconstruct"
+"$vgae" vae sample --model "$tmp/q.vae" --count 8 --cols 4 --zoom 1 -o "$tmp/qs.png" || fail "vq sample"
+if out=$("$check" "$tmp/qs.png"); then
+    set -- $out
+    [ "$1" -eq 42 ] && [ "$2" -eq 22 ] && ok "vq sample grid 4 x 2" || fail "qs.png is $1 x $2, expected 42 x 22"
+else
+    fail "qs.png does not decode"
+fi
+expect_error vq-manifold 1 'the manifold is a grid over a Gaussian latent space' -- vae manifold \
+    --model "$tmp/q.vae" -o "$tmp/no.png"
+expect_error vq-iwae 1 'the vq latent layer has no density' -- vae eval --model "$tmp/q.vae" --iw-samples 5
+[ ! -e "$tmp/no.png" ] || fail "a refused vq picture left a file"
+
 # errors: a folder that is not there; nothing is left behind
 expect_error plot-missing-folder 1 "$tmp/no/such/lp.png" -- linkpred --graph "$g" --epochs 5 --quiet \
     --plot "$tmp/no/such/lp.png"

@@ -200,6 +200,16 @@ if mnist:
     check("decode of a class", threes.shape == (2, 28, 28))
     raises("conditional without labels", ValueError, lambda: c.transform(Xt[:5]),
            "a conditional model needs the images' labels")
+    # the vector-quantized VAE against the CLI
+    r = json.loads(cli("vae", "train", "--data", mnist, "--epochs", 1, "--limit", 2000, "--hidden", 64,
+                       "--latent", 16, "--latent-kind", "vq", "--codes", 4, "--codebook", 64,
+                       "-o", os.path.join(tmp, "q.vae"), "--json", "--quiet"))
+    q = vgae.ImageVAE(hidden=64, latent=16, epochs=1, latent_kind="vq", codes=4, codebook=64)
+    q.fit(X[:2000], X_test=Xt)
+    check("vq VAE: the CLI's test loss", q.history_[-1]["test_neg_elbo"] == r["test_neg_elbo"], (q.history_[-1], r))
+    q2 = vgae.load(os.path.join(tmp, "q.vae"))
+    check("vq file read back", q2.vq[0] == 1 and q2.vq[1] == 4 and q2.vq[2] == 64 and
+          np.array_equal(q2.transform(Xt[:50]), q.transform(Xt[:50])))
 else:
     print("skipped: the image VAE checks (no mnist/ in VGAE_DATA)")
 

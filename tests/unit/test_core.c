@@ -851,7 +851,14 @@ static void latent_layers(void **state)
     vgae_latent *g = NULL, *p = NULL, *bad = NULL;
     assert_int_equal(vgae_latent_new(ctx, "gaussian", 2, &g), VGAE_OK);
     assert_int_equal(vgae_latent_new(ctx, "point", 2, &p), VGAE_OK);
-    assert_error_contains(ctx, vgae_latent_new(ctx, "vq", 2, &bad), "unknown latent layer 'vq' (the kinds: gaussian, point)");
+    assert_error_contains(ctx, vgae_latent_new(ctx, "binary", 2, &bad),
+                          "unknown latent layer 'binary' (the kinds: gaussian, point, vq)");
+    /* a vq layer needs a stream for its codebook, and whole code vectors */
+    assert_error_contains(ctx, vgae_latent_new(ctx, "vq", 2, &bad), "needs a random stream");
+    vgae_latent_options vo = vgae_latent_defaults();
+    vo.codes = 3;
+    assert_error_contains(ctx, vgae_latent_new_with(ctx, "vq", 8, &vo, vgae_ctx_rng(ctx, VGAE_STREAM_INIT), &bad),
+                          "cannot hold 3 code vectors");
     assert_error_contains(ctx, vgae_latent_new(ctx, "point", 0, &bad), "0 dimensions");
     assert_null(bad);
     assert_string_equal(vgae_latent_kind(g), "gaussian");

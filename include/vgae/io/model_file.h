@@ -33,10 +33,11 @@ extern "C" {
  * than hard negatives refuses the file as too new. Version 3: a graph model
  * with the decoder's degree term (same layout; a vgae that reads version 2
  * would drop the term). Version 4: a conditional image VAE (key "classes";
- * a vgae without it would misread the layers' sizes).
+ * a vgae without it would misread the layers' sizes). Version 5: a
+ * vector-quantized image VAE (keys "latent_kind" vq, "vq_*", a codebook).
  * Every model's save writes this and every model's load reads it; the
  * models differ only in their metadata keys and tensor names. */
-#define VGAE_MODEL_FILE_VERSION 4
+#define VGAE_MODEL_FILE_VERSION 5
 
 /* A model file as read, whatever model it holds: for looking at (vgae info
  * --model) and for the models' loaders. Opaque. */

@@ -36,7 +36,16 @@ typedef struct vgae_image_vae_options {
      * image's label (0..C-1) enters the encoder beside the pixels and the
      * decoder beside z, one-hot; the model then learns p(x | y). 0: none. */
     int classes;
+    /* The latent layer: VGAE_IMAGE_GAUSSIAN (the VAE) or VGAE_IMAGE_VQ (the
+     * vector-quantized VAE, van den Oord et al. 2017: latent = codes x D,
+     * settings in vq; with restart, each epoch moves the codes it did not
+     * pick onto encoder outputs of its last batch). */
+    int latent_kind;
+    vgae_latent_options vq;
+    int restart;
 } vgae_image_vae_options;
+
+enum { VGAE_IMAGE_GAUSSIAN = 0, VGAE_IMAGE_VQ = 1 };
 
 /* 784-400-20 as pytorch/examples' VAE: one hidden layer of 400, latent 20,
  * batch 128, Adam 1e-3, 10 epochs, beta 1, grayscale targets. */
@@ -116,6 +125,11 @@ VGAE_EXPORT vgae_status vgae_image_vae_encode(vgae_ctx *ctx, vgae_image_vae *mod
 VGAE_EXPORT vgae_status vgae_image_vae_latent_stats(vgae_ctx *ctx, vgae_image_vae *model,
                                                     const vgae_images *test, int64_t n, double *kl,
                                                     double *activity);
+/* A vq model's code indices for n images (n x codes values into index),
+ * and the codebook (K x D); VGAE_EINVAL for a Gaussian model. */
+VGAE_EXPORT vgae_status vgae_image_vae_codes(vgae_ctx *ctx, vgae_image_vae *model, const float *pixels,
+                                             const uint8_t *labels, int64_t n, int32_t *index);
+VGAE_EXPORT const vgae_mat *vgae_image_vae_codebook(const vgae_image_vae *model);
 /* Pixel probabilities sigmoid(decoder(z)) (decoder(z, y) for a conditional
  * model: labels holds one label per row; NULL otherwise) for the rows of z
  * (rows x latent) into out (resized to rows x pixels). */
