@@ -82,6 +82,10 @@ static const cli_opt train_table[] = {
      .help = "vq: code vectors an image (--latent must be a multiple)"},
     {"--commitment", NULL, CLI_REAL, "B", 0, 1e6, offsetof(vae_args, vo.vq.commitment),
      .help = "vq: the commitment loss's weight"},
+    {"--vq-ema", NULL, CLI_REAL, "G", 0, 0.999999, offsetof(vae_args, vo.vq.ema),
+     .help = "vq: the codebook follows moving averages of the encoder\n"
+             "outputs its codes pick, with decay G (0.99 is usual), instead\n"
+             "of its loss's gradient; 0: off"},
     {"--restart", NULL, CLI_FLAG, .dest = offsetof(vae_args, vo.restart), .negatable = 1,
      .help = "vq: after each epoch, move the codes it did not pick onto\n"
              "encoder outputs of its last batch (dead-code restarts)"},

@@ -454,6 +454,8 @@ vgae_status vgae_image_vae_train_epoch(vgae_ctx *ctx, vgae_image_vae *v, const v
                            "(try a smaller --lr)", t.loss, (long long)v->base.epoch + 1);
         if (!st)
             st = vgae_model_base_step(ctx, &v->base, 0);
+        if (!st) /* a vq codebook's moving averages, if it keeps them */
+            st = vgae_latent_vq_update(ctx, v->base.latent);
         if (st)
             return st;
         sum += t.nll + t.kl; /* the negative ELBO, whatever beta is */

@@ -18,7 +18,7 @@ typedef struct facts {
     vgae_kl_schedule kl;
     int kl_anneal, classes;
     int latent_kind, vq_codes, vq_codebook, vq_restart;
-    double vq_commitment;
+    double vq_commitment, vq_ema;
 } facts;
 
 static const char *const binarize_names[] = {"none", "dynamic", NULL};
@@ -44,6 +44,7 @@ static int meta_table(facts *f, vgae_meta_key k[40])
     KEY(.key = "vq_codebook", .type = VGAE_META_INT, .value = &f->vq_codebook, .min = 2, .max = 65536);
     KEY(.key = "vq_commitment", .type = VGAE_META_REAL, .value = &f->vq_commitment, .min = 0, .max = 1e6);
     KEY(.key = "vq_restart", .type = VGAE_META_INT, .value = &f->vq_restart, .min = 0, .max = 1);
+    KEY(.key = "vq_ema", .type = VGAE_META_REAL, .value = &f->vq_ema, .min = 0, .max = 0.999999999);
     KEY(.key = "epochs_trained", .type = VGAE_META_INT64, .value = &f->epochs_trained, .min = 0, .max = 1e12);
     KEY(.key = "height", .type = VGAE_META_INT, .value = &f->height, .min = 1, .max = 1 << 24);
     KEY(.key = "width", .type = VGAE_META_INT, .value = &f->width, .min = 1, .max = 1 << 24);
@@ -73,7 +74,7 @@ vgae_status vgae_image_vae_save(vgae_ctx *ctx, const vgae_image_vae *v, const ch
                .seconds_per_epoch = epochs ? v->base.train_seconds / (double)epochs : 0.0,
                .kind = "image-vae", .kl = o->kl, .kl_anneal = (int)o->kl.anneal, .classes = o->classes,
                .latent_kind = o->latent_kind, .vq_codes = o->vq.codes, .vq_codebook = o->vq.codebook,
-               .vq_commitment = o->vq.commitment, .vq_restart = o->restart};
+               .vq_commitment = o->vq.commitment, .vq_restart = o->restart, .vq_ema = o->vq.ema};
     for (int i = 0; i < o->n_hidden; i++)
         snprintf(f.hidden + strlen(f.hidden), sizeof f.hidden - strlen(f.hidden), "%s%d",
                  i ? "," : "", o->hidden[i]);
@@ -119,7 +120,8 @@ vgae_status vgae_image_vae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
     facts f = {.lr = o.lr, .beta = o.beta, .binarize = o.binarize, .train_loss = NAN,
                .test_neg_elbo = NAN, .test_recon = NAN, .test_kl = NAN, .seed = 42, .kl = o.kl,
                .kl_anneal = (int)o.kl.anneal, .latent_kind = o.latent_kind, .vq_codes = o.vq.codes,
-               .vq_codebook = o.vq.codebook, .vq_commitment = o.vq.commitment, .vq_restart = o.restart};
+               .vq_codebook = o.vq.codebook, .vq_commitment = o.vq.commitment, .vq_restart = o.restart,
+               .vq_ema = o.vq.ema};
     vgae_meta_key keys[40];
     vgae_status st = vgae_meta_parse(ctx, file, keys, meta_table(&f, keys));
     if (st)
@@ -171,7 +173,7 @@ vgae_status vgae_image_vae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
     o.kl.anneal = (vgae_kl_anneal)f.kl_anneal;
     o.classes = f.classes;
     o.latent_kind = f.latent_kind;
-    o.vq = (vgae_latent_options){f.vq_codes, f.vq_codebook, f.vq_commitment};
+    o.vq = (vgae_latent_options){f.vq_codes, f.vq_codebook, f.vq_commitment, f.vq_ema};
     o.restart = f.vq_restart;
     const vgae_images shape = {.height = f.height, .width = f.width};
     st = vgae_image_vae_new(ctx, &o, &shape, out);

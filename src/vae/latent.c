@@ -13,7 +13,7 @@ static vgae_status check_heads(vgae_ctx *ctx, const vgae_latent *layer, const ch
 
 vgae_latent_options vgae_latent_defaults(void)
 {
-    vgae_latent_options o = {.codes = 1, .codebook = 512, .commitment = 0.25};
+    vgae_latent_options o = {.codes = 1, .codebook = 512, .commitment = 0.25, .ema = 0};
     return o;
 }
 
@@ -53,6 +53,8 @@ vgae_status vgae_latent_new_with(vgae_ctx *ctx, const char *kind, int64_t dim, c
         return vgae_fail(ctx, VGAE_EINVAL, "a codebook of %d vectors (2..65536)", o.codebook);
     if (vq && !(o.commitment >= 0 && o.commitment < 1e6))
         return vgae_fail(ctx, VGAE_EINVAL, "the commitment weight must be >= 0, not %g", o.commitment);
+    if (vq && !(o.ema >= 0 && o.ema < 1))
+        return vgae_fail(ctx, VGAE_EINVAL, "the codebook's moving-average decay must be in [0, 1), not %g", o.ema);
     if (vq && !init)
         return vgae_fail(ctx, VGAE_EINVAL, "a vq layer needs a random stream for its codebook");
     vgae_latent *l = vgae_calloc(ctx, 1, sizeof *l);
@@ -74,6 +76,22 @@ vgae_status vgae_latent_new_with(vgae_ctx *ctx, const char *kind, int64_t dim, c
         }
         vgae_rng_uniform_fill_real(init, l->codebook.data, o.codebook * d, -1.0 / o.codebook, 1.0 / o.codebook,
                                    vgae_ctx_threads(ctx));
+        if (o.ema > 0) {
+            l->ema_n = vgae_calloc(ctx, (size_t)o.codebook, sizeof *l->ema_n);
+            l->ema_m = vgae_calloc(ctx, (size_t)(o.codebook * d), sizeof *l->ema_m);
+            l->step_n = vgae_calloc(ctx, (size_t)o.codebook, sizeof *l->step_n);
+            l->step_m = vgae_calloc(ctx, (size_t)(o.codebook * d), sizeof *l->step_m);
+            if (!l->ema_n || !l->ema_m || !l->step_n || !l->step_m) {
+                vgae_latent_free(l);
+                return VGAE_ENOMEM;
+            }
+            /* each code starts as one observation of itself */
+            for (int64_t j = 0; j < o.codebook; j++) {
+                l->ema_n[j] = 1;
+                for (int64_t i = 0; i < d; i++)
+                    l->ema_m[j * d + i] = l->codebook.data[j * d + i];
+            }
+        }
     }
     *out = l;
     return VGAE_OK;
@@ -89,6 +107,10 @@ void vgae_latent_free(vgae_latent *layer)
     free(layer->usage);
     free(layer->index);
     free(layer->norms);
+    free(layer->ema_n);
+    free(layer->ema_m);
+    free(layer->step_n);
+    free(layer->step_m);
     free(layer);
 }
 

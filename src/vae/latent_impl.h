@@ -39,6 +39,8 @@ struct vgae_latent {
     int32_t *index;                   /* vq: work space, rows x codes picks */
     vgae_real *norms;                 /* vq: work space, K squared norms of the codebook */
     int64_t index_cap;
+    double *ema_n, *ema_m;            /* vq with ema: K moving counts, K x D moving sums */
+    double *step_n, *step_m;          /* vq with ema: the picks' counts and sums since the last update */
     const vgae_real *picked_for;      /* vq: the z_e whose picks index holds (set by sample) */
     int64_t picked_rows;
 };

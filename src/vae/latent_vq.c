@@ -193,13 +193,43 @@ static vgae_status backward(vgae_ctx *ctx, const vgae_latent *l, const vgae_mat 
             const vgae_real *e = l->codebook.data + (int64_t)k * d;
             vgae_real *g = l->codebook_grad.data + (int64_t)k * d;
             l->usage[k]++;
+            if (l->step_n)
+                l->step_n[k] += 1;
             for (int64_t i = 0; i < d; i++) {
                 const double diff = (double)ze->data[at + i] - (double)e[i];
                 const double through = dz ? (double)dz->data[at + i] : 0.0;
                 dze->data[at + i] = (vgae_real)(through + 2.0 * beta * diff);
-                g[i] = (vgae_real)((double)g[i] - 2.0 * diff);
+                if (l->step_m) /* the codebook follows moving averages, not its gradient */
+                    l->step_m[(int64_t)k * d + i] += ze->data[at + i];
+                else
+                    g[i] = (vgae_real)((double)g[i] - 2.0 * diff);
             }
         }
+    return VGAE_OK;
+}
+
+vgae_status vgae_latent_vq_update(vgae_ctx *ctx, vgae_latent *l)
+{
+    (void)ctx;
+    if (l->kind != &vgae_latent_vq || !l->ema_n)
+        return VGAE_OK;
+    const int64_t k = l->codebook.rows, d = l->codebook.cols;
+    const double g = l->options.ema, eps = 1e-5;
+    double total = 0;
+    for (int64_t j = 0; j < k; j++) {
+        l->ema_n[j] = g * l->ema_n[j] + (1 - g) * l->step_n[j];
+        total += l->ema_n[j];
+        for (int64_t i = 0; i < d; i++)
+            l->ema_m[j * d + i] = g * l->ema_m[j * d + i] + (1 - g) * l->step_m[j * d + i];
+    }
+    for (int64_t j = 0; j < k; j++) {
+        const double n = (l->ema_n[j] + eps) / (total + (double)k * eps) * total; /* Laplace smoothing */
+        for (int64_t i = 0; i < d; i++)
+            l->codebook.data[j * d + i] = (vgae_real)(l->ema_m[j * d + i] / n);
+        l->step_n[j] = 0;
+    }
+    memset(l->step_m, 0, sizeof *l->step_m * (size_t)(k * d));
+    l->picked_for = NULL; /* the codebook changed */
     return VGAE_OK;
 }
 
@@ -216,6 +246,11 @@ vgae_status vgae_latent_vq_restart(vgae_ctx *ctx, vgae_latent *l, const vgae_mat
         if (l->usage[k] == 0) {
             const int64_t v = (int64_t)vgae_rng_below(rng, (uint64_t)vectors);
             memcpy(l->codebook.data + k * d, z_e->data + (v / m) * l->dim + (v % m) * d, sizeof(vgae_real) * (size_t)d);
+            if (l->ema_n) { /* the moving averages start again from the new place */
+                l->ema_n[k] = 1;
+                for (int64_t i = 0; i < d; i++)
+                    l->ema_m[k * d + i] = l->codebook.data[k * d + i];
+            }
             ++*restarted;
         }
         l->usage[k] = 0;

@@ -583,8 +583,29 @@ static void vq_model(void **state)
     vgae_image_vae *none = NULL;
     assert_error_contains(ctx, vgae_image_vae_new(ctx, &bad, &bars, &none), "cannot hold 3 code vectors");
     bad.vq.codes = 2;
+    bad.vq.ema = 1;
+    assert_error_contains(ctx, vgae_image_vae_new(ctx, &bad, &bars, &none), "moving-average decay must be in [0, 1)");
+    bad.vq.ema = 0;
     bad.kl.capacity = 1;
     assert_error_contains(ctx, vgae_image_vae_new(ctx, &bad, &bars, &none), "capacity objective needs a Gaussian");
+    /* with moving averages the codebook follows the encoder without a gradient */
+    vgae_image_vae_options eo = small_options();
+    eo.latent_kind = VGAE_IMAGE_VQ;
+    eo.latent = 8;
+    eo.vq.codes = 2;
+    eo.vq.codebook = 32;
+    eo.vq.ema = 0.9;
+    vgae_image_vae *ev = NULL;
+    double eloss;
+    vgae_image_figures ef;
+    vgae_ctx_set_seed(ctx, 9);
+    assert_int_equal(vgae_image_vae_new(ctx, &eo, &bars, &ev), VGAE_OK);
+    for (int e = 0; e < 10; e++)
+        assert_int_equal(vgae_image_vae_train_epoch(ctx, ev, train, &eloss), VGAE_OK);
+    assert_int_equal(vgae_image_vae_evaluate(ctx, ev, test, 0, NULL, NULL, &ef), VGAE_OK);
+    print_message("vq bars with ema 0.9: recon %.3f nats\n", ef.recon);
+    assert_true(ef.recon < 30);
+    vgae_image_vae_free(ev);
     unlink(path);
     rmdir(dir);
     free(first);

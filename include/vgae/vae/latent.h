@@ -53,6 +53,11 @@ typedef struct vgae_latent_options {
     int codes;         /* vq: M code vectors a row; dim must be a multiple (1) */
     int codebook;      /* vq: K vectors in the codebook (512) */
     double commitment; /* vq: the commitment loss's weight (0.25, as van den Oord et al.) */
+    /* vq: 0, the codebook learns from its loss's gradient; in (0, 1), it
+     * follows exponential moving averages of the encoder outputs each code
+     * picks instead, with this decay (van den Oord et al.'s appendix: 0.99),
+     * updated by vgae_latent_vq_update after each step (0) */
+    double ema;
 } vgae_latent_options;
 VGAE_EXPORT vgae_latent_options vgae_latent_defaults(void);
 /* vgae_latent_new with settings; a vq codebook is drawn uniform in
@@ -78,6 +83,11 @@ VGAE_EXPORT vgae_mat *vgae_latent_codebook(const vgae_latent *layer);
 /* vq: how many times each code was picked in training since the last call
  * of vgae_latent_vq_restart (K counts), else NULL. */
 VGAE_EXPORT const int64_t *vgae_latent_vq_usage(const vgae_latent *layer);
+/* vq with ema: moves each code to the moving average of the encoder
+ * outputs that picked it, counts and sums kept since the last update (the
+ * backward passes' picks; Laplace-smoothed counts, epsilon 1e-5); nothing
+ * otherwise. Call after each optimizer step. */
+VGAE_EXPORT vgae_status vgae_latent_vq_update(vgae_ctx *ctx, vgae_latent *layer);
 /* vq: every code that training has not picked since the last call is
  * moved onto a code vector of z_e (rows x dim, the encoder's output for
  * some recent images) chosen from rng, as dead-code restarts do; the usage

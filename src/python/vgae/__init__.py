@@ -418,7 +418,7 @@ class ImageVAE:
     beta=1.0, binarize=False, conditional=False, kl_anneal="constant",
     kl_warmup=10, kl_cycles=4, kl_ratio=0.5, capacity=0, capacity_epochs=0,
     capacity_gamma=1000, latent_kind="gaussian", codes=1, codebook=512,
-    commitment=0.25, restart=True, seed=42). fit(X, y=None, X_test=None, y_test=None)
+    commitment=0.25, vq_ema=0, restart=True, seed=42). fit(X, y=None, X_test=None, y_test=None)
     trains on images (n x h x w, float in [0, 1] or uint8), evaluating
     X_test after every epoch (history_); conditional=True learns p(x | y)
     from the labels y (the conditional VAE). transform(X, y) gives the codes
@@ -429,7 +429,7 @@ class ImageVAE:
     def __init__(self, hidden=(400,), latent=20, epochs=10, batch=128, lr=1e-3, beta=1.0, binarize=False,
                  conditional=False, kl_anneal="constant", kl_warmup=10, kl_cycles=4, kl_ratio=0.5, capacity=0,
                  capacity_epochs=0, capacity_gamma=1000, latent_kind="gaussian", codes=1, codebook=512,
-                 commitment=0.25, restart=True, seed=42, threads=None, verbose=False):
+                 commitment=0.25, vq_ema=0.0, restart=True, seed=42, threads=None, verbose=False):
         self.hidden = [int(h) for h in (hidden if np.iterable(hidden) else [hidden])]
         self.latent, self.epochs, self.batch = int(latent), int(epochs), int(batch)
         self.lr, self.beta, self.binarize = float(lr), float(beta), bool(binarize)
@@ -438,7 +438,8 @@ class ImageVAE:
                    float(capacity_epochs), float(capacity_gamma))
         if latent_kind not in ("gaussian", "vq"):
             raise ValueError("latent_kind: %r is not one of gaussian, vq" % (latent_kind,))
-        self.vq = (("gaussian", "vq").index(latent_kind), int(codes), int(codebook), float(commitment), bool(restart))
+        self.vq = (("gaussian", "vq").index(latent_kind), int(codes), int(codebook), float(commitment), float(vq_ema),
+                   bool(restart))
         self.seed, self.threads, self.verbose = int(seed), threads, verbose
         self.classes_ = 0
         self._cap = None
@@ -501,13 +502,13 @@ def load(path, graph=None, force=False, threads=None):
     if kind == "image-vae":
         info = _vgae.vae_info(cap)
         anneal, warmup, cycles, ratio, capacity, capacity_epochs, gamma = info["kl"]
-        kind, codes, codebook, commitment, restart = info["vq"]
+        kind, codes, codebook, commitment, ema, restart = info["vq"]
         m = ImageVAE(hidden=info["hidden"], latent=info["latent"], epochs=info["epochs"], batch=info["batch"],
                      lr=info["lr"], beta=info["beta"], binarize=bool(info["binarize"]),
                      conditional=info["classes"] > 0, kl_anneal=anneal, kl_warmup=warmup, kl_cycles=cycles,
                      kl_ratio=ratio, capacity=capacity, capacity_epochs=capacity_epochs, capacity_gamma=gamma,
                      latent_kind=("gaussian", "vq")[kind], codes=codes, codebook=codebook, commitment=commitment,
-                     restart=bool(restart), seed=info["seed"], threads=threads)
+                     vq_ema=ema, restart=bool(restart), seed=info["seed"], threads=threads)
         m.classes_ = info["classes"]
         m._cap = cap
         return m

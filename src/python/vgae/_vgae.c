@@ -1072,7 +1072,7 @@ static model_box *vae_and_images(PyObject *args, py_images *pi)
 
 /* vae_new(images, hidden, latent, batch, lr, epochs, binarize, beta, seed, threads, classes,
  * (anneal, warmup, cycles, ratio, capacity, capacity_epochs, gamma),
- * (latent_kind, codes, codebook, commitment, restart)) */
+ * (latent_kind, codes, codebook, commitment, ema, restart)) */
 static PyObject *py_vae_new(PyObject *self, PyObject *args)
 {
     (void)self;
@@ -1083,10 +1083,10 @@ static PyObject *py_vae_new(PyObject *self, PyObject *args)
     const char *anneal;
     vgae_image_vae_options o = vgae_image_vae_defaults();
     vgae_kl_schedule *kl = &o.kl;
-    if (!PyArg_ParseTuple(args, "OOiidiidKii(sdidddd)(iiidp)", &imgs, &hidden, &latent, &batch, &lr, &epochs,
+    if (!PyArg_ParseTuple(args, "OOiidiidKii(sdidddd)(iiiddp)", &imgs, &hidden, &latent, &batch, &lr, &epochs,
                           &binarize, &beta, &seed, &threads, &classes, &anneal, &kl->warmup, &kl->cycles,
                           &kl->ratio, &kl->capacity, &kl->capacity_epochs, &kl->gamma, &o.latent_kind,
-                          &o.vq.codes, &o.vq.codebook, &o.vq.commitment, &o.restart))
+                          &o.vq.codes, &o.vq.codebook, &o.vq.commitment, &o.vq.ema, &o.restart))
         return NULL;
     o.classes = classes;
     PyObject *seq = PySequence_Fast(hidden, "hidden: a sequence of ints");
@@ -1272,7 +1272,7 @@ static PyObject *py_vae_info(PyObject *self, PyObject *args)
         PyList_SET_ITEM(hidden, i, PyLong_FromLong(o->hidden[i]));
     if (!hidden)
         return NULL;
-    return Py_BuildValue("{s:N,s:i,s:i,s:d,s:i,s:i,s:d,s:i,s:i,s:K,s:L,s:i,s:(sdidddd),s:(iiidi)}", "hidden", hidden,
+    return Py_BuildValue("{s:N,s:i,s:i,s:d,s:i,s:i,s:d,s:i,s:i,s:K,s:L,s:i,s:(sdidddd),s:(iiiddi)}", "hidden", hidden,
                          "latent", o->latent,
                          "batch", o->batch, "lr", o->lr, "epochs", o->epochs, "binarize", (int)o->binarize, "beta",
                          o->beta, "height", vgae_image_vae_height(b->vae), "width", vgae_image_vae_width(b->vae),
@@ -1280,7 +1280,7 @@ static PyObject *py_vae_info(PyObject *self, PyObject *args)
                          (long long)vgae_image_vae_epoch(b->vae), "classes", o->classes, "kl",
                          vgae_kl_anneal_name(o->kl.anneal), o->kl.warmup, o->kl.cycles, o->kl.ratio, o->kl.capacity,
                          o->kl.capacity_epochs, o->kl.gamma, "vq", o->latent_kind, o->vq.codes, o->vq.codebook,
-                         o->vq.commitment, o->restart);
+                         o->vq.commitment, o->vq.ema, o->restart);
 }
 
 /* load_images(dir, which) -> (n, h, w, pixels bytes float32, labels bytes or None, folder) */
