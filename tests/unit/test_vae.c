@@ -393,6 +393,22 @@ static void latent_stats_agree(void **state)
     vgae_images_free(test);
 }
 
+/* Saves v as dir/name in a fresh folder (dir: a mkdtemp template), checks
+ * the file's format version and one metadata key's value, and loads it back. */
+static void save_and_reload(vgae_ctx *ctx, vgae_image_vae *v, char *dir, char *path, size_t cap, int version,
+                            const char *key, const char *value, vgae_image_vae **back)
+{
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, cap, "%s/m.vae", dir);
+    assert_int_equal(vgae_image_vae_save(ctx, v, path), VGAE_OK);
+    vgae_model_file *mf = NULL;
+    assert_int_equal(vgae_model_file_read(ctx, path, &mf), VGAE_OK);
+    assert_int_equal(vgae_model_file_version(mf), version);
+    assert_string_equal(vgae_model_file_meta(mf, key), value);
+    vgae_model_file_free(mf);
+    assert_int_equal(vgae_image_vae_load(ctx, path, back), VGAE_OK);
+}
+
 /* The conditional VAE on the bars, whose label is the bar's direction:
  * knowing it lowers the test negative ELBO; the same bits at 1 and 2
  * threads; the file keeps the classes (format version 4); labels it does
@@ -433,17 +449,9 @@ static void conditional_model(void **state)
     assert_true(f[1].neg_elbo < f[0].neg_elbo);
     /* the file */
     char dir[] = "/tmp/vgae-cvae-XXXXXX", path[64];
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/c.vae", dir);
-    assert_int_equal(vgae_image_vae_save(ctx, keep, path), VGAE_OK);
-    vgae_model_file *mf = NULL;
-    assert_int_equal(vgae_model_file_read(ctx, path, &mf), VGAE_OK);
-    assert_int_equal(vgae_model_file_version(mf), 4);
-    assert_string_equal(vgae_model_file_meta(mf, "classes"), "2");
-    vgae_model_file_free(mf);
     vgae_image_vae *back = NULL;
     vgae_image_figures g;
-    assert_int_equal(vgae_image_vae_load(ctx, path, &back), VGAE_OK);
+    save_and_reload(ctx, keep, dir, path, sizeof path, 4, "classes", "2", &back);
     assert_int_equal(vgae_image_vae_settings(back)->classes, 2);
     assert_int_equal(vgae_image_vae_evaluate(ctx, back, test, 0, NULL, NULL, &g), VGAE_OK);
     assert_true(g.neg_elbo == f[1].neg_elbo);
@@ -560,17 +568,9 @@ static void vq_model(void **state)
     }
     assert_true(distinct > 2);
     char dir[] = "/tmp/vgae-vq-XXXXXX", path[64];
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/q.vae", dir);
-    assert_int_equal(vgae_image_vae_save(ctx, keep, path), VGAE_OK);
-    vgae_model_file *mf = NULL;
-    assert_int_equal(vgae_model_file_read(ctx, path, &mf), VGAE_OK);
-    assert_int_equal(vgae_model_file_version(mf), 5);
-    assert_string_equal(vgae_model_file_meta(mf, "latent_kind"), "vq");
-    vgae_model_file_free(mf);
     vgae_image_vae *back = NULL;
     vgae_image_figures g;
-    assert_int_equal(vgae_image_vae_load(ctx, path, &back), VGAE_OK);
+    save_and_reload(ctx, keep, dir, path, sizeof path, 5, "latent_kind", "vq", &back);
     assert_memory_equal(vgae_image_vae_codebook(back)->data, first, bytes);
     assert_int_equal(vgae_image_vae_evaluate(ctx, back, test, 0, NULL, NULL, &g), VGAE_OK);
     assert_true(g.neg_elbo == f.neg_elbo);
