@@ -319,17 +319,13 @@ static int vae_train(int argc, char **argv)
     if (a.limit && a.limit < train->n)
         train->n = a.limit;
     if (a.conditional) {
-        int top = -1;
-        for (int64_t i = 0; train->labels && i < train->n; i++)
-            if (train->labels[i] > top)
-                top = train->labels[i];
-        if (!train->labels || top < 1) {
+        a.vo.classes = vgae_images_classes(train);
+        if (a.vo.classes < 2) {
             fprintf(stderr, "vgae: %s: --conditional needs labels of at least two classes "
                             "(train-labels-idx1-ubyte[.gz])\n", a.data);
             rc = CLI_ERROR;
             goto done;
         }
-        a.vo.classes = top + 1;
     }
     if (vgae_image_vae_new(ctx, &a.vo, train, &v)) {
         rc = cli_lib_error(ctx);

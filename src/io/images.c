@@ -251,6 +251,15 @@ vgae_status vgae_images_read_split(vgae_ctx *ctx, const char *dir, const char *w
     return st;
 }
 
+int vgae_images_classes(const vgae_images *im)
+{
+    int top = -1;
+    for (int64_t i = 0; im->labels && i < im->n; i++)
+        if (im->labels[i] > top)
+            top = im->labels[i];
+    return top + 1;
+}
+
 void vgae_images_binarize(vgae_images *im, uint64_t seed)
 {
     vgae_rng r;

@@ -65,16 +65,13 @@ vgae_status vgae_classifier_train(vgae_ctx *ctx, const vgae_images *train, int e
         return vgae_fail(ctx, VGAE_EINVAL, "the classifier needs labelled images");
     if (epochs < 1 || train->n < 1)
         return vgae_fail(ctx, VGAE_EINVAL, "the classifier needs images and at least one epoch");
-    int top = 0;
-    for (int64_t i = 0; i < train->n; i++)
-        if (train->labels[i] > top)
-            top = train->labels[i];
-    if (top < 1)
+    const int32_t k = vgae_images_classes(train);
+    if (k < 2)
         return vgae_fail(ctx, VGAE_EINVAL, "the classifier needs at least two classes");
     vgae_classifier *c = vgae_calloc(ctx, 1, sizeof *c);
     if (!c)
         return VGAE_ENOMEM;
-    const int32_t d = train->height * train->width, k = top + 1;
+    const int32_t d = train->height * train->width;
     c->pixels = d;
     c->classes = k;
     vgae_params params = {0};

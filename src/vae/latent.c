@@ -103,7 +103,7 @@ void vgae_latent_free(vgae_latent *layer)
         return;
     vgae_mat_destroy(&layer->codebook);
     vgae_mat_destroy(&layer->codebook_grad);
-    vgae_mat_destroy(&layer->scores);
+    vgae_mat_destroy(&layer->work);
     free(layer->usage);
     free(layer->index);
     free(layer->norms);

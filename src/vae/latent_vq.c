@@ -59,11 +59,11 @@ static vgae_status assign_all(vgae_ctx *ctx, const vgae_latent *cl, const vgae_m
     }
     if (!l->norms && !(l->norms = vgae_alloc(ctx, (size_t)k, sizeof *l->norms)))
         return VGAE_ENOMEM;
-    /* scores: row 0..d-1 the transposed codebook, row d the distances of one vector */
-    vgae_status st = vgae_mat_ensure(ctx, &l->scores, d + 1, k);
+    /* work: rows 0..d-1 the transposed codebook, row d the distances of one vector */
+    vgae_status st = vgae_mat_ensure(ctx, &l->work, d + 1, k);
     if (st)
         return st;
-    vgae_real *et = l->scores.data, *dist = l->scores.data + d * k;
+    vgae_real *et = l->work.data, *dist = l->work.data + d * k;
     for (int64_t j = 0; j < k; j++) {
         double s = 0;
         for (int64_t i = 0; i < d; i++) {

@@ -501,8 +501,10 @@ static void classifier_on_bars(void **state)
     }
     assert_memory_equal(pred[0], pred[1], sizeof pred[0]);
     vgae_ctx_set_threads(ctx, 1);
+    assert_int_equal(vgae_images_classes(train), 2);
     uint8_t *labels = train->labels;
     train->labels = NULL;
+    assert_int_equal(vgae_images_classes(train), 0);
     vgae_classifier *none = NULL;
     assert_error_contains(ctx, vgae_classifier_train(ctx, train, 5, &none), "needs labelled images");
     train->labels = labels;

@@ -51,6 +51,8 @@ VGAE_EXPORT vgae_status vgae_images_read_split(vgae_ctx *ctx, const char *dir, c
  * binarized test set of dynamic binarization; the same seed gives the
  * same pixels). O(pixels). */
 VGAE_EXPORT void vgae_images_binarize(vgae_images *im, uint64_t seed);
+/* The number of classes the labels name: the largest label + 1; 0 without labels. */
+VGAE_EXPORT int vgae_images_classes(const vgae_images *im);
 
 #ifdef __cplusplus
 }
