@@ -190,6 +190,55 @@ static CLONES void kernel_adam(vgae_real *restrict theta, const vgae_real *restr
     }
 }
 
+/* The nearest of k codes to x (d values): the smallest norms[j] - 2 x . e_j,
+ * e_j column j of et (d x k, row-major), the lowest index on ties. Distances
+ * are formed and compared 16 codes at a time, one running minimum per lane,
+ * without a buffer; each distance adds its d products in order. */
+static CLONES int32_t kernel_nearest(const vgae_real *restrict x, int64_t d, const vgae_real *restrict et,
+                                     const vgae_real *restrict norms, int64_t k)
+{
+    enum { W = 16 };
+    real bv[W], dist[W];
+    int32_t bi[W];
+    for (int l = 0; l < W; l++) {
+        bv[l] = INFINITY;
+        bi[l] = (int32_t)k;
+    }
+    int64_t j = 0;
+    for (; j + W <= k; j += W) {
+        for (int l = 0; l < W; l++)
+            dist[l] = norms[j + l];
+        for (int64_t i = 0; i < d; i++) {
+            const real xi = -2 * x[i];
+            const vgae_real *row = et + i * k + j;
+            for (int l = 0; l < W; l++)
+                dist[l] += xi * row[l];
+        }
+        for (int l = 0; l < W; l++) {
+            const int take = dist[l] < bv[l];
+            bv[l] = take ? dist[l] : bv[l];
+            bi[l] = take ? (int32_t)(j + l) : bi[l];
+        }
+    }
+    for (; j < k; j++) { /* the last k % 16 codes, into lane 0 */
+        real t = norms[j];
+        for (int64_t i = 0; i < d; i++)
+            t += -2 * x[i] * et[i * k + j];
+        if (t < bv[0] || (t == bv[0] && (int32_t)j < bi[0])) {
+            bv[0] = t;
+            bi[0] = (int32_t)j;
+        }
+    }
+    int32_t best = bi[0];
+    real value = bv[0];
+    for (int l = 1; l < W; l++)
+        if (bv[l] < value || (bv[l] == value && bi[l] < best)) {
+            value = bv[l];
+            best = bi[l];
+        }
+    return best < k ? best : 0; /* all NaN: the first */
+}
+
 /* The library's entry points: plain functions around the clones, whose
  * dispatchers GCC would otherwise export from the shared library. */
 void vgae_kernel_sigmoid(vgae_real *x, int64_t n, double scale)
@@ -213,6 +262,12 @@ void vgae_kernel_adam(vgae_real *theta, const vgae_real *g, vgae_real *m, vgae_r
                       double beta1, double beta2, double step, double sqrt_c2, double eps)
 {
     kernel_adam(theta, g, m, v, n, beta1, beta2, step, sqrt_c2, eps);
+}
+
+int32_t vgae_kernel_nearest(const vgae_real *x, int64_t d, const vgae_real *et, const vgae_real *norms,
+                            int64_t k)
+{
+    return kernel_nearest(x, d, et, norms, k);
 }
 
 const char *vgae_kernel_isa(void)

@@ -31,4 +31,10 @@ double vgae_kernel_bernoulli(const vgae_real *x, const vgae_real *t, int64_t n, 
 void vgae_kernel_adam(vgae_real *theta, const vgae_real *g, vgae_real *m, vgae_real *v, int64_t n,
                       double beta1, double beta2, double step, double sqrt_c2, double eps);
 
+/* The index of the nearest of k codebook vectors to x (d values): the
+ * smallest norms[j] - 2 x . e_j, with e_j column j of et (d x k, row-major)
+ * and norms[j] = ||e_j||^2, the lowest index on ties; 0 if all are NaN. */
+int32_t vgae_kernel_nearest(const vgae_real *x, int64_t d, const vgae_real *et, const vgae_real *norms,
+                            int64_t k);
+
 #endif

@@ -35,7 +35,7 @@ struct vgae_latent {
     vgae_latent_options options;
     vgae_mat codebook, codebook_grad; /* vq: K x D */
     int64_t *usage;                   /* vq: K counts of training's picks */
-    vgae_mat work;                    /* vq: work space, D + 1 rows of K: the transposed codebook, one vector's distances */
+    vgae_mat work;                    /* vq: work space, D x K: the transposed codebook */
     int32_t *index;                   /* vq: work space, rows x codes picks */
     vgae_real *norms;                 /* vq: work space, K squared norms of the codebook */
     int64_t index_cap;

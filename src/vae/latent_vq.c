@@ -5,46 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/internal.h"
+#include "nn/kernels.h"
 #include "vae/latent_impl.h"
-
-/* The index of the smallest of k values, the lowest on ties: 16 running
- * minima side by side (one per lane, each keeping its first), then the
- * smallest of them, so that the compiler can vectorize the scan. */
-enum { LANES = 16 };
-static int32_t argmin(const vgae_real *x, int64_t k)
-{
-    vgae_real bv[LANES];
-    int32_t bi[LANES];
-    int64_t j = 0;
-    for (int l = 0; l < LANES; l++) {
-        bv[l] = INFINITY;
-        bi[l] = (int32_t)k;
-    }
-    for (; j + LANES <= k; j += LANES)
-        for (int l = 0; l < LANES; l++) {
-            const int take = x[j + l] < bv[l];
-            bv[l] = take ? x[j + l] : bv[l];
-            bi[l] = take ? (int32_t)(j + l) : bi[l];
-        }
-    for (; j < k; j++)
-        if (x[j] < bv[0] || (x[j] == bv[0] && (int32_t)j < bi[0])) {
-            bv[0] = x[j];
-            bi[0] = (int32_t)j;
-        }
-    int32_t best = bi[0];
-    vgae_real value = bv[0];
-    for (int l = 1; l < LANES; l++)
-        if (bv[l] < value || (bv[l] == value && bi[l] < best)) {
-            value = bv[l];
-            best = bi[l];
-        }
-    return best < k ? best : 0; /* all NaN: the first */
-}
 
 /* The picks of every code vector of z_e into l->index: the nearest row of
  * the codebook by ||e||^2 - 2 x.e (x's own norm is the same for every e),
  * ties to the lower index. The codebook is laid out transposed (D x K) so
- * that the K distances of a vector are one vectorized pass per dimension. */
+ * that the kernel forms 16 distances of a vector at a time. */
 static vgae_status assign_all(vgae_ctx *ctx, const vgae_latent *cl, const vgae_mat *ze)
 {
     vgae_latent *l = (vgae_latent *)cl; /* the work space only */
@@ -59,11 +27,11 @@ static vgae_status assign_all(vgae_ctx *ctx, const vgae_latent *cl, const vgae_m
     }
     if (!l->norms && !(l->norms = vgae_alloc(ctx, (size_t)k, sizeof *l->norms)))
         return VGAE_ENOMEM;
-    /* work: rows 0..d-1 the transposed codebook, row d the distances of one vector */
-    vgae_status st = vgae_mat_ensure(ctx, &l->work, d + 1, k);
+    /* work: the transposed codebook */
+    vgae_status st = vgae_mat_ensure(ctx, &l->work, d, k);
     if (st)
         return st;
-    vgae_real *et = l->work.data, *dist = l->work.data + d * k;
+    vgae_real *et = l->work.data;
     for (int64_t j = 0; j < k; j++) {
         double s = 0;
         for (int64_t i = 0; i < d; i++) {
@@ -73,18 +41,13 @@ static vgae_status assign_all(vgae_ctx *ctx, const vgae_latent *cl, const vgae_m
         }
         l->norms[j] = (vgae_real)s;
     }
-    for (int64_t v = 0; v < n; v++) {
-        const vgae_real *x = ze->data + v * d;
-        for (int64_t j = 0; j < k; j++)
-            dist[j] = l->norms[j];
-        for (int64_t i = 0; i < d; i++) {
-            const vgae_real xi = -2 * x[i];
-            const vgae_real *row = et + i * k;
-            for (int64_t j = 0; j < k; j++)
-                dist[j] += xi * row[j];
-        }
-        l->index[v] = argmin(dist, k);
-    }
+    /* each vector's pick depends on it alone: the same on any thread count */
+    const int threads = vgae_ctx_threads(ctx);
+    const vgae_real *norms = l->norms;
+    int32_t *index = l->index;
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && n * k >= VGAE_PARALLEL_MIN)
+    for (int64_t v = 0; v < n; v++)
+        index[v] = vgae_kernel_nearest(ze->data + v * d, d, et, norms, k);
     return VGAE_OK;
 }
 

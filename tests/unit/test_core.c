@@ -2,6 +2,7 @@
 #include <math.h>
 
 #include "testutil.h"
+#include "nn/kernels.h"
 #include "tiny_vae.h"
 
 /* ---- RNG ---- */
@@ -842,6 +843,77 @@ static void normal_quantile(void **state)
     assert_true(isnan(vgae_normal_quantile(-0.1)) && isnan(vgae_normal_quantile(NAN)));
 }
 
+/* The nearest-code kernel of the vq layer: on random codebooks (k = 37, so
+ * that the last 5 codes take its scalar path) its pick is as near as the
+ * exact nearest code up to float rounding of the distances, at most
+ * (d + 2) ulps of their largest terms, taken as 8 * 2^-23 (||e||^2 +
+ * 2 |x| |e|); exact ties go to the lower index in any lane and in the tail;
+ * all-NaN input gives code 0. */
+static void nearest_code_kernel(void **state)
+{
+    (void)state;
+    enum { D = 3, K = 37 };
+    vgae_real book[K * D], et[D * K], norms[K], x[D];
+    uint32_t seed = 12345;
+    for (int trial = 0; trial < 300; trial++) {
+        for (int j = 0; j < K * D; j++) {
+            seed = seed * 1664525u + 1013904223u;
+            book[j] = (vgae_real)((seed >> 8) / 16777216.0 * 2 - 1);
+        }
+        for (int i = 0; i < D; i++) {
+            seed = seed * 1664525u + 1013904223u;
+            x[i] = (vgae_real)((seed >> 8) / 16777216.0 * 2 - 1);
+        }
+        if (trial % 3 == 1) /* x on a code repeated in other lanes and in the tail */
+            for (int i = 0; i < D; i++) {
+                x[i] = book[7 * D + i];
+                book[23 * D + i] = book[34 * D + i] = book[7 * D + i];
+            }
+        double emax = 0, xn = 0;
+        for (int j = 0; j < K; j++) {
+            double s = 0;
+            for (int i = 0; i < D; i++) {
+                et[i * K + j] = book[j * D + i];
+                s += (double)book[j * D + i] * book[j * D + i];
+            }
+            norms[j] = (vgae_real)s;
+            emax = s > emax ? s : emax;
+        }
+        for (int i = 0; i < D; i++)
+            xn += (double)x[i] * x[i];
+        double best = INFINITY, dist[K];
+        for (int j = 0; j < K; j++) {
+            double s = 0;
+            for (int i = 0; i < D; i++)
+                s += ((double)x[i] - book[j * D + i]) * ((double)x[i] - book[j * D + i]);
+            dist[j] = s;
+            best = s < best ? s : best;
+        }
+        const int32_t pick = vgae_kernel_nearest(x, D, et, norms, K);
+        assert_true(pick >= 0 && pick < K);
+        const double tol = 8 * 0x1p-23 * (emax + 2 * sqrt(xn * emax));
+        assert_true(dist[pick] - best <= tol);
+        if (trial % 3 == 1)
+            assert_int_equal(pick, 7);
+    }
+    /* a code repeated in every lane-aligned block and in the tail, nearest of all */
+    for (int j = 0; j < K; j++) {
+        norms[j] = 5;
+        for (int i = 0; i < D; i++)
+            et[i * K + j] = 0;
+    }
+    for (int at = 0; at < K; at += 11)
+        norms[at] = 1;
+    x[0] = x[1] = x[2] = 0.5f;
+    assert_int_equal(vgae_kernel_nearest(x, D, et, norms, K), 0);
+    norms[0] = 5;
+    assert_int_equal(vgae_kernel_nearest(x, D, et, norms, K), 11);
+    norms[11] = norms[22] = 5;
+    assert_int_equal(vgae_kernel_nearest(x, D, et, norms, K), 33);
+    x[0] = x[1] = x[2] = NAN;
+    assert_int_equal(vgae_kernel_nearest(x, D, et, norms, K), 0);
+}
+
 /* The latent layer interface: the kinds and their heads, the Gaussian's
  * calls equal the Gaussian math they wrap, the point layer passes the mean
  * through with no KL and no density, and bad calls are refused. */
@@ -975,6 +1047,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(elbo_terms_and_errors, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(chain_independent_of_threads, setup_ctx, teardown_ctx),
         cmocka_unit_test(normal_quantile),
+        cmocka_unit_test(nearest_code_kernel),
         cmocka_unit_test_setup_teardown(latent_layers, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(latent_walks, setup_ctx, teardown_ctx),
     };
