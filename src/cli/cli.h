@@ -125,7 +125,7 @@ int cli_plot_embedding(const char *path, const float *z, int64_t n, int d, const
 typedef struct cli_train_opts {
     vgae_graph_ae_options model;
     /* the model's choices as parsed (ints: the table writes ints) */
-    int kind, loss, propagation, norm, decoder, select, recipe;
+    int kind, loss, propagation, norm, decoder, select, recipe, condition;
     int hops_given; /* values --hops gave (0: none) */
     vgae_linkpred_protocol protocol;
     int64_t seed;

@@ -132,9 +132,10 @@ static void print_json(const char *name, const cli_train_opts *t, const vgae_gra
 {
     printf("{\"dataset\":");
     cli_json_string(name);
-    printf(",\"model\":\"%s\",\"loss\":\"%s\",\"features\":%s,\"hard_negatives\":%lld,\"runs\":[",
+    printf(",\"model\":\"%s\",\"loss\":\"%s\",\"features\":%s,\"condition\":\"%s\",\"hard_negatives\":%lld,"
+           "\"runs\":[",
            vgae_graph_ae_kind_name(o->kind), vgae_loss_name(o->loss), features ? "true" : "false",
-           (long long)hard);
+           o->condition ? "labels" : "none", (long long)hard);
     for (int k = 0; k < t->runs; k++) {
         printf("%s{\"seed\":%lld,", k ? "," : "", (long long)(t->seed + k));
         cli_json_metrics(&runs[k], ",");
@@ -270,7 +271,10 @@ int cmd_linkpred(int argc, char **argv)
         printf("%s on %s: %d nodes, %lld edges, %s; %.0f%% of edges for validation, %.0f%% for "
                "test; %s loss, %d epochs; %s; figures in %%\n\n",
                o.kind == VGAE_MODEL_GAE ? "GAE" : "VGAE", name, ds->graph->n,
-               (long long)ds->graph->n_edges, features ? "with features" : "featureless",
+               (long long)ds->graph->n_edges,
+               o.condition ? (features ? "with features, conditioned on the labels"
+                                       : "featureless, conditioned on the labels")
+               : features ? "with features" : "featureless",
                100 * t->protocol.val_frac, 100 * t->protocol.test_frac, vgae_loss_name(o.loss),
                o.epochs, mrr);
         print_tables(o.kind == VGAE_MODEL_GAE ? "GAE" : "VGAE", t, results, runs, base);

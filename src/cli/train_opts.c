@@ -12,6 +12,7 @@ static const char *const propagation_names[] = {"gcn", "lightgcn", NULL};
 static const char *const norm_names[] = {"none", "layer", "batch", NULL};
 static const char *const decoder_names[] = {"inner", "hadamard", NULL};
 static const char *const select_names[] = {"auc", "ap", "mrr", "hits", NULL};
+static const char *const condition_names[] = {"none", "labels", NULL};
 
 static const char *const recipe_names[] = {"kipf2016", "tuned", NULL};
 
@@ -144,6 +145,10 @@ const cli_opt cli_model_table[] = {
     {"--structure-input", NULL, CLI_FLAG, .negatable = 1, .dest = offsetof(cli_train_opts, model.structure_input),
      .help = "featureless: encode the training adjacency (X = A) instead\n"
              "of X = I; a node isolated in training then encodes to 0"},
+    {"--condition", NULL, CLI_CHOICE, .dest = offsetof(cli_train_opts, condition),
+     .choices = condition_names,
+     .help = "labels: a conditional VGAE; each node's label enters the\n"
+             "encoder (one-hot) and the decoder (a learned code beside z)"},
     {"--epochs", NULL, CLI_INT, "N", 0, 1000000, offsetof(cli_train_opts, model.epochs),
      .help = "Adam steps, one per epoch"},
     {"--lr", NULL, CLI_REAL, "X", 1e-12, 1e6, offsetof(cli_train_opts, model.lr),
@@ -205,6 +210,7 @@ static void choices_from_model(cli_train_opts *t)
     t->norm = (int)t->model.norm;
     t->decoder = (int)t->model.decoder;
     t->select = (int)t->model.select;
+    t->condition = (int)t->model.condition;
 }
 
 cli_train_opts cli_train_defaults(void)
@@ -255,6 +261,7 @@ int cli_train_model(const char *cmd, const cli_train_opts *t, vgae_graph_ae_opti
     o.norm = (vgae_norm_kind)t->norm;
     o.decoder = (vgae_decoder_kind)t->decoder;
     o.select = (vgae_select_metric)t->select;
+    o.condition = (vgae_condition_kind)t->condition;
     o.features = !t->no_features;
     *out = o;
     if (o.degree_term && o.decoder != VGAE_DECODER_HADAMARD)

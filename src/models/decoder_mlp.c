@@ -30,7 +30,8 @@ static void set_log_degree(double *out, const vgae_graph *g, const vgae_graph *h
 vgae_status vgae_mlp_decoder_init(vgae_ctx *ctx, vgae_graph_ae *m, vgae_rng *init)
 {
     vgae_mlp_decoder *d = &m->mlp;
-    const int64_t z = m->options.latent;
+    /* a conditional model's pairs take [z | label code] */
+    const int64_t z = m->options.latent + (m->options.condition ? m->options.classes : 0);
     const int64_t hidden = m->options.decoder_hidden > 0 ? m->options.decoder_hidden : z;
     vgae_status st = vgae_linear_init(ctx, &d->l1, z, hidden, 1, init);
     if (!st) st = vgae_linear_init(ctx, &d->l2, hidden, 1, 1, init);

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bytes.h"
 #include "models/graph_ae_impl.h"
+#include "nn/concat.h"
 #include "vgae/eval/metrics.h"
 #include "vgae/graph/normalize.h"
 #include "vgae/vae/likelihood.h"
@@ -104,6 +106,13 @@ void vgae_graph_ae_free(vgae_graph_ae *m)
     free(m->source_dataset);
     free(m->source_graph);
     free(m->source_features);
+    free(m->source_labels);
+    free(m->label);
+    vgae_mat_destroy(&m->label_code);
+    vgae_mat_destroy(&m->dlabel_code);
+    vgae_mat_destroy(&m->zc);
+    vgae_mat_destroy(&m->dzc);
+    vgae_mat_destroy(&m->mean_c);
     vgae_csr_free(m->a_hat);
     vgae_csr_free(m->x);
     vgae_csr_free(m->xt);
@@ -177,6 +186,11 @@ static vgae_status check_options(vgae_ctx *ctx, const vgae_graph_ae_options *o)
                          "positive need the sampled loss");
     if (o->degree_term && o->decoder != VGAE_DECODER_HADAMARD)
         return vgae_fail(ctx, VGAE_EINVAL, "the degree term belongs to the MLP decoder (hadamard)");
+    if ((unsigned)o->condition > VGAE_CONDITION_LABELS)
+        return vgae_fail(ctx, VGAE_EINVAL, "unknown conditioning %d", (int)o->condition);
+    if (o->condition == VGAE_CONDITION_LABELS && (o->classes < 1 || o->classes > 65536))
+        return vgae_fail(ctx, VGAE_EINVAL, "conditioning on labels needs 1 to 65536 classes, not %d",
+                         o->classes);
     if (o->patience > 0 && o->val_every == 0)
         return vgae_fail(ctx, VGAE_EINVAL, "early stopping (patience %d) needs validation every "
                          "few epochs (val_every)", o->patience);
@@ -197,9 +211,98 @@ static vgae_status adjacency_csr(vgae_ctx *ctx, const vgae_graph *g, vgae_csr **
     return VGAE_OK;
 }
 
+uint32_t vgae_labels_checksum(const vgae_labels *labels)
+{
+    if (!labels)
+        return 0;
+    vgae_crc c;
+    vgae_crc_start(&c);
+    vgae_crc_le(&c, (uint64_t)labels->n, 8);
+    for (int32_t i = 0; i < labels->n; i++)
+        vgae_crc_le(&c, (uint32_t)labels->y[i], 4);
+    return vgae_crc_end(&c);
+}
+
+/* [a | Y]: the encoder's input with each node's one-hot class beside its
+ * row of a (the n x n identity if a is NULL); a row of unknown class gets
+ * no entry there. */
+static vgae_status with_label_columns(vgae_ctx *ctx, const vgae_csr *a, int32_t n, const int32_t *label,
+                                      int32_t classes, vgae_csr **out)
+{
+    const int32_t cols = a ? a->cols : n;
+    if ((int64_t)cols + classes > INT32_MAX)
+        return vgae_fail(ctx, VGAE_EINVAL, "%d input columns and %d classes are too many", cols, classes);
+    const int64_t nnz = (a ? a->nnz : n) + n;
+    vgae_status st = vgae_csr_new(ctx, n, cols + classes, nnz, out);
+    if (st)
+        return st;
+    vgae_csr *x = *out;
+    int64_t k = 0;
+    for (int32_t i = 0; i < n; i++) {
+        x->rowptr[i] = k;
+        if (a) {
+            const int64_t len = a->rowptr[i + 1] - a->rowptr[i];
+            memcpy(x->col + k, a->col + a->rowptr[i], (size_t)len * sizeof *x->col);
+            memcpy(x->val + k, a->val + a->rowptr[i], (size_t)len * sizeof *x->val);
+            k += len;
+        } else {
+            x->col[k] = i;
+            x->val[k++] = 1.0f;
+        }
+        if (label[i] >= 0) {
+            x->col[k] = cols + label[i];
+            x->val[k++] = 1.0f;
+        }
+    }
+    x->rowptr[n] = k;
+    x->nnz = k;
+    return VGAE_OK;
+}
+
+/* A conditional model's labels (checked against its classes), and its
+ * input with their one-hot columns. */
+static vgae_status condition_on_labels(vgae_ctx *ctx, vgae_graph_ae *m, const vgae_labels *labels)
+{
+    const int32_t classes = m->options.classes;
+    if (!labels)
+        return vgae_fail(ctx, VGAE_EINVAL, "conditioning on labels needs the nodes' labels "
+                         "(a labels file beside the graph)");
+    if (labels->n != m->n)
+        return vgae_fail(ctx, VGAE_EINVAL, "%d labels for a graph of %d nodes", labels->n, m->n);
+    for (int32_t i = 0; i < m->n; i++)
+        if (labels->y[i] < -1 || labels->y[i] >= classes)
+            return vgae_fail(ctx, VGAE_EINVAL, "node %d has label %d; the model knows classes 0..%d", i,
+                             labels->y[i], classes - 1);
+    if (!(m->label = vgae_alloc(ctx, (size_t)m->n, sizeof *m->label)))
+        return VGAE_ENOMEM;
+    memcpy(m->label, labels->y, (size_t)m->n * sizeof *m->label);
+    m->labels_checksum = vgae_labels_checksum(labels);
+    vgae_csr *x = NULL;
+    vgae_status st = with_label_columns(ctx, m->x, m->n, m->label, classes, &x);
+    if (st)
+        return st;
+    vgae_csr_free(m->x);
+    m->x = x;
+    return VGAE_OK;
+}
+
+/* The decoder's label codes: classes x classes, Glorot-uniform from init. */
+static vgae_status label_codes_init(vgae_ctx *ctx, vgae_graph_ae *m, vgae_rng *init)
+{
+    const int32_t c = m->options.classes;
+    vgae_status st = vgae_mat_init(ctx, &m->label_code, c, c);
+    if (!st)
+        st = vgae_mat_init(ctx, &m->dlabel_code, c, c);
+    if (!st)
+        vgae_glorot_uniform(ctx, &m->label_code, init);
+    if (!st)
+        st = vgae_params_add(ctx, &m->base.params, "dec.label", &m->label_code, &m->dlabel_code);
+    return st;
+}
+
 /* Takes train (owned on success and on failure) and copies features. */
 static vgae_status build(vgae_ctx *ctx, const vgae_graph_ae_options *options, vgae_graph *train,
-                         const vgae_csr *features, vgae_graph_ae **out)
+                         const vgae_csr *features, const vgae_labels *labels, vgae_graph_ae **out)
 {
     *out = NULL;
     vgae_status st = check_options(ctx, options);
@@ -234,6 +337,8 @@ static vgae_status build(vgae_ctx *ctx, const vgae_graph_ae_options *options, vg
         st = vgae_csr_copy(ctx, features, &m->x);
     else if (!st && options->structure_input)
         st = adjacency_csr(ctx, train, &m->x);
+    if (!st && options->condition == VGAE_CONDITION_LABELS)
+        st = condition_on_labels(ctx, m, labels);
     if (!st && m->x)
         st = vgae_csr_transpose(ctx, m->x, &m->xt);
     /* the encoder's weights first (the first version's order), then the decoder's */
@@ -242,6 +347,8 @@ static vgae_status build(vgae_ctx *ctx, const vgae_graph_ae_options *options, vg
     m->encoder_params = m->base.params.count;
     if (!st && options->decoder == VGAE_DECODER_HADAMARD)
         st = vgae_mlp_decoder_init(ctx, m, init);
+    if (!st && options->condition == VGAE_CONDITION_LABELS)
+        st = label_codes_init(ctx, m, init);
     if (!st && options->adversarial > 0)
         st = vgae_adversary_new(ctx, options->latent, options->lr, init, &m->adversary);
     if (!st)
@@ -254,16 +361,23 @@ static vgae_status build(vgae_ctx *ctx, const vgae_graph_ae_options *options, vg
     return VGAE_OK;
 }
 
-vgae_status vgae_graph_ae_on_graph(vgae_ctx *ctx, const vgae_graph_ae_options *options,
-                                   const vgae_graph *train, const vgae_csr *features,
-                                   vgae_graph_ae **out)
+vgae_status vgae_graph_ae_on_labeled_graph(vgae_ctx *ctx, const vgae_graph_ae_options *options,
+                                           const vgae_graph *train, const vgae_csr *features,
+                                           const vgae_labels *labels, vgae_graph_ae **out)
 {
     vgae_graph *copy = NULL;
     *out = NULL;
     vgae_status st = vgae_graph_copy(ctx, train, &copy);
     if (st)
         return st;
-    return build(ctx, options, copy, features, out);
+    return build(ctx, options, copy, features, labels, out);
+}
+
+vgae_status vgae_graph_ae_on_graph(vgae_ctx *ctx, const vgae_graph_ae_options *options,
+                                   const vgae_graph *train, const vgae_csr *features,
+                                   vgae_graph_ae **out)
+{
+    return vgae_graph_ae_on_labeled_graph(ctx, options, train, features, NULL, out);
 }
 
 /* A copy of path as an absolute path, or as given when it cannot be
@@ -285,7 +399,9 @@ static vgae_status record_source(vgae_ctx *ctx, vgae_graph_ae *m, const vgae_dat
 {
     if ((data->name && !(m->source_dataset = vgae_strdup(ctx, data->name))) ||
         (data->graph_path && !(m->source_graph = source_path(ctx, data->graph_path))) ||
-        (m->x && data->features_path && !(m->source_features = source_path(ctx, data->features_path))))
+        ((m->n_features > 0 || m->options.structure_input) && data->features_path &&
+         !(m->source_features = source_path(ctx, data->features_path))) ||
+        (m->label && data->labels_path && !(m->source_labels = source_path(ctx, data->labels_path))))
         return VGAE_ENOMEM;
     m->source_format = data->format;
     return VGAE_OK;
@@ -300,11 +416,19 @@ vgae_status vgae_graph_ae_new(vgae_ctx *ctx, const vgae_graph_ae_options *option
     if (split->n != g->n)
         return vgae_fail(ctx, VGAE_EINVAL, "the split is of a graph of %d nodes, the data's has %d",
                          split->n, g->n);
+    vgae_graph_ae_options o = *options;
+    if (o.condition == VGAE_CONDITION_LABELS && !data->labels)
+        return vgae_fail(ctx, VGAE_EINVAL, "conditioning on labels needs the nodes' labels: %s has none "
+                         "(a labels file: --labels FILE, or labels.txt in a dataset's folder)",
+                         data->name ? data->name : data->graph_path ? data->graph_path : "the data");
+    if (o.condition == VGAE_CONDITION_LABELS && o.classes == 0) /* a new model: the data's classes */
+        for (int32_t i = 0; i < data->labels->n; i++)
+            o.classes = data->labels->y[i] + 1 > o.classes ? data->labels->y[i] + 1 : o.classes;
     vgae_graph *train = NULL;
     vgae_status st = vgae_split_train_graph(ctx, split, &train);
     const vgae_csr *features = options->features ? data->features : NULL;
     if (!st)
-        st = build(ctx, options, train, features, out);
+        st = build(ctx, &o, train, features, o.condition ? data->labels : NULL, out);
     vgae_graph_ae *m = *out;
     if (!st)
         st = vgae_split_copy(ctx, split, &m->split);
@@ -330,27 +454,54 @@ static const vgae_graph *positives(const vgae_graph_ae *m)
     return m->masked ? m->masked : m->train;
 }
 
-/* The ELBO's decoder callback: the model's loss kind over z, and the
- * adversarial regularizer (its term kept in m->adversarial_loss). */
+/* The decoder's input for codes z: z itself, or for a model conditioned on
+ * labels [z | each node's label code] in *zc (grown as needed). */
+static vgae_status decoder_input(vgae_ctx *ctx, const vgae_graph_ae *m, const vgae_mat *z, vgae_mat *zc,
+                                 const vgae_mat **out)
+{
+    *out = z;
+    if (!m->label)
+        return VGAE_OK;
+    vgae_status st = vgae_mat_ensure(ctx, zc, z->rows, z->cols + m->options.classes);
+    if (st)
+        return st;
+    vgae_concat_codes(z, m->label, &m->label_code, m->options.classes, zc);
+    *out = zc;
+    return VGAE_OK;
+}
+
+/* The ELBO's decoder callback: the model's loss kind over z (beside the
+ * label codes when conditioned, whose gradient it keeps), and the
+ * adversarial regularizer on z (its term kept in m->adversarial_loss). */
 static vgae_status decode(vgae_ctx *ctx, void *self, const vgae_mat *z, double grad_scale,
                           vgae_mat *dz, double *nll)
 {
     vgae_graph_ae *m = self;
     const vgae_graph_ae_options *o = &m->options;
-    vgae_status st;
+    const vgae_mat *in = z;
+    vgae_mat *din = dz;
+    vgae_status st = decoder_input(ctx, m, z, &m->zc, &in);
+    if (!st && dz && m->label) {
+        st = vgae_mat_ensure(ctx, &m->dzc, in->rows, in->cols);
+        din = &m->dzc;
+    }
+    if (st)
+        return st;
     if (o->loss == VGAE_LOSS_FULL) {
-        st = vgae_decoder_full(ctx, m, z, grad_scale, dz, &m->tile, vgae_full_block(m->n), nll);
+        st = vgae_decoder_full(ctx, m, in, grad_scale, din, &m->tile, vgae_full_block(m->n), nll);
     } else {
         const vgae_graph *pos = positives(m);
         const int64_t n_neg = pos->n_edges * o->negatives;
         const double neg_weight = 1.0 / o->negatives;
         if (o->decoder == VGAE_DECODER_HADAMARD)
-            st = vgae_mlp_decoder_loss(ctx, m, pos, z, m->neg_buf, n_neg, grad_scale, neg_weight,
-                                       dz, nll);
+            st = vgae_mlp_decoder_loss(ctx, m, pos, in, m->neg_buf, n_neg, grad_scale, neg_weight,
+                                       din, nll);
         else
-            st = vgae_decoder_sampled(ctx, pos, z, m->neg_buf, n_neg, grad_scale, neg_weight, dz,
+            st = vgae_decoder_sampled(ctx, pos, in, m->neg_buf, n_neg, grad_scale, neg_weight, din,
                                       nll);
     }
+    if (!st && dz && m->label)
+        vgae_concat_codes_backward(&m->dzc, m->label, o->classes, dz, &m->dlabel_code);
     if (!st && m->adversary)
         st = vgae_adversary_apply(ctx, m->adversary, z, o->adversarial,
                                   vgae_ctx_rng(ctx, VGAE_STREAM_ADVERSARY), dz,
@@ -396,6 +547,12 @@ static vgae_status draw_mask(vgae_ctx *ctx, vgae_graph_ae *m)
         /* the structure input shows the visible edges only, too */
         if (!st && m->options.structure_input && m->n_features == 0)
             st = adjacency_csr(ctx, visible, &m->x_visible);
+        if (!st && m->x_visible && m->label) { /* and the labels' columns */
+            vgae_csr *x = NULL;
+            st = with_label_columns(ctx, m->x_visible, m->n, m->label, m->options.classes, &x);
+            vgae_csr_free(m->x_visible);
+            m->x_visible = x;
+        }
         if (!st && m->x_visible)
             st = vgae_csr_transpose(ctx, m->x_visible, &m->xt_visible);
     }
@@ -540,9 +697,13 @@ static vgae_status score_model(vgae_ctx *ctx, void *self, const vgae_pair *pairs
                                double *scores)
 {
     vgae_graph_ae *m = self;
+    const vgae_mat *emb;
+    vgae_status st = decoder_input(ctx, m, &m->mean, &m->mean_c, &emb);
+    if (st)
+        return st;
     if (m->options.decoder == VGAE_DECODER_HADAMARD)
-        return vgae_mlp_decoder_score(ctx, m, &m->mean, pairs, n, scores);
-    score_means(ctx, &m->mean, pairs, n, scores);
+        return vgae_mlp_decoder_score(ctx, m, emb, pairs, n, scores);
+    score_means(ctx, emb, pairs, n, scores);
     return VGAE_OK;
 }
 

@@ -24,8 +24,10 @@ typedef struct facts {
     char hits_k[VGAE_MAX_HITS * 12], val_hits[VGAE_MAX_HITS * 32], test_hits[VGAE_MAX_HITS * 32];
     int64_t edges;
     uint64_t seed;
-    uint32_t graph_checksum, features_checksum, split_checksum;
+    uint32_t graph_checksum, features_checksum, split_checksum, labels_checksum;
     char source_dataset[128], source_graph[1024], source_features[1024], source_format[16];
+    char source_labels[1024];
+    int condition, classes; /* format version 6 */
     char library_version[32];
     vgae_kl_schedule kl;
     int kl_anneal;
@@ -37,6 +39,7 @@ static const char *const propagation_names[] = {"gcn", "lightgcn", NULL};
 static const char *const norm_names[] = {"none", "layer", "batch", NULL};
 static const char *const decoder_names[] = {"inner", "hadamard", NULL};
 static const char *const select_names[] = {"auc", "ap", "mrr", "hits", NULL};
+static const char *const condition_names[] = {"none", "labels", NULL};
 
 /* Hits@K lists in the metadata: "10,20,50,100" and their figures, comma
  * separated, each written to read back exactly. */
@@ -125,6 +128,8 @@ static void facts_from_options(const vgae_graph_ae_options *o, facts *f)
     f->val_every = o->val_every;
     f->select = o->select;
     f->patience = o->patience;
+    f->condition = o->condition;
+    f->classes = o->classes;
     size_t at = 0;
     f->hops[0] = 0;
     for (int l = 0; l < o->layers; l++)
@@ -164,6 +169,8 @@ static int options_from_facts(const facts *f, vgae_graph_ae_options *o)
     o->val_every = f->val_every;
     o->select = (vgae_select_metric)f->select;
     o->patience = f->patience;
+    o->condition = (vgae_condition_kind)f->condition;
+    o->classes = f->condition ? f->classes : 0;
     const char *p = f->hops;
     for (int l = 0; l < f->layers; l++) {
         char *end;
@@ -189,7 +196,8 @@ static int new_architecture(const vgae_graph_ae_options *o)
 }
 
 /* The metadata of a graph model: one table for writing and reading. */
-static int meta_table(facts *f, vgae_meta_key k[64])
+#define VGAE_GRAPH_KEYS 80
+static int meta_table(facts *f, vgae_meta_key k[VGAE_GRAPH_KEYS])
 {
     int n = 0;
 #define KEY(...) k[n++] = (vgae_meta_key){__VA_ARGS__}
@@ -246,6 +254,10 @@ static int meta_table(facts *f, vgae_meta_key k[64])
     KEY(.key = "source_graph", .type = VGAE_META_TEXT, .value = f->source_graph, .size = sizeof f->source_graph);
     KEY(.key = "source_features", .type = VGAE_META_TEXT, .value = f->source_features, .size = sizeof f->source_features);
     KEY(.key = "source_format", .type = VGAE_META_TEXT, .value = f->source_format, .size = sizeof f->source_format);
+    KEY(.key = "condition", .type = VGAE_META_NAME, .value = &f->condition, .names = condition_names);
+    KEY(.key = "classes", .type = VGAE_META_INT, .value = &f->classes, .min = 0, .max = 65536);
+    KEY(.key = "labels_checksum", .type = VGAE_META_HEX32, .value = &f->labels_checksum);
+    KEY(.key = "source_labels", .type = VGAE_META_TEXT, .value = f->source_labels, .size = sizeof f->source_labels);
     KEY(.key = "library_version", .type = VGAE_META_TEXT, .value = f->library_version, .size = sizeof f->library_version);
 #undef KEY
     return vgae_kl_meta_keys(k, n, &f->kl, &f->kl_anneal);
@@ -260,12 +272,13 @@ vgae_status vgae_graph_ae_save(vgae_ctx *ctx, const vgae_graph_ae *m, const char
                .reported = m->reported,
                .train_seconds = m->base.train_seconds, .edges = m->full_edges, .seed = m->base.seed,
                .graph_checksum = m->graph_checksum, .features_checksum = m->features_checksum,
-               .split_checksum = m->split_checksum};
+               .split_checksum = m->split_checksum, .labels_checksum = m->labels_checksum};
     /* where the data came from, if it fits a model file */
     struct { const char *from; char *to; size_t size; } texts[] = {
         {m->source_dataset, f.source_dataset, sizeof f.source_dataset},
         {m->source_graph, f.source_graph, sizeof f.source_graph},
-        {m->source_features, f.source_features, sizeof f.source_features}};
+        {m->source_features, f.source_features, sizeof f.source_features},
+        {m->source_labels, f.source_labels, sizeof f.source_labels}};
     for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
         if (!texts[k].from)
             continue;
@@ -279,12 +292,12 @@ vgae_status vgae_graph_ae_save(vgae_ctx *ctx, const vgae_graph_ae *m, const char
     format_hits(&m->reported, &f);
     snprintf(f.source_format, sizeof f.source_format, "%s", vgae_graph_format_name(m->source_format));
     snprintf(f.library_version, sizeof f.library_version, "%s", vgae_version());
-    vgae_meta_key keys[64];
+    vgae_meta_key keys[VGAE_GRAPH_KEYS];
     char *text = vgae_meta_format(ctx, keys, meta_table(&f, keys));
     if (!text)
         return vgae_ctx_status(ctx);
     vgae_status st = vgae_model_file_write(ctx, path, text, &m->base.params, m->split,
-                                           o->degree_term ? 3 : new_architecture(o) ? 2 : 1);
+                                           o->condition ? 6 : o->degree_term ? 3 : new_architecture(o) ? 2 : 1);
     free(text);
     return st;
 }
@@ -299,7 +312,7 @@ static vgae_status read_facts(vgae_ctx *ctx, const vgae_model_file *file, facts 
     f->reported = vgae_link_figures_none(&(vgae_hits_ks){0});
     if (strcmp(kind, "image-vae") == 0)
         return vgae_fail_at(ctx, VGAE_EINVAL, path, 0, "an image VAE model: use 'vgae vae' commands");
-    vgae_meta_key keys[64];
+    vgae_meta_key keys[VGAE_GRAPH_KEYS];
     vgae_status st = vgae_meta_parse(ctx, file, keys, meta_table(f, keys));
     if (st)
         return st;
@@ -334,6 +347,7 @@ vgae_status vgae_graph_ae_file_source(vgae_ctx *ctx, const vgae_model_file *file
     const char *graph = vgae_model_file_meta(file, "source_graph");
     const char *features = vgae_model_file_meta(file, "source_features");
     const char *format = vgae_model_file_meta(file, "source_format");
+    const char *labels = vgae_model_file_meta(file, "source_labels");
     if (dataset && *dataset) {
         source->name = dataset;
     } else {
@@ -344,6 +358,8 @@ vgae_status vgae_graph_ae_file_source(vgae_ctx *ctx, const vgae_model_file *file
     }
     if (f.features > 0 && features && *features)
         source->features_path = features;
+    if (f.condition && labels && *labels)
+        source->labels_path = labels;
     return VGAE_OK;
 }
 
@@ -373,6 +389,16 @@ static vgae_status check_data(vgae_ctx *ctx, const facts *f, const vgae_split *s
                              "the model was trained on other features (checksum 0x%08" PRIx32
                              ", these 0x%08" PRIx32 "); use --force to apply it anyway",
                              f->features_checksum, vgae_csr_checksum(data->features));
+    }
+    if (f->condition == VGAE_CONDITION_LABELS) {
+        if (!data->labels)
+            return vgae_fail(ctx, VGAE_EINVAL, "the model is conditioned on the nodes' labels; "
+                             "the data has none (give --labels)");
+        if (!force && vgae_labels_checksum(data->labels) != f->labels_checksum)
+            return vgae_fail(ctx, VGAE_EINVAL,
+                             "the model was trained on other labels (checksum 0x%08" PRIx32
+                             ", these 0x%08" PRIx32 "); use --force to apply it anyway",
+                             f->labels_checksum, vgae_labels_checksum(data->labels));
     }
     /* the stored pairs must fit this graph: positives are edges, negatives
      * are not (force, which accepts another graph, skips this too) */
@@ -415,10 +441,12 @@ vgae_status vgae_graph_ae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
         free(m->source_dataset);
         free(m->source_graph);
         free(m->source_features);
-        m->source_dataset = m->source_graph = m->source_features = NULL;
+        free(m->source_labels);
+        m->source_dataset = m->source_graph = m->source_features = m->source_labels = NULL;
         if ((f.source_dataset[0] && !(m->source_dataset = vgae_strdup(ctx, f.source_dataset))) ||
             (f.source_graph[0] && !(m->source_graph = vgae_strdup(ctx, f.source_graph))) ||
-            (f.source_features[0] && !(m->source_features = vgae_strdup(ctx, f.source_features))))
+            (f.source_features[0] && !(m->source_features = vgae_strdup(ctx, f.source_features))) ||
+            (f.source_labels[0] && !(m->source_labels = vgae_strdup(ctx, f.source_labels))))
             st = VGAE_ENOMEM;
         if (!st && f.source_format[0] && vgae_graph_format_from_name(ctx, f.source_format, &m->source_format))
             vgae_ctx_clear(ctx); /* an unknown name: the format stays the data's */
@@ -440,6 +468,7 @@ vgae_status vgae_graph_ae_from_file(vgae_ctx *ctx, const vgae_model_file *file,
     m->graph_checksum = f.graph_checksum;
     m->features_checksum = f.features_checksum;
     m->split_checksum = f.split_checksum;
+    m->labels_checksum = f.labels_checksum;
     return VGAE_OK;
 }
 

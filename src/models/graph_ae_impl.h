@@ -75,12 +75,17 @@ struct vgae_graph_ae {
     double adversarial_loss;      /* the last epoch's regularizer term */
     int64_t encoded_epoch;        /* the epoch whose means `mean` holds; -1: none */
     int best_epoch;               /* model selection's choice in the last fit; 0: none */
+    /* conditioning on labels (options.condition): each node's class (-1:
+     * not known); the decoder's label codes (classes x classes) and their
+     * gradient; [z | code] and its gradient; [mean | code] for scoring */
+    int32_t *label;
+    vgae_mat label_code, dlabel_code, zc, dzc, mean_c;
     /* facts for the model file */
     int64_t full_edges;
-    uint32_t graph_checksum, features_checksum, split_checksum;
+    uint32_t graph_checksum, features_checksum, split_checksum, labels_checksum;
     vgae_link_figures reported;
     /* where the data came from (malloc'ed; NULL: not known): checked when saved */
-    char *source_dataset, *source_graph, *source_features;
+    char *source_dataset, *source_graph, *source_features, *source_labels;
     vgae_graph_format source_format;
 };
 
@@ -90,6 +95,14 @@ struct vgae_graph_ae {
 vgae_status vgae_graph_ae_on_graph(vgae_ctx *ctx, const vgae_graph_ae_options *options,
                                    const vgae_graph *train, const vgae_csr *features,
                                    vgae_graph_ae **out);
+/* The same with node labels (NULL: none), which a model conditioned on
+ * them (options->condition, options->classes set) needs. */
+vgae_status vgae_graph_ae_on_labeled_graph(vgae_ctx *ctx, const vgae_graph_ae_options *options,
+                                           const vgae_graph *train, const vgae_csr *features,
+                                           const vgae_labels *labels, vgae_graph_ae **out);
+/* A CRC-32 of node labels (n, then each class) as a model file records
+ * them; 0 for NULL. */
+uint32_t vgae_labels_checksum(const vgae_labels *labels);
 
 /* The loss for the current weights (drawing noise, and negatives for the
  * sampled loss, from the context's streams); with backward, also the

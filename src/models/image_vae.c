@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/concat.h"
 #include "models/image_vae_impl.h"
 #include "nn/internal.h"
 #include "vgae/vae/likelihood.h"
@@ -166,7 +167,7 @@ vgae_status vgae_image_vae_new(vgae_ctx *ctx, const vgae_image_vae_options *opti
         st = vgae_mat_init(ctx, &v->px, cap, input);
         if (!st) st = vgae_mat_init(ctx, &v->zc, cap, o->latent + classes);
         if (!st) st = vgae_mat_init(ctx, &v->dzc, cap, o->latent + classes);
-        if (!st && !(v->y = vgae_calloc(ctx, (size_t)cap, 1)))
+        if (!st && !(v->y = vgae_calloc(ctx, (size_t)cap, sizeof *v->y)))
             st = VGAE_ENOMEM;
     }
     if (!st) /* the latent layer's own parameters (a vq codebook), last */
@@ -226,17 +227,13 @@ static vgae_real *pixel_rows(vgae_image_vae *v)
 static void condition_rows(vgae_image_vae *v, const uint8_t *labels, const int64_t *idx, int64_t first,
                            int64_t rows)
 {
-    const int64_t c = v->options.classes, d = v->input, w = d + c;
+    const int64_t c = v->options.classes;
     if (!c)
         return;
-    for (int64_t r = 0; r < rows; r++) {
-        const uint8_t y = labels[idx ? idx[r] : first + r];
-        v->y[r] = y;
-        vgae_real *row = v->x.data + r * w;
-        memcpy(row, v->px.data + r * d, sizeof *row * (size_t)d);
-        memset(row + d, 0, sizeof *row * (size_t)c);
-        row[d + y] = 1;
-    }
+    for (int64_t r = 0; r < rows; r++)
+        v->y[r] = labels[idx ? idx[r] : first + r];
+    vgae_mat px = {rows, v->input, v->px.data}, x = {rows, v->input + c, v->x.data};
+    vgae_concat_codes(&px, v->y, NULL, c, &x);
 }
 
 /* Decoder forward from z (with the batch's one-hot labels beside it for a
@@ -244,15 +241,10 @@ static void condition_rows(vgae_image_vae *v, const uint8_t *labels, const int64
 static vgae_status decode_rows(vgae_ctx *ctx, vgae_image_vae *v, const vgae_mat *z)
 {
     vgae_mat in = *z;
-    const int64_t c = v->options.classes, l = z->cols;
+    const int64_t c = v->options.classes;
     if (c) {
         in = rows_of(&v->zc, z->rows);
-        for (int64_t r = 0; r < z->rows; r++) {
-            vgae_real *row = in.data + r * (l + c);
-            memcpy(row, z->data + r * l, sizeof *row * (size_t)l);
-            memset(row + l, 0, sizeof *row * (size_t)c);
-            row[l + v->y[r]] = 1;
-        }
+        vgae_concat_codes(z, v->y, NULL, c, &in);
     }
     vgae_status st = VGAE_OK;
     for (int j = 0; !st && j < n_dec(v); j++) {
@@ -284,7 +276,7 @@ static vgae_status decode_cb(vgae_ctx *ctx, void *self, const vgae_mat *z, doubl
                                 grad_scale, dz ? dlogits.data : NULL, nll);
     if (st || !dz)
         return st;
-    const int64_t c = v->options.classes, l = z->cols;
+    const int64_t c = v->options.classes;
     for (int64_t j = last; !st && j >= 0; j--) {
         vgae_mat g = rows_of(&v->d_dec[j], rows);
         vgae_mat in = j > 0 ? rows_of(&v->a_dec[j - 1], rows) : c ? rows_of(&v->zc, rows) : *z;
@@ -294,8 +286,10 @@ static vgae_status decode_cb(vgae_ctx *ctx, void *self, const vgae_mat *z, doubl
             st = vgae_activation_backward(ctx, VGAE_ACT_RELU, &in, &din, &din);
     }
     /* the label's columns are inputs, not z: only z's part of the gradient goes back */
-    for (int64_t r = 0; !st && c && r < rows; r++)
-        memcpy(dz->data + r * l, v->dzc.data + r * (l + c), sizeof *dz->data * (size_t)l);
+    if (!st && c) {
+        const vgae_mat dzc = rows_of(&v->dzc, rows);
+        vgae_concat_codes_backward(&dzc, v->y, c, dz, NULL);
+    }
     return st;
 }
 
@@ -561,7 +555,8 @@ vgae_status vgae_image_vae_iwae(vgae_ctx *ctx, vgae_image_vae *v, const vgae_ima
         fill_batch(ctx, v, test->pixels, test->labels, NULL, i, 1, 0);
         const vgae_real *x = pixel_rows(v); /* the image, the target of every draw */
         if (v->options.classes) /* its label beside every draw's z */
-            memset(v->y, v->y[0], (size_t)chunk);
+            for (int64_t r = 1; r < chunk; r++)
+                v->y[r] = v->y[0];
         st = encode_rows(ctx, v, 1);
         for (int64_t r = 1; !st && r < chunk; r++) /* the image's q(z|x) in every row */
             for (int h = 0; h < n_heads(v); h++)
@@ -701,7 +696,8 @@ vgae_status vgae_image_vae_decode(vgae_ctx *ctx, vgae_image_vae *v, const vgae_m
         const int64_t rows = z->rows - first < v->capacity ? z->rows - first : v->capacity;
         vgae_mat zr = {rows, z->cols, z->data + first * z->cols};
         if (v->options.classes)
-            memcpy(v->y, labels + first, (size_t)rows);
+            for (int64_t r = 0; r < rows; r++)
+                v->y[r] = labels[first + r];
         st = decode_rows(ctx, v, &zr);
         for (int64_t k = 0; !st && k < rows * v->input; k++)
             out->data[first * v->input + k] = (vgae_real)vgae_sigmoid((double)v->a_dec[last].data[k]);

@@ -19,7 +19,7 @@ struct vgae_image_vae {
      * wide), px the pixels alone, zc = [z, one-hot label] what the decoder
      * reads and dzc its gradient; y the batch's labels */
     vgae_mat px, zc, dzc;
-    uint8_t *y;
+    int32_t *y;
     vgae_mat out[VGAE_LATENT_MAX_HEADS], dout[VGAE_LATENT_MAX_HEADS]; /* the heads and their gradients */
     vgae_mat a_enc[VGAE_VAE_MAX_HIDDEN], d_enc[VGAE_VAE_MAX_HIDDEN];
     vgae_mat a_dec[VGAE_VAE_MAX_HIDDEN + 1], d_dec[VGAE_VAE_MAX_HIDDEN + 1];

@@ -96,6 +96,15 @@ cli("embed", "--model", os.path.join(tmp, "k.vgae"), "-o", os.path.join(tmp, "k.
 mk = vgae.VGAE(epochs=30, seed=5, kl_anneal="cyclical", kl_cycles=3, capacity=0.5).fit(gp)
 check("KL schedule (graph) equals the CLI's", np.array_equal(mk.embed(), np.load(os.path.join(tmp, "k.npy"))))
 raises("unknown KL annealing", ValueError, lambda: vgae.VGAE(kl_anneal="cosine").fit(gp), "unknown KL annealing 'cosine'")
+# conditioned on node labels (the planted blocks), against the CLI; a graph without labels is refused
+y = np.loadtxt(os.path.join(DATA, "planted-labels.txt"), dtype=np.int32)
+gl = vgae.Graph.from_edges(gp.n_nodes, gp.edges, labels=y)
+cli("train", "--graph", planted, "--labels", os.path.join(DATA, "planted-labels.txt"), "--condition", "labels",
+    "--epochs", 30, "--seed", 5, "-o", os.path.join(tmp, "c.vgae"), "--quiet")
+cli("embed", "--model", os.path.join(tmp, "c.vgae"), "-o", os.path.join(tmp, "c.npy"))
+mc = vgae.VGAE(epochs=30, seed=5, condition="labels").fit(gl)
+check("conditioned on labels equals the CLI's", np.array_equal(mc.embed(), np.load(os.path.join(tmp, "c.npy"))))
+raises("condition without labels", Exception, lambda: vgae.VGAE(condition="labels").fit(gp), "needs the nodes' labels")
 gn = vgae.load_graph(os.path.join(DATA, "names.ncol"))
 check("node names kept", gn.names is not None and len(gn.names) == gn.n_nodes and all(gn.names), gn.names)
 

@@ -626,7 +626,13 @@ static void graph_case_init(vgae_ctx *ctx, graph_case *c, vgae_graph_ae_options 
     o.hidden = 4;
     o.latent = 3;
     vgae_ctx_set_seed(ctx, 3);
-    assert_int_equal(vgae_graph_ae_on_graph(ctx, &o, c->g, c->x, &c->m), VGAE_OK);
+    /* conditioned: three classes, one node of unknown class */
+    int32_t y[9] = {0, 1, 2, 0, 1, 2, -1, 0, 1};
+    vgae_labels labels = {9, y, 3, 1};
+    if (o.condition)
+        o.classes = 3;
+    assert_int_equal(vgae_graph_ae_on_labeled_graph(ctx, &o, c->g, c->x, o.condition ? &labels : NULL, &c->m),
+                     VGAE_OK);
     for (size_t k = 0; k < N_REPLAYED; k++)
         c->streams[k] = *vgae_ctx_rng(ctx, replayed[k]);
 }
@@ -808,6 +814,22 @@ static void check_graph_model_options(void **state)
     o.loss = VGAE_LOSS_SAMPLED;
     o.adversarial = 0.7;
     check_graph_options(ctx, "gae adversarial", o, 1);
+    /* conditioned on labels: their one-hot columns in the encoder's input,
+     * their codes beside z in every decoder (dec.label checked too) */
+    o = vgae_graph_ae_defaults();
+    o.condition = VGAE_CONDITION_LABELS;
+    check_graph_options(ctx, "vgae conditioned full", o, 1);
+    check_graph_options(ctx, "vgae conditioned featureless", o, 0);
+    o.loss = VGAE_LOSS_SAMPLED;
+    o.decoder = VGAE_DECODER_HADAMARD;
+    o.mask_rate = 0.5;
+    o.structure_input = 1;
+    check_graph_options(ctx, "vgae conditioned hadamard masked", o, 0);
+    o.decoder = VGAE_DECODER_INNER;
+    o.mask_rate = 0;
+    o.structure_input = 0;
+    o.adversarial = 0.7;
+    check_graph_options(ctx, "vgae conditioned sampled adversarial", o, 1);
 }
 
 /* The tiled, fused full loss equals the direct sum over all N^2 pairs:

@@ -35,9 +35,11 @@ extern "C" {
  * would drop the term). Version 4: a conditional image VAE (key "classes";
  * a vgae without it would misread the layers' sizes). Version 5: a
  * vector-quantized image VAE (keys "latent_kind" vq, "vq_*", a codebook).
+ * Version 6: a graph model conditioned on node labels (keys "condition",
+ * "classes", "labels_checksum", a tensor of label codes).
  * Every model's save writes this and every model's load reads it; the
  * models differ only in their metadata keys and tensor names. */
-#define VGAE_MODEL_FILE_VERSION 5
+#define VGAE_MODEL_FILE_VERSION 6
 
 /* A model file as read, whatever model it holds: for looking at (vgae info
  * --model) and for the models' loaders. Opaque. */

@@ -76,6 +76,19 @@ typedef enum vgae_select_metric {
     VGAE_SELECT_HITS = 3  /* Hits@K of the first K of options.hits */
 } vgae_select_metric;
 
+/* What a model is conditioned on (a conditional VGAE, Sohn et al. 2015, on nodes). */
+typedef enum vgae_condition_kind {
+    VGAE_CONDITION_NONE = 0,
+    /* the dataset's node labels: node i's class y_i enters the encoder as
+     * one-hot columns beside its input (features, or the identity or
+     * adjacency of a featureless model) and the decoder as a learned code
+     * e_{y_i} of `classes` dimensions beside z_i, so a pair's logit is
+     * z_u . z_v + e_{y_u} . e_{y_v} (the Hadamard decoder takes the
+     * concatenations alike); a node of unknown class (-1) has no one-hot
+     * column and the code 0 */
+    VGAE_CONDITION_LABELS = 1
+} vgae_condition_kind;
+
 #define VGAE_MAX_LAYERS 8
 
 typedef struct vgae_graph_ae_options {
@@ -102,6 +115,10 @@ typedef struct vgae_graph_ae_options {
      * training graph encodes to 0 (every edge of its own is held out) rather
      * than to an embedding only the negatives shaped; 0: X = I. */
     int structure_input;
+    /* conditioning: NONE; with LABELS, vgae_graph_ae_new needs the
+     * dataset's labels and sets classes to the largest label + 1 */
+    vgae_condition_kind condition;
+    int classes;
 
     /* ---- the encoder: `layers` layers, each
      *   T = dropout(H) W (+ b);  P = propagate(T, hops[l]);

@@ -35,8 +35,9 @@ _PROPAGATIONS = ("gcn", "lightgcn")
 _NORMS = ("none", "layer", "batch")
 _DECODERS = ("inner", "hadamard")
 _SELECTS = ("auc", "ap", "mrr", "hits")
+_CONDITIONS = ("none", "labels")
 _CHOICES = {"kind": _KINDS, "loss": _LOSSES, "propagation": _PROPAGATIONS, "norm": _NORMS,
-            "decoder": _DECODERS, "select": _SELECTS}
+            "decoder": _DECODERS, "select": _SELECTS, "condition": _CONDITIONS}
 _SETS = {"train": 0, "val": 1, "val_negatives": 2, "test": 3, "test_negatives": 4,
          "val_hard": 5, "test_hard": 6}
 
@@ -260,7 +261,8 @@ class VGAE:
     ("gcn"/"lightgcn"), bias, dropout, norm, residual, l2_scale, l2_learn,
     decoder ("inner"/"hadamard"), decoder_hidden, degree_term, negatives,
     mask_rate, adversarial, weight_decay, encoder_decay, val_every, select,
-    patience, beta, features (False: featureless), structure_input; the KL
+    patience, beta, features (False: featureless), structure_input,
+    condition ("labels": a conditional VGAE on the graph's labels); the KL
     schedule kl_anneal ("constant"/"linear"/"cyclical"), kl_warmup,
     kl_cycles, kl_ratio, capacity, capacity_epochs, capacity_gamma.
 

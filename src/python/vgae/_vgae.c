@@ -550,6 +550,8 @@ static int set_options(vgae_graph_ae_options *o, PyObject *dict)
         INT_OPT("loss", loss)
         INT_OPT("features", features)
         INT_OPT("structure_input", structure_input)
+        INT_OPT("condition", condition)
+        INT_OPT("classes", classes)
         INT_OPT("layers", layers)
         INT_OPT("propagation", propagation)
         INT_OPT("bias", bias)
@@ -622,13 +624,14 @@ static PyObject *options_dict(const vgae_graph_ae_options *o)
     if (!hops)
         return NULL;
     return Py_BuildValue(
-        "{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,"
+        "{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,"
         "s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:N}",
         "kind", o->kind, "hidden", o->hidden, "latent", o->latent, "epochs", o->epochs, "loss", o->loss,
         "features", o->features, "structure_input", o->structure_input, "layers", o->layers, "propagation",
         o->propagation, "bias", o->bias, "norm", o->norm, "residual", o->residual, "l2_learn", o->l2_learn,
         "decoder", o->decoder, "decoder_hidden", o->decoder_hidden, "degree_term", o->degree_term, "negatives",
-        o->negatives, "val_every", o->val_every, "select", o->select, "patience", o->patience, "lr", o->lr,
+        o->negatives, "val_every", o->val_every, "select", o->select, "patience", o->patience, "condition",
+        o->condition, "classes", o->classes, "lr", o->lr,
         "beta", o->beta, "dropout", o->dropout, "l2_scale", o->l2_scale, "mask_rate", o->mask_rate,
         "adversarial", o->adversarial, "weight_decay", o->weight_decay, "encoder_decay", o->encoder_decay,
         "hops", hops);
