@@ -1,6 +1,7 @@
 /* The core's vectorized element-wise kernels: softplus/sigmoid, Bernoulli terms, Adam. */
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "nn/kernels.h"
 
@@ -192,50 +193,55 @@ static CLONES void kernel_adam(vgae_real *restrict theta, const vgae_real *restr
 
 /* The nearest of k codes to x (d values): the smallest norms[j] - 2 x . e_j,
  * e_j column j of et (d x k, row-major), the lowest index on ties. Distances
- * are formed and compared 16 codes at a time, one running minimum per lane,
- * without a buffer; each distance adds its d products in order. */
+ * are formed and compared 16 codes at a time in one vector (GCC's vector
+ * extensions: one AVX-512 register, two AVX2 ones, four SSE ones), with a
+ * running minimum and its index per lane, without a buffer; each distance
+ * adds its d products in order. */
+#define NEAREST_W 16
+typedef real nearest_v __attribute__((vector_size(NEAREST_W * sizeof(real))));
+#ifdef VGAE_REAL_DOUBLE
+typedef int64_t nearest_i __attribute__((vector_size(NEAREST_W * sizeof(int64_t))));
+#else
+typedef int32_t nearest_i __attribute__((vector_size(NEAREST_W * sizeof(int32_t))));
+#endif
+
 static CLONES int32_t kernel_nearest(const vgae_real *restrict x, int64_t d, const vgae_real *restrict et,
                                      const vgae_real *restrict norms, int64_t k)
 {
-    enum { W = 16 };
-    real bv[W], dist[W];
-    int32_t bi[W];
-    for (int l = 0; l < W; l++) {
+    nearest_v bv, dist, row;
+    nearest_i bi, lane;
+    for (int l = 0; l < NEAREST_W; l++) {
         bv[l] = INFINITY;
         bi[l] = (int32_t)k;
+        lane[l] = l;
     }
     int64_t j = 0;
-    for (; j + W <= k; j += W) {
-        for (int l = 0; l < W; l++)
-            dist[l] = norms[j + l];
+    for (; j + NEAREST_W <= k; j += NEAREST_W) {
+        memcpy(&dist, norms + j, sizeof dist);
         for (int64_t i = 0; i < d; i++) {
-            const real xi = -2 * x[i];
-            const vgae_real *row = et + i * k + j;
-            for (int l = 0; l < W; l++)
-                dist[l] += xi * row[l];
+            memcpy(&row, et + i * k + j, sizeof row);
+            dist += (-2 * x[i]) * row;
         }
-        for (int l = 0; l < W; l++) {
-            const int take = dist[l] < bv[l];
-            bv[l] = take ? dist[l] : bv[l];
-            bi[l] = take ? (int32_t)(j + l) : bi[l];
-        }
+        const nearest_i take = dist < bv; /* all ones where the lane's new distance is smaller */
+        bv = (nearest_v)(((nearest_i)dist & take) | ((nearest_i)bv & ~take));
+        bi = ((lane + (int32_t)j) & take) | (bi & ~take);
     }
-    for (; j < k; j++) { /* the last k % 16 codes, into lane 0 */
+    real best_v = INFINITY;
+    int32_t best = (int32_t)k;
+    for (int l = 0; l < NEAREST_W; l++)
+        if (bv[l] < best_v || (bv[l] == best_v && bi[l] < best)) {
+            best_v = bv[l];
+            best = (int32_t)bi[l];
+        }
+    for (; j < k; j++) { /* the last k % 16 codes */
         real t = norms[j];
         for (int64_t i = 0; i < d; i++)
-            t += -2 * x[i] * et[i * k + j];
-        if (t < bv[0] || (t == bv[0] && (int32_t)j < bi[0])) {
-            bv[0] = t;
-            bi[0] = (int32_t)j;
+            t += (-2 * x[i]) * et[i * k + j];
+        if (t < best_v) {
+            best_v = t;
+            best = (int32_t)j;
         }
     }
-    int32_t best = bi[0];
-    real value = bv[0];
-    for (int l = 1; l < W; l++)
-        if (bv[l] < value || (bv[l] == value && bi[l] < best)) {
-            value = bv[l];
-            best = bi[l];
-        }
     return best < k ? best : 0; /* all NaN: the first */
 }
 
