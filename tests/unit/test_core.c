@@ -914,6 +914,49 @@ static void nearest_code_kernel(void **state)
     assert_int_equal(vgae_kernel_nearest(x, D, et, norms, K), 0);
 }
 
+/* The vq layer's picks over many vectors (400 code vectors, a codebook of
+ * 512: the search splits over threads) equal the kernel's one vector at a
+ * time, on 1 and on 2 threads. */
+static void vq_picks_on_any_thread_count(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_latent_options vo = vgae_latent_defaults();
+    vo.codes = 4;
+    vo.codebook = 512;
+    vgae_latent *l = NULL;
+    assert_int_equal(vgae_latent_new_with(ctx, "vq", 16, &vo, vgae_ctx_rng(ctx, VGAE_STREAM_INIT), &l), VGAE_OK);
+    vgae_mat ze = {0}, et = {0};
+    assert_int_equal(vgae_mat_init(ctx, &ze, 100, 16), VGAE_OK);
+    vgae_rng_normal_fill_f(vgae_ctx_rng(ctx, VGAE_STREAM_NOISE), ze.data, 1600, 1);
+    const vgae_mat *book = vgae_latent_codebook(l);
+    assert_int_equal(vgae_mat_init(ctx, &et, 4, 512), VGAE_OK);
+    vgae_real norms[512];
+    for (int j = 0; j < 512; j++) {
+        double s = 0;
+        for (int i = 0; i < 4; i++) {
+            et.data[i * 512 + j] = book->data[j * 4 + i];
+            s += (double)book->data[j * 4 + i] * book->data[j * 4 + i];
+        }
+        norms[j] = (vgae_real)s;
+    }
+    int32_t picks[2][400];
+    for (int threads = 1; threads <= 2; threads++) {
+        vgae_ctx_set_threads(ctx, threads);
+        assert_int_equal(vgae_latent_vq_assign(ctx, l, &ze, picks[threads - 1]), VGAE_OK);
+    }
+    vgae_ctx_set_threads(ctx, 1);
+    int distinct = 0;
+    for (int v = 0; v < 400; v++) {
+        assert_int_equal(picks[0][v], vgae_kernel_nearest(ze.data + v * 4, 4, et.data, norms, 512));
+        assert_int_equal(picks[0][v], picks[1][v]);
+        distinct += v == 0 || picks[0][v] != picks[0][v - 1];
+    }
+    assert_true(distinct > 100);
+    vgae_mat_destroy(&ze);
+    vgae_mat_destroy(&et);
+    vgae_latent_free(l);
+}
+
 /* The latent layer interface: the kinds and their heads, the Gaussian's
  * calls equal the Gaussian math they wrap, the point layer passes the mean
  * through with no KL and no density, and bad calls are refused. */
@@ -1048,6 +1091,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(chain_independent_of_threads, setup_ctx, teardown_ctx),
         cmocka_unit_test(normal_quantile),
         cmocka_unit_test(nearest_code_kernel),
+        cmocka_unit_test_setup_teardown(vq_picks_on_any_thread_count, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(latent_layers, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(latent_walks, setup_ctx, teardown_ctx),
     };
