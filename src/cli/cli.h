@@ -51,6 +51,16 @@ void cli_notes_flush(int print);
  * lines at once with --verbose; notes and warnings are held until
  * cli_notes_flush. quiet: no log at all. */
 vgae_ctx *cli_ctx_new(int quiet, int threads);
+/* SIGINT and SIGTERM: the first stops the work at the end of its step
+ * (the commands then fail with "interrupted ..."; nothing is written), a
+ * second ends the process at once; SIGPIPE is ignored (a write error). */
+void cli_signals_install(void);
+/* The exit status of a command that returned rc: 1 if standard output
+ * could not be written (a message says so), 128 + the signal after one. */
+int cli_finish(int rc);
+/* Before long work: whether the output paths (either may be NULL) can be
+ * written; CLI_OK, or a printed error and CLI_ERROR. */
+int cli_check_outputs(vgae_ctx *ctx, const char *first, const char *second);
 /* s as a JSON string, quotes and escapes included. */
 void cli_json_string(const char *s);
 /* "key":x followed by `after`, or "key":null when x is not finite. */

@@ -212,7 +212,9 @@ int cmd_linkpred(int argc, char **argv)
     cli_history history = {0};
     if (!ctx)
         return CLI_ERROR;
-    int rc = cli_load_dataset(cmd, ctx, &a.data, &ds);
+    int rc = cli_check_outputs(ctx, t->plot, NULL); /* before the runs, not after */
+    if (!rc)
+        rc = cli_load_dataset(cmd, ctx, &a.data, &ds);
     if (rc)
         goto done;
     const int features = o.features && ds->features;

@@ -105,7 +105,10 @@ int cmd_train(int argc, char **argv)
     cli_history history = {0};
     if (!ctx)
         return CLI_ERROR;
-    int rc = cli_load_dataset(cmd, ctx, &a.data, &ds);
+    /* the outputs' folders before the data and the training: not hours later */
+    int rc = cli_check_outputs(ctx, a.output, t->plot);
+    if (!rc)
+        rc = cli_load_dataset(cmd, ctx, &a.data, &ds);
     if (rc)
         goto done;
     if (recipe && !(o.features && ds->features)) { /* the recipe's featureless settings */

@@ -298,6 +298,10 @@ static int vae_train(int argc, char **argv)
         return CLI_ERROR;
     vgae_ctx_set_seed(ctx, (uint64_t)a.seed);
     vgae_image_figures f = {NAN, NAN, NAN, 0};
+    if (cli_check_outputs(ctx, a.output, a.plot)) { /* before the training, not after */
+        vgae_ctx_free(ctx);
+        return CLI_ERROR;
+    }
     double train_loss = NAN;
     double *curve = a.plot ? calloc((size_t)a.vo.epochs * 5 + 1, sizeof *curve) : NULL;
     if (a.plot && !curve) {

@@ -95,6 +95,7 @@ int main(int argc, char **argv)
 {
     const char *cmd;
     cli_ensure_blas_kernels(argv);
+    cli_signals_install();
     argc = take_verbose(argc, argv);
     if (cli_verbose)
         cli_system_report(stderr, 0, cli_default_threads());
@@ -106,15 +107,15 @@ int main(int argc, char **argv)
         return CLI_OK;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0)
-        return cmd_version(argc - 1, argv + 1);
+        return cli_finish(cmd_version(argc - 1, argv + 1));
     if (strcmp(cmd, "info") == 0)
-        return cmd_info(argc - 1, argv + 1);
+        return cli_finish(cmd_info(argc - 1, argv + 1));
     static const struct { const char *name; int (*run)(int, char **); } commands[] = {
         {"linkpred", cmd_linkpred}, {"split", cmd_split}, {"train", cmd_train},
         {"eval", cmd_eval}, {"embed", cmd_embed}, {"predict", cmd_predict}, {"vae", cmd_vae},
         {"generate", cmd_generate}, {"baseline", cmd_baseline}, {"datasets", cmd_datasets}};
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
         if (strcmp(cmd, commands[k].name) == 0)
-            return commands[k].run(argc - 1, argv + 1);
+            return cli_finish(commands[k].run(argc - 1, argv + 1));
     return cli_usage_error(NULL, "unknown command '%s'", cmd);
 }

@@ -1,5 +1,7 @@
 /* What the tool prints: usage and library errors, notes held until success, JSON pieces, the log. */
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "vgae/io/outfile.h"
 
 /* A progress line redrawn in place is open (not yet ended by a newline). */
 static int progress_open;
@@ -53,11 +56,65 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     return CLI_USAGE;
 }
 
+/* ---- signals: the first SIGINT or SIGTERM asks the work to stop at the
+ * end of its step (every context is interrupted, and no output file is
+ * committed after it); a second ends the process at once, removing the
+ * temporary files of outputs not yet written. ---- */
+static volatile sig_atomic_t caught_signal;
+
+static void on_stop_signal(int sig)
+{
+    if (caught_signal) {
+        vgae_outfile_remove_pending();
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    caught_signal = sig;
+    vgae_interrupt_all();
+}
+
+void cli_signals_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* a closed pipe on standard output is a write error to report, not a silent death */
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int cli_finish(int rc)
+{
+    int err = fflush(stdout) != 0 ? errno : 0;
+    if (ferror(stdout) && rc == CLI_OK) {
+        fprintf(stderr, "vgae: cannot write to standard output: %s\n", strerror(err ? err : EIO));
+        rc = CLI_ERROR;
+    }
+    return caught_signal ? 128 + caught_signal : rc;
+}
+
+int cli_check_outputs(vgae_ctx *ctx, const char *first, const char *second)
+{
+    const char *paths[2] = {first, second};
+    for (int k = 0; k < 2; k++)
+        if (paths[k] && vgae_outfile_check(ctx, paths[k]))
+            return cli_lib_error(ctx);
+    return CLI_OK;
+}
+
 int cli_lib_error(vgae_ctx *ctx)
 {
     const char *msg = vgae_ctx_message(ctx);
     cli_progress_done();
-    fprintf(stderr, "vgae: %s\n", *msg ? msg : vgae_status_name(vgae_ctx_status(ctx)));
+    if (vgae_ctx_status(ctx) == VGAE_EINTR && caught_signal)
+        fprintf(stderr, "vgae: %s (%s); nothing written\n", *msg ? msg : "interrupted",
+                caught_signal == SIGINT ? "SIGINT" : "SIGTERM");
+    else
+        fprintf(stderr, "vgae: %s\n", *msg ? msg : vgae_status_name(vgae_ctx_status(ctx)));
     return CLI_ERROR;
 }
 

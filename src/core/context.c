@@ -1,4 +1,5 @@
 /* The context object: error recording, logging, threads and allocation helpers. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,9 +68,21 @@ void vgae_ctx_interrupt(vgae_ctx *ctx)
     ctx->interrupted = 1;
 }
 
+static volatile sig_atomic_t all_interrupted;
+
+void vgae_interrupt_all(void)
+{
+    all_interrupted = 1;
+}
+
+int vgae_all_interrupted(void)
+{
+    return all_interrupted != 0;
+}
+
 int vgae_ctx_interrupted(const vgae_ctx *ctx)
 {
-    return ctx->interrupted != 0;
+    return ctx->interrupted != 0 || all_interrupted != 0;
 }
 
 void vgae_ctx_set_threads(vgae_ctx *ctx, int threads)

@@ -798,7 +798,7 @@ vgae_status vgae_graph_ae_fit(vgae_ctx *ctx, vgae_graph_ae *m, int every, vgae_e
          * alone is cheaper, and train_epoch checks it for divergence */
         const int want_loss = report || epoch == epochs;
         if (vgae_ctx_interrupted(ctx)) {
-            st = vgae_fail(ctx, VGAE_EINTR, "interrupted after %d epochs", epoch - 1);
+            st = vgae_fail(ctx, VGAE_EINTR, "interrupted after %d of %d epochs", epoch - 1, epochs);
             break;
         }
         st = vgae_graph_ae_train_epoch(ctx, m, want_loss ? &terms : NULL);

@@ -433,6 +433,9 @@ vgae_status vgae_image_vae_train_epoch(vgae_ctx *ctx, vgae_image_vae *v, const v
     const int64_t every = n / 50 > v->capacity ? n / 50 : v->capacity; /* about 50 reports an epoch */
     int64_t next_report = 0;
     for (int64_t first = 0; first < n; first += v->capacity) {
+        if (vgae_ctx_interrupted(ctx)) /* at the end of a step: the weights of the last batch */
+            return vgae_fail(ctx, VGAE_EINTR, "interrupted in epoch %lld after %lld of %lld images",
+                             (long long)v->base.epoch + 1, (long long)first, (long long)n);
         if (first >= next_report) {
             vgae_progress(ctx, "training", first, n);
             next_report = first + every;
@@ -552,6 +555,11 @@ vgae_status vgae_image_vae_iwae(vgae_ctx *ctx, vgae_image_vae *v, const vgae_ima
     vgae_mat out_rows[VGAE_LATENT_MAX_HEADS], dout_rows[VGAE_LATENT_MAX_HEADS];
     const vgae_mat *heads[VGAE_LATENT_MAX_HEADS];
     for (int64_t i = 0; !st && i < n; i++) {
+        if (vgae_ctx_interrupted(ctx)) {
+            st = vgae_fail(ctx, VGAE_EINTR, "interrupted after the IWAE bound of %lld of %lld images",
+                           (long long)i, (long long)n);
+            break;
+        }
         fill_batch(ctx, v, test->pixels, test->labels, NULL, i, 1, 0);
         const vgae_real *x = pixel_rows(v); /* the image, the target of every draw */
         if (v->options.classes) /* its label beside every draw's z */

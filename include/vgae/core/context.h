@@ -44,7 +44,15 @@ VGAE_EXPORT void vgae_ctx_clear(vgae_ctx *ctx);
  * model whole (the weights after the last finished epoch). Safe to call
  * from a signal handler or another thread; vgae_ctx_clear resets it. */
 VGAE_EXPORT void vgae_ctx_interrupt(vgae_ctx *ctx);
+/* Whether ctx was interrupted, or every context was (vgae_interrupt_all). */
 VGAE_EXPORT int vgae_ctx_interrupted(const vgae_ctx *ctx);
+/* Interrupts every context of the process, for good (a program's signal
+ * handler: async-signal-safe). Output files not yet committed are then
+ * not committed: vgae_outfile_commit fails with VGAE_EINTR and writes
+ * nothing. */
+VGAE_EXPORT void vgae_interrupt_all(void);
+/* Whether vgae_interrupt_all was called. */
+VGAE_EXPORT int vgae_all_interrupted(void);
 
 /* Number of threads the library's parallel loops may use (>= 1). Results
  * do not depend on it: every parallel loop splits its work into parts fixed
