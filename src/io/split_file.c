@@ -13,8 +13,27 @@
 #include "vgae/io/split_file.h"
 
 /* Version 2 adds hard negatives; a split without them is written as version 1. */
-#define FORMAT_VERSION 2
+#define FORMAT_VERSION 3
 #define COLUMNS "set\tu\tv\tlabel"
+
+/* Version 3's row counts: one header key per set name of the rows (val and
+ * test count their positives and negatives together). */
+enum { ROWS_TRAIN, ROWS_VAL, ROWS_TEST, ROWS_VAL_HARD, ROWS_TEST_HARD, N_ROW_KEYS };
+static const char *const row_key_names[N_ROW_KEYS] = {"rows_train", "rows_val", "rows_test", "rows_val_hard",
+                                                      "rows_test_hard"};
+/* The row key of a vgae_split_set. */
+static int row_key_of_set(int set)
+{
+    switch ((vgae_split_set)set) {
+    case VGAE_SET_TRAIN: return ROWS_TRAIN;
+    case VGAE_SET_VAL_POS:
+    case VGAE_SET_VAL_NEG: return ROWS_VAL;
+    case VGAE_SET_TEST_POS:
+    case VGAE_SET_TEST_NEG: return ROWS_TEST;
+    case VGAE_SET_VAL_HARD: return ROWS_VAL_HARD;
+    default: return ROWS_TEST_HARD;
+    }
+}
 
 /* A name a split file can hold in one field and read back. */
 static int name_is_usable(const char *s)
@@ -136,24 +155,32 @@ static vgae_status pair_list_push(vgae_ctx *ctx, pair_list *l, vgae_pair p)
 
 /* ---- writing ---- */
 
-static void write_node(FILE *f, const vgae_graph *g, int by_name, int32_t i)
+/* The rows of one set, each line also fed to the rows' CRC-32 (*crc). */
+static vgae_status write_rows(vgae_ctx *ctx, FILE *f, const vgae_graph *g, int by_name, const char *set,
+                              const vgae_pair *p, int64_t count, int label, uLong *crc)
 {
-    if (by_name)
-        fputs(g->names[i], f);
-    else
-        fprintf(f, "%" PRId32, i);
-}
-
-static void write_rows(FILE *f, const vgae_graph *g, int by_name, const char *set,
-                       const vgae_pair *p, int64_t count, int label)
-{
+    char *buf = NULL;
+    size_t cap = 0;
     for (int64_t k = 0; k < count; k++) {
-        fprintf(f, "%s\t", set);
-        write_node(f, g, by_name, p[k].u);
-        fputc('\t', f);
-        write_node(f, g, by_name, p[k].v);
-        fprintf(f, "\t%d\n", label);
+        char ui[16], vi[16];
+        const char *u = by_name ? g->names[p[k].u] : ui, *v = by_name ? g->names[p[k].v] : vi;
+        if (!by_name) {
+            snprintf(ui, sizeof ui, "%" PRId32, p[k].u);
+            snprintf(vi, sizeof vi, "%" PRId32, p[k].v);
+        }
+        const size_t need = strlen(set) + strlen(u) + strlen(v) + 8;
+        if (need > cap) {
+            free(buf);
+            cap = need * 2 > 256 ? need * 2 : 256;
+            if (!(buf = vgae_alloc(ctx, cap, 1)))
+                return VGAE_ENOMEM;
+        }
+        const int len = snprintf(buf, cap, "%s\t%s\t%s\t%d\n", set, u, v, label);
+        *crc = crc32(*crc, (const Bytef *)buf, (uInt)len);
+        fwrite(buf, 1, (size_t)len, f);
     }
+    free(buf);
+    return VGAE_OK;
 }
 
 /* Whether g's names can stand for its nodes in a split file. */
@@ -187,7 +214,7 @@ vgae_status vgae_split_write(vgae_ctx *ctx, const char *path, const vgae_split *
         return st;
     FILE *f = vgae_outfile_stream(out);
     const int hard = split->n_hard > 0;
-    fprintf(f, "# vgae split %d\n", hard ? 2 : 1);
+    fprintf(f, "# vgae split %d\n", FORMAT_VERSION);
     fprintf(f, "# graph_checksum 0x%08" PRIx32 "\n", vgae_graph_checksum(g));
     fprintf(f, "# nodes %" PRId32 "\n", g->n);
     fprintf(f, "# edges %" PRId64 "\n", g->n_edges);
@@ -198,26 +225,47 @@ vgae_status vgae_split_write(vgae_ctx *ctx, const char *path, const vgae_split *
     fprintf(f, "# node_ids %s\n", by_name ? "name" : "index");
     if (hard)
         fprintf(f, "# hard_negatives %" PRId64 "\n", split->n_hard);
+    /* the rows of each set, so that a reader knows a file cut short */
+    const int last = hard ? VGAE_SET_TEST_HARD : VGAE_SET_TEST_NEG;
+    int64_t rows[N_ROW_KEYS] = {0};
+    for (int k = VGAE_SET_TRAIN; k <= last; k++) {
+        int64_t count;
+        vgae_split_pairs(split, (vgae_split_set)k, &count);
+        rows[row_key_of_set(k)] += count;
+    }
+    for (int r = 0; r < (hard ? N_ROW_KEYS : N_ROW_KEYS - 2); r++)
+        fprintf(f, "# %s %" PRId64 "\n", row_key_names[r], rows[r]);
     fputs(COLUMNS "\n", f);
-    for (int k = VGAE_SET_TRAIN; k <= (hard ? VGAE_SET_TEST_HARD : VGAE_SET_TEST_NEG); k++) {
+    uLong crc = crc32(0L, Z_NULL, 0);
+    for (int k = VGAE_SET_TRAIN; !st && k <= last; k++) {
         int64_t count;
         const vgae_pair *p = vgae_split_pairs(split, (vgae_split_set)k, &count);
-        write_rows(f, g, by_name, vgae_split_set_name((vgae_split_set)k), p, count,
-                   vgae_split_set_positive((vgae_split_set)k));
+        st = write_rows(ctx, f, g, by_name, vgae_split_set_name((vgae_split_set)k), p, count,
+                        vgae_split_set_positive((vgae_split_set)k), &crc);
     }
+    if (st) {
+        vgae_outfile_abort(out);
+        return st;
+    }
+    /* the end, with the rows' CRC-32: a file without it was cut short */
+    fprintf(f, "# end 0x%08lx\n", (unsigned long)crc);
     return vgae_outfile_commit(ctx, out); /* reports any write error, removes the temporary */
 }
 
 /* ---- reading ---- */
 
 enum { KEY_CHECKSUM, KEY_NODES, KEY_EDGES, KEY_VAL_FRAC, KEY_TEST_FRAC, KEY_SEED, KEY_NODE_IDS,
-       KEY_HARD, N_KEYS };
+       KEY_HARD, KEY_ROWS, N_KEYS = KEY_ROWS + N_ROW_KEYS };
 static const char *const key_names[N_KEYS] = {"graph_checksum", "nodes",     "edges",
                                               "val_frac",       "test_frac", "seed",
-                                              "node_ids",       "hard_negatives"};
+                                              "node_ids",       "hard_negatives", "rows_train",
+                                              "rows_val",       "rows_test", "rows_val_hard",
+                                              "rows_test_hard"};
 /* node_ids may be left out (then: names if the graph has them);
- * hard_negatives is required in version 2 and refused in version 1 */
-static const int key_required[N_KEYS] = {1, 1, 1, 1, 1, 1, 0, 0};
+ * hard_negatives is required in version 2 and refused in version 1; the
+ * row counts are required from version 3 (those of the hard negatives
+ * with them) */
+static const int key_required[N_KEYS] = {1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0};
 
 typedef struct {
     int64_t line[N_KEYS]; /* where each key was given, 0 if not */
@@ -227,6 +275,7 @@ typedef struct {
     uint64_t seed;
     int by_name;
     int64_t version, hard;
+    int64_t rows[N_ROW_KEYS]; /* version 3: the rows of each set */
 } header;
 
 /* A non-negative decimal integer below 2^63 filling all of s. */
@@ -289,13 +338,17 @@ static vgae_status parse_value(vgae_ctx *ctx, const char *path, int64_t lineno, 
     case KEY_HARD:
         ok = parse_count(value, &h->hard) && h->hard >= 1 && h->hard <= 100000;
         break;
+    default: /* a row count */
+        ok = parse_count(value, &h->rows[k - KEY_ROWS]);
+        break;
     }
     if (ok)
         return VGAE_OK;
     static const char *const expected[N_KEYS] = {
         "a 32-bit hexadecimal number such as 0x1a2b3c4d", "a node count", "an edge count",
         "a fraction in [0, 1)", "a fraction in [0, 1)", "a non-negative integer",
-        "'name' or 'index'", "a count of 1 to 100000"};
+        "'name' or 'index'", "a count of 1 to 100000", "a row count", "a row count", "a row count",
+        "a row count", "a row count"};
     return vgae_fail_at(ctx, VGAE_EFORMAT, path, lineno, "header '%s' expects %s, found '%.60s'",
                         key_names[k], expected[k], value);
 }
@@ -316,8 +369,8 @@ static vgae_status read_header(vgae_ctx *ctx, vgae_lines *in, const char *path, 
     if (strncmp(line, magic, strlen(magic)) != 0 || !parse_count(line + strlen(magic), &version) ||
         version < 1)
         return vgae_fail_at(ctx, VGAE_EFORMAT, path, 1,
-                            "not a vgae split file (the first line must be '# vgae split 1' or "
-                            "'# vgae split 2')");
+                            "not a vgae split file (the first line must be '# vgae split N', N "
+                            "a format version 1 to %d)", FORMAT_VERSION);
     if (version > FORMAT_VERSION)
         return vgae_fail_at(ctx, VGAE_EUNSUPPORTED, path, 1,
                             "newer format version %lld; this vgae reads version %d",
@@ -365,12 +418,20 @@ static vgae_status read_header(vgae_ctx *ctx, vgae_lines *in, const char *path, 
             return vgae_fail_at(ctx, VGAE_EFORMAT, path, in->lineno,
                                 "the header lacks '# %s' (it must come before the column header "
                                 "line)", key_names[k]);
-    if ((h->version >= 2) != (h->line[KEY_HARD] != 0))
-        return vgae_fail_at(ctx, VGAE_EFORMAT, path, h->version >= 2 ? in->lineno : h->line[KEY_HARD],
-                            h->version >= 2 ? "the header lacks '# hard_negatives' (version 2 "
+    if (h->version <= 2 && (h->version == 2) != (h->line[KEY_HARD] != 0))
+        return vgae_fail_at(ctx, VGAE_EFORMAT, path, h->version == 2 ? in->lineno : h->line[KEY_HARD],
+                            h->version == 2 ? "the header lacks '# hard_negatives' (version 2 "
                                               "splits have them)"
                                             : "'# hard_negatives' in a version 1 split (hard "
                                               "negatives came with version 2)");
+    for (int rk = 0; h->version >= 3 && rk < N_ROW_KEYS; rk++) {
+        const int needed = rk < ROWS_VAL_HARD || h->line[KEY_HARD];
+        if (needed != (h->line[KEY_ROWS + rk] != 0))
+            return vgae_fail_at(ctx, VGAE_EFORMAT, path, needed ? in->lineno : h->line[KEY_ROWS + rk],
+                                needed ? "the header lacks '# %s' (version 3 splits count their rows)"
+                                       : "'# %s' without '# hard_negatives'",
+                                key_names[KEY_ROWS + rk]);
+    }
     if (!(h->val_frac + h->test_frac < 1))
         return vgae_fail_at(ctx, VGAE_EFORMAT, path, h->line[KEY_TEST_FRAC],
                             "val_frac %g and test_frac %g add up to 1 or more", h->val_frac,
@@ -449,10 +510,19 @@ static vgae_status line_list_push(vgae_ctx *ctx, line_list *l, int64_t line)
 /* Reads the rows after the column header into the lists (the hard
  * negatives' lines into hard_lines[0] and [1]); hard: whether the file may
  * hold hard negatives. */
+typedef struct {
+    int64_t line;      /* of the '# end' line (version 3), 0 if none was read */
+    uint32_t crc;      /* the CRC-32 it gives */
+    uint32_t computed; /* of the rows read (each line with its line break) */
+} rows_end;
+
 static vgae_status read_rows(vgae_ctx *ctx, vgae_lines *in, const char *path, const vgae_graph *g,
-                             const vgae_node_index *names, int hard, pair_list lists[N_LISTS],
-                             line_list hard_lines[2], int64_t *last_line)
+                             const vgae_node_index *names, int hard, int64_t version,
+                             pair_list lists[N_LISTS], line_list hard_lines[2], int64_t *last_line,
+                             rows_end *end)
 {
+    uLong crc = crc32(0L, Z_NULL, 0);
+    *end = (rows_end){0};
     pair_lines seen = {0};
     vgae_status st = pair_lines_init(ctx, &seen, (uint64_t)g->n_edges + 64);
     char *line;
@@ -466,6 +536,25 @@ static vgae_status read_rows(vgae_ctx *ctx, vgae_lines *in, const char *path, co
         const int64_t ln = in->lineno;
         if (len == 0)
             continue; /* a blank line, say at the end */
+        if (end->line) {
+            st = vgae_fail_at(ctx, VGAE_EFORMAT, path, ln, "a line after the '# end' line (line %lld)",
+                              (long long)end->line);
+            break;
+        }
+        if (version >= 3 && strncmp(line, "# end ", 6) == 0) {
+            const char *hex = line + 6;
+            if (!(hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X') && strlen(hex + 2) >= 1 &&
+                  strlen(hex + 2) <= 8 && strspn(hex + 2, "0123456789abcdefABCDEF") == strlen(hex + 2))) {
+                st = vgae_fail_at(ctx, VGAE_EFORMAT, path, ln, "garbled end line '%.60s' (expected "
+                                  "'# end 0x' and the rows' CRC-32)", line);
+                break;
+            }
+            end->line = ln;
+            end->crc = (uint32_t)strtoul(hex + 2, NULL, 16);
+            continue;
+        }
+        crc = crc32(crc, (const Bytef *)line, (uInt)len);
+        crc = crc32(crc, (const Bytef *)"\n", 1);
         char *field[4];
         int nf = 0;
         for (char *p = line;; p++) {
@@ -552,6 +641,7 @@ static vgae_status read_rows(vgae_ctx *ctx, vgae_lines *in, const char *path, co
         st = pair_list_push(ctx, &lists[set], p);
     }
     *last_line = in->lineno;
+    end->computed = (uint32_t)crc;
     pair_lines_free(&seen);
     return st;
 }
@@ -633,11 +723,36 @@ vgae_status vgae_split_read(vgae_ctx *ctx, const char *path, const vgae_graph *g
                                   "'# node_ids index')", a);
         }
     }
+    rows_end end;
     if (!st)
-        st = read_rows(ctx, &in, path, g, h.by_name ? &names : NULL, h.hard > 0, lists, hard_lines,
-                       &last_line);
+        st = read_rows(ctx, &in, path, g, h.by_name ? &names : NULL, h.hard > 0, h.version, lists, hard_lines,
+                       &last_line, &end);
     if (st)
         goto done;
+    if (h.version >= 3) { /* cut short, counted, intact */
+        const int64_t found[N_ROW_KEYS] = {
+            (int64_t)lists[TRAIN].n, (int64_t)(lists[VAL_POS].n + lists[VAL_NEG].n),
+            (int64_t)(lists[TEST_POS].n + lists[TEST_NEG].n), (int64_t)lists[VAL_HARD].n,
+            (int64_t)lists[TEST_HARD].n};
+        if (!end.line) {
+            st = vgae_fail_at(ctx, VGAE_EFORMAT, path, last_line, "the file ends without its '# end' "
+                              "line: it was cut short");
+            goto done;
+        }
+        for (int r = 0; r < N_ROW_KEYS; r++)
+            if (found[r] != h.rows[r]) {
+                st = vgae_fail_at(ctx, VGAE_EFORMAT, path, h.line[KEY_ROWS + r], "the header gives %lld "
+                                  "%s rows, the file has %lld", (long long)h.rows[r],
+                                  key_names[KEY_ROWS + r] + 5, (long long)found[r]);
+                goto done;
+            }
+        if (end.crc != end.computed) {
+            st = vgae_fail_at(ctx, VGAE_EFORMAT, path, end.line, "the rows' CRC-32 is 0x%08" PRIx32
+                              ", the end line says 0x%08" PRIx32 ": the rows were changed or damaged",
+                              end.computed, end.crc);
+            goto done;
+        }
+    }
     if (lists[VAL_POS].n != lists[VAL_NEG].n || lists[TEST_POS].n != lists[TEST_NEG].n) {
         const char *set = lists[VAL_POS].n != lists[VAL_NEG].n ? "val" : "test";
         size_t pos = set[0] == 'v' ? lists[VAL_POS].n : lists[TEST_POS].n;

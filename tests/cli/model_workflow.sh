@@ -13,16 +13,24 @@ trap 'rm -rf "$tmp"' EXIT
 
 # ---- the workflow ----
 "$vgae" split --graph "$graph" --seed 7 -o "$tmp/split.tsv" || fail "split"
-# with hard negatives (160 nodes: 40 per held-out edge) the format is version 2
-head -1 "$tmp/split.tsv" | grep -q '^# vgae split 2$' || fail "split header"
+# format version 3: row counts and an end line; hard negatives (160 nodes: 40 per held-out edge)
+head -1 "$tmp/split.tsv" | grep -q '^# vgae split 3$' || fail "split header"
+tail -1 "$tmp/split.tsv" | grep -Eq '^# end 0x[0-9a-f]{8}$' || fail "split end line"
 grep -q '^# hard_negatives 40$' "$tmp/split.tsv" || fail "split hard negatives header"
 [ "$(grep -c '^test_hard' "$tmp/split.tsv")" -eq $((46 * 40)) ] && ok "40 hard negatives per test edge" \
     || fail "test_hard rows: $(grep -c '^test_hard' "$tmp/split.tsv")"
-# without them, version 1 as before, and the same pairs otherwise
+# without them, no hard_negatives header, and the same pairs otherwise
 "$vgae" split --graph "$graph" --seed 7 --hard-negatives 0 -o "$tmp/split1.tsv" || fail "split without hard negatives"
-head -1 "$tmp/split1.tsv" | grep -q '^# vgae split 1$' && ok "version 1 without hard negatives" || fail "split1 header"
-[ "$(grep -v '_hard' "$tmp/split.tsv" | grep -v '^# \(vgae split\|hard_negatives\)')" = \
-  "$(grep -v '^# vgae split' "$tmp/split1.tsv")" ] && ok "hard negatives change no other pair" || fail "the pairs differ"
+grep -q '^# hard_negatives' "$tmp/split1.tsv" && fail "split1 header" || ok "no hard negatives, no header for them"
+[ "$(grep -v '_hard' "$tmp/split.tsv" | grep -v '^# \(hard_negatives\|end\)')" = \
+  "$(grep -v '^# end' "$tmp/split1.tsv")" ] && ok "hard negatives change no other pair" || fail "the pairs differ"
+# a split cut short, or a set of it gone, is refused (it was read with the rest missing)
+grep -v '^test' "$tmp/split.tsv" >"$tmp/no-test.tsv"
+expect_error split-without-test 1 'no-test\.tsv:[0-9]+: the header gives [0-9]+ test rows, the file has 0' \
+    -- train --graph "$graph" --split "$tmp/no-test.tsv" -o "$tmp/m.vgae"
+head -n 100 "$tmp/split.tsv" >"$tmp/cut.tsv"
+expect_error split-cut-short 1 'cut\.tsv:100: the file ends without its .# end. line: it was cut short' \
+    -- train --graph "$graph" --split "$tmp/cut.tsv" -o "$tmp/m.vgae"
 "$vgae" train --graph "$graph" --split "$tmp/split.tsv" --epochs 40 --seed 7 --quiet --json \
     -o "$tmp/model.vgae" >"$tmp/train.json" || fail "train"
 "$vgae" eval --model "$tmp/model.vgae" --json >"$tmp/eval.json" || fail "eval"

@@ -122,7 +122,7 @@ static void round_trip_indices(void **state)
     assert_non_null(f);
     char line[256], expect[256];
     assert_non_null(fgets(line, sizeof line, f));
-    assert_string_equal(line, "# vgae split 1\n");
+    assert_string_equal(line, "# vgae split 3\n");
     assert_non_null(fgets(line, sizeof line, f));
     snprintf(expect, sizeof expect, "# graph_checksum 0x%08x\n", (unsigned)vgae_graph_checksum(g));
     assert_string_equal(line, expect);
@@ -139,13 +139,30 @@ static void round_trip_indices(void **state)
     assert_string_equal(line, "# seed 7\n");
     assert_non_null(fgets(line, sizeof line, f));
     assert_string_equal(line, "# node_ids index\n");
+    /* the rows of each set (val and test: positives and negatives) */
+    const long long counts[3] = {(long long)s->n_train, 2LL * s->n_val, 2LL * s->n_test};
+    const char *const keys[3] = {"rows_train", "rows_val", "rows_test"};
+    for (int k = 0; k < 3; k++) {
+        assert_non_null(fgets(line, sizeof line, f));
+        snprintf(expect, sizeof expect, "# %s %lld\n", keys[k], counts[k]);
+        assert_string_equal(line, expect);
+    }
     assert_non_null(fgets(line, sizeof line, f));
     assert_string_equal(line, "set\tu\tv\tlabel\n");
     assert_non_null(fgets(line, sizeof line, f));
     snprintf(expect, sizeof expect, "train\t%d\t%d\t1\n", s->train[0].u, s->train[0].v);
     assert_string_equal(line, expect);
     int64_t rows = 1;
+    uLong crc = crc32(0L, Z_NULL, 0);
+    crc = crc32(crc, (const Bytef *)line, (uInt)strlen(line));
     while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "# end ", 6) == 0) { /* the last line: the rows' CRC-32 */
+            snprintf(expect, sizeof expect, "# end 0x%08lx\n", (unsigned long)crc);
+            assert_string_equal(line, expect);
+            assert_null(fgets(line, sizeof line, f));
+            break;
+        }
+        crc = crc32(crc, (const Bytef *)line, (uInt)strlen(line));
         rows++;
         if (rows == s->n_train + 1) {
             snprintf(expect, sizeof expect, "val\t%d\t%d\t1\n", s->val_pos[0].u, s->val_pos[0].v);
@@ -431,12 +448,28 @@ static void refuses_bad_headers(void **state)
     vgae_graph *g = cycle6(ctx);
     expect_refusal(ctx, g, "empty.tsv", "", VGAE_EFORMAT, "empty.tsv: empty file");
     expect_refusal(ctx, g, "no-magic.tsv", "set\tu\tv\tlabel\ntrain\t0\t1\t1\n", VGAE_EFORMAT,
-                   "no-magic.tsv:1: not a vgae split file (the first line must be '# vgae split 1' or '# vgae split 2')");
+                   "no-magic.tsv:1: not a vgae split file (the first line must be '# vgae split N', N a format version 1 to 3)");
     expect_refusal(ctx, g, "version0.tsv", "# vgae split 0\n", VGAE_EFORMAT, "version0.tsv:1: not a vgae split file");
     expect_refusal(ctx, g, "version-x.tsv", "# vgae split one\n", VGAE_EFORMAT, "version-x.tsv:1: not a vgae split file");
-    expect_refusal(ctx, g, "version3.tsv", "# vgae split 3\n# whatever\n", VGAE_EUNSUPPORTED,
-                   "version3.tsv:1: newer format version 3; this vgae reads version 2");
+    expect_refusal(ctx, g, "version4.tsv", "# vgae split 4\n# whatever\n", VGAE_EUNSUPPORTED,
+                   "version4.tsv:1: newer format version 4; this vgae reads version 3");
     char buf[1024];
+    /* version 3 counts its rows: each count is required, the hard ones only with hard negatives */
+    snprintf(buf, sizeof buf, "# vgae split 3\n# graph_checksum 0x%08x\n# nodes 6\n# edges 6\n# val_frac 0.2\n"
+             "# test_frac 0.2\n# seed 5\n# rows_train 4\n# rows_test 2\nset\tu\tv\tlabel\n" GOOD_ROWS,
+             (unsigned)vgae_graph_checksum(g));
+    expect_refusal(ctx, g, "no-rows-val.tsv", buf, VGAE_EFORMAT,
+                   "no-rows-val.tsv:10: the header lacks '# rows_val' (version 3 splits count their rows)");
+    snprintf(buf, sizeof buf, "# vgae split 3\n# graph_checksum 0x%08x\n# nodes 6\n# edges 6\n# val_frac 0.2\n"
+             "# test_frac 0.2\n# seed 5\n# rows_train 4\n# rows_val 2\n# rows_test 2\n# rows_test_hard 2\n"
+             "set\tu\tv\tlabel\n" GOOD_ROWS "# end 0x0\n", (unsigned)vgae_graph_checksum(g));
+    expect_refusal(ctx, g, "hard-rows-alone.tsv", buf, VGAE_EFORMAT,
+                   "hard-rows-alone.tsv:11: '# rows_test_hard' without '# hard_negatives'");
+    snprintf(buf, sizeof buf, "# vgae split 3\n# graph_checksum 0x%08x\n# nodes 6\n# edges 6\n# val_frac 0.2\n"
+             "# test_frac 0.2\n# seed 5\n# rows_train 4\n# rows_val 2\n# rows_test 2\n"
+             "set\tu\tv\tlabel\n" GOOD_ROWS "# end 12345\n", (unsigned)vgae_graph_checksum(g));
+    expect_refusal(ctx, g, "garbled-end.tsv", buf, VGAE_EFORMAT,
+                   "garbled-end.tsv:20: garbled end line '# end 12345'");
     snprintf(buf, sizeof buf, "# vgae split 1\n# graph_checksum 0x%08x\n# nodes six\n",
              (unsigned)vgae_graph_checksum(g));
     expect_refusal(ctx, g, "nodes-text.tsv", buf, VGAE_EFORMAT,
@@ -544,6 +577,86 @@ static void refuses_bad_rows(void **state)
     vgae_graph_free(g);
 }
 
+/* A version 3 file cut anywhere is refused: every prefix of whole lines
+ * and every cut inside the last rows (the full file alone reads); a row
+ * dropped with its count still in the header, a row count changed, a row
+ * changed (its CRC-32 no longer the end line's) and a line after the end
+ * are each refused with their own message. */
+static void truncated_or_changed_files_are_refused(void **state)
+{
+    vgae_ctx *ctx = *state;
+    vgae_graph *g = cycle6(ctx);
+    vgae_graph_free(g);
+    g = planted_graph(ctx);
+    vgae_split *s = NULL, *back = NULL;
+    vgae_ctx_set_seed(ctx, 3);
+    assert_int_equal(vgae_split_make(ctx, g, 0.05, 0.1, &s), VGAE_OK);
+    assert_int_equal(vgae_split_add_hard_negatives(ctx, s, 4), VGAE_OK);
+    const char *path = tmp_path("whole.tsv");
+    assert_int_equal(vgae_split_write(ctx, path, s, g, 3), VGAE_OK);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char text[1 << 20];
+    const size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    assert_true(len > 0 && len < sizeof text - 1);
+    text[len] = 0;
+    int64_t lines = 0, refused = 0;
+    char *cut = malloc(len + 1);
+    for (size_t at = 0; at <= len; at++) {
+        /* every line end, and every byte of the last 200 */
+        if (!(at == len || text[at] == '\n' || at + 200 > len))
+            continue;
+        const size_t keep = at < len && text[at] == '\n' ? at + 1 : at;
+        memcpy(cut, text, keep);
+        cut[keep] = 0;
+        const char *p = write_text("cut.tsv", cut);
+        vgae_status st = vgae_split_read(ctx, p, g, 0, &back, NULL);
+        lines++;
+        if (keep == len) {
+            assert_int_equal(st, VGAE_OK);
+            assert_same_split(s, back);
+            vgae_split_free(back);
+            back = NULL;
+        } else if (st != VGAE_OK) {
+            refused++;
+            vgae_ctx_clear(ctx);
+        } else {
+            fail_msg("a file cut at byte %zu of %zu was read", keep, len);
+        }
+    }
+    print_message("%lld cuts of a %zu-byte split: %lld refused, the whole file read\n", (long long)lines, len,
+                  (long long)refused);
+    assert_int_equal(refused, lines - 2); /* the last newline's cut and the full file are the same */
+    /* a row dropped: the count of its set no longer matches */
+    char *first_test = strstr(text, "\ntest\t");
+    assert_non_null(first_test);
+    char *next = strchr(first_test + 1, '\n');
+    memcpy(cut, text, (size_t)(first_test - text));
+    strcpy(cut + (first_test - text), next);
+    expect_refusal(ctx, g, "dropped.tsv", cut, VGAE_EFORMAT, "test rows, the file has");
+    /* a row changed in place: same counts, another CRC-32 */
+    strcpy(cut, text);
+    char *row = strstr(cut, "\ntrain\t") + 7;
+    char *u = row, *v = strchr(row, '\t') + 1;
+    char *v_end = strchr(v, '\t');
+    assert_true(v_end - v == strchr(u, '\t') - u || 1);
+    /* swap the pair's ends: the same pair, other bytes */
+    char swapped[64];
+    snprintf(swapped, sizeof swapped, "%.*s\t%.*s", (int)(v_end - v), v, (int)(strchr(u, '\t') - u), u);
+    memcpy(u, swapped, strlen(swapped));
+    expect_refusal(ctx, g, "changed.tsv", cut, VGAE_EFORMAT, "the rows were changed or damaged");
+    /* a line after the end */
+    snprintf(cut, len + 1, "%s", text);
+    char *grown = malloc(len + 32);
+    snprintf(grown, len + 32, "%strain\t0\t1\t1\n", text);
+    expect_refusal(ctx, g, "after-end.tsv", grown, VGAE_EFORMAT, "a line after the '# end' line");
+    free(grown);
+    free(cut);
+    vgae_split_free(s);
+    vgae_graph_free(g);
+}
+
 /* Version 2 files: hard negatives written after the shared ones, read back
  * bit for bit; version 1 stays the format of splits without them. */
 static void round_trip_hard_negatives(void **state)
@@ -567,7 +680,7 @@ static void round_trip_hard_negatives(void **state)
     int64_t hard_rows = 0, header = 0;
     assert_non_null(f);
     assert_non_null(fgets(line, sizeof line, f));
-    assert_string_equal(line, "# vgae split 2\n");
+    assert_string_equal(line, "# vgae split 3\n");
     while (fgets(line, sizeof line, f)) {
         header += strcmp(line, "# hard_negatives 12\n") == 0;
         hard_rows += strncmp(line, "val_hard\t", 9) == 0 || strncmp(line, "test_hard\t", 10) == 0;
@@ -575,15 +688,20 @@ static void round_trip_hard_negatives(void **state)
     fclose(f);
     assert_int_equal(header, 1);
     assert_int_equal(hard_rows, (a->n_val + a->n_test) * 12);
-    /* without them: version 1, as before */
+    /* without them: no hard_negatives header and no hard rows to count */
     vgae_split_free(b);
     assert_int_equal(vgae_split_alloc_hard(ctx, a, 0), VGAE_OK);
     assert_int_equal(vgae_split_write(ctx, path, a, g, 11), VGAE_OK);
     f = fopen(path, "r");
     assert_non_null(f);
-    assert_non_null(fgets(line, sizeof line, f));
-    assert_string_equal(line, "# vgae split 1\n");
+    header = 0;
+    while (fgets(line, sizeof line, f))
+        header += strncmp(line, "# hard_negatives", 16) == 0 || strncmp(line, "# rows_val_hard", 15) == 0;
     fclose(f);
+    assert_int_equal(header, 0);
+    assert_int_equal(vgae_split_read(ctx, path, g, 0, &b, NULL), VGAE_OK);
+    assert_int_equal(b->n_hard, 0);
+    vgae_split_free(b);
     vgae_split_free(a);
     vgae_graph_free(g);
 }
@@ -794,6 +912,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(refuses_bad_hard_negatives, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(refuses_another_graph, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(checksum_tracks_content, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(truncated_or_changed_files_are_refused, setup_ctx, teardown_ctx),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

@@ -15,7 +15,7 @@ extern "C" {
 /* Split files. A split is saved as tab-separated text (gzip-compressed
  * files are read transparently):
  *
- *   # vgae split 1
+ *   # vgae split 3
  *   # graph_checksum 0x1a2b3c4d
  *   # nodes 2708
  *   # edges 5278
@@ -23,12 +23,16 @@ extern "C" {
  *   # test_frac 0.1
  *   # seed 42
  *   # node_ids index
+ *   # rows_train 4488
+ *   # rows_val 526
+ *   # rows_test 1054
  *   set<TAB>u<TAB>v<TAB>label
  *   train<TAB>0<TAB>633<TAB>1
  *   ...
  *   val<TAB>12<TAB>45<TAB>1
  *   val<TAB>7<TAB>99<TAB>0
  *   test<TAB>...
+ *   # end 0x999b623c
  *
  * The first line is the format version; the header lines after it are
  * "# key value" (graph_checksum is vgae_graph_checksum of the graph the
@@ -48,9 +52,16 @@ extern "C" {
  * positive), positive i's K rows being rows i*K .. i*K+K-1 of their set,
  * in the order of the positives. A hard negative is a non-edge of the graph
  * and differs from its positive's other hard negatives; it may equal a
- * shared negative or another positive's hard negative. A split without hard
- * negatives is written as version 1, which every vgae reads; a vgae before
- * version 2 refuses a version 2 file as newer than it reads. */
+ * shared negative or another positive's hard negative.
+ *
+ * Version 3, which the writer writes, adds the rows of each set to the
+ * header ("# rows_train N", "# rows_val N" and "# rows_test N", positives
+ * and negatives together; "# rows_val_hard N" and "# rows_test_hard N"
+ * with hard negatives, whose "# hard_negatives K" line is then optional)
+ * and ends with "# end 0x..." and the CRC-32 (zlib) of the row lines, each
+ * with its line break, in file order: a reader refuses a file without that
+ * line (cut short), with other counts, or with another CRC. Versions 1 and
+ * 2 read as before. */
 
 /* Writes the split as text (format above) to path ("-" = stdout),
  * atomically: the file is either the old one or the complete new one. Node
