@@ -18,85 +18,59 @@ vgae_status vgae_check_readable(vgae_ctx *ctx, const char *path)
     return VGAE_OK;
 }
 
-const char *vgae_zlib_reason(const char *msg, const char *path)
-{
-    size_t n = strlen(path);
-    /* zlib puts "path: " before its own reason; the caller names the file already */
-    if (msg && strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
-        return msg + n + 2;
-    return msg ? msg : "";
-}
+#define RAW_CAP (1 << 17)
 
 vgae_status vgae_lines_open(vgae_ctx *ctx, vgae_lines *lines, const char *path)
 {
-    vgae_status st;
     memset(lines, 0, sizeof *lines);
     lines->path = path;
-    st = vgae_check_readable(ctx, path);
+    vgae_status st = vgae_zin_open(ctx, &lines->zin, path);
     if (st)
         return st;
-    errno = 0;
-    lines->gz = gzopen(path, "rb");
-    if (!lines->gz)
-        return vgae_fail_at(ctx, VGAE_EIO, path, 0, "cannot open: %s",
-                            errno ? strerror(errno) : "out of memory");
-    gzbuffer(lines->gz, 1 << 17);
     lines->cap = 4096;
     lines->buf = vgae_alloc(ctx, lines->cap, 1);
-    if (!lines->buf) {
-        gzclose(lines->gz);
-        lines->gz = NULL;
+    lines->raw = vgae_alloc(ctx, RAW_CAP, 1);
+    if (!lines->buf || !lines->raw) {
+        vgae_lines_close(lines);
         return VGAE_ENOMEM;
     }
     return VGAE_OK;
-}
-
-/* Records the zlib error behind a NULL from gzgets, if any; 0 if it was EOF. */
-static int read_error(vgae_ctx *ctx, vgae_lines *lines)
-{
-    int code = Z_OK;
-    const char *msg = vgae_zlib_reason(gzerror(lines->gz, &code), lines->path);
-    if (code == Z_OK || code == Z_STREAM_END)
-        return 0;
-    if (code == Z_ERRNO)
-        vgae_fail_at(ctx, VGAE_EIO, lines->path, lines->lineno + 1, "read error: %s",
-                     strerror(errno));
-    else if (code == Z_BUF_ERROR)
-        vgae_fail_at(ctx, VGAE_EFORMAT, lines->path, lines->lineno + 1,
-                     "truncated gzip data (%s)", msg);
-    else
-        vgae_fail_at(ctx, VGAE_EFORMAT, lines->path, lines->lineno + 1,
-                     "corrupt gzip data (%s)", msg);
-    return 1;
 }
 
 int vgae_lines_next(vgae_ctx *ctx, vgae_lines *lines, char **line, size_t *len)
 {
     size_t n = 0;
     for (;;) {
-        z_off_t before = gztell(lines->gz);
-        size_t got;
-        if (!gzgets(lines->gz, lines->buf + n, (int)(lines->cap - n > INT32_MAX ? INT32_MAX : lines->cap - n))) {
-            if (read_error(ctx, lines))
+        if (lines->raw_pos == lines->raw_len) {
+            size_t got;
+            if (vgae_zin_read(ctx, &lines->zin, lines->raw, RAW_CAP, &got))
                 return -1;
-            if (n == 0)
-                return 0;
-            break; /* last line without a newline */
+            lines->raw_pos = 0;
+            lines->raw_len = got;
+            if (got == 0) {
+                if (n == 0)
+                    return 0;
+                break; /* the last line, without a line break */
+            }
         }
-        got = strlen(lines->buf + n);
-        if ((z_off_t)got != gztell(lines->gz) - before) {
-            /* gzgets read past a NUL that strlen stops at: not a text line */
+        const unsigned char *start = lines->raw + lines->raw_pos;
+        const size_t avail = lines->raw_len - lines->raw_pos;
+        const unsigned char *nl = memchr(start, '\n', avail);
+        const size_t take = nl ? (size_t)(nl - start) + 1 : avail;
+        if (memchr(start, '\0', take)) {
             vgae_fail_at(ctx, VGAE_EFORMAT, lines->path, lines->lineno + 1, "line contains a NUL byte");
             return -1;
         }
-        n += got;
-        if (n > 0 && lines->buf[n - 1] == '\n')
-            break;
-        if (n + 1 < lines->cap)
-            break; /* gzgets stopped short of the buffer: the last line, without a newline */
-        if (vgae_grow(ctx, (void **)&lines->buf, &lines->cap, lines->cap * 2, 1))
+        if (n + take + 1 > lines->cap &&
+            vgae_grow(ctx, (void **)&lines->buf, &lines->cap, n + take + 1, 1))
             return -1;
+        memcpy(lines->buf + n, start, take);
+        n += take;
+        lines->raw_pos += take;
+        if (nl)
+            break;
     }
+    lines->buf[n] = '\0';
     while (n > 0 && (lines->buf[n - 1] == '\n' || lines->buf[n - 1] == '\r'))
         lines->buf[--n] = '\0';
     lines->lineno++;
@@ -107,9 +81,9 @@ int vgae_lines_next(vgae_ctx *ctx, vgae_lines *lines, char **line, size_t *len)
 
 void vgae_lines_close(vgae_lines *lines)
 {
-    if (lines->gz)
-        gzclose(lines->gz);
+    vgae_zin_close(&lines->zin);
     free(lines->buf);
-    lines->gz = NULL;
+    free(lines->raw);
     lines->buf = NULL;
+    lines->raw = NULL;
 }

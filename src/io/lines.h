@@ -4,18 +4,21 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <zlib.h>
+#include "io/zin.h"
 #include "vgae/core/context.h"
 
 typedef struct vgae_lines {
-    gzFile gz;
-    const char *path; /* borrowed */
-    char *buf;
+    vgae_zin zin;
+    const char *path;    /* borrowed */
+    char *buf;           /* the line being assembled */
     size_t cap;
-    int64_t lineno; /* number of the line last returned (1-based) */
+    unsigned char *raw;  /* what the last read gave, and where in it we are */
+    size_t raw_len, raw_pos;
+    int64_t lineno;      /* number of the line last returned (1-based) */
 } vgae_lines;
 
-/* Opens path for reading (gzip detected from the content, not the name). */
+/* Opens path for reading (gzip detected from the content, not the name;
+ * every member of a gzip file, see io/zin.h). */
 vgae_status vgae_lines_open(vgae_ctx *ctx, vgae_lines *lines, const char *path);
 /* Reads the next line into *line (NUL-terminated, line ending removed; the
  * buffer is reused by the next call). Returns 1 for a line, 0 at the end of
@@ -29,7 +32,5 @@ void vgae_lines_close(vgae_lines *lines);
  * naming it otherwise ("no such file", "is a directory", ...). */
 vgae_status vgae_check_readable(vgae_ctx *ctx, const char *path);
 
-/* zlib's gzerror message without the "path: " zlib puts before it. */
-const char *vgae_zlib_reason(const char *msg, const char *path);
 
 #endif
