@@ -110,6 +110,7 @@ typedef struct cli_history_row {
 typedef struct cli_history {
     cli_history_row *rows;
     int n, cap;
+    int lost; /* a row could not be kept (out of memory): cli_plot_training refuses to draw */
 } cli_history;
 int cli_history_add(cli_history *h, int run, int epoch, double loss, double kl, double val_auc, double val_ap);
 void cli_history_free(cli_history *h);

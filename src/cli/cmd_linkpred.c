@@ -24,8 +24,8 @@ void cli_on_epoch(void *user, int epoch, const vgae_elbo_terms *t, double val_au
                   double seconds)
 {
     const cli_progress *p = user;
-    if (p->history && cli_history_add(p->history, p->run, epoch, t->loss, t->kl, val_auc, val_ap))
-        fprintf(stderr, "vgae: out of memory recording the training curve\n");
+    if (p->history) /* a row lost marks the history: the plot then fails */
+        cli_history_add(p->history, p->run, epoch, t->loss, t->kl, val_auc, val_ap);
     if (p->quiet)
         return;
     char run[48] = "", val[64] = "", left[48] = "";

@@ -483,11 +483,13 @@ static int by_kl_desc(const void *a, const void *b)
     return x > y ? -1 : x < y ? 1 : (i > j) - (i < j);
 }
 
+/* Frees and empties s (its callers free it again at their end). */
 static void latent_stats_free(latent_stats *s)
 {
     free(s->kl);
     free(s->activity);
     free(s->order);
+    *s = (latent_stats){0};
 }
 
 static int latent_stats_compute(vae_loaded *l, int64_t images, latent_stats *s)

@@ -1,10 +1,13 @@
 /* The pictures the commands draw: training curves (--plot), ROC and
  * precision-recall curves (eval --roc/--pr) and a 2-D map of node
  * embeddings (embed --plot), through the library's vgae_plot_write. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -15,8 +18,10 @@ int cli_history_add(cli_history *h, int run, int epoch, double loss, double kl, 
     if (h->n == h->cap) {
         int cap = h->cap ? 2 * h->cap : 256;
         cli_history_row *grown = realloc(h->rows, (size_t)cap * sizeof *grown);
-        if (!grown)
+        if (!grown) {
+            h->lost = 1; /* the curve would miss this row: no picture of it */
             return -1;
+        }
         h->rows = grown;
         h->cap = cap;
     }
@@ -60,6 +65,10 @@ int cli_plot_training(const char *path, const cli_history *h, const char *title,
     }
     if (runs == 0) {
         fprintf(stderr, "vgae: %s: nothing to plot (no epochs were reported)\n", path);
+        return CLI_ERROR;
+    }
+    if (h->lost) {
+        fprintf(stderr, "vgae: %s: out of memory recording the training curve; nothing drawn\n", path);
         return CLI_ERROR;
     }
     /* per run: loss, kl, val AUC, val AP, x and y each, room for all rows */
@@ -253,9 +262,31 @@ int cli_plot_link_curves(const char *roc_path, const char *pr_path, const char *
                              VGAE_LEGEND_AUTO, 0};
     vgae_plot_panel p_pr = {t_pr, "recall", "precision", 0, 1, 0, 1, pr, k + 1, VGAE_LEGEND_AUTO, 0};
     vgae_ctx_set_threads(ctx, threads);
-    if ((roc_path && vgae_plot_write(ctx, roc_path, &p_roc, 1, PANEL_W + 60, PANEL_H + 60)) ||
-        (pr_path && vgae_plot_write(ctx, pr_path, &p_pr, 1, PANEL_W + 60, PANEL_H + 60)))
+    /* both or neither: with both asked for, the ROC goes to a hidden file
+     * beside its target first, renamed into place once the PR is written
+     * (a regular file or a new one; a device or link is written directly) */
+    char staged[4096] = "";
+    struct stat sb;
+    if (roc_path && pr_path && (lstat(roc_path, &sb) != 0 || S_ISREG(sb.st_mode))) {
+        const char *slash = strrchr(roc_path, '/');
+        const size_t dir_len = slash ? (size_t)(slash - roc_path) + 1 : 0;
+        const size_t len = strlen(roc_path);
+        const int svg = len > 4 && strcmp(roc_path + len - 4, ".svg") == 0;
+        if ((size_t)snprintf(staged, sizeof staged, "%.*s.%s.staged%s", (int)dir_len, roc_path, roc_path + dir_len,
+                             svg ? ".svg" : ".png") >= sizeof staged)
+            staged[0] = '\0';
+    }
+    const char *roc_to = staged[0] ? staged : roc_path;
+    if ((roc_to && vgae_plot_write(ctx, roc_to, &p_roc, 1, PANEL_W + 60, PANEL_H + 60)) ||
+        (pr_path && vgae_plot_write(ctx, pr_path, &p_pr, 1, PANEL_W + 60, PANEL_H + 60))) {
         rc = plot_error(ctx);
+        if (staged[0])
+            unlink(staged);
+    } else if (staged[0] && rename(staged, roc_path) != 0) {
+        fprintf(stderr, "vgae: %s: cannot write: %s\n", roc_path, strerror(errno));
+        unlink(staged);
+        rc = CLI_ERROR;
+    }
 done:
     free(buf);
     free(roc);

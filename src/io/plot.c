@@ -145,6 +145,7 @@ typedef struct canvas {
     /* SVG */
     FILE *f;
     int clip_id, clipping;
+    int failed; /* out of memory while drawing: the picture would lack a part; not written */
 } canvas;
 
 static double text_advance(int size)
@@ -498,8 +499,10 @@ static void draw_panel(canvas *c, const vgae_plot_panel *p, double ox, double w,
             continue;
         }
         double *xs = malloc((size_t)(se->n ? se->n : 1) * 2 * sizeof *xs);
-        if (!xs)
-            continue; /* drawn without this series; the caller's data stays valid */
+        if (!xs) {
+            c->failed = 1; /* a picture without this series would mislead: not written */
+            continue;
+        }
         double *ys = xs + se->n;
         for (int64_t i = 0; i < se->n; i++) {
             xs[i] = PX(se->x[i]);
@@ -626,6 +629,10 @@ vgae_status vgae_plot_write(vgae_ctx *ctx, const char *path, const vgae_plot_pan
         for (int k = 0; k < n_panels; k++)
             draw_panel(&c, &panels[k], (double)k * width, width, height);
         fputs("</svg>\n", c.f);
+        if (c.failed) {
+            vgae_outfile_abort(out);
+            return vgae_fail_at(ctx, VGAE_ENOMEM, path, 0, "out of memory drawing the plot");
+        }
         return vgae_outfile_commit(ctx, out);
     }
     const size_t big = (size_t)(c.width * S) * (size_t)(c.height * S) * 3;
@@ -651,6 +658,10 @@ vgae_status vgae_plot_write(vgae_ctx *ctx, const char *path, const vgae_plot_pan
                 small[((size_t)y * (size_t)c.width + (size_t)x) * 3 + (size_t)ch] = (uint8_t)((sum + S * S / 2) / (S * S));
             }
     free(c.rgb);
+    if (c.failed) {
+        free(small);
+        return vgae_fail_at(ctx, VGAE_ENOMEM, path, 0, "out of memory drawing the plot");
+    }
     st = vgae_png_write_rgb(ctx, path, small, c.width, c.height);
     free(small);
     return st;
