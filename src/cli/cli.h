@@ -75,6 +75,7 @@ int cli_embed_format(const char *cmd, const char *name, const char *output, vgae
 typedef struct cli_data_opts {
     const char *dataset, *graph, *features, *labels;
     int format; /* a vgae_graph_format */
+    int64_t max_nodes; /* --max-nodes: vgae_ctx_set_max_nodes's base (0: the default) */
 } cli_data_opts;
 /* The data options' table (over cli_data_opts). */
 extern const cli_opt cli_data_table[];

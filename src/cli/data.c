@@ -37,6 +37,10 @@ const cli_opt cli_data_table[] = {
      .parse = parse_format,
      .help = "graph format: auto (from the extension; default), mtx, edgelist,\n"
              "ncol, lgl, graphml, gml, pajek. Any file may be gzip-compressed."},
+    {"--max-nodes", NULL, CLI_INT64, "N", 1, 2147483647, offsetof(cli_data_opts, max_nodes),
+     .help = "a file may imply at most N + 16 nodes per entry (edge, matrix\n"
+             "entry, byte of a Pajek file); more is refused before it is\n"
+             "allocated (default N: 2^20 = 1048576)", .no_default = 1},
     {NULL},
 };
 
@@ -60,5 +64,6 @@ int cli_load_dataset(const char *cmd, vgae_ctx *ctx, const cli_data_opts *o, vga
                                o->dataset);
     vgae_dataset_source src = {o->dataset, o->graph, o->features, o->labels,
                                (vgae_graph_format)o->format};
+    vgae_ctx_set_max_nodes(ctx, o->max_nodes);
     return cli_load_source(ctx, &src, out);
 }

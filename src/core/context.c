@@ -68,6 +68,27 @@ void vgae_ctx_interrupt(vgae_ctx *ctx)
     ctx->interrupted = 1;
 }
 
+#define VGAE_NODE_BASE ((int64_t)1 << 20)
+
+void vgae_ctx_set_max_nodes(vgae_ctx *ctx, int64_t base)
+{
+    ctx->node_base = base > 0 ? base : 0;
+}
+
+int64_t vgae_max_nodes(const vgae_ctx *ctx, int64_t entries)
+{
+    const int64_t base = ctx && ctx->node_base ? ctx->node_base : VGAE_NODE_BASE;
+    return base + 16 * entries;
+}
+
+const char *vgae_max_nodes_rule(const vgae_ctx *ctx, int64_t entries, char *buf)
+{
+    const int64_t base = ctx && ctx->node_base ? ctx->node_base : VGAE_NODE_BASE;
+    snprintf(buf, 160, "at most %lld for %lld entries: %lld + 16 per entry; --max-nodes raises the %lld",
+             (long long)vgae_max_nodes(ctx, entries), (long long)entries, (long long)base, (long long)base);
+    return buf;
+}
+
 static volatile sig_atomic_t all_interrupted;
 
 void vgae_interrupt_all(void)

@@ -33,13 +33,15 @@ char *vgae_strdup(vgae_ctx *ctx, const char *s);
 vgae_status vgae_grow(vgae_ctx *ctx, void **buf, size_t *cap, size_t need, size_t size);
 
 /* The most nodes (or matrix rows / columns) accepted from a file holding
- * `entries` entries or bytes: 2^24 plus 16 per entry. A header or an id
- * beyond that is refused as absurd instead of allocated (a 2^31-node graph
- * needs 16 GB for its row pointers alone). */
-static inline int64_t vgae_max_nodes(int64_t entries)
-{
-    return ((int64_t)1 << 24) + 16 * entries;
-}
+ * `entries` entries or bytes: the context's base (vgae_ctx_set_max_nodes,
+ * 2^20 by default) plus 16 per entry. A header or an id beyond that is
+ * refused before anything is allocated (a 10-byte edge list naming node
+ * 2^24 would cost half a gigabyte; one naming 2^31, 16 GB of row
+ * pointers). ctx may be NULL: the default. */
+int64_t vgae_max_nodes(const vgae_ctx *ctx, int64_t entries);
+/* The sentence naming that limit, for messages: "at most N for E entries:
+ * B + 16 per entry; --max-nodes raises B". buf holds 160 bytes. */
+const char *vgae_max_nodes_rule(const vgae_ctx *ctx, int64_t entries, char *buf);
 
 /* The shortest "%.15g".."%.17g" text of x that reads back as exactly x
  * (0.05 rather than 0.050000000000000003). buf holds at least 32 bytes. */

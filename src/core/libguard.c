@@ -52,7 +52,13 @@ static void igraph_error_handler(const char *reason, const char *file, int line,
      * Copy the reason before the FINALLY stack is freed: it may live there. */
     if (igraph_target && !igraph_reported) {
         igraph_reported = 1;
-        vgae_fail(igraph_target, err == IGRAPH_ENOMEM ? VGAE_ENOMEM : VGAE_EINTERNAL, "%s", reason);
+        /* igraph's words for running out of memory are its step's ("Cannot
+         * initialize vector."): say what happened first (the caller puts
+         * the file's name before it) */
+        if (err == IGRAPH_ENOMEM)
+            vgae_fail(igraph_target, VGAE_ENOMEM, "out of memory (igraph: %s)", reason);
+        else
+            vgae_fail(igraph_target, VGAE_EINTERNAL, "%s", reason);
     }
     /* igraph requires the handler to release what its FINALLY stack holds. */
     IGRAPH_FINALLY_FREE();

@@ -76,10 +76,11 @@ static vgae_status check_options(vgae_ctx *ctx, const vgae_generate_options *o)
     if ((double)o->edges > pairs)
         return vgae_fail(ctx, VGAE_EINVAL, "%s: %lld edges do not fit in %lld nodes (at most %.0f)",
                          name, (long long)o->edges, (long long)o->nodes, pairs);
-    if (o->nodes > vgae_max_nodes(o->edges))
+    char rule[160];
+    if (o->nodes > vgae_max_nodes(ctx, o->edges))
         return vgae_fail(ctx, VGAE_ERANGE, "%s: %lld nodes for %lld edges is more than the graph "
-                         "readers accept (2^24 + 16 per edge)", name, (long long)o->nodes,
-                         (long long)o->edges);
+                         "readers accept (%s)", name, (long long)o->nodes, (long long)o->edges,
+                         vgae_max_nodes_rule(ctx, o->edges, rule));
     if (o->kind == VGAE_GENERATE_BA && (o->edges < o->nodes || o->edges / o->nodes >= o->nodes))
         return vgae_fail(ctx, VGAE_EINVAL, "ba: each node brings edges / nodes = %lld edges, which "
                          "must be 1..nodes-1 (%lld edges, %lld nodes)", (long long)(o->edges / o->nodes),

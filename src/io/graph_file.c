@@ -190,11 +190,13 @@ static vgae_status read_edgelist(vgae_ctx *ctx, const char *path, vgae_graph **o
         st = vgae_fail_at(ctx, VGAE_EFORMAT, path, 0, "%s", lines.lineno ? "no edges in the file" : "empty file");
         goto done;
     }
-    if (max_id + 1 > vgae_max_nodes(m)) {
+    if (max_id + 1 > vgae_max_nodes(ctx, m)) {
+        char rule[160];
         st = vgae_fail_at(ctx, VGAE_ERANGE, path, max_line,
-                          "node id %lld implies %lld nodes for only %lld edges; ids must be 0-based and "
-                          "dense (use the ncol format for arbitrary ids)",
-                          (long long)max_id, (long long)max_id + 1, (long long)m);
+                          "node id %lld implies %lld nodes for only %lld edges (%s); ids must be 0-based "
+                          "and dense (use the ncol format for arbitrary ids)",
+                          (long long)max_id, (long long)max_id + 1, (long long)m,
+                          vgae_max_nodes_rule(ctx, m, rule));
         goto done;
     }
     st = vgae_graph_from_pairs(ctx, (int32_t)(max_id + 1), m, pairs, 0, out);
@@ -275,9 +277,11 @@ static vgae_status check_pajek_size(vgae_ctx *ctx, const char *path, const char 
             q++;
         if (strncasecmp(q, "*vertices", 9) == 0) {
             long long n = strtoll(q + 9, NULL, 10);
-            if (n > vgae_max_nodes((int64_t)size))
+            char rule[160];
+            if (n > vgae_max_nodes(ctx, (int64_t)size))
                 return vgae_fail_at(ctx, VGAE_ERANGE, path, line,
-                                    "*Vertices %lld is absurd for a file of %zu bytes", n, size);
+                                    "*Vertices %lld is absurd for a file of %zu bytes (%s)", n, size,
+                                    vgae_max_nodes_rule(ctx, (int64_t)size, rule));
             return VGAE_OK;
         }
         q = memchr(p, '\n', (size_t)(data + size - p));

@@ -32,13 +32,13 @@ struct vgae_model_file {
 typedef struct {
     FILE *f;
     uLong crc;
-    int failed;
+    int failed; /* the errno of the first failed write, or EIO */
 } writer;
 
 static void put(writer *w, const void *p, size_t n)
 {
-    if (n && fwrite(p, 1, n, w->f) != n)
-        w->failed = 1;
+    if (n && fwrite(p, 1, n, w->f) != n && !w->failed)
+        w->failed = errno ? errno : EIO;
     w->crc = crc32(w->crc, p, (uInt)n);
 }
 
@@ -111,7 +111,7 @@ vgae_status vgae_model_file_write(vgae_ctx *ctx, const char *path, const char *m
     put_le(&w, crc, 4);
     if (w.failed) {
         vgae_outfile_abort(out);
-        return vgae_fail_at(ctx, VGAE_EIO, path, 0, "cannot write the model");
+        return vgae_fail_at(ctx, VGAE_EIO, path, 0, "cannot write the model: %s", strerror(w.failed));
     }
     return vgae_outfile_commit(ctx, out);
 }

@@ -150,11 +150,12 @@ static vgae_status parse_size(vgae_ctx *ctx, const char *path, int64_t lineno, c
                                 "header declares %lld entries, more than a %lld x %lld matrix can hold",
                                 (long long)nz, (long long)r, (long long)c);
     }
-    if (r > vgae_max_nodes(nz) || c > vgae_max_nodes(nz))
+    char rule[160];
+    if (r > vgae_max_nodes(ctx, nz) || c > vgae_max_nodes(ctx, nz))
         return vgae_fail_at(ctx, VGAE_ERANGE, path, lineno,
-                            "header declares a %lld x %lld matrix with only %lld entries; refusing "
-                            "more than 2^24 + 16 per entry rows or columns",
-                            (long long)r, (long long)c, (long long)nz);
+                            "header declares a %lld x %lld matrix with only %lld entries; rows and "
+                            "columns %s", (long long)r, (long long)c, (long long)nz,
+                            vgae_max_nodes_rule(ctx, nz, rule));
     m->rows = (int32_t)r;
     m->cols = (int32_t)c;
     *expect = nz;

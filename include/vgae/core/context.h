@@ -54,6 +54,12 @@ VGAE_EXPORT void vgae_interrupt_all(void);
 /* Whether vgae_interrupt_all was called. */
 VGAE_EXPORT int vgae_all_interrupted(void);
 
+/* The readers refuse a file that implies more nodes than base + 16 per
+ * entry (edge, matrix entry, or byte of a Pajek file) before allocating
+ * them: 2^20 + 16 per entry by default (base 0); a larger base lets in
+ * graphs with many isolated nodes, at their cost in memory. */
+VGAE_EXPORT void vgae_ctx_set_max_nodes(vgae_ctx *ctx, int64_t base);
+
 /* Number of threads the library's parallel loops may use (>= 1). Results
  * do not depend on it: every parallel loop splits its work into parts fixed
  * by the sizes alone and sums them in a fixed order. Matrix products run

@@ -39,7 +39,8 @@ VGAE_EXPORT vgae_status vgae_generator_from_name(vgae_ctx *ctx, const char *name
  * generator for the kind, seeded with options->seed: the same options give
  * the same graph with the same igraph version. Refuses sizes the generator
  * cannot meet (more edges than pairs, probabilities above 1) and graphs the
- * readers would refuse as absurd (more than 2^24 + 16 m nodes). Calls igraph,
+ * readers would refuse as absurd (more than 2^20 + 16 m nodes by default;
+ * vgae_ctx_set_max_nodes). Calls igraph,
  * which is not thread-safe: call from one thread. O(n + m) for gnm, ba, sbm,
  * O(n log n + m) for geo, plus O(m log m) to sort the edges. */
 VGAE_EXPORT vgae_status vgae_graph_generate(vgae_ctx *ctx, const vgae_generate_options *options,
