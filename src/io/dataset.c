@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "core/internal.h"
+#include "io/labels.h"
 #include "vgae/io/dataset.h"
 #include "vgae/io/graph_file.h"
 
@@ -328,7 +329,7 @@ vgae_status vgae_dataset_load(vgae_ctx *ctx, const vgae_dataset_source *src,
         }
     }
     if (ds->labels_path) {
-        st = vgae_labels_read(ctx, ds->labels_path, &ds->labels);
+        st = vgae_labels_read_for(ctx, ds->labels_path, ds->graph->n, ds->graph_path, &ds->labels);
         if (st)
             goto fail;
         if (ds->labels->n != ds->graph->n) {

@@ -6,6 +6,7 @@
 
 #include "core/internal.h"
 #include "io/lines.h"
+#include "io/labels.h"
 #include "vgae/io/features.h"
 
 /* Class numbers index a table, so an absurd one is refused rather than allocated. */
@@ -20,6 +21,12 @@ void vgae_labels_free(vgae_labels *labels)
 }
 
 vgae_status vgae_labels_read(vgae_ctx *ctx, const char *path, vgae_labels **out)
+{
+    return vgae_labels_read_for(ctx, path, 0, NULL, out);
+}
+
+vgae_status vgae_labels_read_for(vgae_ctx *ctx, const char *path, int32_t nodes, const char *graph,
+                                 vgae_labels **out)
 {
     vgae_lines lines;
     vgae_labels *lab = NULL;
@@ -54,6 +61,11 @@ vgae_status vgae_labels_read(vgae_ctx *ctx, const char *path, vgae_labels **out)
         }
         if (lab->n == INT32_MAX) {
             st = vgae_fail_at(ctx, VGAE_ERANGE, path, lines.lineno, "too many labels");
+            goto fail;
+        }
+        if (nodes > 0 && lab->n == nodes) { /* the rest would be read only to be refused */
+            st = vgae_fail_at(ctx, VGAE_EFORMAT, path, lines.lineno, "more labels than the %d nodes of %s",
+                              nodes, graph ? graph : "the graph");
             goto fail;
         }
         st = vgae_grow(ctx, (void **)&lab->y, &cap, (size_t)lab->n + 1, sizeof *lab->y);
