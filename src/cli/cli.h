@@ -76,6 +76,7 @@ typedef struct cli_data_opts {
     const char *dataset, *graph, *features, *labels;
     int format; /* a vgae_graph_format */
     int64_t max_nodes; /* --max-nodes: vgae_ctx_set_max_nodes's base (0: the default) */
+    int64_t max_inflated; /* --max-inflated: vgae_ctx_set_max_inflated (0: the default) */
 } cli_data_opts;
 /* The data options' table (over cli_data_opts). */
 extern const cli_opt cli_data_table[];

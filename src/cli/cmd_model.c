@@ -237,6 +237,7 @@ static int load_model(const char *cmd, const model_args *a, loaded_model *l)
         if (d->format != VGAE_FORMAT_AUTO)
             src.format = (vgae_graph_format)d->format;
         vgae_ctx_set_max_nodes(l->ctx, d->max_nodes);
+        vgae_ctx_set_max_inflated(l->ctx, d->max_inflated);
         rc = cli_load_source(l->ctx, &src, &l->ds);
     }
     if (!rc && vgae_graph_ae_from_file(l->ctx, file, l->ds, a->force, &l->model))

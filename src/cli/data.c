@@ -41,6 +41,9 @@ const cli_opt cli_data_table[] = {
      .help = "a file may imply at most N + 16 nodes per entry (edge, matrix\n"
              "entry, byte of a Pajek file); more is refused before it is\n"
              "allocated (default N: 2^20 = 1048576)", .no_default = 1},
+    {"--max-inflated", NULL, CLI_INT64, "BYTES", 1, 9.2e18, offsetof(cli_data_opts, max_inflated),
+     .help = "a gzip file may decompress to at most BYTES (default: 256 MiB\n"
+             "or 64 times its size, whichever is more)", .no_default = 1},
     {NULL},
 };
 
@@ -65,5 +68,6 @@ int cli_load_dataset(const char *cmd, vgae_ctx *ctx, const cli_data_opts *o, vga
     vgae_dataset_source src = {o->dataset, o->graph, o->features, o->labels,
                                (vgae_graph_format)o->format};
     vgae_ctx_set_max_nodes(ctx, o->max_nodes);
+    vgae_ctx_set_max_inflated(ctx, o->max_inflated);
     return cli_load_source(ctx, &src, out);
 }

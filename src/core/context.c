@@ -89,6 +89,19 @@ const char *vgae_max_nodes_rule(const vgae_ctx *ctx, int64_t entries, char *buf)
     return buf;
 }
 
+void vgae_ctx_set_max_inflated(vgae_ctx *ctx, int64_t bytes)
+{
+    ctx->max_inflated = bytes > 0 ? bytes : 0;
+}
+
+int64_t vgae_max_inflated(const vgae_ctx *ctx, int64_t compressed)
+{
+    if (ctx && ctx->max_inflated)
+        return ctx->max_inflated;
+    const int64_t floor = (int64_t)1 << 28;
+    return compressed > floor / 64 ? 64 * compressed : floor;
+}
+
 static volatile sig_atomic_t all_interrupted;
 
 void vgae_interrupt_all(void)

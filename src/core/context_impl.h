@@ -19,6 +19,7 @@ struct vgae_ctx {
     void *progress_user;
     volatile sig_atomic_t interrupted; /* set by vgae_ctx_interrupt, maybe from a signal handler */
     int64_t node_base;                 /* vgae_ctx_set_max_nodes; 0: VGAE_NODE_BASE */
+    int64_t max_inflated;              /* vgae_ctx_set_max_inflated; 0: the default rule */
     vgae_rng streams[VGAE_STREAM_COUNT + 1]; /* the last: for an invalid stream id */
     cholmod_common cholmod; /* CHOLMOD's workspace and settings for this context */
 };

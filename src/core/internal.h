@@ -39,6 +39,9 @@ vgae_status vgae_grow(vgae_ctx *ctx, void **buf, size_t *cap, size_t need, size_
  * 2^24 would cost half a gigabyte; one naming 2^31, 16 GB of row
  * pointers). ctx may be NULL: the default. */
 int64_t vgae_max_nodes(const vgae_ctx *ctx, int64_t entries);
+/* The most bytes a gzip file of `compressed` bytes may decompress to
+ * (vgae_ctx_set_max_inflated). */
+int64_t vgae_max_inflated(const vgae_ctx *ctx, int64_t compressed);
 /* The sentence naming that limit, for messages: "at most N for E entries:
  * B + 16 per entry; --max-nodes raises B". buf holds 160 bytes. */
 const char *vgae_max_nodes_rule(const vgae_ctx *ctx, int64_t entries, char *buf);

@@ -19,6 +19,9 @@ vgae_status vgae_check_readable(vgae_ctx *ctx, const char *path)
 }
 
 #define RAW_CAP (1 << 17)
+/* No text format vgae reads has lines near this long; a file that does is
+ * refused rather than gathered into memory (a line of a gigabyte of blanks). */
+#define MAX_LINE ((size_t)1 << 26)
 
 vgae_status vgae_lines_open(vgae_ctx *ctx, vgae_lines *lines, const char *path)
 {
@@ -59,6 +62,11 @@ int vgae_lines_next(vgae_ctx *ctx, vgae_lines *lines, char **line, size_t *len)
         const size_t take = nl ? (size_t)(nl - start) + 1 : avail;
         if (memchr(start, '\0', take)) {
             vgae_fail_at(ctx, VGAE_EFORMAT, lines->path, lines->lineno + 1, "line contains a NUL byte");
+            return -1;
+        }
+        if (n + take > MAX_LINE) {
+            vgae_fail_at(ctx, VGAE_ERANGE, lines->path, lines->lineno + 1, "a line longer than %zu MiB",
+                         MAX_LINE >> 20);
             return -1;
         }
         if (n + take + 1 > lines->cap &&

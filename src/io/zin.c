@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/internal.h"
 #include "io/lines.h"
@@ -51,6 +52,8 @@ vgae_status vgae_zin_open(vgae_ctx *ctx, vgae_zin *r, const char *path)
             return st;
         }
     if (r->z.avail_in >= 2 && r->in[0] == 0x1f && r->in[1] == 0x8b) {
+        struct stat sb;
+        r->limit = vgae_max_inflated(ctx, fstat(fileno(r->f), &sb) == 0 ? (int64_t)sb.st_size : 0);
         r->gzip = 1;
         r->between = 1;
         const int ret = inflateInit2(&r->z, 15 + 16); /* one gzip member at a time */
@@ -121,7 +124,11 @@ vgae_status vgae_zin_read(vgae_ctx *ctx, vgae_zin *r, void *out, size_t n, size_
         const uInt in_before = r->z.avail_in;
         const int ret = inflate(&r->z, Z_NO_FLUSH);
         done += want - r->z.avail_out;
+        r->produced += (int64_t)(want - r->z.avail_out);
         r->consumed += in_before - r->z.avail_in;
+        if (r->produced > r->limit)
+            return vgae_fail_at(ctx, VGAE_ERANGE, r->path, 0, "decompresses to more than %lld bytes (the limit "
+                                "--max-inflated sets: by default 256 MiB or 64 times the file)", (long long)r->limit);
         if (ret == Z_STREAM_END) {
             r->between = 1;
             continue;

@@ -28,6 +28,8 @@ typedef struct vgae_zin {
     int z_ready;        /* z was initialized */
     int64_t members;    /* gzip members begun */
     int64_t consumed;   /* compressed bytes taken from the file and used */
+    int64_t produced;   /* bytes decompressed so far */
+    int64_t limit;      /* the most it may decompress to (vgae_max_inflated) */
     z_stream z;
 } vgae_zin;
 

@@ -59,6 +59,11 @@ VGAE_EXPORT int vgae_all_interrupted(void);
  * them: 2^20 + 16 per entry by default (base 0); a larger base lets in
  * graphs with many isolated nodes, at their cost in memory. */
 VGAE_EXPORT void vgae_ctx_set_max_nodes(vgae_ctx *ctx, int64_t base);
+/* A gzip file may decompress to at most this many bytes: by default (0)
+ * 256 MiB or 64 times its compressed size, whichever is more (text
+ * compresses 3 to 20 times; a file of one repeated byte, 1000 times). A
+ * file that would exceed it is refused as soon as it does. */
+VGAE_EXPORT void vgae_ctx_set_max_inflated(vgae_ctx *ctx, int64_t bytes);
 
 /* Number of threads the library's parallel loops may use (>= 1). Results
  * do not depend on it: every parallel loop splits its work into parts fixed
