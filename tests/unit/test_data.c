@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include "testutil.h"
+#include "io/zin.h"
 
 static void assert_row(const vgae_csr *x, int32_t r, int count, const int32_t *cols, const float *vals)
 {
@@ -252,6 +253,61 @@ static void pair_files(void **state)
     vgae_graph_free(g);
 }
 
+/* The reader behind every file reader counts past 2 GiB: a sparse file of
+ * 2^31 + 2^26 bytes (no disk used) reads whole, in 1 MiB pieces, with its
+ * last bytes where they belong; and a gzip file of two members reads as
+ * the two contents in a row. */
+static void reads_past_2_gib(void **state)
+{
+    vgae_ctx *ctx = *state;
+    char path[] = "/tmp/vgae-big-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const int64_t size = ((int64_t)1 << 31) + ((int64_t)1 << 26);
+    assert_int_equal(ftruncate(fd, (off_t)size), 0);
+    assert_int_equal(pwrite(fd, "end\n", 4, (off_t)(size - 4)), 4);
+    close(fd);
+    vgae_zin r;
+    assert_int_equal(vgae_zin_open(ctx, &r, path), VGAE_OK);
+    enum { PIECE = 1 << 20 };
+    char *buf = malloc(PIECE);
+    int64_t total = 0;
+    size_t got;
+    char last[4] = {0};
+    for (;;) {
+        assert_int_equal(vgae_zin_read(ctx, &r, buf, PIECE, &got), VGAE_OK);
+        if (!got)
+            break;
+        total += (int64_t)got;
+        if (got >= 4)
+            memcpy(last, buf + got - 4, 4);
+    }
+    vgae_zin_close(&r);
+    unlink(path);
+    assert_true(total == size);
+    assert_memory_equal(last, "end\n", 4);
+    /* two gzip members: their contents in a row */
+    char gz[] = "/tmp/vgae-members-XXXXXX";
+    fd = mkstemp(gz);
+    assert_true(fd >= 0);
+    close(fd);
+    for (int k = 0; k < 2; k++) {
+        gzFile g = gzopen(gz, k ? "ab" : "wb");
+        assert_non_null(g);
+        assert_true(gzputs(g, k ? "second\n" : "first\n") > 0);
+        assert_int_equal(gzclose(g), Z_OK);
+    }
+    assert_int_equal(vgae_zin_open(ctx, &r, gz), VGAE_OK);
+    size_t n = 0;
+    while (vgae_zin_read(ctx, &r, buf + n, 3, &got) == VGAE_OK && got)
+        n += got;
+    vgae_zin_close(&r);
+    unlink(gz);
+    buf[n] = 0;
+    assert_string_equal(buf, "first\nsecond\n");
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +323,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(dataset_by_name, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(sparse_copy_and_checksum, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(pair_files, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(reads_past_2_gib, setup_ctx, teardown_ctx),
     };
     return cmocka_run_group_tests_name("data", tests, NULL, NULL);
 }
