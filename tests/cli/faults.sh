@@ -69,6 +69,15 @@ if [ "$(id -u)" -ne 0 ]; then # root writes anywhere
         -- split --graph "$graph" -o "$tmp/ro/s.tsv"
 fi
 
+# ---- deeply nested input: refused with one line, no crash (the parsers' own depth limits) ----
+awk 'BEGIN { printf "<?xml version=\"1.0\"?><graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">";
+             printf "<graph edgedefault=\"undirected\">"; for (i = 0; i < 100000; i++) printf "<data>";
+             for (i = 0; i < 100000; i++) printf "</data>"; print "</graph></graphml>" }' >"$tmp/deep.graphml"
+expect_error deep-graphml 1 'deep\.graphml: ' -- info --graph "$tmp/deep.graphml"
+awk 'BEGIN { printf "graph [ "; for (i = 0; i < 100000; i++) printf "x [ ";
+             for (i = 0; i < 100000; i++) printf "] "; print "]" }' >"$tmp/deep.gml"
+expect_error deep-gml 1 'deep\.gml: gml: ' -- info --graph "$tmp/deep.gml"
+
 # ---- standard output closed early ----
 "$vgae" split --dataset cora -o - 2>"$tmp/err" | head -1 >/dev/null # 8 MB
 status=${PIPESTATUS[0]}
