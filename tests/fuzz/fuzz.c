@@ -18,38 +18,20 @@ enum { MTX, EDGELIST, NCOL, LGL, GRAPHML, GML, PAJEK, FEATURES, LABELS, SPLIT, P
 #ifndef FUZZ_READER
 #error "FUZZ_READER names the reader"
 #endif
+#ifndef FUZZ_DATA
+#error "FUZZ_DATA is the test data folder"
+#endif
 
 static vgae_ctx *ctx;
 static char path[64];
 static int fd = -1;
-static vgae_graph *planted; /* the graph split, pair and model files are read against */
-static vgae_labels planted_labels; /* its blocks, for models conditioned on them */
-static int32_t planted_y[160];
+/* The graph split, pair and model files are read against, with its labels
+ * (its blocks, for models conditioned on them): tests/data/planted.edges,
+ * the graph the seeds in tests/fuzz/corpus were made on, so that they
+ * reach past the checks of their graph. */
+static vgae_graph *planted;
+static vgae_labels *planted_labels;
 static vgae_node_index planted_index; /* its node ids, for pair files */
-
-/* The planted-partition graph of tests/data/planted.edges (16 blocks of 10
- * nodes; the test suite's graph), so that the seed files of the split,
- * pair and model readers, made on it, reach past their headers. */
-static vgae_graph *planted_graph(void)
-{
-    enum { N = 160, B = 10 };
-    int32_t *pairs = malloc(sizeof *pairs * N * N);
-    int64_t m = 0;
-    vgae_rng r;
-    vgae_rng_init(&r, 17, VGAE_STREAM_DATA);
-    for (int32_t i = 0; i < N; i++)
-        for (int32_t j = i + 1; j < N; j++)
-            if (vgae_rng_uniform(&r) < (i / B == j / B ? 0.6 : 0.002)) {
-                pairs[2 * m] = i;
-                pairs[2 * m + 1] = j;
-                m++;
-            }
-    vgae_graph *g = NULL;
-    if (vgae_graph_from_pairs(ctx, N, m, pairs, 0, &g))
-        abort();
-    free(pairs);
-    return g;
-}
 
 static void setup(void)
 {
@@ -64,11 +46,9 @@ static void setup(void)
     fd = mkstemp(path);
     if (fd < 0)
         abort();
-    planted = planted_graph();
-    for (int32_t i = 0; i < 160; i++)
-        planted_y[i] = i / 10;
-    planted_labels = (vgae_labels){160, planted_y, 16, 0};
-    if (vgae_node_index_init(ctx, &planted_index, planted))
+    if (vgae_graph_read(ctx, FUZZ_DATA "/planted.edges", VGAE_FORMAT_EDGELIST, &planted) ||
+        vgae_labels_read(ctx, FUZZ_DATA "/planted-labels.txt", &planted_labels) ||
+        vgae_node_index_init(ctx, &planted_index, planted))
         abort();
 }
 
@@ -125,7 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* the model it holds, built from it: a graph model on the planted graph, or an image VAE */
         vgae_image_vae *v = NULL;
         vgae_graph_ae *m = NULL;
-        const vgae_dataset d = {.graph = planted, .labels = &planted_labels};
+        const vgae_dataset d = {.graph = planted, .labels = planted_labels};
         if (strcmp(vgae_model_file_kind(f), "image-vae") == 0) {
             if (vgae_image_vae_from_file(ctx, f, &v) == VGAE_OK)
                 vgae_image_vae_free(v);

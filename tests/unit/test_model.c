@@ -435,6 +435,18 @@ static int same_figures(const vgae_link_figures *a, const vgae_link_figures *b)
            same_set(&a->val, &b->val, a->ks.n) && same_set(&a->test, &b->test, a->ks.n);
 }
 
+/* Saves m as m.vgae in a new folder (dir, a mkdtemp template, becomes its
+ * name; path, 64 bytes, the file's) and reads the file back. */
+static vgae_model_file *save_and_read(vgae_ctx *ctx, const vgae_graph_ae *m, char *dir, char *path)
+{
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, 64, "%s/m.vgae", dir);
+    assert_int_equal(vgae_graph_ae_save(ctx, m, path), VGAE_OK);
+    vgae_model_file *f = NULL;
+    assert_int_equal(vgae_model_file_read(ctx, path, &f), VGAE_OK);
+    return f;
+}
+
 /* save then read gives the same tensors (bit for bit), split and metadata,
  * and a model rebuilt from the file encodes exactly as the original. */
 static void model_file_round_trip(void **state)
@@ -459,11 +471,7 @@ static void model_file_round_trip(void **state)
     assert_int_equal(vgae_split_checksum(vgae_graph_ae_split(m)), vgae_split_checksum(s));
     assert_int_equal(vgae_graph_ae_fit(ctx, m, 0, NULL, NULL, &r), VGAE_OK);
     char dir[] = "/tmp/vgae-model-XXXXXX", path[64];
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/m.vgae", dir);
-    assert_int_equal(vgae_graph_ae_save(ctx, m, path), VGAE_OK);
-    vgae_model_file *f = NULL;
-    assert_int_equal(vgae_model_file_read(ctx, path, &f), VGAE_OK);
+    vgae_model_file *f = save_and_read(ctx, m, dir, path);
     const vgae_params *params = &m->base.params;
     assert_int_equal(vgae_model_file_tensors(f), params->count);
     for (int p = 0; p < params->count; p++) {
@@ -789,11 +797,7 @@ static void general_model_file_round_trip(void **state)
     assert_int_equal(vgae_graph_ae_new(ctx, &o, &data, s, &m), VGAE_OK);
     assert_int_equal(vgae_graph_ae_fit(ctx, m, 0, NULL, NULL, &r), VGAE_OK);
     char dir[] = "/tmp/vgae-general-XXXXXX", path[64];
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/m.vgae", dir);
-    assert_int_equal(vgae_graph_ae_save(ctx, m, path), VGAE_OK);
-    vgae_model_file *f = NULL;
-    assert_int_equal(vgae_model_file_read(ctx, path, &f), VGAE_OK);
+    vgae_model_file *f = save_and_read(ctx, m, dir, path);
     assert_int_equal(vgae_model_file_version(f), 3); /* the degree term */
     assert_string_equal(vgae_model_file_meta(f, "hops"), "1,0,1");
     assert_string_equal(vgae_model_file_meta(f, "decoder"), "hadamard");
@@ -882,11 +886,7 @@ static void conditional_model(void **state)
     print_message("label codes: mean e_a.e_a %.3f, mean e_a.e_b %.3f\n", same, other);
     assert_true(same > other + 0.1);
     char dir[] = "/tmp/vgae-cond-XXXXXX", path[64];
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/m.vgae", dir);
-    assert_int_equal(vgae_graph_ae_save(ctx, m, path), VGAE_OK);
-    vgae_model_file *f = NULL;
-    assert_int_equal(vgae_model_file_read(ctx, path, &f), VGAE_OK);
+    vgae_model_file *f = save_and_read(ctx, m, dir, path);
     assert_int_equal(vgae_model_file_version(f), 6);
     assert_string_equal(vgae_model_file_meta(f, "condition"), "labels");
     assert_string_equal(vgae_model_file_meta(f, "classes"), "16");
