@@ -48,6 +48,7 @@
 #include "vgae/eval/link.h"
 
 /* models: the graph autoencoders, the link-prediction run, the image VAE */
+#include "vgae/models/checkpoint.h"
 #include "vgae/models/graph_ae.h"
 #include "vgae/models/linkpred.h"
 #include "vgae/models/image_vae.h"

@@ -132,6 +132,60 @@ int cli_plot_link_curves(const char *roc_path, const char *pr_path, const char *
 int cli_plot_embedding(const char *path, const float *z, int64_t n, int d, const vgae_labels *labels,
                        const char *title, int threads);
 
+/* ---- checkpoints (checkpoint.c) ---- */
+
+/* --checkpoint FILE, --checkpoint-every N, --resume FILE. */
+typedef struct cli_checkpoint_opts {
+    const char *path, *resume;
+    int every; /* 10 */
+} cli_checkpoint_opts;
+extern const cli_opt cli_checkpoint_table[];
+/* Before the work: --resume without --checkpoint keeps writing to the
+ * resumed file; the checkpoint's path must be writable; the --resume file
+ * is read into *resume (NULL without it) and must be a checkpoint of this
+ * command ("linkpred", "train", "vae train"). CLI_OK, or a printed error. */
+int cli_checkpoint_start(vgae_ctx *ctx, cli_checkpoint_opts *c, const char *command,
+                         vgae_model_file **resume);
+/* The checkpoint an interruption's message (cli_lib_error) points to, to
+ * go on from: set by cli_checkpoint_start. */
+void cli_set_checkpoint_path(const char *path);
+/* After a signal stopped training where msg says and a checkpoint was
+ * written: one line saying both and how to go on; returns CLI_ERROR. */
+int cli_interrupted(const char *msg, const char *checkpoint);
+
+/* A growing text: the command's own lines in a checkpoint ("user_KEY VALUE"). */
+typedef struct cli_text {
+    char *s;
+    size_t n, cap;
+    int failed;
+} cli_text;
+void cli_text_add(cli_text *t, const char *fmt, ...) VGAE_CLI_PRINTF(2, 3);
+/* The text (malloc'ed; "" if empty), or NULL if memory ran out; t is emptied. */
+char *cli_text_take(cli_text *t);
+/* "user_KEY n x1 ... xn": doubles written to read back exactly. */
+void cli_text_doubles(cli_text *t, const char *key, const double *x, int n);
+/* Reads them back: how many (at most max), or -1 if the key is missing or bad. */
+int cli_meta_doubles(const vgae_model_file *f, const char *key, double *x, int max);
+/* The training history's rows as "user_history", and back (0, or -1). */
+void cli_text_history(cli_text *t, const cli_history *h);
+int cli_meta_history(const vgae_model_file *f, cli_history *h);
+
+/* A graph command's own state in its checkpoints: the run under way (from
+ * 0) of runs, the results of the runs before it, the history for --plot. */
+typedef struct cli_graph_state {
+    const char *command;
+    int run, runs;
+    const vgae_linkpred_result *results;
+    const cli_history *history;
+} cli_graph_state;
+/* Its lines (a vgae_checkpoint_options user_meta callback; user: a cli_graph_state). */
+char *cli_graph_state_meta(void *user);
+/* Back from a checkpoint of a command of `runs` runs: the run it stopped
+ * in, the results before it, the history (h may be NULL). Prints an error
+ * and returns CLI_ERROR if the lines are missing or do not fit. */
+int cli_graph_state_read(const vgae_model_file *f, int runs, int *run, vgae_linkpred_result *results,
+                         cli_history *h);
+
 /* ---- training the graph models (cmd_linkpred.c) ---- */
 
 /* Model, training, split and run options, shared by linkpred and train. */
@@ -144,6 +198,7 @@ typedef struct cli_train_opts {
     int64_t seed;
     int runs, every, threads, no_features;
     const char *plot; /* --plot FILE: the training curves, or NULL */
+    cli_checkpoint_opts checkpoint;
 } cli_train_opts;
 /* The reference's model defaults; the protocol's defaults (val 0.05, test
  * 0.1, 500 hard negatives), seed 42, 1 run, progress every 10 epochs, the

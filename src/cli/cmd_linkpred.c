@@ -100,6 +100,7 @@ static const cli_command linkpred_command = {
         {"Runs", runs_table, offsetof(linkpred_args, train)},
         {"Baselines", baselines_table, 0},
         {"Output", output_table, 0},
+        {"Checkpoints", cli_checkpoint_table, offsetof(linkpred_args, train.checkpoint)},
         {NULL}},
     .footer = "The std over runs is the population standard deviation (numpy's default).\n"
               "Hits@K: the fraction of held-out edges scored above the K-th best of the\n"
@@ -210,9 +211,13 @@ int cmd_linkpred(int argc, char **argv)
     vgae_link_figures *runs = NULL, *base = NULL;
     vgae_split *split = NULL;
     cli_history history = {0};
+    vgae_model_file *resume = NULL;
+    vgae_graph_ae *model = NULL;
     if (!ctx)
         return CLI_ERROR;
     int rc = cli_check_outputs(ctx, t->plot, NULL); /* before the runs, not after */
+    if (!rc)
+        rc = cli_checkpoint_start(ctx, &t->checkpoint, cmd, &resume);
     if (!rc)
         rc = cli_load_dataset(cmd, ctx, &a.data, &ds);
     if (rc)
@@ -241,14 +246,30 @@ int cmd_linkpred(int argc, char **argv)
         rc = CLI_ERROR;
         goto done;
     }
+    /* with checkpoints the history goes into them, for a --plot after a resume */
+    cli_history *kept = t->plot || t->checkpoint.path ? &history : NULL;
+    int first = 0; /* the run a checkpoint stopped in */
+    for (int k = 0; k < t->runs; k++)
+        results[k].figures = vgae_link_figures_none(&o.hits);
+    if (resume && (rc = cli_graph_state_read(resume, t->runs, &first, results, kept)))
+        goto done;
+    cli_graph_state state = {cmd, 0, t->runs, results, kept};
+    const vgae_checkpoint_options every = {t->checkpoint.path, t->checkpoint.every, cli_graph_state_meta, &state};
     for (int k = 0; k < t->runs; k++) {
-        cli_progress p = {k + 1, t->runs, a.quiet, t->seed + k, o.epochs, t->plot ? &history : NULL};
+        cli_progress p = {k + 1, t->runs, a.quiet, t->seed + k, o.epochs, kept};
         vgae_ctx_set_seed(ctx, (uint64_t)(t->seed + k));
-        if (vgae_linkpred_run(ctx, ds, &o, &t->protocol, t->every, cli_on_epoch, &p, &results[k],
-                              &split)) {
+        state.run = k;
+        /* a run before the checkpoint's: its split again (for the baselines), its figures kept */
+        if (vgae_linkpred_split(ctx, ds->graph, &t->protocol, &split) ||
+            (k >= first && (vgae_graph_ae_new(ctx, &o, ds, split, &model) ||
+                            (k == first && resume && vgae_graph_ae_resume(ctx, model, resume)) ||
+                            vgae_graph_ae_set_checkpoints(ctx, model, &every) ||
+                            vgae_graph_ae_fit(ctx, model, t->every, cli_on_epoch, &p, &results[k])))) {
             rc = cli_lib_error(ctx);
             goto done;
         }
+        vgae_graph_ae_free(model);
+        model = NULL;
         runs[k] = results[k].figures;
         hard = split->n_hard;
         if (a.baselines && (rc = score_baselines(ctx, split, &o.hits, base, k, t->runs)))
@@ -283,6 +304,8 @@ int cmd_linkpred(int argc, char **argv)
     }
 done:
     cli_history_free(&history);
+    vgae_model_file_free(resume);
+    vgae_graph_ae_free(model);
     vgae_split_free(split);
     free(results);
     free(runs);

@@ -46,7 +46,9 @@ static const cli_command train_command = {
     .usage = "Usage: vgae train (--dataset NAME | --graph PATH) [--split FILE] [options] -o MODEL",
     .about = "Trains VGAE or GAE on the training edges of a split and writes the model file.\n"
              "Without --split the split is made with --seed, --val-frac and --test-frac, as\n"
-             "linkpred does; either way it is stored inside the model, with the test figures.\n",
+             "linkpred does; either way it is stored inside the model, with the test figures.\n"
+             "With --checkpoint, a run stopped (SIGINT, SIGTERM, a crash) goes on where its\n"
+             "last checkpoint left it when the same command is run with --resume.\n",
     .groups = (const cli_group[]){
         {"Data (one of --dataset or --graph)", cli_data_table, offsetof(train_args, data)},
         {"Model and training", cli_model_table, offsetof(train_args, train)},
@@ -54,9 +56,10 @@ static const cli_command train_command = {
         {"Split", cli_split_table, offsetof(train_args, train)},
         {"Split file and threads", train_split_table, 0},
         {"Output", train_output_table, 0},
+        {"Checkpoints", cli_checkpoint_table, offsetof(train_args, train.checkpoint)},
         {NULL}},
     .examples = "  vgae train --dataset cora --split cora.split -o cora.vgae\n"
-                "  vgae train --dataset citeseer --recipe tuned --plot citeseer.png -o citeseer.vgae\n",
+                "  vgae train --dataset citeseer --recipe tuned --checkpoint cs.ckpt -o citeseer.vgae\n",
 };
 
 static void print_figures(const char *what, const vgae_link_figures *f, int epochs, int json,
@@ -103,10 +106,13 @@ int cmd_train(int argc, char **argv)
     vgae_graph_ae *model = NULL;
     vgae_linkpred_result result;
     cli_history history = {0};
+    vgae_model_file *resume = NULL;
     if (!ctx)
         return CLI_ERROR;
     /* the outputs' folders before the data and the training: not hours later */
     int rc = cli_check_outputs(ctx, a.output, t->plot);
+    if (!rc)
+        rc = cli_checkpoint_start(ctx, &t->checkpoint, cmd, &resume);
     if (!rc)
         rc = cli_load_dataset(cmd, ctx, &a.data, &ds);
     if (rc)
@@ -131,8 +137,20 @@ int cmd_train(int argc, char **argv)
     }
     if (split->n_test == 0 && !a.quiet)
         cli_note("the split has no test pairs: eval will have nothing to score");
-    cli_progress p = {1, 1, a.quiet, t->seed, o.epochs, t->plot ? &history : NULL};
-    if (vgae_graph_ae_new(ctx, &o, ds, split, &model) ||
+    /* with checkpoints the history goes into them, for a --plot after a resume */
+    cli_history *kept = t->plot || t->checkpoint.path ? &history : NULL;
+    cli_progress p = {1, 1, a.quiet, t->seed, o.epochs, kept};
+    cli_graph_state state = {cmd, 0, 1, NULL, kept};
+    const vgae_checkpoint_options every = {t->checkpoint.path, t->checkpoint.every, cli_graph_state_meta, &state};
+    int run;
+    if (vgae_graph_ae_new(ctx, &o, ds, split, &model)) {
+        rc = cli_lib_error(ctx);
+        goto done;
+    }
+    if (resume && (rc = cli_graph_state_read(resume, 1, &run, NULL, kept)))
+        goto done;
+    if ((resume && vgae_graph_ae_resume(ctx, model, resume)) ||
+        vgae_graph_ae_set_checkpoints(ctx, model, &every) ||
         vgae_graph_ae_fit(ctx, model, t->every, cli_on_epoch, &p, &result) ||
         vgae_graph_ae_save(ctx, model, a.output)) {
         rc = cli_lib_error(ctx);
@@ -154,6 +172,7 @@ int cmd_train(int argc, char **argv)
     print_figures(what, &f, result.epochs, a.json, a.output);
 done:
     cli_history_free(&history);
+    vgae_model_file_free(resume);
     vgae_graph_ae_free(model);
     vgae_split_free(split);
     vgae_dataset_free(ds);

@@ -36,6 +36,7 @@ typedef struct {
     int sample_accuracy;              /* draws per class to classify; 0: none */
     double range;
     int64_t limit, images, from, to;
+    cli_checkpoint_opts checkpoint;
 } vae_args;
 
 /* --hidden 400 or 512,256 */
@@ -206,7 +207,9 @@ static const cli_command train_command = COMMAND(
     "mirror image -> Bernoulli logits of the pixels.\n",
     "  vgae vae train --data ~/mnist -o mnist.vae --plot mnist.png\n"
     "  vgae vae train --data /usr/share/datasets/fashion-mnist --latent 2 --epochs 20 -o fashion2d.vae\n",
-    {"Training", train_table, 0}, {"KL schedule", cli_kl_table, offsetof(vae_args, vo.kl)});
+    {"Training", train_table, 0}, {"KL schedule", cli_kl_table, offsetof(vae_args, vo.kl)},
+    {"Checkpoints (an epoch is a step: SIGINT or SIGTERM keeps the batch reached)", cli_checkpoint_table,
+     offsetof(vae_args, checkpoint)});
 static const cli_command eval_command = COMMAND(
     "eval", "Usage: vgae vae eval --model MODEL [--iw-samples K] [--images N] [--json]",
     "The negative ELBO of the test images (the same draws as training's report of\n"
@@ -264,7 +267,8 @@ static vae_args defaults(void)
 {
     return (vae_args){.vo = vgae_image_vae_defaults(), .seed = -1,
                       .threads = cli_default_threads(), .count = 64, .cols = 8, .from = 0, .to = 1,
-                      .steps = 10, .size = 15, .zoom = 2, .range = 3, .label = -1};
+                      .steps = 10, .size = 15, .zoom = 2, .range = 3, .label = -1,
+                      .checkpoint = {.every = 1}};
 }
 
 /* Parses: CLI_OK, or -1 after the help, or CLI_USAGE. */
@@ -275,6 +279,29 @@ static int parse(const cli_command *c, int argc, char **argv, vae_args *a)
 }
 
 /* ---- train ---- */
+
+/* A checkpoint of the training after `epochs` whole epochs (rows: their
+ * figures); with interrupted, of a run a signal stopped part way (the
+ * context's message says where). Returns an exit code. */
+static int vae_checkpoint(vgae_ctx *ctx, vgae_image_vae *v, const vgae_images *train, const vae_args *a,
+                          const double *rows, int epochs, int interrupted)
+{
+    char stopped[400];
+    snprintf(stopped, sizeof stopped, "%s", vgae_ctx_message(ctx));
+    cli_text t = {0};
+    cli_text_add(&t, "user_command vae train\n");
+    cli_text_doubles(&t, "epochs", rows, 4 * epochs);
+    char *lines = cli_text_take(&t);
+    if (!lines) {
+        fprintf(stderr, "vgae: out of memory\n");
+        return CLI_ERROR;
+    }
+    vgae_status st = vgae_image_vae_checkpoint(ctx, v, train, a->checkpoint.path, lines);
+    free(lines);
+    if (st)
+        return cli_lib_error(ctx);
+    return interrupted ? cli_interrupted(stopped, a->checkpoint.path) : CLI_OK;
+}
 
 static int vae_train(int argc, char **argv)
 {
@@ -294,6 +321,7 @@ static int vae_train(int argc, char **argv)
     vgae_ctx *ctx = cli_ctx_new(a.quiet, a.threads);
     vgae_images *train = NULL, *test = NULL;
     vgae_image_vae *v = NULL;
+    vgae_model_file *resume = NULL;
     if (!ctx)
         return CLI_ERROR;
     vgae_ctx_set_seed(ctx, (uint64_t)a.seed);
@@ -303,9 +331,15 @@ static int vae_train(int argc, char **argv)
         return CLI_ERROR;
     }
     double train_loss = NAN;
-    double *curve = a.plot ? calloc((size_t)a.vo.epochs * 5 + 1, sizeof *curve) : NULL;
-    if (a.plot && !curve) {
+    /* per epoch: the training loss and the test figures (neg. ELBO, recon, KL), for
+     * the plot and the checkpoints */
+    double *rows = calloc((size_t)a.vo.epochs * 4 + 1, sizeof *rows);
+    if (!rows) {
         fprintf(stderr, "vgae: out of memory\n");
+        rc = CLI_ERROR;
+        goto done;
+    }
+    if (cli_checkpoint_start(ctx, &a.checkpoint, cmd, &resume)) {
         rc = CLI_ERROR;
         goto done;
     }
@@ -331,42 +365,71 @@ static int vae_train(int argc, char **argv)
             goto done;
         }
     }
-    if (vgae_image_vae_new(ctx, &a.vo, train, &v)) {
+    if (vgae_image_vae_new(ctx, &a.vo, train, &v) || (resume && vgae_image_vae_resume(ctx, v, train, resume))) {
         rc = cli_lib_error(ctx);
         goto done;
     }
+    const int done_before = (int)vgae_image_vae_epoch(v); /* epochs a checkpoint had done */
+    if (resume && cli_meta_doubles(resume, "epochs", rows, a.vo.epochs * 4) != done_before * 4) {
+        fprintf(stderr, "vgae: %s: corrupted checkpoint: bad user_epochs\n", a.checkpoint.resume);
+        rc = CLI_ERROR;
+        goto done;
+    }
+    if (done_before > 0) {
+        train_loss = rows[4 * (done_before - 1)];
+        f = (vgae_image_figures){rows[4 * done_before - 3], rows[4 * done_before - 2], rows[4 * done_before - 1],
+                                 test->n};
+    }
     vgae_image_vae_prepare_test(v, test);
     if (!a.quiet)
-        fprintf(stderr, "%lld training and %lld test images of %dx%d; %d epochs\n",
-                (long long)train->n, (long long)test->n, train->height, train->width, a.vo.epochs);
+        fprintf(stderr, "%lld training and %lld test images of %dx%d; %d epochs%s\n",
+                (long long)train->n, (long long)test->n, train->height, train->width, a.vo.epochs,
+                done_before ? ", going on after the checkpoint's" : "");
     const double started = cli_now();
     cli_steps_live(ctx, a.quiet); /* within an epoch, on a terminal: a redrawn line with the time left */
-    for (int e = 1; e <= a.vo.epochs; e++) {
+    for (int e = done_before + 1; e <= a.vo.epochs; e++) {
         const double before = vgae_image_vae_train_seconds(v);
         if (vgae_image_vae_train_epoch(ctx, v, train, &train_loss) ||
             vgae_image_vae_evaluate(ctx, v, test, 0, NULL, NULL, &f)) {
-            rc = cli_lib_error(ctx);
+            /* stopped by a signal at the end of a batch: the state there is whole */
+            if (vgae_ctx_status(ctx) == VGAE_EINTR && a.checkpoint.path)
+                rc = vae_checkpoint(ctx, v, train, &a, rows, e - 1, 1);
+            else
+                rc = cli_lib_error(ctx);
             goto done;
         }
+        const double row[4] = {train_loss, f.neg_elbo, f.recon, f.kl};
+        memcpy(rows + 4 * (e - 1), row, sizeof row);
+        if (a.checkpoint.path && e % a.checkpoint.every == 0 &&
+            (rc = vae_checkpoint(ctx, v, train, &a, rows, e, 0)))
+            goto done;
         if (!a.quiet) {
             /* the epochs left, at the pace so far */
             char left[48] = "";
             if (e < a.vo.epochs) {
                 char d[32];
-                cli_duration(d, sizeof d, (cli_now() - started) / e * (a.vo.epochs - e));
+                cli_duration(d, sizeof d, (cli_now() - started) / (e - done_before) * (a.vo.epochs - e));
                 snprintf(left, sizeof left, ", %s left", d);
             }
             fprintf(stderr, "epoch %3d/%d  train loss %8.3f  test loss %8.3f (recon %.3f + KL %.3f)  %6.2f s%s\n",
                     e, a.vo.epochs, train_loss, f.neg_elbo, f.recon, f.kl,
                     vgae_image_vae_train_seconds(v) - before, left);
         }
-        if (curve) {
-            const double row[5] = {e, train_loss, f.neg_elbo, f.recon, f.kl};
-            for (int c = 0; c < 5; c++)
-                curve[(size_t)c * (size_t)a.vo.epochs + (size_t)(e - 1)] = row[c];
-        }
     }
-    if (curve && (rc = cli_plot_vae(a.plot, curve, a.vo.epochs, a.data, a.threads)))
+    double *curve = a.plot ? calloc((size_t)a.vo.epochs * 5 + 1, sizeof *curve) : NULL;
+    if (a.plot && !curve) {
+        fprintf(stderr, "vgae: out of memory\n");
+        rc = CLI_ERROR;
+        goto done;
+    }
+    for (int e = 1; curve && e <= a.vo.epochs; e++) {
+        curve[e - 1] = e;
+        for (int c = 0; c < 4; c++)
+            curve[(size_t)(c + 1) * (size_t)a.vo.epochs + (size_t)(e - 1)] = rows[4 * (e - 1) + c];
+    }
+    rc = curve ? cli_plot_vae(a.plot, curve, a.vo.epochs, a.data, a.threads) : CLI_OK;
+    free(curve);
+    if (rc)
         goto done;
     if (vgae_image_vae_save(ctx, v, a.output)) {
         rc = cli_lib_error(ctx);
@@ -388,7 +451,8 @@ static int vae_train(int argc, char **argv)
     }
 done:
     cli_steps_end(ctx);
-    free(curve);
+    free(rows);
+    vgae_model_file_free(resume);
     vgae_image_vae_free(v);
     vgae_images_free(train);
     vgae_images_free(test);

@@ -106,9 +106,31 @@ int cli_check_outputs(vgae_ctx *ctx, const char *first, const char *second)
     return CLI_OK;
 }
 
+static const char *checkpoint_path;
+
+void cli_set_checkpoint_path(const char *path)
+{
+    checkpoint_path = path;
+}
+
+int cli_interrupted(const char *msg, const char *checkpoint)
+{
+    cli_progress_done();
+    fprintf(stderr, "vgae: %s (%s); checkpoint %s written: to go on, run the same command with "
+            "--resume %s\n", msg, caught_signal == SIGINT ? "SIGINT" : "SIGTERM", checkpoint, checkpoint);
+    return CLI_ERROR;
+}
+
 int cli_lib_error(vgae_ctx *ctx)
 {
     const char *msg = vgae_ctx_message(ctx);
+    /* "interrupted after ...; checkpoint FILE written" */
+    const char *kept = strstr(msg, "; checkpoint ");
+    if (vgae_ctx_status(ctx) == VGAE_EINTR && caught_signal && kept && checkpoint_path) {
+        char before[400];
+        snprintf(before, sizeof before, "%.*s", (int)(kept - msg), msg);
+        return cli_interrupted(before, checkpoint_path);
+    }
     cli_progress_done();
     if (vgae_ctx_status(ctx) == VGAE_EINTR && caught_signal)
         fprintf(stderr, "vgae: %s (%s); nothing written\n", *msg ? msg : "interrupted",

@@ -217,7 +217,7 @@ cli_train_opts cli_train_defaults(void)
 {
     cli_train_opts t = {.model = vgae_graph_ae_defaults(),
                         .protocol = vgae_linkpred_protocol_defaults(), .seed = 42, .runs = 1,
-                        .every = 10, .threads = cli_default_threads()};
+                        .every = 10, .threads = cli_default_threads(), .checkpoint = {.every = 10}};
     choices_from_model(&t);
     return t;
 }

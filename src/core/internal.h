@@ -56,6 +56,11 @@ double vgae_now(void);
 /* Reports a step's progress to the context's vgae_progress_fn, if any. */
 void vgae_progress(vgae_ctx *ctx, const char *what, int64_t done, int64_t total);
 
+/* An outfile committed even after vgae_interrupt_all: a checkpoint, which
+ * is what a stopped run is to leave behind. */
+struct vgae_outfile;
+void vgae_outfile_keep_when_interrupted(struct vgae_outfile *out);
+
 /* The absolute form of an existing path, malloc'ed; NULL (with a message
  * naming the path) if it cannot be resolved. */
 char *vgae_absolute_path(vgae_ctx *ctx, const char *path);

@@ -26,6 +26,10 @@ struct vgae_model_file {
     vgae_mat *tensors;    /* float */
     vgae_split *split;    /* NULL when the file holds none */
     int version;          /* the file's format version */
+    int n_blobs;          /* version 7: a checkpoint's named runs of bytes */
+    char (*blob_names)[64];
+    unsigned char **blobs;
+    size_t *blob_sizes;
 };
 
 /* ---- writing: every byte goes through put(), which keeps the CRC ---- */
@@ -67,10 +71,21 @@ vgae_status vgae_model_file_write(vgae_ctx *ctx, const char *path, const char *m
                                   const vgae_params *tensors, const vgae_split *split,
                                   int min_version)
 {
+    return vgae_model_file_write_blobs(ctx, path, meta_text, tensors, split, min_version, NULL, 0);
+}
+
+vgae_status vgae_model_file_write_blobs(vgae_ctx *ctx, const char *path, const char *meta_text,
+                                        const vgae_params *tensors, const vgae_split *split,
+                                        int min_version, const vgae_blob *blobs, int n_blobs)
+{
     vgae_outfile *out;
     vgae_status st = vgae_outfile_open(ctx, path, &out);
     if (st)
         return st;
+    if (blobs) { /* a checkpoint: kept even when the run was told to stop, which is when it is needed */
+        vgae_outfile_keep_when_interrupted(out);
+        min_version = 7;
+    }
     writer w = {vgae_outfile_stream(out), crc32(0L, Z_NULL, 0), 0};
     put(&w, magic, 8);
     /* hard negatives came with version 2 */
@@ -105,6 +120,15 @@ vgae_status vgae_model_file_write(vgae_ctx *ctx, const char *path, const char *m
                 put_le(&w, (uint32_t)p[i].u, 4);
                 put_le(&w, (uint32_t)p[i].v, 4);
             }
+        }
+    }
+    if (version >= 7) {
+        put_le(&w, (uint64_t)n_blobs, 4);
+        for (int b = 0; b < n_blobs; b++) {
+            put_le(&w, strlen(blobs[b].name), 2);
+            put(&w, blobs[b].name, strlen(blobs[b].name));
+            put_le(&w, blobs[b].size, 8);
+            put(&w, blobs[b].data, blobs[b].size);
         }
     }
     const uint32_t crc = (uint32_t)w.crc;
@@ -153,6 +177,11 @@ void vgae_model_file_free(vgae_model_file *f)
     free(f->values);
     free(f->path);
     vgae_split_free(f->split);
+    for (int b = 0; b < f->n_blobs; b++)
+        free(f->blobs[b]);
+    free(f->blobs);
+    free(f->blob_names);
+    free(f->blob_sizes);
     free(f);
 }
 
@@ -281,6 +310,46 @@ static vgae_status read_tensors(vgae_ctx *ctx, vgae_model_file *f, reader *r)
     return VGAE_OK;
 }
 
+/* Version 7: a count, then each blob's name (unique), size and bytes. */
+static vgae_status read_blobs(vgae_ctx *ctx, vgae_model_file *f, reader *r)
+{
+    uint64_t count;
+    if (!take_le(r, 4, &count) || count > 64)
+        return corrupt(ctx, f->path, "bad checkpoint section");
+    f->blob_names = vgae_calloc(ctx, count ? count : 1, sizeof *f->blob_names);
+    f->blobs = vgae_calloc(ctx, count ? count : 1, sizeof *f->blobs);
+    f->blob_sizes = vgae_calloc(ctx, count ? count : 1, sizeof *f->blob_sizes);
+    if (!f->blob_names || !f->blobs || !f->blob_sizes)
+        return VGAE_ENOMEM;
+    for (uint64_t b = 0; b < count; b++) {
+        uint64_t name_len, size;
+        if (!take_le(r, 2, &name_len) || name_len == 0 || name_len >= sizeof f->blob_names[0] ||
+            !take(r, f->blob_names[b], name_len) || !take_le(r, 8, &size) ||
+            size > (uint64_t)(r->end - r->p))
+            return corrupt(ctx, f->path, "a checkpoint section runs past the end");
+        f->blob_names[b][name_len] = '\0';
+        if (strlen(f->blob_names[b]) != name_len || vgae_model_file_blob(f, f->blob_names[b], NULL))
+            return corrupt(ctx, f->path, "a checkpoint section's name is empty or given twice");
+        if (!(f->blobs[b] = vgae_alloc(ctx, size ? size : 1, 1)))
+            return VGAE_ENOMEM;
+        take(r, f->blobs[b], size);
+        f->blob_sizes[b] = size;
+        f->n_blobs = (int)b + 1;
+    }
+    return VGAE_OK;
+}
+
+const void *vgae_model_file_blob(const vgae_model_file *f, const char *name, size_t *size)
+{
+    for (int b = 0; b < f->n_blobs; b++)
+        if (strcmp(f->blob_names[b], name) == 0) {
+            if (size)
+                *size = f->blob_sizes[b];
+            return f->blobs[b];
+        }
+    return NULL;
+}
+
 vgae_status vgae_model_file_read(vgae_ctx *ctx, const char *path, vgae_model_file **out)
 {
     *out = NULL;
@@ -345,6 +414,8 @@ vgae_status vgae_model_file_read(vgae_ctx *ctx, const char *path, vgae_model_fil
         st = read_tensors(ctx, f, &r);
     if (!st)
         st = read_split(ctx, path, version, &r, &f->split);
+    if (!st && version >= 7)
+        st = read_blobs(ctx, f, &r);
     if (!st && r.p != r.end)
         st = corrupt(ctx, path, "bytes after the last section");
 done:

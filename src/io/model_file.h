@@ -18,6 +18,24 @@
 vgae_status vgae_model_file_write(vgae_ctx *ctx, const char *path, const char *meta_text,
                                   const vgae_params *tensors, const vgae_split *split, int min_version);
 
+/* A named run of bytes beside the tensors: a checkpoint's training state
+ * (format version 7: after the split, u32 B, then B of u16 name length,
+ * name, u64 size, bytes). */
+typedef struct vgae_blob {
+    const char *name;
+    const void *data;
+    size_t size;
+} vgae_blob;
+
+/* vgae_model_file_write with blobs (NULL: none): a file with blobs is
+ * version 7, and is written even after vgae_interrupt_all (a checkpoint is
+ * what a stopped run leaves to continue from). */
+vgae_status vgae_model_file_write_blobs(vgae_ctx *ctx, const char *path, const char *meta_text,
+                                        const vgae_params *tensors, const vgae_split *split,
+                                        int min_version, const vgae_blob *blobs, int n_blobs);
+/* The bytes of the blob of that name and their count, or NULL. */
+const void *vgae_model_file_blob(const vgae_model_file *file, const char *name, size_t *size);
+
 /* One metadata key of a model: how its value is written and read. A model
  * describes its metadata once, as a table of these; vgae_meta_format writes
  * the table's values as lines in table order and vgae_meta_parse reads a

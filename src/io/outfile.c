@@ -17,6 +17,7 @@ struct vgae_outfile {
     char *tmp;    /* the temporary file; NULL when written directly */
     char *target; /* what the rename replaces: path, or a symbolic link's file */
     int direct;   /* standard output, a device or a FIFO: no temporary file */
+    int keep;     /* committed even after vgae_interrupt_all (a checkpoint) */
 };
 
 /* The temporary files of open outfiles, for vgae_outfile_remove_pending
@@ -180,6 +181,11 @@ vgae_status vgae_outfile_check(vgae_ctx *ctx, const char *path)
     return st;
 }
 
+void vgae_outfile_keep_when_interrupted(vgae_outfile *out)
+{
+    out->keep = 1;
+}
+
 FILE *vgae_outfile_stream(vgae_outfile *out)
 {
     return out->f;
@@ -214,7 +220,7 @@ vgae_status vgae_outfile_commit(vgae_ctx *ctx, vgae_outfile *out)
         err = errno ? errno : EIO;
     out->f = NULL;
     /* a program told to stop (a signal) writes nothing more */
-    if (!err && vgae_all_interrupted()) {
+    if (!err && !out->keep && vgae_all_interrupted()) {
         vgae_fail(ctx, VGAE_EINTR, "interrupted: %s not written", out->path);
         vgae_outfile_abort(out);
         return VGAE_EINTR;

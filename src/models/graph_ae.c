@@ -125,6 +125,8 @@ void vgae_graph_ae_free(vgae_graph_ae *m)
     vgae_encoder_destroy(m);
     vgae_mlp_decoder_destroy(&m->mlp);
     vgae_adversary_free(m->adversary);
+    vgae_fit_state_clear(&m->fit);
+    free((char *)m->checkpoints.path);
     vgae_model_base_destroy(&m->base);
     vgae_elbo_work_destroy(&m->elbo);
     free(m->neg_buf);
@@ -767,13 +769,33 @@ static vgae_status snapshot(vgae_ctx *ctx, vgae_graph_ae *m, vgae_real **snap, i
     return VGAE_OK;
 }
 
+void vgae_fit_state_clear(vgae_fit_state *fs)
+{
+    free(fs->best);
+    *fs = (vgae_fit_state){0};
+}
+
+/* After an interruption at the top of an epoch (the state is whole): the
+ * checkpoint, if the fit writes them, and one line saying where it stopped. */
+static vgae_status stop_here(vgae_ctx *ctx, vgae_graph_ae *m, int done, int epochs)
+{
+    const char *path = m->checkpoints.path;
+    if (!path)
+        return vgae_fail(ctx, VGAE_EINTR, "interrupted after %d of %d epochs", done, epochs);
+    char *user = m->checkpoints.user_meta ? m->checkpoints.user_meta(m->checkpoints.user) : NULL;
+    vgae_status st = vgae_graph_ae_checkpoint(ctx, m, path, user);
+    free(user);
+    return st ? st : vgae_fail(ctx, VGAE_EINTR, "interrupted after %d of %d epochs; checkpoint %s written",
+                               done, epochs, path);
+}
+
 vgae_status vgae_graph_ae_fit(vgae_ctx *ctx, vgae_graph_ae *m, int every, vgae_epoch_fn progress,
                               void *user, vgae_linkpred_result *result)
 {
     const vgae_graph_ae_options *o = &m->options;
     *result = (vgae_linkpred_result){vgae_link_figures_none(&o->hits), 0, NAN, 0, 0};
     const int epochs = o->epochs;
-    const double start = vgae_now(), trained = m->base.train_seconds;
+    const double start = vgae_now();
     const int selecting = o->val_every > 0;
     if (selecting && m->split->n_val == 0)
         return vgae_fail(ctx, VGAE_EINVAL, "model selection needs validation pairs: the split has none");
@@ -786,58 +808,67 @@ vgae_status vgae_graph_ae_fit(vgae_ctx *ctx, vgae_graph_ae *m, int every, vgae_e
     vgae_split checked = *m->split;
     if (!(selecting && o->select == VGAE_SELECT_MRR))
         checked.n_hard = 0;
-    vgae_elbo_terms terms = {0};
-    vgae_real *best = NULL;
-    double best_value = -INFINITY;
-    int best_epoch = 0, stale = 0, done = 0;
+    vgae_fit_state *fs = &m->fit;
+    if (!fs->active) { /* a new fit; else the one interrupted or resumed goes on */
+        vgae_fit_state_clear(fs);
+        *fs = (vgae_fit_state){.active = 1, .best_value = -INFINITY, .terms = {.loss = NAN},
+                               .start_seconds = m->base.train_seconds};
+    }
+    const vgae_checkpoint_options *ck = &m->checkpoints;
     vgae_status st = VGAE_OK;
-    for (int epoch = 1; !st && !done && epoch <= epochs; epoch++) {
+    for (int epoch = fs->epoch + 1; !st && !fs->done && epoch <= epochs; epoch++) {
         const int report = progress && (epoch == 1 || epoch == epochs || (every > 0 && epoch % every == 0));
         const int check = selecting && (epoch % o->val_every == 0 || epoch == epochs);
-        /* the loss only where it is shown or kept: the full loss's gradient
-         * alone is cheaper, and train_epoch checks it for divergence */
-        const int want_loss = report || epoch == epochs;
-        if (vgae_ctx_interrupted(ctx)) {
-            st = vgae_fail(ctx, VGAE_EINTR, "interrupted after %d of %d epochs", epoch - 1, epochs);
-            break;
-        }
-        st = vgae_graph_ae_train_epoch(ctx, m, want_loss ? &terms : NULL);
-        if (!st && want_loss && !isfinite(terms.loss))
+        /* the loss only where it is shown or may be the last (a check may
+         * stop the fit): the full loss's gradient alone is cheaper, and
+         * train_epoch checks it for divergence */
+        const int want_loss = report || check || epoch == epochs;
+        if (vgae_ctx_interrupted(ctx))
+            return stop_here(ctx, m, epoch - 1, epochs); /* the fit stays active */
+        st = vgae_graph_ae_train_epoch(ctx, m, want_loss ? &fs->terms : NULL);
+        if (!st && want_loss && !isfinite(fs->terms.loss))
             st = vgae_fail(ctx, VGAE_ERANGE, "the loss is %g after epoch %d: training diverged "
-                           "(try a smaller --lr)", terms.loss, epoch);
-        if (st || !(report || check))
-            continue;
-        vgae_set_figures val;
-        st = vgae_graph_ae_encode(ctx, m);
-        if (!st)
-            st = vgae_link_evaluate_val(ctx, &checked, score_model, m, &o->hits, &val);
+                           "(try a smaller --lr)", fs->terms.loss, epoch);
+        vgae_set_figures val = {.auc = NAN, .ap = NAN, .mrr = NAN};
+        if (!st && (report || check)) {
+            st = vgae_graph_ae_encode(ctx, m);
+            if (!st)
+                st = vgae_link_evaluate_val(ctx, &checked, score_model, m, &o->hits, &val);
+        }
         if (!st && check) {
             const double value = selected(o, &val);
-            if (value > best_value) {
-                best_value = value;
-                best_epoch = epoch;
-                stale = 0;
-                st = snapshot(ctx, m, &best, 1);
-            } else if (o->patience > 0 && ++stale >= o->patience) {
-                done = 1; /* early stopping */
-                result->epochs = epoch;
+            if (value > fs->best_value) {
+                fs->best_value = value;
+                fs->best_epoch = epoch;
+                fs->stale = 0;
+                st = snapshot(ctx, m, &fs->best, 1);
+            } else if (o->patience > 0 && ++fs->stale >= o->patience) {
+                fs->done = 1; /* early stopping */
             }
         }
-        if (!st && report)
-            progress(user, epoch, &terms, val.auc, val.ap, vgae_now() - start);
+        if (st)
+            break;
+        fs->epoch = epoch;
+        if (report)
+            progress(user, epoch, &fs->terms, val.auc, val.ap, vgae_now() - start);
+        if (ck->path && ck->every > 0 && epoch % ck->every == 0) {
+            char *lines = ck->user_meta ? ck->user_meta(ck->user) : NULL;
+            st = vgae_graph_ae_checkpoint(ctx, m, ck->path, lines);
+            free(lines);
+        }
     }
-    if (!st && best)
-        st = snapshot(ctx, m, &best, 0); /* the best weights seen */
-    free(best);
+    if (!st && fs->best)
+        st = snapshot(ctx, m, &fs->best, 0); /* the best weights seen */
     vgae_link_figures f;
     if (!st)
         st = vgae_graph_ae_evaluate(ctx, m, NULL, &f);
-    if (st)
-        return st;
-    const int ran = done ? result->epochs : epochs;
-    m->best_epoch = best_epoch;
-    *result = (vgae_linkpred_result){f, m->base.train_seconds - trained, terms.loss, ran, best_epoch};
-    return VGAE_OK;
+    if (!st) {
+        m->best_epoch = fs->best_epoch;
+        *result = (vgae_linkpred_result){f, m->base.train_seconds - fs->start_seconds, fs->terms.loss,
+                                         fs->epoch, fs->best_epoch};
+    }
+    vgae_fit_state_clear(fs);
+    return st;
 }
 
 vgae_status vgae_graph_ae_embedding(vgae_ctx *ctx, vgae_graph_ae *m, vgae_rng *noise,

@@ -263,13 +263,22 @@ static int meta_table(facts *f, vgae_meta_key k[VGAE_GRAPH_KEYS])
     return vgae_kl_meta_keys(k, n, &f->kl, &f->kl_anneal);
 }
 
-vgae_status vgae_graph_ae_save(vgae_ctx *ctx, const vgae_graph_ae *m, const char *path)
+/* The minimum format version a model's file needs: what an older vgae would misread. */
+int vgae_graph_ae_file_version(const vgae_graph_ae *m)
+{
+    const vgae_graph_ae_options *o = &m->options;
+    return o->condition ? 6 : o->degree_term ? 3 : new_architecture(o) ? 2 : 1;
+}
+
+char *vgae_graph_ae_meta_text(vgae_ctx *ctx, const vgae_graph_ae *m, const char *path, int checkpoint)
 {
     const vgae_graph_ae_options *o = &m->options;
     facts f = {.nodes = m->n, .features = m->n_features, .epochs_trained = (int)m->base.epoch,
                .best_epoch = m->best_epoch,
                .val_frac = m->split->val_frac, .test_frac = m->split->test_frac,
-               .reported = m->reported,
+               /* a checkpoint's figures are those of no evaluation yet, at the
+                * options' K: the keys it compares are then the options' */
+               .reported = checkpoint ? vgae_link_figures_none(&o->hits) : m->reported,
                .train_seconds = m->base.train_seconds, .edges = m->full_edges, .seed = m->base.seed,
                .graph_checksum = m->graph_checksum, .features_checksum = m->features_checksum,
                .split_checksum = m->split_checksum, .labels_checksum = m->labels_checksum};
@@ -282,22 +291,29 @@ vgae_status vgae_graph_ae_save(vgae_ctx *ctx, const vgae_graph_ae *m, const char
     for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
         if (!texts[k].from)
             continue;
-        if (strlen(texts[k].from) >= texts[k].size || strchr(texts[k].from, '\n'))
-            return vgae_fail_at(ctx, VGAE_EINVAL, path, 0, "cannot record the data's source %.200s "
-                                "in the model: a line break, or longer than %zu bytes",
-                                texts[k].from, texts[k].size - 1);
+        if (strlen(texts[k].from) >= texts[k].size || strchr(texts[k].from, '\n')) {
+            vgae_fail_at(ctx, VGAE_EINVAL, path, 0, "cannot record the data's source %.200s "
+                         "in the model: a line break, or longer than %zu bytes",
+                         texts[k].from, texts[k].size - 1);
+            return NULL;
+        }
         memcpy(texts[k].to, texts[k].from, strlen(texts[k].from) + 1);
     }
     facts_from_options(o, &f);
-    format_hits(&m->reported, &f);
+    format_hits(&f.reported, &f);
     snprintf(f.source_format, sizeof f.source_format, "%s", vgae_graph_format_name(m->source_format));
     snprintf(f.library_version, sizeof f.library_version, "%s", vgae_version());
     vgae_meta_key keys[VGAE_GRAPH_KEYS];
-    char *text = vgae_meta_format(ctx, keys, meta_table(&f, keys));
+    return vgae_meta_format(ctx, keys, meta_table(&f, keys));
+}
+
+vgae_status vgae_graph_ae_save(vgae_ctx *ctx, const vgae_graph_ae *m, const char *path)
+{
+    char *text = vgae_graph_ae_meta_text(ctx, m, path, 0);
     if (!text)
         return vgae_ctx_status(ctx);
     vgae_status st = vgae_model_file_write(ctx, path, text, &m->base.params, m->split,
-                                           o->condition ? 6 : o->degree_term ? 3 : new_architecture(o) ? 2 : 1);
+                                           vgae_graph_ae_file_version(m));
     free(text);
     return st;
 }

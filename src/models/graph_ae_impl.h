@@ -3,6 +3,7 @@
 #define VGAE_MODELS_GRAPH_AE_IMPL_H
 
 #include "models/model_base.h"
+#include "vgae/models/checkpoint.h"
 #include "vgae/models/graph_ae.h"
 #include "vgae/nn/layers.h"
 #include "vgae/nn/sparse.h"
@@ -44,6 +45,19 @@ typedef struct vgae_mlp_decoder {
     double *log_degree, *log_degree_visible;
 } vgae_mlp_decoder;
 
+/* Where a fit stands (vgae_graph_ae_fit), kept in the model so that a
+ * checkpoint holds it and a resumed fit goes on from it. */
+typedef struct vgae_fit_state {
+    int active;             /* a fit is under way (interrupted, or resumed into) */
+    int epoch;              /* the fit's epochs done */
+    int best_epoch, stale;  /* model selection: the epoch of the best weights, evaluations since */
+    int done;               /* early stopping ended it after `epoch` epochs */
+    double best_value;      /* the best validation figure seen (-inf: none) */
+    vgae_real *best;        /* the best weights, the parameters end to end; NULL: none yet */
+    vgae_elbo_terms terms;  /* the last epoch's terms with the loss computed */
+    double start_seconds;   /* base.train_seconds when the fit began */
+} vgae_fit_state;
+
 struct vgae_graph_ae {
     vgae_model_base base;         /* parameters, Adam, the latent layer, epoch, seed, time */
     vgae_graph_ae_options options;
@@ -84,6 +98,8 @@ struct vgae_graph_ae {
     int64_t full_edges;
     uint32_t graph_checksum, features_checksum, split_checksum, labels_checksum;
     vgae_link_figures reported;
+    vgae_fit_state fit;
+    vgae_checkpoint_options checkpoints; /* path owned (a copy); NULL: none */
     /* where the data came from (malloc'ed; NULL: not known): checked when saved */
     char *source_dataset, *source_graph, *source_features, *source_labels;
     vgae_graph_format source_format;
@@ -169,6 +185,15 @@ vgae_status vgae_adversary_new(vgae_ctx *ctx, int64_t latent, double lr, vgae_rn
 void vgae_adversary_free(vgae_adversary *a);
 vgae_status vgae_adversary_apply(vgae_ctx *ctx, vgae_adversary *a, const vgae_mat *z,
                                  double weight, vgae_rng *rng, vgae_mat *dz, double *loss);
+
+/* The model's metadata as its file records it (checkpoint: the figures of
+ * no evaluation yet, as a checkpoint records them), malloc'ed; NULL on
+ * error (a source that cannot be recorded is refused naming path). */
+char *vgae_graph_ae_meta_text(vgae_ctx *ctx, const vgae_graph_ae *m, const char *path, int checkpoint);
+/* The lowest format version that holds the model's options. */
+int vgae_graph_ae_file_version(const vgae_graph_ae *m);
+/* Ends the fit state (frees its best weights). */
+void vgae_fit_state_clear(vgae_fit_state *fs);
 
 /* sigmoid(emb_u . emb_v) for each pair, the dot product summed in double. */
 void vgae_score_pairs(const vgae_mat *emb, const vgae_pair *pairs, int64_t n, double *scores);

@@ -419,6 +419,9 @@ vgae_status vgae_image_vae_train_epoch(vgae_ctx *ctx, vgae_image_vae *v, const v
     vgae_status st = check_images(ctx, v, train);
     if (st)
         return st;
+    /* told to stop before a new epoch draws its order: nothing moved */
+    if (vgae_ctx_interrupted(ctx) && (v->at <= 0 || v->at >= train->n))
+        return vgae_fail(ctx, VGAE_EINTR, "interrupted before epoch %lld", (long long)v->base.epoch + 1);
     const double start = vgae_now();
     const int64_t n = train->n;
     if (v->order_n != n) {
@@ -428,14 +431,26 @@ vgae_status vgae_image_vae_train_epoch(vgae_ctx *ctx, vgae_image_vae *v, const v
         if (!v->order)
             return VGAE_ENOMEM;
     }
-    vgae_rng_permutation(vgae_ctx_rng(ctx, VGAE_STREAM_SHUFFLE), v->order, n);
-    double sum = 0.0;
+    if (v->at <= 0 || v->at >= n) { /* a new epoch: its order */
+        v->at = 0;
+        v->at_sum = 0.0;
+        v->order_rng = *vgae_ctx_rng(ctx, VGAE_STREAM_SHUFFLE);
+        vgae_rng_permutation(vgae_ctx_rng(ctx, VGAE_STREAM_SHUFFLE), v->order, n);
+    } else { /* the epoch stopped part way goes on, in its order */
+        vgae_rng r = v->order_rng;
+        vgae_rng_permutation(&r, v->order, n);
+    }
+    double sum = v->at_sum;
     const int64_t every = n / 50 > v->capacity ? n / 50 : v->capacity; /* about 50 reports an epoch */
     int64_t next_report = 0;
-    for (int64_t first = 0; first < n; first += v->capacity) {
-        if (vgae_ctx_interrupted(ctx)) /* at the end of a step: the weights of the last batch */
+    for (int64_t first = v->at; first < n; first += v->capacity) {
+        if (vgae_ctx_interrupted(ctx)) { /* at the end of a step: the weights of the last batch */
+            v->at = first;
+            v->at_sum = sum;
+            v->base.train_seconds += vgae_now() - start;
             return vgae_fail(ctx, VGAE_EINTR, "interrupted in epoch %lld after %lld of %lld images",
                              (long long)v->base.epoch + 1, (long long)first, (long long)n);
+        }
         if (first >= next_report) {
             vgae_progress(ctx, "training", first, n);
             next_report = first + every;
@@ -468,6 +483,7 @@ vgae_status vgae_image_vae_train_epoch(vgae_ctx *ctx, vgae_image_vae *v, const v
             return st;
         v->restarted = moved;
     }
+    v->at = 0;
     v->base.epoch++;
     v->base.train_seconds += vgae_now() - start;
     *loss = sum / (double)n;

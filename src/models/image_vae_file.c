@@ -61,7 +61,13 @@ static int meta_table(facts *f, vgae_meta_key k[40])
     return vgae_kl_meta_keys(k, n, &f->kl, &f->kl_anneal);
 }
 
-vgae_status vgae_image_vae_save(vgae_ctx *ctx, const vgae_image_vae *v, const char *path)
+int vgae_image_vae_file_version(const vgae_image_vae *v)
+{
+    /* version 4: a conditional model, 5: a vq one, which a vgae without them must refuse */
+    return v->options.latent_kind == VGAE_IMAGE_VQ ? 5 : v->options.classes ? 4 : 0;
+}
+
+char *vgae_image_vae_meta_text(vgae_ctx *ctx, const vgae_image_vae *v, int checkpoint)
 {
     const vgae_image_vae_options *o = &v->options;
     const int64_t epochs = v->base.epoch;
@@ -75,18 +81,24 @@ vgae_status vgae_image_vae_save(vgae_ctx *ctx, const vgae_image_vae *v, const ch
                .kind = "image-vae", .kl = o->kl, .kl_anneal = (int)o->kl.anneal, .classes = o->classes,
                .latent_kind = o->latent_kind, .vq_codes = o->vq.codes, .vq_codebook = o->vq.codebook,
                .vq_commitment = o->vq.commitment, .vq_restart = o->restart, .vq_ema = o->vq.ema};
+    if (checkpoint) /* no measurement: the keys a checkpoint compares are the options' */
+        f.train_loss = f.test_neg_elbo = f.test_recon = f.test_kl = NAN;
     for (int i = 0; i < o->n_hidden; i++)
         snprintf(f.hidden + strlen(f.hidden), sizeof f.hidden - strlen(f.hidden), "%s%d",
                  i ? "," : "", o->hidden[i]);
     memcpy(f.source_data, v->folder, sizeof f.source_data);
     snprintf(f.library_version, sizeof f.library_version, "%s", vgae_version());
     vgae_meta_key keys[40];
-    char *text = vgae_meta_format(ctx, keys, meta_table(&f, keys));
+    return vgae_meta_format(ctx, keys, meta_table(&f, keys));
+}
+
+vgae_status vgae_image_vae_save(vgae_ctx *ctx, const vgae_image_vae *v, const char *path)
+{
+    char *text = vgae_image_vae_meta_text(ctx, v, 0);
     if (!text)
         return vgae_ctx_status(ctx);
-    /* version 4: a conditional model, 5: a vq one, which a vgae without them must refuse */
     vgae_status st = vgae_model_file_write(ctx, path, text, &v->base.params, NULL,
-                                           o->latent_kind == VGAE_IMAGE_VQ ? 5 : o->classes ? 4 : 0);
+                                           vgae_image_vae_file_version(v));
     free(text);
     return st;
 }

@@ -28,12 +28,29 @@ struct vgae_image_vae {
     int restarted;                   /* vq: codes the last epoch's restart moved */
     int64_t *order;                  /* shuffled image order */
     int64_t order_n;
+    /* an epoch stopped part way (interrupted, or resumed from a checkpoint
+     * of it): the images done (0: at an epoch's start), the sum of their
+     * losses, and the shuffle stream as it was before the epoch's order was
+     * drawn (the order is drawn again from it) */
+    int64_t at;
+    double at_sum;
+    vgae_rng order_rng;
+    /* the training images' checksum for checkpoints, and of which images */
+    uint32_t images_crc;
+    const float *images_crc_of;
+    int64_t images_crc_n;
     /* facts for the model file */
     int64_t train_images;
     double train_loss;
     vgae_image_figures reported;
     char folder[1024];
 };
+
+/* The model's metadata as its file records it (checkpoint: the figures of
+ * no measurement yet), malloc'ed; NULL on error. */
+char *vgae_image_vae_meta_text(vgae_ctx *ctx, const vgae_image_vae *v, int checkpoint);
+/* The lowest format version that holds the model's options. */
+int vgae_image_vae_file_version(const vgae_image_vae *v);
 
 /* The loss (terms summed over the rows) of rows images x (rows x pixels,
  * values in [0, 1]) with their labels (a conditional model's; else NULL)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "vae/latent_impl.h"
+#include "vae/latent_state.h"
 
 /* Every kind of latent layer; a new kind is a new file and a line here. */
 static const vgae_latent_ops *const kinds[] = {&vgae_latent_gaussian, &vgae_latent_point, &vgae_latent_vq};
@@ -219,4 +220,12 @@ vgae_status vgae_latent_log_ratio(vgae_ctx *ctx, const vgae_latent *layer,
                          "weights", layer->kind->name);
     vgae_status st = check_heads(ctx, layer, "latent log ratio", heads);
     return st ? st : layer->kind->log_ratio(ctx, layer, heads, eps, z, per_row);
+}
+
+vgae_latent_state vgae_latent_training_state(vgae_latent *layer)
+{
+    if (!layer->usage)
+        return (vgae_latent_state){0};
+    return (vgae_latent_state){layer->usage, layer->ema_n, layer->ema_m, layer->codebook.rows,
+                               layer->codebook.cols};
 }

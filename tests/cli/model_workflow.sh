@@ -102,8 +102,8 @@ cmp -s "$tmp/model.vgae" "$tmp/flip.vgae" && fail "the byte flip changed nothing
 expect_error corrupted 1 'flip\.vgae: truncated or corrupted model file \(CRC-32 mismatch\)' -- eval --model "$tmp/flip.vgae"
 printf 'this is not a model\n' >"$tmp/text.vgae"
 expect_error wrong-magic 1 'text\.vgae: not a vgae model file \(wrong magic\)' -- info --model "$tmp/text.vgae"
-printf 'VGAEMODL\007\000\000\000rest' >"$tmp/newer.vgae"
-expect_error newer-version 1 'newer\.vgae: model file format version 7 is newer than this vgae reads \(6\)' -- eval --model "$tmp/newer.vgae"
+printf 'VGAEMODL\010\000\000\000rest' >"$tmp/newer.vgae"
+expect_error newer-version 1 'newer\.vgae: model file format version 8 is newer than this vgae reads \(7\)' -- eval --model "$tmp/newer.vgae"
 expect_error split-smaller-graph 1 'split\.tsv:3: the split is for a graph of 160 nodes, this graph has 5' -- train --graph "$data/star.edges" --split "$tmp/split.tsv" -o "$tmp/x.vgae"
 # the same nodes and edge count, one edge moved: only the checksum tells
 sed '3d' "$graph" >"$tmp/moved.edges"

@@ -110,6 +110,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (vgae_image_vae_from_file(ctx, f, &v) == VGAE_OK)
                 vgae_image_vae_free(v);
         } else if (vgae_graph_ae_from_file(ctx, f, &d, 1, &m) == VGAE_OK) {
+            /* a checkpoint: its training state put into the model it holds */
+            if (vgae_model_file_meta(f, "checkpoint_version"))
+                (void)vgae_graph_ae_resume(ctx, m, f);
             vgae_graph_ae_free(m);
         }
         vgae_model_file_free(f);

@@ -36,10 +36,13 @@ extern "C" {
  * a vgae without it would misread the layers' sizes). Version 5: a
  * vector-quantized image VAE (keys "latent_kind" vq, "vq_*", a codebook).
  * Version 6: a graph model conditioned on node labels (keys "condition",
- * "classes", "labels_checksum", a tensor of label codes).
+ * "classes", "labels_checksum", a tensor of label codes). Version 7: a
+ * checkpoint (vgae/models/checkpoint.h): any model's file with keys
+ * "checkpoint_*" and, after the split, its training state as named runs
+ * of bytes (u32 B, then B of u16 name length, name, u64 size, bytes).
  * Every model's save writes this and every model's load reads it; the
  * models differ only in their metadata keys and tensor names. */
-#define VGAE_MODEL_FILE_VERSION 6
+#define VGAE_MODEL_FILE_VERSION 7
 
 /* A model file as read, whatever model it holds: for looking at (vgae info
  * --model) and for the models' loaders. Opaque. */
@@ -54,7 +57,7 @@ VGAE_EXPORT void vgae_model_file_free(vgae_model_file *file);
 
 /* The path it was read from. */
 VGAE_EXPORT const char *vgae_model_file_path(const vgae_model_file *file);
-/* The format version the file was written in (1 or 2). */
+/* The format version the file was written in (1 to 7). */
 VGAE_EXPORT int vgae_model_file_version(const vgae_model_file *file);
 /* The value of the metadata key "kind" ("" if there is none). */
 VGAE_EXPORT const char *vgae_model_file_kind(const vgae_model_file *file);

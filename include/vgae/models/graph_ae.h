@@ -9,6 +9,7 @@
 #include "vgae/graph/split.h"
 #include "vgae/io/dataset.h"
 #include "vgae/io/model_file.h"
+#include "vgae/models/checkpoint.h"
 #include "vgae/nn/dense.h"
 #include "vgae/vae/elbo.h"
 #include "vgae/vae/kl_schedule.h"
@@ -251,6 +252,28 @@ typedef struct vgae_linkpred_result {
  * vgae_graph_ae_options), and patience may stop training early. */
 VGAE_EXPORT vgae_status vgae_graph_ae_fit(vgae_ctx *ctx, vgae_graph_ae *model, int every,
                               vgae_epoch_fn progress, void *user, vgae_linkpred_result *result);
+
+/* Checkpoints during vgae_graph_ae_fit (see vgae/models/checkpoint.h):
+ * after every o->every epochs, and when the fit is interrupted
+ * (vgae_interrupt_all) at the top of an epoch, before it returns
+ * VGAE_EINTR. o NULL or o->path NULL: none. The options are copied. */
+VGAE_EXPORT vgae_status vgae_graph_ae_set_checkpoints(vgae_ctx *ctx, vgae_graph_ae *model,
+                                                      const vgae_checkpoint_options *o);
+/* Writes a checkpoint of the model and the context's random streams now,
+ * with the caller's lines user_meta ("user_KEY VALUE\n" each; NULL: none).
+ * Between fits, or after a fit that returned VGAE_EINTR (the fit's place
+ * is kept, and the next vgae_graph_ae_fit goes on from it). */
+VGAE_EXPORT vgae_status vgae_graph_ae_checkpoint(vgae_ctx *ctx, vgae_graph_ae *model, const char *path,
+                                                 const char *user_meta);
+/* Puts a model made as the run was (the same data, split, options and
+ * seed: vgae_graph_ae_new after vgae_ctx_set_seed) into the state of a
+ * checkpoint of that run: weights, optimizer, epoch, the context's random
+ * streams, the fit's place and model selection. The next vgae_graph_ae_fit
+ * goes on from there and ends as the uninterrupted run would have, bit for
+ * bit. A checkpoint of another run is VGAE_EINVAL naming what differs; on
+ * any error, make the model (and seed the context) again. */
+VGAE_EXPORT vgae_status vgae_graph_ae_resume(vgae_ctx *ctx, vgae_graph_ae *model,
+                                             const vgae_model_file *checkpoint);
 
 /* Writes the model file (see vgae/io/model_file.h): the metadata (kind,
  * options, sizes, seed, the checksums of graph, features and split, the

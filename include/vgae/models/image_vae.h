@@ -7,6 +7,7 @@
 #include "vgae/core/export.h"
 #include "vgae/io/images.h"
 #include "vgae/io/model_file.h"
+#include "vgae/models/checkpoint.h"
 #include "vgae/nn/dense.h"
 #include "vgae/vae/elbo.h"
 #include "vgae/vae/kl_schedule.h"
@@ -79,6 +80,24 @@ VGAE_EXPORT vgae_status vgae_image_vae_new(vgae_ctx *ctx, const vgae_image_vae_o
  * negative ELBO per image. The images must have the model's shape. */
 VGAE_EXPORT vgae_status vgae_image_vae_train_epoch(vgae_ctx *ctx, vgae_image_vae *model,
                                        const vgae_images *train, double *loss);
+
+/* Writes a checkpoint (see vgae/models/checkpoint.h) of the model
+ * training on train, and of the context's random streams: after an epoch,
+ * or after vgae_image_vae_train_epoch returned VGAE_EINTR part way through
+ * one (the next call goes on from that batch). user_meta: the caller's
+ * lines ("user_KEY VALUE\n" each; NULL: none). */
+VGAE_EXPORT vgae_status vgae_image_vae_checkpoint(vgae_ctx *ctx, vgae_image_vae *model,
+                                                  const vgae_images *train, const char *path,
+                                                  const char *user_meta);
+/* Puts a model made as the run was (the same options and seed, on the same
+ * training images) into the state of a checkpoint of that run; the next
+ * vgae_image_vae_train_epoch goes on from there (part way through an epoch
+ * if that is where it stopped), and training ends as the uninterrupted run
+ * would have, bit for bit. A checkpoint of another run is VGAE_EINVAL
+ * naming what differs; on any error, make the model again. */
+VGAE_EXPORT vgae_status vgae_image_vae_resume(vgae_ctx *ctx, vgae_image_vae *model,
+                                              const vgae_images *train,
+                                              const vgae_model_file *checkpoint);
 
 /* The negative ELBO of the first n images of test (all if n is 0 or more
  * than there are) with one draw of z each; per_image (NULL, or n values)
