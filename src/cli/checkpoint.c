@@ -155,7 +155,7 @@ int cli_meta_history(const vgae_model_file *f, cli_history *h)
                 return -1;
         }
         if (cli_history_add(h, (int)v[0], (int)v[1], v[2], v[3], v[4], v[5]))
-            return -1;
+            return -2;
     }
     return *end ? -1 : 0;
 }
@@ -187,6 +187,8 @@ static int result_values(const vgae_linkpred_result *r, double *x)
 char *cli_graph_state_meta(void *user)
 {
     const cli_graph_state *g = user;
+    if (g->history && g->history->lost)
+        return NULL; /* a row of the curve could not be kept: out of memory */
     cli_text t = {0};
     cli_text_add(&t, "user_command %s\nuser_runs %d\nuser_run %d\n", g->command, g->runs, g->run);
     for (int k = 0; k < g->run; k++) {
@@ -236,9 +238,12 @@ int cli_graph_state_read(const vgae_model_file *f, int runs, int *run, vgae_link
         res->epochs = (int)x[n++];
         res->best_epoch = (int)x[n++];
     }
-    if (h && cli_meta_history(f, h)) {
+    const int bad = h ? cli_meta_history(f, h) : 0;
+    if (bad == -2)
+        fprintf(stderr, "vgae: out of memory\n");
+    else if (bad)
         fprintf(stderr, "vgae: %s: corrupted checkpoint: bad user_history\n", path);
+    if (bad)
         return CLI_ERROR;
-    }
     return CLI_OK;
 }

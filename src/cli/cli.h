@@ -166,7 +166,8 @@ char *cli_text_take(cli_text *t);
 void cli_text_doubles(cli_text *t, const char *key, const double *x, int n);
 /* Reads them back: how many (at most max), or -1 if the key is missing or bad. */
 int cli_meta_doubles(const vgae_model_file *f, const char *key, double *x, int max);
-/* The training history's rows as "user_history", and back (0, or -1). */
+/* The training history's rows as "user_history", and back (0; -1 for
+ * lines that do not parse, -2 out of memory). */
 void cli_text_history(cli_text *t, const cli_history *h);
 int cli_meta_history(const vgae_model_file *f, cli_history *h);
 

@@ -775,6 +775,15 @@ void vgae_fit_state_clear(vgae_fit_state *fs)
     *fs = (vgae_fit_state){0};
 }
 
+/* A checkpoint to the fit's path with the caller's lines (*lines, to free). */
+static vgae_status checkpoint_now(vgae_ctx *ctx, vgae_graph_ae *m, char **lines)
+{
+    const vgae_checkpoint_options *ck = &m->checkpoints;
+    if (ck->user_meta && !(*lines = ck->user_meta(ck->user)))
+        return vgae_fail(ctx, VGAE_ENOMEM, "out of memory for the lines of checkpoint %s", ck->path);
+    return vgae_graph_ae_checkpoint(ctx, m, ck->path, *lines);
+}
+
 /* After an interruption at the top of an epoch (the state is whole): the
  * checkpoint, if the fit writes them, and one line saying where it stopped. */
 static vgae_status stop_here(vgae_ctx *ctx, vgae_graph_ae *m, int done, int epochs)
@@ -782,8 +791,8 @@ static vgae_status stop_here(vgae_ctx *ctx, vgae_graph_ae *m, int done, int epoc
     const char *path = m->checkpoints.path;
     if (!path)
         return vgae_fail(ctx, VGAE_EINTR, "interrupted after %d of %d epochs", done, epochs);
-    char *user = m->checkpoints.user_meta ? m->checkpoints.user_meta(m->checkpoints.user) : NULL;
-    vgae_status st = vgae_graph_ae_checkpoint(ctx, m, path, user);
+    char *user = NULL;
+    vgae_status st = checkpoint_now(ctx, m, &user);
     free(user);
     return st ? st : vgae_fail(ctx, VGAE_EINTR, "interrupted after %d of %d epochs; checkpoint %s written",
                                done, epochs, path);
@@ -852,8 +861,8 @@ vgae_status vgae_graph_ae_fit(vgae_ctx *ctx, vgae_graph_ae *m, int every, vgae_e
         if (report)
             progress(user, epoch, &fs->terms, val.auc, val.ap, vgae_now() - start);
         if (ck->path && ck->every > 0 && epoch % ck->every == 0) {
-            char *lines = ck->user_meta ? ck->user_meta(ck->user) : NULL;
-            st = vgae_graph_ae_checkpoint(ctx, m, ck->path, lines);
+            char *lines = NULL;
+            st = checkpoint_now(ctx, m, &lines);
             free(lines);
         }
     }

@@ -27,8 +27,9 @@ typedef struct vgae_checkpoint_options {
     const char *path; /* where (each checkpoint replaces the last); NULL: none */
     int every;        /* after every this many epochs; 0: only when interrupted */
     /* the caller's own state, as metadata lines "user_KEY VALUE\n" (a
-     * malloc'ed text the checkpoint frees; NULL: none), asked for at each
-     * write; the callback may be NULL */
+     * malloc'ed text the checkpoint frees, "" for none; NULL means out of
+     * memory, and the checkpoint fails), asked for at each write; the
+     * callback may be NULL */
     char *(*user_meta)(void *user);
     void *user;
 } vgae_checkpoint_options;
