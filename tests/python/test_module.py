@@ -173,6 +173,60 @@ out, err = proc.communicate(timeout=60)
 check("Ctrl-C stops the fit with KeyboardInterrupt", proc.returncode == 0 and "stopped: interrupted after" in out
       and "embedding (2708, 16)" in out, (proc.returncode, line, out, err[-500:]))
 
+# ---- checkpoints: fits stopped by Ctrl-C go on from their checkpoint, bit for bit ----
+def stopped_child(code, path):
+    """Runs code (argv[1]: the checkpoint) and stops it with SIGINT after its first progress line."""
+    proc = subprocess.Popen([sys.executable, "-c", code, path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=dict(os.environ))
+    proc.stderr.readline()
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    return proc.communicate(timeout=120)
+
+
+ck = os.path.join(tmp, "py.ckpt")
+out, err = stopped_child(r'''
+import sys, vgae
+g = vgae.load_dataset("cora")
+try:
+    vgae.VGAE(epochs=300, seed=2, verbose=True).fit(g, checkpoint=sys.argv[1], checkpoint_every=1000)
+    print("finished", flush=True)
+except KeyboardInterrupt as e:
+    print("stopped:", e, flush=True)
+''', ck)
+check("Ctrl-C during fit writes a checkpoint", "stopped: interrupted after" in out and "checkpoint" in out
+      and os.path.exists(ck), (out, err[-300:]))
+want = vgae.VGAE(epochs=300, seed=2).fit(g)
+got = vgae.VGAE(epochs=300, seed=2).fit(g, resume=ck)
+check("the resumed fit ends as the one never stopped", np.array_equal(want.embed(), got.embed()) and
+      want.result_["test_auc"] == got.result_["test_auc"] and want.result_["final_loss"] == got.result_["final_loss"])
+raises("a checkpoint of other settings is refused", ValueError,
+       lambda: vgae.VGAE(epochs=300, seed=2, lr=0.02).fit(g, resume=ck), "other options: lr 0.01 there, 0.02 here")
+tiny = os.path.join(DATA, "tinyidx")
+ick = os.path.join(tmp, "image.ckpt")
+out, err = stopped_child(r'''
+import sys, vgae
+X, y = vgae.load_images(sys.argv[2], "train")
+sys.stderr.write("training\n")
+sys.stderr.flush()
+try:
+    vgae.ImageVAE(hidden=32, latent=4, epochs=800, batch=16, seed=5, verbose=True).fit(
+        X, checkpoint=sys.argv[1], checkpoint_every=1000000)
+    print("finished", flush=True)
+except KeyboardInterrupt as e:
+    print("stopped:", e, flush=True)
+'''.replace("sys.argv[2]", repr(tiny)), ick)
+check("Ctrl-C during an image VAE's epoch writes a checkpoint", "stopped: interrupted" in out and
+      os.path.exists(ick), (out, err[-300:]))
+X, _ = vgae.load_images(tiny, "train")
+want = vgae.ImageVAE(hidden=32, latent=4, epochs=800, batch=16, seed=5).fit(X)
+got = vgae.ImageVAE(hidden=32, latent=4, epochs=800, batch=16, seed=5).fit(X, resume=ick)
+check("the resumed image VAE ends as the one never stopped", np.array_equal(want.transform(X), got.transform(X))
+      and want.history_[-1]["train_loss"] == got.history_[-1]["train_loss"])
+raises("a checkpoint of other images is refused", ValueError,
+       lambda: vgae.ImageVAE(hidden=32, latent=4, epochs=800, batch=16, seed=5).fit(X[:200], resume=ick),
+       "other training images")
+
 # ---- the image VAE against vgae vae train (needs MNIST in $VGAE_DATA) ----
 mnist = next((os.path.join(d, "mnist") for d in os.environ.get("VGAE_DATA", "").split(":")
               if d and os.path.exists(os.path.join(d, "mnist", "t10k-images-idx3-ubyte.gz"))), None)

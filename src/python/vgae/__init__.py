@@ -306,15 +306,28 @@ class VGAE:
             o["hops"] = [o["hops"]]
         return o
 
-    def fit(self, graph, split=None):
+    def fit(self, graph, split=None, checkpoint=None, checkpoint_every=10, resume=None):
         """Trains on split's training edges (a fresh split from the model's
         seed if None, as `vgae train` makes one), with model selection if the
-        settings ask for it. Returns self."""
+        settings ask for it. Returns self.
+
+        checkpoint: a file that keeps the whole training state, written every
+        checkpoint_every epochs and when Ctrl-C stops the fit (the
+        KeyboardInterrupt comes after it is written). resume: a checkpoint of
+        this same fit (graph, split, settings, seed) to go on from; the fit
+        then ends as if it had never stopped, bit for bit, and checkpoints
+        keep going to it unless checkpoint names another file. history_
+        holds the epochs of this call."""
         if split is not None and split.graph is not graph:
             raise ValueError("the split is of another Graph object")
         self.graph = graph
         self._cap = _vgae.gae_new(graph._cap, None if split is None else split._cap, self._settings(graph),
                                   self.seed, _threads(self.threads))
+        if resume is not None:
+            _vgae.gae_resume(self._cap, os.fspath(resume))
+        path = checkpoint if checkpoint is not None else resume
+        if path is not None:
+            _vgae.gae_checkpoints(self._cap, os.fspath(path), int(checkpoint_every))
         self.result_, self.history_ = _vgae.gae_fit(self._cap, 10, bool(self.verbose))
         return self
 
@@ -447,7 +460,15 @@ class ImageVAE:
         self._cap = None
         self.history_ = []
 
-    def fit(self, X, y=None, X_test=None, y_test=None):
+    def fit(self, X, y=None, X_test=None, y_test=None, checkpoint=None, checkpoint_every=1, resume=None):
+        """Trains on the images X (labels y for a conditional model), scoring
+        X_test after each epoch. checkpoint: a file that keeps the whole
+        training state, written every checkpoint_every epochs and when
+        Ctrl-C stops training (inside an epoch: at the batch reached).
+        resume: a checkpoint of this same training (images, settings, seed)
+        to go on from, bit for bit as if it had never stopped; checkpoints
+        keep going to it unless checkpoint names another file. history_
+        holds the epochs of this call. Returns self."""
         if self.conditional and y is None:
             raise ValueError("a conditional model needs the labels y")
         train = _images(X, y if self.conditional else None)
@@ -456,9 +477,22 @@ class ImageVAE:
         self._cap = _vgae.vae_new(train, self.hidden, self.latent, self.batch, self.lr, self.epochs,
                                   int(self.binarize), self.beta, self.seed, _threads(self.threads), self.classes_,
                                   self.kl, self.vq)
+        if resume is not None:
+            _vgae.vae_resume(self._cap, train, os.fspath(resume))
+        path = checkpoint if checkpoint is not None else resume
+        path = None if path is None else os.fspath(path)
         self.history_ = []
-        for epoch in range(1, self.epochs + 1):
-            row = {"epoch": epoch, "train_loss": _vgae.vae_train_epoch(self._cap, train)}
+        first = _vgae.vae_info(self._cap)["epochs_trained"] + 1
+        for epoch in range(first, self.epochs + 1):
+            try:
+                loss = _vgae.vae_train_epoch(self._cap, train)
+            except KeyboardInterrupt:
+                if path is not None:  # the state at the batch reached
+                    _vgae.vae_checkpoint(self._cap, train, path)
+                raise
+            if path is not None and epoch % int(checkpoint_every) == 0:
+                _vgae.vae_checkpoint(self._cap, train, path)
+            row = {"epoch": epoch, "train_loss": loss}
             if test is not None:
                 row.update(("test_" + k, v) for k, v in _vgae.vae_evaluate(self._cap, test).items())
             self.history_.append(row)

@@ -933,6 +933,48 @@ static PyObject *py_model_save(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* gae_checkpoints(model, path or None, every): the checkpoints of the next fits */
+static PyObject *py_gae_checkpoints(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *cap;
+    const char *path;
+    int every;
+    if (!PyArg_ParseTuple(args, "Ozi", &cap, &path, &every))
+        return NULL;
+    model_box *b = PyCapsule_GetPointer(cap, CAP_GAE);
+    if (!b)
+        return NULL;
+    const vgae_checkpoint_options o = {path, every, NULL, NULL};
+    if (vgae_graph_ae_set_checkpoints(b->ctx, b->gae, path ? &o : NULL))
+        return raise_ctx(b->ctx);
+    Py_RETURN_NONE;
+}
+
+/* gae_resume(model, path): the state of a checkpoint of the model's run */
+static PyObject *py_gae_resume(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *cap;
+    const char *path;
+    if (!PyArg_ParseTuple(args, "Os", &cap, &path))
+        return NULL;
+    model_box *b = PyCapsule_GetPointer(cap, CAP_GAE);
+    if (!b)
+        return NULL;
+    vgae_model_file *f = NULL;
+    vgae_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = vgae_model_file_read(b->ctx, path, &f);
+    if (!st)
+        st = vgae_graph_ae_resume(b->ctx, b->gae, f);
+    Py_END_ALLOW_THREADS
+    vgae_model_file_free(f);
+    if (st)
+        return raise_ctx(b->ctx);
+    Py_RETURN_NONE;
+}
+
 /* gae_info(model) -> dict: options, nodes, seed, epochs, split capsule */
 static PyObject *py_gae_info(PyObject *self, PyObject *args)
 {
@@ -1145,11 +1187,55 @@ static PyObject *py_vae_train_epoch(PyObject *self, PyObject *args)
         return NULL;
     double loss = NAN;
     vgae_status st;
+    sigint_guard g; /* Ctrl-C stops the epoch at the end of its batch */
+    guard_on(&g, b->ctx);
     Py_BEGIN_ALLOW_THREADS
     st = vgae_image_vae_train_epoch(b->ctx, b->vae, &pi.im, &loss);
     Py_END_ALLOW_THREADS
+    guard_off(&g);
     images_release(&pi);
     return st ? raise_ctx(b->ctx) : PyFloat_FromDouble(loss);
+}
+
+/* vae_checkpoint(model, images, path) and vae_resume(model, images, path) */
+static PyObject *vae_checkpoint_or_resume(PyObject *args, int resume)
+{
+    PyObject *cap, *imgs;
+    const char *path;
+    py_images pi;
+    if (!PyArg_ParseTuple(args, "OOs", &cap, &imgs, &path))
+        return NULL;
+    model_box *b = PyCapsule_GetPointer(cap, CAP_VAE);
+    if (!b || parse_images(imgs, &pi) < 0)
+        return NULL;
+    vgae_model_file *f = NULL;
+    vgae_status st;
+    Py_BEGIN_ALLOW_THREADS
+    if (!resume) {
+        st = vgae_image_vae_checkpoint(b->ctx, b->vae, &pi.im, path, NULL);
+    } else {
+        st = vgae_model_file_read(b->ctx, path, &f);
+        if (!st)
+            st = vgae_image_vae_resume(b->ctx, b->vae, &pi.im, f);
+    }
+    Py_END_ALLOW_THREADS
+    vgae_model_file_free(f);
+    images_release(&pi);
+    if (st)
+        return raise_ctx(b->ctx);
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_vae_checkpoint(PyObject *self, PyObject *args)
+{
+    (void)self;
+    return vae_checkpoint_or_resume(args, 0);
+}
+
+static PyObject *py_vae_resume(PyObject *self, PyObject *args)
+{
+    (void)self;
+    return vae_checkpoint_or_resume(args, 1);
 }
 
 /* vae_evaluate(model, images, prepare) -> dict; prepare: binarize a copy for a
@@ -1359,6 +1445,10 @@ static PyMethodDef methods[] = {
     {"gae_score", py_gae_score, METH_VARARGS, NULL},
     {"model_save", py_model_save, METH_VARARGS, NULL},
     {"gae_info", py_gae_info, METH_VARARGS, NULL},
+    {"gae_checkpoints", py_gae_checkpoints, METH_VARARGS, NULL},
+    {"gae_resume", py_gae_resume, METH_VARARGS, NULL},
+    {"vae_checkpoint", py_vae_checkpoint, METH_VARARGS, NULL},
+    {"vae_resume", py_vae_resume, METH_VARARGS, NULL},
     {"model_load", py_model_load, METH_VARARGS, NULL},
     {"vae_new", py_vae_new, METH_VARARGS, NULL},
     {"vae_train_epoch", py_vae_train_epoch, METH_VARARGS, NULL},
