@@ -5,6 +5,7 @@
 
 #include "core/bytes.h"
 #include "models/checkpoint.h"
+#include "models/model_base.h"
 
 /* ---- writing the state ---- */
 
@@ -12,8 +13,7 @@ static void put(vgae_state_out *s, const void *p, size_t n)
 {
     if (s->failed)
         return;
-    if (s->size + n > s->cap &&
-        vgae_grow(s->ctx, (void **)&s->data, &s->cap, s->size + n > 2 * s->cap ? s->size + n : 2 * s->cap, 1)) {
+    if (vgae_grow(s->ctx, (void **)&s->data, &s->cap, s->size + n, 1)) {
         s->failed = 1;
         return;
     }
@@ -277,4 +277,29 @@ vgae_status vgae_checkpoint_check(vgae_ctx *ctx, const vgae_model_file *file, co
                             what_differs(key), key, there ? there : "(none)", *here ? here : "(none)");
     }
     return VGAE_OK;
+}
+
+vgae_status vgae_checkpoint_resume_base(vgae_ctx *ctx, const vgae_model_file *file, const char *model_meta,
+                                        const char *const *progress, vgae_model_base *base)
+{
+    vgae_status st = vgae_checkpoint_check(ctx, file, model_meta, progress);
+    if (!st)
+        st = vgae_model_file_load_params(ctx, file, &base->params);
+    vgae_state_in in;
+    if (!st && !(st = vgae_state_open(ctx, file, "adam", &in))) {
+        vgae_state_take_adam(&in, &base->adam);
+        st = vgae_state_close(ctx, file, "adam", &in);
+    }
+    return st;
+}
+
+vgae_status vgae_checkpoint_resume_streams(vgae_ctx *ctx, const vgae_model_file *file)
+{
+    vgae_state_in in;
+    vgae_status st = vgae_state_open(ctx, file, "rng", &in);
+    if (!st) {
+        vgae_state_take_rngs(&in, ctx);
+        st = vgae_state_close(ctx, file, "rng", &in);
+    }
+    return st;
 }

@@ -70,4 +70,12 @@ vgae_status vgae_checkpoint_write(vgae_ctx *ctx, const char *path, const char *m
 vgae_status vgae_checkpoint_check(vgae_ctx *ctx, const vgae_model_file *file, const char *model_meta,
                                   const char *const *progress);
 
+/* What every model's resume begins with: the check above, then the
+ * weights (the file's tensors) and Adam ("adam") into base. */
+struct vgae_model_base;
+vgae_status vgae_checkpoint_resume_base(vgae_ctx *ctx, const vgae_model_file *file, const char *model_meta,
+                                        const char *const *progress, struct vgae_model_base *base);
+/* And what it ends with: the context's random streams ("rng"). */
+vgae_status vgae_checkpoint_resume_streams(vgae_ctx *ctx, const vgae_model_file *file);
+
 #endif

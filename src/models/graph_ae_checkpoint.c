@@ -121,15 +121,9 @@ vgae_status vgae_graph_ae_resume(vgae_ctx *ctx, vgae_graph_ae *m, const vgae_mod
     char *meta = vgae_graph_ae_meta_text(ctx, m, vgae_model_file_path(file), 1);
     if (!meta)
         return vgae_ctx_status(ctx);
-    vgae_status st = vgae_checkpoint_check(ctx, file, meta, progress_keys);
+    vgae_status st = vgae_checkpoint_resume_base(ctx, file, meta, progress_keys, &m->base);
     free(meta);
-    if (!st)
-        st = vgae_model_file_load_params(ctx, file, &m->base.params);
     vgae_state_in in;
-    if (!st && !(st = vgae_state_open(ctx, file, "adam", &in))) {
-        vgae_state_take_adam(&in, &m->base.adam);
-        st = vgae_state_close(ctx, file, "adam", &in);
-    }
     if (!st && m->adversary && !(st = vgae_state_open(ctx, file, "adversary", &in))) {
         vgae_state_take_params(&in, &m->adversary->params);
         vgae_state_take_adam(&in, &m->adversary->adam);
@@ -137,10 +131,8 @@ vgae_status vgae_graph_ae_resume(vgae_ctx *ctx, vgae_graph_ae *m, const vgae_mod
     }
     if (!st)
         st = take_fit(ctx, m, file);
-    if (!st && !(st = vgae_state_open(ctx, file, "rng", &in))) {
-        vgae_state_take_rngs(&in, ctx);
-        st = vgae_state_close(ctx, file, "rng", &in);
-    }
+    if (!st)
+        st = vgae_checkpoint_resume_streams(ctx, file);
     m->encoded_epoch = -1; /* the weights changed */
     return st;
 }

@@ -160,22 +160,13 @@ vgae_status vgae_image_vae_resume(vgae_ctx *ctx, vgae_image_vae *v, const vgae_i
     char *meta = checkpoint_meta(ctx, v, train);
     if (!meta)
         return vgae_ctx_status(ctx);
-    vgae_status st = vgae_checkpoint_check(ctx, file, meta, progress_keys);
+    vgae_status st = vgae_checkpoint_resume_base(ctx, file, meta, progress_keys, &v->base);
     free(meta);
-    if (!st)
-        st = vgae_model_file_load_params(ctx, file, &v->base.params);
-    vgae_state_in in;
-    if (!st && !(st = vgae_state_open(ctx, file, "adam", &in))) {
-        vgae_state_take_adam(&in, &v->base.adam);
-        st = vgae_state_close(ctx, file, "adam", &in);
-    }
     if (!st)
         st = take_epoch(ctx, v, train, file);
     if (!st)
         st = take_latent(ctx, v, file);
-    if (!st && !(st = vgae_state_open(ctx, file, "rng", &in))) {
-        vgae_state_take_rngs(&in, ctx);
-        st = vgae_state_close(ctx, file, "rng", &in);
-    }
+    if (!st)
+        st = vgae_checkpoint_resume_streams(ctx, file);
     return st;
 }

@@ -483,23 +483,25 @@ class ImageVAE:
         path = None if path is None else os.fspath(path)
         self.history_ = []
         first = _vgae.vae_info(self._cap)["epochs_trained"] + 1
-        for epoch in range(first, self.epochs + 1):
-            try:
+        try:
+            for epoch in range(first, self.epochs + 1):
                 loss = _vgae.vae_train_epoch(self._cap, train)
-            except KeyboardInterrupt:
-                if path is not None:  # the state at the batch reached
+                if path is not None and epoch % int(checkpoint_every) == 0:
                     _vgae.vae_checkpoint(self._cap, train, path)
-                raise
-            if path is not None and epoch % int(checkpoint_every) == 0:
+                row = {"epoch": epoch, "train_loss": loss}
+                if test is not None:
+                    row.update(("test_" + k, v) for k, v in _vgae.vae_evaluate(self._cap, test).items())
+                self.history_.append(row)
+                if self.verbose:
+                    print("epoch %3d/%d  train loss %.3f%s" % (
+                        epoch, self.epochs, row["train_loss"],
+                        "  test loss %.3f" % row["test_neg_elbo"] if test is not None else ""), flush=True)
+        except KeyboardInterrupt:
+            # wherever Ctrl-C came (in an epoch: the batch reached; between
+            # calls: the epochs done), the model's state is whole
+            if path is not None:
                 _vgae.vae_checkpoint(self._cap, train, path)
-            row = {"epoch": epoch, "train_loss": loss}
-            if test is not None:
-                row.update(("test_" + k, v) for k, v in _vgae.vae_evaluate(self._cap, test).items())
-            self.history_.append(row)
-            if self.verbose:
-                print("epoch %3d/%d  train loss %.3f%s" % (
-                    epoch, self.epochs, row["train_loss"],
-                    "  test loss %.3f" % row["test_neg_elbo"] if test is not None else ""), flush=True)
+            raise
         return self
 
     def _need(self):
