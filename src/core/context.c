@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <cblas.h>
+#include <omp.h>
 
 #include "core/context_impl.h"
 #include "core/internal.h"
@@ -126,7 +127,9 @@ void vgae_ctx_set_threads(vgae_ctx *ctx, int threads)
 
 int vgae_ctx_threads(const vgae_ctx *ctx)
 {
-    return ctx->threads;
+    /* inside a parallel region (a model's lanes, each on one thread), the
+     * kernels it calls run on the calling thread alone */
+    return omp_in_parallel() ? 1 : ctx->threads;
 }
 
 void vgae_ctx_set_seed(vgae_ctx *ctx, uint64_t seed)
@@ -174,14 +177,18 @@ static void set_message(vgae_ctx *ctx, vgae_status status, const char *prefix, c
                         va_list ap)
 {
     size_t used = 0;
-    ctx->status = status;
-    if (prefix) {
-        int n = snprintf(ctx->message, sizeof ctx->message, "%s", prefix);
-        used = n < 0 ? 0 : (size_t)n < sizeof ctx->message ? (size_t)n : sizeof ctx->message - 1;
+    /* threads of a parallel region may fail at once: one message at a time */
+#pragma omp critical(vgae_message)
+    {
+        ctx->status = status;
+        if (prefix) {
+            int n = snprintf(ctx->message, sizeof ctx->message, "%s", prefix);
+            used = n < 0 ? 0 : (size_t)n < sizeof ctx->message ? (size_t)n : sizeof ctx->message - 1;
+        }
+        vsnprintf(ctx->message + used, sizeof ctx->message - used, fmt, ap);
+        one_line(ctx->message);
+        trim_end(ctx->message);
     }
-    vsnprintf(ctx->message + used, sizeof ctx->message - used, fmt, ap);
-    one_line(ctx->message);
-    trim_end(ctx->message);
 }
 
 vgae_status vgae_fail(vgae_ctx *ctx, vgae_status status, const char *fmt, ...)

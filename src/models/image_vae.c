@@ -21,11 +21,67 @@ vgae_image_vae_options vgae_image_vae_defaults(void)
 /* The parameter names of the encoder's output layers, one per latent head. */
 static const char *const head_names[VGAE_LATENT_MAX_HEADS] = {"mu", "logvar"};
 
-/* The first rows of m, as a matrix of its own (not to be destroyed). */
+/* Rows first..first+rows-1 of m, as a matrix of its own (not to be destroyed). */
+static vgae_mat rows_at(const vgae_mat *m, int64_t first, int64_t rows)
+{
+    vgae_mat v = {rows, m->cols, m->data + first * m->cols};
+    return v;
+}
+
+/* The first rows of m. */
 static vgae_mat rows_of(const vgae_mat *m, int64_t rows)
 {
-    vgae_mat v = {rows, m->cols, m->data};
-    return v;
+    return rows_at(m, 0, rows);
+}
+
+/* ---- lanes ----
+ * A batch's rows are cut into lanes of LANE_ROWS rows or more (at most
+ * LANE_MAX lanes), as even as possible: a cut that depends on the number
+ * of rows alone. Each lane takes its rows through the encoder, the decoder
+ * and their backward passes on one thread, with single-threaded kernels;
+ * the threads take whole lanes, and meet three times a step (after the
+ * encoder, the decoder and the encoder's backward) instead of after every
+ * product. The weight gradients are then products over the whole batch
+ * (vgae_gemm_batch's fixed blocks, all layers in one loop). Nothing
+ * depends on the number of threads. */
+#define LANE_ROWS 64
+#define LANE_MAX 8
+
+static int64_t lanes_of(int64_t rows)
+{
+    const int64_t lanes = (rows + LANE_ROWS - 1) / LANE_ROWS;
+    return lanes < LANE_MAX ? lanes : LANE_MAX;
+}
+
+/* Lane k of a batch of `rows`: its first row and row count. */
+static void lane_span(int64_t rows, int64_t k, int64_t *first, int64_t *count)
+{
+    const int64_t lanes = lanes_of(rows), size = (rows + lanes - 1) / lanes;
+    *first = k * size;
+    *count = rows - *first < size ? rows - *first : size;
+}
+
+/* The work of one lane: rows first..first+rows-1 of the batch. */
+typedef vgae_status (*lane_fn)(vgae_ctx *ctx, vgae_image_vae *v, int64_t k, int64_t first, int64_t rows,
+                               void *arg);
+
+/* Runs fn on every lane of a batch of `rows`, the lanes shared by the
+ * threads; the first failing lane's status. */
+static vgae_status run_lanes(vgae_ctx *ctx, vgae_image_vae *v, int64_t rows, lane_fn fn, void *arg)
+{
+    const int64_t lanes = lanes_of(rows);
+    const int threads = vgae_ctx_threads(ctx);
+    vgae_status *st = v->lane_status;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && lanes > 1)
+    for (int64_t k = 0; k < lanes; k++) {
+        int64_t first, count;
+        lane_span(rows, k, &first, &count);
+        st[k] = fn(ctx, v, k, first, count, arg);
+    }
+    for (int64_t k = 0; k < lanes; k++)
+        if (st[k])
+            return st[k];
+    return VGAE_OK;
 }
 
 static int n_dec(const vgae_image_vae *v)
@@ -57,11 +113,13 @@ void vgae_image_vae_free(vgae_image_vae *v)
         vgae_mat_destroy(&v->out[h]);
         vgae_mat_destroy(&v->dout[h]);
     }
-    vgae_mat *mats[] = {&v->x, &v->target, &v->z, &v->eps, &v->px, &v->zc, &v->dzc};
+    vgae_mat *mats[] = {&v->x, &v->target, &v->z, &v->eps, &v->px, &v->zc, &v->dzc, &v->dscratch};
     for (size_t k = 0; k < sizeof mats / sizeof mats[0]; k++)
         vgae_mat_destroy(mats[k]);
     vgae_model_base_destroy(&v->base);
     vgae_elbo_work_destroy(&v->elbo);
+    free(v->lane_nll);
+    free(v->lane_status);
     free(v->order);
     free(v->y);
     free(v);
@@ -170,6 +228,15 @@ vgae_status vgae_image_vae_new(vgae_ctx *ctx, const vgae_image_vae_options *opti
         if (!st && !(v->y = vgae_calloc(ctx, (size_t)cap, sizeof *v->y)))
             st = VGAE_ENOMEM;
     }
+    if (!st) {
+        const int64_t lanes = lanes_of(cap);
+        v->layer_params = v->base.params.count;
+        v->lane_nll = vgae_calloc(ctx, (size_t)lanes, sizeof *v->lane_nll);
+        v->lane_status = v->lane_nll ? vgae_calloc(ctx, (size_t)lanes, sizeof *v->lane_status) : NULL;
+        st = v->lane_status ? VGAE_OK : VGAE_ENOMEM;
+    }
+    if (!st && heads > 1)
+        st = vgae_mat_init(ctx, &v->dscratch, cap, o->hidden[o->n_hidden - 1]);
     if (!st) /* the latent layer's own parameters (a vq codebook), last */
         st = vgae_latent_params(ctx, v->base.latent, &v->base.params);
     if (!st)
@@ -196,25 +263,6 @@ static void head_rows(vgae_image_vae *v, int64_t rows, vgae_mat out[VGAE_LATENT_
     }
 }
 
-/* Encoder forward for the first `rows` rows of v->x: a_enc, and the heads. */
-static vgae_status encode_rows(vgae_ctx *ctx, vgae_image_vae *v, int64_t rows)
-{
-    vgae_mat in = rows_of(&v->x, rows);
-    vgae_status st = VGAE_OK;
-    for (int i = 0; !st && i < v->options.n_hidden; i++) {
-        vgae_mat out = rows_of(&v->a_enc[i], rows);
-        st = vgae_linear_forward(ctx, &v->enc[i], &in, &out);
-        if (!st)
-            st = vgae_activation_forward(ctx, VGAE_ACT_RELU, &out, &out);
-        in = out;
-    }
-    for (int h = 0; !st && h < n_heads(v); h++) {
-        vgae_mat out = rows_of(&v->out[h], rows);
-        st = vgae_linear_forward(ctx, &v->head[h], &in, &out);
-    }
-    return st;
-}
-
 /* The rows of pixels in the batch: x itself, or x's pixel part for a
  * conditional model (px, input wide). */
 static vgae_real *pixel_rows(vgae_image_vae *v)
@@ -222,39 +270,140 @@ static vgae_real *pixel_rows(vgae_image_vae *v)
     return v->options.classes ? v->px.data : v->x.data;
 }
 
-/* A conditional model's x = [pixels, one-hot(y)] from px and the labels
- * (kept in v->y for the decoder); nothing for an unconditional one. */
-static void condition_rows(vgae_image_vae *v, const uint8_t *labels, const int64_t *idx, int64_t first,
-                           int64_t rows)
+/* A conditional model's x = [pixels, one-hot(y)] for rows first.. of the
+ * batch from px and the labels of images idx[r] (else images from + r),
+ * kept in v->y for the decoder; nothing for an unconditional one. */
+static void condition_rows(vgae_image_vae *v, const uint8_t *labels, const int64_t *idx, int64_t from,
+                           int64_t first, int64_t rows)
 {
     const int64_t c = v->options.classes;
     if (!c)
         return;
-    for (int64_t r = 0; r < rows; r++)
-        v->y[r] = labels[idx ? idx[r] : first + r];
-    vgae_mat px = {rows, v->input, v->px.data}, x = {rows, v->input + c, v->x.data};
-    vgae_concat_codes(&px, v->y, NULL, c, &x);
+    for (int64_t r = first; r < first + rows; r++)
+        v->y[r] = labels[idx ? idx[r] : from + r];
+    vgae_mat px = rows_at(&v->px, first, rows), x = rows_at(&v->x, first, rows);
+    vgae_concat_codes(&px, v->y + first, NULL, c, &x);
 }
 
-/* Decoder forward from z (with the batch's one-hot labels beside it for a
- * conditional model): the logits end up in a_dec[last]. */
-static vgae_status decode_rows(vgae_ctx *ctx, vgae_image_vae *v, const vgae_mat *z)
+/* Where a batch's images come from: images idx[r] (else from + r) of
+ * pixels (and labels); with binarize, pixel k of row r becomes 1 if
+ * v->target's (uniform) value k of row r is below it, else 0. */
+typedef struct {
+    const float *pixels;
+    const uint8_t *labels;
+    const int64_t *idx;
+    int64_t from;
+    int binarize;
+} batch_source;
+
+/* Rows first.. of the batch into v->x. */
+static void fill_rows(vgae_image_vae *v, const batch_source *b, int64_t first, int64_t rows)
 {
-    vgae_mat in = *z;
-    const int64_t c = v->options.classes;
-    if (c) {
-        in = rows_of(&v->zc, z->rows);
-        vgae_concat_codes(z, v->y, NULL, c, &in);
+    const int64_t d = v->input;
+    vgae_real *px = pixel_rows(v);
+    for (int64_t r = first; r < first + rows; r++) {
+        const float *in = b->pixels + (b->idx ? b->idx[r] : b->from + r) * d;
+        vgae_real *to = px + r * d;
+        for (int64_t k = 0; k < d; k++)
+            to[k] = (vgae_real)in[k];
+        if (b->binarize)
+            for (int64_t k = 0; k < d; k++)
+                to[k] = v->target.data[r * d + k] < to[k] ? 1 : 0;
     }
+    condition_rows(v, b->labels, b->idx, b->from, first, rows);
+}
+
+/* Encoder forward for one lane's rows of v->x (filled first from the
+ * batch_source arg, if any): a_enc, and the heads. */
+static vgae_status encode_lane(vgae_ctx *ctx, vgae_image_vae *v, int64_t k, int64_t first, int64_t rows,
+                               void *arg)
+{
+    (void)k;
+    if (arg)
+        fill_rows(v, arg, first, rows);
+    vgae_mat in = rows_at(&v->x, first, rows);
     vgae_status st = VGAE_OK;
-    for (int j = 0; !st && j < n_dec(v); j++) {
-        vgae_mat out = rows_of(&v->a_dec[j], z->rows);
-        st = vgae_linear_forward(ctx, &v->dec[j], &in, &out);
-        if (!st && j + 1 < n_dec(v))
+    for (int i = 0; !st && i < v->options.n_hidden; i++) {
+        vgae_mat out = rows_at(&v->a_enc[i], first, rows);
+        st = vgae_linear_forward(ctx, &v->enc[i], &in, &out);
+        if (!st)
             st = vgae_activation_forward(ctx, VGAE_ACT_RELU, &out, &out);
         in = out;
     }
+    for (int h = 0; !st && h < n_heads(v); h++) {
+        vgae_mat out = rows_at(&v->out[h], first, rows);
+        st = vgae_linear_forward(ctx, &v->head[h], &in, &out);
+    }
     return st;
+}
+
+/* Encoder forward for the first `rows` rows of v->x. */
+static vgae_status encode_rows(vgae_ctx *ctx, vgae_image_vae *v, int64_t rows)
+{
+    return run_lanes(ctx, v, rows, encode_lane, NULL);
+}
+
+/* What the decoder's lanes do: forward from the batch's z (with the
+ * batch's one-hot labels beside it for a conditional model), the logits
+ * ending in a_dec[last]; with target, the Bernoulli NLL per lane; with dz,
+ * back to dz (grad_scale times d nll / dz) through d_dec, from which
+ * weight_gradients then takes the decoder's own gradients. */
+typedef struct {
+    const vgae_mat *z;
+    const vgae_real *target;
+    double grad_scale;
+    vgae_mat *dz;
+    int nll;
+} decode_job;
+
+static vgae_status decode_lane(vgae_ctx *ctx, vgae_image_vae *v, int64_t k, int64_t first, int64_t rows,
+                               void *arg)
+{
+    const decode_job *job = arg;
+    const int64_t c = v->options.classes, last = n_dec(v) - 1;
+    vgae_mat z = rows_at(job->z, first, rows), in = z;
+    if (c) {
+        in = rows_at(&v->zc, first, rows);
+        vgae_concat_codes(&z, v->y + first, NULL, c, &in);
+    }
+    vgae_status st = VGAE_OK;
+    for (int j = 0; !st && j <= last; j++) {
+        vgae_mat out = rows_at(&v->a_dec[j], first, rows);
+        st = vgae_linear_forward(ctx, &v->dec[j], &in, &out);
+        if (!st && j < last)
+            st = vgae_activation_forward(ctx, VGAE_ACT_RELU, &out, &out);
+        in = out;
+    }
+    if (st || !job->target)
+        return st;
+    vgae_mat dlogits = rows_at(&v->d_dec[last], first, rows);
+    st = vgae_bernoulli_nll(ctx, rows_at(&v->a_dec[last], first, rows).data, job->target + first * v->input,
+                            rows * v->input, NULL, job->grad_scale, job->dz ? dlogits.data : NULL,
+                            job->nll ? &v->lane_nll[k] : NULL);
+    if (st || !job->dz)
+        return st;
+    vgae_mat dz = rows_at(job->dz, first, rows);
+    for (int64_t j = last; !st && j >= 0; j--) {
+        vgae_mat g = rows_at(&v->d_dec[j], first, rows);
+        vgae_mat x = j > 0 ? rows_at(&v->a_dec[j - 1], first, rows) : c ? rows_at(&v->zc, first, rows) : z;
+        vgae_mat din = j > 0 ? rows_at(&v->d_dec[j - 1], first, rows) : c ? rows_at(&v->dzc, first, rows) : dz;
+        st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_TRANS, 1.0, &g, &v->dec[j].w, 0.0, &din);
+        if (!st && j > 0)
+            st = vgae_activation_backward(ctx, VGAE_ACT_RELU, &x, &din, &din);
+    }
+    /* the label's columns are inputs, not z: only z's part of the gradient goes back */
+    if (!st && c) {
+        const vgae_mat dzc = rows_at(&v->dzc, first, rows);
+        vgae_concat_codes_backward(&dzc, v->y + first, c, &dz, NULL);
+    }
+    return st;
+}
+
+/* Decoder forward from z: the logits end up in a_dec[last]. */
+static vgae_status decode_rows(vgae_ctx *ctx, vgae_image_vae *v, const vgae_mat *z)
+{
+    decode_job job = {.z = z};
+    return run_lanes(ctx, v, z->rows, decode_lane, &job);
 }
 
 typedef struct {
@@ -268,61 +417,99 @@ static vgae_status decode_cb(vgae_ctx *ctx, void *self, const vgae_mat *z, doubl
 {
     decode_call *call = self;
     vgae_image_vae *v = call->vae;
-    const int64_t rows = z->rows, last = n_dec(v) - 1;
-    vgae_status st = decode_rows(ctx, v, z);
-    vgae_mat dlogits = rows_of(&v->d_dec[last], rows);
-    if (!st)
-        st = vgae_bernoulli_nll(ctx, v->a_dec[last].data, call->target, rows * v->input, NULL,
-                                grad_scale, dz ? dlogits.data : NULL, nll);
-    if (st || !dz)
-        return st;
-    const int64_t c = v->options.classes;
-    for (int64_t j = last; !st && j >= 0; j--) {
-        vgae_mat g = rows_of(&v->d_dec[j], rows);
-        vgae_mat in = j > 0 ? rows_of(&v->a_dec[j - 1], rows) : c ? rows_of(&v->zc, rows) : *z;
-        vgae_mat din = j > 0 ? rows_of(&v->d_dec[j - 1], rows) : c ? rows_of(&v->dzc, rows) : *dz;
-        st = vgae_linear_backward(ctx, &v->dec[j], &in, &g, &din);
-        if (!st && j > 0)
-            st = vgae_activation_backward(ctx, VGAE_ACT_RELU, &in, &din, &din);
-    }
-    /* the label's columns are inputs, not z: only z's part of the gradient goes back */
-    if (!st && c) {
-        const vgae_mat dzc = rows_of(&v->dzc, rows);
-        vgae_concat_codes_backward(&dzc, v->y, c, dz, NULL);
+    v->dec_in = z;
+    decode_job job = {z, call->target, grad_scale, dz, nll != NULL};
+    vgae_status st = run_lanes(ctx, v, z->rows, decode_lane, &job);
+    if (!st && nll) {
+        *nll = 0.0;
+        for (int64_t k = 0; k < lanes_of(z->rows); k++)
+            *nll += v->lane_nll[k];
     }
     return st;
 }
 
-/* Encoder backward from the heads' gradients (their first rows). */
-static vgae_status encoder_backward(vgae_ctx *ctx, vgae_image_vae *v, int64_t rows)
+/* Encoder backward of one lane's rows, from the heads' gradients: the
+ * input gradients, layer by layer (d_enc). */
+static vgae_status encoder_backward_lane(vgae_ctx *ctx, vgae_image_vae *v, int64_t k, int64_t first,
+                                         int64_t rows, void *arg)
 {
+    (void)k;
+    (void)arg;
     const int n = v->options.n_hidden;
-    vgae_mat top = rows_of(&v->a_enc[n - 1], rows), dtop = rows_of(&v->d_enc[n - 1], rows);
-    vgae_mat d0 = rows_of(&v->dout[0], rows);
-    vgae_status st = vgae_linear_backward(ctx, &v->head[0], &top, &d0, &dtop);
-    /* dtop += dhead_h W_h^T for the other heads: each writes into d_dec[0]
-     * (rows x hidden[n-1], free once the decoder's backward is done), then adds */
-    vgae_mat scratch = rows_of(&v->d_dec[0], rows);
+    vgae_mat top = rows_at(&v->a_enc[n - 1], first, rows), dtop = rows_at(&v->d_enc[n - 1], first, rows);
+    vgae_mat d0 = rows_at(&v->dout[0], first, rows);
+    vgae_status st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_TRANS, 1.0, &d0, &v->head[0].w, 0.0, &dtop);
+    /* dtop += dhead_h W_h^T for the other heads, through dscratch */
+    vgae_mat scratch = rows_at(&v->dscratch, first, rows);
     for (int h = 1; !st && h < n_heads(v); h++) {
-        vgae_mat dh = rows_of(&v->dout[h], rows);
-        st = vgae_linear_backward(ctx, &v->head[h], &top, &dh, &scratch);
-        for (int64_t k = 0; !st && k < rows * top.cols; k++)
-            dtop.data[k] += scratch.data[k];
+        vgae_mat dh = rows_at(&v->dout[h], first, rows);
+        st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_TRANS, 1.0, &dh, &v->head[h].w, 0.0, &scratch);
+        for (int64_t i = 0; !st && i < rows * top.cols; i++)
+            dtop.data[i] += scratch.data[i];
     }
     for (int i = n - 1; !st && i >= 0; i--) {
-        vgae_mat a = rows_of(&v->a_enc[i], rows), d = rows_of(&v->d_enc[i], rows);
+        vgae_mat a = rows_at(&v->a_enc[i], first, rows), d = rows_at(&v->d_enc[i], first, rows);
         st = vgae_activation_backward(ctx, VGAE_ACT_RELU, &a, &d, &d);
-        vgae_mat in = i > 0 ? rows_of(&v->a_enc[i - 1], rows) : rows_of(&v->x, rows);
-        vgae_mat din = i > 0 ? rows_of(&v->d_enc[i - 1], rows) : (vgae_mat){0};
-        if (!st)
-            st = vgae_linear_backward(ctx, &v->enc[i], &in, &d, i > 0 ? &din : NULL);
+        if (!st && i > 0) {
+            vgae_mat din = rows_at(&v->d_enc[i - 1], first, rows);
+            st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_TRANS, 1.0, &d, &v->enc[i].w, 0.0, &din);
+        }
     }
     return st;
 }
 
-/* The loss of the rows already in v->x against target. */
-static vgae_status loss_rows(vgae_ctx *ctx, vgae_image_vae *v, const vgae_real *target,
-                             int64_t rows, int sample, int backward, vgae_elbo_terms *terms)
+/* The linear layers in the parameters' order (encoder, heads, decoder),
+ * each with its input and its output's gradient over the batch's rows. */
+enum { LAYERS = 2 * VGAE_VAE_MAX_HIDDEN + 1 + VGAE_LATENT_MAX_HEADS };
+
+static int layer_list(vgae_image_vae *v, int64_t rows, vgae_linear *layer[LAYERS], vgae_mat in[LAYERS],
+                      vgae_mat dy[LAYERS])
+{
+    const int n = v->options.n_hidden, c = v->options.classes != 0;
+    int count = 0;
+    for (int i = 0; i < n; i++, count++) {
+        layer[count] = &v->enc[i];
+        in[count] = i > 0 ? rows_of(&v->a_enc[i - 1], rows) : rows_of(&v->x, rows);
+        dy[count] = rows_of(&v->d_enc[i], rows);
+    }
+    for (int h = 0; h < n_heads(v); h++, count++) {
+        layer[count] = &v->head[h];
+        in[count] = rows_of(&v->a_enc[n - 1], rows);
+        dy[count] = rows_of(&v->dout[h], rows);
+    }
+    for (int j = 0; j < n_dec(v); j++, count++) {
+        layer[count] = &v->dec[j];
+        in[count] = j > 0 ? rows_of(&v->a_dec[j - 1], rows) : c ? rows_of(&v->zc, rows) : *v->dec_in;
+        dy[count] = rows_of(&v->d_dec[j], rows);
+    }
+    return count;
+}
+
+/* The weight gradients of every layer over the batch's rows, dW = x^T dy,
+ * all in one parallel loop, and the biases' (column sums): what
+ * vgae_linear_backward computes, without the input gradients (the lanes'). */
+static vgae_status weight_gradients(vgae_ctx *ctx, vgae_image_vae *v, int64_t rows)
+{
+    vgae_linear *layer[LAYERS];
+    vgae_mat in[LAYERS], dy[LAYERS];
+    vgae_gemm_job job[LAYERS];
+    const int count = layer_list(v, rows, layer, in, dy);
+    for (int l = 0; l < count; l++)
+        job[l] = (vgae_gemm_job){VGAE_TRANS, VGAE_NO_TRANS, 1.0, &in[l], &dy[l], 0.0, &layer[l]->dw};
+    vgae_status st = vgae_gemm_batch(ctx, count, job);
+    const int threads = vgae_ctx_threads(ctx);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (!st && threads > 1)
+    for (int l = 0; l < count; l++)
+        if (!st && layer[l]->has_bias)
+            vgae_column_sums(&dy[l], &layer[l]->db, 0);
+    return st;
+}
+
+/* The loss of the rows in v->x (filled from source first, if not NULL)
+ * against target; with backward, all the parameters' gradients. */
+static vgae_status loss_rows(vgae_ctx *ctx, vgae_image_vae *v, const batch_source *source,
+                             const vgae_real *target, int64_t rows, int sample, int backward,
+                             vgae_elbo_terms *terms)
 {
     vgae_elbo_config cfg = vgae_elbo_defaults();
     /* the KL's weight at this point of the training (vgae/vae/kl_schedule.h) */
@@ -333,19 +520,22 @@ static vgae_status loss_rows(vgae_ctx *ctx, vgae_image_vae *v, const vgae_real *
         cfg.capacity_gamma = kl->gamma;
     }
     cfg.sample = sample;
-    if (backward)
-        vgae_params_zero_grad(&v->base.params);
+    /* the layers' gradients are written over; the latent layer's add up */
+    for (int p = v->layer_params; backward && p < v->base.params.count; p++)
+        vgae_mat_zero(v->base.params.items[p].grad);
     vgae_mat out[VGAE_LATENT_MAX_HEADS], dout[VGAE_LATENT_MAX_HEADS];
     const vgae_mat *heads[VGAE_LATENT_MAX_HEADS];
     vgae_mat *d_heads[VGAE_LATENT_MAX_HEADS];
     head_rows(v, rows, out, dout, heads, d_heads);
     decode_call call = {v, target};
-    vgae_status st = encode_rows(ctx, v, rows);
+    vgae_status st = run_lanes(ctx, v, rows, encode_lane, (void *)source);
     if (!st)
         st = vgae_elbo_compute(ctx, &cfg, v->base.latent, heads, vgae_ctx_rng(ctx, VGAE_STREAM_NOISE),
                                decode_cb, &call, &v->elbo, backward ? d_heads : NULL, terms);
     if (!st && backward)
-        st = encoder_backward(ctx, v, rows);
+        st = run_lanes(ctx, v, rows, encoder_backward_lane, NULL);
+    if (!st && backward)
+        st = weight_gradients(ctx, v, rows);
     return st;
 }
 
@@ -359,31 +549,27 @@ vgae_status vgae_image_vae_loss(vgae_ctx *ctx, vgae_image_vae *v, const vgae_rea
     if (v->options.classes && !labels)
         return vgae_fail(ctx, VGAE_EINVAL, "a conditional model needs the images' labels");
     memcpy(pixel_rows(v), x, sizeof(vgae_real) * (size_t)(rows * v->input));
-    condition_rows(v, labels, NULL, 0, rows);
-    return loss_rows(ctx, v, target, rows, sample, backward, terms);
+    condition_rows(v, labels, NULL, 0, 0, rows);
+    return loss_rows(ctx, v, NULL, target, rows, sample, backward, terms);
+}
+
+/* With dynamic binarization, the uniforms a batch of `rows` images is
+ * binarized against (VGAE_STREAM_DATA), into v->target. */
+static void draw_binarization(vgae_ctx *ctx, vgae_image_vae *v, int64_t rows)
+{
+    vgae_rng_uniform_fill_real(vgae_ctx_rng(ctx, VGAE_STREAM_DATA), v->target.data, rows * v->input, 0, 1,
+                               vgae_ctx_threads(ctx));
 }
 
 /* Copies images idx[0..rows) (else first..first+rows) into v->x; with
- * dynamic binarization draws each pixel as 1 with probability its value
- * (VGAE_STREAM_DATA). */
+ * dynamic binarization draws each pixel as 1 with probability its value. */
 static void fill_batch(vgae_ctx *ctx, vgae_image_vae *v, const float *pixels, const uint8_t *labels,
                        const int64_t *idx, int64_t first, int64_t rows, int binarize)
 {
-    const int64_t d = v->input;
-    vgae_real *px = pixel_rows(v);
-    for (int64_t r = 0; r < rows; r++) {
-        const float *from = pixels + (idx ? idx[r] : first + r) * d;
-        vgae_real *to = px + r * d;
-        for (int64_t k = 0; k < d; k++)
-            to[k] = (vgae_real)from[k];
-    }
-    if (binarize) {
-        vgae_rng_uniform_fill_real(vgae_ctx_rng(ctx, VGAE_STREAM_DATA), v->target.data, rows * d, 0, 1,
-                                   vgae_ctx_threads(ctx));
-        for (int64_t k = 0; k < rows * d; k++)
-            px[k] = v->target.data[k] < px[k] ? 1 : 0;
-    }
-    condition_rows(v, labels, idx, first, rows);
+    if (binarize)
+        draw_binarization(ctx, v, rows);
+    const batch_source b = {pixels, labels, idx, first, binarize};
+    fill_rows(v, &b, 0, rows);
 }
 
 /* A conditional model's labels: present, each below its classes. */
@@ -457,10 +643,13 @@ vgae_status vgae_image_vae_train_epoch(vgae_ctx *ctx, vgae_image_vae *v, const v
         }
         const int64_t rows = n - first < v->capacity ? n - first : v->capacity;
         vgae_elbo_terms t;
-        fill_batch(ctx, v, train->pixels, train->labels, v->order + first, 0, rows,
-                   v->options.binarize == VGAE_BINARIZE_DYNAMIC);
+        /* the lanes copy (and binarize) their rows of the batch */
+        const batch_source b = {train->pixels, train->labels, v->order + first, 0,
+                                v->options.binarize == VGAE_BINARIZE_DYNAMIC};
+        if (b.binarize)
+            draw_binarization(ctx, v, rows);
         v->kl_time = (double)v->base.epoch + (double)first / (double)n;
-        st = loss_rows(ctx, v, pixel_rows(v), rows, 1, 1, &t);
+        st = loss_rows(ctx, v, &b, pixel_rows(v), rows, 1, 1, &t);
         if (!st && !isfinite(t.loss))
             st = vgae_fail(ctx, VGAE_ERANGE, "the loss is %g in epoch %lld: training diverged "
                            "(try a smaller --lr)", t.loss, (long long)v->base.epoch + 1);

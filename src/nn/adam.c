@@ -37,6 +37,9 @@ vgae_status vgae_adam_init(vgae_ctx *ctx, vgae_adam *adam, const vgae_params *pa
     return VGAE_OK;
 }
 
+/* Adam's parts: each parameter in parts of ADAM_PART elements from its start. */
+#define ADAM_PART 16384
+
 void vgae_adam_step(vgae_ctx *ctx, vgae_adam *adam)
 {
     const vgae_adam_options o = adam->options;
@@ -45,21 +48,32 @@ void vgae_adam_step(vgae_ctx *ctx, vgae_adam *adam)
     const double c2 = 1.0 - pow(o.beta2, (double)adam->step);
     const double step = o.lr / c1, sqrt_c2 = sqrt(c2);
     const int threads = vgae_ctx_threads(ctx);
-    int64_t offset = 0;
-    for (int p = 0; p < adam->params->count; p++) {
-        const vgae_param *par = &adam->params->items[p];
-        const int64_t n = vgae_mat_size(par->value);
-        vgae_real *theta = par->value->data, *m = adam->m + offset, *v = adam->v + offset;
-        const vgae_real *g = par->grad->data;
-        /* Each element is updated on its own: any split gives the same numbers. */
-        const int64_t part = 16384, parts = (n + part - 1) / part;
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && n >= VGAE_PARALLEL_MIN)
-        for (int64_t q = 0; q < parts; q++) {
-            const int64_t i = q * part, len = n - i < part ? n - i : part;
-            vgae_kernel_adam(theta + i, g + i, m + i, v + i, len, o.beta1, o.beta2, step, sqrt_c2,
-                             o.eps);
+    const vgae_params *list = adam->params;
+    int64_t parts = 0, scalars = 0;
+    for (int p = 0; p < list->count; p++) {
+        const int64_t n = vgae_mat_size(list->items[p].value);
+        parts += (n + ADAM_PART - 1) / ADAM_PART;
+        scalars += n;
+    }
+    /* Each element is updated on its own: any split of the parts gives the
+     * same numbers. One parallel loop over all the parts of all parameters. */
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && scalars >= VGAE_PARALLEL_MIN)
+    for (int64_t q = 0; q < parts; q++) {
+        /* part q: which parameter, and where in it */
+        int64_t offset = 0, first = q, n = 0;
+        int p = 0;
+        for (;; p++) {
+            n = vgae_mat_size(list->items[p].value);
+            const int64_t here = (n + ADAM_PART - 1) / ADAM_PART;
+            if (first < here)
+                break;
+            first -= here;
+            offset += n;
         }
-        offset += n;
+        const int64_t i = first * ADAM_PART, len = n - i < ADAM_PART ? n - i : ADAM_PART;
+        const vgae_param *par = &list->items[p];
+        vgae_kernel_adam(par->value->data + i, par->grad->data + i, adam->m + offset + i, adam->v + offset + i,
+                         len, o.beta1, o.beta2, step, sqrt_c2, o.eps);
     }
 }
 

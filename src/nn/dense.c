@@ -85,11 +85,38 @@ vgae_status vgae_mat_copy(vgae_ctx *ctx, vgae_mat *dst, const vgae_mat *src)
     return st;
 }
 
-vgae_status vgae_gemm(vgae_ctx *ctx, vgae_trans trans_a, vgae_trans trans_b, double alpha,
-                      const vgae_mat *a, const vgae_mat *b, double beta, vgae_mat *c)
+/* A product's split into fixed blocks of C: GEMM_BLOCK rows, or columns
+ * when C is wider than tall and too short to split by rows; a split that
+ * depends on the shape only. (Row blocks of row-major C are contiguous: two
+ * threads on column blocks of a 400 x 784 C reach 1.4 times one thread's
+ * speed, on row blocks 1.7 times.) */
+typedef struct {
+    int by_rows;
+    int64_t len, size, blocks;
+} gemm_split;
+
+static gemm_split split_of(int64_t m, int64_t n)
 {
-    int64_t m = trans_a ? a->cols : a->rows, k = trans_a ? a->rows : a->cols;
-    int64_t kb = trans_b ? b->cols : b->rows, n = trans_b ? b->rows : b->cols;
+    gemm_split s;
+    s.by_rows = m >= n || m > GEMM_BLOCK;
+    /* blocks of at most GEMM_BLOCK, as even as multiples of 16 allow (784
+     * columns: 4 x 196, not 3 x 256 + 16), so that threads finish together */
+    s.len = s.by_rows ? m : n;
+    const int64_t count0 = (s.len + GEMM_BLOCK - 1) / GEMM_BLOCK;
+    s.size = ((s.len + count0 - 1) / count0 + 15) / 16 * 16;
+    s.blocks = (s.len + s.size - 1) / s.size;
+    return s;
+}
+
+/* Checks a product's shapes; *work receives m n k (0: nothing for the BLAS
+ * to do, C already done). */
+static vgae_status gemm_check(vgae_ctx *ctx, const vgae_gemm_job *j, double *work)
+{
+    const vgae_mat *a = j->a, *b = j->b;
+    vgae_mat *c = j->c;
+    int64_t m = j->trans_a ? a->cols : a->rows, k = j->trans_a ? a->rows : a->cols;
+    int64_t kb = j->trans_b ? b->cols : b->rows, n = j->trans_b ? b->rows : b->cols;
+    *work = 0;
     if (k != kb || c->rows != m || c->cols != n)
         return vgae_fail(ctx, VGAE_EINVAL,
                          "gemm: op(A) is %lld x %lld, op(B) %lld x %lld, C %lld x %lld",
@@ -101,41 +128,78 @@ vgae_status vgae_gemm(vgae_ctx *ctx, vgae_trans trans_a, vgae_trans trans_b, dou
         return VGAE_OK;
     if (k == 0) { /* C = beta C; the BLAS would not be called with empty inner products */
         for (int64_t i = 0; i < m * n; i++)
-            c->data[i] = beta == 0.0 ? 0 : (vgae_real)(beta * c->data[i]);
+            c->data[i] = j->beta == 0.0 ? 0 : (vgae_real)(j->beta * c->data[i]);
         return VGAE_OK;
     }
+    *work = (double)m * (double)n * (double)k;
+    return VGAE_OK;
+}
+
+/* Block blk of product j, by one single-threaded BLAS call. */
+static void gemm_block(const vgae_gemm_job *j, const gemm_split *s, int64_t blk)
+{
+    const vgae_mat *a = j->a, *b = j->b;
+    const int64_t m = j->trans_a ? a->cols : a->rows, n = j->c->cols, k = j->trans_a ? a->rows : a->cols;
+    const int lda = (int)a->cols, ldb = (int)b->cols, ldc = (int)n;
+    const int64_t first = blk * s->size;
+    const int count = (int)(s->len - first < s->size ? s->len - first : s->size);
+    /* the rows first.. of C come from rows (or, transposed, columns) of A;
+     * its columns from columns (or rows) of B */
+    const vgae_real *ab = a->data, *bb = b->data;
+    vgae_real *cb = j->c->data;
+    if (s->by_rows) {
+        ab += j->trans_a ? first : first * lda;
+        cb += first * ldc;
+    } else {
+        bb += j->trans_b ? first * ldb : first;
+        cb += first;
+    }
+    VGAE_BLAS(gemm)(CblasRowMajor, j->trans_a ? CblasTrans : CblasNoTrans,
+                    j->trans_b ? CblasTrans : CblasNoTrans, s->by_rows ? count : (int)m,
+                    s->by_rows ? (int)n : count, (int)k, (vgae_real)j->alpha, ab, lda, bb, ldb,
+                    (vgae_real)j->beta, cb, ldc);
+}
+
+vgae_status vgae_gemm_batch(vgae_ctx *ctx, int count, const vgae_gemm_job *jobs)
+{
     /* OpenBLAS 0.3.21 gives different bits on different thread counts, so
      * it runs on one thread (see vgae_ctx_new) and the threads share fixed
-     * blocks of C instead: GEMM_BLOCK rows (or columns, when C is wider
-     * than tall), a split that depends on the shape only. Each element is
-     * then always computed by the same single-threaded call. */
-    const int by_rows = m >= n;
-    /* blocks of at most GEMM_BLOCK, as even as multiples of 16 allow (784
-     * columns: 4 x 196, not 3 x 256 + 16), so that threads finish together */
-    const int64_t len = by_rows ? m : n, count0 = (len + GEMM_BLOCK - 1) / GEMM_BLOCK;
-    const int64_t size = ((len + count0 - 1) / count0 + 15) / 16 * 16;
-    const int64_t blocks = (len + size - 1) / size;
+     * blocks of C instead. Each element is then always computed by the same
+     * single-threaded call. The blocks of all the products are one list,
+     * so that independent products share one parallel loop. */
+    enum { MAX_JOBS = 32 };
+    if (count < 0 || count > MAX_JOBS)
+        return vgae_fail(ctx, VGAE_EINVAL, "gemm: %d products at once (0..%d)", count, (int)MAX_JOBS);
+    gemm_split split[MAX_JOBS];
+    int64_t start[MAX_JOBS + 1];
+    double work = 0.0;
+    start[0] = 0;
+    for (int i = 0; i < count; i++) {
+        double w;
+        vgae_status st = gemm_check(ctx, &jobs[i], &w);
+        if (st)
+            return st;
+        split[i] = split_of(jobs[i].c->rows, jobs[i].c->cols);
+        if (w == 0.0)
+            split[i].blocks = 0;
+        start[i + 1] = start[i] + split[i].blocks;
+        work += w;
+    }
+    const int64_t blocks = start[count];
     const int threads = vgae_ctx_threads(ctx);
-    const int lda = (int)a->cols, ldb = (int)b->cols, ldc = (int)c->cols;
-    const vgae_real al = (vgae_real)alpha, be = (vgae_real)beta;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && blocks > 1 && (double)m * n * k >= GEMM_PARALLEL_MIN)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && blocks > 1 && work >= GEMM_PARALLEL_MIN)
     for (int64_t blk = 0; blk < blocks; blk++) {
-        const int64_t first = blk * size;
-        const int count = (int)(len - first < size ? len - first : size);
-        /* the rows first.. of C come from rows (or, transposed, columns) of A;
-         * its columns from columns (or rows) of B */
-        const vgae_real *ab = a->data, *bb = b->data;
-        vgae_real *cb = c->data;
-        if (by_rows) {
-            ab += trans_a ? first : first * lda;
-            cb += first * ldc;
-        } else {
-            bb += trans_b ? first * ldb : first;
-            cb += first;
-        }
-        VGAE_BLAS(gemm)(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-                        trans_b ? CblasTrans : CblasNoTrans, by_rows ? count : (int)m,
-                        by_rows ? (int)n : count, (int)k, al, ab, lda, bb, ldb, be, cb, ldc);
+        int i = 0;
+        while (blk >= start[i + 1])
+            i++;
+        gemm_block(&jobs[i], &split[i], blk - start[i]);
     }
     return VGAE_OK;
+}
+
+vgae_status vgae_gemm(vgae_ctx *ctx, vgae_trans trans_a, vgae_trans trans_b, double alpha,
+                      const vgae_mat *a, const vgae_mat *b, double beta, vgae_mat *c)
+{
+    const vgae_gemm_job job = {trans_a, trans_b, alpha, a, b, beta, c};
+    return vgae_gemm_batch(ctx, 1, &job);
 }

@@ -50,6 +50,23 @@ static inline double vgae_sum_chunks(const double part[VGAE_CHUNKS])
         s += part[c];
     return s;
 }
+/* The column sums of g (rows x cols) added to db (1 x cols; add 0:
+ * written over it), each in double and in row order: a linear layer's
+ * bias gradient. */
+void vgae_column_sums(const vgae_mat *g, vgae_mat *db, int add);
+
+/* Several independent products C = alpha op(A) op(B) + beta C at once:
+ * the fixed blocks of vgae_gemm, of all of them, in one parallel loop (at
+ * most 32 products; no C may be an input of another). */
+typedef struct vgae_gemm_job {
+    vgae_trans trans_a, trans_b;
+    double alpha;
+    const vgae_mat *a, *b;
+    double beta;
+    vgae_mat *c;
+} vgae_gemm_job;
+vgae_status vgae_gemm_batch(vgae_ctx *ctx, int count, const vgae_gemm_job *jobs);
+
 /* Below this many elements a loop runs on one thread. */
 #define VGAE_PARALLEL_MIN 32768
 

@@ -79,21 +79,25 @@ vgae_status vgae_linear_backward(vgae_ctx *ctx, vgae_linear *layer, const vgae_m
         st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_TRANS, 1.0, dy, &layer->w, 0.0, dx);
     if (st || !layer->has_bias)
         return st;
-    /* column sums in double, a part of the columns at a time, row after
-     * row (contiguous, so it vectorizes); each sum in row order */
+    vgae_column_sums(dy, &layer->db, 1);
+    return VGAE_OK;
+}
+
+void vgae_column_sums(const vgae_mat *g, vgae_mat *db, int add)
+{
+    /* a part of the columns at a time, row after row (contiguous, so it vectorizes) */
     enum { PART = 512 };
     double sum[PART];
-    for (int64_t j0 = 0; j0 < dy->cols; j0 += PART) {
-        const int64_t len = dy->cols - j0 < PART ? dy->cols - j0 : PART;
+    for (int64_t j0 = 0; j0 < g->cols; j0 += PART) {
+        const int64_t len = g->cols - j0 < PART ? g->cols - j0 : PART;
         for (int64_t j = 0; j < len; j++)
             sum[j] = 0.0;
-        for (int64_t i = 0; i < dy->rows; i++) {
-            const vgae_real *row = dy->data + i * dy->cols + j0;
+        for (int64_t i = 0; i < g->rows; i++) {
+            const vgae_real *row = g->data + i * g->cols + j0;
             for (int64_t j = 0; j < len; j++)
                 sum[j] += (double)row[j];
         }
         for (int64_t j = 0; j < len; j++)
-            layer->db.data[j0 + j] = (vgae_real)(layer->db.data[j0 + j] + sum[j]);
+            db->data[j0 + j] = (vgae_real)(add ? db->data[j0 + j] + sum[j] : sum[j]);
     }
-    return VGAE_OK;
 }

@@ -878,9 +878,12 @@ static void full_loss_matches_direct(void **state)
 }
 
 /* ---- the image VAE: 6 pixels -> 5 -> 4 -> (3) -> 4 -> 5 -> 6 ---- */
+/* batches of 4 rows, and of 130: three lanes of 44, 43 and 43 rows (image_vae.c) */
+#define IMAGE_ROWS 130
 typedef struct {
     vgae_image_vae *v;
-    vgae_real x[4 * 6], target[4 * 6];
+    int rows;
+    vgae_real x[IMAGE_ROWS * 6], target[IMAGE_ROWS * 6];
     const uint8_t *labels; /* a conditional model's, else NULL */
     vgae_rng noise;
 } image_case;
@@ -890,14 +893,16 @@ static double image_loss(vgae_ctx *ctx, void *self)
     image_case *c = self;
     vgae_elbo_terms t;
     *vgae_ctx_rng(ctx, VGAE_STREAM_NOISE) = c->noise;
-    assert_int_equal(vgae_image_vae_loss(ctx, c->v, c->x, c->labels, c->target, 4, 1, 0, &t), VGAE_OK);
+    assert_int_equal(vgae_image_vae_loss(ctx, c->v, c->x, c->labels, c->target, c->rows, 1, 0, &t), VGAE_OK);
     return t.loss;
 }
 
-static void check_image_vae_with(vgae_ctx *ctx, const char *name, vgae_kl_schedule kl, double kl_time,
-                                 int classes)
+static void check_image_vae_rows(vgae_ctx *ctx, const char *name, vgae_kl_schedule kl, double kl_time,
+                                 int classes, int rows)
 {
-    static const uint8_t labels[4] = {2, 0, 1, 2};
+    static uint8_t labels[IMAGE_ROWS];
+    for (int r = 0; r < IMAGE_ROWS; r++)
+        labels[r] = (uint8_t)((r + 2) % 3); /* 2, 0, 1, 2, ... */
     vgae_image_vae_options o = vgae_image_vae_defaults();
     o.kl = kl;
     o.classes = classes;
@@ -905,16 +910,17 @@ static void check_image_vae_with(vgae_ctx *ctx, const char *name, vgae_kl_schedu
     o.hidden[0] = 5;
     o.hidden[1] = 4;
     o.latent = 3;
-    o.batch = 4;
+    o.batch = rows;
     o.beta = 1.5;
-    image_case c;
+    static image_case c;
+    c.rows = rows;
     c.labels = classes ? labels : NULL;
     vgae_ctx_set_seed(ctx, 8);
     assert_int_equal(vgae_image_vae_new(ctx, &o, &(vgae_images){.height = 2, .width = 3}, &c.v), VGAE_OK);
     c.v->kl_time = kl_time;
     vgae_rng r;
     vgae_rng_init(&r, 9, VGAE_STREAM_DATA);
-    for (int k = 0; k < 24; k++) {
+    for (int k = 0; k < rows * 6; k++) {
         c.x[k] = vgae_rng_uniform(&r);
         c.target[k] = k % 3 == 0 ? c.x[k] : (c.x[k] > 0.5); /* grayscale and binary targets */
     }
@@ -923,7 +929,7 @@ static void check_image_vae_with(vgae_ctx *ctx, const char *name, vgae_kl_schedu
             fill_normal(c.v->base.params.items[p].value, 40 + p, 0.3);
     c.noise = *vgae_ctx_rng(ctx, VGAE_STREAM_NOISE);
     vgae_elbo_terms t;
-    assert_int_equal(vgae_image_vae_loss(ctx, c.v, c.x, c.labels, c.target, 4, 1, 1, &t), VGAE_OK);
+    assert_int_equal(vgae_image_vae_loss(ctx, c.v, c.x, c.labels, c.target, rows, 1, 1, &t), VGAE_OK);
     assert_true(t.nll > 0 && t.kl > 0);
     for (int p = 0; p < c.v->base.params.count; p++) {
         char what[96];
@@ -931,6 +937,12 @@ static void check_image_vae_with(vgae_ctx *ctx, const char *name, vgae_kl_schedu
         check(ctx, what, image_loss, &c, c.v->base.params.items[p].value, c.v->base.params.items[p].grad);
     }
     vgae_image_vae_free(c.v);
+}
+
+static void check_image_vae_with(vgae_ctx *ctx, const char *name, vgae_kl_schedule kl, double kl_time,
+                                 int classes)
+{
+    check_image_vae_rows(ctx, name, kl, kl_time, classes, 4);
 }
 
 static void check_image_vae(void **state)
@@ -956,6 +968,9 @@ static void check_image_vae(void **state)
     check_image_vae_with(ctx, "image vae capacity below the KL", kl, 1, 0);
     kl.capacity = 40;
     check_image_vae_with(ctx, "image vae capacity above the KL", kl, 5, 0);
+    /* a batch in three lanes, plain and conditional */
+    check_image_vae_rows(ctx, "image vae in lanes", vgae_kl_schedule_defaults(), 0, 0, IMAGE_ROWS);
+    check_image_vae_rows(ctx, "conditional image vae in lanes", vgae_kl_schedule_defaults(), 0, 3, IMAGE_ROWS);
 }
 
 int main(void)

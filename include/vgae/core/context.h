@@ -71,6 +71,8 @@ VGAE_EXPORT void vgae_ctx_set_max_inflated(vgae_ctx *ctx, int64_t bytes);
  * OpenBLAS on one thread per block (vgae_ctx_new sets OpenBLAS, process-wide,
  * to one thread: its own threading changes the bits with the thread count). */
 VGAE_EXPORT void vgae_ctx_set_threads(vgae_ctx *ctx, int threads);
+/* The threads set; 1 when called inside an active OpenMP parallel region
+ * (a model's lanes, each on one thread, run their kernels on that thread). */
 VGAE_EXPORT int vgae_ctx_threads(const vgae_ctx *ctx);
 
 /* Sets the seed and restarts every named stream from it (the default seed is 0). */

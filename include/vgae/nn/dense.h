@@ -42,9 +42,11 @@ typedef enum vgae_trans { VGAE_NO_TRANS = 0, VGAE_TRANS = 1 } vgae_trans;
 
 /* C = alpha op(A) op(B) + beta C, op being the identity or the transpose.
  * Checks the shapes (VGAE_EINVAL). Large products are split into blocks of
- * 256 rows or columns of C, fixed by the shape, that the context's threads
- * share, each block one single-threaded OpenBLAS call: the same bits on
- * any thread count. */
+ * at most 256 rows of C (of columns, when C is wider than tall and at most
+ * 256 rows high), fixed by the shape, that the context's threads share,
+ * each block one single-threaded OpenBLAS call: the same bits on any thread
+ * count. Inside a parallel region of the caller's, the product runs on the
+ * calling thread. */
 VGAE_EXPORT vgae_status vgae_gemm(vgae_ctx *ctx, vgae_trans trans_a, vgae_trans trans_b, double alpha,
                       const vgae_mat *a, const vgae_mat *b, double beta, vgae_mat *c);
 
