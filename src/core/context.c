@@ -1,9 +1,12 @@
 /* The context object: error recording, logging, threads and allocation helpers. */
+/* madvise advice (MADV_HUGEPAGE) is a Linux extension beyond POSIX */
+#define _DEFAULT_SOURCE
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <cblas.h>
 #include <omp.h>
@@ -258,6 +261,29 @@ void *vgae_calloc(vgae_ctx *ctx, size_t count, size_t size)
     void *p = calloc(count ? count : 1, size ? size : 1);
     if (!p)
         vgae_fail(ctx, VGAE_ENOMEM, "out of memory (%zu x %zu bytes)", count, size);
+    return p;
+}
+
+void *vgae_alloc_zeroed(vgae_ctx *ctx, size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    const int big = bytes >= 2 * huge;
+    const size_t align = big ? huge : 64;
+    if (bytes > SIZE_MAX - align) {
+        vgae_fail(ctx, VGAE_ENOMEM, "allocation of %zu bytes overflows", bytes);
+        return NULL;
+    }
+    const size_t rounded = bytes ? (bytes + align - 1) / align * align : align;
+    void *p = aligned_alloc(align, rounded);
+    if (!p) {
+        vgae_fail(ctx, VGAE_ENOMEM, "out of memory (%zu bytes)", bytes);
+        return NULL;
+    }
+#ifdef MADV_HUGEPAGE
+    if (big) /* advice only: without transparent huge pages nothing changes */
+        (void)madvise(p, rounded, MADV_HUGEPAGE);
+#endif
+    memset(p, 0, rounded);
     return p;
 }
 

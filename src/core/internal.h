@@ -27,6 +27,11 @@ void vgae_log(vgae_ctx *ctx, vgae_log_level level, const char *fmt, ...) VGAE_PR
 /* malloc with overflow-checked count * size; records VGAE_ENOMEM on failure. */
 void *vgae_alloc(vgae_ctx *ctx, size_t count, size_t size);
 void *vgae_calloc(vgae_ctx *ctx, size_t count, size_t size);
+/* bytes of zeros, 64-byte aligned (free with free()); from 4 MiB up on
+ * 2 MiB boundaries and given to the kernel as candidates for transparent
+ * huge pages (a node-embedding matrix of 10^6 rows is read at random: 4 KiB
+ * pages miss the TLB on nearly every row, and each fault zeroes 4 KiB). */
+void *vgae_alloc_zeroed(vgae_ctx *ctx, size_t bytes);
 /* strdup that records VGAE_ENOMEM on failure. */
 char *vgae_strdup(vgae_ctx *ctx, const char *s);
 /* Grows *buf (holding *cap elements of size) to at least need elements. */

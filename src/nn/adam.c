@@ -28,8 +28,8 @@ vgae_status vgae_adam_init(vgae_ctx *ctx, vgae_adam *adam, const vgae_params *pa
                          "(got lr %g, beta1 %g, beta2 %g, eps %g)",
                          o->lr, o->beta1, o->beta2, o->eps);
     size_t n = (size_t)vgae_params_scalars(params);
-    adam->m = vgae_calloc(ctx, n ? n : 1, sizeof(vgae_real));
-    adam->v = vgae_calloc(ctx, n ? n : 1, sizeof(vgae_real));
+    adam->m = vgae_alloc_zeroed(ctx, (n ? n : 1) * sizeof(vgae_real));
+    adam->v = adam->m ? vgae_alloc_zeroed(ctx, (n ? n : 1) * sizeof(vgae_real)) : NULL;
     if (!adam->m || !adam->v) {
         vgae_adam_destroy(adam);
         return VGAE_ENOMEM;

@@ -22,12 +22,10 @@ vgae_status vgae_mat_init(vgae_ctx *ctx, vgae_mat *m, int64_t rows, int64_t cols
         if (count > (SIZE_MAX - 63) / sizeof(vgae_real))
             return vgae_fail(ctx, VGAE_ENOMEM, "a %lld x %lld matrix does not fit in memory",
                              (long long)rows, (long long)cols);
-        size_t bytes = (count * sizeof(vgae_real) + 63) & ~(size_t)63;
-        m->data = aligned_alloc(64, bytes);
+        m->data = vgae_alloc_zeroed(ctx, count * sizeof(vgae_real));
         if (!m->data)
             return vgae_fail(ctx, VGAE_ENOMEM, "out of memory for a %lld x %lld matrix",
                              (long long)rows, (long long)cols);
-        memset(m->data, 0, bytes);
     }
     m->rows = rows;
     m->cols = cols;
