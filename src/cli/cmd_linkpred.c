@@ -234,7 +234,7 @@ int cmd_linkpred(int argc, char **argv)
         }
     }
     const char *name = a.data.dataset ? a.data.dataset : ds->graph_path;
-    int64_t hard = 0;
+    int64_t hard = 0, split_held = 0;
     if (!ds->features && !t->no_features)
         cli_note("%s has no features: training featureless (X = %s)", name,
                  o.structure_input ? "A" : "I");
@@ -272,6 +272,7 @@ int cmd_linkpred(int argc, char **argv)
         model = NULL;
         runs[k] = results[k].figures;
         hard = split->n_hard;
+        split_held = split->n_val + split->n_test;
         if (a.baselines && (rc = score_baselines(ctx, split, &o.hits, base, k, t->runs)))
             goto done;
         vgae_split_free(split);
@@ -287,7 +288,11 @@ int cmd_linkpred(int argc, char **argv)
     if (a.json) {
         print_json(name, t, &o, features, hard, results, runs, base);
     } else {
-        char mrr[80] = "no hard negatives, no MRR";
+        char mrr[120] = "no hard negatives, no MRR";
+        _Static_assert(VGAE_HARD_AUTO_HELD == 100000, "the line below spells the limit out");
+        if (!hard && t->protocol.hard_negatives == VGAE_HARD_AUTO && split_held > VGAE_HARD_AUTO_HELD)
+            snprintf(mrr, sizeof mrr, "no hard negatives (over 100,000 held-out edges; "
+                     "--hard-negatives K asks for them), no MRR");
         if (hard)
             snprintf(mrr, sizeof mrr, "MRR among %lld hard negatives per held-out edge",
                      (long long)hard);

@@ -14,6 +14,8 @@ int64_t vgae_linkpred_hard_count(const vgae_linkpred_protocol *protocol, int32_t
 {
     if (protocol->hard_negatives != VGAE_HARD_AUTO)
         return protocol->hard_negatives;
+    if (held > VGAE_HARD_AUTO_HELD)
+        return 0;
     int64_t k = 500;
     if (k > n / 4)
         k = n / 4;

@@ -919,6 +919,24 @@ static void conditional_model(void **state)
  * recorded (tests/data/v010-planted.vgae: vgae 0.1.0, planted.edges, 40
  * epochs). AUC and AP depend on the order of the scores alone, so the few
  * last bits the BLAS kernels may change do not move them. */
+/* The automatic count of hard negatives per held-out edge: 500, at most
+ * N / 4 and 5,000,000 in all, none below 2, none over 100,000 held-out
+ * edges; a count given is used as given. */
+static void hard_negative_counts(void **state)
+{
+    (void)state;
+    vgae_linkpred_protocol p = vgae_linkpred_protocol_defaults();
+    assert_int_equal(vgae_linkpred_hard_count(&p, 2708, 793), 500);      /* Cora */
+    assert_int_equal(vgae_linkpred_hard_count(&p, 34, 11), 8);           /* karate: N / 4 */
+    assert_int_equal(vgae_linkpred_hard_count(&p, 7, 2), 0);             /* N / 4 = 1: none */
+    assert_int_equal(vgae_linkpred_hard_count(&p, 34546, 63000), 79);    /* 5,000,000 / held */
+    assert_int_equal(vgae_linkpred_hard_count(&p, 1000000, 100000), 50);
+    assert_int_equal(vgae_linkpred_hard_count(&p, 1000000, 100001), 0);  /* over the limit */
+    assert_int_equal(vgae_linkpred_hard_count(&p, 1000000, 1500000), 0);
+    p.hard_negatives = 3;
+    assert_int_equal(vgae_linkpred_hard_count(&p, 1000000, 1500000), 3);
+}
+
 static void reads_the_first_versions_files(void **state)
 {
     vgae_ctx *ctx = *state;
@@ -951,6 +969,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(model_file_round_trip, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(model_outlives_its_data, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(reads_the_first_versions_files, setup_ctx, teardown_ctx),
+        cmocka_unit_test(hard_negative_counts),
         cmocka_unit_test_setup_teardown(model_selection, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(structure_input_isolated_node, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(conditional_model, setup_ctx, teardown_ctx),

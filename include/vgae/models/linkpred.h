@@ -19,10 +19,14 @@ typedef struct vgae_linkpred_protocol {
      * for MRR; 0: none; VGAE_HARD_AUTO: 500 as HeaRT uses, but at most N / 4
      * on a graph of N nodes (a small graph has too few non-edges per node)
      * and at most 5,000,000 in all (a large graph's held-out edges would
-     * need gigabytes): vgae_linkpred_hard_count */
+     * need gigabytes), and none when more than VGAE_HARD_AUTO_HELD edges are
+     * held out (each takes a personalized PageRank: about 1/3 ms, so 10^6
+     * nodes and 10^7 edges took 8 minutes for 3 per edge):
+     * vgae_linkpred_hard_count */
     int64_t hard_negatives;
 } vgae_linkpred_protocol;
 #define VGAE_HARD_AUTO (-1)
+#define VGAE_HARD_AUTO_HELD 100000
 
 /* The hard negatives per positive the protocol asks for on a graph of n
  * nodes with `held` held-out edges (0 when that would be fewer than 2). */
