@@ -630,16 +630,16 @@ vgae_status vgae_image_vae_train_epoch(vgae_ctx *ctx, vgae_image_vae *v, const v
     const int64_t every = n / 50 > v->capacity ? n / 50 : v->capacity; /* about 50 reports an epoch */
     int64_t next_report = 0;
     for (int64_t first = v->at; first < n; first += v->capacity) {
+        if (first >= next_report) {
+            vgae_progress(ctx, "training", first, n);
+            next_report = first + every;
+        }
         if (vgae_ctx_interrupted(ctx)) { /* at the end of a step: the weights of the last batch */
             v->at = first;
             v->at_sum = sum;
             v->base.train_seconds += vgae_now() - start;
             return vgae_fail(ctx, VGAE_EINTR, "interrupted in epoch %lld after %lld of %lld images",
                              (long long)v->base.epoch + 1, (long long)first, (long long)n);
-        }
-        if (first >= next_report) {
-            vgae_progress(ctx, "training", first, n);
-            next_report = first + every;
         }
         const int64_t rows = n - first < v->capacity ? n - first : v->capacity;
         vgae_elbo_terms t;

@@ -343,7 +343,7 @@ static void stop_batch(void *user, const char *what, int64_t done, int64_t total
 {
     batch_stopper *s = user;
     (void)what, (void)total;
-    if (s->at > 0 && done >= s->at)
+    if (s->at >= 0 && done >= s->at)
         vgae_ctx_interrupt(s->ctx);
 }
 
@@ -369,7 +369,7 @@ static void image_run(fixture *fx, const vgae_image_vae_options *o, const vgae_i
             assert_int_equal(vgae_image_vae_resume(ctx, v, train, f), VGAE_OK);
             vgae_model_file_free(f);
         }
-        batch_stopper s = {ctx, stops && stops[stage] ? stops[stage] - v->base.epoch * train->n : 0};
+        batch_stopper s = {ctx, stops && stops[stage] ? stops[stage] - v->base.epoch * train->n : -1};
         vgae_ctx_set_progress(ctx, stop_batch, &s);
         int stopped = 0;
         while (v->base.epoch < o->epochs) {
@@ -379,7 +379,8 @@ static void image_run(fixture *fx, const vgae_image_vae_options *o, const vgae_i
                 break;
             }
             assert_int_equal(st, VGAE_OK);
-            s.at -= train->n;
+            if (s.at >= 0)
+                s.at -= train->n;
             assert_int_equal(vgae_image_vae_checkpoint(ctx, v, train, path, NULL), VGAE_OK);
         }
         if (stopped) {
@@ -430,9 +431,11 @@ static void image_resume_is_bit_identical(void **state)
     configs[2].vq.codebook = 16;
     configs[2].vq.ema = 0.9;
     configs[2].restart = 1;
-    /* 300 images an epoch, 10 batches: in epoch 1 after 5 batches, in
-     * epoch 2 after 8; at the end of epoch 3 (asked in its last batch) */
-    const int64_t stops[] = {128, 300 + 200, 0}, late[] = {2 * 300 + 300 - 12, 0};
+    /* 300 images an epoch, 10 batches: in epoch 1 after 4 batches, in
+     * epoch 2 after 7; at the end of epoch 3 (asked in its last batch); at
+     * the start of epoch 2, its order drawn, no batch done (a signal
+     * landing between the draw and the first batch) */
+    const int64_t stops[] = {128, 300 + 200, 0}, late[] = {2 * 300 + 300 - 12, 0}, start[] = {300, 0};
     for (int c = 0; c < 3; c++) {
         float *want = NULL, *got = NULL;
         size_t bytes = 0, got_bytes = 0;
@@ -444,6 +447,10 @@ static void image_resume_is_bit_identical(void **state)
         assert_memory_equal(&want_loss, &got_loss, sizeof want_loss);
         free(got);
         image_run(fx, &configs[c], train, late, &got, &got_bytes, &got_loss);
+        assert_memory_equal(want, got, bytes);
+        assert_memory_equal(&want_loss, &got_loss, sizeof want_loss);
+        free(got);
+        image_run(fx, &configs[c], train, start, &got, &got_bytes, &got_loss);
         assert_memory_equal(want, got, bytes);
         assert_memory_equal(&want_loss, &got_loss, sizeof want_loss);
         free(got);
