@@ -417,7 +417,6 @@ static vgae_status decode_cb(vgae_ctx *ctx, void *self, const vgae_mat *z, doubl
 {
     decode_call *call = self;
     vgae_image_vae *v = call->vae;
-    v->dec_in = z;
     decode_job job = {z, call->target, grad_scale, dz, nll != NULL};
     vgae_status st = run_lanes(ctx, v, z->rows, decode_lane, &job);
     if (!st && nll) {
@@ -479,7 +478,7 @@ static int layer_list(vgae_image_vae *v, int64_t rows, vgae_linear *layer[LAYERS
     }
     for (int j = 0; j < n_dec(v); j++, count++) {
         layer[count] = &v->dec[j];
-        in[count] = j > 0 ? rows_of(&v->a_dec[j - 1], rows) : c ? rows_of(&v->zc, rows) : *v->dec_in;
+        in[count] = j > 0 ? rows_of(&v->a_dec[j - 1], rows) : c ? rows_of(&v->zc, rows) : v->elbo.z;
         dy[count] = rows_of(&v->d_dec[j], rows);
     }
     return count;

@@ -24,14 +24,12 @@ struct vgae_image_vae {
     vgae_mat a_enc[VGAE_VAE_MAX_HIDDEN], d_enc[VGAE_VAE_MAX_HIDDEN];
     vgae_mat a_dec[VGAE_VAE_MAX_HIDDEN + 1], d_dec[VGAE_VAE_MAX_HIDDEN + 1];
     vgae_elbo_work elbo;
-    /* lanes (image_vae.c): per lane, its loss and status; the decoder's
-     * input of the last loss (the ELBO's z), for the weight gradients;
-     * dscratch (rows x hidden[n-1]) for the heads' input gradients;
-     * parameters 0..layer_params-1 are the linear layers' */
+    /* lanes (image_vae.c): per lane, its loss and status; dscratch
+     * (rows x hidden[n-1]) for the heads' input gradients; parameters
+     * 0..layer_params-1 are the linear layers' */
     int layer_params;
     double *lane_nll;
     vgae_status *lane_status;
-    const vgae_mat *dec_in;
     vgae_mat dscratch;
     double kl_time;                  /* the training time (epochs, fractional) the KL schedule reads */
     int restarted;                   /* vq: codes the last epoch's restart moved */
