@@ -634,6 +634,12 @@ vgae_status vgae_image_vae_train_epoch(vgae_ctx *ctx, vgae_image_vae *v, const v
             next_report = first + every;
         }
         if (vgae_ctx_interrupted(ctx)) { /* at the end of a step: the weights of the last batch */
+            if (first == 0) { /* no batch done: the order is drawn again on resuming, from where it was */
+                *vgae_ctx_rng(ctx, VGAE_STREAM_SHUFFLE) = v->order_rng;
+                v->base.train_seconds += vgae_now() - start;
+                return vgae_fail(ctx, VGAE_EINTR, "interrupted before epoch %lld",
+                                 (long long)v->base.epoch + 1);
+            }
             v->at = first;
             v->at_sum = sum;
             v->base.train_seconds += vgae_now() - start;

@@ -333,7 +333,10 @@ static vgae_images *tiny(vgae_ctx *ctx, const char *which)
     return im;
 }
 
-/* Stops the epoch after `batches` batches (the progress calls come once a batch here). */
+/* Stops the epoch when a batch's report has `at` images done (the
+ * progress calls come once a batch here; the epoch's closing report, done
+ * == total, does not count, so at == 0 stops a new epoch after it drew its
+ * order and before its first batch). */
 typedef struct batch_stopper {
     vgae_ctx *ctx;
     int64_t at; /* images done */
@@ -342,8 +345,8 @@ typedef struct batch_stopper {
 static void stop_batch(void *user, const char *what, int64_t done, int64_t total)
 {
     batch_stopper *s = user;
-    (void)what, (void)total;
-    if (s->at >= 0 && done >= s->at)
+    (void)what;
+    if (s->at >= 0 && done >= s->at && done < total)
         vgae_ctx_interrupt(s->ctx);
 }
 
