@@ -234,7 +234,8 @@ int cmd_linkpred(int argc, char **argv)
         }
     }
     const char *name = a.data.dataset ? a.data.dataset : ds->graph_path;
-    int64_t hard = 0, split_held = 0;
+    int64_t hard = 0, split_held = 0, edges = ds->graph->n_edges;
+    const int32_t nodes = ds->graph->n;
     if (!ds->features && !t->no_features)
         cli_note("%s has no features: training featureless (X = %s)", name,
                  o.structure_input ? "A" : "I");
@@ -263,16 +264,29 @@ int cmd_linkpred(int argc, char **argv)
         if (vgae_linkpred_split(ctx, ds->graph, &t->protocol, &split) ||
             (k >= first && (vgae_graph_ae_new(ctx, &o, ds, split, &model) ||
                             (k == first && resume && vgae_graph_ae_resume(ctx, model, resume)) ||
-                            vgae_graph_ae_set_checkpoints(ctx, model, &every) ||
-                            vgae_graph_ae_fit(ctx, model, t->every, cli_on_epoch, &p, &results[k])))) {
+                            vgae_graph_ae_set_checkpoints(ctx, model, &every)))) {
+            rc = cli_lib_error(ctx);
+            goto done;
+        }
+        hard = split->n_hard;
+        split_held = split->n_val + split->n_test;
+        if (k == t->runs - 1 && !a.baselines) {
+            /* the model holds its own split, training graph and features: the
+             * last run's fit does not need these (at a million nodes, hundreds of MB) */
+            vgae_split_free(split);
+            split = NULL;
+            vgae_graph_free(ds->graph);
+            ds->graph = NULL;
+            vgae_csr_free(ds->features);
+            ds->features = NULL;
+        }
+        if (k >= first && vgae_graph_ae_fit(ctx, model, t->every, cli_on_epoch, &p, &results[k])) {
             rc = cli_lib_error(ctx);
             goto done;
         }
         vgae_graph_ae_free(model);
         model = NULL;
         runs[k] = results[k].figures;
-        hard = split->n_hard;
-        split_held = split->n_val + split->n_test;
         if (a.baselines && (rc = score_baselines(ctx, split, &o.hits, base, k, t->runs)))
             goto done;
         vgae_split_free(split);
@@ -298,8 +312,7 @@ int cmd_linkpred(int argc, char **argv)
                      (long long)hard);
         printf("%s on %s: %d nodes, %lld edges, %s; %.0f%% of edges for validation, %.0f%% for "
                "test; %s loss, %d epochs; %s; figures in %%\n\n",
-               o.kind == VGAE_MODEL_GAE ? "GAE" : "VGAE", name, ds->graph->n,
-               (long long)ds->graph->n_edges,
+               o.kind == VGAE_MODEL_GAE ? "GAE" : "VGAE", name, nodes, (long long)edges,
                o.condition ? (features ? "with features, conditioned on the labels"
                                        : "featureless, conditioned on the labels")
                : features ? "with features" : "featureless",

@@ -1,6 +1,7 @@
 /* The graph autoencoders' encoder: a stack of layers, each the product of its input with its weights, propagated over the graph, then (hidden layers) norm, ReLU and a residual. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/graph_ae_impl.h"
@@ -103,10 +104,16 @@ vgae_status vgae_encoder_init(vgae_ctx *ctx, vgae_graph_ae *m, vgae_rng *init)
             for (int64_t c = 0; !st && c < L->out; c++)
                 L->gain.data[c] = 1;
         }
-        /* forward values: T (unless it is W itself), the activations */
-        if (!st && (m->x || l > 0 || o->bias || (last && o->l2_scale > 0)))
+        /* forward values: T (unless it is W itself), the activations; the
+         * last layer's T are read by the forward pass alone (unless L2
+         * scaling needs them back), so behind hidden layers they live in
+         * dmean and dlogvar, which the ELBO's backward pass writes first */
+        const int need_t = m->x || l > 0 || o->bias || (last && o->l2_scale > 0);
+        if (last)
+            m->t_in_grads = l > 0 && !(o->l2_scale > 0);
+        if (!st && need_t && !(last && m->t_in_grads))
             st = vgae_mat_init(ctx, &L->t, n, L->out);
-        if (!st && last && vgae)
+        if (!st && last && vgae && !m->t_in_grads)
             st = vgae_mat_init(ctx, &L->tsig, n, L->out);
         if (!st && last && o->l2_scale > 0)
             st = vgae_mat_init(ctx, &L->rnorm, n, 1);
@@ -129,8 +136,29 @@ vgae_status vgae_encoder_init(vgae_ctx *ctx, vgae_graph_ae *m, vgae_rng *init)
     if (!st) st = vgae_mat_init(ctx, &m->dmean, n, o->latent);
     if (!st && vgae) st = vgae_mat_init(ctx, &m->logvar, n, o->latent);
     if (!st && vgae) st = vgae_mat_init(ctx, &m->dlogvar, n, o->latent);
-    if (!st) st = vgae_mat_init(ctx, &m->grad_t, n, widest);
-    if (!st && o->layers > 1) st = vgae_mat_init(ctx, &m->dinput, n, o->hidden);
+    /* dT's buffer: a featureless first layer's dT is its dW, and a VGAE's
+     * last layer's goes where logvar was (the ELBO's backward pass is done
+     * with it; every pass that reads logvar computes it first) */
+    int64_t widest_dt = 0;
+    for (int l = 0; l < o->layers; l++)
+        if (!(l == 0 && !m->x && o->layers > 1) && !(is_last(m, l) && vgae) && m->layers[l].out > widest_dt)
+            widest_dt = m->layers[l].out;
+    if (!st && widest_dt) st = vgae_mat_init(ctx, &m->grad_t, n, widest_dt);
+    /* the last layer's input gradient goes into the last hidden layer's
+     * act (its mask saved as bits first); a buffer of its own only for
+     * deeper stacks and behind a residual */
+    m->din_in_act = o->layers > 1 && !residual_at(m, o->layers - 2);
+    if (!st && m->din_in_act &&
+        !(m->relu_bits = vgae_alloc(ctx, (size_t)((n * o->hidden + 63) / 64), sizeof *m->relu_bits)))
+        st = VGAE_ENOMEM;
+    if (!st && (o->layers > 2 || (o->layers > 1 && !m->din_in_act)))
+        st = vgae_mat_init(ctx, &m->dinput, n, o->hidden);
+    if (!st && m->t_in_grads) {
+        vgae_enc_layer *L = &m->layers[o->layers - 1];
+        L->t = (vgae_mat){n, L->out, m->dmean.data};
+        if (vgae)
+            L->tsig = (vgae_mat){n, L->out, m->dlogvar.data};
+    }
     if (!st && o->residual && o->layers > 2) st = vgae_mat_init(ctx, &m->dresid, n, o->hidden);
     int most_hops = 0;
     for (int l = 0; l < o->layers; l++)
@@ -154,6 +182,13 @@ vgae_status vgae_encoder_init(vgae_ctx *ctx, vgae_graph_ae *m, vgae_rng *init)
 
 void vgae_encoder_destroy(vgae_graph_ae *m)
 {
+    if (m->t_in_grads) { /* views, not owned */
+        m->layers[m->options.layers - 1].t = (vgae_mat){0};
+        m->layers[m->options.layers - 1].tsig = (vgae_mat){0};
+        m->t_in_grads = 0;
+    }
+    free(m->relu_bits);
+    m->relu_bits = NULL;
     for (int l = 0; l < VGAE_MAX_LAYERS; l++) {
         vgae_enc_layer *L = &m->layers[l];
         vgae_mat *mats[] = {&L->w, &L->dw, &L->b, &L->db, &L->wsig, &L->dwsig, &L->bsig,
@@ -383,16 +418,19 @@ static vgae_status weight_grads(vgae_ctx *ctx, vgae_graph_ae *m, int l, const vg
     else if (m->x)
         st = vgae_csr_spmm(ctx, m->training ? m->xt_used : m->xt, dt->data,
                            (int32_t)dt->cols, dw->data);
-    else
+    else if (dt->data != dw->data)
         st = vgae_mat_copy(ctx, dw, dt);
-    if (!st && dw == &m->layers[0].dw && !m->x && dropout_at(m, 0)) /* W was dropped out */
-        st = vgae_dropout_backward(ctx, &m->layers[0].mask, dw, dw);
+    else
+        st = VGAE_OK; /* dT was written into dW */
+    /* db before the dropout's mask: dt may be dw itself */
     for (int64_t c = 0; !st && db->data && c < dt->cols; c++) {
         double s = 0;
         for (int64_t r = 0; r < dt->rows; r++)
             s += dt->data[r * dt->cols + c];
         db->data[c] += (vgae_real)s;
     }
+    if (!st && dw == &m->layers[0].dw && !m->x && dropout_at(m, 0)) /* W was dropped out */
+        st = vgae_dropout_backward(ctx, &m->layers[0].mask, dw, dw);
     return st;
 }
 
@@ -404,42 +442,107 @@ static const vgae_mat *used_input(vgae_graph_ae *m, int l)
     return dropout_at(m, l) ? &m->layers[l].in_drop : output(m, l - 1);
 }
 
+/* ReLU's mask of y (y > 0) as bits, 64 to a word (save), and then d = d
+ * where the bit is set, else +0 (apply): for a gradient written over y
+ * itself. */
+static void mask_word(const vgae_real *y, int64_t len, uint64_t *word)
+{
+    uint64_t v = 0;
+    for (int64_t j = 0; j < len; j++)
+        v |= (uint64_t)(y[j] > 0) << j;
+    *word = v;
+}
+
+/* Clears the bits of each value whose mask bit is clear, without a branch
+ * (a select compiled to a branch mispredicted on half the elements: three
+ * times this loop's time at a million nodes). */
+static void mask_apply_word(uint64_t v, int64_t len, vgae_real *d)
+{
+    if (sizeof *d == sizeof(uint32_t)) {
+        for (int64_t j = 0; j < len; j++) {
+            uint32_t u;
+            memcpy(&u, d + j, sizeof u);
+            u &= 0u - (uint32_t)(v >> j & 1);
+            memcpy(d + j, &u, sizeof u);
+        }
+    } else { /* the double-precision build of the gradient checks */
+        _Static_assert(sizeof *d == sizeof(uint32_t) || sizeof *d == sizeof(uint64_t), "32 or 64-bit values");
+        for (int64_t j = 0; j < len; j++) {
+            uint64_t u;
+            memcpy(&u, d + j, sizeof u);
+            u &= 0u - (v >> j & 1);
+            memcpy(d + j, &u, sizeof u);
+        }
+    }
+}
+
+static void relu_mask(vgae_ctx *ctx, int save, vgae_mat *m, uint64_t *bits)
+{
+    const int64_t n = vgae_mat_size(m), words = (n + 63) / 64;
+    const int threads = vgae_ctx_threads(ctx);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && n >= VGAE_PARALLEL_MIN)
+    for (int64_t w = 0; w < words; w++) {
+        vgae_real *at = m->data + 64 * w;
+        const int64_t len = 64 * w + 64 <= n ? 64 : n - 64 * w;
+        /* whole words with a constant count, which the compiler unrolls */
+        if (save && len == 64)
+            mask_word(at, 64, bits + w);
+        else if (save)
+            mask_word(at, len, bits + w);
+        else if (len == 64)
+            mask_apply_word(bits[w], 64, at);
+        else
+            mask_apply_word(bits[w], len, at);
+    }
+}
+
 vgae_status vgae_gcn_backward(vgae_ctx *ctx, vgae_graph_ae *m)
 {
     const vgae_graph_ae_options *o = &m->options;
-    const int last = o->layers - 1;
+    const int last = o->layers - 1, vgae = stochastic(m);
     vgae_enc_layer *L = &m->layers[last];
     const vgae_mat *in = used_input(m, last);
-    vgae_mat dt = view(&m->grad_t, m->n, L->out), din = view(&m->dinput, m->n, o->hidden);
+    /* dT of the mean's head where logvar was (the ELBO is done with it; a
+     * GAE has its own buffer), a VGAE's dT of log sigma where dmean was */
+    vgae_mat dt = view(vgae ? &m->logvar : &m->grad_t, m->n, L->out), dts = view(&m->dmean, m->n, L->out);
+    /* the last layer's input gradient: into the last hidden layer's act */
+    vgae_mat din_act = m->din_in_act ? view(&m->layers[last - 1].act, m->n, o->hidden) : (vgae_mat){0};
+    vgae_mat din_buf = view(&m->dinput, m->n, o->hidden);
+    vgae_mat din = m->din_in_act ? din_act : din_buf;
     /* the last layer: dT = propagate(dmean), then W's gradient and the input's */
     vgae_status st = propagate(ctx, m, L->hops, &m->dmean, &dt);
     if (!st && o->l2_scale > 0)
         l2_backward(m, L, &dt);
-    if (!st)
-        st = weight_grads(ctx, m, last, in, &dt, &L->dw, &L->db);
-    if (!st && in)
-        st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_TRANS, 1, &dt, &L->w, 0, &din);
-    if (!st && stochastic(m)) {
+    if (!st && vgae) {
         /* d log sigma = 2 dlogvar */
         for (int64_t k = 0; k < vgae_mat_size(&m->dlogvar); k++)
             m->dlogvar.data[k] *= 2;
-        st = propagate(ctx, m, L->hops, &m->dlogvar, &dt);
-        if (!st)
-            st = weight_grads(ctx, m, last, in, &dt, &L->dwsig, &L->dbsig);
-        if (!st && in)
-            st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_TRANS, 1, &dt, &L->wsig, 1, &din);
+        st = propagate(ctx, m, L->hops, &m->dlogvar, &dts);
     }
+    /* both weight gradients read the input before its gradient may overwrite it */
+    if (!st)
+        st = weight_grads(ctx, m, last, in, &dt, &L->dw, &L->db);
+    if (!st && vgae)
+        st = weight_grads(ctx, m, last, in, &dts, &L->dwsig, &L->dbsig);
+    if (!st && in && m->din_in_act)
+        relu_mask(ctx, 1, &m->layers[last - 1].act, m->relu_bits);
+    if (!st && in)
+        st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_TRANS, 1, &dt, &L->w, 0, &din);
+    if (!st && in && vgae)
+        st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_TRANS, 1, &dts, &L->wsig, 1, &din);
     if (!st && in && dropout_at(m, last))
         st = vgae_dropout_backward(ctx, &L->mask, &din, &din);
     /* the hidden layers, last to first: din holds the gradient of each one's output */
     for (int l = last - 1; !st && l >= 0; l--) {
         L = &m->layers[l];
         in = used_input(m, l);
-        dt = view(&m->grad_t, m->n, L->out);
+        dt = l == 0 && !m->x ? L->dw : view(&m->grad_t, m->n, L->out);
         vgae_mat dres = view(&m->dresid, m->n, L->out);
         if (residual_at(m, l))
             st = vgae_mat_copy(ctx, &dres, &din); /* the input's share of the output */
-        if (!st)
+        if (!st && l == last - 1 && m->din_in_act)
+            relu_mask(ctx, 0, &din, m->relu_bits);
+        else if (!st)
             st = vgae_activation_backward(ctx, VGAE_ACT_RELU, &L->act, &din, &din);
         if (!st && o->norm != VGAE_NORM_NONE)
             st = vgae_norm_backward(ctx, o->norm == VGAE_NORM_LAYER ? VGAE_NORM_ROWS : VGAE_NORM_COLUMNS,
@@ -448,8 +551,10 @@ vgae_status vgae_gcn_backward(vgae_ctx *ctx, vgae_graph_ae *m)
             st = propagate(ctx, m, L->hops, &din, &dt);
         if (!st)
             st = weight_grads(ctx, m, l, in, &dt, &L->dw, &L->db);
-        if (!st && in)
+        if (!st && in) { /* the gradient of layer l - 1's output: in the buffer */
+            din = din_buf;
             st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_TRANS, 1, &dt, &L->w, 0, &din);
+        }
         if (!st && in && dropout_at(m, l))
             st = vgae_dropout_backward(ctx, &L->mask, &din, &din);
         if (!st && in && residual_at(m, l))

@@ -346,6 +346,9 @@ static vgae_status build(vgae_ctx *ctx, const vgae_graph_ae_options *options, vg
     /* the encoder's weights first (the first version's order), then the decoder's */
     if (!st)
         st = vgae_encoder_init(ctx, m, init);
+    /* the ELBO's noise lives in the logvar gradient's buffer (see vgae_elbo_work) */
+    if (!st && options->kind != VGAE_MODEL_GAE)
+        m->elbo.eps_in = &m->dlogvar;
     m->encoder_params = m->base.params.count;
     if (!st && options->decoder == VGAE_DECODER_HADAMARD)
         st = vgae_mlp_decoder_init(ctx, m, init);
@@ -868,6 +871,14 @@ vgae_status vgae_graph_ae_fit(vgae_ctx *ctx, vgae_graph_ae *m, int every, vgae_e
     }
     if (!st && fs->best)
         st = snapshot(ctx, m, &fs->best, 0); /* the best weights seen */
+    /* the ELBO's z, the full loss's tiles and the drawn negatives are an
+     * epoch's alone: freed before scoring, which needs room of its own (a
+     * next fit makes them again) */
+    vgae_mat_destroy(&m->elbo.z);
+    vgae_mat_destroy(&m->tile);
+    free(m->neg_buf);
+    m->neg_buf = NULL;
+    m->neg_cap = m->neg_used = 0;
     vgae_link_figures f;
     if (!st)
         st = vgae_graph_ae_evaluate(ctx, m, NULL, &f);

@@ -56,11 +56,13 @@ vgae_status vgae_elbo_compute(vgae_ctx *ctx, const vgae_elbo_config *config,
         if (st)
             return st;
     }
+    vgae_mat *eps = work->eps_in ? work->eps_in : &work->eps;
     vgae_status st = vgae_mat_ensure(ctx, &work->z, mean->rows, mean->cols);
     if (!st)
-        st = vgae_mat_ensure(ctx, &work->eps, mean->rows, mean->cols);
+        st = work->eps_in ? vgae_mat_check_same(ctx, "elbo: the noise's buffer and the mean", eps, mean)
+                          : vgae_mat_ensure(ctx, eps, mean->rows, mean->cols);
     if (!st)
-        st = vgae_latent_sample(ctx, latent, heads, sampling ? noise : NULL, &work->eps, &work->z);
+        st = vgae_latent_sample(ctx, latent, heads, sampling ? noise : NULL, eps, &work->z);
     if (st)
         return st;
 
@@ -93,6 +95,6 @@ vgae_status vgae_elbo_compute(vgae_ctx *ctx, const vgae_elbo_config *config,
     }
     if (!d_heads)
         return VGAE_OK;
-    return vgae_latent_backward(ctx, latent, heads, sampling ? &work->eps : NULL, d_heads[0],
+    return vgae_latent_backward(ctx, latent, heads, sampling ? eps : NULL, d_heads[0],
                                 kl_weight, d_heads);
 }

@@ -765,6 +765,20 @@ static void check_graph_model_options(void **state)
     o.hops[0] = 2;
     o.hops[1] = 3;
     check_graph_options(ctx, "vgae lightgcn batch-norm", o, 1);
+    /* three layers, no residual: the last layer's input gradient is
+     * written over the last hidden layer's output (its ReLU mask kept as
+     * bits), the next one's goes to a buffer of its own; then two layers
+     * with L2 scaling, whose T is not kept in the gradients' buffers */
+    o = vgae_graph_ae_defaults();
+    o.loss = VGAE_LOSS_SAMPLED;
+    o.layers = 3;
+    o.dropout = 0.3;
+    check_graph_options(ctx, "vgae deep dropout", o, 1);
+    check_graph_options(ctx, "vgae deep featureless", o, 0);
+    o.layers = 2;
+    o.dropout = 0;
+    o.l2_scale = 2;
+    check_graph_options(ctx, "vgae l2 scaled", o, 0);
     /* the linear encoder with a learned L2 scale, three negatives each */
     o = vgae_graph_ae_defaults();
     o.kind = VGAE_MODEL_GAE;

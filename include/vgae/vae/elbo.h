@@ -60,9 +60,15 @@ typedef vgae_status (*vgae_decoder_fn)(vgae_ctx *ctx, void *decoder, const vgae_
 /* Buffers kept between calls (zero-initialize; free with vgae_elbo_work_destroy).
  * After a call, z holds the latent values the decoder saw and eps the noise.
  * (The decoder's dz is written into d_heads[0], which the layer's backward
- * then turns into d loss / d heads[0] in place: no third buffer.) */
+ * then turns into d loss / d heads[0] in place: no third buffer.)
+ * eps_in, if set, is the caller's buffer of the heads' shape that takes the
+ * noise instead of eps: it may be d_heads[1] (a Gaussian layer's backward
+ * reads each noise value before it writes that element of the logvar
+ * gradient), which saves a buffer as large as z; after a call with the
+ * gradient it holds that gradient, not the noise. */
 typedef struct vgae_elbo_work {
     vgae_mat eps, z;
+    vgae_mat *eps_in;
 } vgae_elbo_work;
 VGAE_EXPORT void vgae_elbo_work_destroy(vgae_elbo_work *work);
 
