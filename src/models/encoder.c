@@ -20,11 +20,27 @@ static int stochastic(const vgae_graph_ae *m)
     return vgae_latent_heads(m->base.latent) > 1;
 }
 
+/* Whether the last layer's T (and T sigma) live in dmean (and dlogvar),
+ * which only the ELBO's backward pass writes: behind hidden layers, unless
+ * L2 scaling reads T back. */
+static int t_in_grads(const vgae_graph_ae *m)
+{
+    return m->options.layers > 1 && !(m->options.l2_scale > 0);
+}
+
 /* Whether layer l's output adds its input: a hidden layer after the first
  * whose input is as wide as its output. */
 static int residual_at(const vgae_graph_ae *m, int l)
 {
     return m->options.residual && l > 0 && !is_last(m, l) && m->layers[l].in == m->layers[l].out;
+}
+
+/* Whether the last layer's input gradient is written over the last hidden
+ * layer's output (its ReLU mask kept as bits first): not behind a residual,
+ * whose backward pass needs both. */
+static int din_in_act(const vgae_graph_ae *m)
+{
+    return m->options.layers > 1 && !residual_at(m, m->options.layers - 2);
 }
 
 /* The output of hidden layer l (0 <= l < layers - 1). */
@@ -109,11 +125,9 @@ vgae_status vgae_encoder_init(vgae_ctx *ctx, vgae_graph_ae *m, vgae_rng *init)
          * scaling needs them back), so behind hidden layers they live in
          * dmean and dlogvar, which the ELBO's backward pass writes first */
         const int need_t = m->x || l > 0 || o->bias || (last && o->l2_scale > 0);
-        if (last)
-            m->t_in_grads = l > 0 && !(o->l2_scale > 0);
-        if (!st && need_t && !(last && m->t_in_grads))
+        if (!st && need_t && !(last && t_in_grads(m)))
             st = vgae_mat_init(ctx, &L->t, n, L->out);
-        if (!st && last && vgae && !m->t_in_grads)
+        if (!st && last && vgae && !t_in_grads(m))
             st = vgae_mat_init(ctx, &L->tsig, n, L->out);
         if (!st && last && o->l2_scale > 0)
             st = vgae_mat_init(ctx, &L->rnorm, n, 1);
@@ -147,13 +161,12 @@ vgae_status vgae_encoder_init(vgae_ctx *ctx, vgae_graph_ae *m, vgae_rng *init)
     /* the last layer's input gradient goes into the last hidden layer's
      * act (its mask saved as bits first); a buffer of its own only for
      * deeper stacks and behind a residual */
-    m->din_in_act = o->layers > 1 && !residual_at(m, o->layers - 2);
-    if (!st && m->din_in_act &&
+    if (!st && din_in_act(m) &&
         !(m->relu_bits = vgae_alloc(ctx, (size_t)((n * o->hidden + 63) / 64), sizeof *m->relu_bits)))
         st = VGAE_ENOMEM;
-    if (!st && (o->layers > 2 || (o->layers > 1 && !m->din_in_act)))
+    if (!st && (o->layers > 2 || (o->layers > 1 && !din_in_act(m))))
         st = vgae_mat_init(ctx, &m->dinput, n, o->hidden);
-    if (!st && m->t_in_grads) {
+    if (!st && t_in_grads(m)) {
         vgae_enc_layer *L = &m->layers[o->layers - 1];
         L->t = (vgae_mat){n, L->out, m->dmean.data};
         if (vgae)
@@ -182,10 +195,9 @@ vgae_status vgae_encoder_init(vgae_ctx *ctx, vgae_graph_ae *m, vgae_rng *init)
 
 void vgae_encoder_destroy(vgae_graph_ae *m)
 {
-    if (m->t_in_grads) { /* views, not owned */
+    if (t_in_grads(m)) { /* views, not owned */
         m->layers[m->options.layers - 1].t = (vgae_mat){0};
         m->layers[m->options.layers - 1].tsig = (vgae_mat){0};
-        m->t_in_grads = 0;
     }
     free(m->relu_bits);
     m->relu_bits = NULL;
@@ -418,10 +430,8 @@ static vgae_status weight_grads(vgae_ctx *ctx, vgae_graph_ae *m, int l, const vg
     else if (m->x)
         st = vgae_csr_spmm(ctx, m->training ? m->xt_used : m->xt, dt->data,
                            (int32_t)dt->cols, dw->data);
-    else if (dt->data != dw->data)
-        st = vgae_mat_copy(ctx, dw, dt);
     else
-        st = VGAE_OK; /* dT was written into dW */
+        st = vgae_mat_copy(ctx, dw, dt); /* nothing when dT was written into dW */
     /* db before the dropout's mask: dt may be dw itself */
     for (int64_t c = 0; !st && db->data && c < dt->cols; c++) {
         double s = 0;
@@ -506,9 +516,9 @@ vgae_status vgae_gcn_backward(vgae_ctx *ctx, vgae_graph_ae *m)
      * GAE has its own buffer), a VGAE's dT of log sigma where dmean was */
     vgae_mat dt = view(vgae ? &m->logvar : &m->grad_t, m->n, L->out), dts = view(&m->dmean, m->n, L->out);
     /* the last layer's input gradient: into the last hidden layer's act */
-    vgae_mat din_act = m->din_in_act ? view(&m->layers[last - 1].act, m->n, o->hidden) : (vgae_mat){0};
-    vgae_mat din_buf = view(&m->dinput, m->n, o->hidden);
-    vgae_mat din = m->din_in_act ? din_act : din_buf;
+    const int over_act = din_in_act(m);
+    const vgae_mat din_buf = view(&m->dinput, m->n, o->hidden);
+    vgae_mat din = over_act ? view(&m->layers[last - 1].act, m->n, o->hidden) : din_buf;
     /* the last layer: dT = propagate(dmean), then W's gradient and the input's */
     vgae_status st = propagate(ctx, m, L->hops, &m->dmean, &dt);
     if (!st && o->l2_scale > 0)
@@ -524,7 +534,7 @@ vgae_status vgae_gcn_backward(vgae_ctx *ctx, vgae_graph_ae *m)
         st = weight_grads(ctx, m, last, in, &dt, &L->dw, &L->db);
     if (!st && vgae)
         st = weight_grads(ctx, m, last, in, &dts, &L->dwsig, &L->dbsig);
-    if (!st && in && m->din_in_act)
+    if (!st && in && over_act)
         relu_mask(ctx, 1, &m->layers[last - 1].act, m->relu_bits);
     if (!st && in)
         st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_TRANS, 1, &dt, &L->w, 0, &din);
@@ -540,7 +550,7 @@ vgae_status vgae_gcn_backward(vgae_ctx *ctx, vgae_graph_ae *m)
         vgae_mat dres = view(&m->dresid, m->n, L->out);
         if (residual_at(m, l))
             st = vgae_mat_copy(ctx, &dres, &din); /* the input's share of the output */
-        if (!st && l == last - 1 && m->din_in_act)
+        if (!st && l == last - 1 && over_act)
             relu_mask(ctx, 0, &din, m->relu_bits);
         else if (!st)
             st = vgae_activation_backward(ctx, VGAE_ACT_RELU, &L->act, &din, &din);

@@ -72,11 +72,8 @@ struct vgae_graph_ae {
     /* work space, N x the widest layer: propagation's ping-pong buffers,
      * the gradients of T and of a layer's input, a residual's gradient */
     vgae_mat mean, logvar, dmean, dlogvar, tile, prop_tmp, prop_acc, grad_t, dinput, dresid;
-    /* memory at scale: the last layer's T (and T sigma) are views of dmean
-     * (and dlogvar), which only the ELBO's backward pass writes; the
-     * gradient of the last hidden layer's output goes into that layer's
-     * act, its ReLU's mask kept first as bits */
-    int t_in_grads, din_in_act;
+    /* memory at scale (encoder.c: t_in_grads, din_in_act): the last
+     * hidden layer's ReLU mask as bits, while its act holds the gradient */
     uint64_t *relu_bits;
     vgae_elbo_work elbo;
     int32_t *neg_buf;             /* sampled loss: this epoch's negatives, (u, v) pairs */

@@ -78,7 +78,7 @@ vgae_status vgae_mat_check_shapes(vgae_ctx *ctx, const char *what, int count,
 vgae_status vgae_mat_copy(vgae_ctx *ctx, vgae_mat *dst, const vgae_mat *src)
 {
     vgae_status st = vgae_mat_check_same(ctx, "matrix copy", dst, src);
-    if (st == VGAE_OK && dst != src && src->data)
+    if (st == VGAE_OK && dst->data != src->data && src->data) /* a view of the same storage: nothing to do */
         memcpy(dst->data, src->data, (size_t)vgae_mat_size(src) * sizeof(vgae_real));
     return st;
 }
