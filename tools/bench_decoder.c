@@ -1,4 +1,6 @@
-/* Benchmark: the full N^2 decoder and a whole training epoch on 1 and 2 threads, same run, as ratios. */
+/* Benchmark: the full N^2 decoder and a whole training epoch on 1 and 2 threads, same run, as ratios;
+ * and the decoder's two paths (the fused kernel, three BLAS products per block) on 2 threads. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,11 +44,13 @@ static int bench(vgae_ctx *ctx, const char *name, int featureless)
     vgae_rng_init(&r, 1, 0);
     vgae_rng_normal_fill_f(&r, z.data, vgae_mat_size(&z), 1);
     const int64_t block = 256;
-    double nll1 = 0, nll2 = 0, d1, d2, e1, e2;
-    vgae_ctx_set_threads(ctx, 1);
-    MEDIAN_US(d1, vgae_decoder_full(ctx, m, &z, 1e-6, &dz1, &work, block, &nll1));
+    double nll1 = 0, nll2 = 0, nll3 = 0, d1, d2, d3, e1, e2;
     vgae_ctx_set_threads(ctx, 2);
     MEDIAN_US(d2, vgae_decoder_full(ctx, m, &z, 1e-6, &dz2, &work, block, &nll2));
+    /* the same loss through the BLAS path (different sums: close, not equal) */
+    MEDIAN_US(d3, vgae_decoder_full_path(ctx, m, &z, 1e-6, &dz1, &work, block, 0, &nll3));
+    vgae_ctx_set_threads(ctx, 1);
+    MEDIAN_US(d1, vgae_decoder_full(ctx, m, &z, 1e-6, &dz1, &work, block, &nll1));
     int same = nll1 == nll2 && memcmp(dz1.data, dz2.data, (size_t)vgae_mat_size(&dz1) * sizeof(float)) == 0;
     vgae_elbo_terms terms;
     vgae_ctx_set_threads(ctx, 1);
@@ -54,8 +58,12 @@ static int bench(vgae_ctx *ctx, const char *name, int featureless)
     vgae_ctx_set_threads(ctx, 2);
     MEDIAN_US(e2, vgae_graph_ae_train_epoch(ctx, m, &terms));
     const double pairs = (double)train->n * train->n;
-    printf("%-8s %7d %11.2f %11.2f %6.2fx %10.2f %11.2f %11.2f %6.2fx %9s\n", name, train->n,
-           d1 / 1e3, d2 / 1e3, d1 / d2, 1e3 * d2 / pairs, e1 / 1e3, e2 / 1e3, e1 / e2,
+    if (fabs(nll3 - nll2) > 1e-5 * fabs(nll2)) {
+        fprintf(stderr, "bench_decoder: %s: the two paths' losses differ: %.10g and %.10g\n", name, nll2, nll3);
+        same = 0;
+    }
+    printf("%-8s %7d %11.2f %11.2f %6.2fx %10.2f %11.2f %6.2fx %11.2f %11.2f %6.2fx %9s\n", name, train->n,
+           d1 / 1e3, d2 / 1e3, d1 / d2, 1e3 * d2 / pairs, d3 / 1e3, d3 / d2, e1 / 1e3, e2 / 1e3, e1 / e2,
            same ? "yes" : "NO");
     vgae_mat_destroy(&z);
     vgae_mat_destroy(&dz1);
@@ -74,10 +82,12 @@ int main(int argc, char **argv)
         return 1;
     printf("The full reconstruction loss with its gradient (N^2 pairs, latent 16) and one VGAE\n"
            "training epoch, on 1 and 2 threads; median of %d runs. OpenBLAS kernels: %s;\n"
-           "vgae kernels: %s. Datasets from $VGAE_DATA.\n\n",
+           "vgae kernels: %s. Datasets from $VGAE_DATA. 'blas 2t': the loss through\n"
+           "three BLAS products per block instead of the fused kernel; 'x': its time / the fused one's.\n\n",
            REPS, openblas_get_corename(), vgae_kernel_isa());
-    printf("%-8s %7s %11s %11s %7s %10s %11s %11s %7s %9s\n", "dataset", "nodes", "loss 1t ms",
-           "loss 2t ms", "ratio", "ns/pair 2t", "epoch 1t ms", "epoch 2t ms", "ratio", "same bits");
+    printf("%-8s %7s %11s %11s %7s %10s %11s %7s %11s %11s %7s %9s\n", "dataset", "nodes", "loss 1t ms",
+           "loss 2t ms", "ratio", "ns/pair 2t", "blas 2t ms", "x", "epoch 1t ms", "epoch 2t ms", "ratio",
+           "same bits");
     int rc = 0;
     if (argc > 1)
         for (int k = 1; k < argc; k++)

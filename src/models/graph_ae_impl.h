@@ -146,10 +146,18 @@ vgae_status vgae_graph_ae_encode(vgae_ctx *ctx, vgae_graph_ae *m);
 /* The full loss for given z (N x d) and its gradient dz (if not NULL)
  * scaled by grad_scale, computed in square blocks of `block` rows and
  * columns (only those on and above the diagonal: the loss is symmetric);
- * work is scratch space, grown as needed. */
+ * work is scratch space, grown as needed. With latent width 16 each block
+ * goes through the fused kernel (vgae_kernel_full_tile), else through three
+ * BLAS products and the element-wise kernel. */
 vgae_status vgae_decoder_full(vgae_ctx *ctx, const vgae_graph_ae *m, const vgae_mat *z,
                               double grad_scale, vgae_mat *dz, vgae_mat *work, int64_t block,
                               double *nll);
+/* The same with the path chosen: fused 0 takes the BLAS products at any
+ * width (for tools/bench_decoder, which times both); 1 is what
+ * vgae_decoder_full does. */
+vgae_status vgae_decoder_full_path(vgae_ctx *ctx, const vgae_graph_ae *m, const vgae_mat *z,
+                                   double grad_scale, vgae_mat *dz, vgae_mat *work, int64_t block,
+                                   int fused, double *nll);
 /* Rows (and columns) of the full loss's square blocks for n nodes: fixed by
  * n alone, so that results do not depend on the thread count. */
 int64_t vgae_full_block(int32_t n);

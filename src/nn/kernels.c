@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "nn/kernels.h"
+#include "vgae/vae/likelihood.h"
 
 /* This file is compiled alone at -O3 with contracted multiply-adds and
  * without errno from sqrt, so that GCC vectorizes its loops; it has its own
@@ -110,14 +111,22 @@ static inline double total(const double acc[LANES])
 /* In each kernel, nan = v - v is 0 for a finite logit v, and carries a NaN
  * or an infinite one into the outputs (exp_neg's clamp would not). */
 
+/* s sigmoid(v) and, with softplus_v, softplus(v) = -log sigmoid(-v), both
+ * from one exp(-|v|) and without cancellation (the element-wise step of the
+ * graph decoders' kernels). */
+static inline __attribute__((always_inline)) real sigmoid_softplus(real v, real s, real *softplus_v)
+{
+    const real nan = v - v, e = EXP_NEG(fabs(v)), inv = 1 / (1 + e);
+    if (softplus_v)
+        *softplus_v = (v > 0 ? v : 0) + LOG1P_UNIT(e) + nan;
+    return s * (v >= 0 ? inv : e * inv) + nan;
+}
+
 static CLONES void kernel_sigmoid(vgae_real *x, int64_t n, double scale)
 {
     const real s = (real)scale;
-    for (int64_t j = 0; j < n; j++) {
-        const real v = x[j], nan = v - v;
-        const real e = EXP_NEG(fabs(v)), inv = 1 / (1 + e);
-        x[j] = s * (v >= 0 ? inv : e * inv) + nan;
-    }
+    for (int64_t j = 0; j < n; j++)
+        x[j] = sigmoid_softplus(x[j], s, NULL);
 }
 
 static CLONES double kernel_logistic(vgae_real *x, const uint8_t *counted, int64_t n, int target,
@@ -131,12 +140,8 @@ static CLONES double kernel_logistic(vgae_real *x, const uint8_t *counted, int64
     for (int64_t j0 = 0; j0 < n; j0 += BLOCK) {
         const int len = (int)(n - j0 < BLOCK ? n - j0 : BLOCK);
         real *xs = x + j0;
-        for (int j = 0; j < len; j++) {
-            const real y = sign * xs[j], nan = y - y;
-            const real e = EXP_NEG(fabs(y)), inv = 1 / (1 + e);
-            xs[j] = s * (y >= 0 ? inv : e * inv) + nan;
-            terms[j] = (y > 0 ? y : 0) + LOG1P_UNIT(e) + nan;
-        }
+        for (int j = 0; j < len; j++)
+            xs[j] = sigmoid_softplus(sign * xs[j], s, &terms[j]);
         if (counted)
             for (int j = 0; j < len; j++)
                 terms[j] = counted[j0 + j] ? terms[j] : 0;
@@ -249,6 +254,165 @@ static CLONES int32_t kernel_nearest(const vgae_real *restrict x, int64_t d, con
     return best < k ? best : 0; /* all NaN: the first */
 }
 
+/* ---- the full loss, fused ----
+ * One tile of the full reconstruction loss (rows I against columns J of the
+ * logits Z Z^T, latent width 16) in blocks of 16 x 16 pairs, each taken from
+ * its logits to its gradient's products while it sits in registers and the
+ * L1 cache, instead of a tile written by one GEMM and read by two more. A
+ * block's logits are 16 sums over k of z_ik times a column vector of z_J^T
+ * (16 pairs at a time); its gradient G then adds sum_j G_ij z_j to row i
+ * and sum_i G_ij z_i to row j, vectors over k. Every sum runs in a fixed
+ * order: the same bits on any thread count and vector width (one AVX-512
+ * vector, two AVX2 or four SSE ones per FULL_W reals). */
+#define FULL_W 16
+typedef real full_v __attribute__((vector_size(FULL_W * sizeof(real))));
+
+/* unaligned vector loads and stores (a vector returned by value would
+ * warn of the AVX-512 ABI in the default clone) */
+#define FULL_LOAD(v, p) memcpy(&(v), (p), sizeof(full_v))
+#define FULL_STORE(p, v) memcpy((p), &(v), sizeof(full_v))
+
+/* Pair e of a block is a positive: its term pw softplus(-x) replaces
+ * softplus(x), in double (pw (softplus(x) - x) - softplus(x) is returned, the
+ * change; 0 without the loss), and its gradient becomes pw (sigmoid(x) - 1),
+ * scaled: pw (g - scale). */
+static inline double full_positive(const vgae_full_tile *t, const real *lg, real *g, int e)
+{
+    const real pw = (real)t->pos_weight;
+    g[e] = pw * (g[e] - (real)t->scale);
+    if (!t->want_loss)
+        return 0.0;
+    const double x = lg[e], softplus = -vgae_log_sigmoid(-x);
+    return (t->pos_weight - 1) * softplus - t->pos_weight * x;
+}
+
+static CLONES double kernel_full_tile(const vgae_full_tile *t)
+{
+    enum { W = FULL_W, BB = FULL_W * FULL_W };
+    const int32_t ni = t->ni, nj = t->nj, chunks = (nj + W - 1) / W;
+    const real s = (real)t->scale;
+    real *zjt = t->work;                           /* chunk c: z_J^T's 16 x 16 block, [k][j] */
+    real *zjp = zjt + (int64_t)chunks * BB;        /* z_J's rows, zero past nj */
+    real *dzj = zjp + (int64_t)chunks * BB;        /* sum_i G_ij z_i, per row j */
+    real *zs = dzj + (int64_t)chunks * BB;         /* the strip's rows of z_I, zero past ni */
+    real *dzi = zs + BB, *lg = dzi + BB, *g = lg + BB, *terms = g + BB;
+    const int grad = t->gi != NULL;
+    double acc[LANES] = {0}, fix = 0.0;
+    memset(zjp, 0, sizeof(real) * (size_t)chunks * BB);
+    memcpy(zjp, t->zj, sizeof(real) * (size_t)nj * W);
+    for (int32_t c = 0; c < chunks; c++)
+        for (int k = 0; k < W; k++)
+            for (int j = 0; j < W; j++)
+                zjt[c * BB + k * W + j] = zjp[c * BB + j * W + k];
+    if (grad)
+        memset(dzj, 0, sizeof(real) * (size_t)chunks * BB);
+    for (int32_t r0 = 0; r0 < ni; r0 += W) {
+        const int ri = ni - r0 < W ? ni - r0 : W;
+        memset(zs, 0, sizeof(real) * BB);
+        memcpy(zs, t->zi + (int64_t)r0 * W, sizeof(real) * (size_t)ri * W);
+        memset(dzi, 0, sizeof(real) * BB);
+        /* each row's next positive pair at or after the tile's first column */
+        int64_t next[W], end[W];
+        for (int r = 0; r < ri; r++) {
+            const int32_t i = t->i0 + r0 + r;
+            int64_t lo = t->rowptr[i], hi = t->rowptr[i + 1];
+            end[r] = hi;
+            while (lo < hi) {
+                const int64_t mid = lo + (hi - lo) / 2;
+                if (t->adj[mid] < t->j0)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            next[r] = lo;
+        }
+        for (int32_t c = 0; c < chunks; c++) {
+            const int32_t c0 = c * W, cj = nj - c0 < W ? nj - c0 : W, jfirst = t->j0 + c0;
+            full_v l[W];
+            for (int r = 0; r < W; r++)
+                l[r] = (full_v){0};
+            for (int k = 0; k < W; k++) {
+                full_v col;
+                FULL_LOAD(col, zjt + c * BB + k * W);
+                for (int r = 0; r < W; r++)
+                    l[r] += zs[r * W + k] * col;
+            }
+            for (int r = 0; r < W; r++)
+                FULL_STORE(lg + r * W, l[r]);
+            /* every pair as a non-edge: scale sigmoid(x), and softplus(x) */
+            if (t->want_loss) {
+                for (int e = 0; e < BB; e++)
+                    g[e] = sigmoid_softplus(lg[e], s, &terms[e]);
+                if (ri < W || cj < W) /* the padding's pairs are not pairs */
+                    for (int e = 0; e < BB; e++)
+                        terms[e] = (e / W < ri && e % W < cj) ? terms[e] : 0;
+                add_terms(acc, terms, BB);
+            } else {
+                for (int e = 0; e < BB; e++)
+                    g[e] = sigmoid_softplus(lg[e], s, NULL);
+            }
+            /* the positives (training edges and the diagonal): pw softplus(-x)
+             * in place of softplus(x), and the gradient pw (sigmoid(x) - 1) */
+            for (int r = 0; r < ri; r++) {
+                const int32_t i = t->i0 + r0 + r;
+                int64_t p = next[r];
+                for (; p < end[r] && t->adj[p] < jfirst + cj; p++)
+                    fix += full_positive(t, lg, g, r * W + (t->adj[p] - jfirst));
+                if (i >= jfirst && i < jfirst + cj)
+                    fix += full_positive(t, lg, g, r * W + (i - jfirst));
+                next[r] = p;
+            }
+            if (!grad)
+                continue;
+            /* sum_j G_ij z_j into row i; sum_i G_ij z_i into row j (the
+             * padding's rows of z are zero: they add nothing) */
+            /* 16 sums at a time (16 independent chains of multiply-adds),
+             * G's entries broadcast from memory; each sum in j (i) order */
+            full_v a[W], x;
+            for (int r = 0; r < W; r++)
+                FULL_LOAD(a[r], dzi + r * W);
+            for (int j = 0; j < W; j++) {
+                FULL_LOAD(x, zjp + c * BB + j * W);
+                for (int r = 0; r < W; r++)
+                    a[r] += g[r * W + j] * x;
+            }
+            for (int r = 0; r < W; r++)
+                FULL_STORE(dzi + r * W, a[r]);
+            if (!t->diag) {
+                real *dj = dzj + c * BB;
+                for (int j = 0; j < W; j++)
+                    FULL_LOAD(a[j], dj + j * W);
+                for (int r = 0; r < W; r++) {
+                    FULL_LOAD(x, zs + r * W);
+                    for (int j = 0; j < W; j++)
+                        a[j] += g[r * W + j] * x;
+                }
+                for (int j = 0; j < W; j++)
+                    FULL_STORE(dj + j * W, a[j]);
+            }
+        }
+        if (grad)
+            for (int r = 0; r < ri; r++) {
+                real *out = t->gi + (int64_t)(r0 + r) * W;
+                full_v a, x;
+                FULL_LOAD(a, out);
+                FULL_LOAD(x, dzi + r * W);
+                a += 2 * x;
+                FULL_STORE(out, a);
+            }
+    }
+    if (grad && !t->diag)
+        for (int32_t j = 0; j < nj; j++) {
+            real *out = t->gj + (int64_t)j * W;
+            full_v a, x;
+            FULL_LOAD(a, out);
+            FULL_LOAD(x, dzj + (int64_t)j * W);
+            a += 2 * x;
+            FULL_STORE(out, a);
+        }
+    return total(acc) + fix;
+}
+
 /* The library's entry points: plain functions around the clones, whose
  * dispatchers GCC would otherwise export from the shared library. */
 void vgae_kernel_sigmoid(vgae_real *x, int64_t n, double scale)
@@ -272,6 +436,11 @@ void vgae_kernel_adam(vgae_real *theta, const vgae_real *g, vgae_real *m, vgae_r
                       double beta1, double beta2, double step, double sqrt_c2, double eps)
 {
     kernel_adam(theta, g, m, v, n, beta1, beta2, step, sqrt_c2, eps);
+}
+
+double vgae_kernel_full_tile(const vgae_full_tile *t)
+{
+    return kernel_full_tile(t);
 }
 
 int32_t vgae_kernel_nearest(const vgae_real *x, int64_t d, const vgae_real *et, const vgae_real *norms,

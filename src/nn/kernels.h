@@ -31,6 +31,31 @@ double vgae_kernel_bernoulli(const vgae_real *x, const vgae_real *t, int64_t n, 
 void vgae_kernel_adam(vgae_real *theta, const vgae_real *g, vgae_real *m, vgae_real *v, int64_t n,
                       double beta1, double beta2, double step, double sqrt_c2, double eps);
 
+/* One tile of the full reconstruction loss with latent width 16
+ * (VGAE_FULL_TILE_D), fused: logits, loss and gradient pair by pair in
+ * blocks of 16 x 16, never the whole tile. Rows i0..i0+ni-1 of Z (zi) against
+ * rows j0..j0+nj-1 (zj), both row-major; targets 1 on the graph's edges
+ * (rowptr, adj: sorted rows) and on the diagonal, weighted by pos_weight, 0
+ * elsewhere. Returns the loss of the ni x nj pairs (want_loss; else 0).
+ * With gi: gi += 2 G z_J and, unless diag (the tile is on the diagonal, I =
+ * J), gj += 2 G^T z_I, G = scale times the loss's derivative in the logits.
+ * work holds vgae_full_tile_work(nj) reals. */
+#define VGAE_FULL_TILE_D 16
+typedef struct vgae_full_tile {
+    const vgae_real *zi, *zj;
+    int32_t ni, nj, i0, j0;
+    const int64_t *rowptr;
+    const int32_t *adj;
+    double pos_weight, scale;
+    int want_loss, diag;
+    vgae_real *gi, *gj, *work;
+} vgae_full_tile;
+static inline int64_t vgae_full_tile_work(int32_t nj)
+{
+    return 3 * (((int64_t)nj + 15) / 16) * 256 + 5 * 256;
+}
+double vgae_kernel_full_tile(const vgae_full_tile *t);
+
 /* The index of the nearest of k codebook vectors to x (d values): the
  * smallest norms[j] - 2 x . e_j, with e_j column j of et (d x k, row-major)
  * and norms[j] = ||e_j||^2, the lowest index on ties; 0 if all are NaN. */

@@ -846,49 +846,100 @@ static void check_graph_model_options(void **state)
     check_graph_options(ctx, "vgae conditioned sampled adversarial", o, 1);
 }
 
-/* The tiled, fused full loss equals the direct sum over all N^2 pairs:
- * 9 nodes in tiles of 4, 4 and 1 rows. Both are double sums of the same
- * terms in different orders: 1e-12 relative. */
-static void full_loss_matches_direct(void **state)
+/* The tiled full loss of m (on graph g, n <= 40 nodes) at z of width d <=
+ * 16 (normals, stream, times zscale) in blocks of `block` rows equals the
+ * direct sum over all n^2 pairs, and so does its gradient. Both are double
+ * sums of the same terms in different orders: 1e-12 relative. With fd, the
+ * gradient also matches the loss's central differences at every third
+ * node: the loss is smooth, and its third derivatives along a coordinate
+ * are at most ~pos_weight |z|^3 ~ 1e3 here, so a step h = 1e-5 leaves a
+ * truncation error of ~h^2 / 6 * 1e3 ~ 2e-8 and a rounding error of ~1e-16
+ * * loss / h ~ 1e-7 (the loss is ~1e4): 1e-5 absolute plus 1e-6 relative. */
+static void check_full_loss(vgae_ctx *ctx, const vgae_graph_ae *m, const vgae_graph *g, int32_t n, int64_t d,
+                            int64_t block, uint32_t stream, double zscale, int fd)
 {
-    vgae_ctx *ctx = *state;
-    graph_case c;
-    graph_case_init(ctx, &c, vgae_graph_ae_defaults(), 1);
-    const int32_t n = 9;
-    const int64_t d = 3;
     vgae_mat z, dz, tile = {0};
     vgae_mat_init(ctx, &z, n, d);
     vgae_mat_init(ctx, &dz, n, d);
-    fill_normal(&z, 30, 1.5);
+    fill_normal(&z, stream, zscale);
     const double scale = 0.37;
     double nll;
-    assert_int_equal(vgae_decoder_full(ctx, c.m, &z, scale, &dz, &tile, 4, &nll), VGAE_OK);
-    double direct = 0, ddz[9][3] = {{0}};
+    assert_int_equal(vgae_decoder_full(ctx, m, &z, scale, &dz, &tile, block, &nll), VGAE_OK);
+    double direct = 0, ddz[40][16] = {{0}};
     for (int32_t i = 0; i < n; i++)
         for (int32_t j = 0; j < n; j++) {
             double x = 0, dx;
             for (int64_t k = 0; k < d; k++)
                 x += VGAE_MAT_AT(&z, i, k) * VGAE_MAT_AT(&z, j, k);
-            double t = (i == j || vgae_graph_has_edge(c.g, i, j)) ? 1.0 : 0.0;
-            direct += vgae_bernoulli_term(x, t, c.m->pos_weight, &dx);
+            double t = (i == j || vgae_graph_has_edge(g, i, j)) ? 1.0 : 0.0;
+            direct += vgae_bernoulli_term(x, t, m->pos_weight, &dx);
             for (int64_t k = 0; k < d; k++) { /* d x_ij / d z_i = z_j, d x_ij / d z_j = z_i */
                 ddz[i][k] += scale * dx * VGAE_MAT_AT(&z, j, k);
                 ddz[j][k] += scale * dx * VGAE_MAT_AT(&z, i, k);
             }
         }
-    assert_true(fabs(nll - direct) <= 1e-12 * direct);
+    if (!(fabs(nll - direct) <= 1e-12 * direct))
+        fail_msg("width %lld: tiled loss %.17g, direct %.17g", (long long)d, nll, direct);
     for (int32_t i = 0; i < n; i++)
         for (int64_t k = 0; k < d; k++)
             if (fabs(VGAE_MAT_AT(&dz, i, k) - ddz[i][k]) > 1e-12 * (1 + fabs(ddz[i][k])))
-                fail_msg("dz(%d,%lld): tiled %.17g, direct %.17g", i, (long long)k,
+                fail_msg("width %lld: dz(%d,%lld): tiled %.17g, direct %.17g", (long long)d, i, (long long)k,
                          VGAE_MAT_AT(&dz, i, k), ddz[i][k]);
-    /* reference weights: 12 edges, S = 24 ones off the diagonal */
-    assert_true(fabs(c.m->pos_weight - (81.0 - 24) / 24) < 1e-15);
-    assert_true(fabs(c.m->norm - 81.0 / (2 * (81.0 - 24))) < 1e-15);
+    const double h = 1e-5;
+    for (int32_t i = 0; fd && i < n; i += 3)
+        for (int64_t k = i % 5; k < d; k += 5) {
+            double up, down;
+            const vgae_real keep = VGAE_MAT_AT(&z, i, k);
+            VGAE_MAT_AT(&z, i, k) = keep + h;
+            assert_int_equal(vgae_decoder_full(ctx, m, &z, 0, NULL, &tile, block, &up), VGAE_OK);
+            VGAE_MAT_AT(&z, i, k) = keep - h;
+            assert_int_equal(vgae_decoder_full(ctx, m, &z, 0, NULL, &tile, block, &down), VGAE_OK);
+            VGAE_MAT_AT(&z, i, k) = keep;
+            const double diff = scale * (up - down) / (2 * h), an = VGAE_MAT_AT(&dz, i, k);
+            if (fabs(diff - an) > 1e-5 + 1e-6 * fabs(diff))
+                fail_msg("width %lld: dz(%d,%lld): tiled %.12g, central difference %.12g", (long long)d, i,
+                         (long long)k, an, diff);
+        }
     vgae_mat_destroy(&z);
     vgae_mat_destroy(&dz);
     vgae_mat_destroy(&tile);
+}
+
+/* Width 3 (BLAS products per block): 9 nodes in tiles of 4, 4 and 1 rows,
+ * and the reference's weights. */
+static void full_loss_matches_direct(void **state)
+{
+    vgae_ctx *ctx = *state;
+    graph_case c;
+    graph_case_init(ctx, &c, vgae_graph_ae_defaults(), 1);
+    check_full_loss(ctx, c.m, c.g, 9, 3, 4, 30, 1.5, 0);
+    /* reference weights: 12 edges, S = 24 ones off the diagonal */
+    assert_true(fabs(c.m->pos_weight - (81.0 - 24) / 24) < 1e-15);
+    assert_true(fabs(c.m->norm - 81.0 / (2 * (81.0 - 24))) < 1e-15);
     graph_case_free(&c);
+}
+
+/* Width 16, the fused kernel (vgae_kernel_full_tile): 40 nodes (a ring
+ * with chords i ~ i + 7) in tiles of 24 and 16 rows, so that tiles hold
+ * full and partial blocks of 16 x 16 pairs, on and off the diagonal. */
+static void full_loss_fused_matches_direct(void **state)
+{
+    vgae_ctx *ctx = *state;
+    enum { N = 40 };
+    int32_t pairs[4 * N];
+    for (int32_t i = 0; i < N; i++) {
+        pairs[4 * i] = i, pairs[4 * i + 1] = (i + 1) % N;
+        pairs[4 * i + 2] = i, pairs[4 * i + 3] = (i + 7) % N;
+    }
+    vgae_graph *g = NULL;
+    vgae_graph_ae *m = NULL;
+    assert_int_equal(vgae_graph_from_pairs(ctx, N, 2 * N, pairs, 0, &g), VGAE_OK);
+    vgae_graph_ae_options o = vgae_graph_ae_defaults();
+    o.latent = 16;
+    assert_int_equal(vgae_graph_ae_on_graph(ctx, &o, g, NULL, &m), VGAE_OK);
+    check_full_loss(ctx, m, g, N, 16, 24, 31, 0.6, 1);
+    vgae_graph_ae_free(m);
+    vgae_graph_free(g);
 }
 
 /* ---- the image VAE: 6 pixels -> 5 -> 4 -> (3) -> 4 -> 5 -> 6 ---- */
@@ -1002,6 +1053,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(check_graph_models, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_graph_model_options, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(full_loss_matches_direct, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(full_loss_fused_matches_direct, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(encoder_decay_spares_the_decoder, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_image_vae, setup_ctx, teardown_ctx),
     };

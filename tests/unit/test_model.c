@@ -127,41 +127,61 @@ static void random_z(vgae_ctx *ctx, int32_t n, int d, uint64_t seed, vgae_mat *z
     vgae_rng_normal_fill_f(&r, z->data, vgae_mat_size(z), 1);
 }
 
-/* The float library's full loss (vectorized float kernel) against a double
- * computation of the same sum on a 160-node graph: each float term is
- * within a few float ulps (~1e-7 relative) of the exact one and the row
- * sums are in double, so 1e-5 relative has a margin of 100. */
-static void float_full_loss_matches_double(void **state)
+/* The float library's full loss against a double computation of the same
+ * sum on a 160-node graph, in tiles of 50 rows: with latent width 8 (the
+ * tiles' products by BLAS, the terms by the vectorized float kernel) and
+ * 16 (the fused kernel: blocks of 16 x 16 pairs, 50 = 3 x 16 + 2 leaving a
+ * partial block in every tile). Each float term is within a few float ulps
+ * (~1e-7 relative) of the exact one and the sums are in double, so 1e-5
+ * relative has a margin of 100; a gradient entry sums 160 float products,
+ * ~1e-5 relative, checked to 1e-4. Every column of dz is compared. */
+static void full_loss_matches_double_at(vgae_ctx *ctx, int d)
 {
-    vgae_ctx *ctx = *state;
     vgae_graph *g = planted_graph(ctx);
     vgae_graph_ae *m = NULL;
     vgae_graph_ae_options o = vgae_graph_ae_defaults();
     assert_int_equal(vgae_graph_ae_on_graph(ctx, &o, g, NULL, &m), VGAE_OK);
     vgae_mat z, dz, tile = {0};
-    random_z(ctx, g->n, 8, 2, &z, &dz);
+    random_z(ctx, g->n, d, 2, &z, &dz);
     double nll, direct = 0, dx;
     assert_int_equal(vgae_decoder_full(ctx, m, &z, 1.0, &dz, &tile, 50, &nll), VGAE_OK);
     for (int32_t i = 0; i < g->n; i++) {
-        double grad0 = 0; /* d nll / d z_i0 */
+        double grad[16] = {0}; /* d nll / d z_i */
         for (int32_t j = 0; j < g->n; j++) {
             double x = 0;
-            for (int k = 0; k < 8; k++)
+            for (int k = 0; k < d; k++)
                 x += (double)VGAE_MAT_AT(&z, i, k) * VGAE_MAT_AT(&z, j, k);
             double t = (i == j || vgae_graph_has_edge(g, i, j)) ? 1.0 : 0.0;
             direct += vgae_bernoulli_term(x, t, m->pos_weight, &dx);
-            grad0 += 2 * dx * VGAE_MAT_AT(&z, j, 0);
+            for (int k = 0; k < d; k++)
+                grad[k] += 2 * dx * VGAE_MAT_AT(&z, j, k);
         }
-        if (fabs(VGAE_MAT_AT(&dz, i, 0) - grad0) > 1e-4 * (1 + fabs(grad0)))
-            fail_msg("dz(%d,0) = %g, double %g", i, VGAE_MAT_AT(&dz, i, 0), grad0);
+        for (int k = 0; k < d; k++)
+            if (fabs(VGAE_MAT_AT(&dz, i, k) - grad[k]) > 1e-4 * (1 + fabs(grad[k])))
+                fail_msg("latent %d: dz(%d,%d) = %g, double %g", d, i, k, VGAE_MAT_AT(&dz, i, k), grad[k]);
     }
     if (fabs(nll - direct) > 1e-5 * direct)
-        fail_msg("float full loss %.10g, double %.10g", nll, direct);
+        fail_msg("latent %d: float full loss %.10g, double %.10g", d, nll, direct);
+    /* without the gradient: the same loss; without the loss: the same gradient */
+    double alone;
+    vgae_mat dz2;
+    assert_int_equal(vgae_mat_init(ctx, &dz2, g->n, d), VGAE_OK);
+    assert_int_equal(vgae_decoder_full(ctx, m, &z, 1.0, NULL, &tile, 50, &alone), VGAE_OK);
+    assert_true(alone == nll);
+    assert_int_equal(vgae_decoder_full(ctx, m, &z, 1.0, &dz2, &tile, 50, NULL), VGAE_OK);
+    assert_memory_equal(dz.data, dz2.data, sizeof(vgae_real) * (size_t)vgae_mat_size(&dz));
+    vgae_mat_destroy(&dz2);
     vgae_mat_destroy(&z);
     vgae_mat_destroy(&dz);
     vgae_mat_destroy(&tile);
     vgae_graph_ae_free(m);
     vgae_graph_free(g);
+}
+
+static void float_full_loss_matches_double(void **state)
+{
+    full_loss_matches_double_at(*state, 8);
+    full_loss_matches_double_at(*state, 16);
 }
 
 /* Training on the planted partition without features finds the blocks.
