@@ -47,6 +47,9 @@
 #include "vgae/eval/metrics.h"
 #include "vgae/eval/link.h"
 
+/* dist: partitioned graphs */
+#include "vgae/dist/partition.h"
+
 /* models: the graph autoencoders, the link-prediction run, the image VAE */
 #include "vgae/models/checkpoint.h"
 #include "vgae/models/graph_ae.h"

@@ -275,6 +275,7 @@ int cmd_predict(int argc, char **argv);
 int cmd_vae(int argc, char **argv);
 int cmd_linkpred(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+int cmd_partition(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 
 #endif

@@ -23,6 +23,7 @@ static const char main_help[] =
     "  embed      write the node embeddings of a model (w2v, tsv, npy, mtx)\n"
     "  predict    edge probabilities for given pairs, or a node's likeliest new neighbours\n"
     "  generate   a random graph from igraph's generators (G(n,m), Barabasi-Albert, SBM, ...)\n"
+    "  partition  split a graph's nodes into P parts (METIS k-way, contiguous, random)\n"
     "  vae        the dense image VAE on MNIST-style images (vgae vae --help)\n"
     "  version    print the versions of vgae and its libraries, the kernels and threads in\n"
     "             use (--json: one JSON object)\n"
@@ -71,7 +72,9 @@ static int cmd_version(int argc, char **argv)
         return CLI_OK;
     }
     printf("vgae %s\n", vgae_version());
-    printf("%s\n", vgae_dependency_versions());
+    const char *metis = NULL;
+    vgae_partition_has_metis(&metis);
+    printf("%s, METIS %s\n", vgae_dependency_versions(), metis ? metis : "not built in");
     cli_system_report(stdout, 0, cli_default_threads());
     return CLI_OK;
 }
@@ -113,7 +116,8 @@ int main(int argc, char **argv)
     static const struct { const char *name; int (*run)(int, char **); } commands[] = {
         {"linkpred", cmd_linkpred}, {"split", cmd_split}, {"train", cmd_train},
         {"eval", cmd_eval}, {"embed", cmd_embed}, {"predict", cmd_predict}, {"vae", cmd_vae},
-        {"generate", cmd_generate}, {"baseline", cmd_baseline}, {"datasets", cmd_datasets}};
+        {"generate", cmd_generate}, {"baseline", cmd_baseline}, {"datasets", cmd_datasets},
+        {"partition", cmd_partition}};
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
         if (strcmp(cmd, commands[k].name) == 0)
             return cli_finish(commands[k].run(argc - 1, argv + 1));

@@ -1,0 +1,236 @@
+/* Partitioning a graph's nodes into P parts: METIS k-way (minimum edge cut), contiguous runs, or a seeded shuffle. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "vgae/dist/partition.h"
+#include "vgae/io/outfile.h"
+
+#ifdef VGAE_HAVE_METIS
+#include <metis.h>
+#endif
+
+/* The random method's stream: none of vgae_stream's (those are the
+ * training's), so that partitioning draws nothing from them. */
+#define PARTITION_STREAM 0x70617274u /* "part" */
+
+static const char *const method_names[] = {"metis", "contiguous", "random"};
+
+vgae_status vgae_partition_method_from_name(vgae_ctx *ctx, const char *name, vgae_partition_method *out)
+{
+    for (int k = 0; k < 3; k++)
+        if (strcmp(name, method_names[k]) == 0) {
+            *out = (vgae_partition_method)k;
+            return VGAE_OK;
+        }
+    return vgae_fail(ctx, VGAE_EINVAL, "unknown partition method '%s' (metis, contiguous or random)", name);
+}
+
+const char *vgae_partition_method_name(vgae_partition_method method)
+{
+    return (unsigned)method < 3 ? method_names[method] : "unknown";
+}
+
+int vgae_partition_has_metis(const char **version)
+{
+#ifdef VGAE_HAVE_METIS
+    if (version) {
+        static char text[32];
+        snprintf(text, sizeof text, "%d.%d.%d", METIS_VER_MAJOR, METIS_VER_MINOR, METIS_VER_SUBMINOR);
+        *version = text;
+    }
+    return 1;
+#else
+    if (version)
+        *version = NULL;
+    return 0;
+#endif
+}
+
+void vgae_partition_free(vgae_partition *p)
+{
+    if (!p)
+        return;
+    free(p->part);
+    free(p->sizes);
+    free(p->inside);
+    free(p->halo);
+    free(p);
+}
+
+#ifdef VGAE_HAVE_METIS
+/* METIS k-way on g's adjacency (symmetric, no self-loops: what METIS asks). */
+static vgae_status metis_parts(vgae_ctx *ctx, const vgae_graph *g, int32_t parts, int32_t *part)
+{
+    const int64_t nnz = g->rowptr[g->n];
+    if (nnz > (int64_t)INT32_MAX)
+        return vgae_fail(ctx, VGAE_EINVAL, "METIS (32-bit indices here) cannot take %lld adjacency entries",
+                         (long long)nnz);
+    idx_t *xadj = vgae_alloc(ctx, (size_t)g->n + 1, sizeof *xadj);
+    idx_t *adjncy = xadj ? vgae_alloc(ctx, (size_t)(nnz ? nnz : 1), sizeof *adjncy) : NULL;
+    idx_t *where = adjncy ? vgae_alloc(ctx, (size_t)g->n, sizeof *where) : NULL;
+    vgae_status st = where ? VGAE_OK : VGAE_ENOMEM;
+    if (!st) {
+        for (int32_t i = 0; i <= g->n; i++)
+            xadj[i] = (idx_t)g->rowptr[i];
+        for (int64_t p = 0; p < nnz; p++)
+            adjncy[p] = (idx_t)g->adj[p];
+        idx_t nvtxs = g->n, ncon = 1, nparts = parts, objval = 0, options[METIS_NOPTIONS];
+        METIS_SetDefaultOptions(options);
+        options[METIS_OPTION_SEED] = (idx_t)(vgae_ctx_seed(ctx) & 0x7fffffff);
+        options[METIS_OPTION_NUMBERING] = 0;
+        const int r = METIS_PartGraphKway(&nvtxs, &ncon, xadj, adjncy, NULL, NULL, NULL, &nparts, NULL, NULL,
+                                          options, &objval, where);
+        if (r == METIS_ERROR_MEMORY)
+            st = vgae_fail(ctx, VGAE_ENOMEM, "METIS ran out of memory partitioning %d nodes", g->n);
+        else if (r != METIS_OK)
+            st = vgae_fail(ctx, VGAE_EINVAL, "METIS failed (status %d) partitioning %d nodes into %d parts", r,
+                           g->n, parts);
+        for (int32_t i = 0; !st && i < g->n; i++)
+            part[i] = (int32_t)where[i];
+    }
+    free(xadj);
+    free(adjncy);
+    free(where);
+    return st;
+}
+#endif
+
+/* Every node's part, by the method. */
+static vgae_status assign(vgae_ctx *ctx, const vgae_graph *g, int32_t parts, vgae_partition_method method,
+                          int32_t *part)
+{
+    const int32_t n = g->n;
+    if (parts == 1 || method == VGAE_PARTITION_CONTIGUOUS) {
+        for (int32_t i = 0; i < n; i++)
+            part[i] = (int32_t)((int64_t)i * parts / n);
+        return VGAE_OK;
+    }
+    if (method == VGAE_PARTITION_RANDOM) {
+        int32_t *order = vgae_alloc(ctx, (size_t)n, sizeof *order);
+        if (!order)
+            return VGAE_ENOMEM;
+        vgae_rng r;
+        vgae_rng_init(&r, vgae_ctx_seed(ctx), PARTITION_STREAM);
+        for (int32_t i = 0; i < n; i++)
+            order[i] = i;
+        for (int32_t i = n - 1; i > 0; i--) { /* Fisher-Yates */
+            const int32_t j = (int32_t)vgae_rng_below(&r, (uint64_t)i + 1), t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        for (int32_t k = 0; k < n; k++)
+            part[order[k]] = (int32_t)((int64_t)k * parts / n);
+        free(order);
+        return VGAE_OK;
+    }
+#ifdef VGAE_HAVE_METIS
+    return metis_parts(ctx, g, parts, part);
+#else
+    return vgae_fail(ctx, VGAE_EINVAL, "this vgae was built without METIS: use --method contiguous or random "
+                                       "(or install libmetis-dev and build again)");
+#endif
+}
+
+/* Sizes, edges inside, halos and the cut of p over g. */
+static vgae_status measure(vgae_ctx *ctx, const vgae_graph *g, vgae_partition *p)
+{
+    const int32_t n = g->n, parts = p->parts;
+    /* a node of another part counts once per part it borders: mark it with the part */
+    int32_t *seen = vgae_alloc(ctx, (size_t)n, sizeof *seen);
+    if (!seen)
+        return VGAE_ENOMEM;
+    for (int32_t i = 0; i < n; i++) {
+        if (p->part[i] < 0 || p->part[i] >= parts) {
+            free(seen);
+            return vgae_fail(ctx, VGAE_EINVAL, "node %d was put in part %d of %d", i, p->part[i], parts);
+        }
+        p->sizes[p->part[i]]++;
+    }
+    /* nodes part by part, so that a mark from an earlier part never hides a later one's */
+    int32_t *by_part = vgae_alloc(ctx, (size_t)n, sizeof *by_part);
+    int64_t *start = by_part ? vgae_calloc(ctx, (size_t)parts + 1, sizeof *start) : NULL;
+    if (!start) {
+        free(seen);
+        free(by_part);
+        return VGAE_ENOMEM;
+    }
+    for (int32_t k = 0; k < parts; k++)
+        start[k + 1] = start[k] + p->sizes[k];
+    for (int32_t i = 0; i < n; i++)
+        by_part[start[p->part[i]]++] = i;
+    for (int32_t k = parts; k > 0; k--)
+        start[k] = start[k - 1];
+    start[0] = 0;
+    for (int32_t i = 0; i < n; i++)
+        seen[i] = -1;
+    for (int32_t k = 0; k < parts; k++)
+        for (int64_t q = start[k]; q < start[k + 1]; q++) {
+            const int32_t i = by_part[q];
+            for (int64_t e = g->rowptr[i]; e < g->rowptr[i + 1]; e++) {
+                const int32_t j = g->adj[e];
+                if (p->part[j] == k) {
+                    p->inside[k] += j > i; /* each edge once */
+                } else {
+                    p->edge_cut += j > i;
+                    if (seen[j] != k) {
+                        seen[j] = k;
+                        p->halo[k]++;
+                    }
+                }
+            }
+        }
+    /* the cut's other side: edges (i, j), i < j, across parts were counted at i */
+    free(seen);
+    free(by_part);
+    free(start);
+    for (int32_t k = 0; k < parts; k++)
+        if (p->sizes[k] == 0)
+            return vgae_fail(ctx, VGAE_EINVAL, "part %d of %d is empty (%s on %d nodes)", k, parts,
+                             vgae_partition_method_name(p->method), n);
+    return VGAE_OK;
+}
+
+vgae_status vgae_partition_graph(vgae_ctx *ctx, const vgae_graph *g, int32_t parts, vgae_partition_method method,
+                                 vgae_partition **out)
+{
+    *out = NULL;
+    if ((unsigned)method > VGAE_PARTITION_RANDOM)
+        return vgae_fail(ctx, VGAE_EINVAL, "unknown partition method %d", (int)method);
+    if (parts < 1 || parts > g->n)
+        return vgae_fail(ctx, VGAE_EINVAL, "cannot split %d nodes into %d parts (1 to %d)", g->n, parts, g->n);
+    vgae_partition *p = vgae_calloc(ctx, 1, sizeof *p);
+    if (!p)
+        return VGAE_ENOMEM;
+    p->n = g->n;
+    p->parts = parts;
+    p->method = method;
+    p->part = vgae_alloc(ctx, (size_t)g->n, sizeof *p->part);
+    p->sizes = vgae_calloc(ctx, (size_t)parts, sizeof *p->sizes);
+    p->inside = vgae_calloc(ctx, (size_t)parts, sizeof *p->inside);
+    p->halo = vgae_calloc(ctx, (size_t)parts, sizeof *p->halo);
+    vgae_status st = p->part && p->sizes && p->inside && p->halo ? VGAE_OK : VGAE_ENOMEM;
+    if (!st)
+        st = assign(ctx, g, parts, method, p->part);
+    if (!st)
+        st = measure(ctx, g, p);
+    if (st) {
+        vgae_partition_free(p);
+        return st;
+    }
+    *out = p;
+    return VGAE_OK;
+}
+
+vgae_status vgae_partition_write(vgae_ctx *ctx, const char *path, const vgae_partition *p)
+{
+    vgae_outfile *out = NULL;
+    vgae_status st = vgae_outfile_open(ctx, path, &out);
+    if (st)
+        return st;
+    FILE *f = vgae_outfile_stream(out);
+    for (int32_t i = 0; i < p->n; i++)
+        fprintf(f, "%d\n", p->part[i]);
+    return vgae_outfile_commit(ctx, out);
+}
