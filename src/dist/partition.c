@@ -60,6 +60,38 @@ void vgae_partition_free(vgae_partition *p)
 }
 
 #ifdef VGAE_HAVE_METIS
+/* METIS may leave parts empty when there are few nodes a part (34 nodes in
+ * 20 parts): each empty part, in order, takes the highest-numbered node of
+ * the largest part (the first on ties), so that every rank has rows. */
+static vgae_status fill_empty_parts(vgae_ctx *ctx, int32_t n, int32_t parts, int32_t *part)
+{
+    int32_t *sizes = vgae_calloc(ctx, (size_t)parts, sizeof *sizes);
+    if (!sizes)
+        return VGAE_ENOMEM;
+    for (int32_t i = 0; i < n; i++)
+        sizes[part[i]]++;
+    int32_t filled = 0;
+    for (int32_t k = 0; k < parts; k++) {
+        if (sizes[k])
+            continue;
+        int32_t big = 0;
+        for (int32_t q = 1; q < parts; q++)
+            big = sizes[q] > sizes[big] ? q : big;
+        int32_t i = n - 1;
+        while (part[i] != big)
+            i--;
+        part[i] = k;
+        sizes[big]--;
+        sizes[k] = 1;
+        filled++;
+    }
+    free(sizes);
+    if (filled)
+        vgae_log(ctx, VGAE_LOG_NOTE, "METIS left %d of %d parts empty; each took one node of the largest part",
+                 filled, parts);
+    return VGAE_OK;
+}
+
 /* METIS k-way on g's adjacency (symmetric, no self-loops: what METIS asks). */
 static vgae_status metis_parts(vgae_ctx *ctx, const vgae_graph *g, int32_t parts, int32_t *part)
 {
@@ -93,7 +125,7 @@ static vgae_status metis_parts(vgae_ctx *ctx, const vgae_graph *g, int32_t parts
     free(xadj);
     free(adjncy);
     free(where);
-    return st;
+    return st ? st : fill_empty_parts(ctx, g->n, parts, part);
 }
 #endif
 

@@ -118,6 +118,13 @@ static void metis_finds_the_blocks(void **state)
     assert_memory_equal(p->part, q->part, sizeof(int32_t) * (size_t)g->n);
     vgae_partition_free(p);
     vgae_partition_free(q);
+    /* few nodes a part: METIS leaves some parts empty, and each is given a
+     * node (assert_partition_counts requires every part non-empty) */
+    for (int32_t parts = 100; parts <= 160; parts += 30) {
+        assert_int_equal(vgae_partition_graph(ctx, g, parts, VGAE_PARTITION_METIS, &p), VGAE_OK);
+        assert_partition_counts(g, p, parts);
+        vgae_partition_free(p);
+    }
     vgae_graph_free(g);
 }
 
