@@ -165,62 +165,38 @@ static vgae_status assign(vgae_ctx *ctx, const vgae_graph *g, int32_t parts, vga
 #endif
 }
 
-/* Sizes, edges inside, halos and the cut of p over g. */
+/* Sizes, edges inside, halos and the cut of p over g. Node j is in the
+ * halo of each other part among its neighbours' parts: mark[k] == j once
+ * part k has counted it. Every edge is seen from both ends; counted at the
+ * smaller. */
 static vgae_status measure(vgae_ctx *ctx, const vgae_graph *g, vgae_partition *p)
 {
     const int32_t n = g->n, parts = p->parts;
-    /* a node of another part counts once per part it borders: mark it with the part */
-    int32_t *seen = vgae_alloc(ctx, (size_t)n, sizeof *seen);
-    if (!seen)
-        return VGAE_ENOMEM;
-    for (int32_t i = 0; i < n; i++) {
-        if (p->part[i] < 0 || p->part[i] >= parts) {
-            free(seen);
+    for (int32_t i = 0; i < n; i++)
+        if (p->part[i] < 0 || p->part[i] >= parts) /* what METIS returned */
             return vgae_fail(ctx, VGAE_EINVAL, "node %d was put in part %d of %d", i, p->part[i], parts);
-        }
-        p->sizes[p->part[i]]++;
-    }
-    /* nodes part by part, so that a mark from an earlier part never hides a later one's */
-    int32_t *by_part = vgae_alloc(ctx, (size_t)n, sizeof *by_part);
-    int64_t *start = by_part ? vgae_calloc(ctx, (size_t)parts + 1, sizeof *start) : NULL;
-    if (!start) {
-        free(seen);
-        free(by_part);
+    int32_t *mark = vgae_alloc(ctx, (size_t)parts, sizeof *mark);
+    if (!mark)
         return VGAE_ENOMEM;
-    }
     for (int32_t k = 0; k < parts; k++)
-        start[k + 1] = start[k] + p->sizes[k];
-    for (int32_t i = 0; i < n; i++)
-        by_part[start[p->part[i]]++] = i;
-    for (int32_t k = parts; k > 0; k--)
-        start[k] = start[k - 1];
-    start[0] = 0;
-    for (int32_t i = 0; i < n; i++)
-        seen[i] = -1;
-    for (int32_t k = 0; k < parts; k++)
-        for (int64_t q = start[k]; q < start[k + 1]; q++) {
-            const int32_t i = by_part[q];
-            for (int64_t e = g->rowptr[i]; e < g->rowptr[i + 1]; e++) {
-                const int32_t j = g->adj[e];
-                if (p->part[j] == k) {
-                    p->inside[k] += j > i; /* each edge once */
-                } else {
-                    p->edge_cut += j > i;
-                    if (seen[j] != k) {
-                        seen[j] = k;
-                        p->halo[k]++;
-                    }
+        mark[k] = -1;
+    for (int32_t j = 0; j < n; j++) {
+        const int32_t own = p->part[j];
+        p->sizes[own]++;
+        for (int64_t e = g->rowptr[j]; e < g->rowptr[j + 1]; e++) {
+            const int32_t i = g->adj[e], k = p->part[i];
+            if (k == own) {
+                p->inside[k] += i > j;
+            } else {
+                p->edge_cut += i > j;
+                if (mark[k] != j) {
+                    mark[k] = j;
+                    p->halo[k]++;
                 }
             }
         }
-    /* the cut's other side: edges (i, j), i < j, across parts were counted at i */
-    free(seen);
-    free(by_part);
-    free(start);
-    for (int32_t k = 0; k < parts; k++)
-        if (p->sizes[k] == 0)
-            return vgae_fail(ctx, VGAE_EINVAL, "part %d of %d is empty (%s on %d nodes)", k, parts,
-                             vgae_partition_method_name(p->method), n);
+    }
+    free(mark);
     return VGAE_OK;
 }
 

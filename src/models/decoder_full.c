@@ -18,10 +18,11 @@
  * fused kernel: its speed then depends on vgae's kernels alone, not on the
  * GEMM kernels OpenBLAS picks for the CPU (tools/bench_decoder times both
  * paths: about the same with OpenBLAS's AVX-512 kernels on an AMD Zen 5,
- * 1.5x faster than its AVX2 ones and 4.5x faster than its SSE3 fallback). The pairs of blocks are dealt round-robin to
- * FULL_SLOTS slots; each slot sums its loss and gradient on its own, and the
- * slots are added in slot order. Which thread takes a slot changes nothing,
- * so the result is the same for any thread count. */
+ * 1.5x faster than its AVX2 ones and 4.5x faster than its SSE3 fallback).
+ * The pairs of blocks are dealt round-robin to FULL_SLOTS slots; each slot
+ * sums its loss and gradient on its own, and the slots are added in slot
+ * order. Which thread takes a slot changes nothing, so the result is the
+ * same for any thread count. */
 #define FULL_SLOTS 16
 
 int64_t vgae_full_block(int32_t n)

@@ -264,7 +264,7 @@ static CLONES int32_t kernel_nearest(const vgae_real *restrict x, int64_t d, con
  * and sum_i G_ij z_i to row j, vectors over k. Every sum runs in a fixed
  * order: the same bits on any thread count and vector width (one AVX-512
  * vector, two AVX2 or four SSE ones per FULL_W reals). */
-#define FULL_W 16
+#define FULL_W VGAE_FULL_TILE_D /* a block's side is the latent width: a row of z is one vector */
 typedef real full_v __attribute__((vector_size(FULL_W * sizeof(real))));
 
 /* unaligned vector loads and stores (a vector returned by value would
@@ -365,9 +365,9 @@ static CLONES double kernel_full_tile(const vgae_full_tile *t)
             if (!grad)
                 continue;
             /* sum_j G_ij z_j into row i; sum_i G_ij z_i into row j (the
-             * padding's rows of z are zero: they add nothing) */
-            /* 16 sums at a time (16 independent chains of multiply-adds),
-             * G's entries broadcast from memory; each sum in j (i) order */
+             * padding's rows of z are zero: they add nothing), 16 sums at
+             * a time (16 independent chains of multiply-adds), G's entries
+             * broadcast from memory; each sum in j (i) order */
             full_v a[W], x;
             for (int r = 0; r < W; r++)
                 FULL_LOAD(a[r], dzi + r * W);
