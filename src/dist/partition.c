@@ -1,4 +1,4 @@
-/* Partitioning a graph's nodes into P parts: METIS k-way (minimum edge cut), contiguous runs, or a seeded shuffle. */
+/* Partitioning a graph's nodes into fixed blocks (METIS recursive bisection, contiguous runs, a seeded shuffle) and runs of blocks into P parts. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,48 +52,60 @@ void vgae_partition_free(vgae_partition *p)
 {
     if (!p)
         return;
+    free(p->block);
     free(p->part);
+    free(p->order);
+    free(p->position);
+    free(p->block_start);
     free(p->sizes);
     free(p->inside);
     free(p->halo);
     free(p);
 }
 
-#ifdef VGAE_HAVE_METIS
-/* METIS may leave parts empty when there are few nodes a part (34 nodes in
- * 20 parts): each empty part, in order, takes the highest-numbered node of
- * the largest part (the first on ties), so that every rank has rows. */
-static vgae_status fill_empty_parts(vgae_ctx *ctx, int32_t n, int32_t parts, int32_t *part)
+int32_t vgae_partition_first_block(int32_t blocks, int32_t parts, int32_t k)
 {
-    int32_t *sizes = vgae_calloc(ctx, (size_t)parts, sizeof *sizes);
+    return (int32_t)((int64_t)k * blocks / parts);
+}
+
+#ifdef VGAE_HAVE_METIS
+/* METIS may leave blocks empty when there are few nodes a block (34 nodes
+ * in 20 blocks): each empty block, in order, takes the highest-numbered
+ * node of the largest block (the first on ties), so that every block, and
+ * so every rank, has rows. */
+static vgae_status fill_empty_blocks(vgae_ctx *ctx, int32_t n, int32_t blocks, int32_t *block)
+{
+    int32_t *sizes = vgae_calloc(ctx, (size_t)blocks, sizeof *sizes);
     if (!sizes)
         return VGAE_ENOMEM;
     for (int32_t i = 0; i < n; i++)
-        sizes[part[i]]++;
+        sizes[block[i]]++;
     int32_t filled = 0;
-    for (int32_t k = 0; k < parts; k++) {
+    for (int32_t k = 0; k < blocks; k++) {
         if (sizes[k])
             continue;
         int32_t big = 0;
-        for (int32_t q = 1; q < parts; q++)
+        for (int32_t q = 1; q < blocks; q++)
             big = sizes[q] > sizes[big] ? q : big;
         int32_t i = n - 1;
-        while (part[i] != big)
+        while (block[i] != big)
             i--;
-        part[i] = k;
+        block[i] = k;
         sizes[big]--;
         sizes[k] = 1;
         filled++;
     }
     free(sizes);
     if (filled)
-        vgae_log(ctx, VGAE_LOG_NOTE, "METIS left %d of %d parts empty; each took one node of the largest part",
-                 filled, parts);
+        vgae_log(ctx, VGAE_LOG_NOTE, "METIS left %d of %d blocks empty; each took one node of the largest block",
+                 filled, blocks);
     return VGAE_OK;
 }
 
-/* METIS k-way on g's adjacency (symmetric, no self-loops: what METIS asks). */
-static vgae_status metis_parts(vgae_ctx *ctx, const vgae_graph *g, int32_t parts, int32_t *part)
+/* METIS's recursive bisection on g's adjacency (symmetric, no self-loops:
+ * what METIS asks): each bisection's halves get runs of block numbers, so
+ * runs of blocks are regions (k-way numbers its blocks in no such order). */
+static vgae_status metis_blocks(vgae_ctx *ctx, const vgae_graph *g, int32_t blocks, int32_t *block)
 {
     const int64_t nnz = g->rowptr[g->n];
     if (nnz > (int64_t)INT32_MAX)
@@ -108,35 +120,35 @@ static vgae_status metis_parts(vgae_ctx *ctx, const vgae_graph *g, int32_t parts
             xadj[i] = (idx_t)g->rowptr[i];
         for (int64_t p = 0; p < nnz; p++)
             adjncy[p] = (idx_t)g->adj[p];
-        idx_t nvtxs = g->n, ncon = 1, nparts = parts, objval = 0, options[METIS_NOPTIONS];
+        idx_t nvtxs = g->n, ncon = 1, nparts = blocks, objval = 0, options[METIS_NOPTIONS];
         METIS_SetDefaultOptions(options);
         options[METIS_OPTION_SEED] = (idx_t)(vgae_ctx_seed(ctx) & 0x7fffffff);
         options[METIS_OPTION_NUMBERING] = 0;
-        const int r = METIS_PartGraphKway(&nvtxs, &ncon, xadj, adjncy, NULL, NULL, NULL, &nparts, NULL, NULL,
+        const int r = METIS_PartGraphRecursive(&nvtxs, &ncon, xadj, adjncy, NULL, NULL, NULL, &nparts, NULL, NULL,
                                           options, &objval, where);
         if (r == METIS_ERROR_MEMORY)
             st = vgae_fail(ctx, VGAE_ENOMEM, "METIS ran out of memory partitioning %d nodes", g->n);
         else if (r != METIS_OK)
-            st = vgae_fail(ctx, VGAE_EINVAL, "METIS failed (status %d) partitioning %d nodes into %d parts", r,
-                           g->n, parts);
+            st = vgae_fail(ctx, VGAE_EINVAL, "METIS failed (status %d) partitioning %d nodes into %d blocks", r,
+                           g->n, blocks);
         for (int32_t i = 0; !st && i < g->n; i++)
-            part[i] = (int32_t)where[i];
+            block[i] = (int32_t)where[i];
     }
     free(xadj);
     free(adjncy);
     free(where);
-    return st ? st : fill_empty_parts(ctx, g->n, parts, part);
+    return st ? st : fill_empty_blocks(ctx, g->n, blocks, block);
 }
 #endif
 
-/* Every node's part, by the method. */
-static vgae_status assign(vgae_ctx *ctx, const vgae_graph *g, int32_t parts, vgae_partition_method method,
-                          int32_t *part)
+/* Every node's block (`blocks` of them here), by the method. */
+static vgae_status assign(vgae_ctx *ctx, const vgae_graph *g, int32_t blocks, vgae_partition_method method,
+                          int32_t *block)
 {
     const int32_t n = g->n;
-    if (parts == 1 || method == VGAE_PARTITION_CONTIGUOUS) {
+    if (blocks == 1 || method == VGAE_PARTITION_CONTIGUOUS) {
         for (int32_t i = 0; i < n; i++)
-            part[i] = (int32_t)((int64_t)i * parts / n);
+            block[i] = (int32_t)((int64_t)i * blocks / n);
         return VGAE_OK;
     }
     if (method == VGAE_PARTITION_RANDOM) {
@@ -153,16 +165,43 @@ static vgae_status assign(vgae_ctx *ctx, const vgae_graph *g, int32_t parts, vga
             order[j] = t;
         }
         for (int32_t k = 0; k < n; k++)
-            part[order[k]] = (int32_t)((int64_t)k * parts / n);
+            block[order[k]] = (int32_t)((int64_t)k * blocks / n);
         free(order);
         return VGAE_OK;
     }
 #ifdef VGAE_HAVE_METIS
-    return metis_parts(ctx, g, parts, part);
+    return metis_blocks(ctx, g, blocks, block);
 #else
     return vgae_fail(ctx, VGAE_EINVAL, "this vgae was built without METIS: use --method contiguous or random "
                                        "(or install libmetis-dev and build again)");
 #endif
+}
+
+/* Parts from blocks, the positions (a counting sort by block, stable in
+ * node number) and the block starts. */
+static vgae_status arrange(vgae_ctx *ctx, vgae_partition *p)
+{
+    const int32_t n = p->n, blocks = p->blocks;
+    for (int32_t i = 0; i < n; i++)
+        if (p->block[i] < 0 || p->block[i] >= blocks) /* what METIS returned */
+            return vgae_fail(ctx, VGAE_EINVAL, "node %d was put in block %d of %d", i, p->block[i], blocks);
+    for (int32_t i = 0; i < n; i++)
+        p->block_start[p->block[i] + 1]++;
+    for (int32_t b = 0; b < blocks; b++)
+        p->block_start[b + 1] += p->block_start[b];
+    for (int32_t i = 0; i < n; i++) { /* block_start[b] runs ahead while filling, then is put back */
+        const int32_t at = p->block_start[p->block[i]]++;
+        p->order[at] = i;
+        p->position[i] = at;
+    }
+    for (int32_t b = blocks; b > 0; b--)
+        p->block_start[b] = p->block_start[b - 1];
+    p->block_start[0] = 0;
+    for (int32_t k = 0, b = 0; k < p->parts; k++)
+        for (const int32_t end = vgae_partition_first_block(blocks, p->parts, k + 1); b < end; b++)
+            for (int32_t at = p->block_start[b]; at < p->block_start[b + 1]; at++)
+                p->part[p->order[at]] = k;
+    return VGAE_OK;
 }
 
 /* Sizes, edges inside, halos and the cut of p over g. Node j is in the
@@ -172,9 +211,6 @@ static vgae_status assign(vgae_ctx *ctx, const vgae_graph *g, int32_t parts, vga
 static vgae_status measure(vgae_ctx *ctx, const vgae_graph *g, vgae_partition *p)
 {
     const int32_t n = g->n, parts = p->parts;
-    for (int32_t i = 0; i < n; i++)
-        if (p->part[i] < 0 || p->part[i] >= parts) /* what METIS returned */
-            return vgae_fail(ctx, VGAE_EINVAL, "node %d was put in part %d of %d", i, p->part[i], parts);
     int32_t *mark = vgae_alloc(ctx, (size_t)parts, sizeof *mark);
     if (!mark)
         return VGAE_ENOMEM;
@@ -200,27 +236,41 @@ static vgae_status measure(vgae_ctx *ctx, const vgae_graph *g, vgae_partition *p
     return VGAE_OK;
 }
 
-vgae_status vgae_partition_graph(vgae_ctx *ctx, const vgae_graph *g, int32_t parts, vgae_partition_method method,
-                                 vgae_partition **out)
+vgae_status vgae_partition_graph(vgae_ctx *ctx, const vgae_graph *g, int32_t parts, int32_t blocks,
+                                 vgae_partition_method method, vgae_partition **out)
 {
     *out = NULL;
     if ((unsigned)method > VGAE_PARTITION_RANDOM)
         return vgae_fail(ctx, VGAE_EINVAL, "unknown partition method %d", (int)method);
-    if (parts < 1 || parts > g->n)
-        return vgae_fail(ctx, VGAE_EINVAL, "cannot split %d nodes into %d parts (1 to %d)", g->n, parts, g->n);
+    if (blocks < 1 || blocks > g->n)
+        return vgae_fail(ctx, VGAE_EINVAL, "cannot split %d nodes into %d blocks (1 to %d)", g->n, blocks, g->n);
+    if (parts < 1 || parts > blocks)
+        return vgae_fail(ctx, VGAE_EINVAL, "cannot split %d blocks into %d parts (1 to %d)", blocks, parts,
+                         blocks);
     vgae_partition *p = vgae_calloc(ctx, 1, sizeof *p);
     if (!p)
         return VGAE_ENOMEM;
+    const size_t n = (size_t)g->n;
     p->n = g->n;
     p->parts = parts;
+    p->blocks = blocks;
     p->method = method;
-    p->part = vgae_alloc(ctx, (size_t)g->n, sizeof *p->part);
+    p->block = vgae_alloc(ctx, n, sizeof *p->block);
+    p->part = vgae_alloc(ctx, n, sizeof *p->part);
+    p->order = vgae_alloc(ctx, n, sizeof *p->order);
+    p->position = vgae_alloc(ctx, n, sizeof *p->position);
+    p->block_start = vgae_calloc(ctx, (size_t)blocks + 1, sizeof *p->block_start);
     p->sizes = vgae_calloc(ctx, (size_t)parts, sizeof *p->sizes);
     p->inside = vgae_calloc(ctx, (size_t)parts, sizeof *p->inside);
     p->halo = vgae_calloc(ctx, (size_t)parts, sizeof *p->halo);
-    vgae_status st = p->part && p->sizes && p->inside && p->halo ? VGAE_OK : VGAE_ENOMEM;
+    vgae_status st = p->block && p->part && p->order && p->position && p->block_start && p->sizes &&
+                             p->inside && p->halo
+                         ? VGAE_OK
+                         : VGAE_ENOMEM;
     if (!st)
-        st = assign(ctx, g, parts, method, p->part);
+        st = assign(ctx, g, blocks, method, p->block);
+    if (!st)
+        st = arrange(ctx, p);
     if (!st)
         st = measure(ctx, g, p);
     if (st) {

@@ -558,8 +558,7 @@ static int parse_integer(const char *v, double min, double max, long long *out)
     return 1;
 }
 
-/* Parses one value into its variable; 0 if it does not parse. */
-static int parse_value(const vgae_meta_key *m, const char *v)
+int vgae_meta_parse_value(const vgae_meta_key *m, const char *v)
 {
     long long x;
     char *end;
@@ -618,7 +617,7 @@ vgae_status vgae_meta_parse(vgae_ctx *ctx, const vgae_model_file *f, const vgae_
         if (!v && keys[k].required)
             return vgae_fail_at(ctx, VGAE_EFORMAT, f->path, 0,
                                 "corrupted model file: the metadata lacks '%s'", keys[k].key);
-        if (v && !parse_value(&keys[k], v))
+        if (v && !vgae_meta_parse_value(&keys[k], v))
             return vgae_fail_at(ctx, VGAE_EFORMAT, f->path, 0,
                                 "corrupted model file: bad metadata '%s %.60s'", keys[k].key, v);
     }

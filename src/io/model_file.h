@@ -74,6 +74,10 @@ char *vgae_meta_format(vgae_ctx *ctx, const vgae_meta_key *keys, int n);
 vgae_status vgae_meta_parse(vgae_ctx *ctx, const vgae_model_file *file, const vgae_meta_key *keys,
                             int n);
 
+/* Parses one key's value (its text in a file) into its variable; 0 if it
+ * does not parse or is out of range. For "key value" lines of other files
+ * (a partition's manifest). */
+int vgae_meta_parse_value(const vgae_meta_key *m, const char *v);
 /* Copies the file's tensors into the parameters of the same names (each
  * must be there, with the parameter's shape). */
 vgae_status vgae_model_file_load_params(vgae_ctx *ctx, const vgae_model_file *file,

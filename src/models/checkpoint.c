@@ -9,32 +9,6 @@
 
 /* ---- writing the state ---- */
 
-static void put(vgae_state_out *s, const void *p, size_t n)
-{
-    if (s->failed)
-        return;
-    if (vgae_grow(s->ctx, (void **)&s->data, &s->cap, s->size + n, 1)) {
-        s->failed = 1;
-        return;
-    }
-    memcpy(s->data + s->size, p, n);
-    s->size += n;
-}
-
-void vgae_state_u64(vgae_state_out *s, uint64_t x)
-{
-    unsigned char b[8];
-    vgae_put_le(b, x, 8);
-    put(s, b, 8);
-}
-
-void vgae_state_f64(vgae_state_out *s, double x)
-{
-    uint64_t u;
-    memcpy(&u, &x, 8);
-    vgae_state_u64(s, u);
-}
-
 void vgae_state_reals(vgae_state_out *s, const vgae_real *x, int64_t n)
 {
     unsigned char b[4 * 256];
@@ -45,7 +19,7 @@ void vgae_state_reals(vgae_state_out *s, const vgae_real *x, int64_t n)
             memcpy(&u, &x[i + k], 4);
             vgae_put_le(b + 4 * k, u, 4);
         }
-        put(s, b, (size_t)(4 * m));
+        vgae_state_bytes(s, b, (size_t)(4 * m));
     }
 }
 
@@ -88,43 +62,12 @@ void vgae_state_params(vgae_state_out *s, const vgae_params *params)
 vgae_status vgae_state_open(vgae_ctx *ctx, const vgae_model_file *file, const char *name,
                             vgae_state_in *in)
 {
-    size_t size = 0;
-    const unsigned char *p = vgae_model_file_blob(file, name, &size);
-    *in = (vgae_state_in){p, p ? p + size : NULL, 0};
-    if (!p)
-        return vgae_fail_at(ctx, VGAE_EFORMAT, vgae_model_file_path(file), 0,
-                            "corrupted checkpoint: no '%s' section", name);
-    return VGAE_OK;
-}
-
-static const unsigned char *take(vgae_state_in *s, size_t n)
-{
-    if (s->bad || (size_t)(s->end - s->p) < n) {
-        s->bad = 1;
-        return NULL;
-    }
-    const unsigned char *at = s->p;
-    s->p += n;
-    return at;
-}
-
-uint64_t vgae_state_take_u64(vgae_state_in *s)
-{
-    const unsigned char *p = take(s, 8);
-    return p ? vgae_get_le(p, 8) : 0;
-}
-
-double vgae_state_take_f64(vgae_state_in *s)
-{
-    uint64_t u = vgae_state_take_u64(s);
-    double x;
-    memcpy(&x, &u, 8);
-    return x;
+    return vgae_blob_open(ctx, file, name, "checkpoint", in);
 }
 
 void vgae_state_take_reals(vgae_state_in *s, vgae_real *x, int64_t n)
 {
-    const unsigned char *p = n > 0 && (uint64_t)n <= SIZE_MAX / 4 ? take(s, (size_t)n * 4) : NULL;
+    const unsigned char *p = n > 0 && (uint64_t)n <= SIZE_MAX / 4 ? vgae_state_take_bytes(s, (size_t)n * 4) : NULL;
     if (!p) {
         s->bad |= n > 0;
         return;
@@ -195,12 +138,9 @@ void vgae_state_take_params(vgae_state_in *s, vgae_params *params)
 }
 
 vgae_status vgae_state_close(vgae_ctx *ctx, const vgae_model_file *file, const char *name,
-                             const vgae_state_in *in)
+                            const vgae_state_in *in)
 {
-    if (in->bad || in->p != in->end)
-        return vgae_fail_at(ctx, VGAE_EFORMAT, vgae_model_file_path(file), 0,
-                            "corrupted checkpoint: its '%s' section does not fit the model", name);
-    return VGAE_OK;
+    return vgae_blob_close(ctx, file, name, "checkpoint", in);
 }
 
 /* ---- the file ---- */

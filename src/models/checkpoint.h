@@ -6,22 +6,12 @@
 #include <stdint.h>
 
 #include "core/internal.h"
+#include "io/blob.h"
 #include "io/model_file.h"
 #include "vgae/models/checkpoint.h"
 #include "vgae/nn/optim.h"
 
-/* A training state being written: little-endian values appended to a
- * growing buffer. An allocation failure is kept in `failed` (and the
- * context) and the rest is dropped: check once at the end. */
-typedef struct vgae_state_out {
-    vgae_ctx *ctx;
-    unsigned char *data;
-    size_t size, cap;
-    int failed;
-} vgae_state_out;
-
-void vgae_state_u64(vgae_state_out *s, uint64_t x);
-void vgae_state_f64(vgae_state_out *s, double x); /* its bits: exact */
+/* A training state is a blob (io/blob.h) of these values beside vgae's own. */
 void vgae_state_reals(vgae_state_out *s, const vgae_real *x, int64_t n);
 /* The context's random streams, each as it stands. */
 void vgae_state_rngs(vgae_state_out *s, vgae_ctx *ctx);
@@ -31,18 +21,9 @@ void vgae_state_adam(vgae_state_out *s, const vgae_adam *adam);
 /* A parameter list's values, end to end, after their count. */
 void vgae_state_params(vgae_state_out *s, const vgae_params *params);
 
-/* A training state being read from a checkpoint's blob: reads past the end
- * or values out of range set `bad`, and what follows reads zeros. */
-typedef struct vgae_state_in {
-    const unsigned char *p, *end;
-    int bad;
-} vgae_state_in;
-
-/* The blob `name` of the file (VGAE_EFORMAT naming the file if it lacks it). */
+/* The blob `name` of the checkpoint (VGAE_EFORMAT naming the file if it lacks it). */
 vgae_status vgae_state_open(vgae_ctx *ctx, const vgae_model_file *file, const char *name,
                             vgae_state_in *in);
-uint64_t vgae_state_take_u64(vgae_state_in *s);
-double vgae_state_take_f64(vgae_state_in *s);
 void vgae_state_take_reals(vgae_state_in *s, vgae_real *x, int64_t n);
 void vgae_state_take_rng(vgae_state_in *s, vgae_rng *r);
 /* Into the context's streams (all of them, or none when bad). */
