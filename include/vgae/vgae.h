@@ -50,6 +50,7 @@
 /* dist: partitioned graphs */
 #include "vgae/dist/partition.h"
 #include "vgae/dist/part_file.h"
+#include "vgae/dist/comm.h"
 
 /* models: the graph autoencoders, the link-prediction run, the image VAE */
 #include "vgae/models/checkpoint.h"

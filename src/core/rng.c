@@ -56,6 +56,7 @@ void vgae_rng_init(vgae_rng *r, uint64_t seed, uint32_t stream)
     r->used = 4;
     r->has_spare = 0;
     r->spare = 0.0;
+    r->window_first = r->window_total = 0;
 }
 
 void vgae_rng_substream(vgae_rng *r, uint32_t k)
@@ -157,36 +158,50 @@ void vgae_rng_permutation(vgae_rng *r, int64_t *perm, int64_t n)
     }
 }
 
-/* Reserves the blocks a bulk draw of n values (two per block) uses and
- * returns the first; the stream continues after them. */
-static uint64_t reserve_blocks(vgae_rng *r, int64_t n)
+void vgae_rng_set_window(vgae_rng *r, int64_t first, int64_t total)
+{
+    r->window_first = first;
+    r->window_total = total;
+}
+
+/* Reserves the blocks a bulk draw of n values (two per block) uses, or
+ * under a window those of its whole fill, and returns the first; the
+ * stream continues after them. *first receives the index in the fill of
+ * the first value drawn, *total the fill's size; the window is used up. */
+static uint64_t reserve_blocks(vgae_rng *r, int64_t n, int64_t *first, int64_t *total)
 {
     uint64_t start = r->block;
+    *first = r->window_total > 0 ? r->window_first : 0;
+    *total = r->window_total > 0 ? r->window_total : n;
+    r->window_first = r->window_total = 0;
     r->used = 4;
     r->has_spare = 0;
-    r->block += (uint64_t)(n + 1) / 2;
+    r->block += (uint64_t)(*total + 1) / 2;
     return start;
 }
 
 /* One body per element type and kind; TYPE is float or double. Blocks are
- * independent, so threads split them statically. */
+ * independent, so threads split them statically; value e of the fill is
+ * value e % 2 of block start + e / 2, and x gets values first.. of it. */
 #define DEFINE_FILL(NAME, TYPE, PARAMS, VALUES)                                               \
     void NAME(vgae_rng *r, TYPE *x, int64_t n PARAMS, int threads)                            \
     {                                                                                         \
         if (n <= 0)                                                                           \
             return;                                                                           \
-        const uint64_t start = reserve_blocks(r, n);                                          \
-        const int64_t blocks = (n + 1) / 2;                                                   \
+        int64_t first, total;                                                                 \
+        const uint64_t start = reserve_blocks(r, n, &first, &total);                          \
+        const int64_t b_first = first / 2, b_end = (first + n + 1) / 2;                       \
         const vgae_rng stream = *r;                                                           \
         _Pragma("omp parallel for schedule(static) num_threads(threads) if (threads > 1 && n > 8192)") \
-        for (int64_t b = 0; b < blocks; b++) {                                                \
+        for (int64_t b = b_first; b < b_end; b++) {                                           \
             uint32_t w[4];                                                                    \
             double v0, v1;                                                                    \
             block_at(&stream, start + (uint64_t)b, w);                                        \
             VALUES;                                                                           \
-            x[2 * b] = (TYPE)v0;                                                              \
-            if (2 * b + 1 < n)                                                                \
-                x[2 * b + 1] = (TYPE)v1;                                                      \
+            if (2 * b >= first)                                                               \
+                x[2 * b - first] = (TYPE)v0;                                                  \
+            if (2 * b + 1 < first + n)                                                        \
+                x[2 * b + 1 - first] = (TYPE)v1;                                              \
         }                                                                                     \
     }
 
@@ -204,17 +219,20 @@ DEFINE_FILL(vgae_rng_normal_fill_d, double, NO_PARAMS, NORMAL_VALUES)
 /* Normals in float, the same blocks as the double fill (two values per
  * block), from words 0 and 2 of each: the blocks are taken in parts of
  * FILL_PART, whose words a vectorized Box-Muller turns into floats
- * (src/core/normals.c). */
+ * (src/core/normals.c). The parts are those of the whole fill even under a
+ * window, so that the vectorized kernel sees the same batches. */
 #define FILL_PART 256
 void vgae_rng_normal_fill_f(vgae_rng *r, float *x, int64_t n, int threads)
 {
     if (n <= 0)
         return;
-    const uint64_t start = reserve_blocks(r, n);
-    const int64_t blocks = (n + 1) / 2, parts = (blocks + FILL_PART - 1) / FILL_PART;
+    int64_t first, total;
+    const uint64_t start = reserve_blocks(r, n, &first, &total);
+    const int64_t blocks = (total + 1) / 2;
+    const int64_t q_first = first / 2 / FILL_PART, q_end = (first + n - 1) / 2 / FILL_PART + 1;
     const vgae_rng stream = *r;
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && n > 8192)
-    for (int64_t q = 0; q < parts; q++) {
+    for (int64_t q = q_first; q < q_end; q++) {
         uint32_t words[2 * FILL_PART], w[4];
         float out[2 * FILL_PART];
         const int64_t b0 = q * FILL_PART;
@@ -225,8 +243,10 @@ void vgae_rng_normal_fill_f(vgae_rng *r, float *x, int64_t n, int threads)
             words[2 * k + 1] = w[2];
         }
         vgae_normals_from_words(words, count, out);
-        const int64_t first = 2 * b0, len = n - first < 2 * count ? n - first : 2 * count;
-        memcpy(x + first, out, (size_t)len * sizeof *out);
+        /* this part's values [2 b0, 2 b0 + 2 count) within [first, first + n) */
+        const int64_t lo = 2 * b0 > first ? 2 * b0 : first;
+        const int64_t hi = 2 * b0 + 2 * count < first + n ? 2 * b0 + 2 * count : first + n;
+        memcpy(x + (lo - first), out + (lo - 2 * b0), (size_t)(hi - lo) * sizeof *out);
     }
 }
 DEFINE_FILL(vgae_rng_uniform_fill_f, float, RANGE_PARAMS, UNIFORM_VALUES)

@@ -18,6 +18,7 @@ const char *vgae_status_name(vgae_status status)
     case VGAE_ENOTFOUND: return "not found";
     case VGAE_EINTERNAL: return "internal library error";
     case VGAE_EINTR: return "interrupted";
+    case VGAE_EPEER: return "another process failed";
     }
     return "unknown status";
 }

@@ -100,6 +100,7 @@ void vgae_state_take_rng(vgae_state_in *s, vgae_rng *r)
     r->used = (int)used;
     r->has_spare = (int)spare;
     memcpy(&r->spare, &w[6], 8);
+    r->window_first = r->window_total = 0; /* a window lasts one fill: none between epochs */
 }
 
 void vgae_state_take_rngs(vgae_state_in *s, vgae_ctx *ctx)

@@ -263,6 +263,43 @@ static void rng_fill_independent_of_threads(void **state)
     free(b);
 }
 
+/* A window of a fill: the same values as those of the whole fill, at odd
+ * and even starts, across the float fill's parts of 256 blocks, on 1 and 2
+ * threads; the stream goes on after the whole fill either way. */
+static void rng_fill_window_is_a_slice(void **state)
+{
+    (void)state;
+    enum { N = 20011 };
+    float *whole = malloc(N * sizeof *whole), *part = malloc(N * sizeof *part);
+    double *whole_d = malloc(N * sizeof *whole_d), *part_d = malloc(N * sizeof *part_d);
+    const int64_t windows[][2] = {{0, N}, {1, 10}, {511, 3}, {512, 1}, {7, 9000}, {N - 1, 1}, {9999, N - 9999}};
+    for (size_t w = 0; w < sizeof windows / sizeof windows[0]; w++) {
+        const int64_t first = windows[w][0], n = windows[w][1];
+        for (int threads = 1; threads <= 2; threads++) {
+            vgae_rng ra, rb;
+            vgae_rng_init(&ra, 8, VGAE_STREAM_NOISE);
+            vgae_rng_init(&rb, 8, VGAE_STREAM_NOISE);
+            vgae_rng_normal_fill_f(&ra, whole, N, 1);
+            vgae_rng_set_window(&rb, first, N);
+            vgae_rng_normal_fill_f(&rb, part, n, threads);
+            assert_memory_equal(part, whole + first, (size_t)n * sizeof *part);
+            assert_int_equal(vgae_rng_u32(&ra), vgae_rng_u32(&rb));
+            vgae_rng_normal_fill_d(&ra, whole_d, N, 1);
+            vgae_rng_set_window(&rb, first, N);
+            vgae_rng_normal_fill_d(&rb, part_d, n, threads);
+            assert_memory_equal(part_d, whole_d + first, (size_t)n * sizeof *part_d);
+            /* the window is used up: the next fill is whole again */
+            vgae_rng_normal_fill_f(&ra, whole, 5, 1);
+            vgae_rng_normal_fill_f(&rb, part, 5, 1);
+            assert_memory_equal(part, whole, 5 * sizeof *part);
+        }
+    }
+    free(whole);
+    free(part);
+    free(whole_d);
+    free(part_d);
+}
+
 /* ---- dense matrices ---- */
 static void gemm_small_by_hand(void **state)
 {
@@ -1073,6 +1110,7 @@ int main(void)
         cmocka_unit_test(rng_normal_float_statistics),
         cmocka_unit_test(rng_uniform_statistics),
         cmocka_unit_test(rng_fill_independent_of_threads),
+        cmocka_unit_test(rng_fill_window_is_a_slice),
         cmocka_unit_test_setup_teardown(gemm_small_by_hand, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(gemm_blocks_match_reference, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(kl_closed_form, setup_ctx, teardown_ctx),

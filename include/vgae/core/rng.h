@@ -39,6 +39,7 @@ typedef struct vgae_rng {
     int used;         /* words of buf already handed out (4: none left) */
     int has_spare;    /* vgae_rng_normal keeps the second of a pair */
     double spare;
+    int64_t window_first, window_total; /* vgae_rng_set_window's; total 0: none */
 } vgae_rng;
 
 /* The Philox4x32-10 bijection itself (for tests against the published
@@ -70,6 +71,12 @@ VGAE_EXPORT void vgae_rng_permutation(vgae_rng *r, int64_t *perm, int64_t n);
  * count, so the result is the same on 1 thread or many; the stream then
  * continues after the blocks used (any partly used block is skipped first). */
 VGAE_EXPORT void vgae_rng_normal_fill_d(vgae_rng *r, double *x, int64_t n, int threads);
+/* Makes the next bulk draw (a fill of n values) give the values
+ * [first, first + n) of a fill of `total` values, and the stream continue
+ * after that whole fill: the same bits as drawing all total values and
+ * keeping those n. For processes that each draw their rows of a matrix
+ * all of them share (first + n <= total). */
+VGAE_EXPORT void vgae_rng_set_window(vgae_rng *r, int64_t first, int64_t total);
 /* The float fill computes in float, vectorized, from 24-bit uniforms: its
  * normals never exceed 5.77 in size (a standard normal does with
  * probability 8e-9). */

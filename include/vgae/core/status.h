@@ -20,7 +20,8 @@ typedef enum vgae_status {
     VGAE_EINVAL,       /* an argument is invalid */
     VGAE_ENOTFOUND,    /* a named thing (dataset, file) does not exist */
     VGAE_EINTERNAL,    /* a dependency (igraph, CHOLMOD) reported an error */
-    VGAE_EINTR         /* stopped by vgae_ctx_interrupt (Ctrl-C) */
+    VGAE_EINTR,        /* stopped by vgae_ctx_interrupt (Ctrl-C) */
+    VGAE_EPEER         /* another process of a distributed run failed (and said why) */
 } vgae_status;
 
 /* A short constant name for a status ("out of memory", ...). Never NULL. */
