@@ -51,6 +51,7 @@
 #include "vgae/dist/partition.h"
 #include "vgae/dist/part_file.h"
 #include "vgae/dist/comm.h"
+#include "vgae/dist/train.h"
 
 /* models: the graph autoencoders, the link-prediction run, the image VAE */
 #include "vgae/models/checkpoint.h"

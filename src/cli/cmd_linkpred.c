@@ -51,7 +51,19 @@ typedef struct {
     cli_data_opts data;
     cli_train_opts train;
     int json, quiet, baselines;
+    const char *partitions, *embed;
 } linkpred_args;
+
+static const cli_opt dist_table[] = {
+    {"--partitions", NULL, CLI_STRING, "DIR", .dest = offsetof(linkpred_args, partitions),
+     .help = "train across processes on the partition vgae partition wrote\n"
+             "into DIR (mpirun -np P, P its parts; one process for one\n"
+             "part): no --dataset or --graph, the split is the partition's"},
+    {"--embed", NULL, CLI_STRING, "FILE", .dest = offsetof(linkpred_args, embed),
+     .help = "with --partitions: every node's mean into FILE (the format\n"
+             "from its extension: .txt word2vec text, .npy, .mtx)"},
+    {NULL},
+};
 
 static const cli_opt runs_table[] = {
     {"--runs", NULL, CLI_INT, "K", 1, 1000, offsetof(cli_train_opts, runs),
@@ -99,6 +111,7 @@ static const cli_command linkpred_command = {
         {"Split", cli_split_table, offsetof(linkpred_args, train)},
         {"Runs", runs_table, offsetof(linkpred_args, train)},
         {"Baselines", baselines_table, 0},
+        {"Across processes (MPI)", dist_table, 0},
         {"Output", output_table, 0},
         {"Checkpoints", cli_checkpoint_table, offsetof(linkpred_args, train.checkpoint)},
         {NULL}},
@@ -107,7 +120,9 @@ static const cli_command linkpred_command = {
               "set's non-edges. MRR: the mean of 1 / rank of each held-out edge among its\n"
               "hard negatives (ties count half).\n",
     .examples = "  vgae linkpred --dataset cora --runs 10\n"
-                "  vgae linkpred --dataset pubmed --recipe tuned --baselines --plot pubmed.png\n",
+                "  vgae linkpred --dataset pubmed --recipe tuned --baselines --plot pubmed.png\n"
+                "  vgae partition --dataset pubmed --parts 4 -o pubmed.4 &&\n"
+                "    mpirun -np 4 vgae linkpred --partitions pubmed.4 --loss sampled\n",
 };
 
 /* The figures of every baseline on a run's split, into base[h * runs + run]. */
@@ -204,6 +219,17 @@ int cmd_linkpred(int argc, char **argv)
     vgae_graph_ae_options o;
     if (cli_train_model(cmd, t, &o))
         return CLI_USAGE;
+    if (a.embed && !a.partitions)
+        return cli_usage_error(cmd, "--embed goes with --partitions (vgae train -o and vgae embed do it for one "
+                               "process)");
+    if (a.partitions) {
+        if (a.data.dataset || a.data.graph)
+            return cli_usage_error(cmd, "--partitions holds the graph: no --dataset or --graph");
+        if (t->runs != 1 || a.baselines || t->plot || t->checkpoint.path)
+            return cli_usage_error(cmd, "--partitions trains one run: no --runs, --baselines, --plot or "
+                                   "--checkpoint");
+        return cli_linkpred_partitions(cmd, a.partitions, a.embed, &o, t, a.quiet, a.json);
+    }
 
     vgae_ctx *ctx = cli_ctx_new(a.quiet, t->threads);
     vgae_dataset *ds = NULL;

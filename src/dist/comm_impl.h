@@ -33,11 +33,6 @@ vgae_status vgae_comm_alltoallv(vgae_ctx *ctx, vgae_comm *c, const void *send, c
 /* Each process's send[r] to rank r, into recv[r] from rank r (size values each). */
 vgae_status vgae_comm_alltoall_i64(vgae_ctx *ctx, vgae_comm *c, const int64_t *send, int64_t *recv);
 
-/* Rank 0 receives every process's bytes, in rank order, into *all
- * (malloc'ed; sizes in counts, size values); the others send theirs and
- * receive nothing (*all NULL). */
-vgae_status vgae_comm_gather(vgae_ctx *ctx, vgae_comm *c, const void *mine, int64_t bytes, unsigned char **all,
-                             int64_t *counts);
 /* bytes from root to every process. */
 vgae_status vgae_comm_bcast(vgae_ctx *ctx, vgae_comm *c, void *buf, int64_t bytes, int root);
 

@@ -51,30 +51,6 @@ void vgae_sampled_draw_negatives(vgae_ctx *ctx, vgae_graph_ae *m, int64_t count)
     }
 }
 
-/* z_u . z_v in double, in DOT_LANES interleaved partial sums added in a
- * fixed order at the end: the lanes vectorize, and the chain of dependent
- * additions is DOT_LANES times shorter than one running sum's. Products of
- * floats are exact in double, and the sum is symmetric in a and b. */
-#define DOT_LANES 8
-static inline double dot(const vgae_real *restrict a, const vgae_real *restrict b, int64_t d)
-{
-    double lane[DOT_LANES] = {0};
-    int64_t c = 0;
-    for (; c + DOT_LANES <= d; c += DOT_LANES)
-        for (int j = 0; j < DOT_LANES; j++)
-            lane[j] += (double)a[c + j] * b[c + j];
-    for (int j = 0; c < d; c++, j++)
-        lane[j] += (double)a[c] * b[c];
-    return ((lane[0] + lane[4]) + (lane[1] + lane[5])) + ((lane[2] + lane[6]) + (lane[3] + lane[7]));
-}
-
-static inline void add_scaled(vgae_real *restrict dst, vgae_real g, const vgae_real *restrict src,
-                              int64_t d)
-{
-    for (int64_t c = 0; c < d; c++)
-        dst[c] += g * src[c];
-}
-
 /* Starts loading a row of z or dz (its first 256 bytes: a latent of 64). */
 static inline void fetch(const vgae_real *row, int64_t d)
 {
@@ -91,7 +67,7 @@ static double flush_edges(vgae_real *x, const uint8_t *counted, int k, double sc
     const int64_t d = z->cols;
     double loss = vgae_kernel_logistic(x, counted, k, 1, scale);
     for (int i = 0; dz && i < k; i++)
-        add_scaled(dz->data + from[i] * d, x[i], z->data + to[i] * d, d);
+        vgae_add_scaled(dz->data + from[i] * d, x[i], z->data + to[i] * d, d);
     return loss;
 }
 
@@ -124,7 +100,7 @@ static double decode_part(const vgae_graph *g, const vgae_mat *z, const int32_t 
                 continue; /* without the gradient, only the edges counted here */
             from[edges] = u;
             to[edges] = g->adj[p];
-            x[edges] = (vgae_real)dot(zd + u * d, zd + to[edges] * d, d);
+            x[edges] = (vgae_real)vgae_pair_dot(zd + u * d, zd + to[edges] * d, d);
             counted[edges] = to[edges] > u;
             if (++edges == BATCH) {
                 loss += flush_edges(x, counted, edges, scale, from, to, z, dz);
@@ -153,16 +129,16 @@ static double decode_part(const vgae_graph *g, const vgae_mat *z, const int32_t 
         }
         for (int i = 0; i < filled; i++) {
             const int32_t u = neg[2 * batch[i]], v = neg[2 * batch[i] + 1];
-            x[i] = (vgae_real)dot(zd + u * d, zd + v * d, d);
+            x[i] = (vgae_real)vgae_pair_dot(zd + u * d, zd + v * d, d);
             counted[i] = u >= lo && u < hi;
         }
         loss += neg_weight * vgae_kernel_logistic(x, counted, filled, 0, neg_scale);
         for (int i = 0; dz && i < filled; i++) {
             const int32_t u = neg[2 * batch[i]], v = neg[2 * batch[i] + 1];
             if (u >= lo && u < hi)
-                add_scaled(dz->data + u * d, x[i], zd + v * d, d);
+                vgae_add_scaled(dz->data + u * d, x[i], zd + v * d, d);
             if (v >= lo && v < hi)
-                add_scaled(dz->data + v * d, x[i], zd + u * d, d);
+                vgae_add_scaled(dz->data + v * d, x[i], zd + u * d, d);
         }
         filled = 0;
     }

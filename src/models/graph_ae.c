@@ -729,8 +729,7 @@ vgae_status vgae_graph_ae_evaluate(vgae_ctx *ctx, vgae_graph_ae *m, const vgae_s
     return st;
 }
 
-/* The figure model selection watches, from the validation figures. */
-static double selected(const vgae_graph_ae_options *o, const vgae_set_figures *f)
+double vgae_select_value(const vgae_graph_ae_options *o, const vgae_set_figures *f)
 {
     switch (o->select) {
     case VGAE_SELECT_AP: return f->ap;
@@ -848,7 +847,7 @@ vgae_status vgae_graph_ae_fit(vgae_ctx *ctx, vgae_graph_ae *m, int every, vgae_e
                 st = vgae_link_evaluate_val(ctx, &checked, score_model, m, &o->hits, &val);
         }
         if (!st && check) {
-            const double value = selected(o, &val);
+            const double value = vgae_select_value(o, &val);
             if (value > fs->best_value) {
                 fs->best_value = value;
                 fs->best_epoch = epoch;

@@ -206,6 +206,9 @@ int vgae_graph_ae_file_version(const vgae_graph_ae *m);
 /* Ends the fit state (frees its best weights). */
 void vgae_fit_state_clear(vgae_fit_state *fs);
 
+/* The figure model selection watches (options->select), from validation figures. */
+double vgae_select_value(const vgae_graph_ae_options *o, const vgae_set_figures *f);
+
 /* sigmoid(emb_u . emb_v) for each pair, the dot product summed in double. */
 void vgae_score_pairs(const vgae_mat *emb, const vgae_pair *pairs, int64_t n, double *scores);
 

@@ -62,4 +62,31 @@ double vgae_kernel_full_tile(const vgae_full_tile *t);
 int32_t vgae_kernel_nearest(const vgae_real *x, int64_t d, const vgae_real *et, const vgae_real *norms,
                             int64_t k);
 
+/* ---- the sampled decoders' pair terms (inline: their loops are the hot path) ---- */
+
+/* z_u . z_v in double, in VGAE_DOT_LANES interleaved partial sums added in a
+ * fixed order at the end: the lanes vectorize, and the chain of dependent
+ * additions is VGAE_DOT_LANES times shorter than one running sum's. Products of
+ * floats are exact in double, and the sum is symmetric in a and b. */
+#define VGAE_DOT_LANES 8
+static inline double vgae_pair_dot(const vgae_real *restrict a, const vgae_real *restrict b, int64_t d)
+{
+    double lane[VGAE_DOT_LANES] = {0};
+    int64_t c = 0;
+    for (; c + VGAE_DOT_LANES <= d; c += VGAE_DOT_LANES)
+        for (int j = 0; j < VGAE_DOT_LANES; j++)
+            lane[j] += (double)a[c + j] * b[c + j];
+    for (int j = 0; c < d; c++, j++)
+        lane[j] += (double)a[c] * b[c];
+    return ((lane[0] + lane[4]) + (lane[1] + lane[5])) + ((lane[2] + lane[6]) + (lane[3] + lane[7]));
+}
+
+/* dst += g src over d values. */
+static inline void vgae_add_scaled(vgae_real *restrict dst, vgae_real g, const vgae_real *restrict src,
+                              int64_t d)
+{
+    for (int64_t c = 0; c < d; c++)
+        dst[c] += g * src[c];
+}
+
 #endif

@@ -38,6 +38,11 @@ VGAE_EXPORT int vgae_comm_size(const vgae_comm *c);
  * NULL) receives that rank, or -1. */
 VGAE_EXPORT vgae_status vgae_comm_agree(vgae_ctx *ctx, vgae_comm *c, vgae_status st, int *first_failed);
 
+/* Rank 0 receives every process's bytes, in rank order, into *all
+ * (malloc'ed; sizes in counts, size values); the others send theirs and
+ * receive nothing (*all NULL). Collective. */
+VGAE_EXPORT vgae_status vgae_comm_gather(vgae_ctx *ctx, vgae_comm *c, const void *mine, int64_t bytes, unsigned char **all,
+                             int64_t *counts);
 /* Bytes this process has sent since it opened (payload, as counted by
  * vgae's exchanges) and how many exchanges. */
 VGAE_EXPORT int64_t vgae_comm_bytes_sent(const vgae_comm *c);

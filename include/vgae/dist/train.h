@@ -1,0 +1,86 @@
+/* A VGAE or GAE trained across processes, each on its own part of a partitioned graph. */
+#ifndef VGAE_DIST_TRAIN_H
+#define VGAE_DIST_TRAIN_H
+
+#include <stdint.h>
+
+#include "vgae/core/context.h"
+#include "vgae/core/export.h"
+#include "vgae/dist/comm.h"
+#include "vgae/dist/part_file.h"
+#include "vgae/io/embedding.h"
+#include "vgae/models/graph_ae.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The model of vgae_graph_ae (the 2016 encoder: GCN layers of one hop,
+ * ReLU between them; a Gaussian or point latent; the inner-product
+ * decoder) with its rows spread over the processes of comm: each holds the
+ * part vgae_part_read gave it, computes its rows of every layer and
+ * receives the rows of its halo (the nodes of other parts its rows touch)
+ * before each propagation, forward and back. The weights are the same on
+ * every process; the gradient of each is summed over the partition's
+ * blocks in block order (vgae_comm_ordered_sum), so that the same seed and
+ * partition blocks give the same bits at any number of processes: the
+ * noise of each row, the negatives of each block and every sum are fixed
+ * by the blocks, not by who holds them. A featureless model's first
+ * weights (one row per node) stay with their rows' process.
+ *
+ * The sampled loss (loss SAMPLED): the training edges of the process's rows
+ * and, per block, its share of as many uniform non-edges (u in the block, v
+ * anywhere), drawn from a sub-stream of the block; the rows of the far end
+ * of each non-edge travel both ways (the pair's owner needs z_v, v's owner
+ * z_u, to add its own end's gradient in the fixed order). The full loss
+ * (loss FULL): each process scores its rows against all N (the codes of
+ * all rows gathered each epoch: N x latent floats), counting each ordered
+ * pair once.
+ *
+ * Options the distributed model does not have (dropout, norms, residuals,
+ * masking, the Hadamard decoder, the adversary, weight decay, biases, more
+ * than one hop, the KL capacity) are refused naming the option. */
+typedef struct vgae_dist_gae vgae_dist_gae;
+
+/* A model over part (borrowed: keep it until vgae_dist_gae_free), every
+ * process calling with its own, the same options and the context seeded
+ * alike. Collective; a failure on any process fails all (VGAE_EPEER on the
+ * others). */
+VGAE_EXPORT vgae_status vgae_dist_gae_new(vgae_ctx *ctx, vgae_comm *comm, const vgae_graph_ae_options *options,
+                                          const vgae_part *part, vgae_dist_gae **out);
+VGAE_EXPORT void vgae_dist_gae_free(vgae_dist_gae *m);
+
+/* One epoch: loss, gradient, Adam. terms (may be NULL) receive the loss's
+ * terms summed over all processes, the same on each. Collective. */
+VGAE_EXPORT vgae_status vgae_dist_gae_train_epoch(vgae_ctx *ctx, vgae_dist_gae *m, vgae_elbo_terms *terms);
+
+/* Scores the held-out pairs where their first node's row is (the second
+ * node's code fetched from its process) and computes the figures on
+ * process 0 from all scores in the sets' order; every process receives
+ * them. test 0: validation only (test figures NaN). Collective. */
+VGAE_EXPORT vgae_status vgae_dist_gae_evaluate(vgae_ctx *ctx, vgae_dist_gae *m, int test, vgae_link_figures *out);
+
+/* As vgae_graph_ae_fit: options.epochs epochs, progress every `every`
+ * (called on every process; print on one), model selection on validation
+ * with options.val_every, then the figures. Collective. */
+VGAE_EXPORT vgae_status vgae_dist_gae_fit(vgae_ctx *ctx, vgae_dist_gae *m, int every, vgae_epoch_fn progress,
+                                          void *user, vgae_linkpred_result *result);
+
+/* Writes the means of every node to path in the given format, by node
+ * number (process 0 gathers and writes; the others send their rows).
+ * Collective. */
+VGAE_EXPORT vgae_status vgae_dist_gae_embed(vgae_ctx *ctx, vgae_dist_gae *m, const char *path,
+                                            vgae_embed_format format);
+
+/* What an epoch costs this process: bytes sent by the last epoch and by
+ * its exchanges of halo rows alone, the halo's rows, and the rows and
+ * remote pairs (sampled loss) it handled. */
+typedef struct vgae_dist_stats {
+    int64_t epoch_bytes, halo_bytes, halo_rows, rows, remote_pairs;
+} vgae_dist_stats;
+VGAE_EXPORT vgae_dist_stats vgae_dist_gae_stats(const vgae_dist_gae *m);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

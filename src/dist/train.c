@@ -1,0 +1,1168 @@
+/* A VGAE or GAE trained across processes: each computes its rows, fetches its halo's, and sums gradients block by block in block order. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "dist/comm_impl.h"
+#include "dist/halo.h"
+#include "models/graph_ae_impl.h"
+#include "models/model_base.h"
+#include "nn/internal.h"
+#include "nn/kernels.h"
+#include "vgae/dist/train.h"
+#include "vgae/eval/metrics.h"
+#include "vgae/nn/layers.h"
+
+/* Pair terms go through the logistic kernel this many at a time, a batch
+ * always filled to this width (zeros after the last pair): every pair's
+ * term then comes from the same code, whatever batch it falls in. */
+#define BATCH 32
+
+_Static_assert(sizeof(vgae_real) == sizeof(float), "the distributed model is built in float only");
+
+typedef struct dist_layer {
+    int64_t in, out;
+    vgae_mat w, dw;       /* a featureless first layer: this part's rows only */
+    vgae_mat wsig, dwsig; /* a VGAE's last layer */
+    vgae_mat t, tsig;     /* (count + halo) x out: T = input W with the halo's rows after this part's */
+    vgae_mat act;         /* hidden layers: relu(Â T), count x out */
+} dist_layer;
+
+/* Where a weight's gradient sits in the vector summed over blocks. */
+typedef struct reduced {
+    vgae_mat *grad;
+    int64_t at;
+} reduced;
+
+struct vgae_dist_gae {
+    vgae_comm *comm;
+    const vgae_part *part;
+    vgae_graph_ae_options o;
+    int32_t n, first, count, n_halo;
+    int stochastic, layers;
+    vgae_model_base base;
+    dist_layer L[VGAE_MAX_LAYERS];
+    vgae_csr *a;          /* count x (count + halo): this part's rows of Â, columns local */
+    vgae_halo halo;       /* the rows of the halo, fetched before each propagation */
+    int32_t b0, b1;       /* this part's blocks */
+    int32_t *block_row;   /* b1 - b0 + 1: the blocks' first local rows */
+    vgae_csr **xt;        /* with features: per block, its rows' features transposed */
+    /* work: count rows, or count + halo with the halo's rows after */
+    vgae_mat mean, logvar, dmean, dlogvar, ext, grad_t, grad_ts, din, zext, scratch;
+    vgae_elbo_work elbo;
+    double *kl_row;       /* count: a row's KL */
+    /* the gradient summed over blocks: every weight but a featureless first
+     * layer's, then the loss's two terms (nll, kl) */
+    reduced red[2 * VGAE_MAX_LAYERS];
+    int n_red;
+    int64_t red_len;
+    double *partials, *summed; /* (b1 - b0) x red_len, red_len */
+    /* sampled loss: this epoch's non-edges drawn by this part's blocks, (u
+     * local row, v position), block by block; and what travels */
+    int64_t n_neg, *neg_block;   /* per block, its first pair */
+    int32_t *neg_u, *neg_v;
+    int64_t *reply_at;           /* per pair with v remote: its row among the replies */
+    int32_t *out_pairs, *in_pairs;
+    vgae_real *out_rows, *in_rows, *back_rows, *reply_rows;
+    size_t in_cap, in_rows_cap, reply_cap;
+    int64_t *counts;             /* 9 x parts */
+    int64_t want_loss;           /* this epoch's terms are wanted */
+    vgae_dist_stats stats;
+    /* evaluation: the far ends of the pairs this part scores (validation;
+     * validation and test), the plan that fetches their codes, and
+     * [this part's means | the fetched rows] */
+    int32_t *eval_want[2], n_eval_want[2];
+    vgae_halo eval_halo[2];
+    int eval_planned[2];
+    vgae_mat eval_emb;
+    /* model selection: the best weights so far (every parameter end to end) */
+    vgae_real *best;
+};
+
+/* ---- setting up ---- */
+
+static int cmp_i32(const void *a, const void *b)
+{
+    const int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+
+static vgae_status refuse(vgae_ctx *ctx, const char *what)
+{
+    return vgae_fail(ctx, VGAE_EINVAL, "training across processes does not support %s", what);
+}
+
+static vgae_status check_options(vgae_ctx *ctx, const vgae_graph_ae_options *o)
+{
+    if (o->loss != VGAE_LOSS_SAMPLED)
+        return refuse(ctx, "the full loss yet: give --loss sampled");
+    if (o->decoder != VGAE_DECODER_INNER)
+        return refuse(ctx, "the Hadamard decoder (--decoder hadamard)");
+    if (o->propagation != VGAE_PROP_GCN)
+        return refuse(ctx, "LightGCN propagation");
+    for (int l = 0; l < o->layers; l++)
+        if (o->hops[l] != 1)
+            return refuse(ctx, "--hops other than 1");
+    if (o->bias)
+        return refuse(ctx, "--bias");
+    if (o->dropout > 0)
+        return refuse(ctx, "--dropout");
+    if (o->norm != VGAE_NORM_NONE)
+        return refuse(ctx, "--norm");
+    if (o->residual)
+        return refuse(ctx, "--residual");
+    if (o->l2_scale > 0)
+        return refuse(ctx, "--l2-scale");
+    if (o->mask_rate > 0)
+        return refuse(ctx, "--mask-rate");
+    if (o->adversarial > 0)
+        return refuse(ctx, "--adversarial");
+    if (o->weight_decay > 0 || o->encoder_decay > 0)
+        return refuse(ctx, "weight decay");
+    if (o->kl.capacity > 0)
+        return refuse(ctx, "the KL capacity objective");
+    if (o->condition != VGAE_CONDITION_NONE)
+        return refuse(ctx, "conditioning on labels");
+    if (o->structure_input)
+        return refuse(ctx, "--structure-input");
+    return VGAE_OK;
+}
+
+/* Â's rows with columns local: this part's positions as 0..count-1, the
+ * halo's (ascending positions) as count.., the entries in their order. */
+static vgae_status local_adjacency(vgae_ctx *ctx, vgae_dist_gae *m, int32_t **halo_pos)
+{
+    const vgae_csr *a = m->part->a_hat;
+    const int32_t first = m->first, end = m->first + m->count;
+    int32_t *pos = vgae_alloc(ctx, (size_t)(a->nnz ? a->nnz : 1), sizeof *pos);
+    if (!pos)
+        return VGAE_ENOMEM;
+    int64_t n = 0;
+    for (int64_t e = 0; e < a->nnz; e++)
+        if (a->col[e] < first || a->col[e] >= end)
+            pos[n++] = a->col[e];
+    qsort(pos, (size_t)n, sizeof *pos, cmp_i32);
+    int64_t u = 0;
+    for (int64_t k = 0; k < n; k++)
+        if (k == 0 || pos[k] != pos[k - 1])
+            pos[u++] = pos[k];
+    m->n_halo = (int32_t)u;
+    vgae_status st = vgae_csr_new(ctx, m->count, m->count + m->n_halo, a->nnz, &m->a);
+    if (st) {
+        free(pos);
+        return st;
+    }
+    memcpy(m->a->rowptr, a->rowptr, ((size_t)m->count + 1) * sizeof *a->rowptr);
+    memcpy(m->a->val, a->val, (size_t)a->nnz * sizeof *a->val);
+    for (int64_t e = 0; e < a->nnz; e++) {
+        const int32_t c = a->col[e];
+        if (c >= first && c < end) {
+            m->a->col[e] = c - first;
+        } else { /* its place among the halo's positions */
+            int64_t lo = 0, hi = u - 1;
+            while (lo < hi) {
+                const int64_t mid = (lo + hi) / 2;
+                if (pos[mid] < c)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            m->a->col[e] = m->count + (int32_t)lo;
+        }
+    }
+    *halo_pos = pos;
+    return VGAE_OK;
+}
+
+static vgae_status add_param(vgae_ctx *ctx, vgae_dist_gae *m, const char *name, vgae_mat *v, vgae_mat *g,
+                             int64_t rows, int64_t cols, int reduce)
+{
+    vgae_status st = vgae_mat_init(ctx, v, rows, cols);
+    if (!st)
+        st = vgae_mat_init(ctx, g, rows, cols);
+    if (!st)
+        st = vgae_params_add(ctx, &m->base.params, name, v, g);
+    if (!st && reduce) {
+        m->red[m->n_red++] = (reduced){g, m->red_len};
+        m->red_len += rows * cols;
+    }
+    return st;
+}
+
+/* Glorot-uniform weights as one process would draw them, in layer order;
+ * a featureless first layer's rows from a window of its whole draw. */
+static void init_weights(vgae_ctx *ctx, vgae_dist_gae *m)
+{
+    vgae_rng *init = vgae_ctx_rng(ctx, VGAE_STREAM_INIT);
+    for (int l = 0; l < m->layers; l++) {
+        dist_layer *L = &m->L[l];
+        if (l == 0 && !m->part->x) {
+            const double r = sqrt(6.0 / (double)(m->n + L->out));
+            vgae_rng_set_window(init, (int64_t)m->first * L->out, (int64_t)m->n * L->out);
+            vgae_rng_uniform_fill_real(init, L->w.data, vgae_mat_size(&L->w), -r, r, vgae_ctx_threads(ctx));
+        } else {
+            vgae_glorot_uniform(ctx, &L->w, init);
+        }
+        if (l == m->layers - 1 && m->stochastic) {
+            if (l == 0 && !m->part->x) {
+                const double r = sqrt(6.0 / (double)(m->n + L->out));
+                vgae_rng_set_window(init, (int64_t)m->first * L->out, (int64_t)m->n * L->out);
+                vgae_rng_uniform_fill_real(init, L->wsig.data, vgae_mat_size(&L->wsig), -r, r, vgae_ctx_threads(ctx));
+            } else {
+                vgae_glorot_uniform(ctx, &L->wsig, init);
+            }
+        }
+    }
+}
+
+/* This part's layers, parameters and work space. */
+static vgae_status build(vgae_ctx *ctx, vgae_dist_gae *m)
+{
+    const vgae_graph_ae_options *o = &m->o;
+    const vgae_part *part = m->part;
+    const int64_t rows = m->count, ext = (int64_t)m->count + m->n_halo;
+    int64_t widest = o->latent;
+    vgae_status st = vgae_model_base_init(ctx, &m->base, m->stochastic ? "gaussian" : "point", o->latent);
+    for (int l = 0; !st && l < m->layers; l++) {
+        dist_layer *L = &m->L[l];
+        const int last = l == m->layers - 1, own_rows = l == 0 && !part->x;
+        L->in = l == 0 ? (part->x ? part->feature_cols : m->n) : o->hidden;
+        L->out = last ? o->latent : o->hidden;
+        widest = L->out > widest ? L->out : widest;
+        const int64_t w_rows = own_rows ? rows : L->in;
+        st = add_param(ctx, m, last ? "gcn.wmu" : l == 0 ? "gcn.w0" : "gcn.w", &L->w, &L->dw, w_rows, L->out, !own_rows);
+        if (!st && last && m->stochastic)
+            st = add_param(ctx, m, "gcn.wsigma", &L->wsig, &L->dwsig, w_rows, L->out, !own_rows);
+        if (!st)
+            st = vgae_mat_init(ctx, &L->t, ext, L->out);
+        if (!st && last && m->stochastic)
+            st = vgae_mat_init(ctx, &L->tsig, ext, L->out);
+        if (!st && !last)
+            st = vgae_mat_init(ctx, &L->act, rows, L->out);
+    }
+    /* the loss's two terms ride at the end of the summed vector */
+    m->red_len += 2;
+    if (!st) st = vgae_mat_init(ctx, &m->mean, rows, o->latent);
+    if (!st) st = vgae_mat_init(ctx, &m->dmean, rows, o->latent);
+    if (!st && m->stochastic) st = vgae_mat_init(ctx, &m->logvar, rows, o->latent);
+    if (!st && m->stochastic) st = vgae_mat_init(ctx, &m->dlogvar, rows, o->latent);
+    if (!st && m->stochastic) st = vgae_mat_init(ctx, &m->grad_ts, rows, o->latent);
+    if (!st) st = vgae_mat_init(ctx, &m->ext, ext, widest);
+    if (!st) st = vgae_mat_init(ctx, &m->grad_t, rows, widest);
+    if (!st && m->layers > 1) st = vgae_mat_init(ctx, &m->din, rows, o->hidden);
+    if (!st) st = vgae_mat_init(ctx, &m->zext, ext, o->latent);
+    int64_t most = 1;
+    for (int l = 0; l < m->layers; l++)
+        if (!(l == 0 && !part->x) && m->L[l].in * m->L[l].out > most)
+            most = m->L[l].in * m->L[l].out;
+    if (!st) st = vgae_mat_init(ctx, &m->scratch, 1, most);
+    const int32_t blocks = m->b1 - m->b0;
+    if (!st && (!(m->kl_row = vgae_alloc(ctx, (size_t)rows, sizeof *m->kl_row)) ||
+                !(m->partials = vgae_alloc(ctx, (size_t)blocks * (size_t)m->red_len, sizeof *m->partials)) ||
+                !(m->summed = vgae_alloc(ctx, (size_t)m->red_len, sizeof *m->summed)) ||
+                !(m->counts = vgae_calloc(ctx, 9 * (size_t)vgae_comm_size(m->comm), sizeof *m->counts))))
+        st = VGAE_ENOMEM;
+    /* per block, its rows' features transposed (the first layer's weight gradient) */
+    if (!st && part->x && !(m->xt = vgae_calloc(ctx, (size_t)blocks, sizeof *m->xt)))
+        st = VGAE_ENOMEM;
+    for (int32_t b = 0; !st && part->x && b < blocks; b++) {
+        const int32_t r0 = m->block_row[b], r1 = m->block_row[b + 1];
+        vgae_csr view = {r1 - r0, part->x->cols, part->x->rowptr[r1] - part->x->rowptr[r0], NULL, NULL, NULL};
+        vgae_csr *rowsb = NULL;
+        st = vgae_csr_new(ctx, view.rows, view.cols, view.nnz, &rowsb);
+        if (!st) {
+            const int64_t off = part->x->rowptr[r0];
+            for (int32_t r = 0; r <= r1 - r0; r++)
+                rowsb->rowptr[r] = part->x->rowptr[r0 + r] - off;
+            memcpy(rowsb->col, part->x->col + off, (size_t)view.nnz * sizeof *rowsb->col);
+            memcpy(rowsb->val, part->x->val + off, (size_t)view.nnz * sizeof *rowsb->val);
+            st = vgae_csr_transpose(ctx, rowsb, &m->xt[b]);
+        }
+        vgae_csr_free(rowsb);
+    }
+    if (!st) {
+        init_weights(ctx, m);
+        st = vgae_model_base_optimizer(ctx, &m->base, o->lr);
+    }
+    return st;
+}
+
+/* The negatives' room: this part's share of E_train * negatives, per block
+ * in proportion to its rows (fixed by the blocks alone). */
+static int64_t block_negatives(const vgae_dist_gae *m, int32_t b)
+{
+    const vgae_part *p = m->part;
+    const int64_t total = p->n_train * m->o.negatives;
+    /* total * s / n without overflow: total = q n + r, r s < 2^62 */
+    const int64_t q = total / p->n, r = total % p->n;
+    const int64_t a = q * p->block_start[b] + r * p->block_start[b] / p->n;
+    const int64_t z = q * p->block_start[b + 1] + r * p->block_start[b + 1] / p->n;
+    return z - a;
+}
+
+static vgae_status negatives_room(vgae_ctx *ctx, vgae_dist_gae *m)
+{
+    const int32_t blocks = m->b1 - m->b0;
+    if (!(m->neg_block = vgae_alloc(ctx, (size_t)blocks + 1, sizeof *m->neg_block)))
+        return VGAE_ENOMEM;
+    m->neg_block[0] = 0;
+    for (int32_t b = 0; b < blocks; b++)
+        m->neg_block[b + 1] = m->neg_block[b] + block_negatives(m, m->b0 + b);
+    m->n_neg = m->neg_block[blocks];
+    const size_t n = (size_t)(m->n_neg ? m->n_neg : 1);
+    const size_t d = (size_t)m->o.latent;
+    m->neg_u = vgae_alloc(ctx, n, sizeof *m->neg_u);
+    m->neg_v = vgae_alloc(ctx, n, sizeof *m->neg_v);
+    m->reply_at = vgae_alloc(ctx, n, sizeof *m->reply_at);
+    m->out_pairs = vgae_alloc(ctx, 2 * n, sizeof *m->out_pairs);
+    m->out_rows = vgae_alloc(ctx, n * d, sizeof *m->out_rows);
+    m->back_rows = vgae_alloc(ctx, n * d, sizeof *m->back_rows);
+    return m->neg_u && m->neg_v && m->reply_at && m->out_pairs && m->out_rows && m->back_rows ? VGAE_OK
+                                                                                              : VGAE_ENOMEM;
+}
+
+void vgae_dist_gae_free(vgae_dist_gae *m)
+{
+    if (!m)
+        return;
+    for (int l = 0; l < VGAE_MAX_LAYERS; l++) {
+        dist_layer *L = &m->L[l];
+        vgae_mat *mats[] = {&L->w, &L->dw, &L->wsig, &L->dwsig, &L->t, &L->tsig, &L->act};
+        for (size_t i = 0; i < sizeof mats / sizeof mats[0]; i++)
+            vgae_mat_destroy(mats[i]);
+    }
+    vgae_mat *mats[] = {&m->mean, &m->logvar, &m->dmean, &m->dlogvar, &m->ext, &m->grad_t, &m->grad_ts,
+                        &m->din, &m->zext, &m->scratch};
+    for (size_t i = 0; i < sizeof mats / sizeof mats[0]; i++)
+        vgae_mat_destroy(mats[i]);
+    vgae_model_base_destroy(&m->base);
+    vgae_elbo_work_destroy(&m->elbo);
+    vgae_csr_free(m->a);
+    vgae_halo_destroy(&m->halo);
+    for (int32_t b = 0; m->xt && b < m->b1 - m->b0; b++)
+        vgae_csr_free(m->xt[b]);
+    free(m->xt);
+    free(m->block_row);
+    free(m->kl_row);
+    free(m->partials);
+    free(m->summed);
+    free(m->counts);
+    free(m->neg_block);
+    free(m->neg_u);
+    free(m->neg_v);
+    free(m->reply_at);
+    free(m->out_pairs);
+    free(m->in_pairs);
+    free(m->out_rows);
+    free(m->in_rows);
+    free(m->back_rows);
+    free(m->reply_rows);
+    free(m->best);
+    for (int k = 0; k < 2; k++) {
+        vgae_halo_destroy(&m->eval_halo[k]);
+        free(m->eval_want[k]);
+    }
+    vgae_mat_destroy(&m->eval_emb);
+    free(m);
+}
+
+vgae_status vgae_dist_gae_new(vgae_ctx *ctx, vgae_comm *comm, const vgae_graph_ae_options *options,
+                              const vgae_part *part, vgae_dist_gae **out)
+{
+    *out = NULL;
+    vgae_status st = check_options(ctx, options);
+    if (!st && part->parts != vgae_comm_size(comm))
+        st = vgae_fail(ctx, VGAE_EINVAL, "the partition has %d parts: run it on %d processes (mpirun -np %d), "
+                       "not %d", part->parts, part->parts, part->parts, vgae_comm_size(comm));
+    if (!st && part->part != vgae_comm_rank(comm))
+        st = vgae_fail(ctx, VGAE_EINVAL, "process %d was given part %d", vgae_comm_rank(comm), part->part);
+    /* every process must hold a part of the same partition */
+    uint64_t *ids = vgae_alloc(ctx, (size_t)vgae_comm_size(comm), sizeof *ids);
+    if (!st && !ids)
+        st = VGAE_ENOMEM;
+    st = vgae_comm_agree(ctx, comm, st, NULL);
+    if (!st)
+        st = vgae_comm_allgather_u64(ctx, comm, part->identity, ids);
+    for (int r = 1; !st && r < vgae_comm_size(comm); r++)
+        if (ids[r] != ids[0])
+            st = vgae_fail(ctx, VGAE_EINVAL, "process %d holds a part of another partition (identity 0x%08x, "
+                           "process 0's 0x%08x)", r, (unsigned)ids[r], (unsigned)ids[0]);
+    free(ids);
+    if (st)
+        return st;
+    vgae_dist_gae *m = vgae_calloc(ctx, 1, sizeof *m);
+    int32_t *halo_pos = NULL;
+    if (!m)
+        st = VGAE_ENOMEM;
+    if (!st) {
+        m->comm = comm;
+        m->part = part;
+        m->o = *options;
+        m->n = part->n;
+        m->first = part->first;
+        m->count = part->count;
+        m->layers = options->layers;
+        m->stochastic = options->kind == VGAE_MODEL_VGAE;
+        m->b0 = vgae_partition_first_block(part->blocks, part->parts, part->part);
+        m->b1 = vgae_partition_first_block(part->blocks, part->parts, part->part + 1);
+        if (!(m->block_row = vgae_alloc(ctx, (size_t)(m->b1 - m->b0) + 1, sizeof *m->block_row)))
+            st = VGAE_ENOMEM;
+        for (int32_t b = m->b0; !st && b <= m->b1; b++)
+            m->block_row[b - m->b0] = part->block_start[b] - m->first;
+    }
+    if (!st)
+        st = local_adjacency(ctx, m, &halo_pos);
+    if (!st)
+        st = build(ctx, m);
+    if (!st && options->loss == VGAE_LOSS_SAMPLED)
+        st = negatives_room(ctx, m);
+    st = vgae_comm_agree(ctx, comm, st, NULL);
+    int64_t widest = options->latent > options->hidden ? options->latent : options->hidden;
+    if (!st)
+        st = vgae_halo_plan(ctx, comm, part, halo_pos, m ? m->n_halo : 0, widest, &m->halo);
+    free(halo_pos);
+    if (st) {
+        vgae_dist_gae_free(m);
+        return st;
+    }
+    m->stats.halo_rows = m->n_halo;
+    m->stats.rows = m->count;
+    *out = m;
+    return VGAE_OK;
+}
+
+/* ---- the encoder ---- */
+
+static vgae_mat rows_of(const vgae_mat *a, int64_t r0, int64_t r1)
+{
+    return (vgae_mat){r1 - r0, a->cols, a->data + r0 * a->cols};
+}
+
+static vgae_mat shaped(const vgae_mat *buf, int64_t rows, int64_t cols)
+{
+    return (vgae_mat){rows, cols, buf->data};
+}
+
+/* The halo's rows of t (count + halo rows, the first count filled) from their parts. */
+static vgae_status fetch_halo(vgae_ctx *ctx, vgae_dist_gae *m, vgae_mat *t)
+{
+    const int64_t before = vgae_comm_bytes_sent(m->comm);
+    vgae_status st = vgae_halo_exchange(ctx, m->comm, &m->halo, t->data, t->cols, t->data + (int64_t)m->count * t->cols);
+    m->stats.halo_bytes += vgae_comm_bytes_sent(m->comm) - before;
+    return st;
+}
+
+/* out = Â t, t's first count rows filled: its halo's rows fetched first. */
+static vgae_status propagate(vgae_ctx *ctx, vgae_dist_gae *m, vgae_mat *t, vgae_mat *out)
+{
+    vgae_status st = fetch_halo(ctx, m, t);
+    return st ? st : vgae_csr_spmm(ctx, m->a, t->data, (int32_t)t->cols, out->data);
+}
+
+/* C = A op(B) (+ C with beta 1) over this part's rows, block by block: a
+ * BLAS product's bits may depend on how many rows it is given (OpenBLAS
+ * picks kernels by shape), and blocks are the same at any process count. */
+static vgae_status gemm_rows(vgae_ctx *ctx, const vgae_dist_gae *m, vgae_trans tb, const vgae_mat *a,
+                             const vgae_mat *b, double beta, vgae_mat *c)
+{
+    vgae_status st = VGAE_OK;
+    for (int32_t bl = 0; !st && bl < m->b1 - m->b0; bl++) {
+        const int64_t r0 = m->block_row[bl], r1 = m->block_row[bl + 1];
+        const vgae_mat ab = rows_of(a, r0, r1);
+        vgae_mat cb = rows_of(c, r0, r1);
+        st = vgae_gemm(ctx, VGAE_NO_TRANS, tb, 1, &ab, b, beta, &cb);
+    }
+    return st;
+}
+
+/* T of layer l (its first count rows) from its weights w. */
+static vgae_status times_w(vgae_ctx *ctx, vgae_dist_gae *m, int l, const vgae_mat *w, vgae_mat *t)
+{
+    vgae_mat head = rows_of(t, 0, m->count);
+    if (l > 0)
+        return gemm_rows(ctx, m, VGAE_NO_TRANS, &m->L[l - 1].act, w, 0, &head);
+    if (m->part->x)
+        return vgae_csr_spmm(ctx, m->part->x, w->data, (int32_t)w->cols, head.data);
+    memcpy(head.data, w->data, (size_t)vgae_mat_size(w) * sizeof *w->data); /* X = I: T = W's rows */
+    return VGAE_OK;
+}
+
+static vgae_status forward(vgae_ctx *ctx, vgae_dist_gae *m, int with_logvar)
+{
+    vgae_status st = VGAE_OK;
+    for (int l = 0; !st && l < m->layers; l++) {
+        dist_layer *L = &m->L[l];
+        st = times_w(ctx, m, l, &L->w, &L->t);
+        if (!st && l == m->layers - 1) {
+            st = propagate(ctx, m, &L->t, &m->mean);
+            if (!st && m->stochastic && with_logvar) {
+                st = times_w(ctx, m, l, &L->wsig, &L->tsig);
+                if (!st)
+                    st = propagate(ctx, m, &L->tsig, &m->logvar);
+                for (int64_t k = 0; !st && k < vgae_mat_size(&m->logvar); k++)
+                    m->logvar.data[k] *= 2; /* logvar = 2 log sigma */
+            }
+        } else if (!st) {
+            st = propagate(ctx, m, &L->t, &L->act);
+            if (!st)
+                st = vgae_activation_forward(ctx, VGAE_ACT_RELU, &L->act, &L->act);
+        }
+    }
+    return st;
+}
+
+/* The partial of gradient `which` over block b (a float matrix) into the
+ * block's summed vector at its place. */
+static void put_partial(vgae_dist_gae *m, int32_t b, const vgae_mat *grad, const vgae_real *values)
+{
+    double *dst = m->partials + (int64_t)b * m->red_len;
+    for (int k = 0; k < m->n_red; k++)
+        if (m->red[k].grad == grad) {
+            for (int64_t i = 0; i < vgae_mat_size(grad); i++)
+                dst[m->red[k].at + i] = values[i];
+            return;
+        }
+}
+
+/* Layer l's weight gradient from dT (count x out): per block the product
+ * of its rows of the input and of dT, into the partials; a featureless
+ * first layer's own rows directly. */
+static vgae_status weight_grads(vgae_ctx *ctx, vgae_dist_gae *m, int l, const vgae_mat *dt, vgae_mat *dw)
+{
+    if (l == 0 && !m->part->x) {
+        memcpy(dw->data, dt->data, (size_t)vgae_mat_size(dt) * sizeof *dt->data);
+        return VGAE_OK;
+    }
+    vgae_mat part = shaped(&m->scratch, dw->rows, dw->cols);
+    vgae_status st = VGAE_OK;
+    for (int32_t b = 0; !st && b < m->b1 - m->b0; b++) {
+        const int64_t r0 = m->block_row[b], r1 = m->block_row[b + 1];
+        const vgae_mat dtb = rows_of(dt, r0, r1);
+        if (l > 0) {
+            const vgae_mat in = rows_of(&m->L[l - 1].act, r0, r1);
+            st = vgae_gemm(ctx, VGAE_TRANS, VGAE_NO_TRANS, 1, &in, &dtb, 0, &part);
+        } else {
+            st = vgae_csr_spmm(ctx, m->xt[b], dtb.data, (int32_t)dtb.cols, part.data);
+        }
+        if (!st)
+            put_partial(m, b, dw, part.data);
+    }
+    return st;
+}
+
+/* From dmean (and dlogvar) to the weight gradients: this part's rows, and
+ * the partials of the summed ones. */
+static vgae_status backward(vgae_ctx *ctx, vgae_dist_gae *m)
+{
+    const int last = m->layers - 1;
+    dist_layer *L = &m->L[last];
+    const int64_t count = m->count;
+    vgae_mat dt = shaped(&m->grad_t, count, L->out), ext = shaped(&m->ext, count + m->n_halo, L->out);
+    memcpy(ext.data, m->dmean.data, (size_t)vgae_mat_size(&m->dmean) * sizeof *ext.data);
+    vgae_status st = propagate(ctx, m, &ext, &dt);
+    if (!st && m->stochastic) {
+        for (int64_t k = 0; k < vgae_mat_size(&m->dlogvar); k++)
+            ext.data[k] = 2 * m->dlogvar.data[k]; /* d log sigma = 2 dlogvar */
+        st = propagate(ctx, m, &ext, &m->grad_ts);
+    }
+    if (!st)
+        st = weight_grads(ctx, m, last, &dt, &L->dw);
+    if (!st && m->stochastic)
+        st = weight_grads(ctx, m, last, &m->grad_ts, &L->dwsig);
+    vgae_mat din = shaped(&m->din, count, m->o.hidden);
+    if (!st && last > 0)
+        st = gemm_rows(ctx, m, VGAE_TRANS, &dt, &L->w, 0, &din);
+    if (!st && last > 0 && m->stochastic)
+        st = gemm_rows(ctx, m, VGAE_TRANS, &m->grad_ts, &L->wsig, 1, &din);
+    for (int l = last - 1; !st && l >= 0; l--) {
+        L = &m->L[l];
+        st = vgae_activation_backward(ctx, VGAE_ACT_RELU, &L->act, &din, &din);
+        ext = shaped(&m->ext, count + m->n_halo, L->out);
+        dt = shaped(&m->grad_t, count, L->out);
+        if (!st) {
+            memcpy(ext.data, din.data, (size_t)vgae_mat_size(&din) * sizeof *din.data);
+            st = propagate(ctx, m, &ext, &dt);
+        }
+        if (!st)
+            st = weight_grads(ctx, m, l, &dt, &L->dw);
+        if (!st && l > 0)
+            st = gemm_rows(ctx, m, VGAE_TRANS, &dt, &L->w, 0, &din);
+    }
+    return st;
+}
+
+/* ---- the sampled loss ---- */
+
+/* Whether position v is a neighbour of local row u (its row of Â, positions ascending). */
+static int adjacent(const vgae_part *p, int32_t u, int32_t v)
+{
+    int64_t lo = p->a_hat->rowptr[u], hi = p->a_hat->rowptr[u + 1] - 1;
+    while (lo <= hi) {
+        const int64_t mid = (lo + hi) / 2;
+        if (p->a_hat->col[mid] == v)
+            return 1;
+        if (p->a_hat->col[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return 0;
+}
+
+/* This epoch's non-edges: block b draws its share from sub-stream b + 1 of
+ * a key drawn once per epoch from VGAE_STREAM_NEGATIVES (every process
+ * draws the key: the streams advance alike). u uniform over the block, v
+ * over all nodes, u != v, not a training edge. */
+static void draw_negatives(vgae_ctx *ctx, vgae_dist_gae *m)
+{
+    const uint64_t key = vgae_rng_u64(vgae_ctx_rng(ctx, VGAE_STREAM_NEGATIVES));
+    const vgae_part *p = m->part;
+    for (int32_t b = 0; b < m->b1 - m->b0; b++) {
+        vgae_rng r;
+        vgae_rng_init(&r, key, VGAE_STREAM_NEGATIVES);
+        vgae_rng_substream(&r, (uint32_t)(m->b0 + b) + 1);
+        const int32_t r0 = m->block_row[b], size = m->block_row[b + 1] - r0;
+        for (int64_t k = m->neg_block[b]; k < m->neg_block[b + 1];) {
+            const int32_t u = r0 + (int32_t)vgae_rng_below(&r, (uint64_t)size);
+            const int32_t v = (int32_t)vgae_rng_below(&r, (uint64_t)m->n);
+            if (v == m->first + u || adjacent(p, u, v))
+                continue;
+            m->neg_u[k] = u;
+            m->neg_v[k] = v;
+            k++;
+        }
+    }
+}
+
+typedef struct batch {
+    vgae_real x[BATCH];
+    uint8_t counted[BATCH];
+    const vgae_real *a[BATCH], *b[BATCH]; /* the pair's rows */
+    vgae_real *da[BATCH], *db[BATCH];     /* where each end's gradient goes (NULL: not here) */
+    int filled;
+} batch;
+
+/* The kernel over a batch (filled to BATCH), then each pair's gradient at
+ * its ends here, in order; the counted terms' loss. */
+static double flush(batch *q, int target, double scale, int64_t d)
+{
+    if (!q->filled)
+        return 0.0;
+    for (int i = q->filled; i < BATCH; i++) {
+        q->x[i] = 0;
+        q->counted[i] = 0;
+    }
+    const double loss = vgae_kernel_logistic(q->x, q->counted, BATCH, target, scale);
+    for (int i = 0; i < q->filled; i++) {
+        if (q->da[i])
+            vgae_add_scaled(q->da[i], q->x[i], q->b[i], d);
+        if (q->db[i])
+            vgae_add_scaled(q->db[i], q->x[i], q->a[i], d);
+    }
+    q->filled = 0;
+    return loss;
+}
+
+static double push(batch *q, const vgae_real *a, const vgae_real *b, vgae_real *da, vgae_real *db, int counted,
+                   int target, double scale, int64_t d)
+{
+    const int i = q->filled++;
+    q->a[i] = a;
+    q->b[i] = b;
+    q->da[i] = da;
+    q->db[i] = db;
+    q->counted[i] = (uint8_t)counted;
+    q->x[i] = (vgae_real)vgae_pair_dot(a, b, d);
+    return q->filled == BATCH ? flush(q, target, scale, d) : 0.0;
+}
+
+/* The non-edges' far ends: pairs whose v is another part's go to it with
+ * z_u's row; each part sends back z_v's row for the pairs that came in.
+ * *n_in receives how many came in (in in_pairs, in_rows: by sending part,
+ * each in its order). */
+static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vgae_mat *z, int64_t *n_in)
+{
+    const int p = vgae_comm_size(m->comm), me = vgae_comm_rank(m->comm);
+    const int64_t d = z->cols;
+    int64_t *out_n = m->counts, *in_n = out_n + p, *out_at = in_n + p, *in_at = out_at + p, *cursor = in_at + p;
+    int64_t *b = cursor + p; /* 4 x p: byte counts and offsets */
+    memset(out_n, 0, (size_t)p * sizeof *out_n);
+    for (int64_t k = 0; k < m->n_neg; k++) {
+        const int32_t v = m->neg_v[k];
+        if (v < m->first || v >= m->first + m->count)
+            out_n[vgae_part_owner(m->part, v)]++;
+    }
+    out_n[me] = 0;
+    vgae_status st = vgae_comm_alltoall_i64(ctx, m->comm, out_n, in_n);
+    if (st)
+        return st;
+    out_at[0] = in_at[0] = 0;
+    for (int r = 1; r < p; r++) {
+        out_at[r] = out_at[r - 1] + out_n[r - 1];
+        in_at[r] = in_at[r - 1] + in_n[r - 1];
+    }
+    *n_in = in_at[p - 1] + in_n[p - 1];
+    const size_t rows_in = (size_t)(*n_in ? *n_in : 1);
+    if (vgae_grow(ctx, (void **)&m->in_pairs, &m->in_cap, 2 * rows_in, sizeof *m->in_pairs) ||
+        vgae_grow(ctx, (void **)&m->in_rows, &m->in_rows_cap, rows_in * (size_t)d, sizeof *m->in_rows) ||
+        vgae_grow(ctx, (void **)&m->reply_rows, &m->reply_cap, rows_in * (size_t)d, sizeof *m->reply_rows))
+        st = VGAE_ENOMEM;
+    st = vgae_comm_agree(ctx, m->comm, st, NULL);
+    if (st)
+        return st;
+    /* the outgoing pairs and rows, grouped by their v's part, in pair order */
+    memcpy(cursor, out_at, (size_t)p * sizeof *cursor);
+    for (int64_t k = 0; k < m->n_neg; k++) {
+        const int32_t v = m->neg_v[k];
+        if (v >= m->first && v < m->first + m->count)
+            continue;
+        const int64_t j = cursor[vgae_part_owner(m->part, v)]++;
+        m->out_pairs[2 * j] = m->first + m->neg_u[k];
+        m->out_pairs[2 * j + 1] = v;
+        memcpy(m->out_rows + j * d, z->data + (int64_t)m->neg_u[k] * d, (size_t)d * sizeof *z->data);
+        m->reply_at[k] = j;
+    }
+    const int64_t sizes[3] = {2 * (int64_t)sizeof(int32_t), d * (int64_t)sizeof(vgae_real),
+                              d * (int64_t)sizeof(vgae_real)};
+    for (int s = 0; !st && s < 3; s++) {
+        /* pairs and rows out, then the replies back (the counts swapped) */
+        const int64_t *sn = s < 2 ? out_n : in_n, *sa = s < 2 ? out_at : in_at;
+        const int64_t *rn = s < 2 ? in_n : out_n, *ra = s < 2 ? in_at : out_at;
+        for (int r = 0; r < p; r++) {
+            b[r] = sn[r] * sizes[s];
+            b[p + r] = sa[r] * sizes[s];
+            b[2 * p + r] = rn[r] * sizes[s];
+            b[3 * p + r] = ra[r] * sizes[s];
+        }
+        if (s == 2) /* z_v of each pair that came in */
+            for (int64_t j = 0; j < *n_in; j++) {
+                const int64_t v = (int64_t)m->in_pairs[2 * j + 1] - m->first;
+                memcpy(m->reply_rows + j * d, z->data + (v >= 0 && v < m->count ? v : 0) * d,
+                       (size_t)d * sizeof *z->data);
+            }
+        const void *send = s == 0 ? (const void *)m->out_pairs : s == 1 ? (const void *)m->out_rows
+                                                                          : (const void *)m->reply_rows;
+        void *recv = s == 0 ? (void *)m->in_pairs : s == 1 ? (void *)m->in_rows : (void *)m->back_rows;
+        st = vgae_comm_alltoallv(ctx, m->comm, send, b, b + p, recv, b + 2 * p, b + 3 * p);
+    }
+    m->stats.remote_pairs = out_at[p - 1] + out_n[p - 1];
+    return st;
+}
+
+/* The sampled loss's decoder (an ELBO decoder callback): the training
+ * edges of this part's rows, then the non-edges touching them in the
+ * blocks' order (this part's own among the others' where its blocks fall),
+ * each row's gradient added in that order. The loss terms of each block
+ * (positives counted from their smaller end, non-edges from u) go to the
+ * block's partial. */
+static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, double grad_scale, vgae_mat *dz,
+                                  double *nll)
+{
+    vgae_dist_gae *m = self;
+    const int64_t d = z->cols, count = m->count;
+    const int p = vgae_comm_size(m->comm), me = vgae_comm_rank(m->comm);
+    const double neg_weight = 1.0 / m->o.negatives, neg_scale = grad_scale * neg_weight;
+    (void)nll; /* summed per block, below */
+    memcpy(m->zext.data, z->data, (size_t)(count * d) * sizeof *z->data);
+    vgae_status st = fetch_halo(ctx, m, &m->zext);
+    int64_t n_in = 0;
+    if (!st)
+        st = exchange_negatives(ctx, m, z, &n_in);
+    if (st)
+        return st;
+    vgae_mat_zero(dz);
+    const vgae_csr *a = m->a;
+    const int32_t *pos = m->part->a_hat->col;
+    batch q = {0};
+    /* the training edges, block by block */
+    for (int32_t bl = 0; bl < m->b1 - m->b0; bl++) {
+        double loss = 0;
+        for (int32_t u = m->block_row[bl]; u < m->block_row[bl + 1]; u++)
+            for (int64_t e = a->rowptr[u]; e < a->rowptr[u + 1]; e++) {
+                const int32_t c = a->col[e];
+                if (c == u)
+                    continue; /* Â's diagonal: not an edge */
+                loss += push(&q, z->data + (int64_t)u * d, m->zext.data + (int64_t)c * d, dz->data + (int64_t)u * d,
+                             NULL, pos[e] > m->first + u, 1, grad_scale, d);
+            }
+        loss += flush(&q, 1, grad_scale, d);
+        m->partials[(int64_t)bl * m->red_len + m->red_len - 2] = loss;
+    }
+    /* the non-edges, in block order: those of the parts before this one,
+     * this part's own, then those of the parts after */
+    int64_t next_in = 0;
+    for (int r = 0; r < p; r++) {
+        if (r != me) {
+            const int64_t end = next_in + m->counts[p + r]; /* in_n[r] */
+            for (; next_in < end; next_in++) {
+                const int32_t v = m->in_pairs[2 * next_in + 1] - m->first;
+                push(&q, m->in_rows + next_in * d, z->data + (int64_t)v * d, NULL, dz->data + (int64_t)v * d, 0, 0,
+                     neg_scale, d);
+            }
+            flush(&q, 0, neg_scale, d);
+            continue;
+        }
+        for (int32_t bl = 0; bl < m->b1 - m->b0; bl++) {
+            double loss = 0;
+            for (int64_t k = m->neg_block[bl]; k < m->neg_block[bl + 1]; k++) {
+                const int32_t u = m->neg_u[k], v = m->neg_v[k];
+                const int local = v >= m->first && v < m->first + count;
+                const vgae_real *zv = local ? z->data + (int64_t)(v - m->first) * d : m->back_rows + m->reply_at[k] * d;
+                loss += push(&q, z->data + (int64_t)u * d, zv, dz->data + (int64_t)u * d,
+                             local ? dz->data + (int64_t)(v - m->first) * d : NULL, 1, 0, neg_scale, d);
+            }
+            loss += flush(&q, 0, neg_scale, d);
+            m->partials[(int64_t)bl * m->red_len + m->red_len - 2] += neg_weight * loss;
+        }
+    }
+    return VGAE_OK;
+}
+
+/* ---- an epoch ---- */
+
+static vgae_status loss_and_gradient(vgae_ctx *ctx, vgae_dist_gae *m, vgae_elbo_terms *terms)
+{
+    const vgae_graph_ae_options *o = &m->o;
+    const double nn = (double)m->n * m->n;
+    const int32_t blocks = m->b1 - m->b0;
+    const int64_t d = o->latent;
+    vgae_elbo_config cfg = vgae_elbo_defaults();
+    cfg.kl_scale = 1.0 / nn;
+    cfg.beta = o->beta * vgae_kl_anneal_weight(&o->kl, (double)m->base.epoch, o->epochs);
+    cfg.recon_scale = 1.0 / (double)m->part->n_train;
+    memset(m->partials, 0, (size_t)blocks * (size_t)m->red_len * sizeof *m->partials);
+    draw_negatives(ctx, m);
+    vgae_params_zero_grad(&m->base.params);
+    vgae_status st = forward(ctx, m, 1);
+    const vgae_mat *heads[] = {&m->mean, &m->logvar};
+    vgae_mat *d_heads[] = {&m->dmean, &m->dlogvar};
+    vgae_rng *noise = vgae_ctx_rng(ctx, VGAE_STREAM_NOISE);
+    if (!st && m->stochastic) /* this part's rows of one draw for all N rows */
+        vgae_rng_set_window(noise, (int64_t)m->first * d, (int64_t)m->n * d);
+    if (!st)
+        st = vgae_elbo_compute(ctx, &cfg, m->base.latent, heads, noise, decode_sampled, m, &m->elbo, d_heads,
+                               NULL);
+    if (!st && m->stochastic) { /* the KL of each block, summed in row order */
+        double total;
+        st = vgae_latent_kl(ctx, m->base.latent, heads, m->kl_row, &total);
+        for (int32_t b = 0; !st && b < blocks; b++) {
+            double kl = 0;
+            for (int32_t r = m->block_row[b]; r < m->block_row[b + 1]; r++)
+                kl += m->kl_row[r];
+            m->partials[(int64_t)b * m->red_len + m->red_len - 1] = kl;
+        }
+    }
+    if (!st)
+        st = backward(ctx, m);
+    st = vgae_comm_agree(ctx, m->comm, st, NULL);
+    if (!st)
+        st = vgae_comm_ordered_sum(ctx, m->comm, m->partials, blocks, m->red_len, m->summed);
+    if (st)
+        return st;
+    for (int k = 0; k < m->n_red; k++)
+        for (int64_t i = 0; i < vgae_mat_size(m->red[k].grad); i++)
+            m->red[k].grad->data[i] = (vgae_real)m->summed[m->red[k].at + i];
+    if (terms) {
+        const double nll = m->summed[m->red_len - 2], kl = m->summed[m->red_len - 1];
+        *terms = (vgae_elbo_terms){.nll = nll, .kl = kl, .loss = cfg.recon_scale * nll + cfg.beta * cfg.kl_scale * kl};
+    }
+    return VGAE_OK;
+}
+
+vgae_status vgae_dist_gae_train_epoch(vgae_ctx *ctx, vgae_dist_gae *m, vgae_elbo_terms *terms)
+{
+    const double start = vgae_now();
+    const int64_t before = vgae_comm_bytes_sent(m->comm), halo_before = m->stats.halo_bytes;
+    vgae_status st = loss_and_gradient(ctx, m, terms);
+    if (!st) /* a weight's gradient is the same everywhere; a featureless first layer's rows are not */
+        st = vgae_comm_agree(ctx, m->comm, vgae_model_base_step(ctx, &m->base, 1), NULL);
+    if (st)
+        return st;
+    m->base.epoch++;
+    m->base.train_seconds += vgae_now() - start;
+    m->stats.epoch_bytes = vgae_comm_bytes_sent(m->comm) - before;
+    m->stats.halo_bytes -= halo_before; /* this epoch's */
+    m->stats.halo_bytes = m->stats.halo_bytes < 0 ? 0 : m->stats.halo_bytes;
+    return VGAE_OK;
+}
+
+vgae_dist_stats vgae_dist_gae_stats(const vgae_dist_gae *m)
+{
+    return m->stats;
+}
+
+/* ---- evaluation ---- */
+
+/* The plan for sets 0..sets-1 (validation: 2, all: 4): the far ends of
+ * their pairs that other parts hold. Collective. */
+static vgae_status plan_evaluation(vgae_ctx *ctx, vgae_dist_gae *m, int which)
+{
+    const vgae_part *p = m->part;
+    const int sets = which ? 4 : 2;
+    int64_t n = 0;
+    for (int s = 0; s < sets; s++)
+        n += p->held[s].count;
+    int32_t *want = vgae_alloc(ctx, (size_t)(n ? n : 1), sizeof *want);
+    vgae_status st = want ? VGAE_OK : VGAE_ENOMEM;
+    int64_t k = 0;
+    for (int s = 0; !st && s < sets; s++)
+        for (int64_t i = 0; i < p->held[s].count; i++) {
+            const int32_t v = p->held[s].pairs[i].v;
+            if (v < m->first || v >= m->first + m->count)
+                want[k++] = v;
+        }
+    if (!st) {
+        qsort(want, (size_t)k, sizeof *want, cmp_i32);
+        int64_t u = 0;
+        for (int64_t i = 0; i < k; i++)
+            if (i == 0 || want[i] != want[i - 1])
+                want[u++] = want[i];
+        k = u;
+    }
+    st = vgae_comm_agree(ctx, m->comm, st, NULL);
+    if (!st)
+        st = vgae_halo_plan(ctx, m->comm, p, want, (int32_t)k, m->o.latent, &m->eval_halo[which]);
+    if (st) {
+        free(want);
+        return st;
+    }
+    m->eval_want[which] = want;
+    m->n_eval_want[which] = (int32_t)k;
+    m->eval_planned[which] = 1;
+    return VGAE_OK;
+}
+
+/* The row of position v in eval_emb: this part's, or among the fetched. */
+static int64_t eval_row(const vgae_dist_gae *m, int which, int32_t v)
+{
+    if (v >= m->first && v < m->first + m->count)
+        return v - m->first;
+    const int32_t *w = m->eval_want[which];
+    int64_t lo = 0, hi = m->n_eval_want[which] - 1;
+    while (lo < hi) {
+        const int64_t mid = (lo + hi) / 2;
+        if (w[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return m->count + lo;
+}
+
+/* The record of a scored pair: its set, its index in the set, its score. */
+typedef struct scored {
+    int64_t set, index;
+    double score;
+} scored;
+
+/* Every set's scores, by index, from the gathered records (process 0). */
+static vgae_status figures_from(vgae_ctx *ctx, const vgae_dist_gae *m, int sets, const scored *rec, int64_t n,
+                                vgae_link_figures *out)
+{
+    const vgae_part *p = m->part;
+    const int64_t size[4] = {p->n_val, p->n_val, p->n_test, p->n_test};
+    int64_t at[5] = {0};
+    for (int s = 0; s < 4; s++)
+        at[s + 1] = at[s] + size[s];
+    double *score = vgae_alloc(ctx, (size_t)(at[sets] ? at[sets] : 1), sizeof *score);
+    uint8_t *seen = vgae_calloc(ctx, (size_t)(at[sets] ? at[sets] : 1), 1);
+    vgae_status st = score && seen ? VGAE_OK : VGAE_ENOMEM;
+    for (int64_t i = 0; !st && i < n; i++) {
+        const scored *r = &rec[i];
+        if (r->set < 0 || r->set >= sets || r->index < 0 || r->index >= size[r->set] || seen[at[r->set] + r->index])
+            st = vgae_fail(ctx, VGAE_EINTERNAL, "a held-out pair was scored twice or out of its set");
+        else
+            seen[at[r->set] + r->index] = 1;
+        if (!st)
+            score[at[r->set] + r->index] = r->score;
+    }
+    if (!st && n != at[sets])
+        st = vgae_fail(ctx, VGAE_EINTERNAL, "%lld held-out pairs scored of %lld", (long long)n,
+                       (long long)at[sets]);
+    for (int t = 0; !st && t < sets / 2; t++)
+        st = vgae_set_metrics(ctx, score + at[2 * t], size[2 * t], score + at[2 * t + 1], size[2 * t + 1], NULL, 0,
+                              &m->o.hits, t == 0 ? &out->val : &out->test);
+    free(score);
+    free(seen);
+    return st;
+}
+
+vgae_status vgae_dist_gae_evaluate(vgae_ctx *ctx, vgae_dist_gae *m, int test, vgae_link_figures *out)
+{
+    const vgae_part *p = m->part;
+    const int which = test ? 1 : 0, sets = test ? 4 : 2, procs = vgae_comm_size(m->comm);
+    const int64_t d = m->o.latent;
+    *out = vgae_link_figures_none(&m->o.hits);
+    vgae_status st = m->eval_planned[which] ? VGAE_OK : plan_evaluation(ctx, m, which);
+    if (!st)
+        st = forward(ctx, m, 0);
+    if (!st)
+        st = vgae_mat_ensure(ctx, &m->eval_emb, (int64_t)m->count + m->n_eval_want[which], d);
+    int64_t n = 0;
+    for (int s = 0; s < sets; s++)
+        n += p->held[s].count;
+    scored *mine = vgae_alloc(ctx, (size_t)(n ? n : 1), sizeof *mine);
+    vgae_pair *pairs = vgae_alloc(ctx, (size_t)(n ? n : 1), sizeof *pairs);
+    double *scores = vgae_alloc(ctx, (size_t)(n ? n : 1), sizeof *scores);
+    int64_t *counts = vgae_alloc(ctx, (size_t)procs, sizeof *counts);
+    if (!st && !(mine && pairs && scores && counts))
+        st = VGAE_ENOMEM;
+    st = vgae_comm_agree(ctx, m->comm, st, NULL);
+    if (!st) {
+        memcpy(m->eval_emb.data, m->mean.data, (size_t)vgae_mat_size(&m->mean) * sizeof *m->mean.data);
+        st = vgae_halo_exchange(ctx, m->comm, &m->eval_halo[which], m->mean.data, d,
+                                m->eval_emb.data + (int64_t)m->count * d);
+    }
+    /* each pair scored where its first node is, as one process scores it */
+    int64_t k = 0;
+    for (int s = 0; !st && s < sets; s++)
+        for (int64_t i = 0; i < p->held[s].count; i++, k++) {
+            pairs[k] = (vgae_pair){p->held[s].pairs[i].u - m->first,
+                                   (int32_t)eval_row(m, which, p->held[s].pairs[i].v)};
+            mine[k].set = s;
+            mine[k].index = p->held[s].index[i];
+        }
+    if (!st)
+        vgae_score_pairs(&m->eval_emb, pairs, n, scores);
+    for (int64_t i = 0; !st && i < n; i++)
+        mine[i].score = scores[i];
+    unsigned char *all = NULL;
+    if (!st)
+        st = vgae_comm_gather(ctx, m->comm, mine, n * (int64_t)sizeof *mine, &all, counts);
+    if (!st && vgae_comm_rank(m->comm) == 0) {
+        int64_t bytes = 0;
+        for (int r = 0; r < procs; r++)
+            bytes += counts[r];
+        st = figures_from(ctx, m, sets, (const scored *)all, bytes / (int64_t)sizeof(scored), out);
+    }
+    st = vgae_comm_agree(ctx, m->comm, st, NULL);
+    if (!st) /* every process gets the figures (model selection decides alike everywhere) */
+        st = vgae_comm_bcast(ctx, m->comm, out, (int64_t)sizeof *out, 0);
+    free(all);
+    free(mine);
+    free(pairs);
+    free(scores);
+    free(counts);
+    return st;
+}
+
+/* ---- fitting ---- */
+
+/* The parameters' values end to end into buf, or back from it. */
+static void params_copy(vgae_dist_gae *m, vgae_real *buf, int save)
+{
+    for (int k = 0, at = 0; k < m->base.params.count; k++) {
+        vgae_mat *v = m->base.params.items[k].value;
+        const size_t bytes = (size_t)vgae_mat_size(v) * sizeof *v->data;
+        if (save)
+            memcpy(buf + at, v->data, bytes);
+        else
+            memcpy(v->data, buf + at, bytes);
+        at += (int)vgae_mat_size(v);
+    }
+}
+
+vgae_status vgae_dist_gae_fit(vgae_ctx *ctx, vgae_dist_gae *m, int every, vgae_epoch_fn progress, void *user,
+                              vgae_linkpred_result *result)
+{
+    const vgae_graph_ae_options *o = &m->o;
+    *result = (vgae_linkpred_result){vgae_link_figures_none(&o->hits), 0, NAN, 0, 0};
+    const double start = m->base.train_seconds;
+    double best = -INFINITY;
+    int best_epoch = 0, stale = 0;
+    vgae_status st = VGAE_OK;
+    if (o->val_every > 0 && o->select == VGAE_SELECT_MRR)
+        return vgae_fail(ctx, VGAE_EINVAL, "training across processes has no hard negatives: select on AUC, AP "
+                                           "or Hits@K");
+    if (o->val_every > 0 && !m->best &&
+        !(m->best = vgae_alloc(ctx, (size_t)vgae_params_scalars(&m->base.params), sizeof *m->best)))
+        st = VGAE_ENOMEM;
+    st = vgae_comm_agree(ctx, m->comm, st, NULL);
+    int epoch = 0;
+    for (; !st && epoch < o->epochs; epoch++) {
+        if (vgae_ctx_interrupted(ctx)) {
+            st = vgae_fail(ctx, VGAE_EINTR, "interrupted");
+            break;
+        }
+        const int report = progress && every > 0 && ((epoch + 1) % every == 0 || epoch + 1 == o->epochs);
+        const int validate = o->val_every > 0 && ((epoch + 1) % o->val_every == 0 || epoch + 1 == o->epochs);
+        vgae_elbo_terms terms = {0};
+        st = vgae_dist_gae_train_epoch(ctx, m, report || epoch + 1 == o->epochs ? &terms : NULL);
+        if (st)
+            break;
+        if (epoch + 1 == o->epochs)
+            result->final_loss = terms.loss;
+        vgae_link_figures f = vgae_link_figures_none(&o->hits);
+        if (validate) {
+            st = vgae_dist_gae_evaluate(ctx, m, 0, &f);
+            const double value = st ? NAN : vgae_select_value(o, &f.val);
+            if (!st && value > best) {
+                best = value;
+                best_epoch = epoch + 1;
+                stale = 0;
+                params_copy(m, m->best, 1);
+            } else if (!st) {
+                stale++;
+            }
+        }
+        if (!st && report)
+            progress(user, epoch + 1, &terms, f.val.auc, f.val.ap, m->base.train_seconds - start);
+        if (!st && validate && o->patience > 0 && stale >= o->patience) {
+            epoch++;
+            break;
+        }
+    }
+    if (st)
+        return st;
+    if (best_epoch > 0)
+        params_copy(m, m->best, 0);
+    result->epochs = epoch;
+    result->best_epoch = best_epoch;
+    result->train_seconds = m->base.train_seconds - start;
+    return vgae_dist_gae_evaluate(ctx, m, 1, &result->figures);
+}
+
+/* ---- embeddings ---- */
+
+vgae_status vgae_dist_gae_embed(vgae_ctx *ctx, vgae_dist_gae *m, const char *path, vgae_embed_format format)
+{
+    const int64_t d = m->o.latent, procs = vgae_comm_size(m->comm);
+    vgae_status st = forward(ctx, m, 0);
+    /* each process's records: node numbers, then the means' rows */
+    const int64_t bytes = (int64_t)m->count * ((int64_t)sizeof(int32_t) + d * (int64_t)sizeof(vgae_real));
+    unsigned char *mine = vgae_alloc(ctx, (size_t)bytes, 1), *all = NULL;
+    int64_t *counts = vgae_alloc(ctx, (size_t)procs, sizeof *counts);
+    if (!st && !(mine && counts))
+        st = VGAE_ENOMEM;
+    st = vgae_comm_agree(ctx, m->comm, st, NULL);
+    if (!st) {
+        memcpy(mine, m->part->node, (size_t)m->count * sizeof(int32_t));
+        memcpy(mine + (size_t)m->count * sizeof(int32_t), m->mean.data, (size_t)(m->count * d) * sizeof(vgae_real));
+        st = vgae_comm_gather(ctx, m->comm, mine, bytes, &all, counts);
+    }
+    free(mine);
+    if (!st && vgae_comm_rank(m->comm) == 0) {
+        float *emb = vgae_alloc(ctx, (size_t)m->n * (size_t)d, sizeof *emb);
+        st = emb ? VGAE_OK : VGAE_ENOMEM;
+        const unsigned char *at = all;
+        for (int r = 0; !st && r < procs; r++) { /* process r's rows to their nodes' places */
+            const int64_t rows = counts[r] / ((int64_t)sizeof(int32_t) + d * (int64_t)sizeof(vgae_real));
+            const unsigned char *values = at + rows * (int64_t)sizeof(int32_t);
+            for (int64_t i = 0; i < rows; i++) {
+                int32_t node;
+                memcpy(&node, at + i * (int64_t)sizeof node, sizeof node);
+                memcpy(emb + (int64_t)node * d, values + i * d * (int64_t)sizeof(vgae_real),
+                       (size_t)d * sizeof(vgae_real));
+            }
+            at += counts[r];
+        }
+        if (!st)
+            st = vgae_embed_write(ctx, path, format, emb, m->n, d, NULL);
+        free(emb);
+    }
+    free(all);
+    free(counts);
+    return vgae_comm_agree(ctx, m->comm, st, NULL);
+}
