@@ -118,11 +118,12 @@ static const cli_command linkpred_command = {
     .footer = "The std over runs is the population standard deviation (numpy's default).\n"
               "Hits@K: the fraction of held-out edges scored above the K-th best of the\n"
               "set's non-edges. MRR: the mean of 1 / rank of each held-out edge among its\n"
-              "hard negatives (ties count half).\n",
+              "hard negatives (ties count half).\n"
+              "Across processes: vgae partition --dataset pubmed --parts 4 -o pubmed.4, then\n"
+              "mpirun -np 4 vgae linkpred --partitions pubmed.4 (same seed: the same bits at\n"
+              "any number of processes).\n",
     .examples = "  vgae linkpred --dataset cora --runs 10\n"
-                "  vgae linkpred --dataset pubmed --recipe tuned --baselines --plot pubmed.png\n"
-                "  vgae partition --dataset pubmed --parts 4 -o pubmed.4 &&\n"
-                "    mpirun -np 4 vgae linkpred --partitions pubmed.4 --loss sampled\n",
+                "  vgae linkpred --dataset pubmed --recipe tuned --baselines --plot pubmed.png\n",
 };
 
 /* The figures of every baseline on a run's split, into base[h * runs + run]. */

@@ -57,13 +57,13 @@ static const cli_command partition_command = {
              "its nodes into P parts for training across processes, and writes a directory\n"
              "with a file per part: a process reads only its own. Prints, per part, its\n"
              "nodes, the edges inside it and its halo (the nodes of other parts it touches:\n"
-             "what it must receive in each propagation), then the edge cut.\n",
+             "what it must receive in each propagation), then the edge cut. Then train with\n"
+             "  mpirun -np P vgae linkpred --partitions DIR [options]\n",
     .groups = (const cli_group[]){{"Data (one of --dataset or --graph)", cli_data_table,
                                    offsetof(partition_args, data)},
                                   {"Partition", partition_table, 0},
                                   {NULL}},
     .examples = "  vgae partition --dataset pubmed --parts 4 -o pubmed.4\n"
-                "  mpirun -np 4 vgae linkpred --partitions pubmed.4 --loss sampled\n"
                 "  vgae partition --graph net.mtx --parts 8 --method random --assignment net.part.8\n",
 };
 

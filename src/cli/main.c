@@ -23,7 +23,7 @@ static const char main_help[] =
     "  embed      write the node embeddings of a model (w2v, tsv, npy, mtx)\n"
     "  predict    edge probabilities for given pairs, or a node's likeliest new neighbours\n"
     "  generate   a random graph from igraph's generators (G(n,m), Barabasi-Albert, SBM, ...)\n"
-    "  partition  split a graph's nodes into P parts (METIS k-way, contiguous, random)\n"
+    "  partition  split a graph's nodes into P parts for training across processes\n"
     "  vae        the dense image VAE on MNIST-style images (vgae vae --help)\n"
     "  version    print the versions of vgae and its libraries, the kernels and threads in\n"
     "             use (--json: one JSON object)\n"
@@ -74,7 +74,10 @@ static int cmd_version(int argc, char **argv)
     printf("vgae %s\n", vgae_version());
     const char *metis = NULL;
     vgae_partition_has_metis(&metis);
-    printf("%s, METIS %s\n", vgae_dependency_versions(), metis ? metis : "not built in");
+    const char *mpi = NULL;
+    vgae_comm_has_mpi(&mpi);
+    printf("%s, METIS %s, MPI: %s\n", vgae_dependency_versions(), metis ? metis : "not built in",
+           mpi ? mpi : "not built in");
     cli_system_report(stdout, 0, cli_default_threads());
     return CLI_OK;
 }

@@ -305,6 +305,37 @@ vgae_status vgae_comm_gather(vgae_ctx *ctx, vgae_comm *c, const void *mine, int6
     return VGAE_OK;
 }
 
+vgae_status vgae_comm_allgatherv(vgae_ctx *ctx, vgae_comm *c, const void *mine, void *all, const int64_t *counts,
+                                 const int64_t *offsets)
+{
+#ifdef VGAE_HAVE_MPI
+    if (c->size > 1) {
+        const int p = c->size;
+        int *v = vgae_alloc(ctx, (size_t)(2 * p), sizeof *v);
+        vgae_status st = v ? VGAE_OK : VGAE_ENOMEM;
+        for (int r = 0; !st && r < p; r++) {
+            st = int_count(ctx, counts[r], &v[r]);
+            if (!st)
+                st = int_count(ctx, offsets[r], &v[p + r]);
+        }
+        /* every process computes the same counts: they fail alike */
+        const int rc = st ? MPI_SUCCESS
+                          : MPI_Allgatherv(mine, v[c->rank], MPI_BYTE, all, v, v + p, MPI_BYTE, MPI_COMM_WORLD);
+        free(v);
+        if (rc != MPI_SUCCESS)
+            return mpi_fail(ctx, rc, "gathering rows on every process");
+        c->bytes += counts[c->rank] * (p - 1);
+        c->messages += p - 1;
+        return st;
+    }
+#endif
+    (void)ctx;
+    (void)c;
+    if (counts[0])
+        memmove((unsigned char *)all + offsets[0], mine, (size_t)counts[0]);
+    return VGAE_OK;
+}
+
 vgae_status vgae_comm_bcast(vgae_ctx *ctx, vgae_comm *c, void *buf, int64_t bytes, int root)
 {
 #ifdef VGAE_HAVE_MPI

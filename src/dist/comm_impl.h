@@ -33,6 +33,10 @@ vgae_status vgae_comm_alltoallv(vgae_ctx *ctx, vgae_comm *c, const void *send, c
 /* Each process's send[r] to rank r, into recv[r] from rank r (size values each). */
 vgae_status vgae_comm_alltoall_i64(vgae_ctx *ctx, vgae_comm *c, const int64_t *send, int64_t *recv);
 
+/* Every process's bytes, in rank order, into all on every process:
+ * process r's counts[r] bytes at offsets[r]; mine are this process's. */
+vgae_status vgae_comm_allgatherv(vgae_ctx *ctx, vgae_comm *c, const void *mine, void *all, const int64_t *counts,
+                                 const int64_t *offsets);
 /* bytes from root to every process. */
 vgae_status vgae_comm_bcast(vgae_ctx *ctx, vgae_comm *c, void *buf, int64_t bytes, int root);
 

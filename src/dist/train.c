@@ -1,5 +1,8 @@
 /* A VGAE or GAE trained across processes: each computes its rows, fetches its halo's, and sums gradients block by block in block order. */
 #include <math.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +79,15 @@ struct vgae_dist_gae {
     vgae_halo eval_halo[2];
     int eval_planned[2];
     vgae_mat eval_emb;
+    /* full loss: this part's training edges by position (other rows empty),
+     * every row's code, the rows' tiles (block-aligned) and their work */
+    vgae_graph train_rows;
+    double pos_weight, norm;
+    vgae_mat zall;
+    int64_t n_tiles, *tile_row, *tile_block; /* per tile: first local row; block */
+    double *tile_loss;
+    vgae_real *tile_work;
+    int64_t *gather_at;               /* 2 x parts: bytes and offsets of each part's rows */
     /* model selection: the best weights so far (every parameter end to end) */
     vgae_real *best;
 };
@@ -96,8 +108,6 @@ static vgae_status refuse(vgae_ctx *ctx, const char *what)
 
 static vgae_status check_options(vgae_ctx *ctx, const vgae_graph_ae_options *o)
 {
-    if (o->loss != VGAE_LOSS_SAMPLED)
-        return refuse(ctx, "the full loss yet: give --loss sampled");
     if (o->decoder != VGAE_DECODER_INNER)
         return refuse(ctx, "the Hadamard decoder (--decoder hadamard)");
     if (o->propagation != VGAE_PROP_GCN)
@@ -323,6 +333,62 @@ static vgae_status negatives_room(vgae_ctx *ctx, vgae_dist_gae *m)
                                                                                               : VGAE_ENOMEM;
 }
 
+/* Rows (and columns) of the full loss's tiles. */
+#define FULL_TILE 256
+
+/* The full loss's room: the training edges of this part's rows by
+ * position, the tiles of its rows (each block's rows in tiles of
+ * FULL_TILE from the block's first: the same tiles at any process count),
+ * their work, every row's code, and the reference's weights. */
+static vgae_status full_room(vgae_ctx *ctx, int threads, vgae_dist_gae *m)
+{
+    const vgae_csr *a = m->part->a_hat;
+    const int p = vgae_comm_size(m->comm);
+    const double nn = (double)m->n * m->n, s = 2.0 * (double)m->part->n_train;
+    m->pos_weight = (nn - s) / s;
+    m->norm = nn / (2 * (nn - s));
+    m->train_rows.n = m->n;
+    m->train_rows.rowptr = vgae_calloc(ctx, (size_t)m->n + 1, sizeof *m->train_rows.rowptr);
+    m->train_rows.adj = vgae_alloc(ctx, (size_t)(a->nnz ? a->nnz : 1), sizeof *m->train_rows.adj);
+    m->gather_at = vgae_alloc(ctx, 2 * (size_t)p, sizeof *m->gather_at);
+    if (!m->train_rows.rowptr || !m->train_rows.adj || !m->gather_at)
+        return VGAE_ENOMEM;
+    int64_t e = 0;
+    for (int32_t r = 0; r < m->count; r++) { /* Â's row without its diagonal */
+        for (int64_t k = a->rowptr[r]; k < a->rowptr[r + 1]; k++)
+            if (a->col[k] != m->first + r)
+                m->train_rows.adj[e++] = a->col[k];
+        m->train_rows.rowptr[m->first + r + 1] = e;
+    }
+    for (int32_t i = m->first + m->count; i < m->n; i++)
+        m->train_rows.rowptr[i + 1] = e;
+    m->train_rows.n_edges = e; /* this part's rows' half-edges */
+    for (int r = 0; r < p; r++) {
+        const int32_t b0 = vgae_partition_first_block(m->part->blocks, p, r);
+        const int32_t b1 = vgae_partition_first_block(m->part->blocks, p, r + 1);
+        m->gather_at[r] = ((int64_t)m->part->block_start[b1] - m->part->block_start[b0]) * m->o.latent *
+                          (int64_t)sizeof(vgae_real);
+        m->gather_at[p + r] = (int64_t)m->part->block_start[b0] * m->o.latent * (int64_t)sizeof(vgae_real);
+    }
+    for (int32_t b = 0; b < m->b1 - m->b0; b++)
+        m->n_tiles += (m->block_row[b + 1] - m->block_row[b] + FULL_TILE - 1) / FULL_TILE;
+    m->tile_row = vgae_alloc(ctx, (size_t)m->n_tiles + 1, sizeof *m->tile_row);
+    m->tile_block = vgae_alloc(ctx, (size_t)m->n_tiles + 1, sizeof *m->tile_block);
+    m->tile_loss = vgae_alloc(ctx, (size_t)m->n_tiles + 1, sizeof *m->tile_loss);
+    const int64_t work = vgae_decoder_full_rows_work(FULL_TILE, m->o.latent);
+    m->tile_work = vgae_alloc(ctx, (size_t)(threads * work), sizeof *m->tile_work);
+    if (!m->tile_row || !m->tile_block || !m->tile_loss || !m->tile_work)
+        return VGAE_ENOMEM;
+    int64_t t = 0;
+    for (int32_t b = 0; b < m->b1 - m->b0; b++)
+        for (int32_t r = m->block_row[b]; r < m->block_row[b + 1]; r += FULL_TILE, t++) {
+            m->tile_row[t] = r;
+            m->tile_block[t] = b;
+        }
+    m->tile_row[m->n_tiles] = m->count;
+    return vgae_mat_init(ctx, &m->zall, m->n, m->o.latent);
+}
+
 void vgae_dist_gae_free(vgae_dist_gae *m)
 {
     if (!m)
@@ -365,6 +431,14 @@ void vgae_dist_gae_free(vgae_dist_gae *m)
         free(m->eval_want[k]);
     }
     vgae_mat_destroy(&m->eval_emb);
+    free(m->train_rows.rowptr);
+    free(m->train_rows.adj);
+    vgae_mat_destroy(&m->zall);
+    free(m->tile_row);
+    free(m->tile_block);
+    free(m->tile_loss);
+    free(m->tile_work);
+    free(m->gather_at);
     free(m);
 }
 
@@ -418,6 +492,8 @@ vgae_status vgae_dist_gae_new(vgae_ctx *ctx, vgae_comm *comm, const vgae_graph_a
         st = build(ctx, m);
     if (!st && options->loss == VGAE_LOSS_SAMPLED)
         st = negatives_room(ctx, m);
+    if (!st && options->loss == VGAE_LOSS_FULL)
+        st = full_room(ctx, vgae_ctx_threads(ctx), m);
     st = vgae_comm_agree(ctx, comm, st, NULL);
     int64_t widest = options->latent > options->hidden ? options->latent : options->hidden;
     if (!st)
@@ -820,6 +896,37 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
     return VGAE_OK;
 }
 
+/* The full loss's decoder (an ELBO decoder callback): every row's code
+ * gathered, then this part's rows against all N in tiles, each ordered pair
+ * counted once; the tiles' losses added block by block in tile order. */
+static vgae_status decode_full(vgae_ctx *ctx, void *self, const vgae_mat *z, double grad_scale, vgae_mat *dz,
+                               double *nll)
+{
+    vgae_dist_gae *m = self;
+    const int p = vgae_comm_size(m->comm), threads = vgae_ctx_threads(ctx);
+    const int64_t d = z->cols, work = vgae_decoder_full_rows_work(FULL_TILE, d);
+    (void)nll; /* summed per block, below */
+    vgae_status st = vgae_comm_allgatherv(ctx, m->comm, z->data, m->zall.data, m->gather_at, m->gather_at + p);
+    if (st)
+        return st;
+    vgae_mat_zero(dz);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && m->n_tiles > 1)
+    for (int64_t t = 0; t < m->n_tiles; t++) {
+        int tid = 0;
+#ifdef _OPENMP
+        tid = omp_get_thread_num();
+#endif
+        const int32_t r0 = (int32_t)m->tile_row[t];
+        const int32_t end = m->block_row[m->tile_block[t] + 1], nr = end - r0 < FULL_TILE ? end - r0 : FULL_TILE;
+        m->tile_loss[t] = vgae_decoder_full_rows(&m->train_rows, m->pos_weight, m->zall.data, m->n, d,
+                                                 m->first + r0, nr, FULL_TILE, grad_scale, 1,
+                                                 dz->data + (int64_t)r0 * d, m->tile_work + tid * work);
+    }
+    for (int64_t t = 0; t < m->n_tiles; t++)
+        m->partials[m->tile_block[t] * m->red_len + m->red_len - 2] += m->tile_loss[t];
+    return VGAE_OK;
+}
+
 /* ---- an epoch ---- */
 
 static vgae_status loss_and_gradient(vgae_ctx *ctx, vgae_dist_gae *m, vgae_elbo_terms *terms)
@@ -831,9 +938,11 @@ static vgae_status loss_and_gradient(vgae_ctx *ctx, vgae_dist_gae *m, vgae_elbo_
     vgae_elbo_config cfg = vgae_elbo_defaults();
     cfg.kl_scale = 1.0 / nn;
     cfg.beta = o->beta * vgae_kl_anneal_weight(&o->kl, (double)m->base.epoch, o->epochs);
-    cfg.recon_scale = 1.0 / (double)m->part->n_train;
+    const int sampled = o->loss == VGAE_LOSS_SAMPLED;
+    cfg.recon_scale = sampled ? 1.0 / (double)m->part->n_train : m->norm / nn;
     memset(m->partials, 0, (size_t)blocks * (size_t)m->red_len * sizeof *m->partials);
-    draw_negatives(ctx, m);
+    if (sampled)
+        draw_negatives(ctx, m);
     vgae_params_zero_grad(&m->base.params);
     vgae_status st = forward(ctx, m, 1);
     const vgae_mat *heads[] = {&m->mean, &m->logvar};
@@ -842,8 +951,8 @@ static vgae_status loss_and_gradient(vgae_ctx *ctx, vgae_dist_gae *m, vgae_elbo_
     if (!st && m->stochastic) /* this part's rows of one draw for all N rows */
         vgae_rng_set_window(noise, (int64_t)m->first * d, (int64_t)m->n * d);
     if (!st)
-        st = vgae_elbo_compute(ctx, &cfg, m->base.latent, heads, noise, decode_sampled, m, &m->elbo, d_heads,
-                               NULL);
+        st = vgae_elbo_compute(ctx, &cfg, m->base.latent, heads, noise, sampled ? decode_sampled : decode_full, m,
+                               &m->elbo, d_heads, NULL);
     if (!st && m->stochastic) { /* the KL of each block, summed in row order */
         double total;
         st = vgae_latent_kl(ctx, m->base.latent, heads, m->kl_row, &total);

@@ -38,7 +38,8 @@ static double softplus(double x)
 }
 
 typedef struct full_job {
-    const vgae_graph_ae *m;
+    const vgae_graph *g;  /* the training edges (row i's by node i) */
+    double pos_weight;
     const vgae_real *z;
     int64_t d;
     double scale;  /* of the gradient; 0 without one */
@@ -53,8 +54,8 @@ typedef struct full_job {
 static double block_loss(const full_job *job, int32_t i0, int32_t ni, int32_t j0, int32_t nj,
                          vgae_real *t)
 {
-    const vgae_graph *g = job->m->train;
-    const double pw = job->m->pos_weight, scale = job->scale;
+    const vgae_graph *g = job->g;
+    const double pw = job->pos_weight, scale = job->scale;
     const int want_loss = job->want_loss;
     double loss = 0.0;
     for (int32_t r = 0; r < ni; r++) {
@@ -97,8 +98,8 @@ static double block_pair(const full_job *job, int32_t n, int32_t b, int32_t bi, 
     const int d = (int)job->d;
     const vgae_real *zi = job->z + (int64_t)i0 * d, *zj = job->z + (int64_t)j0 * d;
     if (job->fused) {
-        const vgae_graph *g = job->m->train;
-        const vgae_full_tile t = {zi, zj, ni, nj, i0, j0, g->rowptr, g->adj, job->m->pos_weight, job->scale,
+        const vgae_graph *g = job->g;
+        const vgae_full_tile t = {zi, zj, ni, nj, i0, j0, g->rowptr, g->adj, job->pos_weight, job->scale,
                                   job->want_loss, bi == bj, acc ? acc + (int64_t)i0 * d : NULL,
                                   acc ? acc + (int64_t)j0 * d : NULL, tile};
         const double loss = vgae_kernel_full_tile(&t);
@@ -156,7 +157,7 @@ vgae_status vgae_decoder_full_path(vgae_ctx *ctx, const vgae_graph_ae *m, const 
     vgae_real *acc = dz ? work->data + tiles : NULL;
     if (acc)
         memset(acc, 0, (size_t)accs * sizeof *acc);
-    const full_job job = {m, z->data, d, dz ? grad_scale : 0.0, nll != NULL, fused};
+    const full_job job = {m->train, m->pos_weight, z->data, d, dz ? grad_scale : 0.0, nll != NULL, fused};
     double slot_loss[FULL_SLOTS];
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1)
     for (int s = 0; s < slots; s++) {
@@ -195,4 +196,35 @@ vgae_status vgae_decoder_full_path(vgae_ctx *ctx, const vgae_graph_ae *m, const 
         }
     }
     return VGAE_OK;
+}
+
+int64_t vgae_decoder_full_rows_work(int32_t block, int64_t d)
+{
+    return d == VGAE_FULL_TILE_D ? vgae_full_tile_work(block) : (int64_t)block * block;
+}
+
+double vgae_decoder_full_rows(const vgae_graph *g, double pos_weight, const vgae_real *z, int32_t n, int64_t d,
+                              int32_t i0, int32_t ni, int32_t block, double scale, int want_loss, vgae_real *gi,
+                              vgae_real *work)
+{
+    const full_job job = {g, pos_weight, z, d, gi ? scale : 0.0, want_loss, d == VGAE_FULL_TILE_D};
+    const vgae_real *zi = z + (int64_t)i0 * d;
+    double loss = 0.0;
+    for (int32_t j0 = 0; j0 < n; j0 += block) {
+        const int32_t nj = n - j0 < block ? n - j0 : block;
+        const vgae_real *zj = z + (int64_t)j0 * d;
+        if (job.fused) { /* as a tile on the diagonal: the gradient of rows I alone */
+            const vgae_full_tile t = {zi, zj, ni, nj, i0, j0, g->rowptr, g->adj, pos_weight, job.scale,
+                                      want_loss, 1, gi, NULL, work};
+            loss += vgae_kernel_full_tile(&t);
+            continue;
+        }
+        VGAE_BLAS(gemm)(CblasRowMajor, CblasNoTrans, CblasTrans, ni, nj, (int)d, 1, zi, (int)d, zj, (int)d, 0,
+                        work, nj);
+        loss += block_loss(&job, i0, ni, j0, nj, work);
+        if (gi)
+            VGAE_BLAS(gemm)(CblasRowMajor, CblasNoTrans, CblasNoTrans, ni, (int)d, nj, 2, work, nj, zj, (int)d, 1,
+                            gi, (int)d);
+    }
+    return loss;
 }

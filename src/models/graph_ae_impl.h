@@ -158,6 +158,18 @@ vgae_status vgae_decoder_full(vgae_ctx *ctx, const vgae_graph_ae *m, const vgae_
 vgae_status vgae_decoder_full_path(vgae_ctx *ctx, const vgae_graph_ae *m, const vgae_mat *z,
                                    double grad_scale, vgae_mat *dz, vgae_mat *work, int64_t block,
                                    int fused, double *nll);
+/* The full loss's rows i0..i0+ni-1 against all n rows of z (n x d): the
+ * loss of those ni x n ordered pairs, each counted once, and with gi (ni x
+ * d) gi += 2 G z over them, G = scale times the loss's derivative in the
+ * logits. g's rows i0.. hold those rows' training edges (other rows may be
+ * empty); the diagonal is a positive too. Column blocks of `block`, in
+ * order, through the fused kernel at width 16: the same bits whoever
+ * computes these rows (a process's share of a full loss spread over
+ * processes). work: vgae_decoder_full_rows_work(block, d) reals. */
+double vgae_decoder_full_rows(const vgae_graph *g, double pos_weight, const vgae_real *z, int32_t n, int64_t d,
+                              int32_t i0, int32_t ni, int32_t block, double scale, int want_loss, vgae_real *gi,
+                              vgae_real *work);
+int64_t vgae_decoder_full_rows_work(int32_t block, int64_t d);
 /* Rows (and columns) of the full loss's square blocks for n nodes: fixed by
  * n alone, so that results do not depend on the thread count. */
 int64_t vgae_full_block(int32_t n);
