@@ -9,6 +9,7 @@
 #include "core/internal.h"
 #include "dist/comm_impl.h"
 #include "dist/halo.h"
+#include "dist/train_internal.h"
 #include "models/graph_ae_impl.h"
 #include "models/model_base.h"
 #include "nn/internal.h"
@@ -978,6 +979,16 @@ static vgae_status loss_and_gradient(vgae_ctx *ctx, vgae_dist_gae *m, vgae_elbo_
         *terms = (vgae_elbo_terms){.nll = nll, .kl = kl, .loss = cfg.recon_scale * nll + cfg.beta * cfg.kl_scale * kl};
     }
     return VGAE_OK;
+}
+
+vgae_status vgae_dist_gae_loss(vgae_ctx *ctx, vgae_dist_gae *m, vgae_elbo_terms *terms)
+{
+    return loss_and_gradient(ctx, m, terms);
+}
+
+vgae_params *vgae_dist_gae_params(vgae_dist_gae *m)
+{
+    return &m->base.params;
 }
 
 vgae_status vgae_dist_gae_train_epoch(vgae_ctx *ctx, vgae_dist_gae *m, vgae_elbo_terms *terms)
