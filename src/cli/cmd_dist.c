@@ -79,8 +79,11 @@ int cli_linkpred_partitions(const char *cmd, const char *dir, const char *embed,
     if (!st && embed && rank == 0)
         st = vgae_outfile_check(ctx, embed); /* before training, not after */
     st = vgae_comm_agree(ctx, comm, st, NULL);
-    if (!st)
-        st = vgae_dist_gae_new(ctx, comm, o, part, &model);
+    if (!st) {
+        st = vgae_dist_gae_new(ctx, comm, o, part, &model); /* the model takes the part */
+        part = NULL;
+    }
+    const vgae_part *info = model ? vgae_dist_gae_part(model) : NULL;
     cli_progress p = {1, 1, quiet || rank != 0, t->seed, o->epochs, NULL};
     if (!st)
         st = vgae_dist_gae_fit(ctx, model, t->every, cli_on_epoch, &p, &res);
@@ -108,10 +111,19 @@ int cli_linkpred_partitions(const char *cmd, const char *dir, const char *embed,
         if (json) {
             printf("{\"partitions\":");
             cli_json_string(dir);
-            printf(",\"processes\":%d,\"epochs\":%d,\"train_seconds\":%.6f,", procs, res.epochs, res.train_seconds);
+            printf(",\"processes\":%d,\"epochs\":%d,\"train_seconds\":%.6f,\"per_process\":[", procs, res.epochs,
+                   res.train_seconds);
+            const proc_report *rep = (const proc_report *)all;
+            for (int r = 0; r < procs; r++)
+                printf("%s{\"rows\":%lld,\"halo_rows\":%lld,\"epoch_bytes\":%lld,\"halo_bytes\":%lld,"
+                       "\"remote_pairs\":%lld,\"peak_mb\":%.1f}",
+                       r ? "," : "", (long long)rep[r].stats.rows, (long long)rep[r].stats.halo_rows,
+                       (long long)rep[r].stats.epoch_bytes, (long long)rep[r].stats.halo_bytes,
+                       (long long)rep[r].stats.remote_pairs, rep[r].peak_mb);
+            printf("],");
             cli_json_metrics(&res.figures, "}\n");
         } else {
-            print_human(dir, part, o, procs, &res, (const proc_report *)all);
+            print_human(dir, info, o, procs, &res, (const proc_report *)all);
         }
     }
     free(all);

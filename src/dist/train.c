@@ -27,10 +27,11 @@ _Static_assert(sizeof(vgae_real) == sizeof(float), "the distributed model is bui
 
 typedef struct dist_layer {
     int64_t in, out;
-    vgae_mat w, dw;       /* a featureless first layer: this part's rows only */
+    /* a featureless first layer: this part's rows, their buffer with room
+     * for the halo's rows after them (W is then T itself) */
+    vgae_mat w, dw;
     vgae_mat wsig, dwsig; /* a VGAE's last layer */
-    vgae_mat t, tsig;     /* (count + halo) x out: T = input W with the halo's rows after this part's */
-    vgae_mat act;         /* hidden layers: relu(Â T), count x out */
+    vgae_mat act;         /* hidden layers: relu(Â T), count x out; in the backward pass, dT */
 } dist_layer;
 
 /* Where a weight's gradient sits in the vector summed over blocks. */
@@ -41,19 +42,22 @@ typedef struct reduced {
 
 struct vgae_dist_gae {
     vgae_comm *comm;
-    const vgae_part *part;
+    vgae_part *part;      /* owned: its adjacency's columns renumbered local (see a) */
+    int32_t *halo_pos;    /* n_halo: the positions of the halo's rows, ascending */
     vgae_graph_ae_options o;
     int32_t n, first, count, n_halo;
     int stochastic, layers;
     vgae_model_base base;
     dist_layer L[VGAE_MAX_LAYERS];
-    vgae_csr *a;          /* count x (count + halo): this part's rows of Â, columns local */
+    vgae_csr *a;          /* count x (count + halo): this part's rows of Â, columns local (part->a_hat) */
     vgae_halo halo;       /* the rows of the halo, fetched before each propagation */
     int32_t b0, b1;       /* this part's blocks */
     int32_t *block_row;   /* b1 - b0 + 1: the blocks' first local rows */
     vgae_csr **xt;        /* with features: per block, its rows' features transposed */
-    /* work: count rows, or count + halo with the halo's rows after */
-    vgae_mat mean, logvar, dmean, dlogvar, ext, grad_t, grad_ts, din, zext, scratch;
+    /* work: count rows; ext has count + halo rows, the halo's after, and
+     * holds in turn each layer's T, the codes the decoder reads, and in
+     * the backward pass the gradient being propagated */
+    vgae_mat mean, logvar, dmean, dlogvar, ext, scratch;
     vgae_elbo_work elbo;
     double *kl_row;       /* count: a row's KL */
     /* the gradient summed over blocks: every weight but a featureless first
@@ -69,9 +73,12 @@ struct vgae_dist_gae {
     int64_t *reply_at;           /* per pair with v remote: its row among the replies */
     int32_t *out_pairs, *in_pairs;
     vgae_real *out_rows, *in_rows, *back_rows, *reply_rows;
-    size_t in_cap, in_rows_cap, reply_cap;
-    int64_t *counts;             /* 9 x parts */
-    int64_t want_loss;           /* this epoch's terms are wanted */
+    size_t in_cap, in_rows_cap, reply_cap, out_cap, out_rows_cap, back_cap, far_cap;
+    int64_t *far;                /* the far pairs, grouped by v's part */
+    int32_t *stamp, *slot;       /* count: the part a row was last sent to (-1: none), and its index there */
+    int32_t *mark;               /* the largest part's rows: a far v's index among its part's distinct ones (-1: none) */
+    int64_t *counts;             /* 17 x parts */
+    int64_t want_loss;           /* this epoch's terms are wanted (the full loss skips them otherwise) */
     vgae_dist_stats stats;
     /* evaluation: the far ends of the pairs this part scores (validation;
      * validation and test), the plan that fetches their codes, and
@@ -142,10 +149,11 @@ static vgae_status check_options(vgae_ctx *ctx, const vgae_graph_ae_options *o)
 }
 
 /* Â's rows with columns local: this part's positions as 0..count-1, the
- * halo's (ascending positions) as count.., the entries in their order. */
-static vgae_status local_adjacency(vgae_ctx *ctx, vgae_dist_gae *m, int32_t **halo_pos)
+ * halo's (ascending positions) as count.., in place, the entries in their
+ * order (by position). */
+static vgae_status local_adjacency(vgae_ctx *ctx, vgae_dist_gae *m)
 {
-    const vgae_csr *a = m->part->a_hat;
+    vgae_csr *a = m->part->a_hat;
     const int32_t first = m->first, end = m->first + m->count;
     int32_t *pos = vgae_alloc(ctx, (size_t)(a->nnz ? a->nnz : 1), sizeof *pos);
     if (!pos)
@@ -160,42 +168,53 @@ static vgae_status local_adjacency(vgae_ctx *ctx, vgae_dist_gae *m, int32_t **ha
         if (k == 0 || pos[k] != pos[k - 1])
             pos[u++] = pos[k];
     m->n_halo = (int32_t)u;
-    vgae_status st = vgae_csr_new(ctx, m->count, m->count + m->n_halo, a->nnz, &m->a);
-    if (st) {
-        free(pos);
-        return st;
-    }
-    memcpy(m->a->rowptr, a->rowptr, ((size_t)m->count + 1) * sizeof *a->rowptr);
-    memcpy(m->a->val, a->val, (size_t)a->nnz * sizeof *a->val);
+    int32_t *shrunk = realloc(pos, (size_t)(u ? u : 1) * sizeof *pos);
+    m->halo_pos = shrunk ? shrunk : pos;
     for (int64_t e = 0; e < a->nnz; e++) {
         const int32_t c = a->col[e];
         if (c >= first && c < end) {
-            m->a->col[e] = c - first;
+            a->col[e] = c - first;
         } else { /* its place among the halo's positions */
             int64_t lo = 0, hi = u - 1;
             while (lo < hi) {
                 const int64_t mid = (lo + hi) / 2;
-                if (pos[mid] < c)
+                if (m->halo_pos[mid] < c)
                     lo = mid + 1;
                 else
                     hi = mid;
             }
-            m->a->col[e] = m->count + (int32_t)lo;
+            a->col[e] = m->count + (int32_t)lo;
         }
     }
-    *halo_pos = pos;
+    a->cols = m->count + m->n_halo;
+    m->a = a;
     return VGAE_OK;
 }
 
-static vgae_status add_param(vgae_ctx *ctx, vgae_dist_gae *m, const char *name, vgae_mat *v, vgae_mat *g,
-                             int64_t rows, int64_t cols, int reduce)
+/* The first position of part r (the parts' end for r = parts). */
+static int32_t part_first(const vgae_dist_gae *m, int r)
 {
-    vgae_status st = vgae_mat_init(ctx, v, rows, cols);
+    return m->part->block_start[vgae_partition_first_block(m->part->blocks, m->part->parts, r)];
+}
+
+/* The position of local column c. */
+static int32_t position_of(const vgae_dist_gae *m, int32_t c)
+{
+    return c < m->count ? m->first + c : m->halo_pos[c - m->count];
+}
+
+/* A parameter; room > 0: this part's rows of a featureless first layer,
+ * its buffer `room` rows (the halo's after), its gradient not summed. */
+static vgae_status add_param(vgae_ctx *ctx, vgae_dist_gae *m, const char *name, vgae_mat *v, vgae_mat *g,
+                             int64_t rows, int64_t cols, int64_t room)
+{
+    vgae_status st = vgae_mat_init(ctx, v, room > 0 ? room : rows, cols);
+    v->rows = rows;
     if (!st)
         st = vgae_mat_init(ctx, g, rows, cols);
     if (!st)
         st = vgae_params_add(ctx, &m->base.params, name, v, g);
-    if (!st && reduce) {
+    if (!st && room == 0) {
         m->red[m->n_red++] = (reduced){g, m->red_len};
         m->red_len += rows * cols;
     }
@@ -243,13 +262,10 @@ static vgae_status build(vgae_ctx *ctx, vgae_dist_gae *m)
         L->out = last ? o->latent : o->hidden;
         widest = L->out > widest ? L->out : widest;
         const int64_t w_rows = own_rows ? rows : L->in;
-        st = add_param(ctx, m, last ? "gcn.wmu" : l == 0 ? "gcn.w0" : "gcn.w", &L->w, &L->dw, w_rows, L->out, !own_rows);
+        st = add_param(ctx, m, last ? "gcn.wmu" : l == 0 ? "gcn.w0" : "gcn.w", &L->w, &L->dw, w_rows, L->out,
+                       own_rows ? ext : 0);
         if (!st && last && m->stochastic)
-            st = add_param(ctx, m, "gcn.wsigma", &L->wsig, &L->dwsig, w_rows, L->out, !own_rows);
-        if (!st)
-            st = vgae_mat_init(ctx, &L->t, ext, L->out);
-        if (!st && last && m->stochastic)
-            st = vgae_mat_init(ctx, &L->tsig, ext, L->out);
+            st = add_param(ctx, m, "gcn.wsigma", &L->wsig, &L->dwsig, w_rows, L->out, own_rows ? ext : 0);
         if (!st && !last)
             st = vgae_mat_init(ctx, &L->act, rows, L->out);
     }
@@ -259,11 +275,11 @@ static vgae_status build(vgae_ctx *ctx, vgae_dist_gae *m)
     if (!st) st = vgae_mat_init(ctx, &m->dmean, rows, o->latent);
     if (!st && m->stochastic) st = vgae_mat_init(ctx, &m->logvar, rows, o->latent);
     if (!st && m->stochastic) st = vgae_mat_init(ctx, &m->dlogvar, rows, o->latent);
-    if (!st && m->stochastic) st = vgae_mat_init(ctx, &m->grad_ts, rows, o->latent);
     if (!st) st = vgae_mat_init(ctx, &m->ext, ext, widest);
-    if (!st) st = vgae_mat_init(ctx, &m->grad_t, rows, widest);
-    if (!st && m->layers > 1) st = vgae_mat_init(ctx, &m->din, rows, o->hidden);
-    if (!st) st = vgae_mat_init(ctx, &m->zext, ext, o->latent);
+    /* the noise goes where the gradient of logvar will: the Gaussian's
+     * backward pass reads each value before it writes there */
+    if (!st && m->stochastic)
+        m->elbo.eps_in = &m->dlogvar;
     int64_t most = 1;
     for (int l = 0; l < m->layers; l++)
         if (!(l == 0 && !part->x) && m->L[l].in * m->L[l].out > most)
@@ -273,7 +289,7 @@ static vgae_status build(vgae_ctx *ctx, vgae_dist_gae *m)
     if (!st && (!(m->kl_row = vgae_alloc(ctx, (size_t)rows, sizeof *m->kl_row)) ||
                 !(m->partials = vgae_alloc(ctx, (size_t)blocks * (size_t)m->red_len, sizeof *m->partials)) ||
                 !(m->summed = vgae_alloc(ctx, (size_t)m->red_len, sizeof *m->summed)) ||
-                !(m->counts = vgae_calloc(ctx, 9 * (size_t)vgae_comm_size(m->comm), sizeof *m->counts))))
+                !(m->counts = vgae_calloc(ctx, 17 * (size_t)vgae_comm_size(m->comm), sizeof *m->counts))))
         st = VGAE_ENOMEM;
     /* per block, its rows' features transposed (the first layer's weight gradient) */
     if (!st && part->x && !(m->xt = vgae_calloc(ctx, (size_t)blocks, sizeof *m->xt)))
@@ -327,11 +343,21 @@ static vgae_status negatives_room(vgae_ctx *ctx, vgae_dist_gae *m)
     m->neg_u = vgae_alloc(ctx, n, sizeof *m->neg_u);
     m->neg_v = vgae_alloc(ctx, n, sizeof *m->neg_v);
     m->reply_at = vgae_alloc(ctx, n, sizeof *m->reply_at);
-    m->out_pairs = vgae_alloc(ctx, 2 * n, sizeof *m->out_pairs);
-    m->out_rows = vgae_alloc(ctx, n * d, sizeof *m->out_rows);
-    m->back_rows = vgae_alloc(ctx, n * d, sizeof *m->back_rows);
-    return m->neg_u && m->neg_v && m->reply_at && m->out_pairs && m->out_rows && m->back_rows ? VGAE_OK
-                                                                                              : VGAE_ENOMEM;
+    m->stamp = vgae_alloc(ctx, (size_t)m->count, sizeof *m->stamp);
+    m->slot = vgae_alloc(ctx, (size_t)m->count, sizeof *m->slot);
+    int32_t largest = 1;
+    for (int r = 0; r < m->part->parts; r++)
+        largest = part_first(m, r + 1) - part_first(m, r) > largest ? part_first(m, r + 1) - part_first(m, r)
+                                                                     : largest;
+    m->mark = vgae_alloc(ctx, (size_t)largest, sizeof *m->mark);
+    (void)d; /* the rows that travel: as many as each epoch sends (exchange_negatives) */
+    if (!m->neg_u || !m->neg_v || !m->reply_at || !m->stamp || !m->slot || !m->mark)
+        return VGAE_ENOMEM;
+    for (int32_t u = 0; u < m->count; u++)
+        m->stamp[u] = -1;
+    for (int32_t i = 0; i < largest; i++)
+        m->mark[i] = -1;
+    return VGAE_OK;
 }
 
 /* Rows (and columns) of the full loss's tiles. */
@@ -357,8 +383,8 @@ static vgae_status full_room(vgae_ctx *ctx, int threads, vgae_dist_gae *m)
     int64_t e = 0;
     for (int32_t r = 0; r < m->count; r++) { /* Â's row without its diagonal */
         for (int64_t k = a->rowptr[r]; k < a->rowptr[r + 1]; k++)
-            if (a->col[k] != m->first + r)
-                m->train_rows.adj[e++] = a->col[k];
+            if (a->col[k] != r) /* local column r: the diagonal */
+                m->train_rows.adj[e++] = position_of(m, a->col[k]);
         m->train_rows.rowptr[m->first + r + 1] = e;
     }
     for (int32_t i = m->first + m->count; i < m->n; i++)
@@ -396,17 +422,18 @@ void vgae_dist_gae_free(vgae_dist_gae *m)
         return;
     for (int l = 0; l < VGAE_MAX_LAYERS; l++) {
         dist_layer *L = &m->L[l];
-        vgae_mat *mats[] = {&L->w, &L->dw, &L->wsig, &L->dwsig, &L->t, &L->tsig, &L->act};
+        vgae_mat *mats[] = {&L->w, &L->dw, &L->wsig, &L->dwsig, &L->act};
         for (size_t i = 0; i < sizeof mats / sizeof mats[0]; i++)
             vgae_mat_destroy(mats[i]);
     }
-    vgae_mat *mats[] = {&m->mean, &m->logvar, &m->dmean, &m->dlogvar, &m->ext, &m->grad_t, &m->grad_ts,
-                        &m->din, &m->zext, &m->scratch};
+    vgae_mat *mats[] = {&m->mean, &m->logvar, &m->dmean, &m->dlogvar, &m->ext, &m->scratch};
     for (size_t i = 0; i < sizeof mats / sizeof mats[0]; i++)
         vgae_mat_destroy(mats[i]);
     vgae_model_base_destroy(&m->base);
+    m->elbo.eps_in = NULL;
     vgae_elbo_work_destroy(&m->elbo);
-    vgae_csr_free(m->a);
+    vgae_part_free(m->part);
+    free(m->halo_pos);
     vgae_halo_destroy(&m->halo);
     for (int32_t b = 0; m->xt && b < m->b1 - m->b0; b++)
         vgae_csr_free(m->xt[b]);
@@ -426,6 +453,10 @@ void vgae_dist_gae_free(vgae_dist_gae *m)
     free(m->in_rows);
     free(m->back_rows);
     free(m->reply_rows);
+    free(m->far);
+    free(m->stamp);
+    free(m->slot);
+    free(m->mark);
     free(m->best);
     for (int k = 0; k < 2; k++) {
         vgae_halo_destroy(&m->eval_halo[k]);
@@ -444,7 +475,7 @@ void vgae_dist_gae_free(vgae_dist_gae *m)
 }
 
 vgae_status vgae_dist_gae_new(vgae_ctx *ctx, vgae_comm *comm, const vgae_graph_ae_options *options,
-                              const vgae_part *part, vgae_dist_gae **out)
+                              vgae_part *part, vgae_dist_gae **out)
 {
     *out = NULL;
     vgae_status st = check_options(ctx, options);
@@ -465,13 +496,12 @@ vgae_status vgae_dist_gae_new(vgae_ctx *ctx, vgae_comm *comm, const vgae_graph_a
             st = vgae_fail(ctx, VGAE_EINVAL, "process %d holds a part of another partition (identity 0x%08x, "
                            "process 0's 0x%08x)", r, (unsigned)ids[r], (unsigned)ids[0]);
     free(ids);
-    if (st)
-        return st;
-    vgae_dist_gae *m = vgae_calloc(ctx, 1, sizeof *m);
-    int32_t *halo_pos = NULL;
-    if (!m)
+    vgae_dist_gae *m = st ? NULL : vgae_calloc(ctx, 1, sizeof *m);
+    if (!st && !m)
         st = VGAE_ENOMEM;
-    if (!st) {
+    if (!m)
+        vgae_part_free(part); /* taken, as the model would have */
+    if (m) {
         m->comm = comm;
         m->part = part;
         m->o = *options;
@@ -488,7 +518,7 @@ vgae_status vgae_dist_gae_new(vgae_ctx *ctx, vgae_comm *comm, const vgae_graph_a
             m->block_row[b - m->b0] = part->block_start[b] - m->first;
     }
     if (!st)
-        st = local_adjacency(ctx, m, &halo_pos);
+        st = local_adjacency(ctx, m);
     if (!st)
         st = build(ctx, m);
     if (!st && options->loss == VGAE_LOSS_SAMPLED)
@@ -498,8 +528,7 @@ vgae_status vgae_dist_gae_new(vgae_ctx *ctx, vgae_comm *comm, const vgae_graph_a
     st = vgae_comm_agree(ctx, comm, st, NULL);
     int64_t widest = options->latent > options->hidden ? options->latent : options->hidden;
     if (!st)
-        st = vgae_halo_plan(ctx, comm, part, halo_pos, m ? m->n_halo : 0, widest, &m->halo);
-    free(halo_pos);
+        st = vgae_halo_plan(ctx, comm, part, m->halo_pos, m->n_halo, widest, &m->halo);
     if (st) {
         vgae_dist_gae_free(m);
         return st;
@@ -554,16 +583,28 @@ static vgae_status gemm_rows(vgae_ctx *ctx, const vgae_dist_gae *m, vgae_trans t
     return st;
 }
 
-/* T of layer l (its first count rows) from its weights w. */
+/* T of layer l into t's first count rows, from its weights w (not for a
+ * featureless first layer, whose T is W). */
 static vgae_status times_w(vgae_ctx *ctx, vgae_dist_gae *m, int l, const vgae_mat *w, vgae_mat *t)
 {
     vgae_mat head = rows_of(t, 0, m->count);
     if (l > 0)
         return gemm_rows(ctx, m, VGAE_NO_TRANS, &m->L[l - 1].act, w, 0, &head);
-    if (m->part->x)
-        return vgae_csr_spmm(ctx, m->part->x, w->data, (int32_t)w->cols, head.data);
-    memcpy(head.data, w->data, (size_t)vgae_mat_size(w) * sizeof *w->data); /* X = I: T = W's rows */
-    return VGAE_OK;
+    return vgae_csr_spmm(ctx, m->part->x, w->data, (int32_t)w->cols, head.data);
+}
+
+/* Â (input W) into out: T in ext, or a featureless first layer's W with
+ * its halo room. */
+static vgae_status layer_product(vgae_ctx *ctx, vgae_dist_gae *m, int l, vgae_mat *w, vgae_mat *out)
+{
+    const int64_t rows = (int64_t)m->count + m->n_halo;
+    vgae_mat t = (vgae_mat){rows, w->cols, w->data};
+    vgae_status st = VGAE_OK;
+    if (l > 0 || m->part->x) {
+        t = shaped(&m->ext, rows, w->cols);
+        st = times_w(ctx, m, l, w, &t);
+    }
+    return st ? st : propagate(ctx, m, &t, out);
 }
 
 static vgae_status forward(vgae_ctx *ctx, vgae_dist_gae *m, int with_logvar)
@@ -571,18 +612,15 @@ static vgae_status forward(vgae_ctx *ctx, vgae_dist_gae *m, int with_logvar)
     vgae_status st = VGAE_OK;
     for (int l = 0; !st && l < m->layers; l++) {
         dist_layer *L = &m->L[l];
-        st = times_w(ctx, m, l, &L->w, &L->t);
-        if (!st && l == m->layers - 1) {
-            st = propagate(ctx, m, &L->t, &m->mean);
+        if (l == m->layers - 1) {
+            st = layer_product(ctx, m, l, &L->w, &m->mean);
             if (!st && m->stochastic && with_logvar) {
-                st = times_w(ctx, m, l, &L->wsig, &L->tsig);
-                if (!st)
-                    st = propagate(ctx, m, &L->tsig, &m->logvar);
+                st = layer_product(ctx, m, l, &L->wsig, &m->logvar);
                 for (int64_t k = 0; !st && k < vgae_mat_size(&m->logvar); k++)
                     m->logvar.data[k] *= 2; /* logvar = 2 log sigma */
             }
-        } else if (!st) {
-            st = propagate(ctx, m, &L->t, &L->act);
+        } else {
+            st = layer_product(ctx, m, l, &L->w, &L->act);
             if (!st)
                 st = vgae_activation_forward(ctx, VGAE_ACT_RELU, &L->act, &L->act);
         }
@@ -608,8 +646,9 @@ static void put_partial(vgae_dist_gae *m, int32_t b, const vgae_mat *grad, const
  * first layer's own rows directly. */
 static vgae_status weight_grads(vgae_ctx *ctx, vgae_dist_gae *m, int l, const vgae_mat *dt, vgae_mat *dw)
 {
-    if (l == 0 && !m->part->x) {
-        memcpy(dw->data, dt->data, (size_t)vgae_mat_size(dt) * sizeof *dt->data);
+    if (l == 0 && !m->part->x) { /* dW = dT, propagated into dW itself */
+        if (dt->data != dw->data)
+            memcpy(dw->data, dt->data, (size_t)vgae_mat_size(dt) * sizeof *dt->data);
         return VGAE_OK;
     }
     vgae_mat part = shaped(&m->scratch, dw->rows, dw->cols);
@@ -630,57 +669,64 @@ static vgae_status weight_grads(vgae_ctx *ctx, vgae_dist_gae *m, int l, const vg
 }
 
 /* From dmean (and dlogvar) to the weight gradients: this part's rows, and
- * the partials of the summed ones. */
+ * the partials of the summed ones. Each gradient is propagated from ext
+ * (its halo's rows fetched) into a buffer done with: the last layer's dT
+ * over dmean (dlogvar), a hidden layer's over its activations (after
+ * ReLU's mask has been taken from them), a featureless first layer's into
+ * its weights' gradient itself. */
 static vgae_status backward(vgae_ctx *ctx, vgae_dist_gae *m)
 {
     const int last = m->layers - 1;
     dist_layer *L = &m->L[last];
-    const int64_t count = m->count;
-    vgae_mat dt = shaped(&m->grad_t, count, L->out), ext = shaped(&m->ext, count + m->n_halo, L->out);
+    const int64_t count = m->count, rows = count + m->n_halo;
+    vgae_mat ext = shaped(&m->ext, rows, L->out);
     memcpy(ext.data, m->dmean.data, (size_t)vgae_mat_size(&m->dmean) * sizeof *ext.data);
-    vgae_status st = propagate(ctx, m, &ext, &dt);
+    vgae_mat *dt = last == 0 && !m->part->x ? &L->dw : &m->dmean;
+    vgae_status st = propagate(ctx, m, &ext, dt);
+    vgae_mat *dts = last == 0 && !m->part->x ? &L->dwsig : &m->dlogvar;
     if (!st && m->stochastic) {
         for (int64_t k = 0; k < vgae_mat_size(&m->dlogvar); k++)
             ext.data[k] = 2 * m->dlogvar.data[k]; /* d log sigma = 2 dlogvar */
-        st = propagate(ctx, m, &ext, &m->grad_ts);
+        st = propagate(ctx, m, &ext, dts);
     }
     if (!st)
-        st = weight_grads(ctx, m, last, &dt, &L->dw);
+        st = weight_grads(ctx, m, last, dt, &L->dw);
     if (!st && m->stochastic)
-        st = weight_grads(ctx, m, last, &m->grad_ts, &L->dwsig);
-    vgae_mat din = shaped(&m->din, count, m->o.hidden);
+        st = weight_grads(ctx, m, last, dts, &L->dwsig);
+    vgae_mat din = shaped(&m->ext, count, m->o.hidden);
     if (!st && last > 0)
-        st = gemm_rows(ctx, m, VGAE_TRANS, &dt, &L->w, 0, &din);
+        st = gemm_rows(ctx, m, VGAE_TRANS, dt, &L->w, 0, &din);
     if (!st && last > 0 && m->stochastic)
-        st = gemm_rows(ctx, m, VGAE_TRANS, &m->grad_ts, &L->wsig, 1, &din);
+        st = gemm_rows(ctx, m, VGAE_TRANS, dts, &L->wsig, 1, &din);
     for (int l = last - 1; !st && l >= 0; l--) {
         L = &m->L[l];
         st = vgae_activation_backward(ctx, VGAE_ACT_RELU, &L->act, &din, &din);
-        ext = shaped(&m->ext, count + m->n_halo, L->out);
-        dt = shaped(&m->grad_t, count, L->out);
-        if (!st) {
-            memcpy(ext.data, din.data, (size_t)vgae_mat_size(&din) * sizeof *din.data);
-            st = propagate(ctx, m, &ext, &dt);
-        }
+        ext = shaped(&m->ext, rows, L->out); /* din is its first count rows */
+        dt = l == 0 && !m->part->x ? &L->dw : &L->act;
         if (!st)
-            st = weight_grads(ctx, m, l, &dt, &L->dw);
+            st = propagate(ctx, m, &ext, dt);
+        if (!st)
+            st = weight_grads(ctx, m, l, dt, &L->dw);
+        din = shaped(&m->ext, count, L->in);
         if (!st && l > 0)
-            st = gemm_rows(ctx, m, VGAE_TRANS, &dt, &L->w, 0, &din);
+            st = gemm_rows(ctx, m, VGAE_TRANS, dt, &L->w, 0, &din);
     }
     return st;
 }
 
 /* ---- the sampled loss ---- */
 
-/* Whether position v is a neighbour of local row u (its row of Â, positions ascending). */
-static int adjacent(const vgae_part *p, int32_t u, int32_t v)
+/* Whether position v is a neighbour of local row u (its row of Â, in
+ * position order). */
+static int adjacent(const vgae_dist_gae *m, int32_t u, int32_t v)
 {
-    int64_t lo = p->a_hat->rowptr[u], hi = p->a_hat->rowptr[u + 1] - 1;
+    int64_t lo = m->a->rowptr[u], hi = m->a->rowptr[u + 1] - 1;
     while (lo <= hi) {
         const int64_t mid = (lo + hi) / 2;
-        if (p->a_hat->col[mid] == v)
+        const int32_t at = position_of(m, m->a->col[mid]);
+        if (at == v)
             return 1;
-        if (p->a_hat->col[mid] < v)
+        if (at < v)
             lo = mid + 1;
         else
             hi = mid - 1;
@@ -695,7 +741,6 @@ static int adjacent(const vgae_part *p, int32_t u, int32_t v)
 static void draw_negatives(vgae_ctx *ctx, vgae_dist_gae *m)
 {
     const uint64_t key = vgae_rng_u64(vgae_ctx_rng(ctx, VGAE_STREAM_NEGATIVES));
-    const vgae_part *p = m->part;
     for (int32_t b = 0; b < m->b1 - m->b0; b++) {
         vgae_rng r;
         vgae_rng_init(&r, key, VGAE_STREAM_NEGATIVES);
@@ -704,7 +749,7 @@ static void draw_negatives(vgae_ctx *ctx, vgae_dist_gae *m)
         for (int64_t k = m->neg_block[b]; k < m->neg_block[b + 1];) {
             const int32_t u = r0 + (int32_t)vgae_rng_below(&r, (uint64_t)size);
             const int32_t v = (int32_t)vgae_rng_below(&r, (uint64_t)m->n);
-            if (v == m->first + u || adjacent(p, u, v))
+            if (v == m->first + u || adjacent(m, u, v))
                 continue;
             m->neg_u[k] = u;
             m->neg_v[k] = v;
@@ -755,76 +800,175 @@ static double push(batch *q, const vgae_real *a, const vgae_real *b, vgae_real *
     return q->filled == BATCH ? flush(q, target, scale, d) : 0.0;
 }
 
-/* The non-edges' far ends: pairs whose v is another part's go to it with
- * z_u's row; each part sends back z_v's row for the pairs that came in.
- * *n_in receives how many came in (in in_pairs, in_rows: by sending part,
- * each in its order). */
-static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vgae_mat *z, int64_t *n_in)
+/* The non-edges' far ends. Each part sends to each other part the pairs
+ * whose v it holds, as (u's index among the rows sent, v), with the rows
+ * of z_u, each u once; the other part sends back the rows of z_v, each v
+ * once, in ascending v (both sides list the v's alike). On return the
+ * pairs that came in are in in_pairs (by sending part, each in its order;
+ * in_at[r] the first of part r's, in_row_at[r] the first of its rows), and
+ * reply_at[k] is the row of z_v in back_rows for each pair k whose v is
+ * far. Per far pair 8 bytes, and a row for each distinct u and v. */
+static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vgae_mat *z)
 {
     const int p = vgae_comm_size(m->comm), me = vgae_comm_rank(m->comm);
     const int64_t d = z->cols;
-    int64_t *out_n = m->counts, *in_n = out_n + p, *out_at = in_n + p, *in_at = out_at + p, *cursor = in_at + p;
-    int64_t *b = cursor + p; /* 4 x p: byte counts and offsets */
-    memset(out_n, 0, (size_t)p * sizeof *out_n);
+    int64_t *c = m->counts;
+    int64_t *out_n = c, *in_n = c + p, *out_at = c + 2 * p, *in_at = c + 3 * p; /* pairs */
+    int64_t *out_u = c + 4 * p, *in_u = c + 5 * p, *out_uat = c + 6 * p, *in_uat = c + 7 * p; /* rows of z_u */
+    int64_t *back_n = c + 8 * p, *reply_n = c + 9 * p, *back_at = c + 10 * p, *reply_at = c + 11 * p; /* z_v */
+    int64_t *cursor = c + 12 * p, *b = c + 13 * p; /* b: 4 x p byte counts and offsets */
+    memset(c, 0, (size_t)(13 * p) * sizeof *c);
     for (int64_t k = 0; k < m->n_neg; k++) {
         const int32_t v = m->neg_v[k];
         if (v < m->first || v >= m->first + m->count)
             out_n[vgae_part_owner(m->part, v)]++;
     }
-    out_n[me] = 0;
-    vgae_status st = vgae_comm_alltoall_i64(ctx, m->comm, out_n, in_n);
-    if (st)
-        return st;
-    out_at[0] = in_at[0] = 0;
-    for (int r = 1; r < p; r++) {
+    for (int r = 1; r < p; r++)
         out_at[r] = out_at[r - 1] + out_n[r - 1];
-        in_at[r] = in_at[r - 1] + in_n[r - 1];
-    }
-    *n_in = in_at[p - 1] + in_n[p - 1];
-    const size_t rows_in = (size_t)(*n_in ? *n_in : 1);
-    if (vgae_grow(ctx, (void **)&m->in_pairs, &m->in_cap, 2 * rows_in, sizeof *m->in_pairs) ||
-        vgae_grow(ctx, (void **)&m->in_rows, &m->in_rows_cap, rows_in * (size_t)d, sizeof *m->in_rows) ||
-        vgae_grow(ctx, (void **)&m->reply_rows, &m->reply_cap, rows_in * (size_t)d, sizeof *m->reply_rows))
+    const int64_t n_out = out_at[p - 1] + out_n[p - 1];
+    vgae_status st = VGAE_OK;
+    if (vgae_grow(ctx, (void **)&m->far, &m->far_cap, (size_t)(n_out ? n_out : 1), sizeof *m->far) ||
+        vgae_grow(ctx, (void **)&m->out_pairs, &m->out_cap, 2 * (size_t)(n_out ? n_out : 1), sizeof *m->out_pairs))
         st = VGAE_ENOMEM;
     st = vgae_comm_agree(ctx, m->comm, st, NULL);
     if (st)
         return st;
-    /* the outgoing pairs and rows, grouped by their v's part, in pair order */
+    /* the far pairs grouped by v's part, each group in pair order; the
+     * distinct u's each part gets */
     memcpy(cursor, out_at, (size_t)p * sizeof *cursor);
     for (int64_t k = 0; k < m->n_neg; k++) {
         const int32_t v = m->neg_v[k];
-        if (v >= m->first && v < m->first + m->count)
-            continue;
-        const int64_t j = cursor[vgae_part_owner(m->part, v)]++;
-        m->out_pairs[2 * j] = m->first + m->neg_u[k];
-        m->out_pairs[2 * j + 1] = v;
-        memcpy(m->out_rows + j * d, z->data + (int64_t)m->neg_u[k] * d, (size_t)d * sizeof *z->data);
-        m->reply_at[k] = j;
+        if (v < m->first || v >= m->first + m->count)
+            m->far[cursor[vgae_part_owner(m->part, v)]++] = k;
     }
-    const int64_t sizes[3] = {2 * (int64_t)sizeof(int32_t), d * (int64_t)sizeof(vgae_real),
-                              d * (int64_t)sizeof(vgae_real)};
-    for (int s = 0; !st && s < 3; s++) {
-        /* pairs and rows out, then the replies back (the counts swapped) */
-        const int64_t *sn = s < 2 ? out_n : in_n, *sa = s < 2 ? out_at : in_at;
-        const int64_t *rn = s < 2 ? in_n : out_n, *ra = s < 2 ? in_at : out_at;
-        for (int r = 0; r < p; r++) {
-            b[r] = sn[r] * sizes[s];
-            b[p + r] = sa[r] * sizes[s];
-            b[2 * p + r] = rn[r] * sizes[s];
-            b[3 * p + r] = ra[r] * sizes[s];
+    int64_t distinct = 0;
+    for (int r = 0; r < p; r++) {
+        for (int64_t j = out_at[r]; j < out_at[r] + out_n[r]; j++) {
+            const int32_t u = m->neg_u[m->far[j]];
+            distinct += m->stamp[u] != r;
+            m->stamp[u] = r;
         }
-        if (s == 2) /* z_v of each pair that came in */
-            for (int64_t j = 0; j < *n_in; j++) {
-                const int64_t v = (int64_t)m->in_pairs[2 * j + 1] - m->first;
-                memcpy(m->reply_rows + j * d, z->data + (v >= 0 && v < m->count ? v : 0) * d,
-                       (size_t)d * sizeof *z->data);
-            }
-        const void *send = s == 0 ? (const void *)m->out_pairs : s == 1 ? (const void *)m->out_rows
-                                                                          : (const void *)m->reply_rows;
-        void *recv = s == 0 ? (void *)m->in_pairs : s == 1 ? (void *)m->in_rows : (void *)m->back_rows;
-        st = vgae_comm_alltoallv(ctx, m->comm, send, b, b + p, recv, b + 2 * p, b + 3 * p);
     }
-    m->stats.remote_pairs = out_at[p - 1] + out_n[p - 1];
+    for (int32_t u = 0; u < m->count; u++)
+        m->stamp[u] = -1;
+    if (vgae_grow(ctx, (void **)&m->out_rows, &m->out_rows_cap, (size_t)(distinct ? distinct : 1) * (size_t)d,
+                  sizeof *m->out_rows))
+        st = VGAE_ENOMEM;
+    st = vgae_comm_agree(ctx, m->comm, st, NULL);
+    if (st)
+        return st;
+    /* per part: u's index among its rows (each u once, in first use), v */
+    int64_t rows = 0;
+    for (int r = 0; r < p; r++) {
+        out_uat[r] = rows;
+        for (int64_t j = out_at[r]; j < out_at[r] + out_n[r]; j++) {
+            const int32_t u = m->neg_u[m->far[j]];
+            if (m->stamp[u] != r) {
+                m->stamp[u] = r;
+                m->slot[u] = (int32_t)(rows - out_uat[r]);
+                memcpy(m->out_rows + rows * d, z->data + (int64_t)u * d, (size_t)d * sizeof *z->data);
+                rows++;
+            }
+            m->out_pairs[2 * j] = m->slot[u];
+            m->out_pairs[2 * j + 1] = m->neg_v[m->far[j]];
+        }
+        out_u[r] = rows - out_uat[r];
+    }
+    for (int32_t u = 0; u < m->count; u++)
+        m->stamp[u] = -1;
+    /* how many pairs and rows come in from each part */
+    st = vgae_comm_alltoall_i64(ctx, m->comm, out_n, in_n);
+    if (!st)
+        st = vgae_comm_alltoall_i64(ctx, m->comm, out_u, in_u);
+    if (st)
+        return st;
+    for (int r = 1; r < p; r++) {
+        in_at[r] = in_at[r - 1] + in_n[r - 1];
+        in_uat[r] = in_uat[r - 1] + in_u[r - 1];
+    }
+    const int64_t n_in = in_at[p - 1] + in_n[p - 1], rows_in = in_uat[p - 1] + in_u[p - 1];
+    if (vgae_grow(ctx, (void **)&m->in_pairs, &m->in_cap, 2 * (size_t)(n_in ? n_in : 1), sizeof *m->in_pairs) ||
+        vgae_grow(ctx, (void **)&m->in_rows, &m->in_rows_cap, (size_t)(rows_in ? rows_in : 1) * (size_t)d,
+                  sizeof *m->in_rows))
+        st = VGAE_ENOMEM;
+    st = vgae_comm_agree(ctx, m->comm, st, NULL);
+    const int64_t pair_bytes = 2 * (int64_t)sizeof(int32_t), row_bytes = d * (int64_t)sizeof(vgae_real);
+    for (int s = 0; !st && s < 2; s++) {
+        const int64_t size = s == 0 ? pair_bytes : row_bytes;
+        const int64_t *sn = s == 0 ? out_n : out_u, *sa = s == 0 ? out_at : out_uat;
+        const int64_t *rn = s == 0 ? in_n : in_u, *ra = s == 0 ? in_at : in_uat;
+        for (int r = 0; r < p; r++) {
+            b[r] = sn[r] * size;
+            b[p + r] = sa[r] * size;
+            b[2 * p + r] = rn[r] * size;
+            b[3 * p + r] = ra[r] * size;
+        }
+        st = s == 0 ? vgae_comm_alltoallv(ctx, m->comm, m->out_pairs, b, b + p, m->in_pairs, b + 2 * p, b + 3 * p)
+                    : vgae_comm_alltoallv(ctx, m->comm, m->out_rows, b, b + p, m->in_rows, b + 2 * p, b + 3 * p);
+    }
+    if (st)
+        return st;
+    /* the distinct v's of each part's pairs, ascending: on the drawer's
+     * side (where each far pair finds its reply) and on v's (the
+     * replies), marked over the part's positions and read off in order */
+    for (int r = 0; r < p; r++) {
+        const int32_t base = part_first(m, r), size = part_first(m, r + 1) - base;
+        int32_t *mark = m->mark;
+        for (int64_t j = out_at[r]; j < out_at[r] + out_n[r]; j++)
+            mark[m->out_pairs[2 * j + 1] - base] = 0;
+        int64_t u = 0;
+        for (int32_t i = 0; i < size; i++)
+            if (mark[i] >= 0)
+                mark[i] = (int32_t)u++;
+        back_n[r] = u;
+        back_at[r] = r ? back_at[r - 1] + back_n[r - 1] : 0;
+        for (int64_t j = out_at[r]; j < out_at[r] + out_n[r]; j++)
+            m->reply_at[m->far[j]] = back_at[r] + mark[m->out_pairs[2 * j + 1] - base];
+        for (int32_t i = 0; i < size; i++)
+            mark[i] = -1;
+    }
+    const int64_t n_back = back_at[p - 1] + back_n[p - 1];
+    int64_t n_reply = 0;
+    for (int r = 0; r < p; r++) { /* the rows to send back: this part's, marked by the pairs that came in */
+        reply_at[r] = n_reply;
+        for (int64_t j = in_at[r]; j < in_at[r] + in_n[r]; j++) {
+            const int64_t row = (int64_t)m->in_pairs[2 * j + 1] - m->first;
+            if (row < 0 || row >= m->count) {
+                st = vgae_fail(ctx, VGAE_EINTERNAL, "a non-edge's end %d is not this part's", m->in_pairs[2 * j + 1]);
+                break;
+            }
+            reply_n[r] += m->stamp[row] != r;
+            m->stamp[row] = r;
+        }
+        n_reply += reply_n[r];
+    }
+    if (!st && (vgae_grow(ctx, (void **)&m->back_rows, &m->back_cap, (size_t)(n_back ? n_back : 1) * (size_t)d,
+                          sizeof *m->back_rows) ||
+                vgae_grow(ctx, (void **)&m->reply_rows, &m->reply_cap, (size_t)(n_reply ? n_reply : 1) * (size_t)d,
+                          sizeof *m->reply_rows)))
+        st = VGAE_ENOMEM;
+    st = vgae_comm_agree(ctx, m->comm, st, NULL);
+    for (int r = 0; !st && r < p; r++) { /* each part's rows, marked again (p + r), in ascending order */
+        for (int64_t j = in_at[r]; j < in_at[r] + in_n[r]; j++)
+            m->stamp[m->in_pairs[2 * j + 1] - m->first] = p + r;
+        int64_t u = reply_at[r];
+        for (int32_t row = 0; row < m->count; row++)
+            if (m->stamp[row] == p + r)
+                memcpy(m->reply_rows + u++ * d, z->data + (int64_t)row * d, (size_t)d * sizeof *z->data);
+    }
+    for (int32_t row = 0; row < m->count; row++)
+        m->stamp[row] = -1;
+    st = vgae_comm_agree(ctx, m->comm, st, NULL);
+    for (int r = 0; !st && r < p; r++) {
+        b[r] = reply_n[r] * row_bytes;
+        b[p + r] = reply_at[r] * row_bytes;
+        b[2 * p + r] = back_n[r] * row_bytes;
+        b[3 * p + r] = back_at[r] * row_bytes;
+    }
+    if (!st)
+        st = vgae_comm_alltoallv(ctx, m->comm, m->reply_rows, b, b + p, m->back_rows, b + 2 * p, b + 3 * p);
+    m->stats.remote_pairs = n_out;
+    (void)me;
     return st;
 }
 
@@ -842,16 +986,16 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
     const int p = vgae_comm_size(m->comm), me = vgae_comm_rank(m->comm);
     const double neg_weight = 1.0 / m->o.negatives, neg_scale = grad_scale * neg_weight;
     (void)nll; /* summed per block, below */
-    memcpy(m->zext.data, z->data, (size_t)(count * d) * sizeof *z->data);
-    vgae_status st = fetch_halo(ctx, m, &m->zext);
-    int64_t n_in = 0;
+    vgae_mat zext_w = shaped(&m->ext, (int64_t)count + m->n_halo, d); /* the codes with the halo's */
+    memcpy(zext_w.data, z->data, (size_t)(count * d) * sizeof *z->data);
+    vgae_status st = fetch_halo(ctx, m, &zext_w);
     if (!st)
-        st = exchange_negatives(ctx, m, z, &n_in);
+        st = exchange_negatives(ctx, m, z);
     if (st)
         return st;
     vgae_mat_zero(dz);
     const vgae_csr *a = m->a;
-    const int32_t *pos = m->part->a_hat->col;
+    const vgae_mat zext = shaped(&m->ext, (int64_t)count + m->n_halo, d);
     batch q = {0};
     /* the training edges, block by block */
     for (int32_t bl = 0; bl < m->b1 - m->b0; bl++) {
@@ -861,22 +1005,21 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
                 const int32_t c = a->col[e];
                 if (c == u)
                     continue; /* Â's diagonal: not an edge */
-                loss += push(&q, z->data + (int64_t)u * d, m->zext.data + (int64_t)c * d, dz->data + (int64_t)u * d,
-                             NULL, pos[e] > m->first + u, 1, grad_scale, d);
+                loss += push(&q, z->data + (int64_t)u * d, zext.data + (int64_t)c * d, dz->data + (int64_t)u * d,
+                             NULL, position_of(m, c) > m->first + u, 1, grad_scale, d);
             }
         loss += flush(&q, 1, grad_scale, d);
         m->partials[(int64_t)bl * m->red_len + m->red_len - 2] = loss;
     }
     /* the non-edges, in block order: those of the parts before this one,
      * this part's own, then those of the parts after */
-    int64_t next_in = 0;
+    const int64_t *in_n = m->counts + p, *in_at = m->counts + 3 * p, *in_uat = m->counts + 7 * p;
     for (int r = 0; r < p; r++) {
         if (r != me) {
-            const int64_t end = next_in + m->counts[p + r]; /* in_n[r] */
-            for (; next_in < end; next_in++) {
-                const int32_t v = m->in_pairs[2 * next_in + 1] - m->first;
-                push(&q, m->in_rows + next_in * d, z->data + (int64_t)v * d, NULL, dz->data + (int64_t)v * d, 0, 0,
-                     neg_scale, d);
+            for (int64_t j = in_at[r]; j < in_at[r] + in_n[r]; j++) {
+                const int32_t v = m->in_pairs[2 * j + 1] - m->first;
+                push(&q, m->in_rows + (in_uat[r] + m->in_pairs[2 * j]) * d, z->data + (int64_t)v * d, NULL,
+                     dz->data + (int64_t)v * d, 0, 0, neg_scale, d);
             }
             flush(&q, 0, neg_scale, d);
             continue;
@@ -920,7 +1063,7 @@ static vgae_status decode_full(vgae_ctx *ctx, void *self, const vgae_mat *z, dou
         const int32_t r0 = (int32_t)m->tile_row[t];
         const int32_t end = m->block_row[m->tile_block[t] + 1], nr = end - r0 < FULL_TILE ? end - r0 : FULL_TILE;
         m->tile_loss[t] = vgae_decoder_full_rows(&m->train_rows, m->pos_weight, m->zall.data, m->n, d,
-                                                 m->first + r0, nr, FULL_TILE, grad_scale, 1,
+                                                 m->first + r0, nr, FULL_TILE, grad_scale, (int)m->want_loss,
                                                  dz->data + (int64_t)r0 * d, m->tile_work + tid * work);
     }
     for (int64_t t = 0; t < m->n_tiles; t++)
@@ -940,6 +1083,7 @@ static vgae_status loss_and_gradient(vgae_ctx *ctx, vgae_dist_gae *m, vgae_elbo_
     cfg.kl_scale = 1.0 / nn;
     cfg.beta = o->beta * vgae_kl_anneal_weight(&o->kl, (double)m->base.epoch, o->epochs);
     const int sampled = o->loss == VGAE_LOSS_SAMPLED;
+    m->want_loss = terms != NULL;
     cfg.recon_scale = sampled ? 1.0 / (double)m->part->n_train : m->norm / nn;
     memset(m->partials, 0, (size_t)blocks * (size_t)m->red_len * sizeof *m->partials);
     if (sampled)
@@ -1008,6 +1152,11 @@ vgae_status vgae_dist_gae_train_epoch(vgae_ctx *ctx, vgae_dist_gae *m, vgae_elbo
     return VGAE_OK;
 }
 
+const vgae_part *vgae_dist_gae_part(const vgae_dist_gae *m)
+{
+    return m->part;
+}
+
 vgae_dist_stats vgae_dist_gae_stats(const vgae_dist_gae *m)
 {
     return m->stats;
@@ -1071,14 +1220,16 @@ static int64_t eval_row(const vgae_dist_gae *m, int which, int32_t v)
     return m->count + lo;
 }
 
-/* The record of a scored pair: its set, its index in the set, its score. */
+/* The record of a scored pair: its set (top 8 bits) and index in the set, its score. */
 typedef struct scored {
-    int64_t set, index;
+    int64_t key;
     double score;
 } scored;
+#define SET_SHIFT 56
 
-/* Every set's scores, by index, from the gathered records (process 0). */
-static vgae_status figures_from(vgae_ctx *ctx, const vgae_dist_gae *m, int sets, const scored *rec, int64_t n,
+/* Every set's scores, by index, from the gathered records (process 0;
+ * rec is freed as soon as they are read, before the figures). */
+static vgae_status figures_from(vgae_ctx *ctx, const vgae_dist_gae *m, int sets, scored *rec, int64_t n,
                                 vgae_link_figures *out)
 {
     const vgae_part *p = m->part;
@@ -1091,16 +1242,20 @@ static vgae_status figures_from(vgae_ctx *ctx, const vgae_dist_gae *m, int sets,
     vgae_status st = score && seen ? VGAE_OK : VGAE_ENOMEM;
     for (int64_t i = 0; !st && i < n; i++) {
         const scored *r = &rec[i];
-        if (r->set < 0 || r->set >= sets || r->index < 0 || r->index >= size[r->set] || seen[at[r->set] + r->index])
+        const int64_t set = r->key >> SET_SHIFT, index = r->key & (((int64_t)1 << SET_SHIFT) - 1);
+        if (set < 0 || set >= sets || index >= size[set] || seen[at[set] + index])
             st = vgae_fail(ctx, VGAE_EINTERNAL, "a held-out pair was scored twice or out of its set");
         else
-            seen[at[r->set] + r->index] = 1;
+            seen[at[set] + index] = 1;
         if (!st)
-            score[at[r->set] + r->index] = r->score;
+            score[at[set] + index] = r->score;
     }
     if (!st && n != at[sets])
         st = vgae_fail(ctx, VGAE_EINTERNAL, "%lld held-out pairs scored of %lld", (long long)n,
                        (long long)at[sets]);
+    free(rec);
+    free(seen);
+    seen = NULL;
     for (int t = 0; !st && t < sets / 2; t++)
         st = vgae_set_metrics(ctx, score + at[2 * t], size[2 * t], score + at[2 * t + 1], size[2 * t + 1], NULL, 0,
                               &m->o.hits, t == 0 ? &out->val : &out->test);
@@ -1118,8 +1273,15 @@ vgae_status vgae_dist_gae_evaluate(vgae_ctx *ctx, vgae_dist_gae *m, int test, vg
     vgae_status st = m->eval_planned[which] ? VGAE_OK : plan_evaluation(ctx, m, which);
     if (!st)
         st = forward(ctx, m, 0);
-    if (!st)
-        st = vgae_mat_ensure(ctx, &m->eval_emb, (int64_t)m->count + m->n_eval_want[which], d);
+    /* the codes and the fetched rows: in ext when it has room (it does
+     * nothing between epochs), else a buffer of their own */
+    const int64_t emb_rows = (int64_t)m->count + m->n_eval_want[which];
+    vgae_mat emb = shaped(&m->ext, emb_rows, d);
+    if (emb_rows * d > vgae_mat_size(&m->ext)) {
+        if (!st)
+            st = vgae_mat_ensure(ctx, &m->eval_emb, emb_rows, d);
+        emb = m->eval_emb;
+    }
     int64_t n = 0;
     for (int s = 0; s < sets; s++)
         n += p->held[s].count;
@@ -1131,9 +1293,8 @@ vgae_status vgae_dist_gae_evaluate(vgae_ctx *ctx, vgae_dist_gae *m, int test, vg
         st = VGAE_ENOMEM;
     st = vgae_comm_agree(ctx, m->comm, st, NULL);
     if (!st) {
-        memcpy(m->eval_emb.data, m->mean.data, (size_t)vgae_mat_size(&m->mean) * sizeof *m->mean.data);
-        st = vgae_halo_exchange(ctx, m->comm, &m->eval_halo[which], m->mean.data, d,
-                                m->eval_emb.data + (int64_t)m->count * d);
+        memcpy(emb.data, m->mean.data, (size_t)vgae_mat_size(&m->mean) * sizeof *m->mean.data);
+        st = vgae_halo_exchange(ctx, m->comm, &m->eval_halo[which], m->mean.data, d, emb.data + (int64_t)m->count * d);
     }
     /* each pair scored where its first node is, as one process scores it */
     int64_t k = 0;
@@ -1141,11 +1302,10 @@ vgae_status vgae_dist_gae_evaluate(vgae_ctx *ctx, vgae_dist_gae *m, int test, vg
         for (int64_t i = 0; i < p->held[s].count; i++, k++) {
             pairs[k] = (vgae_pair){p->held[s].pairs[i].u - m->first,
                                    (int32_t)eval_row(m, which, p->held[s].pairs[i].v)};
-            mine[k].set = s;
-            mine[k].index = p->held[s].index[i];
+            mine[k].key = (int64_t)s << SET_SHIFT | p->held[s].index[i];
         }
     if (!st)
-        vgae_score_pairs(&m->eval_emb, pairs, n, scores);
+        vgae_score_pairs(&emb, pairs, n, scores);
     for (int64_t i = 0; !st && i < n; i++)
         mine[i].score = scores[i];
     unsigned char *all = NULL;
@@ -1155,7 +1315,8 @@ vgae_status vgae_dist_gae_evaluate(vgae_ctx *ctx, vgae_dist_gae *m, int test, vg
         int64_t bytes = 0;
         for (int r = 0; r < procs; r++)
             bytes += counts[r];
-        st = figures_from(ctx, m, sets, (const scored *)all, bytes / (int64_t)sizeof(scored), out);
+        st = figures_from(ctx, m, sets, (scored *)all, bytes / (int64_t)sizeof(scored), out);
+        all = NULL;
     }
     st = vgae_comm_agree(ctx, m->comm, st, NULL);
     if (!st) /* every process gets the figures (model selection decides alike everywhere) */

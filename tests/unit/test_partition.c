@@ -529,8 +529,7 @@ static void distributed_gradients_match_differences(void **state)
         }
         free(dir);
         free(grad);
-        vgae_dist_gae_free(m);
-        vgae_part_free(part);
+        vgae_dist_gae_free(m); /* and the part it took */
     }
     vgae_partition_free(p);
     vgae_split_free(split);

@@ -42,12 +42,15 @@ extern "C" {
  * than one hop, the KL capacity) are refused naming the option. */
 typedef struct vgae_dist_gae vgae_dist_gae;
 
-/* A model over part (borrowed: keep it until vgae_dist_gae_free), every
- * process calling with its own, the same options and the context seeded
- * alike. Collective; a failure on any process fails all (VGAE_EPEER on the
- * others). */
+/* A model over part, every process calling with its own, the same options
+ * and the context seeded alike. The model takes part (its adjacency is
+ * renumbered in place, and vgae_dist_gae_free frees it; freed too when
+ * this fails). Collective; a failure on any process fails all (VGAE_EPEER
+ * on the others). */
 VGAE_EXPORT vgae_status vgae_dist_gae_new(vgae_ctx *ctx, vgae_comm *comm, const vgae_graph_ae_options *options,
-                                          const vgae_part *part, vgae_dist_gae **out);
+                                          vgae_part *part, vgae_dist_gae **out);
+/* The part the model holds (its facts: nodes, method, blocks, cut). */
+VGAE_EXPORT const vgae_part *vgae_dist_gae_part(const vgae_dist_gae *m);
 VGAE_EXPORT void vgae_dist_gae_free(vgae_dist_gae *m);
 
 /* One epoch: loss, gradient, Adam. terms (may be NULL) receive the loss's
