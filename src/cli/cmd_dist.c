@@ -42,7 +42,7 @@ static void print_human(const char *dir, const vgae_part *part, const vgae_graph
     for (int r = 0; r < procs; r++) {
         const vgae_dist_stats *s = &reports[r].stats;
         printf("%8d %10lld %10lld %11.3f MB %11.3f MB %14lld %10.1f\n", r, (long long)s->rows,
-               (long long)s->halo_rows, (double)s->epoch_bytes / 1e6, (double)s->halo_bytes / 1e6,
+               (long long)s->halo_rows, (double)s->epoch_bytes / 1e6, (double)s->epoch_halo_bytes / 1e6,
                (long long)s->remote_pairs, reports[r].peak_mb);
     }
 }
@@ -118,7 +118,7 @@ int cli_linkpred_partitions(const char *cmd, const char *dir, const char *embed,
                 printf("%s{\"rows\":%lld,\"halo_rows\":%lld,\"epoch_bytes\":%lld,\"halo_bytes\":%lld,"
                        "\"remote_pairs\":%lld,\"peak_mb\":%.1f}",
                        r ? "," : "", (long long)rep[r].stats.rows, (long long)rep[r].stats.halo_rows,
-                       (long long)rep[r].stats.epoch_bytes, (long long)rep[r].stats.halo_bytes,
+                       (long long)rep[r].stats.epoch_bytes, (long long)rep[r].stats.epoch_halo_bytes,
                        (long long)rep[r].stats.remote_pairs, rep[r].peak_mb);
             printf("],");
             cli_json_metrics(&res.figures, "}\n");

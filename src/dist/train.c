@@ -22,6 +22,17 @@
  * always filled to this width (zeros after the last pair): every pair's
  * term then comes from the same code, whatever batch it falls in. */
 #define BATCH 32
+/* Rows are fetched this many pairs ahead: on a large graph each is a trip
+ * to memory, and they overlap only when started early. */
+#define AHEAD 16
+
+/* Starts loading a row of d values (its first 256 bytes). */
+static inline void fetch(const vgae_real *row, int64_t d)
+{
+    const int64_t bytes = d * (int64_t)sizeof *row < 256 ? d * (int64_t)sizeof *row : 256;
+    for (int64_t b = 0; b < bytes; b += 64)
+        __builtin_prefetch((const char *)row + b);
+}
 
 _Static_assert(sizeof(vgae_real) == sizeof(float), "the distributed model is built in float only");
 
@@ -72,14 +83,15 @@ struct vgae_dist_gae {
     int32_t *neg_u, *neg_v;
     int64_t *reply_at;           /* per pair with v remote: its row among the replies */
     int32_t *out_pairs, *in_pairs;
-    vgae_real *out_rows, *in_rows, *back_rows, *reply_rows;
-    size_t in_cap, in_rows_cap, reply_cap, out_cap, out_rows_cap, back_cap, far_cap;
+    vgae_real *out_rows, *in_rows, *back_rows; /* rows of z_u out (then z_v back), in; z_v back in */
+    size_t in_cap, in_rows_cap, out_cap, out_rows_cap, back_cap, far_cap;
     int64_t *far;                /* the far pairs, grouped by v's part */
     int32_t *stamp, *slot;       /* count: the part a row was last sent to (-1: none), and its index there */
     int32_t *mark;               /* the largest part's rows: a far v's index among its part's distinct ones (-1: none) */
     int64_t *counts;             /* 17 x parts */
     int64_t want_loss;           /* this epoch's terms are wanted (the full loss skips them otherwise) */
     vgae_dist_stats stats;
+    int64_t halo_bytes;          /* sent in halo exchanges since the model was made */
     /* evaluation: the far ends of the pairs this part scores (validation;
      * validation and test), the plan that fetches their codes, and
      * [this part's means | the fetched rows] */
@@ -452,7 +464,6 @@ void vgae_dist_gae_free(vgae_dist_gae *m)
     free(m->out_rows);
     free(m->in_rows);
     free(m->back_rows);
-    free(m->reply_rows);
     free(m->far);
     free(m->stamp);
     free(m->slot);
@@ -556,7 +567,7 @@ static vgae_status fetch_halo(vgae_ctx *ctx, vgae_dist_gae *m, vgae_mat *t)
 {
     const int64_t before = vgae_comm_bytes_sent(m->comm);
     vgae_status st = vgae_halo_exchange(ctx, m->comm, &m->halo, t->data, t->cols, t->data + (int64_t)m->count * t->cols);
-    m->stats.halo_bytes += vgae_comm_bytes_sent(m->comm) - before;
+    m->halo_bytes += vgae_comm_bytes_sent(m->comm) - before;
     return st;
 }
 
@@ -746,14 +757,25 @@ static void draw_negatives(vgae_ctx *ctx, vgae_dist_gae *m)
         vgae_rng_init(&r, key, VGAE_STREAM_NEGATIVES);
         vgae_rng_substream(&r, (uint32_t)(m->b0 + b) + 1);
         const int32_t r0 = m->block_row[b], size = m->block_row[b + 1] - r0;
+        /* candidates BATCH at a time, their rows fetched before they are
+         * checked in order: the same pairs as one at a time (a block's
+         * stream serves it alone; candidates past its count are dropped) */
+        int32_t cu[BATCH], cv[BATCH];
         for (int64_t k = m->neg_block[b]; k < m->neg_block[b + 1];) {
-            const int32_t u = r0 + (int32_t)vgae_rng_below(&r, (uint64_t)size);
-            const int32_t v = (int32_t)vgae_rng_below(&r, (uint64_t)m->n);
-            if (v == m->first + u || adjacent(m, u, v))
-                continue;
-            m->neg_u[k] = u;
-            m->neg_v[k] = v;
-            k++;
+            for (int i = 0; i < BATCH; i++) {
+                cu[i] = r0 + (int32_t)vgae_rng_below(&r, (uint64_t)size);
+                cv[i] = (int32_t)vgae_rng_below(&r, (uint64_t)m->n);
+                __builtin_prefetch(m->a->rowptr + cu[i]);
+            }
+            for (int i = 0; i < BATCH; i++)
+                __builtin_prefetch(m->a->col + m->a->rowptr[cu[i]]);
+            for (int i = 0; i < BATCH && k < m->neg_block[b + 1]; i++) {
+                if (cv[i] == m->first + cu[i] || adjacent(m, cu[i], cv[i]))
+                    continue;
+                m->neg_u[k] = cu[i];
+                m->neg_v[k] = cv[i];
+                k++;
+            }
         }
     }
 }
@@ -944,8 +966,9 @@ static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vga
     }
     if (!st && (vgae_grow(ctx, (void **)&m->back_rows, &m->back_cap, (size_t)(n_back ? n_back : 1) * (size_t)d,
                           sizeof *m->back_rows) ||
-                vgae_grow(ctx, (void **)&m->reply_rows, &m->reply_cap, (size_t)(n_reply ? n_reply : 1) * (size_t)d,
-                          sizeof *m->reply_rows)))
+                /* the replies go out from where the rows of z_u went: those are sent */
+                vgae_grow(ctx, (void **)&m->out_rows, &m->out_rows_cap, (size_t)(n_reply ? n_reply : 1) * (size_t)d,
+                          sizeof *m->out_rows)))
         st = VGAE_ENOMEM;
     st = vgae_comm_agree(ctx, m->comm, st, NULL);
     for (int r = 0; !st && r < p; r++) { /* each part's rows, marked again (p + r), in ascending order */
@@ -954,7 +977,7 @@ static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vga
         int64_t u = reply_at[r];
         for (int32_t row = 0; row < m->count; row++)
             if (m->stamp[row] == p + r)
-                memcpy(m->reply_rows + u++ * d, z->data + (int64_t)row * d, (size_t)d * sizeof *z->data);
+                memcpy(m->out_rows + u++ * d, z->data + (int64_t)row * d, (size_t)d * sizeof *z->data);
     }
     for (int32_t row = 0; row < m->count; row++)
         m->stamp[row] = -1;
@@ -966,7 +989,7 @@ static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vga
         b[3 * p + r] = back_at[r] * row_bytes;
     }
     if (!st)
-        st = vgae_comm_alltoallv(ctx, m->comm, m->reply_rows, b, b + p, m->back_rows, b + 2 * p, b + 3 * p);
+        st = vgae_comm_alltoallv(ctx, m->comm, m->out_rows, b, b + p, m->back_rows, b + 2 * p, b + 3 * p);
     m->stats.remote_pairs = n_out;
     (void)me;
     return st;
@@ -1000,8 +1023,11 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
     /* the training edges, block by block */
     for (int32_t bl = 0; bl < m->b1 - m->b0; bl++) {
         double loss = 0;
+        const int64_t last = a->rowptr[m->block_row[bl + 1]];
         for (int32_t u = m->block_row[bl]; u < m->block_row[bl + 1]; u++)
             for (int64_t e = a->rowptr[u]; e < a->rowptr[u + 1]; e++) {
+                if (e + AHEAD < last)
+                    fetch(zext.data + (int64_t)a->col[e + AHEAD] * d, d);
                 const int32_t c = a->col[e];
                 if (c == u)
                     continue; /* Â's diagonal: not an edge */
@@ -1017,6 +1043,12 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
     for (int r = 0; r < p; r++) {
         if (r != me) {
             for (int64_t j = in_at[r]; j < in_at[r] + in_n[r]; j++) {
+                if (j + AHEAD < in_at[r] + in_n[r]) {
+                    const int64_t ahead = (int64_t)m->in_pairs[2 * (j + AHEAD) + 1] - m->first;
+                    fetch(z->data + ahead * d, d);
+                    fetch(dz->data + ahead * d, d);
+                    fetch(m->in_rows + (in_uat[r] + m->in_pairs[2 * (j + AHEAD)]) * d, d);
+                }
                 const int32_t v = m->in_pairs[2 * j + 1] - m->first;
                 push(&q, m->in_rows + (in_uat[r] + m->in_pairs[2 * j]) * d, z->data + (int64_t)v * d, NULL,
                      dz->data + (int64_t)v * d, 0, 0, neg_scale, d);
@@ -1027,6 +1059,17 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
         for (int32_t bl = 0; bl < m->b1 - m->b0; bl++) {
             double loss = 0;
             for (int64_t k = m->neg_block[bl]; k < m->neg_block[bl + 1]; k++) {
+                if (k + AHEAD < m->neg_block[bl + 1]) {
+                    const int64_t ua = m->neg_u[k + AHEAD], va = (int64_t)m->neg_v[k + AHEAD] - m->first;
+                    fetch(z->data + ua * d, d);
+                    fetch(dz->data + ua * d, d);
+                    if (va >= 0 && va < count) {
+                        fetch(z->data + va * d, d);
+                        fetch(dz->data + va * d, d);
+                    } else {
+                        fetch(m->back_rows + m->reply_at[k + AHEAD] * d, d);
+                    }
+                }
                 const int32_t u = m->neg_u[k], v = m->neg_v[k];
                 const int local = v >= m->first && v < m->first + count;
                 const vgae_real *zv = local ? z->data + (int64_t)(v - m->first) * d : m->back_rows + m->reply_at[k] * d;
@@ -1138,7 +1181,7 @@ vgae_params *vgae_dist_gae_params(vgae_dist_gae *m)
 vgae_status vgae_dist_gae_train_epoch(vgae_ctx *ctx, vgae_dist_gae *m, vgae_elbo_terms *terms)
 {
     const double start = vgae_now();
-    const int64_t before = vgae_comm_bytes_sent(m->comm), halo_before = m->stats.halo_bytes;
+    const int64_t before = vgae_comm_bytes_sent(m->comm), halo_before = m->halo_bytes;
     vgae_status st = loss_and_gradient(ctx, m, terms);
     if (!st) /* a weight's gradient is the same everywhere; a featureless first layer's rows are not */
         st = vgae_comm_agree(ctx, m->comm, vgae_model_base_step(ctx, &m->base, 1), NULL);
@@ -1147,8 +1190,7 @@ vgae_status vgae_dist_gae_train_epoch(vgae_ctx *ctx, vgae_dist_gae *m, vgae_elbo
     m->base.epoch++;
     m->base.train_seconds += vgae_now() - start;
     m->stats.epoch_bytes = vgae_comm_bytes_sent(m->comm) - before;
-    m->stats.halo_bytes -= halo_before; /* this epoch's */
-    m->stats.halo_bytes = m->stats.halo_bytes < 0 ? 0 : m->stats.halo_bytes;
+    m->stats.epoch_halo_bytes = m->halo_bytes - halo_before;
     return VGAE_OK;
 }
 
@@ -1161,6 +1203,7 @@ vgae_dist_stats vgae_dist_gae_stats(const vgae_dist_gae *m)
 {
     return m->stats;
 }
+
 
 /* ---- evaluation ---- */
 

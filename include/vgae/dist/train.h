@@ -75,11 +75,11 @@ VGAE_EXPORT vgae_status vgae_dist_gae_fit(vgae_ctx *ctx, vgae_dist_gae *m, int e
 VGAE_EXPORT vgae_status vgae_dist_gae_embed(vgae_ctx *ctx, vgae_dist_gae *m, const char *path,
                                             vgae_embed_format format);
 
-/* What an epoch costs this process: bytes sent by the last epoch and by
- * its exchanges of halo rows alone, the halo's rows, and the rows and
- * remote pairs (sampled loss) it handled. */
+/* What an epoch costs this process: bytes it sent in the last epoch, all
+ * of them and those of halo rows alone; its rows and halo rows; the last
+ * epoch's non-edges whose far end another process holds (sampled loss). */
 typedef struct vgae_dist_stats {
-    int64_t epoch_bytes, halo_bytes, halo_rows, rows, remote_pairs;
+    int64_t epoch_bytes, epoch_halo_bytes, halo_rows, rows, remote_pairs;
 } vgae_dist_stats;
 VGAE_EXPORT vgae_dist_stats vgae_dist_gae_stats(const vgae_dist_gae *m);
 
