@@ -87,8 +87,8 @@ int cli_linkpred_partitions(const char *cmd, const char *dir, const char *embed,
     cli_progress p = {1, 1, quiet || rank != 0, t->seed, o->epochs, NULL};
     if (!st)
         st = vgae_dist_gae_fit(ctx, model, t->every, cli_on_epoch, &p, &res);
-    if (!st && embed)
-        st = vgae_dist_gae_embed(ctx, model, embed, format);
+    /* each process's figures, gathered before the embeddings are written:
+     * nothing may fail after a file is in place */
     proc_report mine = {model ? vgae_dist_gae_stats(model) : (vgae_dist_stats){0}, peak_mb()};
     int64_t *counts = calloc((size_t)procs, sizeof *counts);
     if (!st && !counts) {
@@ -98,6 +98,8 @@ int cli_linkpred_partitions(const char *cmd, const char *dir, const char *embed,
     st = vgae_comm_agree(ctx, comm, st, NULL);
     if (!st)
         st = vgae_comm_gather(ctx, comm, &mine, (int64_t)sizeof mine, &all, counts);
+    if (!st && embed)
+        st = vgae_dist_gae_embed(ctx, model, embed, format);
     /* one message: from the first process that failed on its own */
     int first = -1;
     vgae_comm_agree(ctx, comm, st == VGAE_EPEER ? VGAE_OK : st, &first);
