@@ -233,29 +233,27 @@ static vgae_status add_param(vgae_ctx *ctx, vgae_dist_gae *m, const char *name, 
     return st;
 }
 
-/* Glorot-uniform weights as one process would draw them, in layer order;
- * a featureless first layer's rows from a window of its whole draw. */
+/* Glorot-uniform weights as one process would draw them, in layer order
+ * (W, then a VGAE's W sigma); a featureless first layer's rows from a
+ * window of its whole draw (N x out values). */
+static void draw_weights(vgae_ctx *ctx, vgae_dist_gae *m, int l, vgae_mat *w, vgae_rng *init)
+{
+    if (l > 0 || m->part->x) {
+        vgae_glorot_uniform(ctx, w, init);
+        return;
+    }
+    const double r = sqrt(6.0 / (double)(m->n + w->cols));
+    vgae_rng_set_window(init, (int64_t)m->first * w->cols, (int64_t)m->n * w->cols);
+    vgae_rng_uniform_fill_real(init, w->data, vgae_mat_size(w), -r, r, vgae_ctx_threads(ctx));
+}
+
 static void init_weights(vgae_ctx *ctx, vgae_dist_gae *m)
 {
     vgae_rng *init = vgae_ctx_rng(ctx, VGAE_STREAM_INIT);
     for (int l = 0; l < m->layers; l++) {
-        dist_layer *L = &m->L[l];
-        if (l == 0 && !m->part->x) {
-            const double r = sqrt(6.0 / (double)(m->n + L->out));
-            vgae_rng_set_window(init, (int64_t)m->first * L->out, (int64_t)m->n * L->out);
-            vgae_rng_uniform_fill_real(init, L->w.data, vgae_mat_size(&L->w), -r, r, vgae_ctx_threads(ctx));
-        } else {
-            vgae_glorot_uniform(ctx, &L->w, init);
-        }
-        if (l == m->layers - 1 && m->stochastic) {
-            if (l == 0 && !m->part->x) {
-                const double r = sqrt(6.0 / (double)(m->n + L->out));
-                vgae_rng_set_window(init, (int64_t)m->first * L->out, (int64_t)m->n * L->out);
-                vgae_rng_uniform_fill_real(init, L->wsig.data, vgae_mat_size(&L->wsig), -r, r, vgae_ctx_threads(ctx));
-            } else {
-                vgae_glorot_uniform(ctx, &L->wsig, init);
-            }
-        }
+        draw_weights(ctx, m, l, &m->L[l].w, init);
+        if (l == m->layers - 1 && m->stochastic)
+            draw_weights(ctx, m, l, &m->L[l].wsig, init);
     }
 }
 

@@ -288,6 +288,10 @@ static void rng_fill_window_is_a_slice(void **state)
             vgae_rng_set_window(&rb, first, N);
             vgae_rng_normal_fill_d(&rb, part_d, n, threads);
             assert_memory_equal(part_d, whole_d + first, (size_t)n * sizeof *part_d);
+            vgae_rng_uniform_fill_f(&ra, whole, N, -1, 1, 1); /* the uniform fills: Glorot's weights */
+            vgae_rng_set_window(&rb, first, N);
+            vgae_rng_uniform_fill_f(&rb, part, n, -1, 1, threads);
+            assert_memory_equal(part, whole + first, (size_t)n * sizeof *part);
             /* the window is used up: the next fill is whole again */
             vgae_rng_normal_fill_f(&ra, whole, 5, 1);
             vgae_rng_normal_fill_f(&rb, part, 5, 1);
