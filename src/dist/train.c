@@ -106,7 +106,8 @@ struct vgae_dist_gae {
     vgae_mat zall;
     int64_t n_tiles, *tile_row, *tile_block; /* per tile: first local row; block */
     double *tile_loss;
-    vgae_real *tile_work;
+    vgae_real *tile_work;                /* tile_threads threads' work */
+    int tile_threads;
     int64_t *gather_at;               /* 2 x parts: bytes and offsets of each part's rows */
     /* model selection: the best weights so far (every parameter end to end) */
     vgae_real *best;
@@ -413,7 +414,8 @@ static vgae_status full_room(vgae_ctx *ctx, int threads, vgae_dist_gae *m)
     m->tile_block = vgae_alloc(ctx, (size_t)m->n_tiles + 1, sizeof *m->tile_block);
     m->tile_loss = vgae_alloc(ctx, (size_t)m->n_tiles + 1, sizeof *m->tile_loss);
     const int64_t work = vgae_decoder_full_rows_work(FULL_TILE, m->o.latent);
-    m->tile_work = vgae_alloc(ctx, (size_t)(threads * work), sizeof *m->tile_work);
+    m->tile_threads = threads > 0 ? threads : 1;
+    m->tile_work = vgae_alloc(ctx, (size_t)(m->tile_threads * work), sizeof *m->tile_work);
     if (!m->tile_row || !m->tile_block || !m->tile_loss || !m->tile_work)
         return VGAE_ENOMEM;
     int64_t t = 0;
@@ -1088,7 +1090,9 @@ static vgae_status decode_full(vgae_ctx *ctx, void *self, const vgae_mat *z, dou
                                double *nll)
 {
     vgae_dist_gae *m = self;
-    const int p = vgae_comm_size(m->comm), threads = vgae_ctx_threads(ctx);
+    const int p = vgae_comm_size(m->comm);
+    /* at most the threads the work was made for (the context's count may have grown since) */
+    const int threads = vgae_ctx_threads(ctx) < m->tile_threads ? vgae_ctx_threads(ctx) : m->tile_threads;
     const int64_t d = z->cols, work = vgae_decoder_full_rows_work(FULL_TILE, d);
     (void)nll; /* summed per block, below */
     vgae_status st = vgae_comm_allgatherv(ctx, m->comm, z->data, m->zall.data, m->gather_at, m->gather_at + p);
