@@ -752,7 +752,10 @@ static int adjacent(const vgae_dist_gae *m, int32_t u, int32_t v)
 static void draw_negatives(vgae_ctx *ctx, vgae_dist_gae *m)
 {
     const uint64_t key = vgae_rng_u64(vgae_ctx_rng(ctx, VGAE_STREAM_NEGATIVES));
-    for (int32_t b = 0; b < m->b1 - m->b0; b++) {
+    const int threads = vgae_ctx_threads(ctx), blocks = m->b1 - m->b0;
+    /* blocks draw from their own streams into their own ranges: any thread may take any */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && blocks > 1)
+    for (int32_t b = 0; b < blocks; b++) {
         vgae_rng r;
         vgae_rng_init(&r, key, VGAE_STREAM_NEGATIVES);
         vgae_rng_substream(&r, (uint32_t)(m->b0 + b) + 1);
@@ -1019,9 +1022,13 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
     vgae_mat_zero(dz);
     const vgae_csr *a = m->a;
     const vgae_mat zext = shaped(&m->ext, (int64_t)count + m->n_halo, d);
-    batch q = {0};
-    /* the training edges, block by block */
-    for (int32_t bl = 0; bl < m->b1 - m->b0; bl++) {
+    /* the training edges, block by block: a block's rows' gradient is its
+     * own (the far end adds its share from its own row), so threads take
+     * whole blocks and the bits do not depend on their number */
+    const int threads = vgae_ctx_threads(ctx), blocks = m->b1 - m->b0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && blocks > 1)
+    for (int32_t bl = 0; bl < blocks; bl++) {
+        batch q = {0};
         double loss = 0;
         const int64_t last = a->rowptr[m->block_row[bl + 1]];
         for (int32_t u = m->block_row[bl]; u < m->block_row[bl + 1]; u++)
@@ -1038,7 +1045,9 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
         m->partials[(int64_t)bl * m->red_len + m->red_len - 2] = loss;
     }
     /* the non-edges, in block order: those of the parts before this one,
-     * this part's own, then those of the parts after */
+     * this part's own, then those of the parts after (one thread: a row's
+     * gradient gathers from pairs of every block, in their order) */
+    batch q = {0};
     const int64_t *in_n = m->counts + p, *in_at = m->counts + 3 * p, *in_uat = m->counts + 7 * p;
     for (int r = 0; r < p; r++) {
         if (r != me) {
