@@ -15,6 +15,8 @@ struct vgae_comm {
     int rank, size;
     int started;   /* vgae_comm_open called MPI_Init */
     int64_t bytes, messages;
+    int *ints;     /* 4 x size: MPI's int counts and offsets of an exchange (made once: an
+                    * exchange cannot fail for want of memory on one process alone) */
 };
 
 int vgae_comm_has_mpi(const char **version)
@@ -85,6 +87,11 @@ vgae_status vgae_comm_open(vgae_ctx *ctx, int *argc, char ***argv, vgae_comm **o
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     MPI_Comm_rank(MPI_COMM_WORLD, &c->rank);
     MPI_Comm_size(MPI_COMM_WORLD, &c->size);
+    c->ints = vgae_alloc(ctx, 4 * (size_t)c->size, sizeof *c->ints);
+    if (vgae_comm_agree(ctx, c, c->ints ? VGAE_OK : VGAE_ENOMEM, NULL)) {
+        vgae_comm_close(c);
+        return vgae_ctx_status(ctx);
+    }
 #else
     (void)argc;
     (void)argv;
@@ -101,6 +108,7 @@ void vgae_comm_close(vgae_comm *c)
     if (c->started)
         MPI_Finalize();
 #endif
+    free(c->ints);
     free(c);
 }
 
@@ -224,9 +232,7 @@ vgae_status vgae_comm_alltoallv(vgae_ctx *ctx, vgae_comm *c, const void *send, c
 #ifdef VGAE_HAVE_MPI
     if (c->size > 1) {
         const int p = c->size;
-        int *v = vgae_alloc(ctx, (size_t)(4 * p), sizeof *v);
-        if (!v)
-            return VGAE_ENOMEM;
+        int *v = c->ints;
         vgae_status st = VGAE_OK;
         for (int r = 0; !st && r < p; r++) {
             st = int_count(ctx, send_bytes[r], &v[r]);
@@ -238,10 +244,11 @@ vgae_status vgae_comm_alltoallv(vgae_ctx *ctx, vgae_comm *c, const void *send, c
                 c->messages += send_bytes[r] > 0;
             }
         }
+        /* the counts are this process's own: one that cannot send them stops all */
+        st = vgae_comm_agree(ctx, c, st, NULL);
         const int rc = st ? MPI_SUCCESS
                           : MPI_Alltoallv(send, v, v + p, MPI_BYTE, recv, v + 2 * p, v + 3 * p, MPI_BYTE,
                                           MPI_COMM_WORLD);
-        free(v);
         if (rc != MPI_SUCCESS)
             return mpi_fail(ctx, rc, "exchanging rows");
         return st;
@@ -261,37 +268,40 @@ vgae_status vgae_comm_gather(vgae_ctx *ctx, vgae_comm *c, const void *mine, int6
     *all = NULL;
 #ifdef VGAE_HAVE_MPI
     if (c->size > 1) {
+        /* every step that may fail on one process is agreed on before the
+         * next collective: a process that left would leave the others waiting */
         const int p = c->size;
         int64_t *sizes = vgae_alloc(ctx, (size_t)p, sizeof *sizes);
-        int *v = sizes ? vgae_alloc(ctx, (size_t)(2 * p), sizeof *v) : NULL;
+        int *v = c->ints;
         int count = 0;
-        vgae_status st = v ? int_count(ctx, bytes, &count) : VGAE_ENOMEM;
+        vgae_status st = sizes ? int_count(ctx, bytes, &count) : VGAE_ENOMEM;
+        st = vgae_comm_agree(ctx, c, st, NULL);
         int rc = st ? MPI_SUCCESS : MPI_Gather(&bytes, 1, MPI_INT64_T, sizes, 1, MPI_INT64_T, 0, MPI_COMM_WORLD);
-        int64_t total = 0;
-        for (int r = 0; !st && rc == MPI_SUCCESS && c->rank == 0 && r < p; r++) {
-            counts[r] = sizes[r];
-            st = int_count(ctx, total, &v[p + r]);
-            if (!st)
-                st = int_count(ctx, sizes[r], &v[r]);
-            total += sizes[r];
-        }
-        if (!st && rc == MPI_SUCCESS && c->rank == 0 && !(*all = vgae_alloc(ctx, (size_t)(total ? total : 1), 1)))
-            st = VGAE_ENOMEM;
-        /* rank 0 may have failed to make room: all stop, rather than wait for it */
-        if (rc == MPI_SUCCESS)
+        if (!st && rc == MPI_SUCCESS) {
+            int64_t total = 0;
+            for (int r = 0; !st && c->rank == 0 && r < p; r++) { /* process 0: where each one's bytes go */
+                counts[r] = sizes[r];
+                st = int_count(ctx, total, &v[p + r]);
+                if (!st)
+                    st = int_count(ctx, sizes[r], &v[r]);
+                total += sizes[r];
+            }
+            if (!st && c->rank == 0 && !(*all = vgae_alloc(ctx, (size_t)(total ? total : 1), 1)))
+                st = VGAE_ENOMEM;
             st = vgae_comm_agree(ctx, c, st, NULL);
-        if (!st && rc == MPI_SUCCESS)
-            rc = MPI_Gatherv(mine, count, MPI_BYTE, *all, v, v + p, MPI_BYTE, 0, MPI_COMM_WORLD);
-        if (c->rank != 0) {
-            c->bytes += bytes + (int64_t)sizeof bytes;
-            c->messages += 2;
+            if (!st)
+                rc = MPI_Gatherv(mine, count, MPI_BYTE, *all, v, v + p, MPI_BYTE, 0, MPI_COMM_WORLD);
+            if (c->rank != 0) {
+                c->bytes += bytes + (int64_t)sizeof bytes;
+                c->messages += 2;
+            }
         }
         free(sizes);
-        free(v);
-        if (rc != MPI_SUCCESS) {
+        if (rc != MPI_SUCCESS)
+            st = mpi_fail(ctx, rc, "gathering to process 0");
+        if (st) {
             free(*all);
             *all = NULL;
-            return mpi_fail(ctx, rc, "gathering to process 0");
         }
         return st;
     }
@@ -311,8 +321,8 @@ vgae_status vgae_comm_allgatherv(vgae_ctx *ctx, vgae_comm *c, const void *mine, 
 #ifdef VGAE_HAVE_MPI
     if (c->size > 1) {
         const int p = c->size;
-        int *v = vgae_alloc(ctx, (size_t)(2 * p), sizeof *v);
-        vgae_status st = v ? VGAE_OK : VGAE_ENOMEM;
+        int *v = c->ints;
+        vgae_status st = VGAE_OK;
         for (int r = 0; !st && r < p; r++) {
             st = int_count(ctx, counts[r], &v[r]);
             if (!st)
@@ -321,7 +331,6 @@ vgae_status vgae_comm_allgatherv(vgae_ctx *ctx, vgae_comm *c, const void *mine, 
         /* every process computes the same counts: they fail alike */
         const int rc = st ? MPI_SUCCESS
                           : MPI_Allgatherv(mine, v[c->rank], MPI_BYTE, all, v, v + p, MPI_BYTE, MPI_COMM_WORLD);
-        free(v);
         if (rc != MPI_SUCCESS)
             return mpi_fail(ctx, rc, "gathering rows on every process");
         c->bytes += counts[c->rank] * (p - 1);

@@ -9,6 +9,7 @@
 
 #include "core/bytes.h"
 #include "core/internal.h"
+#include "dist/partition_names.h"
 #include "io/blob.h"
 #include "io/lines.h"
 #include "io/model_file.h"
@@ -31,7 +32,6 @@ typedef struct {
     uint32_t graph_checksum, split_checksum, features_checksum, identity;
 } facts;
 
-static const char *const method_names[] = {"metis", "contiguous", "random", NULL};
 
 /* The keys every part file and the manifest share (first `shared`), then
  * a part's own. */
@@ -46,7 +46,7 @@ static int facts_table(facts *f, vgae_meta_key *k, int part_keys)
     KEY(.key = "edges", .type = VGAE_META_INT64, .value = &f->edges, .min = 0, .max = 1e15);
     KEY(.key = "parts", .type = VGAE_META_INT, .value = &f->parts, .min = 1, .max = INT32_MAX);
     KEY(.key = "blocks", .type = VGAE_META_INT, .value = &f->blocks, .min = 1, .max = INT32_MAX);
-    KEY(.key = "method", .type = VGAE_META_NAME, .value = &f->method, .names = method_names);
+    KEY(.key = "method", .type = VGAE_META_NAME, .value = &f->method, .names = vgae_partition_method_names);
     KEY(.key = "seed", .type = VGAE_META_UINT64, .value = &f->seed);
     KEY(.key = "graph_checksum", .type = VGAE_META_HEX32, .value = &f->graph_checksum);
     KEY(.key = "split_checksum", .type = VGAE_META_HEX32, .value = &f->split_checksum);
@@ -224,31 +224,35 @@ static vgae_status rows_blob(vgae_ctx *ctx, const vgae_csr *m, const vgae_partit
     return VGAE_OK;
 }
 
+/* Pair i of a held-out set as positions (u < v); 1 if u is in [first, first + count). */
+static int owned_pair(const vgae_partition *p, const vgae_pair *pairs, int64_t i, int32_t first, int32_t count,
+                      int32_t *u, int32_t *v)
+{
+    const int32_t a = p->position[pairs[i].u], b = p->position[pairs[i].v];
+    *u = a < b ? a : b;
+    *v = a < b ? b : a;
+    return *u >= first && *u < first + count;
+}
+
 /* The held-out pairs owned by the part of positions [first, first + count):
- * per set a count, indices, then the pairs (u < v positions, u owned). */
+ * per set a count, the pairs' indices in the set, their u's, their v's. */
 static void held_blob(const vgae_split *split, const vgae_partition *p, int32_t first, int32_t count,
                       int64_t *held, vgae_state_out *out)
 {
     for (int s = 0; s < VGAE_PART_SETS; s++) {
-        int64_t n = 0, total;
+        int64_t total, n = 0;
+        int32_t u, v;
         const vgae_pair *pairs = vgae_split_pairs(split, (vgae_split_set)(VGAE_SET_VAL_POS + s), &total);
-        for (int pass = 0; pass < 2; pass++) {
-            if (pass == 1)
-                vgae_state_u64(out, (uint64_t)n);
-            for (int step = pass; step < (pass ? 4 : 1); step++) /* pass 1: indices, u's, v's */
-                for (int64_t i = 0; i < total; i++) {
-                    const int32_t a = p->position[pairs[i].u], b = p->position[pairs[i].v];
-                    const int32_t u = a < b ? a : b, v = a < b ? b : a;
-                    if (u < first || u >= first + count)
-                        continue;
-                    if (pass == 0)
-                        n++;
-                    else if (step == 1)
-                        vgae_state_i64s(out, &i, 1);
-                    else
-                        vgae_state_i32s(out, step == 2 ? &u : &v, 1);
-                }
-        }
+        for (int64_t i = 0; i < total; i++)
+            n += owned_pair(p, pairs, i, first, count, &u, &v);
+        vgae_state_u64(out, (uint64_t)n);
+        for (int64_t i = 0; i < total; i++)
+            if (owned_pair(p, pairs, i, first, count, &u, &v))
+                vgae_state_i64s(out, &i, 1);
+        for (int end = 0; end < 2; end++)
+            for (int64_t i = 0; i < total; i++)
+                if (owned_pair(p, pairs, i, first, count, &u, &v))
+                    vgae_state_i32s(out, end ? &v : &u, 1);
         held[s] = n;
     }
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "dist/partition_names.h"
 #include "vgae/dist/partition.h"
 #include "vgae/io/outfile.h"
 
@@ -15,12 +16,12 @@
  * training's), so that partitioning draws nothing from them. */
 #define PARTITION_STREAM 0x70617274u /* "part" */
 
-static const char *const method_names[] = {"metis", "contiguous", "random"};
+const char *const vgae_partition_method_names[] = {"metis", "contiguous", "random", NULL};
 
 vgae_status vgae_partition_method_from_name(vgae_ctx *ctx, const char *name, vgae_partition_method *out)
 {
     for (int k = 0; k < 3; k++)
-        if (strcmp(name, method_names[k]) == 0) {
+        if (strcmp(name, vgae_partition_method_names[k]) == 0) {
             *out = (vgae_partition_method)k;
             return VGAE_OK;
         }
@@ -29,7 +30,7 @@ vgae_status vgae_partition_method_from_name(vgae_ctx *ctx, const char *name, vga
 
 const char *vgae_partition_method_name(vgae_partition_method method)
 {
-    return (unsigned)method < 3 ? method_names[method] : "unknown";
+    return (unsigned)method < 3 ? vgae_partition_method_names[method] : "unknown";
 }
 
 int vgae_partition_has_metis(const char **version)

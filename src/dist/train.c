@@ -26,14 +26,6 @@
  * to memory, and they overlap only when started early. */
 #define AHEAD 16
 
-/* Starts loading a row of d values (its first 256 bytes). */
-static inline void fetch(const vgae_real *row, int64_t d)
-{
-    const int64_t bytes = d * (int64_t)sizeof *row < 256 ? d * (int64_t)sizeof *row : 256;
-    for (int64_t b = 0; b < bytes; b += 64)
-        __builtin_prefetch((const char *)row + b);
-}
-
 _Static_assert(sizeof(vgae_real) == sizeof(float), "the distributed model is built in float only");
 
 typedef struct dist_layer {
@@ -89,7 +81,7 @@ struct vgae_dist_gae {
     int32_t *stamp, *slot;       /* count: the part a row was last sent to (-1: none), and its index there */
     int32_t *mark;               /* the largest part's rows: a far v's index among its part's distinct ones (-1: none) */
     int64_t *counts;             /* 17 x parts */
-    int64_t want_loss;           /* this epoch's terms are wanted (the full loss skips them otherwise) */
+    int want_loss;               /* this epoch's terms are wanted (the full loss skips them otherwise) */
     vgae_dist_stats stats;
     int64_t halo_bytes;          /* sent in halo exchanges since the model was made */
     /* evaluation: the far ends of the pairs this part scores (validation;
@@ -119,6 +111,17 @@ static int cmp_i32(const void *a, const void *b)
 {
     const int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
     return (x > y) - (x < y);
+}
+
+/* Sorts v[0..n) and keeps each value once; returns how many remain. */
+static int64_t sort_unique(int32_t *v, int64_t n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_i32);
+    int64_t u = 0;
+    for (int64_t k = 0; k < n; k++)
+        if (k == 0 || v[k] != v[k - 1])
+            v[u++] = v[k];
+    return u;
 }
 
 
@@ -175,11 +178,7 @@ static vgae_status local_adjacency(vgae_ctx *ctx, vgae_dist_gae *m)
     for (int64_t e = 0; e < a->nnz; e++)
         if (a->col[e] < first || a->col[e] >= end)
             pos[n++] = a->col[e];
-    qsort(pos, (size_t)n, sizeof *pos, cmp_i32);
-    int64_t u = 0;
-    for (int64_t k = 0; k < n; k++)
-        if (k == 0 || pos[k] != pos[k - 1])
-            pos[u++] = pos[k];
+    const int64_t u = sort_unique(pos, n);
     m->n_halo = (int32_t)u;
     int32_t *shrunk = realloc(pos, (size_t)(u ? u : 1) * sizeof *pos);
     m->halo_pos = shrunk ? shrunk : pos;
@@ -350,18 +349,17 @@ static vgae_status negatives_room(vgae_ctx *ctx, vgae_dist_gae *m)
         m->neg_block[b + 1] = m->neg_block[b] + block_negatives(m, m->b0 + b);
     m->n_neg = m->neg_block[blocks];
     const size_t n = (size_t)(m->n_neg ? m->n_neg : 1);
-    const size_t d = (size_t)m->o.latent;
     m->neg_u = vgae_alloc(ctx, n, sizeof *m->neg_u);
     m->neg_v = vgae_alloc(ctx, n, sizeof *m->neg_v);
     m->reply_at = vgae_alloc(ctx, n, sizeof *m->reply_at);
     m->stamp = vgae_alloc(ctx, (size_t)m->count, sizeof *m->stamp);
     m->slot = vgae_alloc(ctx, (size_t)m->count, sizeof *m->slot);
-    int32_t largest = 1;
-    for (int r = 0; r < m->part->parts; r++)
-        largest = part_first(m, r + 1) - part_first(m, r) > largest ? part_first(m, r + 1) - part_first(m, r)
-                                                                     : largest;
+    int32_t largest = 1; /* rows of the largest part: the far v's are marked over their part's */
+    for (int r = 0; r < m->part->parts; r++) {
+        const int32_t size = part_first(m, r + 1) - part_first(m, r);
+        largest = size > largest ? size : largest;
+    }
     m->mark = vgae_alloc(ctx, (size_t)largest, sizeof *m->mark);
-    (void)d; /* the rows that travel: as many as each epoch sends (exchange_negatives) */
     if (!m->neg_u || !m->neg_v || !m->reply_at || !m->stamp || !m->slot || !m->mark)
         return VGAE_ENOMEM;
     for (int32_t u = 0; u < m->count; u++)
@@ -830,12 +828,12 @@ static double push(batch *q, const vgae_real *a, const vgae_real *b, vgae_real *
  * of z_u, each u once; the other part sends back the rows of z_v, each v
  * once, in ascending v (both sides list the v's alike). On return the
  * pairs that came in are in in_pairs (by sending part, each in its order;
- * in_at[r] the first of part r's, in_row_at[r] the first of its rows), and
+ * the counts and offsets in m->counts, as laid out below), and
  * reply_at[k] is the row of z_v in back_rows for each pair k whose v is
  * far. Per far pair 8 bytes, and a row for each distinct u and v. */
 static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vgae_mat *z)
 {
-    const int p = vgae_comm_size(m->comm), me = vgae_comm_rank(m->comm);
+    const int p = vgae_comm_size(m->comm);
     const int64_t d = z->cols;
     int64_t *c = m->counts;
     int64_t *out_n = c, *in_n = c + p, *out_at = c + 2 * p, *in_at = c + 3 * p; /* pairs */
@@ -994,7 +992,6 @@ static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vga
     if (!st)
         st = vgae_comm_alltoallv(ctx, m->comm, m->out_rows, b, b + p, m->back_rows, b + 2 * p, b + 3 * p);
     m->stats.remote_pairs = n_out;
-    (void)me;
     return st;
 }
 
@@ -1034,7 +1031,7 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
         for (int32_t u = m->block_row[bl]; u < m->block_row[bl + 1]; u++)
             for (int64_t e = a->rowptr[u]; e < a->rowptr[u + 1]; e++) {
                 if (e + AHEAD < last)
-                    fetch(zext.data + (int64_t)a->col[e + AHEAD] * d, d);
+                    vgae_prefetch_row(zext.data + (int64_t)a->col[e + AHEAD] * d, d);
                 const int32_t c = a->col[e];
                 if (c == u)
                     continue; /* Â's diagonal: not an edge */
@@ -1054,9 +1051,9 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
             for (int64_t j = in_at[r]; j < in_at[r] + in_n[r]; j++) {
                 if (j + AHEAD < in_at[r] + in_n[r]) {
                     const int64_t ahead = (int64_t)m->in_pairs[2 * (j + AHEAD) + 1] - m->first;
-                    fetch(z->data + ahead * d, d);
-                    fetch(dz->data + ahead * d, d);
-                    fetch(m->in_rows + (in_uat[r] + m->in_pairs[2 * (j + AHEAD)]) * d, d);
+                    vgae_prefetch_row(z->data + ahead * d, d);
+                    vgae_prefetch_row(dz->data + ahead * d, d);
+                    vgae_prefetch_row(m->in_rows + (in_uat[r] + m->in_pairs[2 * (j + AHEAD)]) * d, d);
                 }
                 const int32_t v = m->in_pairs[2 * j + 1] - m->first;
                 push(&q, m->in_rows + (in_uat[r] + m->in_pairs[2 * j]) * d, z->data + (int64_t)v * d, NULL,
@@ -1070,13 +1067,13 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
             for (int64_t k = m->neg_block[bl]; k < m->neg_block[bl + 1]; k++) {
                 if (k + AHEAD < m->neg_block[bl + 1]) {
                     const int64_t ua = m->neg_u[k + AHEAD], va = (int64_t)m->neg_v[k + AHEAD] - m->first;
-                    fetch(z->data + ua * d, d);
-                    fetch(dz->data + ua * d, d);
+                    vgae_prefetch_row(z->data + ua * d, d);
+                    vgae_prefetch_row(dz->data + ua * d, d);
                     if (va >= 0 && va < count) {
-                        fetch(z->data + va * d, d);
-                        fetch(dz->data + va * d, d);
+                        vgae_prefetch_row(z->data + va * d, d);
+                        vgae_prefetch_row(dz->data + va * d, d);
                     } else {
-                        fetch(m->back_rows + m->reply_at[k + AHEAD] * d, d);
+                        vgae_prefetch_row(m->back_rows + m->reply_at[k + AHEAD] * d, d);
                     }
                 }
                 const int32_t u = m->neg_u[k], v = m->neg_v[k];
@@ -1117,7 +1114,7 @@ static vgae_status decode_full(vgae_ctx *ctx, void *self, const vgae_mat *z, dou
         const int32_t r0 = (int32_t)m->tile_row[t];
         const int32_t end = m->block_row[m->tile_block[t] + 1], nr = end - r0 < FULL_TILE ? end - r0 : FULL_TILE;
         m->tile_loss[t] = vgae_decoder_full_rows(&m->train_rows, m->pos_weight, m->zall.data, m->n, d,
-                                                 m->first + r0, nr, FULL_TILE, grad_scale, (int)m->want_loss,
+                                                 m->first + r0, nr, FULL_TILE, grad_scale, m->want_loss,
                                                  dz->data + (int64_t)r0 * d, m->tile_work + tid * work);
     }
     for (int64_t t = 0; t < m->n_tiles; t++)
@@ -1215,7 +1212,6 @@ vgae_dist_stats vgae_dist_gae_stats(const vgae_dist_gae *m)
     return m->stats;
 }
 
-
 /* ---- evaluation ---- */
 
 /* The plan for sets 0..sets-1 (validation: 2, all: 4): the far ends of
@@ -1236,14 +1232,8 @@ static vgae_status plan_evaluation(vgae_ctx *ctx, vgae_dist_gae *m, int which)
             if (v < m->first || v >= m->first + m->count)
                 want[k++] = v;
         }
-    if (!st) {
-        qsort(want, (size_t)k, sizeof *want, cmp_i32);
-        int64_t u = 0;
-        for (int64_t i = 0; i < k; i++)
-            if (i == 0 || want[i] != want[i - 1])
-                want[u++] = want[i];
-        k = u;
-    }
+    if (!st)
+        k = sort_unique(want, k);
     st = vgae_comm_agree(ctx, m->comm, st, NULL);
     if (!st)
         st = vgae_halo_plan(ctx, m->comm, p, want, (int32_t)k, m->o.latent, &m->eval_halo[which]);

@@ -51,14 +51,6 @@ void vgae_sampled_draw_negatives(vgae_ctx *ctx, vgae_graph_ae *m, int64_t count)
     }
 }
 
-/* Starts loading a row of z or dz (its first 256 bytes: a latent of 64). */
-static inline void fetch(const vgae_real *row, int64_t d)
-{
-    const int64_t bytes = d * (int64_t)sizeof *row < 256 ? d * (int64_t)sizeof *row : 256;
-    for (int64_t b = 0; b < bytes; b += 64)
-        __builtin_prefetch((const char *)row + b);
-}
-
 /* The kernel over k edges (from[i], to[i]), then each one's gradient added
  * to row from[i] of dz, in order; returns the counted loss. */
 static double flush_edges(vgae_real *x, const uint8_t *counted, int k, double scale,
@@ -95,7 +87,7 @@ static double decode_part(const vgae_graph *g, const vgae_mat *z, const int32_t 
             memset(dz->data + u * d, 0, (size_t)d * sizeof *dz->data);
         for (int64_t p = g->rowptr[u]; p < g->rowptr[u + 1]; p++) {
             if (p + AHEAD < last)
-                fetch(zd + g->adj[p + AHEAD] * d, d);
+                vgae_prefetch_row(zd + g->adj[p + AHEAD] * d, d);
             if (!dz && g->adj[p] < u)
                 continue; /* without the gradient, only the edges counted here */
             from[edges] = u;
@@ -119,10 +111,10 @@ static double decode_part(const vgae_graph *g, const vgae_mat *z, const int32_t 
             const int in_u = u >= lo && u < hi, in_v = dz && v >= lo && v < hi;
             if (!in_u && !in_v)
                 continue;
-            fetch(zd + u * d, d);
-            fetch(zd + v * d, d);
+            vgae_prefetch_row(zd + u * d, d);
+            vgae_prefetch_row(zd + v * d, d);
             if (dz)
-                fetch(dz->data + (in_u ? u : v) * d, d);
+                vgae_prefetch_row(dz->data + (in_u ? u : v) * d, d);
             batch[filled++] = k;
             if (filled < BATCH)
                 continue;

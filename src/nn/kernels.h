@@ -81,6 +81,15 @@ static inline double vgae_pair_dot(const vgae_real *restrict a, const vgae_real 
     return ((lane[0] + lane[4]) + (lane[1] + lane[5])) + ((lane[2] + lane[6]) + (lane[3] + lane[7]));
 }
 
+/* Starts loading a row of d values (its first 256 bytes: a latent of 64):
+ * for the decoders' rows, fetched some pairs ahead of their use. */
+static inline void vgae_prefetch_row(const vgae_real *row, int64_t d)
+{
+    const int64_t bytes = d * (int64_t)sizeof *row < 256 ? d * (int64_t)sizeof *row : 256;
+    for (int64_t b = 0; b < bytes; b += 64)
+        __builtin_prefetch((const char *)row + b);
+}
+
 /* dst += g src over d values. */
 static inline void vgae_add_scaled(vgae_real *restrict dst, vgae_real g, const vgae_real *restrict src,
                               int64_t d)

@@ -211,10 +211,8 @@ static vgae_csr *planted_features(vgae_ctx *ctx)
     assert_int_equal(vgae_csr_new(ctx, 160, 20, 3 * 160, &x), VGAE_OK);
     for (int32_t i = 0; i < 160; i++) {
         x->rowptr[i + 1] = 3 * (i + 1);
-        for (int k = 0; k < 3; k++) {
-            x->col[3 * i + k] = (i + 7 * k) % 20 < (i + 7 * (k + 1)) % 20 ? 0 : 0; /* filled below */
+        for (int k = 0; k < 3; k++)
             x->val[3 * i + k] = (float)(1 + k + i % 5) / 8;
-        }
         const int32_t a = i % 20, b = (i * 7 + 3) % 20, c = (i * 11 + 5) % 20;
         int32_t cols[3] = {a, b == a ? (a + 1) % 20 : b, 0};
         cols[2] = c != cols[0] && c != cols[1] ? c : (cols[0] + 2) % 20 != cols[1] ? (cols[0] + 2) % 20 : (cols[0] + 3) % 20;
