@@ -68,13 +68,20 @@ int cli_linkpred_partitions(const char *cmd, const char *dir, const char *embed,
         return rc;
     }
     const int rank = vgae_comm_rank(comm), procs = vgae_comm_size(comm);
-    if (rank == 0 && !quiet) { /* process 0 talks to the person; the others only if they fail */
+    vgae_ctx *loud = rank == 0 && !quiet ? cli_ctx_new(0, t->threads) : NULL;
+    if (loud) { /* process 0 talks to the person; the others only if they fail */
         vgae_ctx_free(ctx);
-        ctx = cli_ctx_new(0, t->threads);
+        ctx = loud;
     }
     vgae_linkpred_result res = {0};
     vgae_ctx_set_seed(ctx, (uint64_t)t->seed);
-    vgae_status st = vgae_part_read(ctx, dir, rank, &part);
+    /* the processes' reports, gathered at the end: room for their sizes
+     * now (this program's own allocation: its failure is said here) */
+    int64_t *counts = calloc((size_t)procs, sizeof *counts);
+    const int no_room = !counts;
+    vgae_status st = vgae_comm_agree(ctx, comm, no_room ? VGAE_ENOMEM : VGAE_OK, NULL);
+    if (!st)
+        st = vgae_part_read(ctx, dir, rank, &part);
     st = vgae_comm_agree(ctx, comm, st, NULL);
     if (!st && embed && rank == 0)
         st = vgae_outfile_check(ctx, embed); /* before training, not after */
@@ -90,12 +97,6 @@ int cli_linkpred_partitions(const char *cmd, const char *dir, const char *embed,
     /* each process's figures, gathered before the embeddings are written:
      * nothing may fail after a file is in place */
     proc_report mine = {model ? vgae_dist_gae_stats(model) : (vgae_dist_stats){0}, peak_mb()};
-    int64_t *counts = calloc((size_t)procs, sizeof *counts);
-    if (!st && !counts) {
-        fprintf(stderr, "vgae: out of memory\n");
-        st = VGAE_ENOMEM;
-    }
-    st = vgae_comm_agree(ctx, comm, st, NULL);
     if (!st)
         st = vgae_comm_gather(ctx, comm, &mine, (int64_t)sizeof mine, &all, counts);
     if (!st && embed)
@@ -103,11 +104,11 @@ int cli_linkpred_partitions(const char *cmd, const char *dir, const char *embed,
     /* one message: from the first process that failed on its own */
     int first = -1;
     vgae_comm_agree(ctx, comm, st == VGAE_EPEER ? VGAE_OK : st, &first);
-    int rc = CLI_OK;
-    if (st && rank == first)
+    int rc = st ? CLI_ERROR : CLI_OK;
+    if (st && rank == first && no_room)
+        fprintf(stderr, "vgae: out of memory\n");
+    else if (st && rank == first)
         rc = cli_lib_error(ctx);
-    else if (st)
-        rc = CLI_ERROR;
     if (!st && rank == 0) {
         cli_notes_flush(!quiet);
         if (json) {
