@@ -37,13 +37,14 @@ static void print_human(const char *dir, const vgae_part *part, const vgae_graph
     printf("\ntraining %.2f s (%.1f ms an epoch)%s\n\n", res->train_seconds,
            res->epochs ? 1000 * res->train_seconds / res->epochs : 0.0,
            res->best_epoch ? "; the weights of the best validation epoch kept" : "");
-    printf("%8s %10s %10s %14s %14s %14s %10s\n", "process", "rows", "halo rows", "sent/epoch",
-           "halo/epoch", "far non-edges", "peak MB");
+    printf("%8s %10s %10s %14s %14s %14s %10s   %s\n", "process", "rows", "halo rows", "sent/epoch",
+           "halo/epoch", "far non-edges", "peak MB", "last epoch, ms: all / draw / decoder / exchanges");
     for (int r = 0; r < procs; r++) {
         const vgae_dist_stats *s = &reports[r].stats;
-        printf("%8d %10lld %10lld %11.3f MB %11.3f MB %14lld %10.1f\n", r, (long long)s->rows,
-               (long long)s->halo_rows, (double)s->epoch_bytes / 1e6, (double)s->epoch_halo_bytes / 1e6,
-               (long long)s->remote_pairs, reports[r].peak_mb);
+        printf("%8d %10lld %10lld %11.3f MB %11.3f MB %14lld %10.1f   %.1f / %.1f / %.1f / %.1f\n", r,
+               (long long)s->rows, (long long)s->halo_rows, (double)s->epoch_bytes / 1e6,
+               (double)s->epoch_halo_bytes / 1e6, (long long)s->remote_pairs, reports[r].peak_mb,
+               1000 * s->epoch_seconds, 1000 * s->draw_seconds, 1000 * s->decoder_seconds, 1000 * s->comm_seconds);
     }
 }
 
@@ -119,10 +120,12 @@ int cli_linkpred_partitions(const char *cmd, const char *dir, const char *embed,
             const proc_report *rep = (const proc_report *)all;
             for (int r = 0; r < procs; r++)
                 printf("%s{\"rows\":%lld,\"halo_rows\":%lld,\"epoch_bytes\":%lld,\"halo_bytes\":%lld,"
-                       "\"remote_pairs\":%lld,\"peak_mb\":%.1f}",
+                       "\"remote_pairs\":%lld,\"peak_mb\":%.1f,\"epoch_seconds\":%.6f,\"draw_seconds\":%.6f,"
+                       "\"decoder_seconds\":%.6f,\"comm_seconds\":%.6f}",
                        r ? "," : "", (long long)rep[r].stats.rows, (long long)rep[r].stats.halo_rows,
                        (long long)rep[r].stats.epoch_bytes, (long long)rep[r].stats.epoch_halo_bytes,
-                       (long long)rep[r].stats.remote_pairs, rep[r].peak_mb);
+                       (long long)rep[r].stats.remote_pairs, rep[r].peak_mb, rep[r].stats.epoch_seconds,
+                       rep[r].stats.draw_seconds, rep[r].stats.decoder_seconds, rep[r].stats.comm_seconds);
             printf("],");
             cli_json_metrics(&res.figures, "}\n");
         } else {

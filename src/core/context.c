@@ -295,10 +295,22 @@ char *vgae_strdup(vgae_ctx *ctx, const char *s)
     return d;
 }
 
+/* Reallocates *buf to c elements (c >= need > *cap). */
+static vgae_status regrow(vgae_ctx *ctx, void **buf, size_t *cap, size_t c, size_t size)
+{
+    if (c > SIZE_MAX / size)
+        return vgae_fail(ctx, VGAE_ENOMEM, "buffer of %zu elements is too large", c);
+    void *p = realloc(*buf, c * size);
+    if (!p)
+        return vgae_fail(ctx, VGAE_ENOMEM, "out of memory (%zu bytes)", c * size);
+    *buf = p;
+    *cap = c;
+    return VGAE_OK;
+}
+
 vgae_status vgae_grow(vgae_ctx *ctx, void **buf, size_t *cap, size_t need, size_t size)
 {
     size_t c = *cap ? *cap : 16;
-    void *p;
     if (need <= *cap)
         return VGAE_OK;
     while (c < need) {
@@ -306,10 +318,13 @@ vgae_status vgae_grow(vgae_ctx *ctx, void **buf, size_t *cap, size_t need, size_
             return vgae_fail(ctx, VGAE_ENOMEM, "buffer of %zu elements is too large", need);
         c *= 2;
     }
-    p = realloc(*buf, c * size);
-    if (!p)
-        return vgae_fail(ctx, VGAE_ENOMEM, "out of memory (%zu bytes)", c * size);
-    *buf = p;
-    *cap = c;
-    return VGAE_OK;
+    return regrow(ctx, buf, cap, c, size);
+}
+
+vgae_status vgae_reserve(vgae_ctx *ctx, void **buf, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return VGAE_OK;
+    const size_t slack = need / 16 + 16;
+    return regrow(ctx, buf, cap, need > SIZE_MAX - slack ? need : need + slack, size);
 }

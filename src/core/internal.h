@@ -36,6 +36,9 @@ void *vgae_alloc_zeroed(vgae_ctx *ctx, size_t bytes);
 char *vgae_strdup(vgae_ctx *ctx, const char *s);
 /* Grows *buf (holding *cap elements of size) to at least need elements. */
 vgae_status vgae_grow(vgae_ctx *ctx, void **buf, size_t *cap, size_t need, size_t size);
+/* The same, to need and 1/16 more: for a buffer whose need moves a little
+ * from call to call (doubling would leave up to half of it unused). */
+vgae_status vgae_reserve(vgae_ctx *ctx, void **buf, size_t *cap, size_t need, size_t size);
 
 /* The most nodes (or matrix rows / columns) accepted from a file holding
  * `entries` entries or bytes: the context's base (vgae_ctx_set_max_nodes,

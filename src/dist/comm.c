@@ -15,6 +15,7 @@ struct vgae_comm {
     int rank, size;
     int started;   /* vgae_comm_open called MPI_Init */
     int64_t bytes, messages;
+    double seconds; /* in exchanges, waiting for the others included */
     int *ints;     /* 4 x size: MPI's int counts and offsets of an exchange (made once: an
                     * exchange cannot fail for want of memory on one process alone) */
 };
@@ -49,9 +50,17 @@ static vgae_status mpi_fail(vgae_ctx *ctx, int rc, const char *what)
         snprintf(text, sizeof text, "error %d", rc);
     return vgae_fail(ctx, VGAE_EINTERNAL, "MPI: %s failed: %s", what, text);
 }
+/* rc = call, its time added to the comm c's (every function here names its comm c). */
+#define TIMED(rc, call)                                        \
+    do {                                                       \
+        const double t0_ = vgae_now();                         \
+        rc = (call);                                           \
+        c->seconds += vgae_now() - t0_;                        \
+    } while (0)
 #define MPI_CHECK(call, what)                                  \
     do {                                                       \
-        const int rc_ = (call);                                \
+        int rc_;                                               \
+        TIMED(rc_, call);                                      \
         if (rc_ != MPI_SUCCESS)                                \
             return mpi_fail(ctx, rc_, what);                   \
     } while (0)
@@ -132,13 +141,19 @@ int64_t vgae_comm_messages(const vgae_comm *c)
     return c->messages;
 }
 
+double vgae_comm_seconds(const vgae_comm *c)
+{
+    return c->seconds;
+}
+
 vgae_status vgae_comm_agree(vgae_ctx *ctx, vgae_comm *c, vgae_status st, int *first_failed)
 {
     int first = st ? c->rank : c->size;
 #ifdef VGAE_HAVE_MPI
     if (c->size > 1) {
         const int mine = first;
-        const int rc = MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+        int rc;
+        TIMED(rc, MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD));
         if (rc != MPI_SUCCESS && !st)
             st = mpi_fail(ctx, rc, "agreeing on the status");
         c->messages++;
@@ -246,9 +261,9 @@ vgae_status vgae_comm_alltoallv(vgae_ctx *ctx, vgae_comm *c, const void *send, c
         }
         /* the counts are this process's own: one that cannot send them stops all */
         st = vgae_comm_agree(ctx, c, st, NULL);
-        const int rc = st ? MPI_SUCCESS
-                          : MPI_Alltoallv(send, v, v + p, MPI_BYTE, recv, v + 2 * p, v + 3 * p, MPI_BYTE,
-                                          MPI_COMM_WORLD);
+        int rc = MPI_SUCCESS;
+        if (!st)
+            TIMED(rc, MPI_Alltoallv(send, v, v + p, MPI_BYTE, recv, v + 2 * p, v + 3 * p, MPI_BYTE, MPI_COMM_WORLD));
         if (rc != MPI_SUCCESS)
             return mpi_fail(ctx, rc, "exchanging rows");
         return st;
@@ -276,7 +291,9 @@ vgae_status vgae_comm_gather(vgae_ctx *ctx, vgae_comm *c, const void *mine, int6
         int count = 0;
         vgae_status st = sizes ? int_count(ctx, bytes, &count) : VGAE_ENOMEM;
         st = vgae_comm_agree(ctx, c, st, NULL);
-        int rc = st ? MPI_SUCCESS : MPI_Gather(&bytes, 1, MPI_INT64_T, sizes, 1, MPI_INT64_T, 0, MPI_COMM_WORLD);
+        int rc = MPI_SUCCESS;
+        if (!st)
+            TIMED(rc, MPI_Gather(&bytes, 1, MPI_INT64_T, sizes, 1, MPI_INT64_T, 0, MPI_COMM_WORLD));
         if (!st && rc == MPI_SUCCESS) {
             int64_t total = 0;
             for (int r = 0; !st && c->rank == 0 && r < p; r++) { /* process 0: where each one's bytes go */
@@ -290,7 +307,7 @@ vgae_status vgae_comm_gather(vgae_ctx *ctx, vgae_comm *c, const void *mine, int6
                 st = VGAE_ENOMEM;
             st = vgae_comm_agree(ctx, c, st, NULL);
             if (!st)
-                rc = MPI_Gatherv(mine, count, MPI_BYTE, *all, v, v + p, MPI_BYTE, 0, MPI_COMM_WORLD);
+                TIMED(rc, MPI_Gatherv(mine, count, MPI_BYTE, *all, v, v + p, MPI_BYTE, 0, MPI_COMM_WORLD));
             if (c->rank != 0) {
                 c->bytes += bytes + (int64_t)sizeof bytes;
                 c->messages += 2;
@@ -329,8 +346,9 @@ vgae_status vgae_comm_allgatherv(vgae_ctx *ctx, vgae_comm *c, const void *mine, 
                 st = int_count(ctx, offsets[r], &v[p + r]);
         }
         /* every process computes the same counts: they fail alike */
-        const int rc = st ? MPI_SUCCESS
-                          : MPI_Allgatherv(mine, v[c->rank], MPI_BYTE, all, v, v + p, MPI_BYTE, MPI_COMM_WORLD);
+        int rc = MPI_SUCCESS;
+        if (!st)
+            TIMED(rc, MPI_Allgatherv(mine, v[c->rank], MPI_BYTE, all, v, v + p, MPI_BYTE, MPI_COMM_WORLD));
         if (rc != MPI_SUCCESS)
             return mpi_fail(ctx, rc, "gathering rows on every process");
         c->bytes += counts[c->rank] * (p - 1);

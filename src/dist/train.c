@@ -30,8 +30,7 @@ _Static_assert(sizeof(vgae_real) == sizeof(float), "the distributed model is bui
 
 typedef struct dist_layer {
     int64_t in, out;
-    /* a featureless first layer: this part's rows, their buffer with room
-     * for the halo's rows after them (W is then T itself) */
+    /* a featureless first layer: this part's rows (W is then T itself) */
     vgae_mat w, dw;
     vgae_mat wsig, dwsig; /* a VGAE's last layer */
     vgae_mat act;         /* hidden layers: relu(Â T), count x out; in the backward pass, dT */
@@ -73,7 +72,7 @@ struct vgae_dist_gae {
      * local row, v position), block by block; and what travels */
     int64_t n_neg, *neg_block;   /* per block, its first pair */
     int32_t *neg_u, *neg_v;
-    int64_t *reply_at;           /* per pair with v remote: its row among the replies */
+    int32_t *reply_at;           /* per pair with v remote: its row among the replies (more than one part) */
     int32_t *out_pairs, *in_pairs;
     vgae_real *out_rows, *in_rows, *back_rows; /* rows of z_u out (then z_v back), in; z_v back in */
     size_t in_cap, in_rows_cap, out_cap, out_rows_cap, back_cap, far_cap;
@@ -215,18 +214,17 @@ static int32_t position_of(const vgae_dist_gae *m, int32_t c)
     return c < m->count ? m->first + c : m->halo_pos[c - m->count];
 }
 
-/* A parameter; room > 0: this part's rows of a featureless first layer,
- * its buffer `room` rows (the halo's after), its gradient not summed. */
+/* A parameter; own: this part's rows of a featureless first layer, its
+ * gradient not summed. */
 static vgae_status add_param(vgae_ctx *ctx, vgae_dist_gae *m, const char *name, vgae_mat *v, vgae_mat *g,
-                             int64_t rows, int64_t cols, int64_t room)
+                             int64_t rows, int64_t cols, int own)
 {
-    vgae_status st = vgae_mat_init(ctx, v, room > 0 ? room : rows, cols);
-    v->rows = rows;
+    vgae_status st = vgae_mat_init(ctx, v, rows, cols);
     if (!st)
         st = vgae_mat_init(ctx, g, rows, cols);
     if (!st)
         st = vgae_params_add(ctx, &m->base.params, name, v, g);
-    if (!st && room == 0) {
+    if (!st && !own) {
         m->red[m->n_red++] = (reduced){g, m->red_len};
         m->red_len += rows * cols;
     }
@@ -273,9 +271,9 @@ static vgae_status build(vgae_ctx *ctx, vgae_dist_gae *m)
         widest = L->out > widest ? L->out : widest;
         const int64_t w_rows = own_rows ? rows : L->in;
         st = add_param(ctx, m, last ? "gcn.wmu" : l == 0 ? "gcn.w0" : "gcn.w", &L->w, &L->dw, w_rows, L->out,
-                       own_rows ? ext : 0);
+                       own_rows);
         if (!st && last && m->stochastic)
-            st = add_param(ctx, m, "gcn.wsigma", &L->wsig, &L->dwsig, w_rows, L->out, own_rows ? ext : 0);
+            st = add_param(ctx, m, "gcn.wsigma", &L->wsig, &L->dwsig, w_rows, L->out, own_rows);
         if (!st && !last)
             st = vgae_mat_init(ctx, &L->act, rows, L->out);
     }
@@ -351,7 +349,8 @@ static vgae_status negatives_room(vgae_ctx *ctx, vgae_dist_gae *m)
     const size_t n = (size_t)(m->n_neg ? m->n_neg : 1);
     m->neg_u = vgae_alloc(ctx, n, sizeof *m->neg_u);
     m->neg_v = vgae_alloc(ctx, n, sizeof *m->neg_v);
-    m->reply_at = vgae_alloc(ctx, n, sizeof *m->reply_at);
+    const int alone = vgae_comm_size(m->comm) == 1; /* no far ends */
+    m->reply_at = alone ? NULL : vgae_alloc(ctx, n, sizeof *m->reply_at);
     m->stamp = vgae_alloc(ctx, (size_t)m->count, sizeof *m->stamp);
     m->slot = vgae_alloc(ctx, (size_t)m->count, sizeof *m->slot);
     int32_t largest = 1; /* rows of the largest part: the far v's are marked over their part's */
@@ -360,7 +359,7 @@ static vgae_status negatives_room(vgae_ctx *ctx, vgae_dist_gae *m)
         largest = size > largest ? size : largest;
     }
     m->mark = vgae_alloc(ctx, (size_t)largest, sizeof *m->mark);
-    if (!m->neg_u || !m->neg_v || !m->reply_at || !m->stamp || !m->slot || !m->mark)
+    if (!m->neg_u || !m->neg_v || (!alone && !m->reply_at) || !m->stamp || !m->slot || !m->mark)
         return VGAE_ENOMEM;
     for (int32_t u = 0; u < m->count; u++)
         m->stamp[u] = -1;
@@ -602,17 +601,17 @@ static vgae_status times_w(vgae_ctx *ctx, vgae_dist_gae *m, int l, const vgae_ma
     return vgae_csr_spmm(ctx, m->part->x, w->data, (int32_t)w->cols, head.data);
 }
 
-/* Â (input W) into out: T in ext, or a featureless first layer's W with
- * its halo room. */
+/* Â (input W) into out: T in ext, or a featureless first layer's W
+ * copied there (ext has the halo's room). */
 static vgae_status layer_product(vgae_ctx *ctx, vgae_dist_gae *m, int l, vgae_mat *w, vgae_mat *out)
 {
     const int64_t rows = (int64_t)m->count + m->n_halo;
-    vgae_mat t = (vgae_mat){rows, w->cols, w->data};
+    vgae_mat t = shaped(&m->ext, rows, w->cols);
     vgae_status st = VGAE_OK;
-    if (l > 0 || m->part->x) {
-        t = shaped(&m->ext, rows, w->cols);
+    if (l > 0 || m->part->x)
         st = times_w(ctx, m, l, w, &t);
-    }
+    else
+        memcpy(t.data, w->data, (size_t)vgae_mat_size(w) * sizeof *w->data);
     return st ? st : propagate(ctx, m, &t, out);
 }
 
@@ -850,8 +849,8 @@ static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vga
         out_at[r] = out_at[r - 1] + out_n[r - 1];
     const int64_t n_out = out_at[p - 1] + out_n[p - 1];
     vgae_status st = VGAE_OK;
-    if (vgae_grow(ctx, (void **)&m->far, &m->far_cap, (size_t)(n_out ? n_out : 1), sizeof *m->far) ||
-        vgae_grow(ctx, (void **)&m->out_pairs, &m->out_cap, 2 * (size_t)(n_out ? n_out : 1), sizeof *m->out_pairs))
+    if (vgae_reserve(ctx, (void **)&m->far, &m->far_cap, (size_t)(n_out ? n_out : 1), sizeof *m->far) ||
+        vgae_reserve(ctx, (void **)&m->out_pairs, &m->out_cap, 2 * (size_t)(n_out ? n_out : 1), sizeof *m->out_pairs))
         st = VGAE_ENOMEM;
     st = vgae_comm_agree(ctx, m->comm, st, NULL);
     if (st)
@@ -874,7 +873,7 @@ static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vga
     }
     for (int32_t u = 0; u < m->count; u++)
         m->stamp[u] = -1;
-    if (vgae_grow(ctx, (void **)&m->out_rows, &m->out_rows_cap, (size_t)(distinct ? distinct : 1) * (size_t)d,
+    if (vgae_reserve(ctx, (void **)&m->out_rows, &m->out_rows_cap, (size_t)(distinct ? distinct : 1) * (size_t)d,
                   sizeof *m->out_rows))
         st = VGAE_ENOMEM;
     st = vgae_comm_agree(ctx, m->comm, st, NULL);
@@ -910,8 +909,8 @@ static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vga
         in_uat[r] = in_uat[r - 1] + in_u[r - 1];
     }
     const int64_t n_in = in_at[p - 1] + in_n[p - 1], rows_in = in_uat[p - 1] + in_u[p - 1];
-    if (vgae_grow(ctx, (void **)&m->in_pairs, &m->in_cap, 2 * (size_t)(n_in ? n_in : 1), sizeof *m->in_pairs) ||
-        vgae_grow(ctx, (void **)&m->in_rows, &m->in_rows_cap, (size_t)(rows_in ? rows_in : 1) * (size_t)d,
+    if (vgae_reserve(ctx, (void **)&m->in_pairs, &m->in_cap, 2 * (size_t)(n_in ? n_in : 1), sizeof *m->in_pairs) ||
+        vgae_reserve(ctx, (void **)&m->in_rows, &m->in_rows_cap, (size_t)(rows_in ? rows_in : 1) * (size_t)d,
                   sizeof *m->in_rows))
         st = VGAE_ENOMEM;
     st = vgae_comm_agree(ctx, m->comm, st, NULL);
@@ -946,7 +945,7 @@ static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vga
         back_n[r] = u;
         back_at[r] = r ? back_at[r - 1] + back_n[r - 1] : 0;
         for (int64_t j = out_at[r]; j < out_at[r] + out_n[r]; j++)
-            m->reply_at[m->far[j]] = back_at[r] + mark[m->out_pairs[2 * j + 1] - base];
+            m->reply_at[m->far[j]] = (int32_t)(back_at[r] + mark[m->out_pairs[2 * j + 1] - base]);
         for (int32_t i = 0; i < size; i++)
             mark[i] = -1;
     }
@@ -965,10 +964,10 @@ static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vga
         }
         n_reply += reply_n[r];
     }
-    if (!st && (vgae_grow(ctx, (void **)&m->back_rows, &m->back_cap, (size_t)(n_back ? n_back : 1) * (size_t)d,
+    if (!st && (vgae_reserve(ctx, (void **)&m->back_rows, &m->back_cap, (size_t)(n_back ? n_back : 1) * (size_t)d,
                           sizeof *m->back_rows) ||
                 /* the replies go out from where the rows of z_u went: those are sent */
-                vgae_grow(ctx, (void **)&m->out_rows, &m->out_rows_cap, (size_t)(n_reply ? n_reply : 1) * (size_t)d,
+                vgae_reserve(ctx, (void **)&m->out_rows, &m->out_rows_cap, (size_t)(n_reply ? n_reply : 1) * (size_t)d,
                           sizeof *m->out_rows)))
         st = VGAE_ENOMEM;
     st = vgae_comm_agree(ctx, m->comm, st, NULL);
@@ -1005,6 +1004,7 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
                                   double *nll)
 {
     vgae_dist_gae *m = self;
+    const double start = vgae_now();
     const int64_t d = z->cols, count = m->count;
     const int p = vgae_comm_size(m->comm), me = vgae_comm_rank(m->comm);
     const double neg_weight = 1.0 / m->o.negatives, neg_scale = grad_scale * neg_weight;
@@ -1073,12 +1073,12 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
                         vgae_prefetch_row(z->data + va * d, d);
                         vgae_prefetch_row(dz->data + va * d, d);
                     } else {
-                        vgae_prefetch_row(m->back_rows + m->reply_at[k + AHEAD] * d, d);
+                        vgae_prefetch_row(m->back_rows + (int64_t)m->reply_at[k + AHEAD] * d, d);
                     }
                 }
                 const int32_t u = m->neg_u[k], v = m->neg_v[k];
                 const int local = v >= m->first && v < m->first + count;
-                const vgae_real *zv = local ? z->data + (int64_t)(v - m->first) * d : m->back_rows + m->reply_at[k] * d;
+                const vgae_real *zv = local ? z->data + (int64_t)(v - m->first) * d : m->back_rows + (int64_t)m->reply_at[k] * d;
                 loss += push(&q, z->data + (int64_t)u * d, zv, dz->data + (int64_t)u * d,
                              local ? dz->data + (int64_t)(v - m->first) * d : NULL, 1, 0, neg_scale, d);
             }
@@ -1086,6 +1086,7 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
             m->partials[(int64_t)bl * m->red_len + m->red_len - 2] += neg_weight * loss;
         }
     }
+    m->stats.decoder_seconds = vgae_now() - start;
     return VGAE_OK;
 }
 
@@ -1096,6 +1097,7 @@ static vgae_status decode_full(vgae_ctx *ctx, void *self, const vgae_mat *z, dou
                                double *nll)
 {
     vgae_dist_gae *m = self;
+    const double start = vgae_now();
     const int p = vgae_comm_size(m->comm);
     /* at most the threads the work was made for (the context's count may have grown since) */
     const int threads = vgae_ctx_threads(ctx) < m->tile_threads ? vgae_ctx_threads(ctx) : m->tile_threads;
@@ -1119,6 +1121,7 @@ static vgae_status decode_full(vgae_ctx *ctx, void *self, const vgae_mat *z, dou
     }
     for (int64_t t = 0; t < m->n_tiles; t++)
         m->partials[m->tile_block[t] * m->red_len + m->red_len - 2] += m->tile_loss[t];
+    m->stats.decoder_seconds = vgae_now() - start;
     return VGAE_OK;
 }
 
@@ -1137,8 +1140,10 @@ static vgae_status loss_and_gradient(vgae_ctx *ctx, vgae_dist_gae *m, vgae_elbo_
     m->want_loss = terms != NULL;
     cfg.recon_scale = sampled ? 1.0 / (double)m->part->n_train : m->norm / nn;
     memset(m->partials, 0, (size_t)blocks * (size_t)m->red_len * sizeof *m->partials);
+    double t = vgae_now();
     if (sampled)
         draw_negatives(ctx, m);
+    m->stats.draw_seconds = vgae_now() - t;
     vgae_params_zero_grad(&m->base.params);
     vgae_status st = forward(ctx, m, 1);
     const vgae_mat *heads[] = {&m->mean, &m->logvar};
@@ -1188,7 +1193,7 @@ vgae_params *vgae_dist_gae_params(vgae_dist_gae *m)
 
 vgae_status vgae_dist_gae_train_epoch(vgae_ctx *ctx, vgae_dist_gae *m, vgae_elbo_terms *terms)
 {
-    const double start = vgae_now();
+    const double start = vgae_now(), comm_before = vgae_comm_seconds(m->comm);
     const int64_t before = vgae_comm_bytes_sent(m->comm), halo_before = m->halo_bytes;
     vgae_status st = loss_and_gradient(ctx, m, terms);
     if (!st) /* a weight's gradient is the same everywhere; a featureless first layer's rows are not */
@@ -1196,7 +1201,9 @@ vgae_status vgae_dist_gae_train_epoch(vgae_ctx *ctx, vgae_dist_gae *m, vgae_elbo
     if (st)
         return st;
     m->base.epoch++;
-    m->base.train_seconds += vgae_now() - start;
+    m->stats.epoch_seconds = vgae_now() - start;
+    m->stats.comm_seconds = vgae_comm_seconds(m->comm) - comm_before;
+    m->base.train_seconds += m->stats.epoch_seconds;
     m->stats.epoch_bytes = vgae_comm_bytes_sent(m->comm) - before;
     m->stats.epoch_halo_bytes = m->halo_bytes - halo_before;
     return VGAE_OK;

@@ -47,6 +47,9 @@ VGAE_EXPORT vgae_status vgae_comm_gather(vgae_ctx *ctx, vgae_comm *c, const void
  * vgae's exchanges) and how many exchanges. */
 VGAE_EXPORT int64_t vgae_comm_bytes_sent(const vgae_comm *c);
 VGAE_EXPORT int64_t vgae_comm_messages(const vgae_comm *c);
+/* Seconds this process has spent in exchanges since it opened, waiting
+ * for the others included (0 alone). */
+VGAE_EXPORT double vgae_comm_seconds(const vgae_comm *c);
 
 #ifdef __cplusplus
 }

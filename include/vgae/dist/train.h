@@ -77,9 +77,13 @@ VGAE_EXPORT vgae_status vgae_dist_gae_embed(vgae_ctx *ctx, vgae_dist_gae *m, con
 
 /* What an epoch costs this process: bytes it sent in the last epoch, all
  * of them and those of halo rows alone; its rows and halo rows; the last
- * epoch's non-edges whose far end another process holds (sampled loss). */
+ * epoch's non-edges whose far end another process holds (sampled loss);
+ * and where the last epoch's time went: all of it, drawing the non-edges,
+ * the decoder (its exchanges included), and the exchanges alone (waiting
+ * for the other processes included). */
 typedef struct vgae_dist_stats {
     int64_t epoch_bytes, epoch_halo_bytes, halo_rows, rows, remote_pairs;
+    double epoch_seconds, draw_seconds, decoder_seconds, comm_seconds;
 } vgae_dist_stats;
 VGAE_EXPORT vgae_dist_stats vgae_dist_gae_stats(const vgae_dist_gae *m);
 
