@@ -276,10 +276,10 @@ int cmd_vae(int argc, char **argv);
 int cmd_linkpred(int argc, char **argv);
 /* linkpred --partitions DIR (cmd_dist.c): trains across the processes mpirun
  * started (or this one alone) on the partition in dir; embed (or NULL):
- * every node's mean into that file. Returns the exit code; one process
- * prints an error. */
-int cli_linkpred_partitions(const char *cmd, const char *dir, const char *embed, const vgae_graph_ae_options *o,
-                            const cli_train_opts *t, int quiet, int json);
+ * every node's mean into that file; far: how the sampled loss finds its
+ * non-edges' far ends. Returns the exit code; one process prints an error. */
+int cli_linkpred_partitions(const char *cmd, const char *dir, const char *embed, vgae_far_rows far,
+                            const vgae_graph_ae_options *o, const cli_train_opts *t, int quiet, int json);
 int cmd_generate(int argc, char **argv);
 int cmd_partition(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);

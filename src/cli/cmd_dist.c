@@ -19,17 +19,24 @@ static double peak_mb(void)
     return getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss / 1024.0 : NAN;
 }
 
+static const char *far_rows_name(vgae_far_rows f)
+{
+    return f == VGAE_FAR_GATHER ? "gather" : "fetch";
+}
+
 static void print_human(const char *dir, const vgae_part *part, const vgae_graph_ae_options *o, int procs,
-                        const vgae_linkpred_result *res, const proc_report *reports)
+                        vgae_far_rows far, const vgae_linkpred_result *res, const proc_report *reports)
 {
     const char *mpi = NULL;
     vgae_comm_has_mpi(&mpi);
     printf("%s across %d process%s (%s), partition %s: %d nodes, %lld edges, %s, %d parts of %d blocks "
-           "(edge cut %.1f%%); %s; %s loss, %d epochs; figures in %%\n\n",
+           "(edge cut %.1f%%); %s; %s loss%s%s, %d epochs; figures in %%\n\n",
            o->kind == VGAE_MODEL_GAE ? "GAE" : "VGAE", procs, procs == 1 ? "" : "es", mpi ? mpi : "without MPI", dir,
            part->n, (long long)part->n_edges, vgae_partition_method_name(part->method), part->parts, part->blocks,
            part->n_edges ? 100.0 * (double)part->edge_cut / (double)part->n_edges : 0.0,
-           part->feature_cols ? "with features" : "featureless", vgae_loss_name(o->loss), res->epochs);
+           part->feature_cols ? "with features" : "featureless", vgae_loss_name(o->loss),
+           o->loss == VGAE_LOSS_SAMPLED && procs > 1 ? ", far ends' codes by " : "",
+           o->loss == VGAE_LOSS_SAMPLED && procs > 1 ? far_rows_name(far) : "", res->epochs);
     cli_metric m[CLI_MAX_METRICS];
     const int k = cli_link_metrics(&res->figures, 0, m);
     for (int i = 0; i < k; i++)
@@ -48,8 +55,8 @@ static void print_human(const char *dir, const vgae_part *part, const vgae_graph
     }
 }
 
-int cli_linkpred_partitions(const char *cmd, const char *dir, const char *embed, const vgae_graph_ae_options *o,
-                            const cli_train_opts *t, int quiet, int json)
+int cli_linkpred_partitions(const char *cmd, const char *dir, const char *embed, vgae_far_rows far,
+                            const vgae_graph_ae_options *o, const cli_train_opts *t, int quiet, int json)
 {
     vgae_ctx *ctx = cli_ctx_new(1, t->threads); /* quiet until this process knows it is process 0 */
     vgae_comm *comm = NULL;
@@ -91,6 +98,8 @@ int cli_linkpred_partitions(const char *cmd, const char *dir, const char *embed,
         st = vgae_dist_gae_new(ctx, comm, o, part, &model); /* the model takes the part */
         part = NULL;
     }
+    if (!st && far != VGAE_FAR_AUTO)
+        st = vgae_dist_gae_set_far_rows(ctx, model, far);
     const vgae_part *info = model ? vgae_dist_gae_part(model) : NULL;
     cli_progress p = {1, 1, quiet || rank != 0, t->seed, o->epochs, NULL};
     if (!st)
@@ -115,8 +124,8 @@ int cli_linkpred_partitions(const char *cmd, const char *dir, const char *embed,
         if (json) {
             printf("{\"partitions\":");
             cli_json_string(dir);
-            printf(",\"processes\":%d,\"epochs\":%d,\"train_seconds\":%.6f,\"per_process\":[", procs, res.epochs,
-                   res.train_seconds);
+            printf(",\"processes\":%d,\"far_rows\":\"%s\",\"epochs\":%d,\"train_seconds\":%.6f,\"per_process\":[",
+                   procs, far_rows_name(vgae_dist_gae_far_rows(model)), res.epochs, res.train_seconds);
             const proc_report *rep = (const proc_report *)all;
             for (int r = 0; r < procs; r++)
                 printf("%s{\"rows\":%lld,\"halo_rows\":%lld,\"epoch_bytes\":%lld,\"halo_bytes\":%lld,"
@@ -129,7 +138,7 @@ int cli_linkpred_partitions(const char *cmd, const char *dir, const char *embed,
             printf("],");
             cli_json_metrics(&res.figures, "}\n");
         } else {
-            print_human(dir, info, o, procs, &res, (const proc_report *)all);
+            print_human(dir, info, o, procs, vgae_dist_gae_far_rows(model), &res, (const proc_report *)all);
         }
     }
     free(all);

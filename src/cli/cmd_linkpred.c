@@ -52,7 +52,10 @@ typedef struct {
     cli_train_opts train;
     int json, quiet, baselines;
     const char *partitions, *embed;
+    int far_rows; /* vgae_far_rows */
 } linkpred_args;
+
+static const char *const far_rows_names[] = {"auto", "gather", "fetch", NULL};
 
 static const cli_opt dist_table[] = {
     {"--partitions", NULL, CLI_STRING, "DIR", .dest = offsetof(linkpred_args, partitions),
@@ -62,6 +65,12 @@ static const cli_opt dist_table[] = {
     {"--embed", NULL, CLI_STRING, "FILE", .dest = offsetof(linkpred_args, embed),
      .help = "with --partitions: every node's mean into FILE (the format\n"
              "from its extension: .txt word2vec text, .npy, .mtx)"},
+    {"--far-rows", NULL, CLI_CHOICE, .dest = offsetof(linkpred_args, far_rows), .choices = far_rows_names,
+     .help = "with --partitions and the sampled loss: the codes of the\n"
+             "non-edges' far ends gathered whole on every process, or\n"
+             "only the rows they touch fetched (fewer bytes with many\n"
+             "processes); auto gathers when a process's non-edges touch\n"
+             "half the other rows or more. The same bits either way"},
     {NULL},
 };
 
@@ -220,6 +229,8 @@ int cmd_linkpred(int argc, char **argv)
     vgae_graph_ae_options o;
     if (cli_train_model(cmd, t, &o))
         return CLI_USAGE;
+    if (a.far_rows && !a.partitions)
+        return cli_usage_error(cmd, "--far-rows goes with --partitions");
     if (a.embed && !a.partitions)
         return cli_usage_error(cmd, "--embed goes with --partitions (vgae train -o and vgae embed do it for one "
                                "process)");
@@ -229,7 +240,7 @@ int cmd_linkpred(int argc, char **argv)
         if (t->runs != 1 || a.baselines || t->plot || t->checkpoint.path)
             return cli_usage_error(cmd, "--partitions trains one run: no --runs, --baselines, --plot or "
                                    "--checkpoint");
-        return cli_linkpred_partitions(cmd, a.partitions, a.embed, &o, t, a.quiet, a.json);
+        return cli_linkpred_partitions(cmd, a.partitions, a.embed, (vgae_far_rows)a.far_rows, &o, t, a.quiet, a.json);
     }
 
     vgae_ctx *ctx = cli_ctx_new(a.quiet, t->threads);

@@ -80,6 +80,7 @@ struct vgae_dist_gae {
     int32_t *stamp, *slot;       /* count: the part a row was last sent to (-1: none), and its index there */
     int32_t *mark;               /* the largest part's rows: a far v's index among its part's distinct ones (-1: none) */
     int64_t *counts;             /* 17 x parts */
+    vgae_far_rows far_rows;      /* gather: the far ends' codes from zall; fetch: the above */
     int want_loss;               /* this epoch's terms are wanted (the full loss skips them otherwise) */
     vgae_dist_stats stats;
     int64_t halo_bytes;          /* sent in halo exchanges since the model was made */
@@ -368,6 +369,22 @@ static vgae_status negatives_room(vgae_ctx *ctx, vgae_dist_gae *m)
     return VGAE_OK;
 }
 
+/* Room for every row's code (zall), and each part's bytes and offsets in it. */
+static vgae_status gather_room(vgae_ctx *ctx, vgae_dist_gae *m)
+{
+    const int p = vgae_comm_size(m->comm);
+    if (!m->gather_at && !(m->gather_at = vgae_alloc(ctx, 2 * (size_t)p, sizeof *m->gather_at)))
+        return VGAE_ENOMEM;
+    for (int r = 0; r < p; r++) {
+        const int32_t b0 = vgae_partition_first_block(m->part->blocks, p, r);
+        const int32_t b1 = vgae_partition_first_block(m->part->blocks, p, r + 1);
+        m->gather_at[r] = ((int64_t)m->part->block_start[b1] - m->part->block_start[b0]) * m->o.latent *
+                          (int64_t)sizeof(vgae_real);
+        m->gather_at[p + r] = (int64_t)m->part->block_start[b0] * m->o.latent * (int64_t)sizeof(vgae_real);
+    }
+    return vgae_mat_ensure(ctx, &m->zall, m->n, m->o.latent);
+}
+
 /* Rows (and columns) of the full loss's tiles. */
 #define FULL_TILE 256
 
@@ -378,15 +395,13 @@ static vgae_status negatives_room(vgae_ctx *ctx, vgae_dist_gae *m)
 static vgae_status full_room(vgae_ctx *ctx, int threads, vgae_dist_gae *m)
 {
     const vgae_csr *a = m->part->a_hat;
-    const int p = vgae_comm_size(m->comm);
     const double nn = (double)m->n * m->n, s = 2.0 * (double)m->part->n_train;
     m->pos_weight = (nn - s) / s;
     m->norm = nn / (2 * (nn - s));
     m->train_rows.n = m->n;
     m->train_rows.rowptr = vgae_calloc(ctx, (size_t)m->n + 1, sizeof *m->train_rows.rowptr);
     m->train_rows.adj = vgae_alloc(ctx, (size_t)(a->nnz ? a->nnz : 1), sizeof *m->train_rows.adj);
-    m->gather_at = vgae_alloc(ctx, 2 * (size_t)p, sizeof *m->gather_at);
-    if (!m->train_rows.rowptr || !m->train_rows.adj || !m->gather_at)
+    if (!m->train_rows.rowptr || !m->train_rows.adj)
         return VGAE_ENOMEM;
     int64_t e = 0;
     for (int32_t r = 0; r < m->count; r++) { /* Â's row without its diagonal */
@@ -398,13 +413,6 @@ static vgae_status full_room(vgae_ctx *ctx, int threads, vgae_dist_gae *m)
     for (int32_t i = m->first + m->count; i < m->n; i++)
         m->train_rows.rowptr[i + 1] = e;
     m->train_rows.n_edges = e; /* this part's rows' half-edges */
-    for (int r = 0; r < p; r++) {
-        const int32_t b0 = vgae_partition_first_block(m->part->blocks, p, r);
-        const int32_t b1 = vgae_partition_first_block(m->part->blocks, p, r + 1);
-        m->gather_at[r] = ((int64_t)m->part->block_start[b1] - m->part->block_start[b0]) * m->o.latent *
-                          (int64_t)sizeof(vgae_real);
-        m->gather_at[p + r] = (int64_t)m->part->block_start[b0] * m->o.latent * (int64_t)sizeof(vgae_real);
-    }
     for (int32_t b = 0; b < m->b1 - m->b0; b++)
         m->n_tiles += (m->block_row[b + 1] - m->block_row[b] + FULL_TILE - 1) / FULL_TILE;
     m->tile_row = vgae_alloc(ctx, (size_t)m->n_tiles + 1, sizeof *m->tile_row);
@@ -422,7 +430,7 @@ static vgae_status full_room(vgae_ctx *ctx, int threads, vgae_dist_gae *m)
             m->tile_block[t] = b;
         }
     m->tile_row[m->n_tiles] = m->count;
-    return vgae_mat_init(ctx, &m->zall, m->n, m->o.latent);
+    return gather_room(ctx, m);
 }
 
 void vgae_dist_gae_free(vgae_dist_gae *m)
@@ -543,8 +551,39 @@ vgae_status vgae_dist_gae_new(vgae_ctx *ctx, vgae_comm *comm, const vgae_graph_a
     }
     m->stats.halo_rows = m->n_halo;
     m->stats.rows = m->count;
+    st = vgae_dist_gae_set_far_rows(ctx, m, VGAE_FAR_AUTO);
+    if (st) {
+        vgae_dist_gae_free(m);
+        return st;
+    }
     *out = m;
     return VGAE_OK;
+}
+
+vgae_status vgae_dist_gae_set_far_rows(vgae_ctx *ctx, vgae_dist_gae *m, vgae_far_rows mode)
+{
+    const int p = vgae_comm_size(m->comm);
+    if (mode == VGAE_FAR_AUTO) {
+        /* a process draws about E_train x negatives / P non-edges, v
+         * uniform: each other row is touched with probability 1 - e^(-that / N)
+         * (one process alone has no far ends) */
+        const double per = (double)m->part->n_train * m->o.negatives / p;
+        mode = p > 1 && 1 - exp(-per / (double)m->n) >= 0.5 ? VGAE_FAR_GATHER : VGAE_FAR_FETCH;
+    }
+    vgae_status st = VGAE_OK;
+    if (mode == VGAE_FAR_GATHER && m->o.loss == VGAE_LOSS_SAMPLED)
+        st = gather_room(ctx, m);
+    else if (m->o.loss == VGAE_LOSS_SAMPLED) /* the full loss keeps zall */
+        vgae_mat_destroy(&m->zall);
+    st = vgae_comm_agree(ctx, m->comm, st, NULL);
+    if (!st)
+        m->far_rows = mode;
+    return st;
+}
+
+vgae_far_rows vgae_dist_gae_far_rows(const vgae_dist_gae *m)
+{
+    return m->far_rows;
 }
 
 /* ---- the encoder ---- */
@@ -994,6 +1033,82 @@ static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vga
     return st;
 }
 
+/* The non-edges' far ends when every row's code is in zall: each part
+ * sends to each other part the pairs whose v it holds, as (u's position,
+ * v), grouped by v's part, each group in pair order; on return in_pairs
+ * holds those that came in (by sending part), their counts and offsets
+ * in m->counts as exchange_negatives lays them out. 8 bytes a far pair. */
+static vgae_status send_far_pairs(vgae_ctx *ctx, vgae_dist_gae *m)
+{
+    const int p = vgae_comm_size(m->comm);
+    int64_t *c = m->counts;
+    int64_t *out_n = c, *in_n = c + p, *out_at = c + 2 * p, *in_at = c + 3 * p, *cursor = c + 12 * p, *b = c + 13 * p;
+    memset(c, 0, (size_t)(13 * p) * sizeof *c);
+    for (int64_t k = 0; k < m->n_neg; k++) {
+        const int32_t v = m->neg_v[k];
+        if (v < m->first || v >= m->first + m->count)
+            out_n[vgae_part_owner(m->part, v)]++;
+    }
+    for (int r = 1; r < p; r++)
+        out_at[r] = out_at[r - 1] + out_n[r - 1];
+    const int64_t n_out = out_at[p - 1] + out_n[p - 1];
+    vgae_status st = vgae_reserve(ctx, (void **)&m->out_pairs, &m->out_cap, 2 * (size_t)(n_out ? n_out : 1),
+                                  sizeof *m->out_pairs);
+    st = vgae_comm_agree(ctx, m->comm, st, NULL);
+    if (!st)
+        st = vgae_comm_alltoall_i64(ctx, m->comm, out_n, in_n);
+    if (st)
+        return st;
+    memcpy(cursor, out_at, (size_t)p * sizeof *cursor);
+    for (int64_t k = 0; k < m->n_neg; k++) {
+        const int32_t v = m->neg_v[k];
+        if (v < m->first || v >= m->first + m->count) {
+            const int64_t j = cursor[vgae_part_owner(m->part, v)]++;
+            m->out_pairs[2 * j] = m->first + m->neg_u[k];
+            m->out_pairs[2 * j + 1] = v;
+        }
+    }
+    for (int r = 1; r < p; r++)
+        in_at[r] = in_at[r - 1] + in_n[r - 1];
+    const int64_t n_in = in_at[p - 1] + in_n[p - 1];
+    st = vgae_reserve(ctx, (void **)&m->in_pairs, &m->in_cap, 2 * (size_t)(n_in ? n_in : 1), sizeof *m->in_pairs);
+    st = vgae_comm_agree(ctx, m->comm, st, NULL);
+    const int64_t pair_bytes = 2 * (int64_t)sizeof(int32_t);
+    for (int r = 0; r < p; r++) {
+        b[r] = out_n[r] * pair_bytes;
+        b[p + r] = out_at[r] * pair_bytes;
+        b[2 * p + r] = in_n[r] * pair_bytes;
+        b[3 * p + r] = in_at[r] * pair_bytes;
+    }
+    if (!st)
+        st = vgae_comm_alltoallv(ctx, m->comm, m->out_pairs, b, b + p, m->in_pairs, b + 2 * p, b + 3 * p);
+    for (int64_t j = 0; !st && j < n_in; j++)
+        if (m->in_pairs[2 * j + 1] < m->first || m->in_pairs[2 * j + 1] >= m->first + m->count)
+            st = vgae_fail(ctx, VGAE_EINTERNAL, "a non-edge's end %d is not this part's", m->in_pairs[2 * j + 1]);
+    m->stats.remote_pairs = n_out;
+    return vgae_comm_agree(ctx, m->comm, st, NULL);
+}
+
+/* Where the sampled loss's decoder reads a code: of local column c (this
+ * part's rows, then the halo's; ext holds them when fetched), of the far
+ * u of the pair j that came in from part r, of the far v of pair k. */
+static const vgae_real *col_row(const vgae_dist_gae *m, const vgae_real *ext, int32_t c, int64_t d)
+{
+    return m->far_rows == VGAE_FAR_GATHER ? m->zall.data + (int64_t)position_of(m, c) * d : ext + (int64_t)c * d;
+}
+
+static const vgae_real *in_row(const vgae_dist_gae *m, const int64_t *in_uat, int r, int64_t j, int64_t d)
+{
+    return m->far_rows == VGAE_FAR_GATHER ? m->zall.data + (int64_t)m->in_pairs[2 * j] * d
+                                          : m->in_rows + (in_uat[r] + m->in_pairs[2 * j]) * d;
+}
+
+static const vgae_real *far_row(const vgae_dist_gae *m, int64_t k, int64_t d)
+{
+    return m->far_rows == VGAE_FAR_GATHER ? m->zall.data + (int64_t)m->neg_v[k] * d
+                                          : m->back_rows + (int64_t)m->reply_at[k] * d;
+}
+
 /* The sampled loss's decoder (an ELBO decoder callback): the training
  * edges of this part's rows, then the non-edges touching them in the
  * blocks' order (this part's own among the others' where its blocks fall),
@@ -1009,11 +1124,18 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
     const int p = vgae_comm_size(m->comm), me = vgae_comm_rank(m->comm);
     const double neg_weight = 1.0 / m->o.negatives, neg_scale = grad_scale * neg_weight;
     (void)nll; /* summed per block, below */
-    vgae_mat zext_w = shaped(&m->ext, (int64_t)count + m->n_halo, d); /* the codes with the halo's */
-    memcpy(zext_w.data, z->data, (size_t)(count * d) * sizeof *z->data);
-    vgae_status st = fetch_halo(ctx, m, &zext_w);
-    if (!st)
-        st = exchange_negatives(ctx, m, z);
+    vgae_status st = VGAE_OK;
+    if (m->far_rows == VGAE_FAR_GATHER) { /* every row's code; the far pairs to their v's part */
+        st = vgae_comm_allgatherv(ctx, m->comm, z->data, m->zall.data, m->gather_at, m->gather_at + p);
+        if (!st)
+            st = send_far_pairs(ctx, m);
+    } else { /* the halo's codes; the far pairs' rows */
+        vgae_mat zext_w = shaped(&m->ext, (int64_t)count + m->n_halo, d);
+        memcpy(zext_w.data, z->data, (size_t)(count * d) * sizeof *z->data);
+        st = fetch_halo(ctx, m, &zext_w);
+        if (!st)
+            st = exchange_negatives(ctx, m, z);
+    }
     if (st)
         return st;
     vgae_mat_zero(dz);
@@ -1031,11 +1153,11 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
         for (int32_t u = m->block_row[bl]; u < m->block_row[bl + 1]; u++)
             for (int64_t e = a->rowptr[u]; e < a->rowptr[u + 1]; e++) {
                 if (e + AHEAD < last)
-                    vgae_prefetch_row(zext.data + (int64_t)a->col[e + AHEAD] * d, d);
+                    vgae_prefetch_row(col_row(m, zext.data, a->col[e + AHEAD], d), d);
                 const int32_t c = a->col[e];
                 if (c == u)
                     continue; /* Â's diagonal: not an edge */
-                loss += push(&q, z->data + (int64_t)u * d, zext.data + (int64_t)c * d, dz->data + (int64_t)u * d,
+                loss += push(&q, z->data + (int64_t)u * d, col_row(m, zext.data, c, d), dz->data + (int64_t)u * d,
                              NULL, position_of(m, c) > m->first + u, 1, grad_scale, d);
             }
         loss += flush(&q, 1, grad_scale, d);
@@ -1053,11 +1175,11 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
                     const int64_t ahead = (int64_t)m->in_pairs[2 * (j + AHEAD) + 1] - m->first;
                     vgae_prefetch_row(z->data + ahead * d, d);
                     vgae_prefetch_row(dz->data + ahead * d, d);
-                    vgae_prefetch_row(m->in_rows + (in_uat[r] + m->in_pairs[2 * (j + AHEAD)]) * d, d);
+                    vgae_prefetch_row(in_row(m, in_uat, r, j + AHEAD, d), d);
                 }
                 const int32_t v = m->in_pairs[2 * j + 1] - m->first;
-                push(&q, m->in_rows + (in_uat[r] + m->in_pairs[2 * j]) * d, z->data + (int64_t)v * d, NULL,
-                     dz->data + (int64_t)v * d, 0, 0, neg_scale, d);
+                push(&q, in_row(m, in_uat, r, j, d), z->data + (int64_t)v * d, NULL, dz->data + (int64_t)v * d, 0, 0,
+                     neg_scale, d);
             }
             flush(&q, 0, neg_scale, d);
             continue;
@@ -1073,12 +1195,12 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
                         vgae_prefetch_row(z->data + va * d, d);
                         vgae_prefetch_row(dz->data + va * d, d);
                     } else {
-                        vgae_prefetch_row(m->back_rows + (int64_t)m->reply_at[k + AHEAD] * d, d);
+                        vgae_prefetch_row(far_row(m, k + AHEAD, d), d);
                     }
                 }
                 const int32_t u = m->neg_u[k], v = m->neg_v[k];
                 const int local = v >= m->first && v < m->first + count;
-                const vgae_real *zv = local ? z->data + (int64_t)(v - m->first) * d : m->back_rows + (int64_t)m->reply_at[k] * d;
+                const vgae_real *zv = local ? z->data + (int64_t)(v - m->first) * d : far_row(m, k, d);
                 loss += push(&q, z->data + (int64_t)u * d, zv, dz->data + (int64_t)u * d,
                              local ? dz->data + (int64_t)(v - m->first) * d : NULL, 1, 0, neg_scale, d);
             }

@@ -73,6 +73,19 @@ done
 run 1 linkpred --partitions "$tmp/part1" --loss sampled --epochs 40 --threads 2 --json --quiet \
     --embed "$tmp/emb-t2.npy" >/dev/null 2>"$tmp/err" && cmp -s "$tmp/emb-t2.npy" "$tmp/emb-sampled-1.npy" \
     && ok "2 threads: the same embeddings" || fail "2 threads: $(cat "$tmp/err")"
+# the far ends' codes gathered whole (auto here: a process's non-edges touch
+# most other rows) or fetched row by row: the same bits
+if [ "$mpi" -eq 1 ]; then
+    for p in 2 4; do
+        for far in gather fetch; do
+            run "$p" linkpred --partitions "$tmp/part$p" --loss sampled --epochs 40 --threads 1 --json --quiet \
+                --far-rows "$far" --embed "$tmp/emb-$far-$p.npy" >/dev/null 2>"$tmp/err" \
+                && cmp -s "$tmp/emb-$far-$p.npy" "$tmp/emb-sampled-1.npy" \
+                && ok "--far-rows $far on $p processes: the same embeddings as on 1" \
+                || fail "--far-rows $far on $p processes: $(cat "$tmp/err")"
+        done
+    done
+fi
 
 # one_error NAME REGEX P ARGS...: exit 1, one line on stderr matching, nothing on stdout
 one_error() {
@@ -102,6 +115,8 @@ if [ "$mpi" -eq 1 ]; then
 fi
 one_error "dropout" "does not support --dropout" 1 linkpred --partitions "$tmp/part1" --dropout 0.5 --quiet
 one_error "a missing directory" "missing/manifest" 1 linkpred --partitions "$tmp/missing" --quiet
+expect_error "--far-rows alone" 2 "--far-rows goes with --partitions" -- \
+    linkpred --graph "$tmp/g.mtx" --far-rows fetch
 expect_error "--embed alone" 2 "--embed goes with --partitions" -- linkpred --graph "$tmp/g.mtx" --embed "$tmp/e.npy"
 expect_error "--partitions and a graph" 2 "no --dataset or --graph" -- \
     linkpred --partitions "$tmp/part1" --graph "$tmp/g.mtx"

@@ -475,11 +475,17 @@ static void distributed_gradients_match_differences(void **state)
         vgae_graph_ae_kind kind;
         vgae_loss_kind loss;
         int latent, layers;
+        vgae_far_rows far; /* the sampled loss's codes from the gathered Z, or not */
     } cases[] = {
-        {"f", VGAE_MODEL_GAE, VGAE_LOSS_SAMPLED, 8, 1}, {"f", VGAE_MODEL_VGAE, VGAE_LOSS_SAMPLED, 16, 1},
-        {"i", VGAE_MODEL_VGAE, VGAE_LOSS_FULL, 16, 1},  {"f", VGAE_MODEL_VGAE, VGAE_LOSS_FULL, 8, 1},
-        {"i", VGAE_MODEL_GAE, VGAE_LOSS_SAMPLED, 16, 1},
-        {"f", VGAE_MODEL_VGAE, VGAE_LOSS_SAMPLED, 16, 2}, {"i", VGAE_MODEL_VGAE, VGAE_LOSS_FULL, 16, 2},
+        {"f", VGAE_MODEL_GAE, VGAE_LOSS_SAMPLED, 8, 1, VGAE_FAR_AUTO},
+        {"f", VGAE_MODEL_VGAE, VGAE_LOSS_SAMPLED, 16, 1, VGAE_FAR_AUTO},
+        {"i", VGAE_MODEL_VGAE, VGAE_LOSS_FULL, 16, 1, VGAE_FAR_AUTO},
+        {"f", VGAE_MODEL_VGAE, VGAE_LOSS_FULL, 8, 1, VGAE_FAR_AUTO},
+        {"i", VGAE_MODEL_GAE, VGAE_LOSS_SAMPLED, 16, 1, VGAE_FAR_AUTO},
+        {"i", VGAE_MODEL_GAE, VGAE_LOSS_SAMPLED, 16, 1, VGAE_FAR_GATHER},
+        {"f", VGAE_MODEL_VGAE, VGAE_LOSS_SAMPLED, 16, 2, VGAE_FAR_AUTO},
+        {"f", VGAE_MODEL_VGAE, VGAE_LOSS_SAMPLED, 16, 2, VGAE_FAR_GATHER},
+        {"i", VGAE_MODEL_VGAE, VGAE_LOSS_FULL, 16, 2, VGAE_FAR_AUTO},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         vgae_part *part = NULL;
@@ -493,6 +499,10 @@ static void distributed_gradients_match_differences(void **state)
         o.layers = cases[c].layers;
         vgae_ctx_set_seed(ctx, 40 + c);
         assert_int_equal(vgae_dist_gae_new(ctx, comm, &o, part, &m), VGAE_OK);
+        if (cases[c].far != VGAE_FAR_AUTO) {
+            assert_int_equal(vgae_dist_gae_set_far_rows(ctx, m, cases[c].far), VGAE_OK);
+            assert_int_equal(vgae_dist_gae_far_rows(m), cases[c].far);
+        }
         /* a few epochs first, away from the initial weights */
         for (int e = 0; e < 3; e++)
             assert_int_equal(vgae_dist_gae_train_epoch(ctx, m, NULL), VGAE_OK);

@@ -49,6 +49,19 @@ typedef struct vgae_dist_gae vgae_dist_gae;
  * on the others). */
 VGAE_EXPORT vgae_status vgae_dist_gae_new(vgae_ctx *ctx, vgae_comm *comm, const vgae_graph_ae_options *options,
                                           vgae_part *part, vgae_dist_gae **out);
+/* Where the sampled loss finds the codes of its non-edges' far ends (the
+ * same bits either way): every process gathers every row of Z (N x latent
+ * floats a process, each row sent once to each other process), or fetches
+ * the distinct rows its pairs touch (three exchanges an epoch; fewer bytes
+ * when a process's non-edges touch few of the other rows, as with many
+ * processes). Auto gathers when a process's non-edges are expected to
+ * touch at least half of the other processes' rows. */
+typedef enum vgae_far_rows { VGAE_FAR_AUTO, VGAE_FAR_GATHER, VGAE_FAR_FETCH } vgae_far_rows;
+/* Sets it (before training; made at auto by vgae_dist_gae_new). Collective. */
+VGAE_EXPORT vgae_status vgae_dist_gae_set_far_rows(vgae_ctx *ctx, vgae_dist_gae *m, vgae_far_rows mode);
+/* The way in use (gather or fetch). */
+VGAE_EXPORT vgae_far_rows vgae_dist_gae_far_rows(const vgae_dist_gae *m);
+
 /* The part the model holds (its facts: nodes, method, blocks, cut). */
 VGAE_EXPORT const vgae_part *vgae_dist_gae_part(const vgae_dist_gae *m);
 VGAE_EXPORT void vgae_dist_gae_free(vgae_dist_gae *m);
