@@ -72,6 +72,9 @@ struct vgae_dist_gae {
      * local row, v position), block by block; and what travels */
     int64_t n_neg, *neg_block;   /* per block, its first pair */
     int32_t *neg_u, *neg_v;
+    vgae_real *coef;             /* per pair: its coefficient (the loss's derivative by its score, scaled) */
+    vgae_real *coef_out, *coef_in; /* those of the far pairs, out by v's part, in as in_pairs */
+    size_t coef_out_cap, coef_in_cap;
     int32_t *reply_at;           /* per pair with v remote: its row among the replies (more than one part) */
     int32_t *out_pairs, *in_pairs;
     vgae_real *out_rows, *in_rows, *back_rows; /* rows of z_u out (then z_v back), in; z_v back in */
@@ -350,6 +353,7 @@ static vgae_status negatives_room(vgae_ctx *ctx, vgae_dist_gae *m)
     const size_t n = (size_t)(m->n_neg ? m->n_neg : 1);
     m->neg_u = vgae_alloc(ctx, n, sizeof *m->neg_u);
     m->neg_v = vgae_alloc(ctx, n, sizeof *m->neg_v);
+    m->coef = vgae_alloc(ctx, n, sizeof *m->coef);
     const int alone = vgae_comm_size(m->comm) == 1; /* no far ends */
     m->reply_at = alone ? NULL : vgae_alloc(ctx, n, sizeof *m->reply_at);
     m->stamp = vgae_alloc(ctx, (size_t)m->count, sizeof *m->stamp);
@@ -360,7 +364,7 @@ static vgae_status negatives_room(vgae_ctx *ctx, vgae_dist_gae *m)
         largest = size > largest ? size : largest;
     }
     m->mark = vgae_alloc(ctx, (size_t)largest, sizeof *m->mark);
-    if (!m->neg_u || !m->neg_v || (!alone && !m->reply_at) || !m->stamp || !m->slot || !m->mark)
+    if (!m->neg_u || !m->neg_v || !m->coef || (!alone && !m->reply_at) || !m->stamp || !m->slot || !m->mark)
         return VGAE_ENOMEM;
     for (int32_t u = 0; u < m->count; u++)
         m->stamp[u] = -1;
@@ -466,6 +470,9 @@ void vgae_dist_gae_free(vgae_dist_gae *m)
     free(m->reply_at);
     free(m->out_pairs);
     free(m->in_pairs);
+    free(m->coef);
+    free(m->coef_out);
+    free(m->coef_in);
     free(m->out_rows);
     free(m->in_rows);
     free(m->back_rows);
@@ -824,6 +831,7 @@ typedef struct batch {
     uint8_t counted[BATCH];
     const vgae_real *a[BATCH], *b[BATCH]; /* the pair's rows */
     vgae_real *da[BATCH], *db[BATCH];     /* where each end's gradient goes (NULL: not here) */
+    vgae_real *keep[BATCH];               /* where the pair's coefficient is kept (NULL: not kept) */
     int filled;
 } batch;
 
@@ -843,19 +851,22 @@ static double flush(batch *q, int target, double scale, int64_t d)
             vgae_add_scaled(q->da[i], q->x[i], q->b[i], d);
         if (q->db[i])
             vgae_add_scaled(q->db[i], q->x[i], q->a[i], d);
+        if (q->keep[i])
+            *q->keep[i] = q->x[i];
     }
     q->filled = 0;
     return loss;
 }
 
-static double push(batch *q, const vgae_real *a, const vgae_real *b, vgae_real *da, vgae_real *db, int counted,
-                   int target, double scale, int64_t d)
+static double push(batch *q, const vgae_real *a, const vgae_real *b, vgae_real *da, vgae_real *db,
+                   vgae_real *keep, int counted, int target, double scale, int64_t d)
 {
     const int i = q->filled++;
     q->a[i] = a;
     q->b[i] = b;
     q->da[i] = da;
     q->db[i] = db;
+    q->keep[i] = keep;
     q->counted[i] = (uint8_t)counted;
     q->x[i] = (vgae_real)vgae_pair_dot(a, b, d);
     return q->filled == BATCH ? flush(q, target, scale, d) : 0.0;
@@ -1089,6 +1100,42 @@ static vgae_status send_far_pairs(vgae_ctx *ctx, vgae_dist_gae *m)
     return vgae_comm_agree(ctx, m->comm, st, NULL);
 }
 
+/* The coefficients of this part's far pairs (kept in coef, by pair) to
+ * their v's parts, in the order the pairs went there (grouped by v's part,
+ * each group in pair order; counts in m->counts); those of the pairs that
+ * came in into coef_in, as in_pairs. 4 bytes a far pair. */
+static vgae_status send_coefficients(vgae_ctx *ctx, vgae_dist_gae *m)
+{
+    const int p = vgae_comm_size(m->comm);
+    if (p == 1)
+        return VGAE_OK;
+    int64_t *c = m->counts;
+    const int64_t *out_n = c, *in_n = c + p, *out_at = c + 2 * p, *in_at = c + 3 * p;
+    int64_t *cursor = c + 12 * p, *b = c + 13 * p;
+    const int64_t n_out = out_at[p - 1] + out_n[p - 1], n_in = in_at[p - 1] + in_n[p - 1];
+    vgae_status st = VGAE_OK;
+    if (vgae_reserve(ctx, (void **)&m->coef_out, &m->coef_out_cap, (size_t)(n_out ? n_out : 1), sizeof *m->coef_out) ||
+        vgae_reserve(ctx, (void **)&m->coef_in, &m->coef_in_cap, (size_t)(n_in ? n_in : 1), sizeof *m->coef_in))
+        st = VGAE_ENOMEM;
+    st = vgae_comm_agree(ctx, m->comm, st, NULL);
+    if (st)
+        return st;
+    memcpy(cursor, out_at, (size_t)p * sizeof *cursor);
+    for (int64_t k = 0; k < m->n_neg; k++) {
+        const int32_t v = m->neg_v[k];
+        if (v < m->first || v >= m->first + m->count)
+            m->coef_out[cursor[vgae_part_owner(m->part, v)]++] = m->coef[k];
+    }
+    const int64_t size = (int64_t)sizeof *m->coef_out;
+    for (int r = 0; r < p; r++) {
+        b[r] = out_n[r] * size;
+        b[p + r] = out_at[r] * size;
+        b[2 * p + r] = in_n[r] * size;
+        b[3 * p + r] = in_at[r] * size;
+    }
+    return vgae_comm_alltoallv(ctx, m->comm, m->coef_out, b, b + p, m->coef_in, b + 2 * p, b + 3 * p);
+}
+
 /* Where the sampled loss's decoder reads a code: of local column c (this
  * part's rows, then the halo's; ext holds them when fetched), of the far
  * u of the pair j that came in from part r, of the far v of pair k. */
@@ -1109,10 +1156,12 @@ static const vgae_real *far_row(const vgae_dist_gae *m, int64_t k, int64_t d)
                                           : m->back_rows + (int64_t)m->reply_at[k] * d;
 }
 
-/* The sampled loss's decoder (an ELBO decoder callback): the training
- * edges of this part's rows, then the non-edges touching them in the
- * blocks' order (this part's own among the others' where its blocks fall),
- * each row's gradient added in that order. The loss terms of each block
+/* The sampled loss's decoder (an ELBO decoder callback). A row's gradient
+ * adds, in this order, whatever P is: its training edges' terms, its
+ * non-edges' terms as their u (each non-edge scored once, by its block, at
+ * u's part), then its shares as some non-edge's v, in the blocks' order
+ * (those of the parts before this one, this part's own, those after), each
+ * from the pair's coefficient and u's code. The loss terms of each block
  * (positives counted from their smaller end, non-edges from u) go to the
  * block's partial. */
 static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, double grad_scale, vgae_mat *dz,
@@ -1158,54 +1207,65 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
                 if (c == u)
                     continue; /* Â's diagonal: not an edge */
                 loss += push(&q, z->data + (int64_t)u * d, col_row(m, zext.data, c, d), dz->data + (int64_t)u * d,
-                             NULL, position_of(m, c) > m->first + u, 1, grad_scale, d);
+                             NULL, NULL, position_of(m, c) > m->first + u, 1, grad_scale, d);
             }
         loss += flush(&q, 1, grad_scale, d);
         m->partials[(int64_t)bl * m->red_len + m->red_len - 2] = loss;
     }
-    /* the non-edges, in block order: those of the parts before this one,
-     * this part's own, then those of the parts after (one thread: a row's
-     * gradient gathers from pairs of every block, in their order) */
-    batch q = {0};
+    /* the non-edges, each scored once, where its u is: its gradient at u
+     * added (threads take whole blocks: a block's pairs touch its rows
+     * alone), its term to the block's loss, its coefficient kept */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && blocks > 1)
+    for (int32_t bl = 0; bl < blocks; bl++) {
+        batch q = {0};
+        double loss = 0;
+        for (int64_t k = m->neg_block[bl]; k < m->neg_block[bl + 1]; k++) {
+            if (k + AHEAD < m->neg_block[bl + 1]) {
+                const int64_t ua = m->neg_u[k + AHEAD], va = (int64_t)m->neg_v[k + AHEAD] - m->first;
+                vgae_prefetch_row(z->data + ua * d, d);
+                vgae_prefetch_row(dz->data + ua * d, d);
+                vgae_prefetch_row(va >= 0 && va < count ? z->data + va * d : far_row(m, k + AHEAD, d), d);
+            }
+            const int32_t u = m->neg_u[k], v = m->neg_v[k];
+            const int local = v >= m->first && v < m->first + count;
+            const vgae_real *zv = local ? z->data + (int64_t)(v - m->first) * d : far_row(m, k, d);
+            loss += push(&q, z->data + (int64_t)u * d, zv, dz->data + (int64_t)u * d, NULL, m->coef + k, 1, 0,
+                         neg_scale, d);
+        }
+        loss += flush(&q, 0, neg_scale, d);
+        m->partials[(int64_t)bl * m->red_len + m->red_len - 2] += neg_weight * loss;
+    }
+    /* the far pairs' coefficients to their v's parts */
+    st = send_coefficients(ctx, m);
+    if (st)
+        return st;
+    /* each pair's share at v, in block order: the pairs of the parts before
+     * this one, this part's own, those of the parts after (one thread: a
+     * row gathers shares from pairs of every block, in their order) */
     const int64_t *in_n = m->counts + p, *in_at = m->counts + 3 * p, *in_uat = m->counts + 7 * p;
     for (int r = 0; r < p; r++) {
         if (r != me) {
             for (int64_t j = in_at[r]; j < in_at[r] + in_n[r]; j++) {
                 if (j + AHEAD < in_at[r] + in_n[r]) {
-                    const int64_t ahead = (int64_t)m->in_pairs[2 * (j + AHEAD) + 1] - m->first;
-                    vgae_prefetch_row(z->data + ahead * d, d);
-                    vgae_prefetch_row(dz->data + ahead * d, d);
+                    vgae_prefetch_row(dz->data + ((int64_t)m->in_pairs[2 * (j + AHEAD) + 1] - m->first) * d, d);
                     vgae_prefetch_row(in_row(m, in_uat, r, j + AHEAD, d), d);
                 }
-                const int32_t v = m->in_pairs[2 * j + 1] - m->first;
-                push(&q, in_row(m, in_uat, r, j, d), z->data + (int64_t)v * d, NULL, dz->data + (int64_t)v * d, 0, 0,
-                     neg_scale, d);
+                const int64_t v = (int64_t)m->in_pairs[2 * j + 1] - m->first;
+                vgae_add_scaled(dz->data + v * d, m->coef_in[j], in_row(m, in_uat, r, j, d), d);
             }
-            flush(&q, 0, neg_scale, d);
             continue;
         }
-        for (int32_t bl = 0; bl < m->b1 - m->b0; bl++) {
-            double loss = 0;
-            for (int64_t k = m->neg_block[bl]; k < m->neg_block[bl + 1]; k++) {
-                if (k + AHEAD < m->neg_block[bl + 1]) {
-                    const int64_t ua = m->neg_u[k + AHEAD], va = (int64_t)m->neg_v[k + AHEAD] - m->first;
-                    vgae_prefetch_row(z->data + ua * d, d);
-                    vgae_prefetch_row(dz->data + ua * d, d);
-                    if (va >= 0 && va < count) {
-                        vgae_prefetch_row(z->data + va * d, d);
-                        vgae_prefetch_row(dz->data + va * d, d);
-                    } else {
-                        vgae_prefetch_row(far_row(m, k + AHEAD, d), d);
-                    }
+        for (int64_t k = 0; k < m->n_neg; k++) {
+            if (k + AHEAD < m->n_neg) {
+                const int64_t va = (int64_t)m->neg_v[k + AHEAD] - m->first;
+                if (va >= 0 && va < count) {
+                    vgae_prefetch_row(dz->data + va * d, d);
+                    vgae_prefetch_row(z->data + (int64_t)m->neg_u[k + AHEAD] * d, d);
                 }
-                const int32_t u = m->neg_u[k], v = m->neg_v[k];
-                const int local = v >= m->first && v < m->first + count;
-                const vgae_real *zv = local ? z->data + (int64_t)(v - m->first) * d : far_row(m, k, d);
-                loss += push(&q, z->data + (int64_t)u * d, zv, dz->data + (int64_t)u * d,
-                             local ? dz->data + (int64_t)(v - m->first) * d : NULL, 1, 0, neg_scale, d);
             }
-            loss += flush(&q, 0, neg_scale, d);
-            m->partials[(int64_t)bl * m->red_len + m->red_len - 2] += neg_weight * loss;
+            const int64_t v = (int64_t)m->neg_v[k] - m->first;
+            if (v >= 0 && v < count)
+                vgae_add_scaled(dz->data + v * d, m->coef[k], z->data + (int64_t)m->neg_u[k] * d, d);
         }
     }
     m->stats.decoder_seconds = vgae_now() - start;
