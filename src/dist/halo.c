@@ -9,16 +9,15 @@ void vgae_halo_destroy(vgae_halo *h)
 {
     free(h->recv_rows);
     free(h->send);
-    free(h->buf);
     free(h->bytes);
     *h = (vgae_halo){0};
 }
 
 vgae_status vgae_halo_plan(vgae_ctx *ctx, vgae_comm *comm, const vgae_part *part, const int32_t *want, int32_t n,
-                           int64_t max_width, vgae_halo *h)
+                           vgae_halo *h)
 {
     const int p = vgae_comm_size(comm);
-    *h = (vgae_halo){.parts = p, .first = part->first, .count = part->count, .n_want = n, .max_width = max_width};
+    *h = (vgae_halo){.parts = p, .first = part->first, .count = part->count, .n_want = n};
     /* one block of 4 x p counts, then 4 x p byte counts */
     h->recv_rows = vgae_calloc(ctx, (size_t)(4 * p), sizeof *h->recv_rows);
     h->bytes = vgae_calloc(ctx, (size_t)(4 * p), sizeof *h->bytes);
@@ -40,8 +39,7 @@ vgae_status vgae_halo_plan(vgae_ctx *ctx, vgae_comm *comm, const vgae_part *part
         h->send_at[r] = h->send_at[r - 1] + h->send_rows[r - 1];
     h->n_send = h->send_at[p - 1] + h->send_rows[p - 1];
     h->send = vgae_alloc(ctx, (size_t)(h->n_send ? h->n_send : 1), sizeof *h->send);
-    h->buf = vgae_alloc(ctx, (size_t)(h->n_send ? h->n_send : 1) * (size_t)max_width, sizeof(vgae_real));
-    st = vgae_comm_agree(ctx, comm, h->send && h->buf ? VGAE_OK : VGAE_ENOMEM, NULL);
+    st = vgae_comm_agree(ctx, comm, h->send ? VGAE_OK : VGAE_ENOMEM, NULL);
     if (st)
         return st;
     /* the positions each process wants from this one, then as local rows */
@@ -64,15 +62,12 @@ vgae_status vgae_halo_plan(vgae_ctx *ctx, vgae_comm *comm, const vgae_part *part
 }
 
 vgae_status vgae_halo_exchange(vgae_ctx *ctx, vgae_comm *comm, vgae_halo *h, const vgae_real *local, int64_t width,
-                               vgae_real *out)
+                               vgae_real *stage, vgae_real *out)
 {
     const int p = h->parts;
     const size_t row_bytes = (size_t)width * sizeof *local;
-    if (width > h->max_width) /* the same on every process: all fail alike */
-        return vgae_fail(ctx, VGAE_EINTERNAL, "rows of %lld values over a plan for %lld", (long long)width,
-                         (long long)h->max_width);
     for (int64_t k = 0; k < h->n_send; k++)
-        memcpy(h->buf + (size_t)k * row_bytes, local + (size_t)h->send[k] * (size_t)width, row_bytes);
+        memcpy((unsigned char *)stage + (size_t)k * row_bytes, local + (size_t)h->send[k] * (size_t)width, row_bytes);
     int64_t *b = h->bytes;
     for (int r = 0; r < p; r++) {
         b[r] = h->send_rows[r] * (int64_t)row_bytes;
@@ -80,5 +75,5 @@ vgae_status vgae_halo_exchange(vgae_ctx *ctx, vgae_comm *comm, vgae_halo *h, con
         b[2 * p + r] = h->recv_rows[r] * (int64_t)row_bytes;
         b[3 * p + r] = h->recv_at[r] * (int64_t)row_bytes;
     }
-    return vgae_comm_alltoallv(ctx, comm, h->buf, b, b + p, out, b + 2 * p, b + 3 * p);
+    return vgae_comm_alltoallv(ctx, comm, stage, b, b + p, out, b + 2 * p, b + 3 * p);
 }

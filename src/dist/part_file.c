@@ -224,13 +224,19 @@ static vgae_status rows_blob(vgae_ctx *ctx, const vgae_csr *m, const vgae_partit
     return VGAE_OK;
 }
 
-/* Pair i of a held-out set as positions (u < v); 1 if u is in [first, first + count). */
+/* Pair i of a held-out set as positions, the end that holds it first: the
+ * smaller position when the two add up to an even number, else the larger
+ * (a pair's ends are equally likely to hold it, so parts hold about as many
+ * pairs each; the smaller end alone gave the first parts most pairs that
+ * cross parts). 1 if that end is in [first, first + count). */
 static int owned_pair(const vgae_partition *p, const vgae_pair *pairs, int64_t i, int32_t first, int32_t count,
                       int32_t *u, int32_t *v)
 {
     const int32_t a = p->position[pairs[i].u], b = p->position[pairs[i].v];
-    *u = a < b ? a : b;
-    *v = a < b ? b : a;
+    const int32_t lo = a < b ? a : b, hi = a < b ? b : a;
+    const int even = ((int64_t)lo + hi) % 2 == 0;
+    *u = even ? lo : hi;
+    *v = even ? hi : lo;
     return *u >= first && *u < first + count;
 }
 
@@ -577,7 +583,7 @@ static vgae_status read_sections(vgae_ctx *ctx, const char *path, const vgae_mod
         ((st = vgae_blob_open(ctx, file, "features", WHAT, &in)) ||
          (st = take_rows(ctx, path, "features", &in, f->count, f->feature_cols, f->feature_entries, 0, &p->x))))
         return st;
-    /* held-out pairs: indices ascending within their set, u owned, u < v */
+    /* held-out pairs: indices ascending within their set, u owned, v another node */
     if ((st = vgae_blob_open(ctx, file, "held_out", WHAT, &in)))
         return st;
     static const char *const set_names[VGAE_PART_SETS] = {"val_pos", "val_neg", "test_pos", "test_neg"};
@@ -605,7 +611,7 @@ static vgae_status read_sections(vgae_ctx *ctx, const char *path, const vgae_mod
             if (h->index[i] < 0 || h->index[i] >= total || (i > 0 && h->index[i] <= h->index[i - 1]))
                 return BAD("'held_out': %s pair %lld has index %lld, out of range or out of order", set_names[s],
                            (long long)i, (long long)h->index[i]);
-            if (q.u < f->first || q.u >= f->first + f->count || q.v <= q.u || q.v >= f->nodes)
+            if (q.u < f->first || q.u >= f->first + f->count || q.v == q.u || q.v < 0 || q.v >= f->nodes)
                 return BAD("'held_out': %s pair %lld (%d, %d) is not one of this part's", set_names[s],
                            (long long)i, q.u, q.v);
         }

@@ -53,6 +53,8 @@ struct vgae_dist_gae {
     dist_layer L[VGAE_MAX_LAYERS];
     vgae_csr *a;          /* count x (count + halo): this part's rows of Â, columns local (part->a_hat) */
     vgae_halo halo;       /* the rows of the halo, fetched before each propagation */
+    vgae_real *stage;     /* the rows a halo exchange sends, packed (when zall cannot hold them) */
+    size_t stage_cap;
     int32_t b0, b1;       /* this part's blocks */
     int32_t *block_row;   /* b1 - b0 + 1: the blocks' first local rows */
     vgae_csr **xt;        /* with features: per block, its rows' features transposed */
@@ -389,6 +391,41 @@ static vgae_status gather_room(vgae_ctx *ctx, vgae_dist_gae *m)
     return vgae_mat_ensure(ctx, &m->zall, m->n, m->o.latent);
 }
 
+/* The staging every halo exchange needs: the training halo's rows at the
+ * widest layer, the evaluation's at the latent width. */
+static int64_t stage_need(const vgae_dist_gae *m)
+{
+    const int64_t widest = m->o.latent > m->o.hidden ? m->o.latent : m->o.hidden;
+    int64_t need = m->halo.n_send * widest;
+    for (int k = 0; k < 2; k++)
+        if (m->eval_planned[k] && m->eval_halo[k].n_send * m->o.latent > need)
+            need = m->eval_halo[k].n_send * m->o.latent;
+    return need;
+}
+
+/* Where halo exchanges pack their rows: in zall when it has room (it
+ * holds every code only inside the decoder, which makes no halo exchange),
+ * else in stage of its own. */
+static vgae_real *stage_of(const vgae_dist_gae *m)
+{
+    return vgae_mat_size(&m->zall) >= stage_need(m) ? m->zall.data : m->stage;
+}
+
+/* Makes (or frees) stage for the plans made so far and zall as it is. Collective. */
+static vgae_status stage_room(vgae_ctx *ctx, vgae_dist_gae *m)
+{
+    const int64_t need = stage_need(m);
+    vgae_status st = VGAE_OK;
+    if (vgae_mat_size(&m->zall) >= need) {
+        free(m->stage);
+        m->stage = NULL;
+        m->stage_cap = 0;
+    } else {
+        st = vgae_reserve(ctx, (void **)&m->stage, &m->stage_cap, (size_t)(need ? need : 1), sizeof *m->stage);
+    }
+    return vgae_comm_agree(ctx, m->comm, st, NULL);
+}
+
 /* Rows (and columns) of the full loss's tiles. */
 #define FULL_TILE 256
 
@@ -489,6 +526,7 @@ void vgae_dist_gae_free(vgae_dist_gae *m)
     free(m->train_rows.rowptr);
     free(m->train_rows.adj);
     vgae_mat_destroy(&m->zall);
+    free(m->stage);
     free(m->tile_row);
     free(m->tile_block);
     free(m->tile_loss);
@@ -549,9 +587,8 @@ vgae_status vgae_dist_gae_new(vgae_ctx *ctx, vgae_comm *comm, const vgae_graph_a
     if (!st && options->loss == VGAE_LOSS_FULL)
         st = full_room(ctx, vgae_ctx_threads(ctx), m);
     st = vgae_comm_agree(ctx, comm, st, NULL);
-    int64_t widest = options->latent > options->hidden ? options->latent : options->hidden;
     if (!st)
-        st = vgae_halo_plan(ctx, comm, part, m->halo_pos, m->n_halo, widest, &m->halo);
+        st = vgae_halo_plan(ctx, comm, part, m->halo_pos, m->n_halo, &m->halo);
     if (st) {
         vgae_dist_gae_free(m);
         return st;
@@ -585,7 +622,7 @@ vgae_status vgae_dist_gae_set_far_rows(vgae_ctx *ctx, vgae_dist_gae *m, vgae_far
     st = vgae_comm_agree(ctx, m->comm, st, NULL);
     if (!st)
         m->far_rows = mode;
-    return st;
+    return st ? st : stage_room(ctx, m);
 }
 
 vgae_far_rows vgae_dist_gae_far_rows(const vgae_dist_gae *m)
@@ -609,7 +646,8 @@ static vgae_mat shaped(const vgae_mat *buf, int64_t rows, int64_t cols)
 static vgae_status fetch_halo(vgae_ctx *ctx, vgae_dist_gae *m, vgae_mat *t)
 {
     const int64_t before = vgae_comm_bytes_sent(m->comm);
-    vgae_status st = vgae_halo_exchange(ctx, m->comm, &m->halo, t->data, t->cols, t->data + (int64_t)m->count * t->cols);
+    vgae_status st = vgae_halo_exchange(ctx, m->comm, &m->halo, t->data, t->cols, stage_of(m),
+                                        t->data + (int64_t)m->count * t->cols);
     m->halo_bytes += vgae_comm_bytes_sent(m->comm) - before;
     return st;
 }
@@ -1425,7 +1463,9 @@ static vgae_status plan_evaluation(vgae_ctx *ctx, vgae_dist_gae *m, int which)
         k = sort_unique(want, k);
     st = vgae_comm_agree(ctx, m->comm, st, NULL);
     if (!st)
-        st = vgae_halo_plan(ctx, m->comm, p, want, (int32_t)k, m->o.latent, &m->eval_halo[which]);
+        st = vgae_halo_plan(ctx, m->comm, p, want, (int32_t)k, &m->eval_halo[which]);
+    if (!st)
+        st = stage_room(ctx, m);
     if (st) {
         free(want);
         return st;
@@ -1453,47 +1493,27 @@ static int64_t eval_row(const vgae_dist_gae *m, int which, int32_t v)
     return m->count + lo;
 }
 
-/* The record of a scored pair: its set (top 8 bits) and index in the set, its score. */
-typedef struct scored {
-    int64_t key;
-    double score;
-} scored;
-#define SET_SHIFT 56
+/* Pairs are scored this many at a time (their rows looked up first). */
+#define EVAL_CHUNK 4096
 
-/* Every set's scores, by index, from the gathered records (process 0;
- * rec is freed as soon as they are read, before the figures). */
-static vgae_status figures_from(vgae_ctx *ctx, const vgae_dist_gae *m, int sets, scored *rec, int64_t n,
-                                vgae_link_figures *out)
+/* Every process's scores of set s gathered on process 0 (*all, NULL on
+ * the others), checked to be the whole set. Collective. */
+static vgae_status gather_set(vgae_ctx *ctx, vgae_dist_gae *m, int s, const double *mine, int64_t n, double **all,
+                              int64_t *counts)
 {
     const vgae_part *p = m->part;
-    const int64_t size[4] = {p->n_val, p->n_val, p->n_test, p->n_test};
-    int64_t at[5] = {0};
-    for (int s = 0; s < 4; s++)
-        at[s + 1] = at[s] + size[s];
-    double *score = vgae_alloc(ctx, (size_t)(at[sets] ? at[sets] : 1), sizeof *score);
-    uint8_t *seen = vgae_calloc(ctx, (size_t)(at[sets] ? at[sets] : 1), 1);
-    vgae_status st = score && seen ? VGAE_OK : VGAE_ENOMEM;
-    for (int64_t i = 0; !st && i < n; i++) {
-        const scored *r = &rec[i];
-        const int64_t set = r->key >> SET_SHIFT, index = r->key & (((int64_t)1 << SET_SHIFT) - 1);
-        if (set < 0 || set >= sets || index >= size[set] || seen[at[set] + index])
-            st = vgae_fail(ctx, VGAE_EINTERNAL, "a held-out pair was scored twice or out of its set");
-        else
-            seen[at[set] + index] = 1;
-        if (!st)
-            score[at[set] + index] = r->score;
+    unsigned char *got = NULL;
+    vgae_status st = vgae_comm_gather(ctx, m->comm, mine, n * (int64_t)sizeof *mine, &got, counts);
+    *all = (double *)got;
+    if (!st && vgae_comm_rank(m->comm) == 0) {
+        int64_t bytes = 0;
+        for (int r = 0; r < vgae_comm_size(m->comm); r++)
+            bytes += counts[r];
+        const int64_t size = s < 2 ? p->n_val : p->n_test;
+        if (bytes != size * (int64_t)sizeof *mine)
+            st = vgae_fail(ctx, VGAE_EINTERNAL, "%lld held-out pairs of set %d scored of %lld",
+                           (long long)(bytes / (int64_t)sizeof *mine), s, (long long)size);
     }
-    if (!st && n != at[sets])
-        st = vgae_fail(ctx, VGAE_EINTERNAL, "%lld held-out pairs scored of %lld", (long long)n,
-                       (long long)at[sets]);
-    free(rec);
-    free(seen);
-    seen = NULL;
-    for (int t = 0; !st && t < sets / 2; t++)
-        st = vgae_set_metrics(ctx, score + at[2 * t], size[2 * t], score + at[2 * t + 1], size[2 * t + 1], NULL, 0,
-                              &m->o.hits, t == 0 ? &out->val : &out->test);
-    free(score);
-    free(seen);
     return st;
 }
 
@@ -1518,46 +1538,53 @@ vgae_status vgae_dist_gae_evaluate(vgae_ctx *ctx, vgae_dist_gae *m, int test, vg
     int64_t n = 0;
     for (int s = 0; s < sets; s++)
         n += p->held[s].count;
-    scored *mine = vgae_alloc(ctx, (size_t)(n ? n : 1), sizeof *mine);
-    vgae_pair *pairs = vgae_alloc(ctx, (size_t)(n ? n : 1), sizeof *pairs);
+    /* this process's scores, set after set (AUC, AP and Hits@K do not
+     * depend on the pairs' order: process 0 takes each set's scores in
+     * process order) */
     double *scores = vgae_alloc(ctx, (size_t)(n ? n : 1), sizeof *scores);
+    vgae_pair *pairs = vgae_alloc(ctx, EVAL_CHUNK, sizeof *pairs);
     int64_t *counts = vgae_alloc(ctx, (size_t)procs, sizeof *counts);
-    if (!st && !(mine && pairs && scores && counts))
+    if (!st && !(scores && pairs && counts))
         st = VGAE_ENOMEM;
     st = vgae_comm_agree(ctx, m->comm, st, NULL);
     if (!st) {
         memcpy(emb.data, m->mean.data, (size_t)vgae_mat_size(&m->mean) * sizeof *m->mean.data);
-        st = vgae_halo_exchange(ctx, m->comm, &m->eval_halo[which], m->mean.data, d, emb.data + (int64_t)m->count * d);
+        st = vgae_halo_exchange(ctx, m->comm, &m->eval_halo[which], m->mean.data, d, stage_of(m),
+                                emb.data + (int64_t)m->count * d);
     }
     /* each pair scored where its first node is, as one process scores it */
-    int64_t k = 0;
+    int64_t at = 0;
     for (int s = 0; !st && s < sets; s++)
-        for (int64_t i = 0; i < p->held[s].count; i++, k++) {
-            pairs[k] = (vgae_pair){p->held[s].pairs[i].u - m->first,
-                                   (int32_t)eval_row(m, which, p->held[s].pairs[i].v)};
-            mine[k].key = (int64_t)s << SET_SHIFT | p->held[s].index[i];
+        for (int64_t i0 = 0; i0 < p->held[s].count; i0 += EVAL_CHUNK) {
+            const int64_t i1 = i0 + EVAL_CHUNK < p->held[s].count ? i0 + EVAL_CHUNK : p->held[s].count;
+            for (int64_t i = i0; i < i1; i++)
+                pairs[i - i0] = (vgae_pair){p->held[s].pairs[i].u - m->first,
+                                            (int32_t)eval_row(m, which, p->held[s].pairs[i].v)};
+            vgae_score_pairs(&emb, pairs, i1 - i0, scores + at);
+            at += i1 - i0;
         }
-    if (!st)
-        vgae_score_pairs(&emb, pairs, n, scores);
-    for (int64_t i = 0; !st && i < n; i++)
-        mine[i].score = scores[i];
-    unsigned char *all = NULL;
-    if (!st)
-        st = vgae_comm_gather(ctx, m->comm, mine, n * (int64_t)sizeof *mine, &all, counts);
-    if (!st && vgae_comm_rank(m->comm) == 0) {
-        int64_t bytes = 0;
-        for (int r = 0; r < procs; r++)
-            bytes += counts[r];
-        st = figures_from(ctx, m, sets, (scored *)all, bytes / (int64_t)sizeof(scored), out);
-        all = NULL;
+    /* process 0: each pair of sets (positives, negatives) gathered, its figures, freed */
+    at = 0;
+    for (int t = 0; !st && t < sets / 2; t++) {
+        double *pos = NULL, *neg = NULL;
+        const int64_t n_pos = p->held[2 * t].count, n_neg = p->held[2 * t + 1].count;
+        st = gather_set(ctx, m, 2 * t, scores + at, n_pos, &pos, counts);
+        st = vgae_comm_agree(ctx, m->comm, st, NULL);
+        if (!st)
+            st = gather_set(ctx, m, 2 * t + 1, scores + at + n_pos, n_neg, &neg, counts);
+        at += n_pos + n_neg;
+        if (!st && vgae_comm_rank(m->comm) == 0) {
+            const int64_t size = t == 0 ? p->n_val : p->n_test;
+            st = vgae_set_metrics_sorting(ctx, pos, size, neg, size, &m->o.hits, t == 0 ? &out->val : &out->test);
+        }
+        free(pos);
+        free(neg);
+        st = vgae_comm_agree(ctx, m->comm, st, NULL);
     }
-    st = vgae_comm_agree(ctx, m->comm, st, NULL);
     if (!st) /* every process gets the figures (model selection decides alike everywhere) */
         st = vgae_comm_bcast(ctx, m->comm, out, (int64_t)sizeof *out, 0);
-    free(all);
-    free(mine);
-    free(pairs);
     free(scores);
+    free(pairs);
     free(counts);
     return st;
 }

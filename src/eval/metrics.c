@@ -47,6 +47,37 @@ static void sweep(const scored *items, int64_t n, int64_t n_pos, int64_t n_neg, 
         *ap = prec_sum / (double)n_pos;
 }
 
+static int by_double_desc(const void *pa, const void *pb)
+{
+    const double a = *(const double *)pa, b = *(const double *)pb;
+    return (a < b) - (a > b);
+}
+
+/* sweep() over positives and negatives each sorted descending: a threshold
+ * at a time, the next highest score of either side with every score equal
+ * to it (== as there), the same sums in the same order. */
+static void sweep_sides(const double *pos, int64_t n_pos, const double *neg, int64_t n_neg, double *auc,
+                        double *ap)
+{
+    int64_t tp = 0, fp = 0, i = 0, j = 0;
+    double area2 = 0.0, prec_sum = 0.0;
+    while (i < n_pos || j < n_neg) {
+        const double t = i < n_pos && (j == n_neg || pos[i] >= neg[j]) ? pos[i] : neg[j];
+        int64_t dtp = 0, dfp = 0;
+        for (; i < n_pos && pos[i] == t; i++)
+            dtp++;
+        for (; j < n_neg && neg[j] == t; j++)
+            dfp++;
+        area2 += (double)dfp * (double)(2 * tp + dtp);
+        tp += dtp;
+        fp += dfp;
+        if (dtp)
+            prec_sum += (double)dtp * ((double)tp / (double)(tp + fp));
+    }
+    *auc = area2 / (2.0 * (double)n_pos * (double)n_neg);
+    *ap = prec_sum / (double)n_pos;
+}
+
 static vgae_status check_score(vgae_ctx *ctx, const char *what, const char *array, int64_t k,
                                double s)
 {
@@ -141,27 +172,21 @@ vgae_status vgae_link_metrics(vgae_ctx *ctx, const double *pos, int64_t n_pos, c
             return st;
     }
 
-    const int64_t n = n_pos + n_neg;
-    scored *items = vgae_alloc(ctx, (size_t)n, sizeof *items);
-    if (!items)
+    /* each side sorted apart (8 bytes a score, not 16 with a label) and
+     * merged by threshold: the groups and sums of sweep(), in its order */
+    double *sorted = vgae_alloc(ctx, (size_t)(n_pos + n_neg), sizeof *sorted);
+    if (!sorted)
         return VGAE_ENOMEM;
-    for (int64_t k = 0; k < n_pos; k++)
-        items[k] = (scored){pos[k], 1};
-    for (int64_t k = 0; k < n_neg; k++)
-        items[n_pos + k] = (scored){neg[k], 0};
-    qsort(items, (size_t)n, sizeof *items, by_score_desc);
-    sweep(items, n, n_pos, n_neg, auc, ap);
-    free(items);
+    memcpy(sorted, pos, (size_t)n_pos * sizeof *sorted);
+    memcpy(sorted + n_pos, neg, (size_t)n_neg * sizeof *sorted);
+    qsort(sorted, (size_t)n_pos, sizeof *sorted, by_double_desc);
+    qsort(sorted + n_pos, (size_t)n_neg, sizeof *sorted, by_double_desc);
+    sweep_sides(sorted, n_pos, sorted + n_pos, n_neg, auc, ap);
+    free(sorted);
     return VGAE_OK;
 }
 
 /* ---- Hits@K and MRR ---- */
-
-static int by_double_desc(const void *pa, const void *pb)
-{
-    const double a = *(const double *)pa, b = *(const double *)pb;
-    return (a < b) - (a > b);
-}
 
 /* Checks n scores of an array; NaN outputs on error are the caller's. */
 static vgae_status check_scores(vgae_ctx *ctx, const char *what, const char *array,
@@ -289,4 +314,42 @@ vgae_status vgae_set_metrics(vgae_ctx *ctx, const double *pos, int64_t n_pos, co
         st = vgae_rank_metrics(ctx, pos, n_pos, hard, per_pos, ks->k, ks->n, &out->mrr,
                                out->hard_hits);
     return st;
+}
+
+vgae_status vgae_set_metrics_sorting(vgae_ctx *ctx, double *pos, int64_t n_pos, double *neg, int64_t n_neg,
+                                     const vgae_hits_ks *ks, vgae_set_figures *out)
+{
+    const char *what = "link metrics";
+    out->auc = out->ap = out->mrr = NAN;
+    for (int i = 0; i < VGAE_MAX_HITS; i++)
+        out->hits[i] = out->hard_hits[i] = NAN;
+    if (ks->n < 0 || ks->n > VGAE_MAX_HITS)
+        return vgae_fail(ctx, VGAE_EINVAL, "%d values of K for Hits@K (0..%d)", ks->n, VGAE_MAX_HITS);
+    if (n_pos == 0)
+        return VGAE_OK;
+    if (n_pos < 0 || n_neg < 1 || !pos || !neg)
+        return vgae_fail(ctx, VGAE_EINVAL, "%s: need positives and negatives (%lld and %lld)", what,
+                         (long long)n_pos, (long long)n_neg);
+    vgae_status st = check_ks(ctx, what, ks->k, ks->n);
+    if (!st)
+        st = check_scores(ctx, what, "positive", pos, n_pos);
+    if (!st)
+        st = check_scores(ctx, what, "negative", neg, n_neg);
+    if (st)
+        return st;
+    qsort(pos, (size_t)n_pos, sizeof *pos, by_double_desc);
+    qsort(neg, (size_t)n_neg, sizeof *neg, by_double_desc);
+    sweep_sides(pos, n_pos, neg, n_neg, &out->auc, &out->ap);
+    for (int i = 0; i < ks->n; i++) { /* as vgae_hits_at, the K-th negative read off the sorted ones */
+        if (ks->k[i] > n_neg) {
+            out->hits[i] = 1.0;
+            continue;
+        }
+        const double threshold = neg[ks->k[i] - 1];
+        int64_t above = 0;
+        while (above < n_pos && pos[above] > threshold)
+            above++;
+        out->hits[i] = (double)above / (double)n_pos;
+    }
+    return VGAE_OK;
 }

@@ -88,6 +88,17 @@ static void check_link_matches(vgae_ctx *ctx, const double *s, const uint8_t *y,
     assert_int_equal(vgae_link_metrics(ctx, pos, n_pos, neg, n_neg, &link_auc, &link_ap), VGAE_OK);
     assert_memory_equal(&link_auc, &auc, sizeof auc);
     assert_memory_equal(&link_ap, &ap, sizeof ap);
+    /* the set's figures, and the same sorting the arrays in place: the same bits */
+    const vgae_hits_ks ks = {4, {1, 3, 10, 1000000}};
+    vgae_set_figures copy, in_place;
+    assert_int_equal(vgae_set_metrics(ctx, pos, n_pos, neg, n_neg, NULL, 0, &ks, &copy), VGAE_OK);
+    assert_int_equal(vgae_set_metrics_sorting(ctx, pos, n_pos, neg, n_neg, &ks, &in_place), VGAE_OK);
+    assert_memory_equal(&copy.auc, &auc, sizeof auc);
+    assert_memory_equal(&in_place.auc, &auc, sizeof auc);
+    assert_memory_equal(&in_place.ap, &ap, sizeof ap);
+    assert_memory_equal(in_place.hits, copy.hits, sizeof copy.hits[0] * (size_t)ks.n);
+    for (int64_t k = 1; k < n_pos; k++) /* and it sorted them, highest first */
+        assert_false(pos[k] > pos[k - 1]);
     free(pos);
     free(neg);
 }

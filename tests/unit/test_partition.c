@@ -317,6 +317,9 @@ static void part_files_hold_the_graph(void **state)
                 const vgae_pair want = pairs[at], got = {part->node[h->pairs[i].u - part->first],
                                                          p->order[h->pairs[i].v]};
                 assert_true((got.u == want.u && got.v == want.v) || (got.u == want.v && got.v == want.u));
+                /* held by its smaller position when the two add up to an even number, else the larger */
+                const int32_t a = h->pairs[i].u, b = h->pairs[i].v, lo = a < b ? a : b, hi = a < b ? b : a;
+                assert_int_equal(a, (lo + hi) % 2 == 0 ? lo : hi);
                 uint8_t *mark = met + (s < 2 ? s * split->n_val : 2 * split->n_val + (s - 2) * split->n_test) + at;
                 assert_int_equal(*mark, 0);
                 *mark = 1;

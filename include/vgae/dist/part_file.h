@@ -35,7 +35,9 @@ extern "C" {
  *                                  columns are feature numbers), if the graph has
  *                                  them;
  *                      held_out    the validation and test positives and negatives
- *                                  whose first node is its own: per set a count,
+ *                                  it holds (the smaller position holds a pair when
+ *                                  the two add up to an even number, else the larger;
+ *                                  its own comes first): per set a count,
  *                                  then each pair's index in the whole set (i64),
  *                                  and its two positions (i32 each).
  * Nodes are numbered by position (vgae_partition's order: block by block):

@@ -106,6 +106,11 @@ VGAE_EXPORT vgae_status vgae_set_metrics(vgae_ctx *ctx, const double *pos, int64
                                          const double *neg, int64_t n_neg, const double *hard,
                                          int64_t per_pos, const vgae_hits_ks *ks,
                                          vgae_set_figures *out);
+/* The same figures without hard negatives, sorting pos and neg in place
+ * (descending) instead of a copy of them: for sets too large to copy.
+ * The same bits as vgae_set_metrics. */
+VGAE_EXPORT vgae_status vgae_set_metrics_sorting(vgae_ctx *ctx, double *pos, int64_t n_pos, double *neg,
+                                                 int64_t n_neg, const vgae_hits_ks *ks, vgae_set_figures *out);
 
 #ifdef __cplusplus
 }
