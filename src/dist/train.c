@@ -79,6 +79,12 @@ struct vgae_dist_gae {
     size_t coef_out_cap, coef_in_cap;
     int32_t *reply_at;           /* per pair with v remote: its row among the replies (more than one part) */
     int32_t *out_pairs, *in_pairs;
+    /* the pairs that came in and the coefficients out and in, this epoch:
+     * the buffers above, or (gathering Z) views into ext, which the decoder
+     * does not use that way; far_in_ext: they are in ext */
+    int32_t *pin;
+    vgae_real *cout, *cin;
+    int far_in_ext;
     vgae_real *out_rows, *in_rows, *back_rows; /* rows of z_u out (then z_v back), in; z_v back in */
     size_t in_cap, in_rows_cap, out_cap, out_rows_cap, back_cap, far_cap;
     int64_t *far;                /* the far pairs, grouped by v's part */
@@ -474,6 +480,21 @@ static vgae_status full_room(vgae_ctx *ctx, int threads, vgae_dist_gae *m)
     return gather_room(ctx, m);
 }
 
+/* Frees the buffers of an epoch's far-pair exchanges (made again, to
+ * their need, by the next epoch). */
+static void release_exchanges(vgae_dist_gae *m)
+{
+    void **bufs[] = {(void **)&m->out_pairs, (void **)&m->in_pairs, (void **)&m->coef_out, (void **)&m->coef_in,
+                     (void **)&m->out_rows, (void **)&m->in_rows, (void **)&m->back_rows, (void **)&m->far};
+    size_t *caps[] = {&m->out_cap, &m->in_cap, &m->coef_out_cap, &m->coef_in_cap, &m->out_rows_cap,
+                      &m->in_rows_cap, &m->back_cap, &m->far_cap};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
+        free(*bufs[i]);
+        *bufs[i] = NULL;
+        *caps[i] = 0;
+    }
+}
+
 void vgae_dist_gae_free(vgae_dist_gae *m)
 {
     if (!m)
@@ -505,15 +526,8 @@ void vgae_dist_gae_free(vgae_dist_gae *m)
     free(m->neg_u);
     free(m->neg_v);
     free(m->reply_at);
-    free(m->out_pairs);
-    free(m->in_pairs);
+    release_exchanges(m);
     free(m->coef);
-    free(m->coef_out);
-    free(m->coef_in);
-    free(m->out_rows);
-    free(m->in_rows);
-    free(m->back_rows);
-    free(m->far);
     free(m->stamp);
     free(m->slot);
     free(m->mark);
@@ -1079,6 +1093,8 @@ static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vga
     if (!st)
         st = vgae_comm_alltoallv(ctx, m->comm, m->out_rows, b, b + p, m->back_rows, b + 2 * p, b + 3 * p);
     m->stats.remote_pairs = n_out;
+    m->pin = m->in_pairs;
+    m->far_in_ext = 0;
     return st;
 }
 
@@ -1101,11 +1117,30 @@ static vgae_status send_far_pairs(vgae_ctx *ctx, vgae_dist_gae *m)
     for (int r = 1; r < p; r++)
         out_at[r] = out_at[r - 1] + out_n[r - 1];
     const int64_t n_out = out_at[p - 1] + out_n[p - 1];
-    vgae_status st = vgae_reserve(ctx, (void **)&m->out_pairs, &m->out_cap, 2 * (size_t)(n_out ? n_out : 1),
-                                  sizeof *m->out_pairs);
+    vgae_status st = vgae_comm_alltoall_i64(ctx, m->comm, out_n, in_n);
+    if (st)
+        return st;
+    for (int r = 1; r < p; r++)
+        in_at[r] = in_at[r - 1] + in_n[r - 1];
+    const int64_t n_in = in_at[p - 1] + in_n[p - 1];
+    /* in ext when they fit: the pairs in, then the pairs out, where the
+     * coefficients out and in go once the pairs out are sent */
+    const int64_t later = 8 * n_out > 4 * (n_out + n_in) ? 8 * n_out : 4 * (n_out + n_in);
+    int32_t *pout = m->out_pairs;
+    m->far_in_ext = 8 * n_in + later <= vgae_mat_size(&m->ext) * (int64_t)sizeof *m->ext.data;
+    if (m->far_in_ext) {
+        m->pin = (int32_t *)(void *)m->ext.data;
+        pout = m->pin + 2 * n_in;
+    } else if (vgae_reserve(ctx, (void **)&m->out_pairs, &m->out_cap, 2 * (size_t)(n_out ? n_out : 1),
+                            sizeof *m->out_pairs) ||
+               vgae_reserve(ctx, (void **)&m->in_pairs, &m->in_cap, 2 * (size_t)(n_in ? n_in : 1),
+                            sizeof *m->in_pairs)) {
+        st = VGAE_ENOMEM;
+    } else {
+        m->pin = m->in_pairs;
+        pout = m->out_pairs;
+    }
     st = vgae_comm_agree(ctx, m->comm, st, NULL);
-    if (!st)
-        st = vgae_comm_alltoall_i64(ctx, m->comm, out_n, in_n);
     if (st)
         return st;
     memcpy(cursor, out_at, (size_t)p * sizeof *cursor);
@@ -1113,15 +1148,10 @@ static vgae_status send_far_pairs(vgae_ctx *ctx, vgae_dist_gae *m)
         const int32_t v = m->neg_v[k];
         if (v < m->first || v >= m->first + m->count) {
             const int64_t j = cursor[vgae_part_owner(m->part, v)]++;
-            m->out_pairs[2 * j] = m->first + m->neg_u[k];
-            m->out_pairs[2 * j + 1] = v;
+            pout[2 * j] = m->first + m->neg_u[k];
+            pout[2 * j + 1] = v;
         }
     }
-    for (int r = 1; r < p; r++)
-        in_at[r] = in_at[r - 1] + in_n[r - 1];
-    const int64_t n_in = in_at[p - 1] + in_n[p - 1];
-    st = vgae_reserve(ctx, (void **)&m->in_pairs, &m->in_cap, 2 * (size_t)(n_in ? n_in : 1), sizeof *m->in_pairs);
-    st = vgae_comm_agree(ctx, m->comm, st, NULL);
     const int64_t pair_bytes = 2 * (int64_t)sizeof(int32_t);
     for (int r = 0; r < p; r++) {
         b[r] = out_n[r] * pair_bytes;
@@ -1129,11 +1159,10 @@ static vgae_status send_far_pairs(vgae_ctx *ctx, vgae_dist_gae *m)
         b[2 * p + r] = in_n[r] * pair_bytes;
         b[3 * p + r] = in_at[r] * pair_bytes;
     }
-    if (!st)
-        st = vgae_comm_alltoallv(ctx, m->comm, m->out_pairs, b, b + p, m->in_pairs, b + 2 * p, b + 3 * p);
+    st = vgae_comm_alltoallv(ctx, m->comm, pout, b, b + p, m->pin, b + 2 * p, b + 3 * p);
     for (int64_t j = 0; !st && j < n_in; j++)
-        if (m->in_pairs[2 * j + 1] < m->first || m->in_pairs[2 * j + 1] >= m->first + m->count)
-            st = vgae_fail(ctx, VGAE_EINTERNAL, "a non-edge's end %d is not this part's", m->in_pairs[2 * j + 1]);
+        if (m->pin[2 * j + 1] < m->first || m->pin[2 * j + 1] >= m->first + m->count)
+            st = vgae_fail(ctx, VGAE_EINTERNAL, "a non-edge's end %d is not this part's", m->pin[2 * j + 1]);
     m->stats.remote_pairs = n_out;
     return vgae_comm_agree(ctx, m->comm, st, NULL);
 }
@@ -1152,9 +1181,18 @@ static vgae_status send_coefficients(vgae_ctx *ctx, vgae_dist_gae *m)
     int64_t *cursor = c + 12 * p, *b = c + 13 * p;
     const int64_t n_out = out_at[p - 1] + out_n[p - 1], n_in = in_at[p - 1] + in_n[p - 1];
     vgae_status st = VGAE_OK;
-    if (vgae_reserve(ctx, (void **)&m->coef_out, &m->coef_out_cap, (size_t)(n_out ? n_out : 1), sizeof *m->coef_out) ||
-        vgae_reserve(ctx, (void **)&m->coef_in, &m->coef_in_cap, (size_t)(n_in ? n_in : 1), sizeof *m->coef_in))
+    if (m->far_in_ext) { /* where the pairs out were (see send_far_pairs) */
+        m->cout = (vgae_real *)(void *)(m->pin + 2 * n_in);
+        m->cin = m->cout + n_out;
+    } else if (vgae_reserve(ctx, (void **)&m->coef_out, &m->coef_out_cap, (size_t)(n_out ? n_out : 1),
+                            sizeof *m->coef_out) ||
+               vgae_reserve(ctx, (void **)&m->coef_in, &m->coef_in_cap, (size_t)(n_in ? n_in : 1),
+                            sizeof *m->coef_in)) {
         st = VGAE_ENOMEM;
+    } else {
+        m->cout = m->coef_out;
+        m->cin = m->coef_in;
+    }
     st = vgae_comm_agree(ctx, m->comm, st, NULL);
     if (st)
         return st;
@@ -1162,16 +1200,16 @@ static vgae_status send_coefficients(vgae_ctx *ctx, vgae_dist_gae *m)
     for (int64_t k = 0; k < m->n_neg; k++) {
         const int32_t v = m->neg_v[k];
         if (v < m->first || v >= m->first + m->count)
-            m->coef_out[cursor[vgae_part_owner(m->part, v)]++] = m->coef[k];
+            m->cout[cursor[vgae_part_owner(m->part, v)]++] = m->coef[k];
     }
-    const int64_t size = (int64_t)sizeof *m->coef_out;
+    const int64_t size = (int64_t)sizeof *m->cout;
     for (int r = 0; r < p; r++) {
         b[r] = out_n[r] * size;
         b[p + r] = out_at[r] * size;
         b[2 * p + r] = in_n[r] * size;
         b[3 * p + r] = in_at[r] * size;
     }
-    return vgae_comm_alltoallv(ctx, m->comm, m->coef_out, b, b + p, m->coef_in, b + 2 * p, b + 3 * p);
+    return vgae_comm_alltoallv(ctx, m->comm, m->cout, b, b + p, m->cin, b + 2 * p, b + 3 * p);
 }
 
 /* Where the sampled loss's decoder reads a code: of local column c (this
@@ -1184,8 +1222,8 @@ static const vgae_real *col_row(const vgae_dist_gae *m, const vgae_real *ext, in
 
 static const vgae_real *in_row(const vgae_dist_gae *m, const int64_t *in_uat, int r, int64_t j, int64_t d)
 {
-    return m->far_rows == VGAE_FAR_GATHER ? m->zall.data + (int64_t)m->in_pairs[2 * j] * d
-                                          : m->in_rows + (in_uat[r] + m->in_pairs[2 * j]) * d;
+    return m->far_rows == VGAE_FAR_GATHER ? m->zall.data + (int64_t)m->pin[2 * j] * d
+                                          : m->in_rows + (in_uat[r] + m->pin[2 * j]) * d;
 }
 
 static const vgae_real *far_row(const vgae_dist_gae *m, int64_t k, int64_t d)
@@ -1285,11 +1323,11 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
         if (r != me) {
             for (int64_t j = in_at[r]; j < in_at[r] + in_n[r]; j++) {
                 if (j + AHEAD < in_at[r] + in_n[r]) {
-                    vgae_prefetch_row(dz->data + ((int64_t)m->in_pairs[2 * (j + AHEAD) + 1] - m->first) * d, d);
+                    vgae_prefetch_row(dz->data + ((int64_t)m->pin[2 * (j + AHEAD) + 1] - m->first) * d, d);
                     vgae_prefetch_row(in_row(m, in_uat, r, j + AHEAD, d), d);
                 }
-                const int64_t v = (int64_t)m->in_pairs[2 * j + 1] - m->first;
-                vgae_add_scaled(dz->data + v * d, m->coef_in[j], in_row(m, in_uat, r, j, d), d);
+                const int64_t v = (int64_t)m->pin[2 * j + 1] - m->first;
+                vgae_add_scaled(dz->data + v * d, m->cin[j], in_row(m, in_uat, r, j, d), d);
             }
             continue;
         }
@@ -1523,6 +1561,8 @@ vgae_status vgae_dist_gae_evaluate(vgae_ctx *ctx, vgae_dist_gae *m, int test, vg
     const int which = test ? 1 : 0, sets = test ? 4 : 2, procs = vgae_comm_size(m->comm);
     const int64_t d = m->o.latent;
     *out = vgae_link_figures_none(&m->o.hits);
+    if (test) /* the test comes after training: the epochs' exchange buffers make room for it */
+        release_exchanges(m);
     vgae_status st = m->eval_planned[which] ? VGAE_OK : plan_evaluation(ctx, m, which);
     if (!st)
         st = forward(ctx, m, 0);
@@ -1535,10 +1575,11 @@ vgae_status vgae_dist_gae_evaluate(vgae_ctx *ctx, vgae_dist_gae *m, int test, vg
             st = vgae_mat_ensure(ctx, &m->eval_emb, emb_rows, d);
         emb = m->eval_emb;
     }
-    int64_t n = 0;
-    for (int s = 0; s < sets; s++)
-        n += p->held[s].count;
-    /* this process's scores, set after set (AUC, AP and Hits@K do not
+    int64_t n = 0; /* the most pairs of a (positives, negatives) pair of sets here */
+    for (int t = 0; t < sets / 2; t++)
+        if (p->held[2 * t].count + p->held[2 * t + 1].count > n)
+            n = p->held[2 * t].count + p->held[2 * t + 1].count;
+    /* this process's scores of a pair of sets (AUC, AP and Hits@K do not
      * depend on the pairs' order: process 0 takes each set's scores in
      * process order) */
     double *scores = vgae_alloc(ctx, (size_t)(n ? n : 1), sizeof *scores);
@@ -1552,27 +1593,25 @@ vgae_status vgae_dist_gae_evaluate(vgae_ctx *ctx, vgae_dist_gae *m, int test, vg
         st = vgae_halo_exchange(ctx, m->comm, &m->eval_halo[which], m->mean.data, d, stage_of(m),
                                 emb.data + (int64_t)m->count * d);
     }
-    /* each pair scored where its first node is, as one process scores it */
-    int64_t at = 0;
-    for (int s = 0; !st && s < sets; s++)
-        for (int64_t i0 = 0; i0 < p->held[s].count; i0 += EVAL_CHUNK) {
-            const int64_t i1 = i0 + EVAL_CHUNK < p->held[s].count ? i0 + EVAL_CHUNK : p->held[s].count;
-            for (int64_t i = i0; i < i1; i++)
-                pairs[i - i0] = (vgae_pair){p->held[s].pairs[i].u - m->first,
-                                            (int32_t)eval_row(m, which, p->held[s].pairs[i].v)};
-            vgae_score_pairs(&emb, pairs, i1 - i0, scores + at);
-            at += i1 - i0;
-        }
-    /* process 0: each pair of sets (positives, negatives) gathered, its figures, freed */
-    at = 0;
     for (int t = 0; !st && t < sets / 2; t++) {
+        /* each pair scored where the part that holds it is, as one process scores it */
+        int64_t at = 0;
+        for (int s = 2 * t; s < 2 * t + 2; s++)
+            for (int64_t i0 = 0; i0 < p->held[s].count; i0 += EVAL_CHUNK) {
+                const int64_t i1 = i0 + EVAL_CHUNK < p->held[s].count ? i0 + EVAL_CHUNK : p->held[s].count;
+                for (int64_t i = i0; i < i1; i++)
+                    pairs[i - i0] = (vgae_pair){p->held[s].pairs[i].u - m->first,
+                                                (int32_t)eval_row(m, which, p->held[s].pairs[i].v)};
+                vgae_score_pairs(&emb, pairs, i1 - i0, scores + at);
+                at += i1 - i0;
+            }
+        /* gathered on process 0, its figures, freed */
         double *pos = NULL, *neg = NULL;
         const int64_t n_pos = p->held[2 * t].count, n_neg = p->held[2 * t + 1].count;
-        st = gather_set(ctx, m, 2 * t, scores + at, n_pos, &pos, counts);
+        st = gather_set(ctx, m, 2 * t, scores, n_pos, &pos, counts);
         st = vgae_comm_agree(ctx, m->comm, st, NULL);
         if (!st)
-            st = gather_set(ctx, m, 2 * t + 1, scores + at + n_pos, n_neg, &neg, counts);
-        at += n_pos + n_neg;
+            st = gather_set(ctx, m, 2 * t + 1, scores + n_pos, n_neg, &neg, counts);
         if (!st && vgae_comm_rank(m->comm) == 0) {
             const int64_t size = t == 0 ? p->n_val : p->n_test;
             st = vgae_set_metrics_sorting(ctx, pos, size, neg, size, &m->o.hits, t == 0 ? &out->val : &out->test);
