@@ -924,6 +924,33 @@ static double push(batch *q, const vgae_real *a, const vgae_real *b, vgae_real *
     return q->filled == BATCH ? flush(q, target, scale, d) : 0.0;
 }
 
+/* Counts this part's non-edges whose v another part holds, per part
+ * (out_n) with their offsets grouped by part (out_at), the rest of the
+ * 13 x parts counts zeroed; returns how many. */
+static int64_t count_far(const vgae_dist_gae *m, int64_t *c)
+{
+    const int p = vgae_comm_size(m->comm);
+    int64_t *out_n = c, *out_at = c + 2 * p;
+    memset(c, 0, (size_t)(13 * p) * sizeof *c);
+    for (int64_t k = 0; k < m->n_neg; k++) {
+        const int32_t v = m->neg_v[k];
+        if (v < m->first || v >= m->first + m->count)
+            out_n[vgae_part_owner(m->part, v)]++;
+    }
+    for (int r = 1; r < p; r++)
+        out_at[r] = out_at[r - 1] + out_n[r - 1];
+    return out_at[p - 1] + out_n[p - 1];
+}
+
+/* Where non-edge k goes among the far pairs grouped by v's part, each
+ * group in pair order (cursor: each part's next place, from out_at), or
+ * -1 when v is this part's. */
+static int64_t far_slot(const vgae_dist_gae *m, int64_t *cursor, int64_t k)
+{
+    const int32_t v = m->neg_v[k];
+    return v < m->first || v >= m->first + m->count ? cursor[vgae_part_owner(m->part, v)]++ : -1;
+}
+
 /* The non-edges' far ends. Each part sends to each other part the pairs
  * whose v it holds, as (u's index among the rows sent, v), with the rows
  * of z_u, each u once; the other part sends back the rows of z_v, each v
@@ -941,15 +968,7 @@ static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vga
     int64_t *out_u = c + 4 * p, *in_u = c + 5 * p, *out_uat = c + 6 * p, *in_uat = c + 7 * p; /* rows of z_u */
     int64_t *back_n = c + 8 * p, *reply_n = c + 9 * p, *back_at = c + 10 * p, *reply_at = c + 11 * p; /* z_v */
     int64_t *cursor = c + 12 * p, *b = c + 13 * p; /* b: 4 x p byte counts and offsets */
-    memset(c, 0, (size_t)(13 * p) * sizeof *c);
-    for (int64_t k = 0; k < m->n_neg; k++) {
-        const int32_t v = m->neg_v[k];
-        if (v < m->first || v >= m->first + m->count)
-            out_n[vgae_part_owner(m->part, v)]++;
-    }
-    for (int r = 1; r < p; r++)
-        out_at[r] = out_at[r - 1] + out_n[r - 1];
-    const int64_t n_out = out_at[p - 1] + out_n[p - 1];
+    const int64_t n_out = count_far(m, c);
     vgae_status st = VGAE_OK;
     if (vgae_reserve(ctx, (void **)&m->far, &m->far_cap, (size_t)(n_out ? n_out : 1), sizeof *m->far) ||
         vgae_reserve(ctx, (void **)&m->out_pairs, &m->out_cap, 2 * (size_t)(n_out ? n_out : 1), sizeof *m->out_pairs))
@@ -961,9 +980,9 @@ static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vga
      * distinct u's each part gets */
     memcpy(cursor, out_at, (size_t)p * sizeof *cursor);
     for (int64_t k = 0; k < m->n_neg; k++) {
-        const int32_t v = m->neg_v[k];
-        if (v < m->first || v >= m->first + m->count)
-            m->far[cursor[vgae_part_owner(m->part, v)]++] = k;
+        const int64_t j = far_slot(m, cursor, k);
+        if (j >= 0)
+            m->far[j] = k;
     }
     int64_t distinct = 0;
     for (int r = 0; r < p; r++) {
@@ -1108,15 +1127,7 @@ static vgae_status send_far_pairs(vgae_ctx *ctx, vgae_dist_gae *m)
     const int p = vgae_comm_size(m->comm);
     int64_t *c = m->counts;
     int64_t *out_n = c, *in_n = c + p, *out_at = c + 2 * p, *in_at = c + 3 * p, *cursor = c + 12 * p, *b = c + 13 * p;
-    memset(c, 0, (size_t)(13 * p) * sizeof *c);
-    for (int64_t k = 0; k < m->n_neg; k++) {
-        const int32_t v = m->neg_v[k];
-        if (v < m->first || v >= m->first + m->count)
-            out_n[vgae_part_owner(m->part, v)]++;
-    }
-    for (int r = 1; r < p; r++)
-        out_at[r] = out_at[r - 1] + out_n[r - 1];
-    const int64_t n_out = out_at[p - 1] + out_n[p - 1];
+    const int64_t n_out = count_far(m, c);
     vgae_status st = vgae_comm_alltoall_i64(ctx, m->comm, out_n, in_n);
     if (st)
         return st;
@@ -1145,11 +1156,10 @@ static vgae_status send_far_pairs(vgae_ctx *ctx, vgae_dist_gae *m)
         return st;
     memcpy(cursor, out_at, (size_t)p * sizeof *cursor);
     for (int64_t k = 0; k < m->n_neg; k++) {
-        const int32_t v = m->neg_v[k];
-        if (v < m->first || v >= m->first + m->count) {
-            const int64_t j = cursor[vgae_part_owner(m->part, v)]++;
+        const int64_t j = far_slot(m, cursor, k);
+        if (j >= 0) {
             pout[2 * j] = m->first + m->neg_u[k];
-            pout[2 * j + 1] = v;
+            pout[2 * j + 1] = m->neg_v[k];
         }
     }
     const int64_t pair_bytes = 2 * (int64_t)sizeof(int32_t);
@@ -1198,9 +1208,9 @@ static vgae_status send_coefficients(vgae_ctx *ctx, vgae_dist_gae *m)
         return st;
     memcpy(cursor, out_at, (size_t)p * sizeof *cursor);
     for (int64_t k = 0; k < m->n_neg; k++) {
-        const int32_t v = m->neg_v[k];
-        if (v < m->first || v >= m->first + m->count)
-            m->cout[cursor[vgae_part_owner(m->part, v)]++] = m->coef[k];
+        const int64_t j = far_slot(m, cursor, k);
+        if (j >= 0)
+            m->cout[j] = m->coef[k];
     }
     const int64_t size = (int64_t)sizeof *m->cout;
     for (int r = 0; r < p; r++) {

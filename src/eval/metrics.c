@@ -210,12 +210,10 @@ static vgae_status check_ks(vgae_ctx *ctx, const char *what, const int *ks, int 
     return VGAE_OK;
 }
 
-vgae_status vgae_hits_at(vgae_ctx *ctx, const double *pos, int64_t n_pos, const double *neg,
-                         int64_t n_neg, const int *ks, int n_k, double *hits)
+/* Positives and negatives (at least one each, finite) and values of K. */
+static vgae_status check_sets(vgae_ctx *ctx, const char *what, const double *pos, int64_t n_pos, const double *neg,
+                              int64_t n_neg, const int *ks, int n_k)
 {
-    const char *what = "Hits@K";
-    for (int i = 0; i < n_k; i++)
-        hits[i] = NAN;
     if (n_pos < 1 || n_neg < 1 || !pos || !neg)
         return vgae_fail(ctx, VGAE_EINVAL, "%s: need positives and negatives (%lld and %lld)", what,
                          (long long)n_pos, (long long)n_neg);
@@ -224,6 +222,16 @@ vgae_status vgae_hits_at(vgae_ctx *ctx, const double *pos, int64_t n_pos, const 
         st = check_scores(ctx, what, "positive", pos, n_pos);
     if (!st)
         st = check_scores(ctx, what, "negative", neg, n_neg);
+    return st;
+}
+
+vgae_status vgae_hits_at(vgae_ctx *ctx, const double *pos, int64_t n_pos, const double *neg,
+                         int64_t n_neg, const int *ks, int n_k, double *hits)
+{
+    const char *what = "Hits@K";
+    for (int i = 0; i < n_k; i++)
+        hits[i] = NAN;
+    vgae_status st = check_sets(ctx, what, pos, n_pos, neg, n_neg, ks, n_k);
     if (st)
         return st;
     /* only the highest max(K) negatives matter: sort a copy, take the K-th */
@@ -296,18 +304,25 @@ vgae_hits_ks vgae_hits_ks_default(void)
     return ks;
 }
 
-vgae_status vgae_set_metrics(vgae_ctx *ctx, const double *pos, int64_t n_pos, const double *neg,
-                             int64_t n_neg, const double *hard, int64_t per_pos,
-                             const vgae_hits_ks *ks, vgae_set_figures *out)
+/* A set's figures all NaN, and its values of K checked. */
+static vgae_status figures_none(vgae_ctx *ctx, const vgae_hits_ks *ks, vgae_set_figures *out)
 {
     out->auc = out->ap = out->mrr = NAN;
     for (int i = 0; i < VGAE_MAX_HITS; i++)
         out->hits[i] = out->hard_hits[i] = NAN;
     if (ks->n < 0 || ks->n > VGAE_MAX_HITS)
         return vgae_fail(ctx, VGAE_EINVAL, "%d values of K for Hits@K (0..%d)", ks->n, VGAE_MAX_HITS);
-    if (n_pos == 0)
-        return VGAE_OK;
-    vgae_status st = vgae_link_metrics(ctx, pos, n_pos, neg, n_neg, &out->auc, &out->ap);
+    return VGAE_OK;
+}
+
+vgae_status vgae_set_metrics(vgae_ctx *ctx, const double *pos, int64_t n_pos, const double *neg,
+                             int64_t n_neg, const double *hard, int64_t per_pos,
+                             const vgae_hits_ks *ks, vgae_set_figures *out)
+{
+    vgae_status st = figures_none(ctx, ks, out);
+    if (st || n_pos == 0)
+        return st;
+    st = vgae_link_metrics(ctx, pos, n_pos, neg, n_neg, &out->auc, &out->ap);
     if (!st && ks->n)
         st = vgae_hits_at(ctx, pos, n_pos, neg, n_neg, ks->k, ks->n, out->hits);
     if (!st && hard && per_pos > 0)
@@ -320,21 +335,10 @@ vgae_status vgae_set_metrics_sorting(vgae_ctx *ctx, double *pos, int64_t n_pos, 
                                      const vgae_hits_ks *ks, vgae_set_figures *out)
 {
     const char *what = "link metrics";
-    out->auc = out->ap = out->mrr = NAN;
-    for (int i = 0; i < VGAE_MAX_HITS; i++)
-        out->hits[i] = out->hard_hits[i] = NAN;
-    if (ks->n < 0 || ks->n > VGAE_MAX_HITS)
-        return vgae_fail(ctx, VGAE_EINVAL, "%d values of K for Hits@K (0..%d)", ks->n, VGAE_MAX_HITS);
-    if (n_pos == 0)
-        return VGAE_OK;
-    if (n_pos < 0 || n_neg < 1 || !pos || !neg)
-        return vgae_fail(ctx, VGAE_EINVAL, "%s: need positives and negatives (%lld and %lld)", what,
-                         (long long)n_pos, (long long)n_neg);
-    vgae_status st = check_ks(ctx, what, ks->k, ks->n);
-    if (!st)
-        st = check_scores(ctx, what, "positive", pos, n_pos);
-    if (!st)
-        st = check_scores(ctx, what, "negative", neg, n_neg);
+    vgae_status st = figures_none(ctx, ks, out);
+    if (st || n_pos == 0)
+        return st;
+    st = check_sets(ctx, what, pos, n_pos, neg, n_neg, ks->k, ks->n);
     if (st)
         return st;
     qsort(pos, (size_t)n_pos, sizeof *pos, by_double_desc);
