@@ -44,7 +44,8 @@ VGAE_EXPORT vgae_status vgae_roc_auc(vgae_ctx *ctx, const double *scores, const 
 VGAE_EXPORT vgae_status vgae_average_precision(vgae_ctx *ctx, const double *scores, const uint8_t *labels,
                                    int64_t n, double *ap);
 
-/* Both at once for link prediction: positives' and negatives' scores as two arrays (one sort).
+/* Both at once for link prediction: positives' and negatives' scores as two arrays (a copy of each
+ * sorted, 8 bytes a score, and the two merged by threshold).
  * pos holds the n_pos scores of the true edges (label 1), neg the n_neg scores of the sampled
  * non-edges (label 0). The results are those of vgae_roc_auc and vgae_average_precision on the
  * concatenation, bit for bit. Errors (VGAE_EINVAL): n_pos < 1 or n_neg < 1, a NULL pointer, a NaN
