@@ -91,6 +91,11 @@ struct vgae_dist_gae {
     int32_t *stamp, *slot;       /* count: the part a row was last sent to (-1: none), and its index there */
     int32_t *mark;               /* the largest part's rows: a far v's index among its part's distinct ones (-1: none) */
     int64_t *counts;             /* 17 x parts */
+    int32_t *starts;             /* parts + 1: each part's first position (the last: N) */
+    /* (b1 - b0) x parts: per block, its far pairs by v's part (counted
+     * while drawing), where they begin among the far pairs grouped by v's
+     * part (count_far), and the cursors of a pass that places them */
+    int64_t *block_far, *block_at, *block_cur;
     vgae_far_rows far_rows;      /* gather: the far ends' codes from zall; fetch: the above */
     int want_loss;               /* this epoch's terms are wanted (the full loss skips them otherwise) */
     vgae_dist_stats stats;
@@ -218,6 +223,20 @@ static vgae_status local_adjacency(vgae_ctx *ctx, vgae_dist_gae *m)
 static int32_t part_first(const vgae_dist_gae *m, int r)
 {
     return m->part->block_start[vgae_partition_first_block(m->part->blocks, m->part->parts, r)];
+}
+
+/* The part holding position v (v outside this part's; m->starts made). */
+static inline int owner_of(const vgae_dist_gae *m, int32_t v)
+{
+    int lo = 0, hi = m->part->parts - 1; /* the last part whose first position is <= v */
+    while (lo < hi) {
+        const int mid = (lo + hi + 1) / 2;
+        if (m->starts[mid] <= v)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
 }
 
 /* The position of local column c. */
@@ -372,8 +391,16 @@ static vgae_status negatives_room(vgae_ctx *ctx, vgae_dist_gae *m)
         largest = size > largest ? size : largest;
     }
     m->mark = vgae_alloc(ctx, (size_t)largest, sizeof *m->mark);
-    if (!m->neg_u || !m->neg_v || !m->coef || (!alone && !m->reply_at) || !m->stamp || !m->slot || !m->mark)
+    const size_t parts = (size_t)m->part->parts;
+    m->starts = vgae_alloc(ctx, parts + 1, sizeof *m->starts);
+    m->block_far = vgae_calloc(ctx, (size_t)blocks * parts, sizeof *m->block_far);
+    m->block_at = vgae_alloc(ctx, (size_t)blocks * parts, sizeof *m->block_at);
+    m->block_cur = vgae_alloc(ctx, (size_t)blocks * parts, sizeof *m->block_cur);
+    if (!m->neg_u || !m->neg_v || !m->coef || (!alone && !m->reply_at) || !m->stamp || !m->slot || !m->mark ||
+        !m->starts || !m->block_far || !m->block_at || !m->block_cur)
         return VGAE_ENOMEM;
+    for (int r = 0; r <= m->part->parts; r++)
+        m->starts[r] = part_first(m, r);
     for (int32_t u = 0; u < m->count; u++)
         m->stamp[u] = -1;
     for (int32_t i = 0; i < largest; i++)
@@ -531,6 +558,10 @@ void vgae_dist_gae_free(vgae_dist_gae *m)
     free(m->stamp);
     free(m->slot);
     free(m->mark);
+    free(m->starts);
+    free(m->block_far);
+    free(m->block_at);
+    free(m->block_cur);
     free(m->best);
     for (int k = 0; k < 2; k++) {
         vgae_halo_destroy(&m->eval_halo[k]);
@@ -843,7 +874,8 @@ static int adjacent(const vgae_dist_gae *m, int32_t u, int32_t v)
 /* This epoch's non-edges: block b draws its share from sub-stream b + 1 of
  * a key drawn once per epoch from VGAE_STREAM_NEGATIVES (every process
  * draws the key: the streams advance alike). u uniform over the block, v
- * over all nodes, u != v, not a training edge. */
+ * over all nodes, u != v, not a training edge. Each block counts its
+ * pairs whose v another part holds, by that part (block_far). */
 static void draw_negatives(vgae_ctx *ctx, vgae_dist_gae *m)
 {
     const uint64_t key = vgae_rng_u64(vgae_ctx_rng(ctx, VGAE_STREAM_NEGATIVES));
@@ -855,6 +887,8 @@ static void draw_negatives(vgae_ctx *ctx, vgae_dist_gae *m)
         vgae_rng_init(&r, key, VGAE_STREAM_NEGATIVES);
         vgae_rng_substream(&r, (uint32_t)(m->b0 + b) + 1);
         const int32_t r0 = m->block_row[b], size = m->block_row[b + 1] - r0;
+        int64_t *far = m->block_far + (int64_t)b * m->part->parts;
+        memset(far, 0, (size_t)m->part->parts * sizeof *far);
         /* candidates BATCH at a time, their rows fetched before they are
          * checked in order: the same pairs as one at a time (a block's
          * stream serves it alone; candidates past its count are dropped) */
@@ -872,6 +906,8 @@ static void draw_negatives(vgae_ctx *ctx, vgae_dist_gae *m)
                     continue;
                 m->neg_u[k] = cu[i];
                 m->neg_v[k] = cv[i];
+                if (cv[i] < m->first || cv[i] >= m->first + m->count)
+                    far[owner_of(m, cv[i])]++;
                 k++;
             }
         }
@@ -924,31 +960,46 @@ static double push(batch *q, const vgae_real *a, const vgae_real *b, vgae_real *
     return q->filled == BATCH ? flush(q, target, scale, d) : 0.0;
 }
 
-/* Counts this part's non-edges whose v another part holds, per part
- * (out_n) with their offsets grouped by part (out_at), the rest of the
- * 13 x parts counts zeroed; returns how many. */
+/* This part's non-edges whose v another part holds, per part (out_n,
+ * from the blocks' counts) with their offsets grouped by part (out_at),
+ * the rest of the 13 x parts counts zeroed; where each block's far pairs
+ * begin in each part's group (block_at; each group in pair order).
+ * Returns how many. */
 static int64_t count_far(const vgae_dist_gae *m, int64_t *c)
 {
-    const int p = vgae_comm_size(m->comm);
+    const int p = vgae_comm_size(m->comm), blocks = m->b1 - m->b0;
     int64_t *out_n = c, *out_at = c + 2 * p;
     memset(c, 0, (size_t)(13 * p) * sizeof *c);
-    for (int64_t k = 0; k < m->n_neg; k++) {
-        const int32_t v = m->neg_v[k];
-        if (v < m->first || v >= m->first + m->count)
-            out_n[vgae_part_owner(m->part, v)]++;
-    }
+    for (int32_t b = 0; b < blocks; b++)
+        for (int r = 0; r < p; r++)
+            out_n[r] += m->block_far[(int64_t)b * p + r];
     for (int r = 1; r < p; r++)
         out_at[r] = out_at[r - 1] + out_n[r - 1];
+    for (int r = 0; r < p; r++)
+        for (int64_t b = 0, at = out_at[r]; b < blocks; b++) {
+            m->block_at[b * p + r] = at;
+            at += m->block_far[b * p + r];
+        }
     return out_at[p - 1] + out_n[p - 1];
 }
 
-/* Where non-edge k goes among the far pairs grouped by v's part, each
- * group in pair order (cursor: each part's next place, from out_at), or
- * -1 when v is this part's. */
+/* Block b's cursors (a pass over its pairs places each far pair at
+ * far_slot), reset to where its far pairs begin. */
+static int64_t *far_cursors(const vgae_dist_gae *m, int32_t b)
+{
+    const int p = m->part->parts;
+    int64_t *cur = m->block_cur + (int64_t)b * p;
+    memcpy(cur, m->block_at + (int64_t)b * p, (size_t)p * sizeof *cur);
+    return cur;
+}
+
+/* Where non-edge k (of the block whose cursors these are) goes among the
+ * far pairs grouped by v's part, each group in pair order, or -1 when v is
+ * this part's. */
 static int64_t far_slot(const vgae_dist_gae *m, int64_t *cursor, int64_t k)
 {
     const int32_t v = m->neg_v[k];
-    return v < m->first || v >= m->first + m->count ? cursor[vgae_part_owner(m->part, v)]++ : -1;
+    return v < m->first || v >= m->first + m->count ? cursor[owner_of(m, v)]++ : -1;
 }
 
 /* The non-edges' far ends. Each part sends to each other part the pairs
@@ -967,7 +1018,7 @@ static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vga
     int64_t *out_n = c, *in_n = c + p, *out_at = c + 2 * p, *in_at = c + 3 * p; /* pairs */
     int64_t *out_u = c + 4 * p, *in_u = c + 5 * p, *out_uat = c + 6 * p, *in_uat = c + 7 * p; /* rows of z_u */
     int64_t *back_n = c + 8 * p, *reply_n = c + 9 * p, *back_at = c + 10 * p, *reply_at = c + 11 * p; /* z_v */
-    int64_t *cursor = c + 12 * p, *b = c + 13 * p; /* b: 4 x p byte counts and offsets */
+    int64_t *b = c + 13 * p; /* b: 4 x p byte counts and offsets */
     const int64_t n_out = count_far(m, c);
     vgae_status st = VGAE_OK;
     if (vgae_reserve(ctx, (void **)&m->far, &m->far_cap, (size_t)(n_out ? n_out : 1), sizeof *m->far) ||
@@ -978,11 +1029,15 @@ static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vga
         return st;
     /* the far pairs grouped by v's part, each group in pair order; the
      * distinct u's each part gets */
-    memcpy(cursor, out_at, (size_t)p * sizeof *cursor);
-    for (int64_t k = 0; k < m->n_neg; k++) {
-        const int64_t j = far_slot(m, cursor, k);
-        if (j >= 0)
-            m->far[j] = k;
+    const int threads = vgae_ctx_threads(ctx), blocks = m->b1 - m->b0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && blocks > 1)
+    for (int32_t bl = 0; bl < blocks; bl++) {
+        int64_t *cursor = far_cursors(m, bl);
+        for (int64_t k = m->neg_block[bl]; k < m->neg_block[bl + 1]; k++) {
+            const int64_t j = far_slot(m, cursor, k);
+            if (j >= 0)
+                m->far[j] = k;
+        }
     }
     int64_t distinct = 0;
     for (int r = 0; r < p; r++) {
@@ -1126,7 +1181,7 @@ static vgae_status send_far_pairs(vgae_ctx *ctx, vgae_dist_gae *m)
 {
     const int p = vgae_comm_size(m->comm);
     int64_t *c = m->counts;
-    int64_t *out_n = c, *in_n = c + p, *out_at = c + 2 * p, *in_at = c + 3 * p, *cursor = c + 12 * p, *b = c + 13 * p;
+    int64_t *out_n = c, *in_n = c + p, *out_at = c + 2 * p, *in_at = c + 3 * p, *b = c + 13 * p;
     const int64_t n_out = count_far(m, c);
     vgae_status st = vgae_comm_alltoall_i64(ctx, m->comm, out_n, in_n);
     if (st)
@@ -1154,12 +1209,16 @@ static vgae_status send_far_pairs(vgae_ctx *ctx, vgae_dist_gae *m)
     st = vgae_comm_agree(ctx, m->comm, st, NULL);
     if (st)
         return st;
-    memcpy(cursor, out_at, (size_t)p * sizeof *cursor);
-    for (int64_t k = 0; k < m->n_neg; k++) {
-        const int64_t j = far_slot(m, cursor, k);
-        if (j >= 0) {
-            pout[2 * j] = m->first + m->neg_u[k];
-            pout[2 * j + 1] = m->neg_v[k];
+    const int threads = vgae_ctx_threads(ctx), blocks = m->b1 - m->b0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && blocks > 1)
+    for (int32_t bl = 0; bl < blocks; bl++) {
+        int64_t *cursor = far_cursors(m, bl);
+        for (int64_t k = m->neg_block[bl]; k < m->neg_block[bl + 1]; k++) {
+            const int64_t j = far_slot(m, cursor, k);
+            if (j >= 0) {
+                pout[2 * j] = m->first + m->neg_u[k];
+                pout[2 * j + 1] = m->neg_v[k];
+            }
         }
     }
     const int64_t pair_bytes = 2 * (int64_t)sizeof(int32_t);
@@ -1177,18 +1236,14 @@ static vgae_status send_far_pairs(vgae_ctx *ctx, vgae_dist_gae *m)
     return vgae_comm_agree(ctx, m->comm, st, NULL);
 }
 
-/* The coefficients of this part's far pairs (kept in coef, by pair) to
- * their v's parts, in the order the pairs went there (grouped by v's part,
- * each group in pair order; counts in m->counts); those of the pairs that
- * came in into coef_in, as in_pairs. 4 bytes a far pair. */
-static vgae_status send_coefficients(vgae_ctx *ctx, vgae_dist_gae *m)
+/* Room for the coefficients of the far pairs, out (cout: in the order the
+ * pairs went to their v's parts, grouped by v's part, each group in pair
+ * order; the decoder writes them there) and in (cin: as in_pairs). */
+static vgae_status coefficients_room(vgae_ctx *ctx, vgae_dist_gae *m)
 {
     const int p = vgae_comm_size(m->comm);
-    if (p == 1)
-        return VGAE_OK;
-    int64_t *c = m->counts;
+    const int64_t *c = m->counts;
     const int64_t *out_n = c, *in_n = c + p, *out_at = c + 2 * p, *in_at = c + 3 * p;
-    int64_t *cursor = c + 12 * p, *b = c + 13 * p;
     const int64_t n_out = out_at[p - 1] + out_n[p - 1], n_in = in_at[p - 1] + in_n[p - 1];
     vgae_status st = VGAE_OK;
     if (m->far_in_ext) { /* where the pairs out were (see send_far_pairs) */
@@ -1203,15 +1258,19 @@ static vgae_status send_coefficients(vgae_ctx *ctx, vgae_dist_gae *m)
         m->cout = m->coef_out;
         m->cin = m->coef_in;
     }
-    st = vgae_comm_agree(ctx, m->comm, st, NULL);
-    if (st)
-        return st;
-    memcpy(cursor, out_at, (size_t)p * sizeof *cursor);
-    for (int64_t k = 0; k < m->n_neg; k++) {
-        const int64_t j = far_slot(m, cursor, k);
-        if (j >= 0)
-            m->cout[j] = m->coef[k];
-    }
+    return vgae_comm_agree(ctx, m->comm, st, NULL);
+}
+
+/* The far pairs' coefficients (in cout) to their v's parts; those of the
+ * pairs that came in into cin. 4 bytes a far pair. */
+static vgae_status send_coefficients(vgae_ctx *ctx, vgae_dist_gae *m)
+{
+    const int p = vgae_comm_size(m->comm);
+    if (p == 1)
+        return VGAE_OK;
+    int64_t *c = m->counts;
+    const int64_t *out_n = c, *in_n = c + p, *out_at = c + 2 * p, *in_at = c + 3 * p;
+    int64_t *b = c + 13 * p;
     const int64_t size = (int64_t)sizeof *m->cout;
     for (int r = 0; r < p; r++) {
         b[r] = out_n[r] * size;
@@ -1271,6 +1330,8 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
         if (!st)
             st = exchange_negatives(ctx, m, z);
     }
+    if (!st)
+        st = coefficients_room(ctx, m);
     if (st)
         return st;
     vgae_mat_zero(dz);
@@ -1300,11 +1361,13 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
     }
     /* the non-edges, each scored once, where its u is: its gradient at u
      * added (threads take whole blocks: a block's pairs touch its rows
-     * alone), its term to the block's loss, its coefficient kept */
+     * alone), its term to the block's loss, its coefficient kept (a far
+     * pair's where it leaves for v's part) */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && blocks > 1)
     for (int32_t bl = 0; bl < blocks; bl++) {
         batch q = {0};
         double loss = 0;
+        int64_t *cursor = far_cursors(m, bl);
         for (int64_t k = m->neg_block[bl]; k < m->neg_block[bl + 1]; k++) {
             if (k + AHEAD < m->neg_block[bl + 1]) {
                 const int64_t ua = m->neg_u[k + AHEAD], va = (int64_t)m->neg_v[k + AHEAD] - m->first;
@@ -1313,10 +1376,10 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
                 vgae_prefetch_row(va >= 0 && va < count ? z->data + va * d : far_row(m, k + AHEAD, d), d);
             }
             const int32_t u = m->neg_u[k], v = m->neg_v[k];
-            const int local = v >= m->first && v < m->first + count;
-            const vgae_real *zv = local ? z->data + (int64_t)(v - m->first) * d : far_row(m, k, d);
-            loss += push(&q, z->data + (int64_t)u * d, zv, dz->data + (int64_t)u * d, NULL, m->coef + k, 1, 0,
-                         neg_scale, d);
+            const int64_t j = far_slot(m, cursor, k);
+            const vgae_real *zv = j < 0 ? z->data + (int64_t)(v - m->first) * d : far_row(m, k, d);
+            loss += push(&q, z->data + (int64_t)u * d, zv, dz->data + (int64_t)u * d, NULL,
+                         j < 0 ? m->coef + k : m->cout + j, 1, 0, neg_scale, d);
         }
         loss += flush(&q, 0, neg_scale, d);
         m->partials[(int64_t)bl * m->red_len + m->red_len - 2] += neg_weight * loss;
