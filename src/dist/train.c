@@ -225,16 +225,17 @@ static int32_t part_first(const vgae_dist_gae *m, int r)
     return m->part->block_start[vgae_partition_first_block(m->part->blocks, m->part->parts, r)];
 }
 
-/* The part holding position v (v outside this part's; m->starts made). */
+/* The part holding position v (m->starts made): the last whose first
+ * position is <= v, by a search whose steps depend on the number of parts
+ * alone, each a conditional move (far and near ends come in random order:
+ * a branch on them would be mispredicted half the time). */
 static inline int owner_of(const vgae_dist_gae *m, int32_t v)
 {
-    int lo = 0, hi = m->part->parts - 1; /* the last part whose first position is <= v */
-    while (lo < hi) {
-        const int mid = (lo + hi + 1) / 2;
-        if (m->starts[mid] <= v)
-            lo = mid;
-        else
-            hi = mid - 1;
+    int lo = 0;
+    for (int n = m->part->parts; n > 1;) {
+        const int half = n / 2;
+        lo = m->starts[lo + half] <= v ? lo + half : lo;
+        n -= half;
     }
     return lo;
 }
@@ -906,8 +907,7 @@ static void draw_negatives(vgae_ctx *ctx, vgae_dist_gae *m)
                     continue;
                 m->neg_u[k] = cu[i];
                 m->neg_v[k] = cv[i];
-                if (cv[i] < m->first || cv[i] >= m->first + m->count)
-                    far[owner_of(m, cv[i])]++;
+                far[owner_of(m, cv[i])]++; /* this part's own count is not used */
                 k++;
             }
         }
@@ -972,13 +972,13 @@ static int64_t count_far(const vgae_dist_gae *m, int64_t *c)
     memset(c, 0, (size_t)(13 * p) * sizeof *c);
     for (int32_t b = 0; b < blocks; b++)
         for (int r = 0; r < p; r++)
-            out_n[r] += m->block_far[(int64_t)b * p + r];
+            out_n[r] += r == m->part->part ? 0 : m->block_far[(int64_t)b * p + r];
     for (int r = 1; r < p; r++)
         out_at[r] = out_at[r - 1] + out_n[r - 1];
     for (int r = 0; r < p; r++)
         for (int64_t b = 0, at = out_at[r]; b < blocks; b++) {
             m->block_at[b * p + r] = at;
-            at += m->block_far[b * p + r];
+            at += r == m->part->part ? 0 : m->block_far[b * p + r];
         }
     return out_at[p - 1] + out_n[p - 1];
 }
@@ -998,8 +998,9 @@ static int64_t *far_cursors(const vgae_dist_gae *m, int32_t b)
  * this part's. */
 static int64_t far_slot(const vgae_dist_gae *m, int64_t *cursor, int64_t k)
 {
-    const int32_t v = m->neg_v[k];
-    return v < m->first || v >= m->first + m->count ? cursor[owner_of(m, v)]++ : -1;
+    const int r = owner_of(m, m->neg_v[k]), mine = r == m->part->part;
+    const int64_t j = cursor[r]++; /* this part's own cursor counts nothing used */
+    return mine ? -1 : j;
 }
 
 /* The non-edges' far ends. Each part sends to each other part the pairs
@@ -1301,6 +1302,16 @@ static const vgae_real *far_row(const vgae_dist_gae *m, int64_t k, int64_t d)
                                           : m->back_rows + (int64_t)m->reply_at[k] * d;
 }
 
+/* The code of non-edge k's v: gathering, every row's is in zall (no
+ * branch on whether v is near or far, which comes in random order). */
+static const vgae_real *v_row(const vgae_dist_gae *m, const vgae_mat *z, int64_t k, int64_t d)
+{
+    if (m->far_rows == VGAE_FAR_GATHER)
+        return m->zall.data + (int64_t)m->neg_v[k] * d;
+    const int64_t v = (int64_t)m->neg_v[k] - m->first;
+    return v >= 0 && v < m->count ? z->data + v * d : far_row(m, k, d);
+}
+
 /* The sampled loss's decoder (an ELBO decoder callback). A row's gradient
  * adds, in this order, whatever P is: its training edges' terms, its
  * non-edges' terms as their u (each non-edge scored once, by its block, at
@@ -1370,14 +1381,14 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
         int64_t *cursor = far_cursors(m, bl);
         for (int64_t k = m->neg_block[bl]; k < m->neg_block[bl + 1]; k++) {
             if (k + AHEAD < m->neg_block[bl + 1]) {
-                const int64_t ua = m->neg_u[k + AHEAD], va = (int64_t)m->neg_v[k + AHEAD] - m->first;
+                const int64_t ua = m->neg_u[k + AHEAD];
                 vgae_prefetch_row(z->data + ua * d, d);
                 vgae_prefetch_row(dz->data + ua * d, d);
-                vgae_prefetch_row(va >= 0 && va < count ? z->data + va * d : far_row(m, k + AHEAD, d), d);
+                vgae_prefetch_row(v_row(m, z, k + AHEAD, d), d);
             }
-            const int32_t u = m->neg_u[k], v = m->neg_v[k];
+            const int32_t u = m->neg_u[k];
             const int64_t j = far_slot(m, cursor, k);
-            const vgae_real *zv = j < 0 ? z->data + (int64_t)(v - m->first) * d : far_row(m, k, d);
+            const vgae_real *zv = v_row(m, z, k, d);
             loss += push(&q, z->data + (int64_t)u * d, zv, dz->data + (int64_t)u * d, NULL,
                          j < 0 ? m->coef + k : m->cout + j, 1, 0, neg_scale, d);
         }
