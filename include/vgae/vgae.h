@@ -15,6 +15,7 @@
 #include "vgae/nn/sparse.h"
 #include "vgae/nn/layers.h"
 #include "vgae/nn/optim.h"
+#include "vgae/nn/lstm.h"
 
 /* vae: the shared stochastic-layer and ELBO core */
 #include "vgae/vae/gaussian.h"

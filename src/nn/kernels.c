@@ -200,6 +200,63 @@ static CLONES void kernel_adam(vgae_real *restrict theta, const vgae_real *restr
     }
 }
 
+/* sigmoid(v) and tanh(v), each from one exp(-|v|) (exp(-2|v|) for tanh):
+ * sigmoid without cancellation; tanh(v) = sign(v) (1 - e) / (1 + e), to
+ * within a few float ulps of 1 in absolute terms (relative accuracy is lost
+ * only for |v| well under 1e-3, where the cell's sums do not feel it). */
+static inline __attribute__((always_inline)) real gate_sigmoid(real v)
+{
+    const real e = EXP_NEG(fabs(v)), inv = 1 / (1 + e);
+    return v >= 0 ? inv : e * inv;
+}
+
+static inline __attribute__((always_inline)) real gate_tanh(real v)
+{
+    const real e = EXP_NEG(2 * fabs(v)), t = (1 - e) / (1 + e);
+    return v >= 0 ? t : -t;
+}
+
+static CLONES void kernel_lstm_step(vgae_real *restrict a, const vgae_real *restrict c_prev,
+                                    vgae_real *restrict c, vgae_real *restrict h, int64_t rows, int64_t hd)
+{
+    for (int64_t r = 0; r < rows; r++) {
+        real *ai = a + r * 4 * hd, *af = ai + hd, *ag = af + hd, *ao = ag + hd;
+        const real *cp = c_prev + r * hd;
+        real *cr = c + r * hd, *hr = h + r * hd;
+        for (int64_t j = 0; j < hd; j++) {
+            const real i = gate_sigmoid(ai[j]), f = gate_sigmoid(af[j]), g = gate_tanh(ag[j]),
+                       o = gate_sigmoid(ao[j]);
+            const real cj = f * cp[j] + i * g;
+            ai[j] = i;
+            af[j] = f;
+            ag[j] = g;
+            ao[j] = o;
+            cr[j] = cj;
+            hr[j] = o * gate_tanh(cj);
+        }
+    }
+}
+
+static CLONES void kernel_lstm_step_back(vgae_real *restrict a, const vgae_real *restrict c_prev,
+                                         const vgae_real *restrict c, const vgae_real *restrict dh,
+                                         vgae_real *restrict dc, int64_t rows, int64_t hd)
+{
+    for (int64_t r = 0; r < rows; r++) {
+        real *ai = a + r * 4 * hd, *af = ai + hd, *ag = af + hd, *ao = ag + hd;
+        const real *cp = c_prev + r * hd, *cr = c + r * hd, *dhr = dh + r * hd;
+        real *dcr = dc + r * hd;
+        for (int64_t j = 0; j < hd; j++) {
+            const real i = ai[j], f = af[j], g = ag[j], o = ao[j], tc = gate_tanh(cr[j]), d = dhr[j];
+            const real dcj = dcr[j] + d * o * (1 - tc * tc);
+            ai[j] = dcj * g * i * (1 - i);
+            af[j] = dcj * cp[j] * f * (1 - f);
+            ag[j] = dcj * i * (1 - g * g);
+            ao[j] = d * tc * o * (1 - o);
+            dcr[j] = dcj * f;
+        }
+    }
+}
+
 /* The nearest of k codes to x (d values): the smallest norms[j] - 2 x . e_j,
  * e_j column j of et (d x k, row-major), the lowest index on ties. Distances
  * are formed and compared 16 codes at a time in one vector (GCC's vector
@@ -447,6 +504,18 @@ int32_t vgae_kernel_nearest(const vgae_real *x, int64_t d, const vgae_real *et, 
                             int64_t k)
 {
     return kernel_nearest(x, d, et, norms, k);
+}
+
+void vgae_kernel_lstm_step(vgae_real *a, const vgae_real *c_prev, vgae_real *c, vgae_real *h, int64_t rows,
+                           int64_t hidden)
+{
+    kernel_lstm_step(a, c_prev, c, h, rows, hidden);
+}
+
+void vgae_kernel_lstm_step_back(vgae_real *a, const vgae_real *c_prev, const vgae_real *c, const vgae_real *dh,
+                                vgae_real *dc, int64_t rows, int64_t hidden)
+{
+    kernel_lstm_step_back(a, c_prev, c, dh, dc, rows, hidden);
 }
 
 const char *vgae_kernel_isa(void)

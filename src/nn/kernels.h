@@ -62,6 +62,18 @@ double vgae_kernel_full_tile(const vgae_full_tile *t);
 int32_t vgae_kernel_nearest(const vgae_real *x, int64_t d, const vgae_real *et, const vgae_real *norms,
                             int64_t k);
 
+/* One step of rows LSTM cells of `hidden` units (see vgae/nn/lstm.h): a
+ * (rows x 4 hidden: i, f, g, o) holds the gates' pre-activations and
+ * receives their values; c = f c_prev + i g and h = o tanh(c) (rows x
+ * hidden each). */
+void vgae_kernel_lstm_step(vgae_real *a, const vgae_real *c_prev, vgae_real *c, vgae_real *h, int64_t rows,
+                           int64_t hidden);
+/* Its backward: from the gates' values (a), c_prev, c, dh = d loss / d h
+ * and dc = d loss / d c from the step after, a receives d loss / d the
+ * pre-activations and dc the gradient carried to c_prev. */
+void vgae_kernel_lstm_step_back(vgae_real *a, const vgae_real *c_prev, const vgae_real *c, const vgae_real *dh,
+                                vgae_real *dc, int64_t rows, int64_t hidden);
+
 /* ---- the sampled decoders' pair terms (inline: their loops are the hot path) ---- */
 
 /* z_u . z_v in double, in VGAE_DOT_LANES interleaved partial sums added in a

@@ -1038,11 +1038,104 @@ static void check_image_vae(void **state)
     check_image_vae_rows(ctx, "conditional image vae in lanes", vgae_kl_schedule_defaults(), 0, 3, IMAGE_ROWS);
 }
 
+/* ---- the LSTM: L = r . (every h_t) + rh . h_T + rc . c_T, with a
+ * condition and a starting state, against every input and weight ---- */
+enum { LSTM_IN = 3, LSTM_H = 4, LSTM_T = 5, LSTM_B = 2 };
+
+typedef struct {
+    vgae_lstm layer;
+    vgae_lstm_run run;
+    vgae_mat x, cond, h0, c0, r, rh, rc, dx, dcond, dh0, dc0;
+} lstm_case;
+
+static double lstm_loss(vgae_ctx *ctx, void *self)
+{
+    lstm_case *c = self;
+    assert_int_equal(vgae_lstm_forward(ctx, &c->layer, &c->x, &c->cond, &c->h0, &c->c0, LSTM_T, LSTM_B, &c->run),
+                     VGAE_OK);
+    const vgae_mat out = vgae_lstm_outputs(&c->run), hl = vgae_lstm_h(&c->run, LSTM_T - 1),
+                   cl = vgae_lstm_c(&c->run, LSTM_T - 1);
+    return dot(&c->r, &out) + dot(&c->rh, &hl) + dot(&c->rc, &cl);
+}
+
+/* The LSTM's equations written out, element by element, for one step of
+ * the forward pass (the layer's GEMMs and kernels are checked against it). */
+static void lstm_direct(const lstm_case *c, vgae_mat *out)
+{
+    double h[LSTM_B][LSTM_H], cell[LSTM_B][LSTM_H];
+    for (int s = 0; s < LSTM_B; s++)
+        for (int j = 0; j < LSTM_H; j++) {
+            h[s][j] = c->h0.data[s * LSTM_H + j];
+            cell[s][j] = c->c0.data[s * LSTM_H + j];
+        }
+    for (int t = 0; t < LSTM_T; t++)
+        for (int s = 0; s < LSTM_B; s++) {
+            double a[4 * LSTM_H];
+            for (int k = 0; k < 4 * LSTM_H; k++) {
+                a[k] = c->layer.b.data[k] + c->cond.data[s * 4 * LSTM_H + k];
+                for (int i = 0; i < LSTM_IN; i++)
+                    a[k] += c->x.data[(t * LSTM_B + s) * LSTM_IN + i] * c->layer.wx.data[i * 4 * LSTM_H + k];
+                for (int i = 0; i < LSTM_H; i++)
+                    a[k] += h[s][i] * c->layer.wh.data[i * 4 * LSTM_H + k];
+            }
+            for (int j = 0; j < LSTM_H; j++) {
+                const double ig = 1 / (1 + exp(-a[j])), fg = 1 / (1 + exp(-a[LSTM_H + j]));
+                const double gg = tanh(a[2 * LSTM_H + j]), og = 1 / (1 + exp(-a[3 * LSTM_H + j]));
+                cell[s][j] = fg * cell[s][j] + ig * gg;
+                h[s][j] = og * tanh(cell[s][j]);
+                out->data[(t * LSTM_B + s) * LSTM_H + j] = h[s][j];
+            }
+        }
+}
+
+static void check_lstm(void **state)
+{
+    vgae_ctx *ctx = *state;
+    lstm_case c = {0};
+    assert_int_equal(vgae_lstm_init(ctx, &c.layer, LSTM_IN, LSTM_H, vgae_ctx_rng(ctx, VGAE_STREAM_INIT)), VGAE_OK);
+    vgae_mat *mats[] = {&c.x, &c.cond, &c.h0, &c.c0, &c.r, &c.rh, &c.rc, &c.dx, &c.dcond, &c.dh0, &c.dc0};
+    const int64_t rows[] = {LSTM_T * LSTM_B, LSTM_B, LSTM_B, LSTM_B, LSTM_T * LSTM_B, LSTM_B, LSTM_B,
+                            LSTM_T * LSTM_B, LSTM_B, LSTM_B, LSTM_B};
+    const int64_t cols[] = {LSTM_IN, 4 * LSTM_H, LSTM_H, LSTM_H, LSTM_H, LSTM_H, LSTM_H,
+                            LSTM_IN, 4 * LSTM_H, LSTM_H, LSTM_H};
+    for (int k = 0; k < 11; k++) {
+        assert_int_equal(vgae_mat_init(ctx, mats[k], rows[k], cols[k]), VGAE_OK);
+        if (k < 7)
+            fill_normal(mats[k], 40 + (uint32_t)k, k == 1 ? 0.5 : 1.0);
+    }
+    fill_normal(&c.layer.b, 47, 0.5);
+    /* the forward pass against the equations */
+    vgae_mat direct = {0};
+    assert_int_equal(vgae_mat_init(ctx, &direct, LSTM_T * LSTM_B, LSTM_H), VGAE_OK);
+    lstm_direct(&c, &direct);
+    lstm_loss(ctx, &c);
+    const vgae_mat out = vgae_lstm_outputs(&c.run);
+    for (int64_t i = 0; i < vgae_mat_size(&direct); i++)
+        assert_true(fabs(out.data[i] - direct.data[i]) <= 1e-14);
+    vgae_mat_destroy(&direct);
+    /* backward once: the weights' gradients start at zero and are added to */
+    assert_int_equal(vgae_lstm_backward(ctx, &c.layer, &c.x, &c.r, &c.rh, &c.rc, &c.run, &c.dx, &c.dcond, &c.dh0,
+                                        &c.dc0),
+                     VGAE_OK);
+    check(ctx, "lstm dx", lstm_loss, &c, &c.x, &c.dx);
+    check(ctx, "lstm dcond", lstm_loss, &c, &c.cond, &c.dcond);
+    check(ctx, "lstm dh0", lstm_loss, &c, &c.h0, &c.dh0);
+    check(ctx, "lstm dc0", lstm_loss, &c, &c.c0, &c.dc0);
+    check(ctx, "lstm dWx", lstm_loss, &c, &c.layer.wx, &c.layer.dwx);
+    check(ctx, "lstm dWh", lstm_loss, &c, &c.layer.wh, &c.layer.dwh);
+    check(ctx, "lstm db", lstm_loss, &c, &c.layer.b, &c.layer.db);
+    for (int k = 0; k < 11; k++)
+        vgae_mat_destroy(mats[k]);
+    vgae_lstm_run_destroy(&c.run);
+    vgae_lstm_destroy(&c.layer);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(check_self_test, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_linear, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(check_lstm, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_activations, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_dropout, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_gaussian, setup_ctx, teardown_ctx),

@@ -385,6 +385,110 @@ static void gemm_blocks_match_reference(void **state)
     vgae_ctx_set_threads(ctx, 1);
 }
 
+/* ---- the LSTM in float ---- */
+
+/* One step of the LSTM in double from the float run's own state at t - 1,
+ * against the float step t: each value within a bound of one step's
+ * rounding. A pre-activation sums k = in + H + 2 float terms: within
+ * k 2^-24 sum |terms| (as a GEMM). sigmoid moves at most 1/4 as much as its
+ * input, tanh at most as much; the kernels' own exp adds 2e-8 relative and
+ * tanh's (1 - e) / (1 + e) form 2^-22 absolute. c = f c' + i g and
+ * h = o tanh(c) then carry these by their factors, plus a rounding each. */
+static void lstm_step_within_bound(const vgae_lstm *l, const vgae_lstm_run *run, const vgae_mat *x, int64_t t)
+{
+    const int64_t hd = l->hidden, batch = run->batch, in = l->in;
+    const double u = 0x1p-24, k = (double)(in + hd + 2), tanh_err = 0x1p-22;
+    const vgae_mat hp = vgae_lstm_h(run, t - 1), cp = vgae_lstm_c(run, t - 1), h = vgae_lstm_h(run, t),
+                   c = vgae_lstm_c(run, t);
+    for (int64_t s = 0; s < batch; s++)
+        for (int64_t j = 0; j < hd; j++) {
+            double a[4], da[4];
+            for (int q = 0; q < 4; q++) {
+                const int64_t col = q * hd + j;
+                double sum = l->b.data[col], mag = fabs(sum);
+                for (int64_t i = 0; i < in; i++) {
+                    const double term = (double)x->data[(t * batch + s) * in + i] * l->wx.data[i * 4 * hd + col];
+                    sum += term;
+                    mag += fabs(term);
+                }
+                for (int64_t i = 0; i < hd; i++) {
+                    const double term = (double)hp.data[s * hd + i] * l->wh.data[i * 4 * hd + col];
+                    sum += term;
+                    mag += fabs(term);
+                }
+                a[q] = sum;
+                da[q] = k * u * mag;
+            }
+            const double ig = 1 / (1 + exp(-a[0])), fg = 1 / (1 + exp(-a[1])), gg = tanh(a[2]),
+                         og = 1 / (1 + exp(-a[3]));
+            const double di = da[0] / 4 + 2e-8, df = da[1] / 4 + 2e-8, dg = da[2] + tanh_err, dgo = da[3] / 4 + 2e-8;
+            const double cprev = cp.data[s * hd + j], cr = fg * cprev + ig * gg;
+            const double dc = fabs(cprev) * df + fabs(gg) * di + ig * dg + 2 * u * (fabs(fg * cprev) + fabs(ig * gg));
+            const double hr = og * tanh(cr), dh = fabs(tanh(cr)) * dgo + og * (dc + tanh_err) + u;
+            const double got_c = c.data[s * hd + j], got_h = h.data[s * hd + j];
+            if (fabs(got_c - cr) > 2 * dc || fabs(got_h - hr) > 2 * dh)
+                fail_msg("LSTM step %lld, row %lld, unit %lld: c %.9g (double %.9g, bound %.2g), h %.9g (double "
+                         "%.9g, bound %.2g)",
+                         (long long)t, (long long)s, (long long)j, got_c, cr, 2 * dc, got_h, hr, 2 * dh);
+        }
+}
+
+/* The float LSTM: every step within its rounding bound of the equations in
+ * double, and forward and backward the same bits on 1 and 2 threads (the
+ * cells split by rows, the products in vgae_gemm's fixed blocks). */
+static void lstm_float_steps_and_threads(void **state)
+{
+    vgae_ctx *ctx = *state;
+    const int64_t in = 10, hd = 96, steps = 7, batch = 70;
+    vgae_lstm l[2];
+    vgae_lstm_run run[2] = {{0}, {0}};
+    vgae_mat x = {0}, dh = {0}, dx[2] = {{0}}, dh0[2] = {{0}};
+    assert_int_equal(vgae_mat_init(ctx, &x, steps * batch, in), VGAE_OK);
+    assert_int_equal(vgae_mat_init(ctx, &dh, steps * batch, hd), VGAE_OK);
+    vgae_rng r;
+    vgae_rng_init(&r, 9, 0);
+    vgae_rng_normal_fill_f(&r, x.data, vgae_mat_size(&x), 1);
+    vgae_rng_normal_fill_f(&r, dh.data, vgae_mat_size(&dh), 1);
+    for (int k = 0; k < 2; k++) {
+        vgae_ctx_set_threads(ctx, k + 1);
+        vgae_rng init;
+        vgae_rng_init(&init, 5, 1);
+        assert_int_equal(vgae_lstm_init(ctx, &l[k], in, hd, &init), VGAE_OK);
+        assert_int_equal(vgae_mat_init(ctx, &dx[k], steps * batch, in), VGAE_OK);
+        assert_int_equal(vgae_mat_init(ctx, &dh0[k], batch, hd), VGAE_OK);
+        assert_int_equal(vgae_lstm_forward(ctx, &l[k], &x, NULL, NULL, NULL, steps, batch, &run[k]), VGAE_OK);
+        if (k == 0)
+            for (int64_t t = 0; t < steps; t++)
+                lstm_step_within_bound(&l[0], &run[0], &x, t);
+        const vgae_mat out = vgae_lstm_outputs(&run[k]);
+        if (k == 1)
+            assert_memory_equal(vgae_lstm_outputs(&run[0]).data, out.data,
+                                (size_t)vgae_mat_size(&out) * sizeof(float));
+        assert_int_equal(vgae_lstm_backward(ctx, &l[k], &x, &dh, NULL, NULL, &run[k], &dx[k], NULL, &dh0[k], NULL),
+                         VGAE_OK);
+    }
+    assert_memory_equal(dx[0].data, dx[1].data, (size_t)vgae_mat_size(&dx[0]) * sizeof(float));
+    assert_memory_equal(dh0[0].data, dh0[1].data, (size_t)vgae_mat_size(&dh0[0]) * sizeof(float));
+    assert_memory_equal(l[0].dwx.data, l[1].dwx.data, (size_t)vgae_mat_size(&l[0].dwx) * sizeof(float));
+    assert_memory_equal(l[0].dwh.data, l[1].dwh.data, (size_t)vgae_mat_size(&l[0].dwh) * sizeof(float));
+    assert_memory_equal(l[0].db.data, l[1].db.data, (size_t)vgae_mat_size(&l[0].db) * sizeof(float));
+    /* shapes that do not fit are refused, naming what */
+    vgae_mat wrong = {0};
+    assert_int_equal(vgae_mat_init(ctx, &wrong, batch, hd + 1), VGAE_OK);
+    assert_int_equal(vgae_lstm_forward(ctx, &l[0], &x, NULL, &wrong, NULL, steps, batch, &run[0]), VGAE_EINVAL);
+    assert_non_null(strstr(vgae_ctx_message(ctx), "h0"));
+    vgae_mat_destroy(&wrong);
+    for (int k = 0; k < 2; k++) {
+        vgae_lstm_destroy(&l[k]);
+        vgae_lstm_run_destroy(&run[k]);
+        vgae_mat_destroy(&dx[k]);
+        vgae_mat_destroy(&dh0[k]);
+    }
+    vgae_mat_destroy(&x);
+    vgae_mat_destroy(&dh);
+    vgae_ctx_set_threads(ctx, 1);
+}
+
 /* ---- Gaussian layer ---- */
 static void kl_closed_form(void **state)
 {
@@ -1117,6 +1221,7 @@ int main(void)
         cmocka_unit_test(rng_fill_window_is_a_slice),
         cmocka_unit_test_setup_teardown(gemm_small_by_hand, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(gemm_blocks_match_reference, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(lstm_float_steps_and_threads, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(kl_closed_form, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(bernoulli_kernel_accuracy, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(bernoulli_extreme_logits, setup_ctx, teardown_ctx),
