@@ -40,6 +40,7 @@
 #include "vgae/io/pairs.h"
 #include "vgae/io/embedding.h"
 #include "vgae/io/images.h"
+#include "vgae/io/sequences.h"
 #include "vgae/io/png.h"
 #include "vgae/io/plot.h"
 #include "vgae/io/model_file.h"

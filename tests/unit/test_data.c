@@ -253,6 +253,155 @@ static void pair_files(void **state)
     vgae_graph_free(g);
 }
 
+/* ---- sequence files ---- */
+
+static void write_bytes(const char *path, const char *bytes, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(bytes, 1, n, f), n);
+    fclose(f);
+}
+
+/* A sequence as UTF-8 text, for comparing. */
+static const char *seq_text(const vgae_seqs *s, int64_t i, char *buf)
+{
+    char *o = buf;
+    for (int64_t k = s->start[i]; k < s->start[i + 1]; k++)
+        o += vgae_utf8_put(s->sym[k], o);
+    *o = '\0';
+    return buf;
+}
+
+/* UTF-8 both ways, on the edges of each length and the invalid forms. */
+static void utf8_round_trip(void **state)
+{
+    (void)state;
+    const uint32_t codes[] = {0x41, 0x7F, 0x80, 0x7FF, 0x800, 0xFFFF, 0x10000, 0x10FFFF, 0xE9, 0x212B};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        char buf[4];
+        uint32_t back = 0;
+        const int n = vgae_utf8_put(codes[i], buf);
+        assert_int_equal(vgae_utf8_get((const unsigned char *)buf, (size_t)n, &back), n);
+        assert_int_equal(back, codes[i]);
+        assert_int_equal(vgae_utf8_get((const unsigned char *)buf, (size_t)n - 1, &back), n == 1 ? 0 : 0);
+    }
+    uint32_t c;
+    const char *bad[] = {"\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\x80", "\xFF", "\xC3("};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(vgae_utf8_get((const unsigned char *)bad[i], strlen(bad[i]), &c), 0);
+}
+
+static void sequence_files(void **state)
+{
+    vgae_ctx *ctx = *state;
+    char dir[] = "/tmp/vgae-seqs-XXXXXX", path[96], text[256];
+    assert_non_null(mkdtemp(dir));
+    vgae_seqs s = {0};
+    /* lines: kept whole (inner blanks too), blank lines and long ones counted, CRLF endings taken off */
+    snprintf(path, sizeof path, "%s/words.txt", dir);
+    const char words[] = "caf\xC3\xA9\r\n\nthe cat\nabcdefghij\nzebra\n";
+    write_bytes(path, words, sizeof words - 1);
+    assert_int_equal(vgae_seqs_read(ctx, path, VGAE_SEQ_AUTO, 8, NULL, &s), VGAE_OK);
+    assert_int_equal(s.count, 3);
+    assert_string_equal(seq_text(&s, 0, text), "caf\xC3\xA9");
+    assert_int_equal(s.start[1] - s.start[0], 4); /* é is one character */
+    assert_string_equal(seq_text(&s, 1, text), "the cat");
+    assert_string_equal(seq_text(&s, 2, text), "zebra");
+    assert_int_equal(s.line[2], 5);
+    assert_int_equal(s.blank, 1);
+    assert_int_equal(s.too_long, 1);
+    assert_int_equal(s.first_too_long, 4);
+    assert_int_equal(s.longest, 7);
+    vgae_alphabet a;
+    assert_int_equal(vgae_alphabet_learn(ctx, &s, &a), VGAE_OK);
+    assert_int_equal(a.size, 11); /* ' ' a b c e f h r t z and é */
+    assert_int_equal(a.sym[0], ' ');
+    assert_int_equal(a.sym[a.size - 1], 0xE9);
+    assert_true(vgae_alphabet_find(&a, 'z') >= 0);
+    assert_int_equal(vgae_alphabet_find(&a, 'q'), -1);
+    vgae_seqs_free(&s);
+    /* against that alphabet: a line with a character it lacks is counted and named */
+    const char more[] = "cafe\nquiz\nbat\n";
+    write_bytes(path, more, sizeof more - 1);
+    assert_int_equal(vgae_seqs_read(ctx, path, VGAE_SEQ_LINES, 8, &a, &s), VGAE_OK);
+    assert_int_equal(s.count, 2);
+    assert_int_equal(s.unknown, 1);
+    assert_int_equal(s.first_unknown, 2);
+    assert_int_equal(s.first_unknown_sym, 'q');
+    vgae_seqs_free(&s);
+    /* SMILES files: the first field; CSV: the first field, quotes taken off ("" is a quote) */
+    snprintf(path, sizeof path, "%s/mols.smi", dir);
+    const char smi[] = "CC1=CC(=O)C=CC1=O\t1\n  [O-][N+](=O)C1=CNC(=N)S1 4\n";
+    write_bytes(path, smi, sizeof smi - 1);
+    assert_int_equal(vgae_seqs_read(ctx, path, VGAE_SEQ_AUTO, 100, NULL, &s), VGAE_OK);
+    assert_int_equal(s.count, 2);
+    assert_string_equal(seq_text(&s, 1, text), "[O-][N+](=O)C1=CNC(=N)S1");
+    vgae_seqs_free(&s);
+    snprintf(path, sizeof path, "%s/mols.csv", dir);
+    const char csv[] = "\"N(NC(=O)C1CCC1)c2ccc(cc2)C(C)(C)C\",\"WEHI-0039854\"\nCCO,x\n\"a\"\"b\",c\n";
+    write_bytes(path, csv, sizeof csv - 1);
+    assert_int_equal(vgae_seqs_read(ctx, path, VGAE_SEQ_AUTO, 100, NULL, &s), VGAE_OK);
+    assert_int_equal(s.count, 3);
+    assert_string_equal(seq_text(&s, 0, text), "N(NC(=O)C1CCC1)c2ccc(cc2)C(C)(C)C");
+    assert_string_equal(seq_text(&s, 1, text), "CCO");
+    assert_string_equal(seq_text(&s, 2, text), "a\"b");
+    vgae_seqs_free(&s);
+    /* bad files: each error names the file and line, and nothing is returned */
+    const char quote[] = "\"CCO,x\n";
+    write_bytes(path, quote, sizeof quote - 1);
+    assert_error_contains(ctx, vgae_seqs_read(ctx, path, VGAE_SEQ_AUTO, 100, NULL, &s),
+                          "mols.csv:1: a quoted field without its closing quote");
+    assert_null(s.start);
+    snprintf(path, sizeof path, "%s/junk.bin", dir);
+    const char junk[] = "ok\n\x01\x02\xFF\xFE binary\n";
+    write_bytes(path, junk, sizeof junk - 1);
+    assert_error_contains(ctx, vgae_seqs_read(ctx, path, VGAE_SEQ_AUTO, 100, NULL, &s),
+                          "junk.bin:2: byte 1 (0x01) is not UTF-8 text");
+    const char nul[] = "ok\nab\0cd\n";
+    write_bytes(path, nul, sizeof nul - 1);
+    assert_error_contains(ctx, vgae_seqs_read(ctx, path, VGAE_SEQ_AUTO, 100, NULL, &s), "junk.bin:2: line contains a NUL byte");
+    const char latin1[] = "caf\xE9\n";
+    write_bytes(path, latin1, sizeof latin1 - 1);
+    assert_error_contains(ctx, vgae_seqs_read(ctx, path, VGAE_SEQ_AUTO, 100, NULL, &s),
+                          "junk.bin:1: byte 4 (0xe9) is not UTF-8");
+    snprintf(path, sizeof path, "%s/empty.txt", dir);
+    write_bytes(path, "", 0);
+    assert_error_contains(ctx, vgae_seqs_read(ctx, path, VGAE_SEQ_AUTO, 100, NULL, &s), "empty.txt: no sequences");
+    write_bytes(path, "\n \n", 3); /* a line of one blank is a sequence of one character */
+    assert_int_equal(vgae_seqs_read(ctx, path, VGAE_SEQ_LINES, 100, NULL, &s), VGAE_OK);
+    assert_int_equal(s.count, 1);
+    vgae_seqs_free(&s);
+    write_bytes(path, "abcdef\nabcdefg\n", 15);
+    assert_error_contains(ctx, vgae_seqs_read(ctx, path, VGAE_SEQ_AUTO, 5, NULL, &s),
+                          "no sequence kept: 2 longer than 5 characters (the first on line 1)");
+    assert_error_contains(ctx, vgae_seqs_read(ctx, path, VGAE_SEQ_AUTO, 0, NULL, &s), "at least 1 character");
+    unlink(path);
+    snprintf(path, sizeof path, "%s/junk.bin", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/mols.csv", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/mols.smi", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/words.txt", dir);
+    unlink(path);
+    assert_int_equal(rmdir(dir), 0);
+    /* one sequence given as text */
+    assert_int_equal(vgae_seqs_from_text(ctx, "--from", "bat", 8, &a, &s), VGAE_OK);
+    assert_int_equal(s.count, 1);
+    vgae_seqs_free(&s);
+    assert_error_contains(ctx, vgae_seqs_from_text(ctx, "--from", "bqt", 8, &a, &s),
+                          "--from: character 2, 'q', is not in the model's alphabet");
+    assert_error_contains(ctx, vgae_seqs_from_text(ctx, "--from", "", 8, &a, &s), "--from is empty");
+    assert_error_contains(ctx, vgae_seqs_from_text(ctx, "--from", "abcabcabc", 8, &a, &s),
+                          "has 9 characters, more than the model's 8");
+    assert_error_contains(ctx, vgae_seqs_from_text(ctx, "--to", "a\xFF", 8, &a, &s), "--to: byte 2 is not UTF-8");
+    vgae_seq_format f;
+    assert_int_equal(vgae_seq_format_from_name(ctx, "smi", &f), VGAE_OK);
+    assert_int_equal(f, VGAE_SEQ_SMI);
+    assert_error_contains(ctx, vgae_seq_format_from_name(ctx, "fasta", &f), "unknown sequence format 'fasta'");
+}
+
 /* The reader behind every file reader counts past 2 GiB: a sparse file of
  * 2^31 + 2^26 bytes (no disk used) reads whole, in 1 MiB pieces, with its
  * last bytes where they belong; and a gzip file of two members reads as
@@ -324,6 +473,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(sparse_copy_and_checksum, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(pair_files, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(reads_past_2_gib, setup_ctx, teardown_ctx),
+        cmocka_unit_test(utf8_round_trip),
+        cmocka_unit_test_setup_teardown(sequence_files, setup_ctx, teardown_ctx),
     };
     return cmocka_run_group_tests_name("data", tests, NULL, NULL);
 }
