@@ -1003,6 +1003,29 @@ static int64_t far_slot(const vgae_dist_gae *m, int64_t *cursor, int64_t k)
     return mine ? -1 : j;
 }
 
+/* Each far pair k at its place j among the far pairs grouped by v's part
+ * (each group in pair order): far[j] = k, and pairs[2j], pairs[2j + 1] =
+ * its u's position and v, for each that is not NULL. Blocks on threads. */
+static void place_far(vgae_ctx *ctx, vgae_dist_gae *m, int64_t *far, int32_t *pairs)
+{
+    const int threads = vgae_ctx_threads(ctx), blocks = m->b1 - m->b0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && blocks > 1)
+    for (int32_t bl = 0; bl < blocks; bl++) {
+        int64_t *cursor = far_cursors(m, bl);
+        for (int64_t k = m->neg_block[bl]; k < m->neg_block[bl + 1]; k++) {
+            const int64_t j = far_slot(m, cursor, k);
+            if (j < 0)
+                continue;
+            if (far)
+                far[j] = k;
+            if (pairs) {
+                pairs[2 * j] = m->first + m->neg_u[k];
+                pairs[2 * j + 1] = m->neg_v[k];
+            }
+        }
+    }
+}
+
 /* The non-edges' far ends. Each part sends to each other part the pairs
  * whose v it holds, as (u's index among the rows sent, v), with the rows
  * of z_u, each u once; the other part sends back the rows of z_v, each v
@@ -1030,16 +1053,7 @@ static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vga
         return st;
     /* the far pairs grouped by v's part, each group in pair order; the
      * distinct u's each part gets */
-    const int threads = vgae_ctx_threads(ctx), blocks = m->b1 - m->b0;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && blocks > 1)
-    for (int32_t bl = 0; bl < blocks; bl++) {
-        int64_t *cursor = far_cursors(m, bl);
-        for (int64_t k = m->neg_block[bl]; k < m->neg_block[bl + 1]; k++) {
-            const int64_t j = far_slot(m, cursor, k);
-            if (j >= 0)
-                m->far[j] = k;
-        }
-    }
+    place_far(ctx, m, m->far, NULL);
     int64_t distinct = 0;
     for (int r = 0; r < p; r++) {
         for (int64_t j = out_at[r]; j < out_at[r] + out_n[r]; j++) {
@@ -1210,18 +1224,7 @@ static vgae_status send_far_pairs(vgae_ctx *ctx, vgae_dist_gae *m)
     st = vgae_comm_agree(ctx, m->comm, st, NULL);
     if (st)
         return st;
-    const int threads = vgae_ctx_threads(ctx), blocks = m->b1 - m->b0;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && blocks > 1)
-    for (int32_t bl = 0; bl < blocks; bl++) {
-        int64_t *cursor = far_cursors(m, bl);
-        for (int64_t k = m->neg_block[bl]; k < m->neg_block[bl + 1]; k++) {
-            const int64_t j = far_slot(m, cursor, k);
-            if (j >= 0) {
-                pout[2 * j] = m->first + m->neg_u[k];
-                pout[2 * j + 1] = m->neg_v[k];
-            }
-        }
-    }
+    place_far(ctx, m, NULL, pout);
     const int64_t pair_bytes = 2 * (int64_t)sizeof(int32_t);
     for (int r = 0; r < p; r++) {
         b[r] = out_n[r] * pair_bytes;
