@@ -1,7 +1,9 @@
 /* The ELBO: draw z through the latent layer, run the decoder's likelihood, add the scaled KL, backpropagate to the encoder's heads. */
 #include <math.h>
 
-#include "nn/internal.h"
+#include <stdlib.h>
+
+#include "vae/latent_impl.h"
 #include "vgae/vae/elbo.h"
 
 vgae_elbo_config vgae_elbo_defaults(void)
@@ -16,6 +18,9 @@ void vgae_elbo_work_destroy(vgae_elbo_work *work)
         return;
     vgae_mat_destroy(&work->eps);
     vgae_mat_destroy(&work->z);
+    free(work->dims);
+    work->dims = NULL;
+    work->dims_cap = 0;
 }
 
 static int finite_nonnegative(double x)
@@ -35,10 +40,14 @@ vgae_status vgae_elbo_compute(vgae_ctx *ctx, const vgae_elbo_config *config,
     if (!terms && !d_heads)
         return vgae_fail(ctx, VGAE_EINVAL, "elbo: asked for neither the loss nor its gradient");
     if (!finite_nonnegative(c.recon_scale) || !finite_nonnegative(c.kl_scale) ||
-        !finite_nonnegative(c.beta) || !finite_nonnegative(c.capacity) || !finite_nonnegative(c.capacity_gamma))
+        !finite_nonnegative(c.beta) || !finite_nonnegative(c.capacity) || !finite_nonnegative(c.capacity_gamma) ||
+        !finite_nonnegative(c.free_bits))
         return vgae_fail(ctx, VGAE_EINVAL,
-                         "elbo: scales must be finite and >= 0 (recon %g, kl %g, beta %g, capacity %g, gamma %g)",
-                         c.recon_scale, c.kl_scale, c.beta, c.capacity, c.capacity_gamma);
+                         "elbo: scales must be finite and >= 0 (recon %g, kl %g, beta %g, capacity %g, gamma %g, "
+                         "free bits %g)",
+                         c.recon_scale, c.kl_scale, c.beta, c.capacity, c.capacity_gamma, c.free_bits);
+    if (c.free_bits > 0 && c.capacity_gamma > 0)
+        return vgae_fail(ctx, VGAE_EINVAL, "elbo: free bits and the capacity objective do not go together");
     const int stochastic = vgae_latent_is_stochastic(latent), sampling = stochastic && c.sample;
     if (sampling && !noise)
         return vgae_fail(ctx, VGAE_EINVAL, "elbo: sampling z needs a noise stream");
@@ -70,6 +79,13 @@ vgae_status vgae_elbo_compute(vgae_ctx *ctx, const vgae_elbo_config *config,
      * backward turns it into dL/dhead[0] in place, element by element */
     double nll = 0.0, kl = 0.0;
     const int capacity = c.capacity_gamma > 0 && stochastic; /* no KL, no capacity (GAE) */
+    const int free_bits = c.free_bits > 0 && stochastic;
+    const int64_t dim = mean->cols;
+    if (free_bits && !latent->kind->kl_dims)
+        return vgae_fail(ctx, VGAE_EINVAL, "elbo: free bits need a latent layer whose KL splits by dimension "
+                         "(gaussian), not %s", vgae_latent_kind(latent));
+    if (free_bits && vgae_grow(ctx, (void **)&work->dims, &work->dims_cap, 2 * (size_t)dim, sizeof *work->dims))
+        return VGAE_ENOMEM;
     st = decode(ctx, decoder, &work->z, c.recon_scale, d_heads ? d_heads[0] : NULL,
                 terms ? &nll : NULL);
     /* the capacity objective needs the KL for its gradient's sign */
@@ -84,6 +100,17 @@ vgae_status vgae_elbo_compute(vgae_ctx *ctx, const vgae_elbo_config *config,
         kl_weight = c.capacity_gamma * c.kl_scale * (gap > 0 ? 1.0 : gap < 0 ? -1.0 : 0.0);
         kl_term = c.capacity_gamma * c.kl_scale * fabs(gap);
     }
+    if (free_bits) { /* each dimension's KL over the rows, floored; only those above their floor pull */
+        double *per = work->dims, *weight = work->dims + dim, floored = 0.0;
+        const double floor_kl = c.free_bits * (double)mean->rows;
+        if ((st = vgae_latent_kl_dims(ctx, latent, heads, per)))
+            return st;
+        for (int64_t j = 0; j < dim; j++) {
+            floored += per[j] > floor_kl ? per[j] : floor_kl;
+            weight[j] = per[j] > floor_kl ? kl_weight : 0.0;
+        }
+        kl_term = kl_weight * floored;
+    }
     double penalty = 0.0;
     if (terms && (st = vgae_latent_penalty(ctx, latent, heads, &penalty)))
         return st;
@@ -95,6 +122,9 @@ vgae_status vgae_elbo_compute(vgae_ctx *ctx, const vgae_elbo_config *config,
     }
     if (!d_heads)
         return VGAE_OK;
+    if (free_bits)
+        return vgae_latent_backward_dims(ctx, latent, heads, sampling ? eps : NULL, d_heads[0], work->dims + dim,
+                                         d_heads);
     return vgae_latent_backward(ctx, latent, heads, sampling ? eps : NULL, d_heads[0],
                                 kl_weight, d_heads);
 }

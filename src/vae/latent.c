@@ -211,6 +211,29 @@ vgae_status vgae_latent_backward(vgae_ctx *ctx, const vgae_latent *layer,
     return st ? st : layer->kind->backward(ctx, layer, heads, eps, dz, kl_weight, d_heads);
 }
 
+vgae_status vgae_latent_kl_dims(vgae_ctx *ctx, const vgae_latent *layer, const vgae_mat *const *heads,
+                                double *per_dim)
+{
+    if (!layer->kind->kl_dims)
+        return vgae_fail(ctx, VGAE_EINVAL, "the %s latent layer's KL does not split by dimension",
+                         layer->kind->name);
+    vgae_status st = check_heads(ctx, layer, "latent KL by dimension", heads);
+    return st ? st : layer->kind->kl_dims(ctx, layer, heads, per_dim);
+}
+
+vgae_status vgae_latent_backward_dims(vgae_ctx *ctx, const vgae_latent *layer, const vgae_mat *const *heads,
+                                      const vgae_mat *eps, const vgae_mat *dz, const double *kl_weights,
+                                      vgae_mat *const *d_heads)
+{
+    if (!layer->kind->backward_dims)
+        return vgae_fail(ctx, VGAE_EINVAL, "the %s latent layer's KL does not split by dimension",
+                         layer->kind->name);
+    vgae_status st = check_heads(ctx, layer, "latent backward", heads);
+    if (!st)
+        st = check_heads(ctx, layer, "latent backward", (const vgae_mat *const *)d_heads);
+    return st ? st : layer->kind->backward_dims(ctx, layer, heads, eps, dz, kl_weights, d_heads);
+}
+
 vgae_status vgae_latent_log_ratio(vgae_ctx *ctx, const vgae_latent *layer,
                                   const vgae_mat *const *heads, const vgae_mat *eps,
                                   const vgae_mat *z, double *per_row)

@@ -27,6 +27,21 @@ static vgae_status backward(vgae_ctx *ctx, const vgae_latent *layer, const vgae_
                                   d_heads[1]);
 }
 
+static vgae_status kl_dims(vgae_ctx *ctx, const vgae_latent *layer, const vgae_mat *const *heads,
+                           double *per_dim)
+{
+    (void)layer;
+    return vgae_gaussian_kl_dims(ctx, heads[0], heads[1], per_dim);
+}
+
+static vgae_status backward_dims(vgae_ctx *ctx, const vgae_latent *layer, const vgae_mat *const *heads,
+                                 const vgae_mat *eps, const vgae_mat *dz, const double *kl_weights,
+                                 vgae_mat *const *d_heads)
+{
+    (void)layer;
+    return vgae_gaussian_backward_dims(ctx, heads[0], heads[1], eps, dz, kl_weights, d_heads[0], d_heads[1]);
+}
+
 static vgae_status log_ratio(vgae_ctx *ctx, const vgae_latent *layer, const vgae_mat *const *heads,
                              const vgae_mat *eps, const vgae_mat *z, double *per_row)
 {
@@ -42,5 +57,7 @@ const vgae_latent_ops vgae_latent_gaussian = {
     .sample = sample,
     .kl = kl,
     .backward = backward,
+    .kl_dims = kl_dims,
+    .backward_dims = backward_dims,
     .log_ratio = log_ratio,
 };

@@ -21,6 +21,14 @@ typedef struct vgae_latent_ops {
     vgae_status (*backward)(vgae_ctx *ctx, const vgae_latent *layer, const vgae_mat *const *heads,
                             const vgae_mat *eps, const vgae_mat *dz, double kl_weight,
                             vgae_mat *const *d_heads);
+    /* NULL: the KL does not split by dimension (no free bits): the KL
+     * summed over rows per dimension, and backward with a weight per
+     * dimension's KL */
+    vgae_status (*kl_dims)(vgae_ctx *ctx, const vgae_latent *layer, const vgae_mat *const *heads,
+                           double *per_dim);
+    vgae_status (*backward_dims)(vgae_ctx *ctx, const vgae_latent *layer, const vgae_mat *const *heads,
+                                 const vgae_mat *eps, const vgae_mat *dz, const double *kl_weights,
+                                 vgae_mat *const *d_heads);
     /* NULL: no training penalty beyond the KL */
     vgae_status (*penalty)(vgae_ctx *ctx, const vgae_latent *layer, const vgae_mat *const *heads,
                            double *total);
@@ -44,6 +52,11 @@ struct vgae_latent {
     const vgae_real *picked_for;      /* vq: the z_e whose picks index holds (set by sample) */
     int64_t picked_rows;
 };
+
+/* vgae_latent_backward with a weight per dimension's KL (kinds with kl_dims). */
+vgae_status vgae_latent_backward_dims(vgae_ctx *ctx, const vgae_latent *layer, const vgae_mat *const *heads,
+                                      const vgae_mat *eps, const vgae_mat *dz, const double *kl_weights,
+                                      vgae_mat *const *d_heads);
 
 extern const vgae_latent_ops vgae_latent_gaussian;
 extern const vgae_latent_ops vgae_latent_point;

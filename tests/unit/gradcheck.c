@@ -565,6 +565,52 @@ static void check_chain(vgae_ctx *ctx, const char *name, int gae, vgae_elbo_conf
     check_chain_capacity(ctx, name, gae, config, pos_weight, 0);
 }
 
+/* Free bits: the floor between the smallest per-dimension KL and the next
+ * (which = 1: one dimension under it, the others above) or above them all
+ * (which = 3), away from every kink; the loss adds the floor for the
+ * dimensions under it, and only those above pull towards the prior. */
+static void check_chain_free_bits(vgae_ctx *ctx, const char *name, vgae_elbo_config config, int which)
+{
+    chain_case c;
+    assert_int_equal(tiny_vae_init(ctx, &c.m, 5, 6, 7, 3, 0), VGAE_OK);
+    c.m.config = config;
+    vgae_rng_init(&c.noise, 77, VGAE_STREAM_NOISE);
+    for (int p = 0; p < c.m.params.count; p++)
+        if (strstr(c.m.params.items[p].name, ".bias"))
+            fill_normal(c.m.params.items[p].value, 20 + p, 0.3);
+    vgae_rng replay = c.noise;
+    vgae_elbo_terms t;
+    assert_int_equal(tiny_vae_loss(ctx, &c.m, &replay, 1, &t), VGAE_OK);
+    const vgae_mat *heads[] = {&c.m.mean, &c.m.logvar};
+    double k[3];
+    assert_int_equal(vgae_latent_kl_dims(ctx, c.m.latent, heads, k), VGAE_OK);
+    assert_true(fabs(k[0] + k[1] + k[2] - t.kl) <= 1e-12 * t.kl);
+    for (int i = 0; i < 3; i++) /* ascending */
+        for (int j = i + 1; j < 3; j++)
+            if (k[j] < k[i]) {
+                const double x = k[i];
+                k[i] = k[j];
+                k[j] = x;
+            }
+    const double rows = (double)c.m.mean.rows, floor_kl = which == 1 ? (k[0] + k[1]) / 2 : 2 * k[2];
+    c.m.config.free_bits = floor_kl / rows;
+    replay = c.noise;
+    assert_int_equal(tiny_vae_loss(ctx, &c.m, &replay, 1, &t), VGAE_OK);
+    const double floored = which == 1 ? floor_kl + k[1] + k[2] : 3 * floor_kl;
+    const double want = config.recon_scale * t.nll + config.beta * config.kl_scale * floored;
+    assert_true(fabs(t.loss - want) <= 1e-9 * fabs(want));
+    for (int p = 0; p < c.m.params.count; p++) {
+        char what[96];
+        snprintf(what, sizeof what, "%s %s", name, c.m.params.items[p].name);
+        check(ctx, what, chain_loss, &c, c.m.params.items[p].value, c.m.params.items[p].grad);
+    }
+    /* not with the capacity objective, nor on a layer without a KL per dimension */
+    c.m.config.capacity_gamma = 1;
+    replay = c.noise;
+    assert_int_equal(tiny_vae_loss(ctx, &c.m, &replay, 1, &t), VGAE_EINVAL);
+    tiny_vae_destroy(&c.m);
+}
+
 static void check_elbo_chain(void **state)
 {
     vgae_elbo_config cfg = {.recon_scale = 0.7, .kl_scale = 0.3, .beta = 2.0, .sample = 1};
@@ -577,6 +623,9 @@ static void check_elbo_chain(void **state)
     /* the capacity objective gamma |KL - C| (Burgess et al.), C below and above the KL */
     check_chain_capacity(*state, "vae capacity below the KL", 0, cfg, 1.0, 0.4);
     check_chain_capacity(*state, "vae capacity above the KL", 0, cfg, 1.0, 2.5);
+    /* free bits, per dimension: one dimension under its floor, then all three */
+    check_chain_free_bits(*state, "vae free bits, one under", cfg, 1);
+    check_chain_free_bits(*state, "vae free bits, all under", cfg, 3);
 }
 
 /* ---- the graph autoencoders: GCN encoder -> Gaussian layer -> inner-product decoder ---- */

@@ -32,6 +32,14 @@ typedef struct vgae_elbo_config {
      *     capacity_gamma * kl_scale * |KL - capacity * rows|
      * (capacity in nats per row) instead of beta * kl_scale * KL. 0: off. */
     double capacity, capacity_gamma;
+    /* Free bits (Kingma et al. 2016), per latent dimension: with
+     * free_bits > 0 (nats per dimension and row) the KL term is
+     *     beta * kl_scale * sum_j max(free_bits * rows, KL_j)
+     * with KL_j dimension j's KL summed over the rows: a dimension whose
+     * KL is under its floor is not pushed towards the prior, so the
+     * decoder cannot gain by leaving it unused (posterior collapse).
+     * Gaussian layers only; not with the capacity objective. 0: off. */
+    double free_bits;
     /* 1: z is a draw of the latent layer, its noise from the noise stream
      * (training); 0: z is its deterministic code, the mean (evaluation). */
     int sample;
@@ -69,6 +77,8 @@ typedef vgae_status (*vgae_decoder_fn)(vgae_ctx *ctx, void *decoder, const vgae_
 typedef struct vgae_elbo_work {
     vgae_mat eps, z;
     vgae_mat *eps_in;
+    double *dims; /* free bits: 2 x dim (each dimension's KL, then its weight) */
+    size_t dims_cap;
 } vgae_elbo_work;
 VGAE_EXPORT void vgae_elbo_work_destroy(vgae_elbo_work *work);
 

@@ -30,6 +30,10 @@ VGAE_EXPORT vgae_status vgae_gaussian_reparameterize(vgae_ctx *ctx, const vgae_m
  * per_row, if not NULL, receives each row's KL (rows values). */
 VGAE_EXPORT vgae_status vgae_gaussian_kl(vgae_ctx *ctx, const vgae_mat *mean, const vgae_mat *logvar,
                              double *per_row, double *kl);
+/* The same KL summed over the rows for each dimension into per_dim (d
+ * values), in double, row after row. */
+VGAE_EXPORT vgae_status vgae_gaussian_kl_dims(vgae_ctx *ctx, const vgae_mat *mean, const vgae_mat *logvar,
+                                              double *per_dim);
 
 /* For each row, log q(z|x) - log p(z) at z = mean + exp(logvar/2) * eps:
  *   sum_j ( -(logvar_j + eps_j^2) / 2 + z_j^2 / 2 )
@@ -48,6 +52,12 @@ VGAE_EXPORT vgae_status vgae_gaussian_log_ratio(vgae_ctx *ctx, const vgae_mat *l
 VGAE_EXPORT vgae_status vgae_gaussian_backward(vgae_ctx *ctx, const vgae_mat *mean, const vgae_mat *logvar,
                                    const vgae_mat *eps, const vgae_mat *dz, double kl_weight,
                                    vgae_mat *dmean, vgae_mat *dlogvar);
+/* The same with a weight of its own for each dimension's KL (d values):
+ * the term sum_j kl_weights[j] * KL_j (free bits weigh the dimensions
+ * under their floor 0). */
+VGAE_EXPORT vgae_status vgae_gaussian_backward_dims(vgae_ctx *ctx, const vgae_mat *mean, const vgae_mat *logvar,
+                                                    const vgae_mat *eps, const vgae_mat *dz,
+                                                    const double *kl_weights, vgae_mat *dmean, vgae_mat *dlogvar);
 
 #ifdef __cplusplus
 }

@@ -119,6 +119,10 @@ VGAE_EXPORT vgae_status vgae_latent_sample(vgae_ctx *ctx, const vgae_latent *lay
 VGAE_EXPORT vgae_status vgae_latent_kl(vgae_ctx *ctx, const vgae_latent *layer,
                                        const vgae_mat *const *heads, double *per_row,
                                        double *total);
+/* The KL summed over rows for each dimension (dim values into per_dim);
+ * VGAE_EINVAL for a layer whose KL does not split so (vq, point). */
+VGAE_EXPORT vgae_status vgae_latent_kl_dims(vgae_ctx *ctx, const vgae_latent *layer,
+                                            const vgae_mat *const *heads, double *per_dim);
 /* Backward through the draw z and a term kl_weight * KL added to the loss:
  * d_heads[h] = d loss / d heads[h] from dz = d loss / d z (dz NULL: the KL
  * alone). eps is the noise of the draw (NULL: the deterministic mode). The
