@@ -60,6 +60,7 @@
 #include "vgae/models/graph_ae.h"
 #include "vgae/models/linkpred.h"
 #include "vgae/models/image_vae.h"
+#include "vgae/models/seq_vae.h"
 #include "vgae/models/classifier.h"
 
 #endif

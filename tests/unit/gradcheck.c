@@ -6,6 +6,7 @@
 #include "tiny_vae.h"
 #include "models/graph_ae_impl.h"
 #include "models/image_vae_impl.h"
+#include "models/seq_vae_impl.h"
 
 #ifndef VGAE_REAL_DOUBLE
 #error "gradcheck runs on the core compiled with VGAE_REAL_DOUBLE"
@@ -1179,12 +1180,68 @@ static void check_lstm(void **state)
     vgae_lstm_destroy(&c.layer);
 }
 
+/* ---- the sequence VAE: embeddings -> LSTM both ways -> Gaussian layer ->
+ * LSTM decoder with z at every step -> softmax, every parameter ---- */
+typedef struct {
+    vgae_seq_vae *m;
+    vgae_seqs s;
+    vgae_elbo_config cfg;
+    vgae_rng noise;
+} seq_case;
+
+static double seq_loss(vgae_ctx *ctx, void *self)
+{
+    seq_case *c = self;
+    vgae_rng replay = c->noise;
+    vgae_elbo_terms t;
+    assert_int_equal(vgae_seq_vae_loss(ctx, c->m, &c->s, &c->cfg, &replay, 0, &t), VGAE_OK);
+    return t.loss;
+}
+
+static void check_seq_vae(void **state)
+{
+    vgae_ctx *ctx = *state;
+    seq_case c = {0};
+    /* three sequences of different lengths over four characters */
+    assert_int_equal(vgae_seqs_from_text(ctx, "a", "abcd", 8, NULL, &c.s), VGAE_OK);
+    vgae_alphabet a;
+    assert_int_equal(vgae_alphabet_learn(ctx, &c.s, &a), VGAE_OK);
+    vgae_seqs_free(&c.s);
+    static const uint32_t text[] = {'a', 'b', 'c', 'a', 'd', 'd', 'b', 'c', 'a'};
+    static int64_t start[] = {0, 2, 6, 9}, line[] = {1, 2, 3};
+    c.s = (vgae_seqs){.count = 3, .start = start, .sym = (uint32_t *)text, .line = line, .longest = 4};
+    vgae_seq_vae_options o = vgae_seq_vae_defaults();
+    o.embed = 4;
+    o.enc_hidden = 5;
+    o.dec_hidden = 6;
+    o.latent = 3;
+    o.max_len = 8;
+    for (int bi = 1; bi >= 0; bi--) {
+        o.bidirectional = bi;
+        assert_int_equal(vgae_seq_vae_new(ctx, &o, &a, &c.m), VGAE_OK);
+        c.cfg = (vgae_elbo_config){.recon_scale = 0.7, .kl_scale = 0.3, .beta = 1.5, .sample = 1};
+        vgae_rng_init(&c.noise, 91, VGAE_STREAM_NOISE);
+        vgae_rng replay = c.noise;
+        vgae_elbo_terms t;
+        assert_int_equal(vgae_seq_vae_loss(ctx, c.m, &c.s, &c.cfg, &replay, 1, &t), VGAE_OK);
+        assert_true(t.nll > 0 && t.kl > 0);
+        vgae_params *p = vgae_seq_vae_params(c.m);
+        for (int k = 0; k < p->count; k++) {
+            char what[96];
+            snprintf(what, sizeof what, "seq vae%s %s", bi ? "" : " (one way)", p->items[k].name);
+            check(ctx, what, seq_loss, &c, p->items[k].value, p->items[k].grad);
+        }
+        vgae_seq_vae_free(c.m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(check_self_test, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_linear, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_lstm, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(check_seq_vae, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_activations, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_dropout, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(check_gaussian, setup_ctx, teardown_ctx),
