@@ -37,6 +37,11 @@ struct vgae_seq_vae {
     vgae_mat mean, logvar, dmean, dlogvar, cond, dcond;
     vgae_mat logits, dout; /* steps x rows x vocab; x dec_hidden */
     vgae_mat h0, c0;       /* batch x dec_hidden: decoding step by step */
+    /* facts for the model file */
+    char source[1024];
+    int64_t train_sequences;
+    double train_loss;
+    vgae_seq_figures reported;
 };
 
 /* The loss of all of s as one batch (no word dropout; z from noise), and

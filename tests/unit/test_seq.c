@@ -1,5 +1,6 @@
 /* The sequence VAE: it learns a small language, the same bits on 1 and 2 threads, decoding, bad input. */
 #include <math.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -110,6 +111,30 @@ static void learns_a_small_language(void **state)
         assert_true(same(&o1, i, &o2, i));
     vgae_seqs_free(&o1);
     vgae_seqs_free(&o2);
+    /* saved and read back: the same codes, bit for bit, and the same facts */
+    char dir[] = "/tmp/vgae-seq-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/m.vgae", dir);
+    vgae_seq_vae_set_source(m, "language", s.count, f.loss);
+    vgae_seq_vae_set_reported(m, &g);
+    assert_int_equal(vgae_seq_vae_save(ctx, m, path), VGAE_OK);
+    vgae_seq_vae *back = NULL;
+    assert_int_equal(vgae_seq_vae_load(ctx, path, &back), VGAE_OK);
+    vgae_mat z2 = {0};
+    assert_int_equal(vgae_seq_vae_encode(ctx, back, &s, &z2), VGAE_OK);
+    assert_memory_equal(z.data, z2.data, (size_t)vgae_mat_size(&z) * sizeof *z.data);
+    assert_int_equal(vgae_seq_vae_epochs(back), o.epochs);
+    assert_int_equal(vgae_seq_vae_alphabet(back)->size, 3);
+    assert_int_equal(vgae_seq_vae_settings(back)->free_bits == o.free_bits, 1);
+    vgae_mat_destroy(&z2);
+    vgae_seq_vae_free(back);
+    vgae_model_file *file = NULL;
+    assert_int_equal(vgae_model_file_read(ctx, path, &file), VGAE_OK);
+    assert_string_equal(vgae_model_file_kind(file), "seq-vae");
+    assert_string_equal(vgae_model_file_meta(file, "alphabet"), "61,62,63");
+    vgae_model_file_free(file);
+    unlink(path);
+    rmdir(dir);
     /* a temperature without draws, codes of the wrong width */
     assert_int_equal(vgae_seq_vae_decode(ctx, m, &z, 0.5, NULL, &o1, NULL), VGAE_EINVAL);
     z.cols = 3;

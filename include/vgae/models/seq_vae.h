@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "vgae/core/export.h"
+#include "vgae/io/model_file.h"
 #include "vgae/io/sequences.h"
 #include "vgae/nn/dense.h"
 #include "vgae/vae/elbo.h"
@@ -96,6 +97,23 @@ VGAE_EXPORT vgae_status vgae_seq_vae_encode(vgae_ctx *ctx, vgae_seq_vae *m, cons
  * NULL). */
 VGAE_EXPORT vgae_status vgae_seq_vae_decode(vgae_ctx *ctx, vgae_seq_vae *m, const vgae_mat *z, double temperature,
                                             vgae_rng *rng, vgae_seqs *out, uint8_t *ended);
+
+/* Writes the model file (kind "seq-vae"; see vgae/io/model_file.h): the
+ * options, the alphabet, seed and epochs trained, where the training
+ * sequences came from and how many, the last training loss and measured
+ * figures, seconds per epoch, the library version, and the weights. Whole
+ * or not at all. */
+VGAE_EXPORT vgae_status vgae_seq_vae_save(vgae_ctx *ctx, const vgae_seq_vae *model, const char *path);
+/* The model a file holds (VGAE_EINVAL for another kind of model;
+ * VGAE_EFORMAT for metadata that does not match the weights). */
+VGAE_EXPORT vgae_status vgae_seq_vae_from_file(vgae_ctx *ctx, const vgae_model_file *file, vgae_seq_vae **out);
+/* vgae_model_file_read then vgae_seq_vae_from_file. */
+VGAE_EXPORT vgae_status vgae_seq_vae_load(vgae_ctx *ctx, const char *path, vgae_seq_vae **out);
+/* What the file records of the training data (the file's name, the
+ * sequences, the last epoch's loss) and of the last measurement. */
+VGAE_EXPORT void vgae_seq_vae_set_source(vgae_seq_vae *model, const char *source, int64_t train_sequences,
+                                         double train_loss);
+VGAE_EXPORT void vgae_seq_vae_set_reported(vgae_seq_vae *model, const vgae_seq_figures *figures);
 
 #ifdef __cplusplus
 }
