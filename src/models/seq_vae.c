@@ -799,3 +799,73 @@ vgae_status vgae_seq_vae_decode(vgae_ctx *ctx, vgae_seq_vae *m, const vgae_mat *
     out->count = n;
     return VGAE_OK;
 }
+
+typedef struct {
+    int k;
+    vgae_rng *noise;
+    double sum;
+    double *best, *acc;   /* rows: the running log-sum-exp of each row's log weights */
+    vgae_seq_progress_fn progress;
+    void *user;
+    int64_t done, total;
+    double start;
+} iwae_arg;
+
+/* Each row's k log weights log p(x|z) + log p(z) - log q(z|x), added up
+ * as a running log-sum-exp. */
+static vgae_status iwae_batch(vgae_ctx *ctx, vgae_seq_vae *m, int64_t b0, void *arg)
+{
+    (void)b0;
+    iwae_arg *a = arg;
+    const int64_t rows = m->rows, d = m->options.latent;
+    vgae_status st = encode_batch(ctx, m);
+    vgae_mat mean = view(&m->mean, 0, rows), logvar = view(&m->logvar, 0, rows);
+    const vgae_mat *heads[] = {&mean, &logvar};
+    if (!st) st = vgae_mat_ensure(ctx, &m->elbo.z, rows, d);
+    if (!st) st = vgae_mat_ensure(ctx, &m->elbo.eps, rows, d);
+    for (int j = 0; !st && j < a->k; j++) {
+        st = vgae_latent_sample(ctx, m->base.latent, heads, a->noise, &m->elbo.eps, &m->elbo.z);
+        if (!st) st = vgae_latent_log_ratio(ctx, m->base.latent, heads, &m->elbo.eps, &m->elbo.z, a->acc + rows);
+        if (!st) st = decode_cb(ctx, m, &m->elbo.z, 1.0, NULL, NULL);
+        for (int64_t b = 0; !st && b < rows; b++) {
+            const double lw = -m->row_nll[b] - a->acc[rows + b];
+            if (j == 0) {
+                a->best[b] = lw;
+                a->acc[b] = 1.0;
+            } else if (lw > a->best[b]) {
+                a->acc[b] = a->acc[b] * exp(a->best[b] - lw) + 1.0;
+                a->best[b] = lw;
+            } else {
+                a->acc[b] += exp(lw - a->best[b]);
+            }
+        }
+    }
+    for (int64_t b = 0; !st && b < rows; b++)
+        a->sum += -(a->best[b] + log(a->acc[b]) - log((double)a->k));
+    a->done += rows;
+    if (!st && a->progress)
+        a->progress(a->user, a->done, a->total, vgae_now() - a->start);
+    return st;
+}
+
+vgae_status vgae_seq_vae_iwae(vgae_ctx *ctx, vgae_seq_vae *m, const vgae_seqs *s, int k, vgae_seq_progress_fn progress,
+                              void *user, double *nll)
+{
+    *nll = NAN;
+    if (k < 1)
+        return vgae_fail(ctx, VGAE_EINVAL, "importance sampling with %d draws", k);
+    vgae_status st = check_seqs(ctx, m, s);
+    if (st)
+        return st;
+    const int64_t bs = m->options.batch;
+    iwae_arg a = {.k = k, .noise = vgae_ctx_rng(ctx, VGAE_STREAM_NOISE), .progress = progress, .user = user,
+                  .total = s->count, .start = vgae_now()};
+    a.best = vgae_alloc(ctx, (size_t)bs, sizeof *a.best);
+    a.acc = vgae_alloc(ctx, 2 * (size_t)bs, sizeof *a.acc);
+    st = a.best && a.acc ? over_batches(ctx, m, s, iwae_batch, &a) : VGAE_ENOMEM;
+    free(a.best);
+    free(a.acc);
+    if (!st)
+        *nll = a.sum / (double)s->count;
+    return st;
+}

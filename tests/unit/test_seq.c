@@ -87,6 +87,15 @@ static void learns_a_small_language(void **state)
     assert_true(f.loss < 0.5 * first.loss);
     assert_true(g.kl > 1.0);
     assert_true(fabs(g.neg_elbo - (g.recon + g.kl)) < 1e-9 * g.neg_elbo);
+    /* the importance-weighted bound with 64 draws is tighter than the ELBO
+     * (by the KL's excess over the information z carries: here >= 1 nat,
+     * the floor being above what the 8 strings need), and still above the
+     * 160 strings' own entropy (a little under log 8 = 2.08 nats) */
+    double iw = 0;
+    assert_int_equal(vgae_seq_vae_iwae(ctx, m, &s, 64, NULL, NULL, &iw), VGAE_OK);
+    print_message("  importance-weighted -log p(x), 64 draws: %.3f\n", iw);
+    assert_true(iw < g.neg_elbo - 0.5);
+    assert_true(iw > log(8.0) - 0.3);
     vgae_mat z = {0};
     assert_int_equal(vgae_seq_vae_encode(ctx, m, &s, &z), VGAE_OK);
     assert_int_equal(z.rows, s.count);

@@ -87,6 +87,13 @@ VGAE_EXPORT vgae_status vgae_seq_vae_train_epoch(vgae_ctx *ctx, vgae_seq_vae *m,
 VGAE_EXPORT vgae_status vgae_seq_vae_evaluate(vgae_ctx *ctx, vgae_seq_vae *m, const vgae_seqs *s,
                                               vgae_seq_figures *out);
 
+/* The importance-weighted estimate of -log p(x) (Burda et al. 2016) with
+ * k draws of z per sequence from the context's VGAE_STREAM_NOISE, mean
+ * over the sequences: a bound that tightens as k grows (k = 1: the
+ * negative ELBO of one draw). progress (may be NULL) after each batch. */
+VGAE_EXPORT vgae_status vgae_seq_vae_iwae(vgae_ctx *ctx, vgae_seq_vae *m, const vgae_seqs *s, int k,
+                                          vgae_seq_progress_fn progress, void *user, double *nll);
+
 /* The means of q(z|x) of the sequences (s->count x latent into out, resized). */
 VGAE_EXPORT vgae_status vgae_seq_vae_encode(vgae_ctx *ctx, vgae_seq_vae *m, const vgae_seqs *s, vgae_mat *out);
 
