@@ -273,6 +273,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_vae(int argc, char **argv);
+int cmd_seq(int argc, char **argv);
 int cmd_linkpred(int argc, char **argv);
 /* linkpred --partitions DIR (cmd_dist.c): trains across the processes mpirun
  * started (or this one alone) on the partition in dir; embed (or NULL):

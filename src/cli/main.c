@@ -25,6 +25,7 @@ static const char main_help[] =
     "  generate   a random graph from igraph's generators (G(n,m), Barabasi-Albert, SBM, ...)\n"
     "  partition  split a graph's nodes into P parts for training across processes\n"
     "  vae        the dense image VAE on MNIST-style images (vgae vae --help)\n"
+    "  seq        the sequence VAE on text of one sequence a line: SMILES, words (vgae seq --help)\n"
     "  version    print the versions of vgae and its libraries, the kernels and threads in\n"
     "             use (--json: one JSON object)\n"
     "\n"
@@ -118,7 +119,7 @@ int main(int argc, char **argv)
         return cli_finish(cmd_info(argc - 1, argv + 1));
     static const struct { const char *name; int (*run)(int, char **); } commands[] = {
         {"linkpred", cmd_linkpred}, {"split", cmd_split}, {"train", cmd_train},
-        {"eval", cmd_eval}, {"embed", cmd_embed}, {"predict", cmd_predict}, {"vae", cmd_vae},
+        {"eval", cmd_eval}, {"embed", cmd_embed}, {"predict", cmd_predict}, {"vae", cmd_vae}, {"seq", cmd_seq},
         {"generate", cmd_generate}, {"baseline", cmd_baseline}, {"datasets", cmd_datasets},
         {"partition", cmd_partition}};
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)

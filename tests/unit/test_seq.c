@@ -124,7 +124,7 @@ static void learns_a_small_language(void **state)
     char dir[] = "/tmp/vgae-seq-XXXXXX", path[64];
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/m.vgae", dir);
-    vgae_seq_vae_set_source(m, "language", s.count, f.loss);
+    vgae_seq_vae_set_source(m, "language.txt", VGAE_SEQ_LINES, 0.1, s.count, f.loss);
     vgae_seq_vae_set_reported(m, &g);
     assert_int_equal(vgae_seq_vae_save(ctx, m, path), VGAE_OK);
     vgae_seq_vae *back = NULL;
@@ -134,6 +134,11 @@ static void learns_a_small_language(void **state)
     assert_memory_equal(z.data, z2.data, (size_t)vgae_mat_size(&z) * sizeof *z.data);
     assert_int_equal(vgae_seq_vae_epochs(back), o.epochs);
     assert_int_equal(vgae_seq_vae_alphabet(back)->size, 3);
+    vgae_seq_format sf;
+    double vf;
+    assert_string_equal(vgae_seq_vae_source(back, &sf, &vf), "language.txt");
+    assert_int_equal(sf, VGAE_SEQ_LINES);
+    assert_true(vf == 0.1);
     assert_int_equal(vgae_seq_vae_settings(back)->free_bits == o.free_bits, 1);
     vgae_mat_destroy(&z2);
     vgae_seq_vae_free(back);
@@ -165,12 +170,15 @@ static void same_bits_on_1_and_2_threads(void **state)
         assert_non_null(ctx);
         vgae_ctx_set_threads(ctx, k + 1);
         vgae_seqs s;
-        language(ctx, 70, &s);
+        language(ctx, 200, &s);
         vgae_alphabet a;
         assert_int_equal(vgae_alphabet_learn(ctx, &s, &a), VGAE_OK);
         vgae_seq_vae_options o = small();
-        o.enc_hidden = 96; /* wide enough for the cells to be split between threads */
-        o.dec_hidden = 128;
+        /* wide enough for the cells to be split between threads (64 x 160
+         * of them a step) and the products into vgae_gemm's blocks */
+        o.batch = 64;
+        o.enc_hidden = 96;
+        o.dec_hidden = 160;
         o.word_dropout = 0.3;
         vgae_seq_vae *m = NULL;
         assert_int_equal(vgae_seq_vae_new(ctx, &o, &a, &m), VGAE_OK);
