@@ -34,7 +34,7 @@ grep -Eq '^case +side +s/epoch +total s +peak MB +kernels +result' "$tmp/out" ||
 for row in '^cora +vgae +[0-9.]+ +[0-9.]+ +[0-9]+ +[^ ]+.* AUC 0\.[0-9]{4} AP' \
            '^citeseer +vgae ' '^pubmed +vgae .*<= 20 s, <= 100 MB +n/a' '^cora-sampled +vgae --loss sampled ' \
            '^threads +vgae --threads 1 ' '^ +vgae --threads 2 .*[0-9.]+x +[0-9.]+x +\(whole run\)' 'the target is for the decoder: tools/bench_decoder cora: [0-9.]+ ms on 1 thread' \
-           '^mnist +vgae .*test loss [0-9.]+' '^scale ' '^pyg +vgae, gnm 2,000 nodes ' '^ +pyg-style, gnm 2,000 nodes +not run' '^ +pytorch +not run \(--no-reference\)' \
+           '^mnist +vgae .*test loss [0-9.]+' '^seq +vgae .*valid -ELBO [0-9.]+' '^scale ' '^pyg +vgae, gnm 2,000 nodes ' '^ +pyg-style, gnm 2,000 nodes +not run' '^ +pytorch +not run \(--no-reference\)' \
            '^machine: .*logical CPUs' '^command: tools/bench --quick' ; do
     grep -Eq -- "$row" "$tmp/out" || fail "no line matching /$row/"
 done
