@@ -11,13 +11,15 @@
 /* Everything a sequence VAE file records besides its weights. */
 typedef struct facts {
     char kind[16], alphabet[VGAE_ALPHABET_MAX * 7 + 1], source_data[1024], library_version[32];
-    int embed, enc_hidden, bidirectional, dec_hidden, latent, max_len, batch, epochs, kl_anneal;
+    int embed, enc_hidden, bidirectional, dec_hidden, latent, max_len, batch, epochs, kl_anneal, source_format;
     int64_t epochs_trained, train_sequences;
     uint64_t seed;
-    double lr, beta, word_dropout, free_bits, clip, train_loss, seconds_per_epoch;
+    double lr, beta, word_dropout, free_bits, clip, train_loss, seconds_per_epoch, valid_frac;
     double test_neg_elbo, test_recon, test_kl;
     vgae_kl_schedule kl;
 } facts;
+
+static const char *const format_names[] = {"auto", "lines", "smi", "csv", NULL};
 
 static int meta_table(facts *f, vgae_meta_key k[48])
 {
@@ -47,6 +49,8 @@ static int meta_table(facts *f, vgae_meta_key k[48])
     KEY(.key = "test_kl", .type = VGAE_META_REAL, .value = &f->test_kl);
     KEY(.key = "seconds_per_epoch", .type = VGAE_META_REAL, .value = &f->seconds_per_epoch, .digits = 3);
     KEY(.key = "source_data", .type = VGAE_META_TEXT, .value = f->source_data, .size = sizeof f->source_data);
+    KEY(.key = "source_format", .type = VGAE_META_NAME, .value = &f->source_format, .names = format_names);
+    KEY(.key = "valid_frac", .type = VGAE_META_REAL, .value = &f->valid_frac, .min = 0, .max = 1);
     KEY(.key = "library_version", .type = VGAE_META_TEXT, .value = f->library_version, .size = sizeof f->library_version);
 #undef KEY
     return vgae_kl_meta_keys(k, n, &f->kl, &f->kl_anneal);
@@ -92,7 +96,8 @@ vgae_status vgae_seq_vae_save(vgae_ctx *ctx, const vgae_seq_vae *m, const char *
                  .train_loss = m->train_loss, .test_neg_elbo = m->reported.neg_elbo,
                  .test_recon = m->reported.recon, .test_kl = m->reported.kl,
                  .seconds_per_epoch = epochs ? m->base.train_seconds / (double)epochs : 0.0, .kl = o->kl,
-                 .kl_anneal = (int)o->kl.anneal};
+                 .kl_anneal = (int)o->kl.anneal, .source_format = (int)m->source_format,
+                 .valid_frac = m->valid_frac};
     alphabet_text(&m->alphabet, f->alphabet, sizeof f->alphabet);
     snprintf(f->source_data, sizeof f->source_data, "%s", m->source);
     snprintf(f->library_version, sizeof f->library_version, "%s", vgae_version());
@@ -172,6 +177,8 @@ vgae_status vgae_seq_vae_from_file(vgae_ctx *ctx, const vgae_model_file *file, v
         m->train_loss = f->train_loss;
         m->reported = (vgae_seq_figures){.neg_elbo = f->test_neg_elbo, .recon = f->test_recon, .kl = f->test_kl};
         snprintf(m->source, sizeof m->source, "%s", f->source_data);
+        m->source_format = (vgae_seq_format)f->source_format;
+        m->valid_frac = f->valid_frac;
     }
     free(f);
     return st;
@@ -188,9 +195,12 @@ vgae_status vgae_seq_vae_load(vgae_ctx *ctx, const char *path, vgae_seq_vae **ou
     return st;
 }
 
-void vgae_seq_vae_set_source(vgae_seq_vae *m, const char *source, int64_t train_sequences, double train_loss)
+void vgae_seq_vae_set_source(vgae_seq_vae *m, const char *source, vgae_seq_format format, double valid_frac,
+                             int64_t train_sequences, double train_loss)
 {
     snprintf(m->source, sizeof m->source, "%s", source ? source : "");
+    m->source_format = format;
+    m->valid_frac = valid_frac;
     m->train_sequences = train_sequences;
     m->train_loss = train_loss;
 }
@@ -198,4 +208,18 @@ void vgae_seq_vae_set_source(vgae_seq_vae *m, const char *source, int64_t train_
 void vgae_seq_vae_set_reported(vgae_seq_vae *m, const vgae_seq_figures *f)
 {
     m->reported = *f;
+}
+
+const char *vgae_seq_vae_source(const vgae_seq_vae *m, vgae_seq_format *format, double *valid_frac)
+{
+    if (format)
+        *format = m->source_format;
+    if (valid_frac)
+        *valid_frac = m->valid_frac;
+    return m->source;
+}
+
+uint64_t vgae_seq_vae_seed(const vgae_seq_vae *m)
+{
+    return m->base.seed;
 }

@@ -39,6 +39,8 @@ struct vgae_seq_vae {
     vgae_mat h0, c0;       /* batch x dec_hidden: decoding step by step */
     /* facts for the model file */
     char source[1024];
+    vgae_seq_format source_format;
+    double valid_frac;
     int64_t train_sequences;
     double train_loss;
     vgae_seq_figures reported;

@@ -116,10 +116,17 @@ VGAE_EXPORT vgae_status vgae_seq_vae_save(vgae_ctx *ctx, const vgae_seq_vae *mod
 VGAE_EXPORT vgae_status vgae_seq_vae_from_file(vgae_ctx *ctx, const vgae_model_file *file, vgae_seq_vae **out);
 /* vgae_model_file_read then vgae_seq_vae_from_file. */
 VGAE_EXPORT vgae_status vgae_seq_vae_load(vgae_ctx *ctx, const char *path, vgae_seq_vae **out);
-/* What the file records of the training data (the file's name, the
+/* What the file records of the training data (the file's name and how
+ * its lines were read, the fraction held out for validation, the training
  * sequences, the last epoch's loss) and of the last measurement. */
-VGAE_EXPORT void vgae_seq_vae_set_source(vgae_seq_vae *model, const char *source, int64_t train_sequences,
-                                         double train_loss);
+VGAE_EXPORT void vgae_seq_vae_set_source(vgae_seq_vae *model, const char *source, vgae_seq_format format,
+                                         double valid_frac, int64_t train_sequences, double train_loss);
+/* The training data's file name ("" when unknown), with how it was read
+ * and the fraction held out (each may be NULL). */
+VGAE_EXPORT const char *vgae_seq_vae_source(const vgae_seq_vae *model, vgae_seq_format *format,
+                                            double *valid_frac);
+/* The context's seed when the model was made. */
+VGAE_EXPORT uint64_t vgae_seq_vae_seed(const vgae_seq_vae *model);
 VGAE_EXPORT void vgae_seq_vae_set_reported(vgae_seq_vae *model, const vgae_seq_figures *figures);
 
 #ifdef __cplusplus
