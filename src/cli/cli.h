@@ -69,6 +69,12 @@ void cli_json_number(const char *key, double x, const char *after);
  * output's extension, else w2v; npy cannot go to "-". Prints a usage error
  * and returns -1 when it is not a format. */
 int cli_embed_format(const char *cmd, const char *name, const char *output, vgae_embed_format *out);
+/* Writes codes (rows named by names) to codes_path in format and a scores
+ * table (write_scores puts it on the stream) to scores_path: both files or
+ * neither. CLI_OK, or a printed error and CLI_ERROR. */
+int cli_write_codes_scores(vgae_ctx *ctx, const char *codes_path, vgae_embed_format format, const vgae_mat *codes,
+                           char **names, const char *scores_path, void (*write_scores)(FILE *out, void *user),
+                           void *user);
 
 /* ---- where the data comes from (data.c) ---- */
 

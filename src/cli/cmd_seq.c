@@ -973,6 +973,20 @@ static int scores_of(seq_loaded *l, double *score)
     return CLI_OK;
 }
 
+typedef struct {
+    const vgae_seqs *s;
+    const double *score;
+    char *buf;
+} seq_scores;
+
+static void write_seq_scores(FILE *out, void *user)
+{
+    const seq_scores *c = user;
+    fprintf(out, "line\tsequence\tneg_elbo\n");
+    for (int64_t i = 0; i < c->s->count; i++)
+        fprintf(out, "%lld\t%s\t%.6f\n", (long long)c->s->line[i], text_of(c->s, i, c->buf), c->score[i]);
+}
+
 static int seq_encode(int argc, char **argv)
 {
     const char *cmd = "seq encode";
@@ -1000,7 +1014,6 @@ static int seq_encode(int argc, char **argv)
     double *score = malloc((size_t)n * sizeof *score);
     char **names = calloc((size_t)n, sizeof *names);
     char *buf = malloc((size_t)l.seqs.longest * 4 + 1);
-    vgae_outfile *sf = NULL;
     if (!score || !names || !buf) {
         fprintf(stderr, "vgae: out of memory\n");
         rc = CLI_ERROR;
@@ -1017,23 +1030,10 @@ static int seq_encode(int argc, char **argv)
             snprintf(names[i], 24, "line%lld", (long long)l.seqs.line[i]);
         }
     }
-    /* the scores are committed only once the codes are written too: both files or neither */
-    if (!rc && vgae_outfile_open(l.ctx, scores_path, &sf))
-        rc = cli_lib_error(l.ctx);
-    if (!rc) {
-        FILE *out = vgae_outfile_stream(sf);
-        fprintf(out, "line\tsequence\tneg_elbo\n");
-        for (int64_t i = 0; i < n; i++)
-            fprintf(out, "%lld\t%s\t%.6f\n", (long long)l.seqs.line[i], text_of(&l.seqs, i, buf), score[i]);
-        if (vgae_embed_write(l.ctx, a.output, format, codes.data, n, codes.cols, names)) {
-            rc = cli_lib_error(l.ctx);
-            vgae_outfile_abort(sf);
-        } else if (vgae_outfile_commit(l.ctx, sf)) {
-            rc = cli_lib_error(l.ctx);
-            if (strcmp(a.output, "-") != 0)
-                remove(a.output);
-        }
-    }
+    /* the scores beside the codes: both files or neither */
+    seq_scores sc = {&l.seqs, score, buf};
+    if (!rc)
+        rc = cli_write_codes_scores(l.ctx, a.output, format, &codes, names, scores_path, write_seq_scores, &sc);
     if (!rc)
         cli_notes_flush(!a.quiet);
     for (int64_t i = 0; names && i < n; i++)

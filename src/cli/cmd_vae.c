@@ -974,6 +974,21 @@ static int vae_picture(int argc, char **argv, const cli_command *c, const char *
 
 /* ---- encode ---- */
 
+typedef struct {
+    const vae_loaded *l;
+    const double *score;
+    int64_t n;
+} image_scores;
+
+static void write_image_scores(FILE *out, void *user)
+{
+    const image_scores *s = user;
+    fprintf(out, "image\tlabel\tneg_elbo\n");
+    for (int64_t i = 0; i < s->n; i++)
+        fprintf(out, "%lld\t%d\t%.6f\n", (long long)i, s->l->test->labels ? s->l->test->labels[i] : -1,
+                s->score[i]);
+}
+
 static int vae_encode(int argc, char **argv)
 {
     const char *cmd = "vae encode";
@@ -999,7 +1014,6 @@ static int vae_encode(int argc, char **argv)
     double *score = NULL;
     char **names = NULL;
     vgae_image_figures f;
-    vgae_outfile *sf;
     const int64_t n = rc ? 0 : l.test->n;
     if (!rc) {
         score = malloc(sizeof *score * (size_t)n);
@@ -1024,25 +1038,10 @@ static int vae_encode(int argc, char **argv)
         }
     }
     /* the scores (image, label, negative ELBO: an anomaly score, higher is
-     * stranger) go to a file that is committed only once the codes are
-     * written too: both files, or neither */
-    if (!rc && vgae_outfile_open(l.ctx, scores_path, &sf))
-        rc = cli_lib_error(l.ctx);
-    if (!rc) {
-        FILE *out = vgae_outfile_stream(sf);
-        fprintf(out, "image\tlabel\tneg_elbo\n");
-        for (int64_t i = 0; i < n; i++)
-            fprintf(out, "%lld\t%d\t%.6f\n", (long long)i, l.test->labels ? l.test->labels[i] : -1,
-                    score[i]);
-        if (vgae_embed_write(l.ctx, a.output, format, codes.data, n, codes.cols, names)) {
-            rc = cli_lib_error(l.ctx);
-            vgae_outfile_abort(sf);
-        } else if (vgae_outfile_commit(l.ctx, sf)) {
-            rc = cli_lib_error(l.ctx);
-            if (strcmp(a.output, "-") != 0)
-                remove(a.output); /* neither file, rather than half the result */
-        }
-    }
+     * stranger) beside the codes: both files, or neither */
+    image_scores sc = {&l, score, n};
+    if (!rc)
+        rc = cli_write_codes_scores(l.ctx, a.output, format, &codes, names, scores_path, write_image_scores, &sc);
     if (!rc)
         cli_notes_flush(!a.quiet);
     for (int64_t i = 0; names && i < n; i++)

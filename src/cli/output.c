@@ -247,3 +247,24 @@ int cli_embed_format(const char *cmd, const char *name, const char *output, vgae
         return cli_usage_error(cmd, "npy is binary: -o needs a file name, not '-'"), -1;
     return 0;
 }
+
+int cli_write_codes_scores(vgae_ctx *ctx, const char *codes_path, vgae_embed_format format, const vgae_mat *codes,
+                           char **names, const char *scores_path, void (*write_scores)(FILE *out, void *user),
+                           void *user)
+{
+    vgae_outfile *sf = NULL;
+    if (vgae_outfile_open(ctx, scores_path, &sf))
+        return cli_lib_error(ctx);
+    write_scores(vgae_outfile_stream(sf), user);
+    if (vgae_embed_write(ctx, codes_path, format, codes->data, codes->rows, codes->cols, names)) {
+        vgae_outfile_abort(sf);
+        return cli_lib_error(ctx);
+    }
+    if (vgae_outfile_commit(ctx, sf)) {
+        const int rc = cli_lib_error(ctx);
+        if (strcmp(codes_path, "-") != 0)
+            remove(codes_path); /* neither file, rather than half the result */
+        return rc;
+    }
+    return CLI_OK;
+}
