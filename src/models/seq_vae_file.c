@@ -15,7 +15,7 @@ typedef struct facts {
     int64_t epochs_trained, train_sequences;
     uint64_t seed;
     double lr, beta, word_dropout, free_bits, clip, train_loss, seconds_per_epoch, valid_frac;
-    double test_neg_elbo, test_recon, test_kl;
+    double valid_neg_elbo, valid_recon, valid_kl;
     vgae_kl_schedule kl;
 } facts;
 
@@ -44,9 +44,9 @@ static int meta_table(facts *f, vgae_meta_key k[48])
     KEY(.key = "seed", .type = VGAE_META_UINT64, .value = &f->seed);
     KEY(.key = "train_sequences", .type = VGAE_META_INT64, .value = &f->train_sequences, .min = 0, .max = 1e15);
     KEY(.key = "train_loss", .type = VGAE_META_REAL, .value = &f->train_loss);
-    KEY(.key = "test_neg_elbo", .type = VGAE_META_REAL, .value = &f->test_neg_elbo);
-    KEY(.key = "test_recon", .type = VGAE_META_REAL, .value = &f->test_recon);
-    KEY(.key = "test_kl", .type = VGAE_META_REAL, .value = &f->test_kl);
+    KEY(.key = "valid_neg_elbo", .type = VGAE_META_REAL, .value = &f->valid_neg_elbo);
+    KEY(.key = "valid_recon", .type = VGAE_META_REAL, .value = &f->valid_recon);
+    KEY(.key = "valid_kl", .type = VGAE_META_REAL, .value = &f->valid_kl);
     KEY(.key = "seconds_per_epoch", .type = VGAE_META_REAL, .value = &f->seconds_per_epoch, .digits = 3);
     KEY(.key = "source_data", .type = VGAE_META_TEXT, .value = f->source_data, .size = sizeof f->source_data);
     KEY(.key = "source_format", .type = VGAE_META_NAME, .value = &f->source_format, .names = format_names);
@@ -93,8 +93,8 @@ vgae_status vgae_seq_vae_save(vgae_ctx *ctx, const vgae_seq_vae *m, const char *
                  .max_len = o->max_len, .batch = o->batch, .epochs = o->epochs, .lr = o->lr, .beta = o->beta,
                  .word_dropout = o->word_dropout, .free_bits = o->free_bits, .clip = o->clip,
                  .epochs_trained = epochs, .seed = m->base.seed, .train_sequences = m->train_sequences,
-                 .train_loss = m->train_loss, .test_neg_elbo = m->reported.neg_elbo,
-                 .test_recon = m->reported.recon, .test_kl = m->reported.kl,
+                 .train_loss = m->train_loss, .valid_neg_elbo = m->reported.neg_elbo,
+                 .valid_recon = m->reported.recon, .valid_kl = m->reported.kl,
                  .seconds_per_epoch = epochs ? m->base.train_seconds / (double)epochs : 0.0, .kl = o->kl,
                  .kl_anneal = (int)o->kl.anneal, .source_format = (int)m->source_format,
                  .valid_frac = m->valid_frac};
@@ -123,7 +123,7 @@ vgae_status vgae_seq_vae_from_file(vgae_ctx *ctx, const vgae_model_file *file, v
     if (!f)
         return VGAE_ENOMEM;
     *f = (facts){.lr = o.lr, .beta = o.beta, .word_dropout = o.word_dropout, .free_bits = o.free_bits,
-                 .clip = o.clip, .train_loss = NAN, .test_neg_elbo = NAN, .test_recon = NAN, .test_kl = NAN,
+                 .clip = o.clip, .train_loss = NAN, .valid_neg_elbo = NAN, .valid_recon = NAN, .valid_kl = NAN,
                  .kl = o.kl, .kl_anneal = (int)o.kl.anneal};
     vgae_meta_key keys[48];
     vgae_alphabet a;
@@ -175,7 +175,7 @@ vgae_status vgae_seq_vae_from_file(vgae_ctx *ctx, const vgae_model_file *file, v
         m->base.train_seconds = f->seconds_per_epoch * (double)f->epochs_trained;
         m->train_sequences = f->train_sequences;
         m->train_loss = f->train_loss;
-        m->reported = (vgae_seq_figures){.neg_elbo = f->test_neg_elbo, .recon = f->test_recon, .kl = f->test_kl};
+        m->reported = (vgae_seq_figures){.neg_elbo = f->valid_neg_elbo, .recon = f->valid_recon, .kl = f->valid_kl};
         snprintf(m->source, sizeof m->source, "%s", f->source_data);
         m->source_format = (vgae_seq_format)f->source_format;
         m->valid_frac = f->valid_frac;
