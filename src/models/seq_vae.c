@@ -156,6 +156,15 @@ int64_t vgae_seq_vae_epochs(const vgae_seq_vae *m)
 static vgae_status prepare_batch(vgae_ctx *ctx, vgae_seq_vae *m, const vgae_seqs *s, const int64_t *idx,
                                  int64_t rows, vgae_rng *drop);
 
+/* At least rows x cols: grown, never shrunk (batches differ in length:
+ * the work is views of the rows a batch needs, not new allocations). */
+static vgae_status room(vgae_ctx *ctx, vgae_mat *x, int64_t rows, int64_t cols)
+{
+    if (x->cols == cols && x->rows >= rows)
+        return VGAE_OK;
+    return vgae_mat_ensure(ctx, x, x->cols == cols && x->rows > rows ? x->rows : rows, cols);
+}
+
 /* Room for a batch of `rows` sequences of at most `longest` characters. */
 static vgae_status batch_room(vgae_ctx *ctx, vgae_seq_vae *m, int64_t rows, int64_t longest)
 {
@@ -178,20 +187,20 @@ static vgae_status batch_room(vgae_ctx *ctx, vgae_seq_vae *m, int64_t rows, int6
         m->len_cap = rows;
     }
     const int64_t he = (int64_t)directions(m) * o->enc_hidden;
-    if (!st) st = vgae_mat_ensure(ctx, &m->x_in, cells, o->embed);
-    if (!st) st = vgae_mat_ensure(ctx, &m->dx_in, cells, o->embed);
-    if (!st) st = vgae_mat_ensure(ctx, &m->dh_out, cells, o->enc_hidden > o->dec_hidden ? o->enc_hidden : o->dec_hidden);
-    if (!st) st = vgae_mat_ensure(ctx, &m->logits, cells, m->vocab);
-    if (!st) st = vgae_mat_ensure(ctx, &m->dout, cells, o->dec_hidden);
-    if (!st) st = vgae_mat_ensure(ctx, &m->hcat, rows, he);
-    if (!st) st = vgae_mat_ensure(ctx, &m->dhcat, rows, he);
-    if (!st) st = vgae_mat_ensure(ctx, &m->dhcat2, rows, he);
-    if (!st) st = vgae_mat_ensure(ctx, &m->mean, rows, o->latent);
-    if (!st) st = vgae_mat_ensure(ctx, &m->logvar, rows, o->latent);
-    if (!st) st = vgae_mat_ensure(ctx, &m->dmean, rows, o->latent);
-    if (!st) st = vgae_mat_ensure(ctx, &m->dlogvar, rows, o->latent);
-    if (!st) st = vgae_mat_ensure(ctx, &m->cond, rows, 4 * (int64_t)o->dec_hidden);
-    if (!st) st = vgae_mat_ensure(ctx, &m->dcond, rows, 4 * (int64_t)o->dec_hidden);
+    if (!st) st = room(ctx, &m->x_in, cells, o->embed);
+    if (!st) st = room(ctx, &m->dx_in, cells, o->embed);
+    if (!st) st = room(ctx, &m->dh_out, cells, o->enc_hidden > o->dec_hidden ? o->enc_hidden : o->dec_hidden);
+    if (!st) st = room(ctx, &m->logits, cells, m->vocab);
+    if (!st) st = room(ctx, &m->dout, cells, o->dec_hidden);
+    if (!st) st = room(ctx, &m->hcat, rows, he);
+    if (!st) st = room(ctx, &m->dhcat, rows, he);
+    if (!st) st = room(ctx, &m->dhcat2, rows, he);
+    if (!st) st = room(ctx, &m->mean, rows, o->latent);
+    if (!st) st = room(ctx, &m->logvar, rows, o->latent);
+    if (!st) st = room(ctx, &m->dmean, rows, o->latent);
+    if (!st) st = room(ctx, &m->dlogvar, rows, o->latent);
+    if (!st) st = room(ctx, &m->cond, rows, 4 * (int64_t)o->dec_hidden);
+    if (!st) st = room(ctx, &m->dcond, rows, 4 * (int64_t)o->dec_hidden);
     return st;
 }
 
