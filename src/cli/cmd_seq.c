@@ -723,20 +723,8 @@ static int seq_sample(int argc, char **argv)
         rc = cli_lib_error(l.ctx);
         goto done;
     }
-    if ((rc = open_output(l.ctx, a.output, &of, &fp)))
-        goto done;
-    char *buf = malloc((size_t)out.longest * 4 + 1);
-    if (!buf) {
-        fprintf(stderr, "vgae: out of memory\n");
-        rc = CLI_ERROR;
-    }
-    for (int64_t i = 0; !rc && i < out.count; i++)
-        fprintf(fp, "%s\n", text_of(&out, i, buf));
-    free(buf);
-    rc = close_output(l.ctx, of, rc);
-    if (rc)
-        goto done;
-    /* distinct: sorted, runs counted; novel: not among the training sequences */
+    /* distinct: sorted, runs counted; novel: not among the training sequences (before the
+     * samples are written: nothing is written if these fail) */
     for (int64_t i = 0; i < out.count; i++)
         idx[i] = i;
     sorting_seqs = &out;
@@ -787,6 +775,18 @@ static int seq_sample(int argc, char **argv)
         free(both.sym);
         free(all);
     }
+    if ((rc = open_output(l.ctx, a.output, &of, &fp)))
+        goto done;
+    char *buf = malloc((size_t)out.longest * 4 + 1);
+    if (!buf) {
+        fprintf(stderr, "vgae: out of memory\n");
+        rc = CLI_ERROR;
+    }
+    for (int64_t i = 0; !rc && i < out.count; i++)
+        fprintf(fp, "%s\n", text_of(&out, i, buf));
+    free(buf);
+    if ((rc = close_output(l.ctx, of, rc)))
+        goto done;
     if (a.json) {
         fprintf(stderr, "{\"samples\":%lld,\"distinct\":%lld,\"ended\":%lld,\"empty\":%lld,", (long long)out.count,
                 (long long)distinct, (long long)finished, (long long)empty);
