@@ -391,7 +391,8 @@ static int seq_train(int argc, char **argv)
     vgae_seqs all = {0}, train = {0}, valid = {0}, valid_known = {0};
     vgae_seq_vae *m = NULL;
     vgae_alphabet alphabet;
-    vgae_seq_figures f = {0}, g = {0};
+    vgae_seq_figures f = {0}, g = {.loss = NAN, .neg_elbo = NAN, .recon = NAN, .kl = NAN, .per_char = NAN,
+                                      .char_accuracy = NAN}; /* NaN without validation lines */
     if (cli_check_outputs(ctx, a.output, NULL)) {
         rc = CLI_ERROR;
         goto done;
@@ -437,10 +438,12 @@ static int seq_train(int argc, char **argv)
                 cli_duration(d, sizeof d, (cli_now() - started) / e * (a.so.epochs - e));
                 snprintf(left, sizeof left, ", %s left", d);
             }
-            fprintf(stderr, "epoch %3d/%d  train loss %7.3f (recon %7.3f + KL %6.3f) chars %5.1f%%  valid -ELBO %7.3f "
-                            "(recon %7.3f + KL %6.3f) chars %5.1f%%  %6.1f s%s\n",
-                    e, a.so.epochs, f.loss, f.recon, f.kl, 100 * f.char_accuracy, g.neg_elbo, g.recon, g.kl,
-                    100 * g.char_accuracy, cli_now() - t0, left);
+            char valid[96] = "";
+            if (valid_known.count)
+                snprintf(valid, sizeof valid, "  valid -ELBO %7.3f (recon %7.3f + KL %6.3f) chars %5.1f%%",
+                         g.neg_elbo, g.recon, g.kl, 100 * g.char_accuracy);
+            fprintf(stderr, "epoch %3d/%d  train loss %7.3f (recon %7.3f + KL %6.3f) chars %5.1f%%%s  %6.1f s%s\n",
+                    e, a.so.epochs, f.loss, f.recon, f.kl, 100 * f.char_accuracy, valid, cli_now() - t0, left);
         }
     }
     vgae_seq_vae_set_source(m, a.data, (vgae_seq_format)a.format, a.valid_frac, train.count, f.loss);
@@ -460,10 +463,13 @@ static int seq_train(int argc, char **argv)
         cli_json_number("valid_char_accuracy", g.char_accuracy, ",");
         printf("\"train_sequences\":%lld,\"valid_sequences\":%lld,\"alphabet\":%d,\"seconds_per_epoch\":%.3f}\n",
                (long long)train.count, (long long)valid_known.count, alphabet.size, per_epoch);
-    } else {
+    } else if (valid_known.count) {
         printf("trained %d epochs, %.2f s per epoch; validation -ELBO %.3f nats per sequence (recon %.3f + KL "
                "%.3f), %.4f per character; model written to %s\n",
                a.so.epochs, per_epoch, g.neg_elbo, g.recon, g.kl, g.per_char, a.output);
+    } else {
+        printf("trained %d epochs, %.2f s per epoch, no validation lines (--valid-frac 0); model written to %s\n",
+               a.so.epochs, per_epoch, a.output);
     }
 done:
     cli_notes_flush(!a.quiet && rc == CLI_OK);

@@ -60,6 +60,11 @@ awk -v r="$(json_field greedy_exact "$tmp/eval.json")" -v k="$(json_field kl "$t
     || fail "encode output"
 "$vgae" seq encode --model "$tmp/m.seq" --data "$tmp/lang.txt" --all -o "$tmp/all.npy" --quiet \
     && [ "$(wc -l <"$tmp/all.npy.scores.tsv")" -eq 401 ] && ok "encode --all" || fail "encode --all"
+# without validation lines: no validation figures, not zeros
+"$vgae" seq train --data "$tmp/lang.txt" $small --epochs 1 --valid-frac 0 -o "$tmp/nv.seq" 2>/dev/null \
+    | grep -q 'no validation lines (--valid-frac 0)' && ok "no validation lines" || fail "--valid-frac 0"
+"$vgae" seq train --data "$tmp/lang.txt" $small --epochs 1 --valid-frac 0 --json --quiet -o "$tmp/nv.seq" \
+    | grep -q '"valid_neg_elbo":null' && ok "no validation figures in JSON" || fail "--valid-frac 0 JSON"
 leftovers "$tmp"
 
 # the same seed: the same model's figures and the same samples on 1 and 2 threads
