@@ -438,12 +438,12 @@ static int seq_train(int argc, char **argv)
                 cli_duration(d, sizeof d, (cli_now() - started) / e * (a.so.epochs - e));
                 snprintf(left, sizeof left, ", %s left", d);
             }
-            char valid[96] = "";
+            char vtext[96] = "";
             if (valid_known.count)
-                snprintf(valid, sizeof valid, "  valid -ELBO %7.3f (recon %7.3f + KL %6.3f) chars %5.1f%%",
+                snprintf(vtext, sizeof vtext, "  valid -ELBO %7.3f (recon %7.3f + KL %6.3f) chars %5.1f%%",
                          g.neg_elbo, g.recon, g.kl, 100 * g.char_accuracy);
             fprintf(stderr, "epoch %3d/%d  train loss %7.3f (recon %7.3f + KL %6.3f) chars %5.1f%%%s  %6.1f s%s\n",
-                    e, a.so.epochs, f.loss, f.recon, f.kl, 100 * f.char_accuracy, valid, cli_now() - t0, left);
+                    e, a.so.epochs, f.loss, f.recon, f.kl, 100 * f.char_accuracy, vtext, cli_now() - t0, left);
         }
     }
     vgae_seq_vae_set_source(m, a.data, (vgae_seq_format)a.format, a.valid_frac, train.count, f.loss);
