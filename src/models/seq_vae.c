@@ -21,11 +21,6 @@ vgae_seq_vae_options vgae_seq_vae_defaults(void)
     return o;
 }
 
-static vgae_mat view(const vgae_mat *m, int64_t r0, int64_t rows)
-{
-    return (vgae_mat){rows, m->cols, m->data + r0 * m->cols};
-}
-
 static int directions(const vgae_seq_vae *m)
 {
     return m->options.bidirectional ? 2 : 1;
@@ -262,7 +257,7 @@ static vgae_status encode_batch(vgae_ctx *ctx, vgae_seq_vae *m)
     const int64_t rows = m->rows, steps = m->steps - 1, cells = steps * rows, he = m->options.enc_hidden;
     vgae_status st = VGAE_OK;
     for (int d = 0; !st && d < directions(m); d++) {
-        vgae_mat x = view(&m->x_in, 0, cells);
+        vgae_mat x = vgae_mat_rows(&m->x_in, 0, cells);
         embed(m, m->tok + d * m->steps * rows, cells, &x);
         st = vgae_lstm_forward(ctx, &m->enc[d], &x, NULL, NULL, NULL, steps, rows, &m->enc_run[d]);
         for (int64_t b = 0; !st && b < rows; b++) {
@@ -270,7 +265,7 @@ static vgae_status encode_batch(vgae_ctx *ctx, vgae_seq_vae *m)
             memcpy(m->hcat.data + b * m->hcat.cols + d * he, h.data + b * he, (size_t)he * sizeof *h.data);
         }
     }
-    vgae_mat hcat = view(&m->hcat, 0, rows), mean = view(&m->mean, 0, rows), logvar = view(&m->logvar, 0, rows);
+    vgae_mat hcat = vgae_mat_rows(&m->hcat, 0, rows), mean = vgae_mat_rows(&m->mean, 0, rows), logvar = vgae_mat_rows(&m->logvar, 0, rows);
     if (!st) st = vgae_linear_forward(ctx, &m->head[0], &hcat, &mean);
     if (!st) st = vgae_linear_forward(ctx, &m->head[1], &hcat, &logvar);
     return st;
@@ -281,17 +276,17 @@ static vgae_status encode_batch(vgae_ctx *ctx, vgae_seq_vae *m)
 static vgae_status encode_backward(vgae_ctx *ctx, vgae_seq_vae *m)
 {
     const int64_t rows = m->rows, steps = m->steps - 1, cells = steps * rows, he = m->options.enc_hidden;
-    vgae_mat hcat = view(&m->hcat, 0, rows), dhcat = view(&m->dhcat, 0, rows);
-    vgae_mat dmean = view(&m->dmean, 0, rows), dlogvar = view(&m->dlogvar, 0, rows);
+    vgae_mat hcat = vgae_mat_rows(&m->hcat, 0, rows), dhcat = vgae_mat_rows(&m->dhcat, 0, rows);
+    vgae_mat dmean = vgae_mat_rows(&m->dmean, 0, rows), dlogvar = vgae_mat_rows(&m->dlogvar, 0, rows);
     vgae_status st = vgae_linear_backward(ctx, &m->head[0], &hcat, &dmean, &dhcat);
     if (!st) { /* the second head's input gradient added to the first's */
-        vgae_mat dh2 = view(&m->dhcat2, 0, rows);
+        vgae_mat dh2 = vgae_mat_rows(&m->dhcat2, 0, rows);
         st = vgae_linear_backward(ctx, &m->head[1], &hcat, &dlogvar, &dh2);
         for (int64_t k = 0; !st && k < vgae_mat_size(&dhcat); k++)
             dhcat.data[k] += dh2.data[k];
     }
     for (int d = directions(m) - 1; !st && d >= 0; d--) {
-        vgae_mat x = view(&m->x_in, 0, cells), dx = view(&m->dx_in, 0, cells);
+        vgae_mat x = vgae_mat_rows(&m->x_in, 0, cells), dx = vgae_mat_rows(&m->dx_in, 0, cells);
         vgae_mat dh = {cells, he, m->dh_out.data};
         const int32_t *tok = m->tok + d * m->steps * rows;
         embed(m, tok, cells, &x); /* x_in has held the decoder's input since */
@@ -318,7 +313,7 @@ static vgae_status decode_cb(vgae_ctx *ctx, void *self, const vgae_mat *z, doubl
     vgae_seq_vae *m = self;
     const int64_t rows = m->rows, steps = m->steps, cells = steps * rows, v = m->vocab;
     const int32_t *target = m->tok, *input = m->tok + 2 * cells;
-    vgae_mat cond = view(&m->cond, 0, rows), x = view(&m->x_in, 0, cells), logits = view(&m->logits, 0, cells);
+    vgae_mat cond = vgae_mat_rows(&m->cond, 0, rows), x = vgae_mat_rows(&m->x_in, 0, cells), logits = vgae_mat_rows(&m->logits, 0, cells);
     vgae_status st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_NO_TRANS, 1.0, z, &m->wz, 0.0, &cond);
     if (st)
         return st;
@@ -373,7 +368,7 @@ static vgae_status decode_cb(vgae_ctx *ctx, void *self, const vgae_mat *z, doubl
         *nll = total;
     if (!dz)
         return VGAE_OK;
-    vgae_mat dh = view(&m->dout, 0, cells), dx = view(&m->dx_in, 0, cells), dcond = view(&m->dcond, 0, rows);
+    vgae_mat dh = vgae_mat_rows(&m->dout, 0, cells), dx = vgae_mat_rows(&m->dx_in, 0, cells), dcond = vgae_mat_rows(&m->dcond, 0, rows);
     st = vgae_linear_backward(ctx, &m->out, &h, &logits, &dh);
     if (!st)
         st = vgae_lstm_backward(ctx, &m->dec, &x, &dh, NULL, NULL, &m->dec_run, &dx, &dcond, NULL, NULL);
@@ -394,8 +389,8 @@ static vgae_status batch_loss(vgae_ctx *ctx, vgae_seq_vae *m, const vgae_elbo_co
         vgae_params_zero_grad(&m->base.params);
     const int64_t rows = m->rows;
     vgae_status st = encode_batch(ctx, m);
-    vgae_mat mean = view(&m->mean, 0, rows), logvar = view(&m->logvar, 0, rows);
-    vgae_mat dmean = view(&m->dmean, 0, rows), dlogvar = view(&m->dlogvar, 0, rows);
+    vgae_mat mean = vgae_mat_rows(&m->mean, 0, rows), logvar = vgae_mat_rows(&m->logvar, 0, rows);
+    vgae_mat dmean = vgae_mat_rows(&m->dmean, 0, rows), dlogvar = vgae_mat_rows(&m->dlogvar, 0, rows);
     const vgae_mat *heads[] = {&mean, &logvar};
     vgae_mat *d_heads[] = {&dmean, &dlogvar};
     if (!st)
@@ -749,9 +744,9 @@ vgae_status vgae_seq_vae_decode(vgae_ctx *ctx, vgae_seq_vae *m, const vgae_mat *
         out->start[0] = 0;
     for (int64_t b0 = 0; !st && b0 < n; b0 += bs) {
         const int64_t rows = n - b0 < bs ? n - b0 : bs;
-        const vgae_mat zb = view(z, b0, rows);
-        vgae_mat cond = view(&m->cond, 0, rows), x = view(&m->x_in, 0, rows), h0 = view(&m->h0, 0, rows),
-                 c0 = view(&m->c0, 0, rows), logits = view(&m->logits, 0, rows);
+        const vgae_mat zb = vgae_mat_rows(z, b0, rows);
+        vgae_mat cond = vgae_mat_rows(&m->cond, 0, rows), x = vgae_mat_rows(&m->x_in, 0, rows), h0 = vgae_mat_rows(&m->h0, 0, rows),
+                 c0 = vgae_mat_rows(&m->c0, 0, rows), logits = vgae_mat_rows(&m->logits, 0, rows);
         st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_NO_TRANS, 1.0, &zb, &m->wz, 0.0, &cond);
         vgae_mat_zero(&h0);
         vgae_mat_zero(&c0);
@@ -828,7 +823,7 @@ static vgae_status iwae_batch(vgae_ctx *ctx, vgae_seq_vae *m, int64_t b0, void *
     iwae_arg *a = arg;
     const int64_t rows = m->rows, d = m->options.latent;
     vgae_status st = encode_batch(ctx, m);
-    vgae_mat mean = view(&m->mean, 0, rows), logvar = view(&m->logvar, 0, rows);
+    vgae_mat mean = vgae_mat_rows(&m->mean, 0, rows), logvar = vgae_mat_rows(&m->logvar, 0, rows);
     const vgae_mat *heads[] = {&mean, &logvar};
     if (!st) st = vgae_mat_ensure(ctx, &m->elbo.z, rows, d);
     if (!st) st = vgae_mat_ensure(ctx, &m->elbo.eps, rows, d);

@@ -67,6 +67,12 @@ typedef struct vgae_gemm_job {
 } vgae_gemm_job;
 vgae_status vgae_gemm_batch(vgae_ctx *ctx, int count, const vgae_gemm_job *jobs);
 
+/* Rows r0..r0+rows-1 of m as a matrix of their own (a view: not to be destroyed). */
+static inline vgae_mat vgae_mat_rows(const vgae_mat *m, int64_t r0, int64_t rows)
+{
+    return (vgae_mat){rows, m->cols, m->data + r0 * m->cols};
+}
+
 /* Below this many elements a loop runs on one thread. */
 #define VGAE_PARALLEL_MIN 32768
 

@@ -91,24 +91,19 @@ void vgae_lstm_run_destroy(vgae_lstm_run *run)
     *run = (vgae_lstm_run){0};
 }
 
-static vgae_mat view(const vgae_mat *m, int64_t r0, int64_t rows, int64_t cols)
-{
-    return (vgae_mat){rows, cols, m->data + r0 * cols};
-}
-
 vgae_mat vgae_lstm_outputs(const vgae_lstm_run *run)
 {
-    return view(&run->hs, run->batch, run->steps * run->batch, run->hs.cols);
+    return vgae_mat_rows(&run->hs, run->batch, run->steps * run->batch);
 }
 
 vgae_mat vgae_lstm_h(const vgae_lstm_run *run, int64_t t)
 {
-    return view(&run->hs, (t + 1) * run->batch, run->batch, run->hs.cols);
+    return vgae_mat_rows(&run->hs, (t + 1) * run->batch, run->batch);
 }
 
 vgae_mat vgae_lstm_c(const vgae_lstm_run *run, int64_t t)
 {
-    return view(&run->cs, (t + 1) * run->batch, run->batch, run->cs.cols);
+    return vgae_mat_rows(&run->cs, (t + 1) * run->batch, run->batch);
 }
 
 /* The cells of one step on the context's threads, each thread a run of
@@ -152,7 +147,7 @@ vgae_status vgae_lstm_forward(vgae_ctx *ctx, const vgae_lstm *layer, const vgae_
     run->steps = steps;
     run->batch = batch;
     /* every step's input part at once, then the bias and the condition */
-    vgae_mat a = view(&run->gates, 0, steps * batch, g4);
+    vgae_mat a = vgae_mat_rows(&run->gates, 0, steps * batch);
     st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_NO_TRANS, 1.0, x, &layer->wx, 0.0, &a);
     if (st)
         return st;
@@ -175,7 +170,7 @@ vgae_status vgae_lstm_forward(vgae_ctx *ctx, const vgae_lstm *layer, const vgae_
     else
         vgae_mat_zero(&c_init);
     for (int64_t t = 0; t < steps; t++) {
-        vgae_mat at = view(&run->gates, t * batch, batch, g4);
+        vgae_mat at = vgae_mat_rows(&run->gates, t * batch, batch);
         const vgae_mat h_prev = vgae_lstm_h(run, t - 1), c_prev = vgae_lstm_c(run, t - 1);
         vgae_mat h = vgae_lstm_h(run, t), c = vgae_lstm_c(run, t);
         if (t > 0 || h0) /* h_{-1} = 0 adds nothing */
@@ -202,7 +197,7 @@ vgae_status vgae_lstm_backward(vgae_ctx *ctx, vgae_lstm *layer, const vgae_mat *
     if (!st) st = check_shape(ctx, "c0's gradient", dc0, batch, hd);
     if (st)
         return st;
-    vgae_mat dh = view(&run->dh, 0, batch, hd), dc = view(&run->dc, 0, batch, hd);
+    vgae_mat dh = vgae_mat_rows(&run->dh, 0, batch), dc = vgae_mat_rows(&run->dc, 0, batch);
     if (dh_last)
         memcpy(dh.data, dh_last->data, (size_t)(batch * hd) * sizeof *dh.data);
     else
@@ -217,7 +212,7 @@ vgae_status vgae_lstm_backward(vgae_ctx *ctx, vgae_lstm *layer, const vgae_mat *
             for (int64_t k = 0; k < batch * hd; k++)
                 dh.data[k] += add[k];
         }
-        vgae_mat at = view(&run->gates, t * batch, batch, g4);
+        vgae_mat at = vgae_mat_rows(&run->gates, t * batch, batch);
         const vgae_mat c_prev = vgae_lstm_c(run, t - 1), c = vgae_lstm_c(run, t);
         cells(ctx, 1, at.data, c_prev.data, c.data, dh.data, dc.data, batch, hd);
         /* the gradient carried to h_{t-1}: to step t-1, or h0's */
@@ -230,8 +225,8 @@ vgae_status vgae_lstm_backward(vgae_ctx *ctx, vgae_lstm *layer, const vgae_mat *
         memcpy(dh0->data, dh.data, (size_t)(batch * hd) * sizeof *dh.data);
     if (dc0)
         memcpy(dc0->data, dc.data, (size_t)(batch * hd) * sizeof *dc.data);
-    const vgae_mat da = view(&run->gates, 0, steps * batch, g4);
-    const vgae_mat h_prev = view(&run->hs, 0, steps * batch, hd);
+    const vgae_mat da = vgae_mat_rows(&run->gates, 0, steps * batch);
+    const vgae_mat h_prev = vgae_mat_rows(&run->hs, 0, steps * batch);
     vgae_gemm_job jobs[3] = {{VGAE_TRANS, VGAE_NO_TRANS, 1.0, x, &da, 1.0, &layer->dwx},
                              {VGAE_TRANS, VGAE_NO_TRANS, 1.0, &h_prev, &da, 1.0, &layer->dwh},
                              {VGAE_NO_TRANS, VGAE_TRANS, 1.0, &da, &layer->wx, 0.0, dx}};
