@@ -240,10 +240,13 @@ static inline int owner_of(const vgae_dist_gae *m, int32_t v)
     return lo;
 }
 
-/* The position of local column c. */
-static int32_t position_of(const vgae_dist_gae *m, int32_t c)
+/* The position of local column c (a conditional move, not a branch: the
+ * binary search in adjacent() meets near and far columns alike). */
+static inline int32_t position_of(const vgae_dist_gae *m, int32_t c)
 {
-    return c < m->count ? m->first + c : m->halo_pos[c - m->count];
+    const int32_t h = c - m->count;
+    const int32_t far = m->n_halo ? m->halo_pos[h > 0 ? h : 0] : 0;
+    return c < m->count ? m->first + c : far;
 }
 
 /* A parameter; own: this part's rows of a featureless first layer, its
@@ -858,18 +861,18 @@ static vgae_status backward(vgae_ctx *ctx, vgae_dist_gae *m)
  * position order). */
 static int adjacent(const vgae_dist_gae *m, int32_t u, int32_t v)
 {
-    int64_t lo = m->a->rowptr[u], hi = m->a->rowptr[u + 1] - 1;
-    while (lo <= hi) {
-        const int64_t mid = (lo + hi) / 2;
-        const int32_t at = position_of(m, m->a->col[mid]);
-        if (at == v)
-            return 1;
-        if (at < v)
-            lo = mid + 1;
-        else
-            hi = mid - 1;
+    const int32_t *col = m->a->col + m->a->rowptr[u];
+    int64_t n = m->a->rowptr[u + 1] - m->a->rowptr[u], lo = 0;
+    if (!n)
+        return 0;
+    /* the last column at or before v, by halving steps that are
+     * conditional moves (v is random: a branch would miss half the time) */
+    while (n > 1) {
+        const int64_t half = n / 2;
+        lo = position_of(m, col[lo + half]) <= v ? lo + half : lo;
+        n -= half;
     }
-    return 0;
+    return position_of(m, col[lo]) == v;
 }
 
 /* This epoch's non-edges: block b draws its share from sub-stream b + 1 of
