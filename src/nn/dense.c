@@ -85,7 +85,7 @@ vgae_status vgae_mat_copy(vgae_ctx *ctx, vgae_mat *dst, const vgae_mat *src)
 
 /* A product's split into fixed blocks of C: GEMM_BLOCK rows, or columns
  * when C is wider than tall and too short to split by rows; a split that
- * depends on the shape only. (Row blocks of row-major C are contiguous: two
+ * depends on the shapes (m, n, k) only. (Row blocks of row-major C are contiguous: two
  * threads on column blocks of a 400 x 784 C reach 1.4 times one thread's
  * speed, on row blocks 1.7 times.) */
 typedef struct {
@@ -93,14 +93,18 @@ typedef struct {
     int64_t len, size, blocks;
 } gemm_split;
 
-static gemm_split split_of(int64_t m, int64_t n)
+static gemm_split split_of(int64_t m, int64_t n, double work)
 {
     gemm_split s;
     s.by_rows = m >= n || m > GEMM_BLOCK;
     /* blocks of at most GEMM_BLOCK, as even as multiples of 16 allow (784
-     * columns: 4 x 196, not 3 x 256 + 16), so that threads finish together */
+     * columns: 4 x 196, not 3 x 256 + 16), so that threads finish together;
+     * at least two when there is work enough to share and 64 rows or
+     * columns to split (an LSTM's 64 x 256 step gradient over K = 1024) */
     s.len = s.by_rows ? m : n;
-    const int64_t count0 = (s.len + GEMM_BLOCK - 1) / GEMM_BLOCK;
+    int64_t count0 = (s.len + GEMM_BLOCK - 1) / GEMM_BLOCK;
+    if (count0 == 1 && s.len >= 64 && work >= GEMM_PARALLEL_MIN)
+        count0 = 2;
     s.size = ((s.len + count0 - 1) / count0 + 15) / 16 * 16;
     s.blocks = (s.len + s.size - 1) / s.size;
     return s;
@@ -177,7 +181,7 @@ vgae_status vgae_gemm_batch(vgae_ctx *ctx, int count, const vgae_gemm_job *jobs)
         vgae_status st = gemm_check(ctx, &jobs[i], &w);
         if (st)
             return st;
-        split[i] = split_of(jobs[i].c->rows, jobs[i].c->cols);
+        split[i] = split_of(jobs[i].c->rows, jobs[i].c->cols, w);
         if (w == 0.0)
             split[i].blocks = 0;
         start[i + 1] = start[i] + split[i].blocks;
