@@ -182,9 +182,11 @@ static vgae_status batch_room(vgae_ctx *ctx, vgae_seq_vae *m, int64_t rows, int6
         m->len_cap = rows;
     }
     const int64_t he = (int64_t)directions(m) * o->enc_hidden;
-    if (!st) st = room(ctx, &m->x_in, cells, o->embed);
-    if (!st) st = room(ctx, &m->dx_in, cells, o->embed);
-    if (!st) st = room(ctx, &m->dh_out, cells, o->enc_hidden > o->dec_hidden ? o->enc_hidden : o->dec_hidden);
+    /* the encoder's directions each have their rows (see side_by_side) */
+    const int64_t dirs = directions(m);
+    if (!st) st = room(ctx, &m->x_in, dirs * cells, o->embed);
+    if (!st) st = room(ctx, &m->dx_in, dirs * cells, o->embed);
+    if (!st) st = room(ctx, &m->dh_out, dirs * cells, o->enc_hidden);
     if (!st) st = room(ctx, &m->logits, cells, m->vocab);
     if (!st) st = room(ctx, &m->dout, cells, o->dec_hidden);
     if (!st) st = room(ctx, &m->hcat, rows, he);
@@ -250,32 +252,51 @@ static void embed_backward(vgae_seq_vae *m, const int32_t *tok, int64_t n, const
     }
 }
 
+/* The encoder's directions run side by side when there are threads for
+ * them: each has its own rows of x_in, dx_in and dh_out, and each of its
+ * products is the same single-threaded call either way (nested regions run
+ * on one thread), so the bits do not depend on it. */
+static int side_by_side(vgae_ctx *ctx, const vgae_seq_vae *m)
+{
+    return directions(m) > 1 && vgae_ctx_threads(ctx) > 1;
+}
+
 /* The encoder over the loaded batch: each direction's last state (at the
  * sequence's own last character) side by side in hcat, then the heads. */
 static vgae_status encode_batch(vgae_ctx *ctx, vgae_seq_vae *m)
 {
     const int64_t rows = m->rows, steps = m->steps - 1, cells = steps * rows, he = m->options.enc_hidden;
+    const int dirs = directions(m);
     vgae_status st = VGAE_OK;
-    for (int d = 0; !st && d < directions(m); d++) {
-        vgae_mat x = vgae_mat_rows(&m->x_in, 0, cells);
+    for (int d = 0; !st && d < dirs; d++) /* room first: no allocation on the threads */
+        st = vgae_lstm_run_ensure(ctx, &m->enc_run[d], steps, rows, he);
+    if (st)
+        return st;
+    vgae_status dst[2] = {VGAE_OK, VGAE_OK};
+#pragma omp parallel for schedule(static, 1) num_threads(dirs) if (side_by_side(ctx, m))
+    for (int d = 0; d < dirs; d++) {
+        vgae_mat x = vgae_mat_rows(&m->x_in, d * cells, cells);
         embed(m, m->tok + d * m->steps * rows, cells, &x);
-        st = vgae_lstm_forward(ctx, &m->enc[d], &x, NULL, NULL, NULL, steps, rows, &m->enc_run[d]);
-        for (int64_t b = 0; !st && b < rows; b++) {
+        dst[d] = vgae_lstm_forward(ctx, &m->enc[d], &x, NULL, NULL, NULL, steps, rows, &m->enc_run[d]);
+        for (int64_t b = 0; !dst[d] && b < rows; b++) {
             const vgae_mat h = vgae_lstm_h(&m->enc_run[d], m->len[b] - 1);
             memcpy(m->hcat.data + b * m->hcat.cols + d * he, h.data + b * he, (size_t)he * sizeof *h.data);
         }
     }
+    st = dst[0] ? dst[0] : dst[1];
     vgae_mat hcat = vgae_mat_rows(&m->hcat, 0, rows), mean = vgae_mat_rows(&m->mean, 0, rows), logvar = vgae_mat_rows(&m->logvar, 0, rows);
     if (!st) st = vgae_linear_forward(ctx, &m->head[0], &hcat, &mean);
     if (!st) st = vgae_linear_forward(ctx, &m->head[1], &hcat, &logvar);
     return st;
 }
 
-/* Backward from the heads' gradients through the encoder (a direction's
- * forward pass is run again: both share x_in). */
+/* Backward from the heads' gradients through the encoder (each direction's
+ * input embedded again: the decoder's has held the first rows of x_in
+ * since); the embeddings' gradients added in a fixed order afterwards. */
 static vgae_status encode_backward(vgae_ctx *ctx, vgae_seq_vae *m)
 {
     const int64_t rows = m->rows, steps = m->steps - 1, cells = steps * rows, he = m->options.enc_hidden;
+    const int dirs = directions(m);
     vgae_mat hcat = vgae_mat_rows(&m->hcat, 0, rows), dhcat = vgae_mat_rows(&m->dhcat, 0, rows);
     vgae_mat dmean = vgae_mat_rows(&m->dmean, 0, rows), dlogvar = vgae_mat_rows(&m->dlogvar, 0, rows);
     vgae_status st = vgae_linear_backward(ctx, &m->head[0], &hcat, &dmean, &dhcat);
@@ -285,21 +306,27 @@ static vgae_status encode_backward(vgae_ctx *ctx, vgae_seq_vae *m)
         for (int64_t k = 0; !st && k < vgae_mat_size(&dhcat); k++)
             dhcat.data[k] += dh2.data[k];
     }
-    for (int d = directions(m) - 1; !st && d >= 0; d--) {
-        vgae_mat x = vgae_mat_rows(&m->x_in, 0, cells), dx = vgae_mat_rows(&m->dx_in, 0, cells);
-        vgae_mat dh = {cells, he, m->dh_out.data};
-        const int32_t *tok = m->tok + d * m->steps * rows;
-        embed(m, tok, cells, &x); /* x_in has held the decoder's input since */
+    if (st)
+        return st;
+    vgae_status dst[2] = {VGAE_OK, VGAE_OK};
+#pragma omp parallel for schedule(static, 1) num_threads(dirs) if (side_by_side(ctx, m))
+    for (int d = 0; d < dirs; d++) {
+        vgae_mat x = vgae_mat_rows(&m->x_in, d * cells, cells), dx = vgae_mat_rows(&m->dx_in, d * cells, cells);
+        vgae_mat dh = {cells, he, m->dh_out.data + d * cells * he};
+        embed(m, m->tok + d * m->steps * rows, cells, &x);
         memset(dh.data, 0, (size_t)(cells * he) * sizeof *dh.data);
         for (int64_t b = 0; b < rows; b++)
             memcpy(dh.data + ((int64_t)(m->len[b] - 1) * rows + b) * he, dhcat.data + b * dhcat.cols + d * he,
                    (size_t)he * sizeof *dh.data);
-        if (!st)
-            st = vgae_lstm_backward(ctx, &m->enc[d], &x, &dh, NULL, NULL, &m->enc_run[d], &dx, NULL, NULL, NULL);
-        if (!st)
-            embed_backward(m, tok, cells, &dx);
+        dst[d] = vgae_lstm_backward(ctx, &m->enc[d], &x, &dh, NULL, NULL, &m->enc_run[d], &dx, NULL, NULL, NULL);
     }
-    return st;
+    for (int d = dirs - 1; d >= 0; d--) {
+        if (dst[d])
+            return dst[d];
+        vgae_mat dx = vgae_mat_rows(&m->dx_in, d * cells, cells);
+        embed_backward(m, m->tok + d * m->steps * rows, cells, &dx);
+    }
+    return VGAE_OK;
 }
 
 /* The decoder and its likelihood (an ELBO decoder callback): z Wz added to

@@ -31,9 +31,9 @@ struct vgae_seq_vae {
     uint8_t *cell_ok;     /* steps x rows: the likeliest character was the right one */
     int64_t cell_cap;
     vgae_lstm_run enc_run[2], dec_run;
-    vgae_mat x_in, dx_in;  /* steps x rows x embed: a grid's embeddings and their gradient */
+    vgae_mat x_in, dx_in;  /* directions x steps x rows x embed: the grids' embeddings and their gradient */
     vgae_mat hcat, dhcat, dhcat2; /* rows x (directions x enc_hidden) */
-    vgae_mat dh_out;       /* steps x rows x enc_hidden: the encoder's outputs' gradient */
+    vgae_mat dh_out;       /* directions x steps x rows x enc_hidden: the encoder's outputs' gradient */
     vgae_mat mean, logvar, dmean, dlogvar, cond, dcond;
     vgae_mat logits, dout; /* steps x rows x vocab; x dec_hidden */
     vgae_mat h0, c0;       /* batch x dec_hidden: decoding step by step */
