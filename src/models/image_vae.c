@@ -500,7 +500,7 @@ static vgae_status weight_gradients(vgae_ctx *ctx, vgae_image_vae *v, int64_t ro
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (!st && threads > 1)
     for (int l = 0; l < count; l++)
         if (!st && layer[l]->has_bias)
-            vgae_column_sums(&dy[l], &layer[l]->db, 0);
+            vgae_column_sums(ctx, &dy[l], &layer[l]->db, 0);
     return st;
 }
 

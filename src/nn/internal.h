@@ -53,7 +53,7 @@ static inline double vgae_sum_chunks(const double part[VGAE_CHUNKS])
 /* The column sums of g (rows x cols) added to db (1 x cols; add 0:
  * written over it), each in double and in row order: a linear layer's
  * bias gradient. */
-void vgae_column_sums(const vgae_mat *g, vgae_mat *db, int add);
+void vgae_column_sums(vgae_ctx *ctx, const vgae_mat *g, vgae_mat *db, int add);
 
 /* Several independent products C = alpha op(A) op(B) + beta C at once:
  * the fixed blocks of vgae_gemm, of all of them, in one parallel loop (at

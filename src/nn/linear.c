@@ -79,17 +79,22 @@ vgae_status vgae_linear_backward(vgae_ctx *ctx, vgae_linear *layer, const vgae_m
         st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_TRANS, 1.0, dy, &layer->w, 0.0, dx);
     if (st || !layer->has_bias)
         return st;
-    vgae_column_sums(dy, &layer->db, 1);
+    vgae_column_sums(ctx, dy, &layer->db, 1);
     return VGAE_OK;
 }
 
-void vgae_column_sums(const vgae_mat *g, vgae_mat *db, int add)
+void vgae_column_sums(vgae_ctx *ctx, const vgae_mat *g, vgae_mat *db, int add)
 {
-    /* a part of the columns at a time, row after row (contiguous, so it vectorizes) */
+    /* a part of the columns at a time, row after row (contiguous, so it
+     * vectorizes); parts on threads (a column's sum is in row order
+     * whichever thread takes it) */
     enum { PART = 512 };
-    double sum[PART];
-    for (int64_t j0 = 0; j0 < g->cols; j0 += PART) {
-        const int64_t len = g->cols - j0 < PART ? g->cols - j0 : PART;
+    const int64_t parts = (g->cols + PART - 1) / PART;
+    const int threads = ctx ? vgae_ctx_threads(ctx) : 1;
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && parts > 1 && g->rows * g->cols >= VGAE_PARALLEL_MIN)
+    for (int64_t p = 0; p < parts; p++) {
+        const int64_t j0 = p * PART, len = g->cols - j0 < PART ? g->cols - j0 : PART;
+        double sum[PART];
         for (int64_t j = 0; j < len; j++)
             sum[j] = 0.0;
         for (int64_t i = 0; i < g->rows; i++) {

@@ -151,6 +151,8 @@ vgae_status vgae_lstm_forward(vgae_ctx *ctx, const vgae_lstm *layer, const vgae_
     st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_NO_TRANS, 1.0, x, &layer->wx, 0.0, &a);
     if (st)
         return st;
+    const int threads = vgae_ctx_threads(ctx);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && steps * batch * g4 >= VGAE_PARALLEL_MIN)
     for (int64_t r = 0; r < steps * batch; r++) {
         vgae_real *row = a.data + r * g4;
         const vgae_real *add = cond ? cond->data + (r % batch) * g4 : NULL;
@@ -233,9 +235,11 @@ vgae_status vgae_lstm_backward(vgae_ctx *ctx, vgae_lstm *layer, const vgae_mat *
     st = vgae_gemm_batch(ctx, dx ? 3 : 2, jobs);
     if (st)
         return st;
-    vgae_column_sums(&da, &layer->db, 1);
-    if (dcond) { /* the sum over steps, in double, in step order, 64 columns at a time */
+    vgae_column_sums(ctx, &da, &layer->db, 1);
+    if (dcond) { /* the sum over steps, in double, in step order, 64 columns at a time; sequences on threads */
         enum { PART = 64 };
+        const int threads = vgae_ctx_threads(ctx);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && steps * batch * g4 >= VGAE_PARALLEL_MIN)
         for (int64_t s = 0; s < batch; s++)
             for (int64_t j0 = 0; j0 < g4; j0 += PART) {
                 const int64_t len = g4 - j0 < PART ? g4 - j0 : PART;
