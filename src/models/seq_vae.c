@@ -13,8 +13,8 @@
 vgae_seq_vae_options vgae_seq_vae_defaults(void)
 {
     vgae_seq_vae_options o = {.embed = 32, .enc_hidden = 256, .bidirectional = 1, .dec_hidden = 256,
-                              .latent = 56, .max_len = 120, .batch = 64, .lr = 1e-3, .epochs = 30,
-                              .beta = 1.0, .kl = vgae_kl_schedule_defaults(), .word_dropout = 0.2,
+                              .latent = 56, .max_len = 120, .batch = 64, .lr = 2e-3, .epochs = 50,
+                              .beta = 0.1, .kl = vgae_kl_schedule_defaults(), .word_dropout = 0.1,
                               .free_bits = 0.05, .clip = 5.0};
     o.kl.anneal = VGAE_KL_LINEAR;
     o.kl.warmup = 5;

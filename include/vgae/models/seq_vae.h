@@ -23,12 +23,12 @@ typedef struct vgae_seq_vae_options {
     int latent;         /* 56 */
     int max_len;        /* the longest sequence, in characters (120) */
     int batch;          /* 64 */
-    double lr;          /* Adam, 1e-3 */
-    int epochs;         /* 30 */
-    double beta;        /* the KL's weight (1) */
+    double lr;          /* Adam, 2e-3 */
+    int epochs;         /* 50 */
+    double beta;        /* the KL's weight (0.1: at 1 the KL sinks to the free bits' floor) */
     vgae_kl_schedule kl; /* annealing (linear over 5 epochs) */
     /* against posterior collapse: the decoder's input characters replaced
-     * by a blank with this probability (Bowman et al.'s word dropout; 0.2),
+     * by a blank with this probability (Bowman et al.'s word dropout; 0.1),
      * and free bits per latent dimension in nats (see vgae_elbo_config;
      * 0.05) */
     double word_dropout, free_bits;
