@@ -402,8 +402,8 @@ static vgae_status decode_cb(vgae_ctx *ctx, void *self, const vgae_mat *z, doubl
     if (st)
         return st;
     embed_backward(m, input, cells, &dx);
-    vgae_gemm_job jobs[2] = {{VGAE_TRANS, VGAE_NO_TRANS, 1.0, z, &dcond, 1.0, &m->dwz},
-                             {VGAE_NO_TRANS, VGAE_TRANS, 1.0, &dcond, &m->wz, 0.0, dz}};
+    vgae_gemm_job jobs[2] = {{VGAE_TRANS, VGAE_NO_TRANS, 1.0, z, &dcond, 1.0, &m->dwz, 0},
+                             {VGAE_NO_TRANS, VGAE_TRANS, 1.0, &dcond, &m->wz, 0.0, dz, 0}};
     return vgae_gemm_batch(ctx, 2, jobs);
 }
 

@@ -217,9 +217,13 @@ vgae_status vgae_lstm_backward(vgae_ctx *ctx, vgae_lstm *layer, const vgae_mat *
         vgae_mat at = vgae_mat_rows(&run->gates, t * batch, batch);
         const vgae_mat c_prev = vgae_lstm_c(run, t - 1), c = vgae_lstm_c(run, t);
         cells(ctx, 1, at.data, c_prev.data, c.data, dh.data, dc.data, batch, hd);
-        /* the gradient carried to h_{t-1}: to step t-1, or h0's */
-        if (t > 0 || dh0)
-            st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_TRANS, 1.0, &at, &layer->wh, 0.0, &dh);
+        /* the gradient carried to h_{t-1}: to step t-1, or h0's (a batch x
+         * hidden product over 4 x hidden, in two blocks: one would leave a
+         * thread idle at every step) */
+        if (t > 0 || dh0) {
+            const vgae_gemm_job step = {VGAE_NO_TRANS, VGAE_TRANS, 1.0, &at, &layer->wh, 0.0, &dh, 2};
+            st = vgae_gemm_batch(ctx, 1, &step);
+        }
         if (st)
             return st;
     }
@@ -229,9 +233,9 @@ vgae_status vgae_lstm_backward(vgae_ctx *ctx, vgae_lstm *layer, const vgae_mat *
         memcpy(dc0->data, dc.data, (size_t)(batch * hd) * sizeof *dc.data);
     const vgae_mat da = vgae_mat_rows(&run->gates, 0, steps * batch);
     const vgae_mat h_prev = vgae_mat_rows(&run->hs, 0, steps * batch);
-    vgae_gemm_job jobs[3] = {{VGAE_TRANS, VGAE_NO_TRANS, 1.0, x, &da, 1.0, &layer->dwx},
-                             {VGAE_TRANS, VGAE_NO_TRANS, 1.0, &h_prev, &da, 1.0, &layer->dwh},
-                             {VGAE_NO_TRANS, VGAE_TRANS, 1.0, &da, &layer->wx, 0.0, dx}};
+    vgae_gemm_job jobs[3] = {{VGAE_TRANS, VGAE_NO_TRANS, 1.0, x, &da, 1.0, &layer->dwx, 0},
+                             {VGAE_TRANS, VGAE_NO_TRANS, 1.0, &h_prev, &da, 1.0, &layer->dwh, 0},
+                             {VGAE_NO_TRANS, VGAE_TRANS, 1.0, &da, &layer->wx, 0.0, dx, 0}};
     st = vgae_gemm_batch(ctx, dx ? 3 : 2, jobs);
     if (st)
         return st;
