@@ -85,9 +85,9 @@ vgae_status vgae_mat_copy(vgae_ctx *ctx, vgae_mat *dst, const vgae_mat *src)
 
 /* A product's split into fixed blocks of C: GEMM_BLOCK rows, or columns
  * when C is wider than tall and too short to split by rows; a split that
- * depends on the shape and the call's min_blocks only. (Row blocks of row-major C are contiguous: two
- * threads on column blocks of a 400 x 784 C reach 1.4 times one thread's
- * speed, on row blocks 1.7 times.) */
+ * depends on the shape and the call's min_blocks only. (Row blocks of
+ * row-major C are contiguous: two threads on column blocks of a 400 x 784
+ * C reach 1.4 times one thread's speed, on row blocks 1.7 times.) */
 typedef struct {
     int by_rows;
     int64_t len, size, blocks;
@@ -99,11 +99,12 @@ static gemm_split split_of(int64_t m, int64_t n, int min_blocks)
     s.by_rows = m >= n || m > GEMM_BLOCK;
     /* blocks of at most GEMM_BLOCK, as even as multiples of 16 allow (784
      * columns: 4 x 196, not 3 x 256 + 16), so that threads finish together;
-     * at least min_blocks of 16 or more when asked */
+     * at least min_blocks when asked, as far as blocks of 16 allow */
     s.len = s.by_rows ? m : n;
     int64_t count0 = (s.len + GEMM_BLOCK - 1) / GEMM_BLOCK;
+    const int64_t most = s.len / 16 > 1 ? s.len / 16 : 1;
     if (count0 < min_blocks)
-        count0 = s.len / 16 < min_blocks ? (s.len / 16 > 1 ? s.len / 16 : 1) : min_blocks;
+        count0 = min_blocks < most ? min_blocks : most;
     s.size = ((s.len + count0 - 1) / count0 + 15) / 16 * 16;
     s.blocks = (s.len + s.size - 1) / s.size;
     return s;

@@ -240,7 +240,8 @@ vgae_status vgae_lstm_backward(vgae_ctx *ctx, vgae_lstm *layer, const vgae_mat *
     if (st)
         return st;
     vgae_column_sums(ctx, &da, &layer->db, 1);
-    if (dcond) { /* the sum over steps, in double, in step order, 64 columns at a time; sequences on threads */
+    if (dcond) { /* the sum over steps, in double, in step order, 64 columns
+                  * at a time; the sequences on threads */
         enum { PART = 64 };
         const int threads = vgae_ctx_threads(ctx);
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && steps * batch * g4 >= VGAE_PARALLEL_MIN)

@@ -2,6 +2,7 @@
 #include <math.h>
 
 #include "testutil.h"
+#include "nn/internal.h"
 #include "nn/kernels.h"
 #include "tiny_vae.h"
 
@@ -382,6 +383,53 @@ static void gemm_blocks_match_reference(void **state)
                 vgae_mat_destroy(&c1);
                 vgae_mat_destroy(&c2);
             }
+    vgae_ctx_set_threads(ctx, 1);
+}
+
+/* A product that asks for at least two blocks of C (vgae_gemm_job's
+ * min_blocks: the LSTM's step gradient, 64 x 256 over K = 1,024, one block
+ * by its shape), and one too narrow to split (20 columns, under two blocks
+ * of 16): each element within the float summation bound of a double
+ * reference, and the same bits on 1 and 2 threads. */
+static void gemm_min_blocks(void **state)
+{
+    vgae_ctx *ctx = *state;
+    const int64_t shapes[2][3] = {{64, 256, 1024}, {64, 20, 300}};
+    for (int s = 0; s < 2; s++) {
+        const int64_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+        vgae_mat a, b, c1, c2;
+        vgae_mat_init(ctx, &a, m, k);
+        vgae_mat_init(ctx, &b, n, k); /* used transposed, as the LSTM's Wh */
+        vgae_mat_init(ctx, &c1, m, n);
+        vgae_mat_init(ctx, &c2, m, n);
+        vgae_rng r;
+        vgae_rng_init(&r, 5, 0);
+        vgae_rng_normal_fill_f(&r, a.data, vgae_mat_size(&a), 1);
+        vgae_rng_normal_fill_f(&r, b.data, vgae_mat_size(&b), 1);
+        const vgae_gemm_job j1 = {VGAE_NO_TRANS, VGAE_TRANS, 1.0, &a, &b, 0.0, &c1, 2};
+        const vgae_gemm_job j2 = {VGAE_NO_TRANS, VGAE_TRANS, 1.0, &a, &b, 0.0, &c2, 2};
+        vgae_ctx_set_threads(ctx, 1);
+        assert_int_equal(vgae_gemm_batch(ctx, 1, &j1), VGAE_OK);
+        vgae_ctx_set_threads(ctx, 2);
+        assert_int_equal(vgae_gemm_batch(ctx, 1, &j2), VGAE_OK);
+        assert_memory_equal(c1.data, c2.data, (size_t)(m * n) * sizeof(float));
+        for (int64_t i = 0; i < m; i += 3)
+            for (int64_t j = 0; j < n; j++) {
+                double ref = 0, mag = 0;
+                for (int64_t l = 0; l < k; l++) {
+                    const double x = VGAE_MAT_AT(&a, i, l), y = VGAE_MAT_AT(&b, j, l);
+                    ref += x * y;
+                    mag += fabs(x * y);
+                }
+                if (fabs(VGAE_MAT_AT(&c1, i, j) - ref) > k * 0x1p-24 * mag)
+                    fail_msg("C(%lld,%lld) = %g, reference %g (shape %d)", (long long)i, (long long)j,
+                             VGAE_MAT_AT(&c1, i, j), ref, s);
+            }
+        vgae_mat_destroy(&a);
+        vgae_mat_destroy(&b);
+        vgae_mat_destroy(&c1);
+        vgae_mat_destroy(&c2);
+    }
     vgae_ctx_set_threads(ctx, 1);
 }
 
@@ -1221,6 +1269,7 @@ int main(void)
         cmocka_unit_test(rng_fill_window_is_a_slice),
         cmocka_unit_test_setup_teardown(gemm_small_by_hand, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(gemm_blocks_match_reference, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(gemm_min_blocks, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(lstm_float_steps_and_threads, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(kl_closed_form, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(bernoulli_kernel_accuracy, setup_ctx, teardown_ctx),
