@@ -28,6 +28,13 @@
 
 _Static_assert(sizeof(vgae_real) == sizeof(float), "the distributed model is built in float only");
 
+/* A non-edge whose v another part holds, as it travels there: u's and
+ * v's positions and the pair's coefficient. */
+typedef struct far_pair {
+    int32_t u, v;
+    vgae_real coef;
+} far_pair;
+
 typedef struct dist_layer {
     int64_t in, out;
     /* a featureless first layer: this part's rows (W is then T itself) */
@@ -75,16 +82,16 @@ struct vgae_dist_gae {
     int64_t n_neg, *neg_block;   /* per block, its first pair */
     int32_t *neg_u, *neg_v;
     vgae_real *coef;             /* per pair: its coefficient (the loss's derivative by its score, scaled) */
-    vgae_real *coef_out, *coef_in; /* those of the far pairs, out by v's part, in as in_pairs */
+    vgae_real *coef_out, *coef_in; /* fetching rows: those of the far pairs, out by v's part, in as in_pairs */
     size_t coef_out_cap, coef_in_cap;
     int32_t *reply_at;           /* per pair with v remote: its row among the replies (more than one part) */
     int32_t *out_pairs, *in_pairs;
-    /* the pairs that came in and the coefficients out and in, this epoch:
-     * the buffers above, or (gathering Z) views into ext, which the decoder
-     * does not use that way; far_in_ext: they are in ext */
-    int32_t *pin;
-    vgae_real *cout, *cin;
-    int far_in_ext;
+    /* gathering Z: the far pairs out (by v's part, each group in pair
+     * order) and in (by sending part), each with its coefficient; in the
+     * buffers below or, when they fit, in ext, which the decoder does not
+     * use that way */
+    far_pair *rout, *rin, *rec_out, *rec_in;
+    size_t rec_out_cap, rec_in_cap;
     vgae_real *out_rows, *in_rows, *back_rows; /* rows of z_u out (then z_v back), in; z_v back in */
     size_t in_cap, in_rows_cap, out_cap, out_rows_cap, back_cap, far_cap;
     int64_t *far;                /* the far pairs, grouped by v's part */
@@ -92,6 +99,13 @@ struct vgae_dist_gae {
     int32_t *mark;               /* the largest part's rows: a far v's index among its part's distinct ones (-1: none) */
     int64_t *counts;             /* 17 x parts */
     int32_t *starts;             /* parts + 1: each part's first position (the last: N) */
+    /* the halo as a set of positions (NULL without a halo): bit v of
+     * halo_bits[v / 64] is set when position v is in the halo, and
+     * halo_rank[w] counts the set bits of the words before w, so that the
+     * halo index of a position takes no search (the draw asks it of every
+     * candidate); 3 bits a node */
+    uint64_t *halo_bits;
+    uint32_t *halo_rank;
     /* (b1 - b0) x parts: per block, its far pairs by v's part (counted
      * while drawing), where they begin among the far pairs grouped by v's
      * part (count_far), and the cursors of a pass that places them */
@@ -405,6 +419,20 @@ static vgae_status negatives_room(vgae_ctx *ctx, vgae_dist_gae *m)
         return VGAE_ENOMEM;
     for (int r = 0; r <= m->part->parts; r++)
         m->starts[r] = part_first(m, r);
+    if (m->n_halo) {
+        const size_t words = (size_t)m->n / 64 + 1;
+        m->halo_bits = vgae_calloc(ctx, words, sizeof *m->halo_bits);
+        m->halo_rank = vgae_alloc(ctx, words, sizeof *m->halo_rank);
+        if (!m->halo_bits || !m->halo_rank)
+            return VGAE_ENOMEM;
+        for (int32_t h = 0; h < m->n_halo; h++)
+            m->halo_bits[m->halo_pos[h] / 64] |= UINT64_C(1) << (m->halo_pos[h] % 64);
+        uint32_t below = 0;
+        for (size_t w = 0; w < words; w++) {
+            m->halo_rank[w] = below;
+            below += (uint32_t)__builtin_popcountll(m->halo_bits[w]);
+        }
+    }
     for (int32_t u = 0; u < m->count; u++)
         m->stamp[u] = -1;
     for (int32_t i = 0; i < largest; i++)
@@ -516,9 +544,10 @@ static vgae_status full_room(vgae_ctx *ctx, int threads, vgae_dist_gae *m)
 static void release_exchanges(vgae_dist_gae *m)
 {
     void **bufs[] = {(void **)&m->out_pairs, (void **)&m->in_pairs, (void **)&m->coef_out, (void **)&m->coef_in,
-                     (void **)&m->out_rows, (void **)&m->in_rows, (void **)&m->back_rows, (void **)&m->far};
-    size_t *caps[] = {&m->out_cap, &m->in_cap, &m->coef_out_cap, &m->coef_in_cap, &m->out_rows_cap,
-                      &m->in_rows_cap, &m->back_cap, &m->far_cap};
+                     (void **)&m->out_rows, (void **)&m->in_rows, (void **)&m->back_rows, (void **)&m->far,
+                     (void **)&m->rec_out,   (void **)&m->rec_in};
+    size_t *caps[] = {&m->out_cap,      &m->in_cap,   &m->coef_out_cap, &m->coef_in_cap, &m->out_rows_cap,
+                      &m->in_rows_cap, &m->back_cap, &m->far_cap,      &m->rec_out_cap,  &m->rec_in_cap};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
         free(*bufs[i]);
         *bufs[i] = NULL;
@@ -544,6 +573,8 @@ void vgae_dist_gae_free(vgae_dist_gae *m)
     vgae_elbo_work_destroy(&m->elbo);
     vgae_part_free(m->part);
     free(m->halo_pos);
+    free(m->halo_bits);
+    free(m->halo_rank);
     vgae_halo_destroy(&m->halo);
     for (int32_t b = 0; m->xt && b < m->b1 - m->b0; b++)
         vgae_csr_free(m->xt[b]);
@@ -857,22 +888,44 @@ static vgae_status backward(vgae_ctx *ctx, vgae_dist_gae *m)
 
 /* ---- the sampled loss ---- */
 
-/* Whether position v is a neighbour of local row u (its row of Â, in
- * position order). */
+/* Whether position v is a neighbour of local row u: a search of its row
+ * (in position order) for the last column at or before v, by halving
+ * steps that are conditional moves (v is random: a branch would miss half
+ * the time). The steps compare local columns and load no position: an
+ * own column c lies at or before v when c < own, v's place among this
+ * part's rows (clamped), and a halo column when its halo index is below
+ * the number of halo positions at or before v (they ascend). */
 static int adjacent(const vgae_dist_gae *m, int32_t u, int32_t v)
 {
     const int32_t *col = m->a->col + m->a->rowptr[u];
     int64_t n = m->a->rowptr[u + 1] - m->a->rowptr[u], lo = 0;
     if (!n)
         return 0;
-    /* the last column at or before v, by halving steps that are
-     * conditional moves (v is random: a branch would miss half the time) */
+    /* all by masks and conditional moves: whether v is this part's is
+     * itself random */
+    const int64_t at = (int64_t)v - m->first;
+    int64_t own = at + 1;
+    own = own < 0 ? 0 : own;
+    own = own > m->count ? m->count : own;
+    uint32_t below = 0, in = 0; /* halo positions before v; whether v is one */
+    if (m->halo_bits) {
+        const uint32_t w = (uint32_t)v / 64, bit = (uint32_t)v % 64;
+        const uint64_t word = m->halo_bits[w];
+        below = m->halo_rank[w] + (uint32_t)__builtin_popcountll(word & ((UINT64_C(1) << bit) - 1));
+        in = (uint32_t)(word >> bit) & 1;
+    }
+    const uint32_t halo_upto = below + in, count = (uint32_t)m->count;
+    /* v's local column: its own, its halo one, or none (-1) */
+    const uint32_t mine = 0u - (uint32_t)((uint64_t)at < (uint64_t)m->count);
+    const uint32_t far = (count + below) | ((uint32_t)in - 1u);
+    const int32_t target = (int32_t)(((uint32_t)at & mine) | (far & ~mine));
     while (n > 1) {
         const int64_t half = n / 2;
-        lo = position_of(m, col[lo + half]) <= v ? lo + half : lo;
+        const uint32_t c = (uint32_t)col[lo + half];
+        lo = (c < (uint32_t)own) | (c - count < halo_upto) ? lo + half : lo;
         n -= half;
     }
-    return position_of(m, col[lo]) == v;
+    return col[lo] == target;
 }
 
 /* This epoch's non-edges: block b draws its share from sub-stream b + 1 of
@@ -1007,9 +1060,8 @@ static int64_t far_slot(const vgae_dist_gae *m, int64_t *cursor, int64_t k)
 }
 
 /* Each far pair k at its place j among the far pairs grouped by v's part
- * (each group in pair order): far[j] = k, and pairs[2j], pairs[2j + 1] =
- * its u's position and v, for each that is not NULL. Blocks on threads. */
-static void place_far(vgae_ctx *ctx, vgae_dist_gae *m, int64_t *far, int32_t *pairs)
+ * (each group in pair order): far[j] = k. Blocks on threads. */
+static void place_far(vgae_ctx *ctx, vgae_dist_gae *m, int64_t *far)
 {
     const int threads = vgae_ctx_threads(ctx), blocks = m->b1 - m->b0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && blocks > 1)
@@ -1017,14 +1069,8 @@ static void place_far(vgae_ctx *ctx, vgae_dist_gae *m, int64_t *far, int32_t *pa
         int64_t *cursor = far_cursors(m, bl);
         for (int64_t k = m->neg_block[bl]; k < m->neg_block[bl + 1]; k++) {
             const int64_t j = far_slot(m, cursor, k);
-            if (j < 0)
-                continue;
-            if (far)
+            if (j >= 0)
                 far[j] = k;
-            if (pairs) {
-                pairs[2 * j] = m->first + m->neg_u[k];
-                pairs[2 * j + 1] = m->neg_v[k];
-            }
         }
     }
 }
@@ -1056,7 +1102,7 @@ static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vga
         return st;
     /* the far pairs grouped by v's part, each group in pair order; the
      * distinct u's each part gets */
-    place_far(ctx, m, m->far, NULL);
+    place_far(ctx, m, m->far);
     int64_t distinct = 0;
     for (int r = 0; r < p; r++) {
         for (int64_t j = out_at[r]; j < out_at[r] + out_n[r]; j++) {
@@ -1185,21 +1231,17 @@ static vgae_status exchange_negatives(vgae_ctx *ctx, vgae_dist_gae *m, const vga
     if (!st)
         st = vgae_comm_alltoallv(ctx, m->comm, m->out_rows, b, b + p, m->back_rows, b + 2 * p, b + 3 * p);
     m->stats.remote_pairs = n_out;
-    m->pin = m->in_pairs;
-    m->far_in_ext = 0;
     return st;
 }
 
-/* The non-edges' far ends when every row's code is in zall: each part
- * sends to each other part the pairs whose v it holds, as (u's position,
- * v), grouped by v's part, each group in pair order; on return in_pairs
- * holds those that came in (by sending part), their counts and offsets
- * in m->counts as exchange_negatives lays them out. 8 bytes a far pair. */
-static vgae_status send_far_pairs(vgae_ctx *ctx, vgae_dist_gae *m)
+/* Gathering Z: how many far pairs each part sends each other (in
+ * m->counts as exchange_negatives lays them out), and room for them, out
+ * and in (rout, rin). They travel once their coefficients are known. */
+static vgae_status far_pairs_room(vgae_ctx *ctx, vgae_dist_gae *m)
 {
     const int p = vgae_comm_size(m->comm);
     int64_t *c = m->counts;
-    int64_t *out_n = c, *in_n = c + p, *out_at = c + 2 * p, *in_at = c + 3 * p, *b = c + 13 * p;
+    int64_t *out_n = c, *in_n = c + p, *in_at = c + 3 * p;
     const int64_t n_out = count_far(m, c);
     vgae_status st = vgae_comm_alltoall_i64(ctx, m->comm, out_n, in_n);
     if (st)
@@ -1207,39 +1249,41 @@ static vgae_status send_far_pairs(vgae_ctx *ctx, vgae_dist_gae *m)
     for (int r = 1; r < p; r++)
         in_at[r] = in_at[r - 1] + in_n[r - 1];
     const int64_t n_in = in_at[p - 1] + in_n[p - 1];
-    /* in ext when they fit: the pairs in, then the pairs out, where the
-     * coefficients out and in go once the pairs out are sent */
-    const int64_t later = 8 * n_out > 4 * (n_out + n_in) ? 8 * n_out : 4 * (n_out + n_in);
-    int32_t *pout = m->out_pairs;
-    m->far_in_ext = 8 * n_in + later <= vgae_mat_size(&m->ext) * (int64_t)sizeof *m->ext.data;
-    if (m->far_in_ext) {
-        m->pin = (int32_t *)(void *)m->ext.data;
-        pout = m->pin + 2 * n_in;
-    } else if (vgae_reserve(ctx, (void **)&m->out_pairs, &m->out_cap, 2 * (size_t)(n_out ? n_out : 1),
-                            sizeof *m->out_pairs) ||
-               vgae_reserve(ctx, (void **)&m->in_pairs, &m->in_cap, 2 * (size_t)(n_in ? n_in : 1),
-                            sizeof *m->in_pairs)) {
+    if ((n_out + n_in) * (int64_t)sizeof(far_pair) <= vgae_mat_size(&m->ext) * (int64_t)sizeof *m->ext.data) {
+        m->rout = (far_pair *)(void *)m->ext.data;
+        m->rin = m->rout + n_out;
+    } else if (vgae_reserve(ctx, (void **)&m->rec_out, &m->rec_out_cap, (size_t)(n_out ? n_out : 1),
+                            sizeof *m->rec_out) ||
+               vgae_reserve(ctx, (void **)&m->rec_in, &m->rec_in_cap, (size_t)(n_in ? n_in : 1),
+                            sizeof *m->rec_in)) {
         st = VGAE_ENOMEM;
     } else {
-        m->pin = m->in_pairs;
-        pout = m->out_pairs;
+        m->rout = m->rec_out;
+        m->rin = m->rec_in;
     }
-    st = vgae_comm_agree(ctx, m->comm, st, NULL);
-    if (st)
-        return st;
-    place_far(ctx, m, NULL, pout);
-    const int64_t pair_bytes = 2 * (int64_t)sizeof(int32_t);
-    for (int r = 0; r < p; r++) {
-        b[r] = out_n[r] * pair_bytes;
-        b[p + r] = out_at[r] * pair_bytes;
-        b[2 * p + r] = in_n[r] * pair_bytes;
-        b[3 * p + r] = in_at[r] * pair_bytes;
-    }
-    st = vgae_comm_alltoallv(ctx, m->comm, pout, b, b + p, m->pin, b + 2 * p, b + 3 * p);
-    for (int64_t j = 0; !st && j < n_in; j++)
-        if (m->pin[2 * j + 1] < m->first || m->pin[2 * j + 1] >= m->first + m->count)
-            st = vgae_fail(ctx, VGAE_EINTERNAL, "a non-edge's end %d is not this part's", m->pin[2 * j + 1]);
     m->stats.remote_pairs = n_out;
+    return vgae_comm_agree(ctx, m->comm, st, NULL);
+}
+
+/* Gathering Z: the far pairs (rout, filled by the decoder) to their v's
+ * parts, those that came in into rin. 12 bytes a far pair. */
+static vgae_status send_far_pairs(vgae_ctx *ctx, vgae_dist_gae *m)
+{
+    const int p = vgae_comm_size(m->comm);
+    int64_t *c = m->counts;
+    const int64_t *out_n = c, *in_n = c + p, *out_at = c + 2 * p, *in_at = c + 3 * p;
+    int64_t *b = c + 13 * p;
+    const int64_t size = (int64_t)sizeof(far_pair), n_in = in_at[p - 1] + in_n[p - 1];
+    for (int r = 0; r < p; r++) {
+        b[r] = out_n[r] * size;
+        b[p + r] = out_at[r] * size;
+        b[2 * p + r] = in_n[r] * size;
+        b[3 * p + r] = in_at[r] * size;
+    }
+    vgae_status st = vgae_comm_alltoallv(ctx, m->comm, m->rout, b, b + p, m->rin, b + 2 * p, b + 3 * p);
+    for (int64_t j = 0; !st && j < n_in; j++)
+        if (m->rin[j].v < m->first || m->rin[j].v >= m->first + m->count || m->rin[j].u < 0 || m->rin[j].u >= m->n)
+            st = vgae_fail(ctx, VGAE_EINTERNAL, "a non-edge (%d, %d) is not this part's", m->rin[j].u, m->rin[j].v);
     return vgae_comm_agree(ctx, m->comm, st, NULL);
 }
 
@@ -1253,18 +1297,10 @@ static vgae_status coefficients_room(vgae_ctx *ctx, vgae_dist_gae *m)
     const int64_t *out_n = c, *in_n = c + p, *out_at = c + 2 * p, *in_at = c + 3 * p;
     const int64_t n_out = out_at[p - 1] + out_n[p - 1], n_in = in_at[p - 1] + in_n[p - 1];
     vgae_status st = VGAE_OK;
-    if (m->far_in_ext) { /* where the pairs out were (see send_far_pairs) */
-        m->cout = (vgae_real *)(void *)(m->pin + 2 * n_in);
-        m->cin = m->cout + n_out;
-    } else if (vgae_reserve(ctx, (void **)&m->coef_out, &m->coef_out_cap, (size_t)(n_out ? n_out : 1),
-                            sizeof *m->coef_out) ||
-               vgae_reserve(ctx, (void **)&m->coef_in, &m->coef_in_cap, (size_t)(n_in ? n_in : 1),
-                            sizeof *m->coef_in)) {
+    if (vgae_reserve(ctx, (void **)&m->coef_out, &m->coef_out_cap, (size_t)(n_out ? n_out : 1),
+                     sizeof *m->coef_out) ||
+        vgae_reserve(ctx, (void **)&m->coef_in, &m->coef_in_cap, (size_t)(n_in ? n_in : 1), sizeof *m->coef_in))
         st = VGAE_ENOMEM;
-    } else {
-        m->cout = m->coef_out;
-        m->cin = m->coef_in;
-    }
     return vgae_comm_agree(ctx, m->comm, st, NULL);
 }
 
@@ -1278,14 +1314,14 @@ static vgae_status send_coefficients(vgae_ctx *ctx, vgae_dist_gae *m)
     int64_t *c = m->counts;
     const int64_t *out_n = c, *in_n = c + p, *out_at = c + 2 * p, *in_at = c + 3 * p;
     int64_t *b = c + 13 * p;
-    const int64_t size = (int64_t)sizeof *m->cout;
+    const int64_t size = (int64_t)sizeof *m->coef_out;
     for (int r = 0; r < p; r++) {
         b[r] = out_n[r] * size;
         b[p + r] = out_at[r] * size;
         b[2 * p + r] = in_n[r] * size;
         b[3 * p + r] = in_at[r] * size;
     }
-    return vgae_comm_alltoallv(ctx, m->comm, m->cout, b, b + p, m->cin, b + 2 * p, b + 3 * p);
+    return vgae_comm_alltoallv(ctx, m->comm, m->coef_out, b, b + p, m->coef_in, b + 2 * p, b + 3 * p);
 }
 
 /* Where the sampled loss's decoder reads a code: of local column c (this
@@ -1298,8 +1334,7 @@ static const vgae_real *col_row(const vgae_dist_gae *m, const vgae_real *ext, in
 
 static const vgae_real *in_row(const vgae_dist_gae *m, const int64_t *in_uat, int r, int64_t j, int64_t d)
 {
-    return m->far_rows == VGAE_FAR_GATHER ? m->zall.data + (int64_t)m->pin[2 * j] * d
-                                          : m->in_rows + (in_uat[r] + m->pin[2 * j]) * d;
+    return m->in_rows + (in_uat[r] + m->in_pairs[2 * j]) * d;
 }
 
 static const vgae_real *far_row(const vgae_dist_gae *m, int64_t k, int64_t d)
@@ -1336,19 +1371,20 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
     const double neg_weight = 1.0 / m->o.negatives, neg_scale = grad_scale * neg_weight;
     (void)nll; /* summed per block, below */
     vgae_status st = VGAE_OK;
-    if (m->far_rows == VGAE_FAR_GATHER) { /* every row's code; the far pairs to their v's part */
+    const int gather = m->far_rows == VGAE_FAR_GATHER;
+    if (gather) { /* every row's code; room for the far pairs, sent with their coefficients */
         st = vgae_comm_allgatherv(ctx, m->comm, z->data, m->zall.data, m->gather_at, m->gather_at + p);
         if (!st)
-            st = send_far_pairs(ctx, m);
+            st = far_pairs_room(ctx, m);
     } else { /* the halo's codes; the far pairs' rows */
         vgae_mat zext_w = shaped(&m->ext, (int64_t)count + m->n_halo, d);
         memcpy(zext_w.data, z->data, (size_t)(count * d) * sizeof *z->data);
         st = fetch_halo(ctx, m, &zext_w);
         if (!st)
             st = exchange_negatives(ctx, m, z);
+        if (!st)
+            st = coefficients_room(ctx, m);
     }
-    if (!st)
-        st = coefficients_room(ctx, m);
     if (st)
         return st;
     vgae_mat_zero(dz);
@@ -1378,13 +1414,15 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
     }
     /* the non-edges, each scored once, where its u is: its gradient at u
      * added (threads take whole blocks: a block's pairs touch its rows
-     * alone), its term to the block's loss, its coefficient kept (a far
-     * pair's where it leaves for v's part) */
+     * alone), its term to the block's loss, its coefficient kept: a far
+     * pair's where it leaves for v's part, a near pair's with the block's
+     * near pairs, moved to the front of its range (in their order: the
+     * shares at v below walk them alone; a pair is moved only once read) */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && blocks > 1)
     for (int32_t bl = 0; bl < blocks; bl++) {
         batch q = {0};
         double loss = 0;
-        int64_t *cursor = far_cursors(m, bl);
+        int64_t *cursor = far_cursors(m, bl), near = m->neg_block[bl];
         for (int64_t k = m->neg_block[bl]; k < m->neg_block[bl + 1]; k++) {
             if (k + AHEAD < m->neg_block[bl + 1]) {
                 const int64_t ua = m->neg_u[k + AHEAD];
@@ -1392,17 +1430,27 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
                 vgae_prefetch_row(dz->data + ua * d, d);
                 vgae_prefetch_row(v_row(m, z, k + AHEAD, d), d);
             }
-            const int32_t u = m->neg_u[k];
+            const int32_t u = m->neg_u[k], v = m->neg_v[k];
             const int64_t j = far_slot(m, cursor, k);
             const vgae_real *zv = v_row(m, z, k, d);
-            loss += push(&q, z->data + (int64_t)u * d, zv, dz->data + (int64_t)u * d, NULL,
-                         j < 0 ? m->coef + k : m->cout + j, 1, 0, neg_scale, d);
+            vgae_real *keep;
+            if (j < 0) {
+                m->neg_u[near] = u;
+                m->neg_v[near] = v;
+                keep = m->coef + near++;
+            } else if (gather) {
+                m->rout[j] = (far_pair){.u = m->first + u, .v = v};
+                keep = &m->rout[j].coef;
+            } else {
+                keep = m->coef_out + j;
+            }
+            loss += push(&q, z->data + (int64_t)u * d, zv, dz->data + (int64_t)u * d, NULL, keep, 1, 0, neg_scale, d);
         }
         loss += flush(&q, 0, neg_scale, d);
         m->partials[(int64_t)bl * m->red_len + m->red_len - 2] += neg_weight * loss;
     }
-    /* the far pairs' coefficients to their v's parts */
-    st = send_coefficients(ctx, m);
+    /* the far pairs (gathering) or their coefficients to their v's parts */
+    st = gather ? send_far_pairs(ctx, m) : send_coefficients(ctx, m);
     if (st)
         return st;
     /* each pair's share at v, in block order: the pairs of the parts before
@@ -1411,27 +1459,34 @@ static vgae_status decode_sampled(vgae_ctx *ctx, void *self, const vgae_mat *z, 
     const int64_t *in_n = m->counts + p, *in_at = m->counts + 3 * p, *in_uat = m->counts + 7 * p;
     for (int r = 0; r < p; r++) {
         if (r != me) {
-            for (int64_t j = in_at[r]; j < in_at[r] + in_n[r]; j++) {
-                if (j + AHEAD < in_at[r] + in_n[r]) {
-                    vgae_prefetch_row(dz->data + ((int64_t)m->pin[2 * (j + AHEAD) + 1] - m->first) * d, d);
-                    vgae_prefetch_row(in_row(m, in_uat, r, j + AHEAD, d), d);
+            const int64_t end = in_at[r] + in_n[r];
+            for (int64_t j = in_at[r]; j < end; j++) {
+                const int64_t ja = j + AHEAD;
+                if (ja < end) {
+                    const int32_t va = gather ? m->rin[ja].v : m->in_pairs[2 * ja + 1];
+                    vgae_prefetch_row(dz->data + ((int64_t)va - m->first) * d, d);
+                    vgae_prefetch_row(gather ? m->zall.data + (int64_t)m->rin[ja].u * d : in_row(m, in_uat, r, ja, d),
+                                      d);
                 }
-                const int64_t v = (int64_t)m->pin[2 * j + 1] - m->first;
-                vgae_add_scaled(dz->data + v * d, m->cin[j], in_row(m, in_uat, r, j, d), d);
+                if (gather)
+                    vgae_add_scaled(dz->data + ((int64_t)m->rin[j].v - m->first) * d, m->rin[j].coef,
+                                    m->zall.data + (int64_t)m->rin[j].u * d, d);
+                else
+                    vgae_add_scaled(dz->data + ((int64_t)m->in_pairs[2 * j + 1] - m->first) * d, m->coef_in[j],
+                                    in_row(m, in_uat, r, j, d), d);
             }
             continue;
         }
-        for (int64_t k = 0; k < m->n_neg; k++) {
-            if (k + AHEAD < m->n_neg) {
-                const int64_t va = (int64_t)m->neg_v[k + AHEAD] - m->first;
-                if (va >= 0 && va < count) {
-                    vgae_prefetch_row(dz->data + va * d, d);
+        for (int32_t bl = 0; bl < blocks; bl++) { /* each block's near pairs, at the front of its range */
+            const int64_t begin = m->neg_block[bl], end = begin + m->block_far[(int64_t)bl * p + me];
+            for (int64_t k = begin; k < end; k++) {
+                if (k + AHEAD < end) {
+                    vgae_prefetch_row(dz->data + ((int64_t)m->neg_v[k + AHEAD] - m->first) * d, d);
                     vgae_prefetch_row(z->data + (int64_t)m->neg_u[k + AHEAD] * d, d);
                 }
+                vgae_add_scaled(dz->data + ((int64_t)m->neg_v[k] - m->first) * d, m->coef[k],
+                                z->data + (int64_t)m->neg_u[k] * d, d);
             }
-            const int64_t v = (int64_t)m->neg_v[k] - m->first;
-            if (v >= 0 && v < count)
-                vgae_add_scaled(dz->data + v * d, m->coef[k], z->data + (int64_t)m->neg_u[k] * d, d);
         }
     }
     m->stats.decoder_seconds = vgae_now() - start;
