@@ -494,7 +494,7 @@ static vgae_status weight_gradients(vgae_ctx *ctx, vgae_image_vae *v, int64_t ro
     vgae_gemm_job job[LAYERS];
     const int count = layer_list(v, rows, layer, in, dy);
     for (int l = 0; l < count; l++)
-        job[l] = (vgae_gemm_job){VGAE_TRANS, VGAE_NO_TRANS, 1.0, &in[l], &dy[l], 0.0, &layer[l]->dw, 0};
+        job[l] = (vgae_gemm_job){VGAE_TRANS, VGAE_NO_TRANS, 1.0, &in[l], &dy[l], 0.0, &layer[l]->dw};
     vgae_status st = vgae_gemm_batch(ctx, count, job);
     const int threads = vgae_ctx_threads(ctx);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (!st && threads > 1)

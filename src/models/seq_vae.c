@@ -31,7 +31,7 @@ void vgae_seq_vae_free(vgae_seq_vae *m)
     if (!m)
         return;
     vgae_mat *mats[] = {&m->emb, &m->demb, &m->wz, &m->dwz, &m->x_in, &m->dx_in, &m->hcat, &m->dhcat, &m->dhcat2,
-                        &m->dh_out, &m->mean, &m->logvar, &m->dmean, &m->dlogvar, &m->cond, &m->dcond,
+                        &m->dh_last, &m->mean, &m->logvar, &m->dmean, &m->dlogvar, &m->cond, &m->dcond,
                         &m->logits, &m->dout, &m->h0, &m->c0};
     for (size_t k = 0; k < sizeof mats / sizeof mats[0]; k++)
         vgae_mat_destroy(mats[k]);
@@ -175,7 +175,7 @@ static vgae_status batch_room(vgae_ctx *ctx, vgae_seq_vae *m, int64_t rows, int6
     if (rows > m->len_cap) {
         free(m->len);
         free(m->row_nll);
-        m->len = vgae_alloc(ctx, (size_t)rows, sizeof *m->len);
+        m->len = vgae_alloc(ctx, 2 * (size_t)rows, sizeof *m->len); /* and the decoder's steps */
         m->row_nll = vgae_alloc(ctx, (size_t)rows, sizeof *m->row_nll);
         if (!m->len || !m->row_nll)
             return VGAE_ENOMEM;
@@ -186,7 +186,7 @@ static vgae_status batch_room(vgae_ctx *ctx, vgae_seq_vae *m, int64_t rows, int6
     const int64_t dirs = directions(m);
     if (!st) st = room(ctx, &m->x_in, dirs * cells, o->embed);
     if (!st) st = room(ctx, &m->dx_in, dirs * cells, o->embed);
-    if (!st) st = room(ctx, &m->dh_out, dirs * cells, o->enc_hidden);
+    if (!st) st = room(ctx, &m->dh_last, dirs * rows, o->enc_hidden);
     if (!st) st = room(ctx, &m->logits, cells, m->vocab);
     if (!st) st = room(ctx, &m->dout, cells, o->dec_hidden);
     if (!st) st = room(ctx, &m->hcat, rows, he);
@@ -211,6 +211,7 @@ static void load_batch(vgae_seq_vae *m, const vgae_seqs *s, const int64_t *idx, 
     for (int64_t b = 0; b < rows; b++) {
         const int64_t i = idx ? idx[b] : b;
         m->len[b] = (int32_t)(s->start[i + 1] - s->start[i]);
+        m->len[m->len_cap + b] = m->len[b] + 1; /* the decoder's steps: the characters, then END */
         longest = m->len[b] > longest ? m->len[b] : longest;
     }
     m->rows = rows;
@@ -253,7 +254,7 @@ static void embed_backward(vgae_seq_vae *m, const int32_t *tok, int64_t n, const
 }
 
 /* The encoder's directions run side by side when there are threads for
- * them: each has its own rows of x_in, dx_in and dh_out, and each of its
+ * them: each has its own rows of x_in, dx_in and dh_last, and each of its
  * products is the same single-threaded call either way (nested regions run
  * on one thread), so the bits do not depend on it. */
 static int side_by_side(vgae_ctx *ctx, const vgae_seq_vae *m)
@@ -277,7 +278,7 @@ static vgae_status encode_batch(vgae_ctx *ctx, vgae_seq_vae *m)
     for (int d = 0; d < dirs; d++) {
         vgae_mat x = vgae_mat_rows(&m->x_in, d * cells, cells);
         embed(m, m->tok + d * m->steps * rows, cells, &x);
-        dst[d] = vgae_lstm_forward(ctx, &m->enc[d], &x, NULL, NULL, NULL, steps, rows, &m->enc_run[d]);
+        dst[d] = vgae_lstm_forward(ctx, &m->enc[d], &x, NULL, NULL, NULL, steps, rows, m->len, &m->enc_run[d]);
         for (int64_t b = 0; !dst[d] && b < rows; b++) {
             const vgae_mat h = vgae_lstm_h(&m->enc_run[d], m->len[b] - 1);
             memcpy(m->hcat.data + b * m->hcat.cols + d * he, h.data + b * he, (size_t)he * sizeof *h.data);
@@ -312,13 +313,11 @@ static vgae_status encode_backward(vgae_ctx *ctx, vgae_seq_vae *m)
 #pragma omp parallel for schedule(static, 1) num_threads(dirs) if (side_by_side(ctx, m))
     for (int d = 0; d < dirs; d++) {
         vgae_mat x = vgae_mat_rows(&m->x_in, d * cells, cells), dx = vgae_mat_rows(&m->dx_in, d * cells, cells);
-        vgae_mat dh = {cells, he, m->dh_out.data + d * cells * he};
+        vgae_mat dh = {rows, he, m->dh_last.data + d * rows * he}; /* at each sequence's last step */
         embed(m, m->tok + d * m->steps * rows, cells, &x);
-        memset(dh.data, 0, (size_t)(cells * he) * sizeof *dh.data);
         for (int64_t b = 0; b < rows; b++)
-            memcpy(dh.data + ((int64_t)(m->len[b] - 1) * rows + b) * he, dhcat.data + b * dhcat.cols + d * he,
-                   (size_t)he * sizeof *dh.data);
-        dst[d] = vgae_lstm_backward(ctx, &m->enc[d], &x, &dh, NULL, NULL, &m->enc_run[d], &dx, NULL, NULL, NULL);
+            memcpy(dh.data + b * he, dhcat.data + b * dhcat.cols + d * he, (size_t)he * sizeof *dh.data);
+        dst[d] = vgae_lstm_backward(ctx, &m->enc[d], &x, NULL, &dh, NULL, &m->enc_run[d], &dx, NULL, NULL, NULL);
     }
     for (int d = dirs - 1; d >= 0; d--) {
         if (dst[d])
@@ -345,7 +344,7 @@ static vgae_status decode_cb(vgae_ctx *ctx, void *self, const vgae_mat *z, doubl
     if (st)
         return st;
     embed(m, input, cells, &x);
-    st = vgae_lstm_forward(ctx, &m->dec, &x, &cond, NULL, NULL, steps, rows, &m->dec_run);
+    st = vgae_lstm_forward(ctx, &m->dec, &x, &cond, NULL, NULL, steps, rows, m->len + m->len_cap, &m->dec_run);
     vgae_mat h = vgae_lstm_outputs(&m->dec_run);
     if (!st)
         st = vgae_linear_forward(ctx, &m->out, &h, &logits);
@@ -402,8 +401,8 @@ static vgae_status decode_cb(vgae_ctx *ctx, void *self, const vgae_mat *z, doubl
     if (st)
         return st;
     embed_backward(m, input, cells, &dx);
-    vgae_gemm_job jobs[2] = {{VGAE_TRANS, VGAE_NO_TRANS, 1.0, z, &dcond, 1.0, &m->dwz, 0},
-                             {VGAE_NO_TRANS, VGAE_TRANS, 1.0, &dcond, &m->wz, 0.0, dz, 0}};
+    vgae_gemm_job jobs[2] = {{VGAE_TRANS, VGAE_NO_TRANS, 1.0, z, &dcond, 1.0, &m->dwz},
+                             {VGAE_NO_TRANS, VGAE_TRANS, 1.0, &dcond, &m->wz, 0.0, dz}};
     return vgae_gemm_batch(ctx, 2, jobs);
 }
 
@@ -785,7 +784,7 @@ vgae_status vgae_seq_vae_decode(vgae_ctx *ctx, vgae_seq_vae *m, const vgae_mat *
         int64_t left = rows;
         for (int64_t t = 0; !st && t <= maxl && left > 0; t++) {
             embed(m, tok, rows, &x);
-            st = vgae_lstm_forward(ctx, &m->dec, &x, &cond, &h0, &c0, 1, rows, &m->dec_run);
+            st = vgae_lstm_forward(ctx, &m->dec, &x, &cond, &h0, &c0, 1, rows, NULL, &m->dec_run);
             vgae_mat h = vgae_lstm_h(&m->dec_run, 0), c = vgae_lstm_c(&m->dec_run, 0);
             if (!st)
                 st = vgae_linear_forward(ctx, &m->out, &h, &logits);

@@ -24,7 +24,7 @@ struct vgae_seq_vae {
      * past each end: the decoder's targets too), backward, and the
      * decoder's input (START, then the characters, some BLANK) */
     int64_t rows, steps;
-    int32_t *tok, *len;
+    int32_t *tok, *len;   /* len: each sequence's length, then (from len_cap) the decoder's steps, length + 1 */
     int64_t tok_cap, len_cap;
     double *row_nll;      /* rows: each sequence's negative log-likelihood */
     double *cell_nll;     /* steps x rows: each step's term */
@@ -33,7 +33,7 @@ struct vgae_seq_vae {
     vgae_lstm_run enc_run[2], dec_run;
     vgae_mat x_in, dx_in;  /* directions x steps x rows x embed: the grids' embeddings and their gradient */
     vgae_mat hcat, dhcat, dhcat2; /* rows x (directions x enc_hidden) */
-    vgae_mat dh_out;       /* directions x steps x rows x enc_hidden: the encoder's outputs' gradient */
+    vgae_mat dh_last;      /* directions x rows x enc_hidden: the gradient of the encoder's last states */
     vgae_mat mean, logvar, dmean, dlogvar, cond, dcond;
     vgae_mat logits, dout; /* steps x rows x vocab; x dec_hidden */
     vgae_mat h0, c0;       /* batch x dec_hidden: decoding step by step */

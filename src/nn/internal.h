@@ -64,10 +64,6 @@ typedef struct vgae_gemm_job {
     const vgae_mat *a, *b;
     double beta;
     vgae_mat *c;
-    /* at least this many blocks of C (0 or 1: as its shape gives), for a
-     * product too small to split by itself but worth both threads: the
-     * split still depends on the call alone, not on the thread count */
-    int min_blocks;
 } vgae_gemm_job;
 vgae_status vgae_gemm_batch(vgae_ctx *ctx, int count, const vgae_gemm_job *jobs);
 

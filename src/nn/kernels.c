@@ -217,13 +217,15 @@ static inline __attribute__((always_inline)) real gate_tanh(real v)
 }
 
 static CLONES void kernel_lstm_step(vgae_real *restrict a, const vgae_real *restrict c_prev,
-                                    vgae_real *restrict c, vgae_real *restrict h, int64_t rows, int64_t hd)
+                                    vgae_real *restrict c, vgae_real *restrict h, const int32_t *list, int64_t rows,
+                                    int64_t hd, int64_t j0, int64_t j1)
 {
-    for (int64_t r = 0; r < rows; r++) {
+    for (int64_t k = 0; k < rows; k++) {
+        const int64_t r = list ? list[k] : k;
         real *ai = a + r * 4 * hd, *af = ai + hd, *ag = af + hd, *ao = ag + hd;
         const real *cp = c_prev + r * hd;
         real *cr = c + r * hd, *hr = h + r * hd;
-        for (int64_t j = 0; j < hd; j++) {
+        for (int64_t j = j0; j < j1; j++) {
             const real i = gate_sigmoid(ai[j]), f = gate_sigmoid(af[j]), g = gate_tanh(ag[j]),
                        o = gate_sigmoid(ao[j]);
             const real cj = f * cp[j] + i * g;
@@ -239,13 +241,15 @@ static CLONES void kernel_lstm_step(vgae_real *restrict a, const vgae_real *rest
 
 static CLONES void kernel_lstm_step_back(vgae_real *restrict a, const vgae_real *restrict c_prev,
                                          const vgae_real *restrict c, const vgae_real *restrict dh,
-                                         vgae_real *restrict dc, int64_t rows, int64_t hd)
+                                         vgae_real *restrict dc, const int32_t *list, int64_t rows, int64_t hd,
+                                         int64_t j0, int64_t j1)
 {
-    for (int64_t r = 0; r < rows; r++) {
+    for (int64_t k = 0; k < rows; k++) {
+        const int64_t r = list ? list[k] : k;
         real *ai = a + r * 4 * hd, *af = ai + hd, *ag = af + hd, *ao = ag + hd;
         const real *cp = c_prev + r * hd, *cr = c + r * hd, *dhr = dh + r * hd;
         real *dcr = dc + r * hd;
-        for (int64_t j = 0; j < hd; j++) {
+        for (int64_t j = j0; j < j1; j++) {
             const real i = ai[j], f = af[j], g = ag[j], o = ao[j], tc = gate_tanh(cr[j]), d = dhr[j];
             const real dcj = dcr[j] + d * o * (1 - tc * tc);
             ai[j] = dcj * g * i * (1 - i);
@@ -255,6 +259,49 @@ static CLONES void kernel_lstm_step_back(vgae_real *restrict a, const vgae_real 
             dcr[j] = dcj * f;
         }
     }
+}
+
+/* out (rows x 2 VGAE_PANEL, rows <= VGAE_PANEL_ROWS) = a (rows x k, row r
+ * at a[r]) times two panels (k x VGAE_PANEL each, packed row after row):
+ * each entry's sum runs over k in order in one accumulator, whatever the
+ * number of rows, so a tile gives the same bits as its rows one by one.
+ * For a product that is taken at every step against the same weights
+ * (the LSTM's recurrent one): the weights are packed once, not per call. */
+typedef real panel_v __attribute__((vector_size(VGAE_PANEL * sizeof(real))));
+
+static inline __attribute__((always_inline)) void panels_rows(const real *const *a, int rows, int64_t k,
+                                                              const real *restrict p0, const real *restrict p1,
+                                                              real *restrict out)
+{
+    panel_v acc0[VGAE_PANEL_ROWS], acc1[VGAE_PANEL_ROWS];
+    for (int r = 0; r < rows; r++)
+        acc0[r] = acc1[r] = (panel_v){0};
+    for (int64_t i = 0; i < k; i++) {
+        panel_v w0, w1;
+        memcpy(&w0, p0 + i * VGAE_PANEL, sizeof w0);
+        memcpy(&w1, p1 + i * VGAE_PANEL, sizeof w1);
+        for (int r = 0; r < rows; r++) {
+            const real x = a[r][i];
+            acc0[r] += x * w0;
+            acc1[r] += x * w1;
+        }
+    }
+    for (int r = 0; r < rows; r++)
+        for (int l = 0; l < VGAE_PANEL; l++) {
+            out[r * 2 * VGAE_PANEL + l] = acc0[r][l];
+            out[r * 2 * VGAE_PANEL + VGAE_PANEL + l] = acc1[r][l];
+        }
+}
+
+static CLONES void kernel_panels(const vgae_real *const *a, int rows, int64_t k, const vgae_real *restrict p0,
+                                 const vgae_real *restrict p1, vgae_real *restrict out)
+{
+    if (rows == VGAE_PANEL_ROWS) {
+        panels_rows(a, VGAE_PANEL_ROWS, k, p0, p1, out);
+        return;
+    }
+    for (int r = 0; r < rows; r++)
+        panels_rows(a + r, 1, k, p0, p1, out + r * 2 * VGAE_PANEL);
 }
 
 /* The nearest of k codes to x (d values): the smallest norms[j] - 2 x . e_j,
@@ -506,16 +553,23 @@ int32_t vgae_kernel_nearest(const vgae_real *x, int64_t d, const vgae_real *et, 
     return kernel_nearest(x, d, et, norms, k);
 }
 
-void vgae_kernel_lstm_step(vgae_real *a, const vgae_real *c_prev, vgae_real *c, vgae_real *h, int64_t rows,
-                           int64_t hidden)
+void vgae_kernel_lstm_step(vgae_real *a, const vgae_real *c_prev, vgae_real *c, vgae_real *h, const int32_t *list,
+                           int64_t rows, int64_t hidden, int64_t j0, int64_t j1)
 {
-    kernel_lstm_step(a, c_prev, c, h, rows, hidden);
+    kernel_lstm_step(a, c_prev, c, h, list, rows, hidden, j0, j1);
 }
 
 void vgae_kernel_lstm_step_back(vgae_real *a, const vgae_real *c_prev, const vgae_real *c, const vgae_real *dh,
-                                vgae_real *dc, int64_t rows, int64_t hidden)
+                                vgae_real *dc, const int32_t *list, int64_t rows, int64_t hidden, int64_t j0,
+                                int64_t j1)
 {
-    kernel_lstm_step_back(a, c_prev, c, dh, dc, rows, hidden);
+    kernel_lstm_step_back(a, c_prev, c, dh, dc, list, rows, hidden, j0, j1);
+}
+
+void vgae_kernel_panels(const vgae_real *const *a, int rows, int64_t k, const vgae_real *p0, const vgae_real *p1,
+                        vgae_real *out)
+{
+    kernel_panels(a, rows, k, p0, p1, out);
 }
 
 const char *vgae_kernel_isa(void)

@@ -62,17 +62,28 @@ double vgae_kernel_full_tile(const vgae_full_tile *t);
 int32_t vgae_kernel_nearest(const vgae_real *x, int64_t d, const vgae_real *et, const vgae_real *norms,
                             int64_t k);
 
-/* One step of rows LSTM cells of `hidden` units (see vgae/nn/lstm.h): a
- * (rows x 4 hidden: i, f, g, o) holds the gates' pre-activations and
- * receives their values; c = f c_prev + i g and h = o tanh(c) (rows x
- * hidden each). */
-void vgae_kernel_lstm_step(vgae_real *a, const vgae_real *c_prev, vgae_real *c, vgae_real *h, int64_t rows,
-                           int64_t hidden);
+/* One step of LSTM cells of `hidden` units (see vgae/nn/lstm.h), the
+ * units j0..j1-1 of rows list[0..rows) (NULL: rows 0..rows-1): a (a row
+ * 4 hidden: i, f, g, o) holds the gates' pre-activations and receives
+ * their values; c = f c_prev + i g and h = o tanh(c) (a row hidden each). */
+void vgae_kernel_lstm_step(vgae_real *a, const vgae_real *c_prev, vgae_real *c, vgae_real *h, const int32_t *list,
+                           int64_t rows, int64_t hidden, int64_t j0, int64_t j1);
 /* Its backward: from the gates' values (a), c_prev, c, dh = d loss / d h
  * and dc = d loss / d c from the step after, a receives d loss / d the
  * pre-activations and dc the gradient carried to c_prev. */
 void vgae_kernel_lstm_step_back(vgae_real *a, const vgae_real *c_prev, const vgae_real *c, const vgae_real *dh,
-                                vgae_real *dc, int64_t rows, int64_t hidden);
+                                vgae_real *dc, const int32_t *list, int64_t rows, int64_t hidden, int64_t j0,
+                                int64_t j1);
+
+/* Products against weights packed in panels of VGAE_PANEL columns (each
+ * panel k x VGAE_PANEL, row after row), VGAE_PANEL_ROWS rows of a at a
+ * time: out (rows x 2 VGAE_PANEL) = a (rows x k, row r at a[r], rows <=
+ * VGAE_PANEL_ROWS) times panels p0 and p1 side by side, each entry summed
+ * over k in order (the same bits for a row alone or in a tile). */
+#define VGAE_PANEL 16
+#define VGAE_PANEL_ROWS 8
+void vgae_kernel_panels(const vgae_real *const *a, int rows, int64_t k, const vgae_real *p0, const vgae_real *p1,
+                        vgae_real *out);
 
 /* ---- the sampled decoders' pair terms (inline: their loops are the hot path) ---- */
 

@@ -1,9 +1,12 @@
 /* The LSTM layer over a batch of sequences: one GEMM for every step's input
- * part, one per step for the recurrent part, the cells in the vectorized
- * kernels; backward through time with one GEMM per step and one each for
- * the weights' gradients at the end. */
+ * part; per step the recurrent product against Wh packed once per pass
+ * (in panels of 16 units, each with its four gates), fused with the cells
+ * of the same units, on the threads by blocks of units; backward through
+ * time the same way, and one GEMM each for the weights' gradients at the
+ * end. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nn/internal.h"
@@ -56,6 +59,12 @@ vgae_status vgae_lstm_params(vgae_ctx *ctx, vgae_lstm *layer, const char *prefix
     return st;
 }
 
+/* Blocks of VGAE_PANEL units (the last may be short). */
+static int64_t blocks_of(int64_t hidden)
+{
+    return (hidden + VGAE_PANEL - 1) / VGAE_PANEL;
+}
+
 /* Room for steps x batch rows of hidden units: grown, never shrunk. */
 vgae_status vgae_lstm_run_ensure(vgae_ctx *ctx, vgae_lstm_run *run, int64_t steps, int64_t batch, int64_t hidden)
 {
@@ -72,6 +81,8 @@ vgae_status vgae_lstm_run_ensure(vgae_ctx *ctx, vgae_lstm_run *run, int64_t step
     if (!st) st = vgae_mat_ensure(ctx, &run->cs, cap + cap_batch, hidden);
     if (!st) st = vgae_mat_ensure(ctx, &run->dh, cap_batch, hidden);
     if (!st) st = vgae_mat_ensure(ctx, &run->dc, cap_batch, hidden);
+    if (!st) st = vgae_mat_ensure(ctx, &run->packed, blocks_of(hidden) * 4 * hidden, VGAE_PANEL);
+    if (!st) st = vgae_reserve(ctx, (void **)&run->order, &run->order_cap, (size_t)cap_batch, sizeof *run->order);
     if (st) {
         vgae_lstm_run_destroy(run);
         return st;
@@ -85,9 +96,10 @@ void vgae_lstm_run_destroy(vgae_lstm_run *run)
 {
     if (!run)
         return;
-    vgae_mat *mats[] = {&run->gates, &run->hs, &run->cs, &run->dh, &run->dc};
-    for (int k = 0; k < 5; k++)
+    vgae_mat *mats[] = {&run->gates, &run->hs, &run->cs, &run->dh, &run->dc, &run->packed};
+    for (int k = 0; k < 6; k++)
         vgae_mat_destroy(mats[k]);
+    free(run->order);
     *run = (vgae_lstm_run){0};
 }
 
@@ -106,21 +118,187 @@ vgae_mat vgae_lstm_c(const vgae_lstm_run *run, int64_t t)
     return vgae_mat_rows(&run->cs, (t + 1) * run->batch, run->batch);
 }
 
-/* The cells of one step on the context's threads, each thread a run of
- * rows (every element is computed alone: the same bits on any count). */
-static void cells(vgae_ctx *ctx, int back, vgae_real *a, const vgae_real *c_prev, vgae_real *c, vgae_real *h,
-                  vgae_real *dc, int64_t rows, int64_t hd)
+/* Wh (H x 4H) for the forward steps: unit block q's gate g as a panel,
+ * packed[q][g][k][l] = Wh[k][g H + q PANEL + l], zero past the last unit. */
+static void pack_forward(const vgae_lstm *layer, vgae_real *packed)
+{
+    const int64_t hd = layer->hidden, nq = blocks_of(hd);
+    for (int64_t q = 0; q < nq; q++)
+        for (int g = 0; g < 4; g++)
+            for (int64_t k = 0; k < hd; k++) {
+                vgae_real *to = packed + ((q * 4 + g) * hd + k) * VGAE_PANEL;
+                const vgae_real *from = layer->wh.data + k * 4 * hd + g * hd + q * VGAE_PANEL;
+                for (int64_t l = 0; l < VGAE_PANEL; l++)
+                    to[l] = q * VGAE_PANEL + l < hd ? from[l] : 0;
+            }
+}
+
+/* Wh's transpose (4H x H) for the backward steps: packed[q][c][l] =
+ * Wh[q PANEL + l][c], zero past the last unit. */
+static void pack_backward(const vgae_lstm *layer, vgae_real *packed)
+{
+    const int64_t hd = layer->hidden, g4 = 4 * hd, nq = blocks_of(hd);
+    for (int64_t q = 0; q < nq; q++)
+        for (int64_t c = 0; c < g4; c++) {
+            vgae_real *to = packed + (q * g4 + c) * VGAE_PANEL;
+            for (int64_t l = 0; l < VGAE_PANEL; l++)
+                to[l] = q * VGAE_PANEL + l < hd ? layer->wh.data[(q * VGAE_PANEL + l) * g4 + c] : 0;
+        }
+}
+
+/* The sequences longest first (ties in row order) into run->order. */
+static void sort_by_length(vgae_lstm_run *run)
+{
+    for (int64_t k = 0; k < run->batch; k++) {
+        const int32_t row = (int32_t)k, len = run->lengths ? run->lengths[row] : 0;
+        int64_t i = k;
+        for (; i > 0 && run->lengths && run->lengths[run->order[i - 1]] < len; i--)
+            run->order[i] = run->order[i - 1];
+        run->order[i] = row;
+    }
+}
+
+/* How many sequences run step t: a prefix of run->order. */
+static int64_t running(const vgae_lstm_run *run, int64_t t)
+{
+    int64_t n = run->batch;
+    while (run->lengths && n > 0 && run->lengths[run->order[n - 1]] <= t)
+        n--;
+    return n;
+}
+
+/* Threads for a step of rows x hidden cells (the product with it when
+ * there is one): one unless there is work enough to share. */
+static int step_threads(vgae_ctx *ctx, int64_t rows, int64_t hd, int product)
 {
     const int threads = vgae_ctx_threads(ctx);
-    const int parts = threads > 1 && rows * hd >= VGAE_PARALLEL_MIN / 4 ? threads : 1;
-#pragma omp parallel for schedule(static) num_threads(parts) if (parts > 1)
-    for (int k = 0; k < parts; k++) {
-        const int64_t r0 = rows * k / parts, n = rows * (k + 1) / parts - r0;
-        if (back)
-            vgae_kernel_lstm_step_back(a + r0 * 4 * hd, c_prev + r0 * hd, c + r0 * hd, h + r0 * hd, dc + r0 * hd,
-                                       n, hd);
-        else
-            vgae_kernel_lstm_step(a + r0 * 4 * hd, c_prev + r0 * hd, c + r0 * hd, h + r0 * hd, n, hd);
+    const int64_t work = rows * hd * (product ? 4 * hd : 4);
+    return threads > 1 && work >= VGAE_PARALLEL_MIN / 4 ? threads : 1;
+}
+
+/* Tile rows: the rows of m (cols apart) of sequences order[r0..r0+n). */
+static void tile_rows(const vgae_real **to, const vgae_real *m, int64_t cols, const int32_t *order, int64_t r0,
+                      int n)
+{
+    for (int r = 0; r < n; r++)
+        to[r] = m + (int64_t)order[r0 + r] * cols;
+}
+
+/* Units j0..j1-1 of rows order[from..to) of m (a row cols wide, the units
+ * `gates` times over, hidden apart) set to 0: sequences that have ended. */
+static void zero_units(vgae_real *m, int64_t cols, int gates, int64_t hidden, const int32_t *order, int64_t from,
+                       int64_t to, int64_t j0, int64_t j1)
+{
+    for (int64_t k = from; k < to; k++)
+        for (int g = 0; g < gates; g++)
+            memset(m + (int64_t)order[k] * cols + g * hidden + j0, 0, (size_t)(j1 - j0) * sizeof *m);
+}
+
+/* The forward steps, in one parallel region: at each, for the sequences
+ * still running (a prefix of run->order), a_t += h_{t-1} Wh (not at t = 0
+ * without h0), then the cells, unit block by unit block; the ended ones'
+ * h and c set to 0. A thread takes whole unit blocks (a block's gates are
+ * its own, and each entry is computed the same way on any count); the
+ * steps meet at one barrier each. */
+static void forward_steps(vgae_ctx *ctx, const vgae_lstm *layer, vgae_lstm_run *run, int has_h0)
+{
+    const int64_t hd = layer->hidden, g4 = 4 * hd, nq = blocks_of(hd), batch = run->batch;
+    const int parts = step_threads(ctx, batch, hd, 1);
+    const vgae_real *packed = run->packed.data;
+#pragma omp parallel num_threads(parts) if (parts > 1)
+    for (int64_t t = 0; t < run->steps; t++) {
+        vgae_real *a = run->gates.data + t * batch * g4;
+        const vgae_real *h_prev = vgae_lstm_h(run, t - 1).data, *c_prev = vgae_lstm_c(run, t - 1).data;
+        vgae_real *h = vgae_lstm_h(run, t).data, *c = vgae_lstm_c(run, t).data;
+        const int64_t rows = running(run, t);
+        const int product = t > 0 || has_h0;
+#pragma omp for schedule(static)
+        for (int64_t q = 0; q < nq; q++) {
+            const int64_t j0 = q * VGAE_PANEL, j1 = j0 + VGAE_PANEL < hd ? j0 + VGAE_PANEL : hd;
+            const vgae_real *panel = packed + q * 4 * hd * VGAE_PANEL;
+            for (int64_t r0 = 0; product && r0 < rows; r0 += VGAE_PANEL_ROWS) {
+                const int n = rows - r0 < VGAE_PANEL_ROWS ? (int)(rows - r0) : VGAE_PANEL_ROWS;
+                const vgae_real *in[VGAE_PANEL_ROWS];
+                vgae_real tile[2][VGAE_PANEL_ROWS * 2 * VGAE_PANEL];
+                tile_rows(in, h_prev, hd, run->order, r0, n);
+                for (int half = 0; half < 2; half++)
+                    vgae_kernel_panels(in, n, hd, panel + 2 * half * hd * VGAE_PANEL,
+                                       panel + (2 * half + 1) * hd * VGAE_PANEL, tile[half]);
+                for (int r = 0; r < n; r++)
+                    for (int g = 0; g < 4; g++) {
+                        vgae_real *to = a + (int64_t)run->order[r0 + r] * g4 + g * hd + j0;
+                        const vgae_real *from = tile[g / 2] + r * 2 * VGAE_PANEL + (g % 2) * VGAE_PANEL;
+                        for (int64_t j = 0; j < j1 - j0; j++)
+                            to[j] += from[j];
+                    }
+            }
+            vgae_kernel_lstm_step(a, c_prev, c, h, run->order, rows, hd, j0, j1);
+            zero_units(h, hd, 1, hd, run->order, rows, batch, j0, j1);
+            zero_units(c, hd, 1, hd, run->order, rows, batch, j0, j1);
+        }
+    }
+}
+
+/* The backward steps, in one parallel region: at each, for the sequences
+ * still running, dh += the outputs' gradient and the cells' backward, unit
+ * block by unit block (the ended ones' dh, dc and gradient of a_t set to
+ * 0); then, when h_{t-1}'s gradient is wanted, dh = da_t Wh^T, two unit
+ * blocks at a time, each entry summed over the 4H gates in order. Two
+ * barriers a step. */
+static void backward_steps(vgae_ctx *ctx, const vgae_lstm *layer, vgae_lstm_run *run, const vgae_mat *dh_out,
+                           const vgae_mat *dh_last, const vgae_mat *dc_last, int want_dh0)
+{
+    const int64_t hd = layer->hidden, g4 = 4 * hd, nq = blocks_of(hd), pairs = (nq + 1) / 2, batch = run->batch;
+    const int parts = step_threads(ctx, batch, hd, 1);
+    const vgae_real *packed = run->packed.data;
+    vgae_real *dh = run->dh.data, *dc = run->dc.data;
+#pragma omp parallel num_threads(parts) if (parts > 1)
+    for (int64_t t = run->steps - 1; t >= 0; t--) {
+        vgae_real *a = run->gates.data + t * batch * g4;
+        const vgae_real *c_prev = vgae_lstm_c(run, t - 1).data, *c = vgae_lstm_c(run, t).data;
+        const vgae_real *add = dh_out ? dh_out->data + t * batch * hd : NULL;
+        /* sequences order[ending..rows) have their last step here */
+        const int64_t rows = running(run, t), ending = t == run->steps - 1 ? 0 : running(run, t + 1);
+#pragma omp for schedule(static)
+        for (int64_t q = 0; q < nq; q++) {
+            const int64_t j0 = q * VGAE_PANEL, j1 = j0 + VGAE_PANEL < hd ? j0 + VGAE_PANEL : hd;
+            zero_units(dh, hd, 1, hd, run->order, rows, batch, j0, j1);
+            zero_units(dc, hd, 1, hd, run->order, rows, batch, j0, j1);
+            zero_units(a, g4, 4, hd, run->order, rows, batch, j0, j1);
+            for (int64_t k = ending; k < rows; k++) {
+                const int64_t r = run->order[k];
+                for (int64_t j = j0; dh_last && j < j1; j++)
+                    dh[r * hd + j] += dh_last->data[r * hd + j];
+                for (int64_t j = j0; dc_last && j < j1; j++)
+                    dc[r * hd + j] += dc_last->data[r * hd + j];
+            }
+            for (int64_t k = 0; add && k < rows; k++) {
+                const int64_t r = run->order[k];
+                for (int64_t j = j0; j < j1; j++)
+                    dh[r * hd + j] += add[r * hd + j];
+            }
+            vgae_kernel_lstm_step_back(a, c_prev, c, dh, dc, run->order, rows, hd, j0, j1);
+        }
+        if (t == 0 && !want_dh0)
+            continue;
+#pragma omp for schedule(static)
+        for (int64_t pq = 0; pq < pairs; pq++) {
+            const int64_t q0 = 2 * pq, q1 = q0 + 1 < nq ? q0 + 1 : q0;
+            for (int64_t r0 = 0; r0 < rows; r0 += VGAE_PANEL_ROWS) {
+                const int n = rows - r0 < VGAE_PANEL_ROWS ? (int)(rows - r0) : VGAE_PANEL_ROWS;
+                const vgae_real *in[VGAE_PANEL_ROWS];
+                vgae_real tile[VGAE_PANEL_ROWS * 2 * VGAE_PANEL];
+                tile_rows(in, a, g4, run->order, r0, n);
+                vgae_kernel_panels(in, n, g4, packed + q0 * g4 * VGAE_PANEL, packed + q1 * g4 * VGAE_PANEL, tile);
+                for (int64_t q = q0; q <= q1 && q < nq; q++) {
+                    const int64_t j0 = q * VGAE_PANEL, j1 = j0 + VGAE_PANEL < hd ? j0 + VGAE_PANEL : hd;
+                    for (int r = 0; r < n; r++)
+                        for (int64_t j = j0; j < j1; j++)
+                            dh[(int64_t)run->order[r0 + r] * hd + j] =
+                                tile[r * 2 * VGAE_PANEL + (q - q0) * VGAE_PANEL + j - j0];
+                }
+            }
+        }
     }
 }
 
@@ -134,7 +312,7 @@ static vgae_status check_shape(vgae_ctx *ctx, const char *what, const vgae_mat *
 
 vgae_status vgae_lstm_forward(vgae_ctx *ctx, const vgae_lstm *layer, const vgae_mat *x, const vgae_mat *cond,
                               const vgae_mat *h0, const vgae_mat *c0, int64_t steps, int64_t batch,
-                              vgae_lstm_run *run)
+                              const int32_t *lengths, vgae_lstm_run *run)
 {
     const int64_t hd = layer->hidden, g4 = 4 * hd;
     vgae_status st = vgae_lstm_run_ensure(ctx, run, steps, batch, hd);
@@ -146,6 +324,8 @@ vgae_status vgae_lstm_forward(vgae_ctx *ctx, const vgae_lstm *layer, const vgae_
         return st;
     run->steps = steps;
     run->batch = batch;
+    run->lengths = lengths;
+    sort_by_length(run);
     /* every step's input part at once, then the bias and the condition */
     vgae_mat a = vgae_mat_rows(&run->gates, 0, steps * batch);
     st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_NO_TRANS, 1.0, x, &layer->wx, 0.0, &a);
@@ -171,16 +351,8 @@ vgae_status vgae_lstm_forward(vgae_ctx *ctx, const vgae_lstm *layer, const vgae_
         memcpy(c_init.data, c0->data, (size_t)(batch * hd) * sizeof *c0->data);
     else
         vgae_mat_zero(&c_init);
-    for (int64_t t = 0; t < steps; t++) {
-        vgae_mat at = vgae_mat_rows(&run->gates, t * batch, batch);
-        const vgae_mat h_prev = vgae_lstm_h(run, t - 1), c_prev = vgae_lstm_c(run, t - 1);
-        vgae_mat h = vgae_lstm_h(run, t), c = vgae_lstm_c(run, t);
-        if (t > 0 || h0) /* h_{-1} = 0 adds nothing */
-            st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_NO_TRANS, 1.0, &h_prev, &layer->wh, 1.0, &at);
-        if (st)
-            return st;
-        cells(ctx, 0, at.data, c_prev.data, c.data, h.data, NULL, batch, hd);
-    }
+    pack_forward(layer, run->packed.data);
+    forward_steps(ctx, layer, run, h0 != NULL); /* h_{-1} = 0 adds nothing */
     return VGAE_OK;
 }
 
@@ -200,42 +372,20 @@ vgae_status vgae_lstm_backward(vgae_ctx *ctx, vgae_lstm *layer, const vgae_mat *
     if (st)
         return st;
     vgae_mat dh = vgae_mat_rows(&run->dh, 0, batch), dc = vgae_mat_rows(&run->dc, 0, batch);
-    if (dh_last)
-        memcpy(dh.data, dh_last->data, (size_t)(batch * hd) * sizeof *dh.data);
-    else
-        vgae_mat_zero(&dh);
-    if (dc_last)
-        memcpy(dc.data, dc_last->data, (size_t)(batch * hd) * sizeof *dc.data);
-    else
-        vgae_mat_zero(&dc);
-    for (int64_t t = steps - 1; t >= 0; t--) {
-        if (dh_out) {
-            const vgae_real *add = dh_out->data + t * batch * hd;
-            for (int64_t k = 0; k < batch * hd; k++)
-                dh.data[k] += add[k];
-        }
-        vgae_mat at = vgae_mat_rows(&run->gates, t * batch, batch);
-        const vgae_mat c_prev = vgae_lstm_c(run, t - 1), c = vgae_lstm_c(run, t);
-        cells(ctx, 1, at.data, c_prev.data, c.data, dh.data, dc.data, batch, hd);
-        /* the gradient carried to h_{t-1}: to step t-1, or h0's (a batch x
-         * hidden product over 4 x hidden, in two blocks: one would leave a
-         * thread idle at every step) */
-        if (t > 0 || dh0) {
-            const vgae_gemm_job step = {VGAE_NO_TRANS, VGAE_TRANS, 1.0, &at, &layer->wh, 0.0, &dh, 2};
-            st = vgae_gemm_batch(ctx, 1, &step);
-        }
-        if (st)
-            return st;
-    }
+    vgae_mat_zero(&dh);
+    vgae_mat_zero(&dc);
+    pack_backward(layer, run->packed.data);
+    /* the gradient carried to h_{t-1}: to step t-1, or h0's */
+    backward_steps(ctx, layer, run, dh_out, dh_last, dc_last, dh0 != NULL);
     if (dh0)
         memcpy(dh0->data, dh.data, (size_t)(batch * hd) * sizeof *dh.data);
     if (dc0)
         memcpy(dc0->data, dc.data, (size_t)(batch * hd) * sizeof *dc.data);
     const vgae_mat da = vgae_mat_rows(&run->gates, 0, steps * batch);
     const vgae_mat h_prev = vgae_mat_rows(&run->hs, 0, steps * batch);
-    vgae_gemm_job jobs[3] = {{VGAE_TRANS, VGAE_NO_TRANS, 1.0, x, &da, 1.0, &layer->dwx, 0},
-                             {VGAE_TRANS, VGAE_NO_TRANS, 1.0, &h_prev, &da, 1.0, &layer->dwh, 0},
-                             {VGAE_NO_TRANS, VGAE_TRANS, 1.0, &da, &layer->wx, 0.0, dx, 0}};
+    vgae_gemm_job jobs[3] = {{VGAE_TRANS, VGAE_NO_TRANS, 1.0, x, &da, 1.0, &layer->dwx},
+                             {VGAE_TRANS, VGAE_NO_TRANS, 1.0, &h_prev, &da, 1.0, &layer->dwh},
+                             {VGAE_NO_TRANS, VGAE_TRANS, 1.0, &da, &layer->wx, 0.0, dx}};
     st = vgae_gemm_batch(ctx, dx ? 3 : 2, jobs);
     if (st)
         return st;

@@ -1089,23 +1089,38 @@ static void check_image_vae(void **state)
 }
 
 /* ---- the LSTM: L = r . (every h_t) + rh . h_T + rc . c_T, with a
- * condition and a starting state, against every input and weight ---- */
+ * condition and a starting state, against every input and weight; with
+ * lengths, h_T and c_T are each sequence's at its own last step ---- */
 enum { LSTM_IN = 3, LSTM_H = 4, LSTM_T = 5, LSTM_B = 2 };
 
 typedef struct {
     vgae_lstm layer;
     vgae_lstm_run run;
     vgae_mat x, cond, h0, c0, r, rh, rc, dx, dcond, dh0, dc0;
+    const int32_t *lengths;
 } lstm_case;
+
+static int32_t lstm_length(const lstm_case *c, int s)
+{
+    return c->lengths ? c->lengths[s] : LSTM_T;
+}
 
 static double lstm_loss(vgae_ctx *ctx, void *self)
 {
     lstm_case *c = self;
-    assert_int_equal(vgae_lstm_forward(ctx, &c->layer, &c->x, &c->cond, &c->h0, &c->c0, LSTM_T, LSTM_B, &c->run),
+    assert_int_equal(vgae_lstm_forward(ctx, &c->layer, &c->x, &c->cond, &c->h0, &c->c0, LSTM_T, LSTM_B, c->lengths,
+                                       &c->run),
                      VGAE_OK);
-    const vgae_mat out = vgae_lstm_outputs(&c->run), hl = vgae_lstm_h(&c->run, LSTM_T - 1),
-                   cl = vgae_lstm_c(&c->run, LSTM_T - 1);
-    return dot(&c->r, &out) + dot(&c->rh, &hl) + dot(&c->rc, &cl);
+    const vgae_mat out = vgae_lstm_outputs(&c->run);
+    double loss = dot(&c->r, &out);
+    for (int s = 0; s < LSTM_B; s++) {
+        const int64_t t = lstm_length(c, s) - 1;
+        const vgae_mat hl = vgae_lstm_h(&c->run, t), cl = vgae_lstm_c(&c->run, t);
+        for (int j = 0; j < LSTM_H; j++)
+            loss += c->rh.data[s * LSTM_H + j] * hl.data[s * LSTM_H + j] +
+                    c->rc.data[s * LSTM_H + j] * cl.data[s * LSTM_H + j];
+    }
+    return loss;
 }
 
 /* The LSTM's equations written out, element by element, for one step of
@@ -1138,10 +1153,9 @@ static void lstm_direct(const lstm_case *c, vgae_mat *out)
         }
 }
 
-static void check_lstm(void **state)
+static void check_lstm_with(vgae_ctx *ctx, const int32_t *lengths)
 {
-    vgae_ctx *ctx = *state;
-    lstm_case c = {0};
+    lstm_case c = {.lengths = lengths};
     assert_int_equal(vgae_lstm_init(ctx, &c.layer, LSTM_IN, LSTM_H, vgae_ctx_rng(ctx, VGAE_STREAM_INIT)), VGAE_OK);
     vgae_mat *mats[] = {&c.x, &c.cond, &c.h0, &c.c0, &c.r, &c.rh, &c.rc, &c.dx, &c.dcond, &c.dh0, &c.dc0};
     const int64_t rows[] = {LSTM_T * LSTM_B, LSTM_B, LSTM_B, LSTM_B, LSTM_T * LSTM_B, LSTM_B, LSTM_B,
@@ -1160,8 +1174,10 @@ static void check_lstm(void **state)
     lstm_direct(&c, &direct);
     lstm_loss(ctx, &c);
     const vgae_mat out = vgae_lstm_outputs(&c.run);
-    for (int64_t i = 0; i < vgae_mat_size(&direct); i++)
-        assert_true(fabs(out.data[i] - direct.data[i]) <= 1e-14);
+    for (int64_t i = 0; i < vgae_mat_size(&direct); i++) { /* past a sequence's end: 0 */
+        const int64_t t = i / (LSTM_B * LSTM_H), s = i / LSTM_H % LSTM_B;
+        assert_true(fabs(out.data[i] - (t < lstm_length(&c, (int)s) ? direct.data[i] : 0)) <= 1e-14);
+    }
     vgae_mat_destroy(&direct);
     /* backward once: the weights' gradients start at zero and are added to */
     assert_int_equal(vgae_lstm_backward(ctx, &c.layer, &c.x, &c.r, &c.rh, &c.rc, &c.run, &c.dx, &c.dcond, &c.dh0,
@@ -1178,6 +1194,14 @@ static void check_lstm(void **state)
         vgae_mat_destroy(mats[k]);
     vgae_lstm_run_destroy(&c.run);
     vgae_lstm_destroy(&c.layer);
+}
+
+static void check_lstm(void **state)
+{
+    check_lstm_with(*state, NULL);
+    /* the first sequence ends after 2 steps, the second runs all 5 */
+    static const int32_t lengths[LSTM_B] = {2, LSTM_T};
+    check_lstm_with(*state, lengths);
 }
 
 /* ---- the sequence VAE: embeddings -> LSTM both ways -> Gaussian layer ->

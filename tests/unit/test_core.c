@@ -386,53 +386,6 @@ static void gemm_blocks_match_reference(void **state)
     vgae_ctx_set_threads(ctx, 1);
 }
 
-/* A product that asks for at least two blocks of C (vgae_gemm_job's
- * min_blocks: the LSTM's step gradient, 64 x 256 over K = 1,024, one block
- * by its shape), and one too narrow to split (20 columns, under two blocks
- * of 16): each element within the float summation bound of a double
- * reference, and the same bits on 1 and 2 threads. */
-static void gemm_min_blocks(void **state)
-{
-    vgae_ctx *ctx = *state;
-    const int64_t shapes[2][3] = {{64, 256, 1024}, {64, 20, 300}};
-    for (int s = 0; s < 2; s++) {
-        const int64_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
-        vgae_mat a, b, c1, c2;
-        vgae_mat_init(ctx, &a, m, k);
-        vgae_mat_init(ctx, &b, n, k); /* used transposed, as the LSTM's Wh */
-        vgae_mat_init(ctx, &c1, m, n);
-        vgae_mat_init(ctx, &c2, m, n);
-        vgae_rng r;
-        vgae_rng_init(&r, 5, 0);
-        vgae_rng_normal_fill_f(&r, a.data, vgae_mat_size(&a), 1);
-        vgae_rng_normal_fill_f(&r, b.data, vgae_mat_size(&b), 1);
-        const vgae_gemm_job j1 = {VGAE_NO_TRANS, VGAE_TRANS, 1.0, &a, &b, 0.0, &c1, 2};
-        const vgae_gemm_job j2 = {VGAE_NO_TRANS, VGAE_TRANS, 1.0, &a, &b, 0.0, &c2, 2};
-        vgae_ctx_set_threads(ctx, 1);
-        assert_int_equal(vgae_gemm_batch(ctx, 1, &j1), VGAE_OK);
-        vgae_ctx_set_threads(ctx, 2);
-        assert_int_equal(vgae_gemm_batch(ctx, 1, &j2), VGAE_OK);
-        assert_memory_equal(c1.data, c2.data, (size_t)(m * n) * sizeof(float));
-        for (int64_t i = 0; i < m; i += 3)
-            for (int64_t j = 0; j < n; j++) {
-                double ref = 0, mag = 0;
-                for (int64_t l = 0; l < k; l++) {
-                    const double x = VGAE_MAT_AT(&a, i, l), y = VGAE_MAT_AT(&b, j, l);
-                    ref += x * y;
-                    mag += fabs(x * y);
-                }
-                if (fabs(VGAE_MAT_AT(&c1, i, j) - ref) > k * 0x1p-24 * mag)
-                    fail_msg("C(%lld,%lld) = %g, reference %g (shape %d)", (long long)i, (long long)j,
-                             VGAE_MAT_AT(&c1, i, j), ref, s);
-            }
-        vgae_mat_destroy(&a);
-        vgae_mat_destroy(&b);
-        vgae_mat_destroy(&c1);
-        vgae_mat_destroy(&c2);
-    }
-    vgae_ctx_set_threads(ctx, 1);
-}
-
 /* ---- the LSTM in float ---- */
 
 /* One step of the LSTM in double from the float run's own state at t - 1,
@@ -504,7 +457,7 @@ static void lstm_float_steps_and_threads(void **state)
         assert_int_equal(vgae_lstm_init(ctx, &l[k], in, hd, &init), VGAE_OK);
         assert_int_equal(vgae_mat_init(ctx, &dx[k], steps * batch, in), VGAE_OK);
         assert_int_equal(vgae_mat_init(ctx, &dh0[k], batch, hd), VGAE_OK);
-        assert_int_equal(vgae_lstm_forward(ctx, &l[k], &x, NULL, NULL, NULL, steps, batch, &run[k]), VGAE_OK);
+        assert_int_equal(vgae_lstm_forward(ctx, &l[k], &x, NULL, NULL, NULL, steps, batch, NULL, &run[k]), VGAE_OK);
         if (k == 0)
             for (int64_t t = 0; t < steps; t++)
                 lstm_step_within_bound(&l[0], &run[0], &x, t);
@@ -523,7 +476,7 @@ static void lstm_float_steps_and_threads(void **state)
     /* shapes that do not fit are refused, naming what */
     vgae_mat wrong = {0};
     assert_int_equal(vgae_mat_init(ctx, &wrong, batch, hd + 1), VGAE_OK);
-    assert_int_equal(vgae_lstm_forward(ctx, &l[0], &x, NULL, &wrong, NULL, steps, batch, &run[0]), VGAE_EINVAL);
+    assert_int_equal(vgae_lstm_forward(ctx, &l[0], &x, NULL, &wrong, NULL, steps, batch, NULL, &run[0]), VGAE_EINVAL);
     assert_non_null(strstr(vgae_ctx_message(ctx), "h0"));
     vgae_mat_destroy(&wrong);
     for (int k = 0; k < 2; k++) {
@@ -534,6 +487,81 @@ static void lstm_float_steps_and_threads(void **state)
     }
     vgae_mat_destroy(&x);
     vgae_mat_destroy(&dh);
+    vgae_ctx_set_threads(ctx, 1);
+}
+
+/* Sequences of different lengths: a run told the lengths skips the steps
+ * past each sequence's end, and gives what the padded run gives when the
+ * loss ignores those steps (outputs, dx and the weights' gradients equal as
+ * numbers: the skipped terms are exact zeros there), the last state's
+ * gradient taken at each sequence's own last step; the same bits on 1 and
+ * 2 threads. Sizes with a short last block of units and of rows. */
+static void lstm_lengths_skip_padding(void **state)
+{
+    vgae_ctx *ctx = *state;
+    enum { IN = 5, HD = 40, STEPS = 6, BATCH = 11, RUNS = 3 };
+    static const int32_t lengths[BATCH] = {3, 6, 0, 1, 6, 2, 5, 4, 6, 1, 3};
+    vgae_lstm l[RUNS];
+    vgae_lstm_run run[RUNS] = {{0}};
+    vgae_mat x = {0}, g = {0}, dh_pad = {0}, dh_len = {0}, dx[RUNS] = {{0}};
+    assert_int_equal(vgae_mat_init(ctx, &x, STEPS * BATCH, IN), VGAE_OK);
+    assert_int_equal(vgae_mat_init(ctx, &g, BATCH, HD), VGAE_OK);
+    assert_int_equal(vgae_mat_init(ctx, &dh_pad, STEPS * BATCH, HD), VGAE_OK);
+    assert_int_equal(vgae_mat_init(ctx, &dh_len, STEPS * BATCH, HD), VGAE_OK);
+    vgae_rng r;
+    vgae_rng_init(&r, 21, 0);
+    vgae_rng_normal_fill_f(&r, x.data, vgae_mat_size(&x), 1);
+    vgae_rng_normal_fill_f(&r, g.data, vgae_mat_size(&g), 1);
+    vgae_rng_normal_fill_f(&r, dh_len.data, vgae_mat_size(&dh_len), 1);
+    /* past its end a sequence's outputs have no gradient; at its last step
+     * the padded run gets g there, the other as dh_last */
+    for (int64_t t = 0; t < STEPS; t++)
+        for (int64_t b = 0; b < BATCH; b++) {
+            float *len_row = dh_len.data + (t * BATCH + b) * HD, *pad_row = dh_pad.data + (t * BATCH + b) * HD;
+            for (int64_t j = 0; j < HD; j++) {
+                if (t >= lengths[b] - 1)
+                    len_row[j] = 0;
+                pad_row[j] = t == lengths[b] - 1 ? g.data[b * HD + j] : len_row[j];
+            }
+        }
+    for (int k = 0; k < RUNS; k++) { /* padded, then with lengths on 1 and 2 threads */
+        vgae_ctx_set_threads(ctx, k == 2 ? 2 : 1);
+        vgae_rng init;
+        vgae_rng_init(&init, 5, 1);
+        assert_int_equal(vgae_lstm_init(ctx, &l[k], IN, HD, &init), VGAE_OK);
+        assert_int_equal(vgae_mat_init(ctx, &dx[k], STEPS * BATCH, IN), VGAE_OK);
+        assert_int_equal(vgae_lstm_forward(ctx, &l[k], &x, NULL, NULL, NULL, STEPS, BATCH, k ? lengths : NULL, &run[k]),
+                         VGAE_OK);
+        assert_int_equal(vgae_lstm_backward(ctx, &l[k], &x, k ? &dh_len : &dh_pad, k ? &g : NULL, NULL, &run[k], &dx[k],
+                                            NULL, NULL, NULL),
+                         VGAE_OK);
+    }
+    const vgae_mat pad = vgae_lstm_outputs(&run[0]), len = vgae_lstm_outputs(&run[1]);
+    for (int64_t t = 0; t < STEPS; t++)
+        for (int64_t b = 0; b < BATCH; b++) {
+            const int64_t cell = t * BATCH + b;
+            for (int64_t j = 0; j < HD; j++)
+                assert_true(len.data[cell * HD + j] == (t < lengths[b] ? pad.data[cell * HD + j] : 0.0f));
+            for (int64_t i = 0; i < IN; i++)
+                assert_true(dx[1].data[cell * IN + i] == (t < lengths[b] ? dx[0].data[cell * IN + i] : 0.0f));
+        }
+    const vgae_mat *grads[3][RUNS] = {{&l[0].dwx, &l[1].dwx, &l[2].dwx}, {&l[0].dwh, &l[1].dwh, &l[2].dwh},
+                                      {&l[0].db, &l[1].db, &l[2].db}};
+    for (int w = 0; w < 3; w++)
+        for (int64_t i = 0; i < vgae_mat_size(grads[w][0]); i++)
+            assert_true(grads[w][1]->data[i] == grads[w][0]->data[i]);
+    assert_memory_equal(len.data, vgae_lstm_outputs(&run[2]).data, (size_t)vgae_mat_size(&len) * sizeof(float));
+    assert_memory_equal(dx[1].data, dx[2].data, (size_t)vgae_mat_size(&dx[1]) * sizeof(float));
+    for (int w = 0; w < 3; w++)
+        assert_memory_equal(grads[w][1]->data, grads[w][2]->data, (size_t)vgae_mat_size(grads[w][1]) * sizeof(float));
+    for (int k = 0; k < RUNS; k++) {
+        vgae_lstm_destroy(&l[k]);
+        vgae_lstm_run_destroy(&run[k]);
+        vgae_mat_destroy(&dx[k]);
+    }
+    vgae_mat *mats[] = {&x, &g, &dh_pad, &dh_len};
+    for (int k = 0; k < 4; k++)
+        vgae_mat_destroy(mats[k]);
     vgae_ctx_set_threads(ctx, 1);
 }
 
@@ -1269,8 +1297,8 @@ int main(void)
         cmocka_unit_test(rng_fill_window_is_a_slice),
         cmocka_unit_test_setup_teardown(gemm_small_by_hand, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(gemm_blocks_match_reference, setup_ctx, teardown_ctx),
-        cmocka_unit_test_setup_teardown(gemm_min_blocks, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(lstm_float_steps_and_threads, setup_ctx, teardown_ctx),
+        cmocka_unit_test_setup_teardown(lstm_lengths_skip_padding, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(kl_closed_form, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(bernoulli_kernel_accuracy, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(bernoulli_extreme_logits, setup_ctx, teardown_ctx),

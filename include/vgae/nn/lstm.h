@@ -37,9 +37,13 @@ VGAE_EXPORT vgae_status vgae_lstm_params(vgae_ctx *ctx, vgae_lstm *layer, const 
  * allocating only when it grows: no allocation per step or per batch). */
 typedef struct vgae_lstm_run {
     int64_t steps, batch; /* of the last forward pass */
+    const int32_t *lengths; /* and its sequences' lengths (NULL: all run every step) */
     vgae_mat gates;       /* steps * batch x 4H: the gates' values; after backward, d loss / d a_t */
     vgae_mat hs, cs;      /* (steps + 1) * batch x H: the initial state, then each step's */
     vgae_mat dh, dc;      /* batch x H: what backward carries from step to step */
+    vgae_mat packed;      /* Wh in panels of 16 units for the recurrent products (forward's, then backward's) */
+    int32_t *order;       /* batch: the sequences, longest first */
+    size_t order_cap;
     int64_t cap_rows, cap_hidden;
 } vgae_lstm_run;
 
@@ -53,10 +57,16 @@ VGAE_EXPORT void vgae_lstm_run_destroy(vgae_lstm_run *run);
  * is the same at every step, such as a code z times a weight, computed
  * once. h0 and c0 (batch x H, or NULL for zeros) start the sequences.
  * A step reads only earlier steps: sequences of different lengths share a
- * batch padded at their ends, their outputs past their ends ignored. */
+ * batch padded at their ends. lengths (batch values, or NULL: each runs
+ * all steps) tells where each ends: sequence s runs steps 0..lengths[s]-1;
+ * past them no work is spent on it, its h and c are 0, and backward gives
+ * it no gradient there (its d loss / d a_t is 0), which is what the
+ * padded steps would give when the loss ignores them. The array must live
+ * until the backward pass. */
 VGAE_EXPORT vgae_status vgae_lstm_forward(vgae_ctx *ctx, const vgae_lstm *layer, const vgae_mat *x,
                                           const vgae_mat *cond, const vgae_mat *h0, const vgae_mat *c0,
-                                          int64_t steps, int64_t batch, vgae_lstm_run *run);
+                                          int64_t steps, int64_t batch, const int32_t *lengths,
+                                          vgae_lstm_run *run);
 /* Views of the last forward pass's outputs h_t (steps * batch x H, time-
  * major as x) and of step t's h and c (batch x H; t = -1: the initial). */
 VGAE_EXPORT vgae_mat vgae_lstm_outputs(const vgae_lstm_run *run);
@@ -65,7 +75,8 @@ VGAE_EXPORT vgae_mat vgae_lstm_c(const vgae_lstm_run *run, int64_t t);
 
 /* Backward through time from d loss / d h_t for every step (dh_out, as
  * vgae_lstm_outputs; NULL: none) and d loss / d the last step's h and c
- * beyond that (dh_last, dc_last, batch x H; NULL: none). Adds to dwx, dwh
+ * beyond that (dh_last, dc_last, batch x H; NULL: none; with lengths, at
+ * each sequence's own last step). Adds to dwx, dwh
  * and db; writes, for each that is not NULL: dx (as x), dcond (batch x
  * 4H), dh0 and dc0 (batch x H). x and cond must be the forward pass's;
  * the run's gates then hold d loss / d a_t: forward again before another
