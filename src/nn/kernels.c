@@ -261,47 +261,39 @@ static CLONES void kernel_lstm_step_back(vgae_real *restrict a, const vgae_real 
     }
 }
 
-/* out (rows x 2 VGAE_PANEL, rows <= VGAE_PANEL_ROWS) = a (rows x k, row r
- * at a[r]) times two panels (k x VGAE_PANEL each, packed row after row):
- * each entry's sum runs over k in order in one accumulator, whatever the
- * number of rows, so a tile gives the same bits as its rows one by one.
+/* out (VGAE_PANEL_ROWS x 2 VGAE_PANEL) = a (VGAE_PANEL_ROWS x k, row r at
+ * a[r]) times two panels (k x VGAE_PANEL each, packed row after row), plus
+ * out when add: each entry's sum runs over k in order in one accumulator
+ * (from out's value when add).
  * For a product that is taken at every step against the same weights
  * (the LSTM's recurrent one): the weights are packed once, not per call. */
 typedef real panel_v __attribute__((vector_size(VGAE_PANEL * sizeof(real))));
 
-static inline __attribute__((always_inline)) void panels_rows(const real *const *a, int rows, int64_t k,
-                                                              const real *restrict p0, const real *restrict p1,
-                                                              real *restrict out)
+static CLONES void kernel_panels(const vgae_real *const *a, int64_t k, const vgae_real *restrict p0,
+                                 const vgae_real *restrict p1, int add, vgae_real *restrict out)
 {
-    panel_v acc0[VGAE_PANEL_ROWS], acc1[VGAE_PANEL_ROWS];
-    for (int r = 0; r < rows; r++)
-        acc0[r] = acc1[r] = (panel_v){0};
+    enum { R = VGAE_PANEL_ROWS };
+    panel_v acc0[R], acc1[R];
+    for (int r = 0; r < R; r++)
+        for (int l = 0; l < VGAE_PANEL; l++) {
+            acc0[r][l] = add ? out[r * 2 * VGAE_PANEL + l] : 0;
+            acc1[r][l] = add ? out[r * 2 * VGAE_PANEL + VGAE_PANEL + l] : 0;
+        }
     for (int64_t i = 0; i < k; i++) {
         panel_v w0, w1;
         memcpy(&w0, p0 + i * VGAE_PANEL, sizeof w0);
         memcpy(&w1, p1 + i * VGAE_PANEL, sizeof w1);
-        for (int r = 0; r < rows; r++) {
+        for (int r = 0; r < R; r++) {
             const real x = a[r][i];
             acc0[r] += x * w0;
             acc1[r] += x * w1;
         }
     }
-    for (int r = 0; r < rows; r++)
+    for (int r = 0; r < R; r++)
         for (int l = 0; l < VGAE_PANEL; l++) {
             out[r * 2 * VGAE_PANEL + l] = acc0[r][l];
             out[r * 2 * VGAE_PANEL + VGAE_PANEL + l] = acc1[r][l];
         }
-}
-
-static CLONES void kernel_panels(const vgae_real *const *a, int rows, int64_t k, const vgae_real *restrict p0,
-                                 const vgae_real *restrict p1, vgae_real *restrict out)
-{
-    if (rows == VGAE_PANEL_ROWS) {
-        panels_rows(a, VGAE_PANEL_ROWS, k, p0, p1, out);
-        return;
-    }
-    for (int r = 0; r < rows; r++)
-        panels_rows(a + r, 1, k, p0, p1, out + r * 2 * VGAE_PANEL);
 }
 
 /* The nearest of k codes to x (d values): the smallest norms[j] - 2 x . e_j,
@@ -566,10 +558,21 @@ void vgae_kernel_lstm_step_back(vgae_real *a, const vgae_real *c_prev, const vga
     kernel_lstm_step_back(a, c_prev, c, dh, dc, list, rows, hidden, j0, j1);
 }
 
-void vgae_kernel_panels(const vgae_real *const *a, int rows, int64_t k, const vgae_real *p0, const vgae_real *p1,
+static CLONES void kernel_add_to_double(double *restrict sum, const vgae_real *restrict x, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++)
+        sum[i] += (double)x[i];
+}
+
+void vgae_kernel_add_to_double(double *sum, const vgae_real *x, int64_t n)
+{
+    kernel_add_to_double(sum, x, n);
+}
+
+void vgae_kernel_panels(const vgae_real *const *a, int64_t k, const vgae_real *p0, const vgae_real *p1, int add,
                         vgae_real *out)
 {
-    kernel_panels(a, rows, k, p0, p1, out);
+    kernel_panels(a, k, p0, p1, add, out);
 }
 
 const char *vgae_kernel_isa(void)

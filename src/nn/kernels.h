@@ -74,15 +74,18 @@ void vgae_kernel_lstm_step(vgae_real *a, const vgae_real *c_prev, vgae_real *c, 
 void vgae_kernel_lstm_step_back(vgae_real *a, const vgae_real *c_prev, const vgae_real *c, const vgae_real *dh,
                                 vgae_real *dc, const int32_t *list, int64_t rows, int64_t hidden, int64_t j0,
                                 int64_t j1);
+/* sum[i] += x[i] for i < n, in double. */
+void vgae_kernel_add_to_double(double *sum, const vgae_real *x, int64_t n);
 
 /* Products against weights packed in panels of VGAE_PANEL columns (each
  * panel k x VGAE_PANEL, row after row), VGAE_PANEL_ROWS rows of a at a
- * time: out (rows x 2 VGAE_PANEL) = a (rows x k, row r at a[r], rows <=
- * VGAE_PANEL_ROWS) times panels p0 and p1 side by side, each entry summed
- * over k in order (the same bits for a row alone or in a tile). */
+ * time: out (VGAE_PANEL_ROWS x 2 VGAE_PANEL) = a (VGAE_PANEL_ROWS x k, row
+ * r at a[r]) times panels p0 and p1 side by side (+ out when add), each
+ * entry summed over k in order, going on from out's value when add (a
+ * short tile repeats a row: every row takes the same code). */
 #define VGAE_PANEL 16
 #define VGAE_PANEL_ROWS 8
-void vgae_kernel_panels(const vgae_real *const *a, int rows, int64_t k, const vgae_real *p0, const vgae_real *p1,
+void vgae_kernel_panels(const vgae_real *const *a, int64_t k, const vgae_real *p0, const vgae_real *p1, int add,
                         vgae_real *out);
 
 /* ---- the sampled decoders' pair terms (inline: their loops are the hot path) ---- */

@@ -1,9 +1,9 @@
 /* The LSTM layer over a batch of sequences: one GEMM for every step's input
  * part; per step the recurrent product against Wh packed once per pass
- * (in panels of 16 units, each with its four gates), fused with the cells
- * of the same units, on the threads by blocks of units; backward through
- * time the same way, and one GEMM each for the weights' gradients at the
- * end. */
+ * (in panels of 16 units, each with its four gates) and the cells, the
+ * batch's sequences in groups that run through all steps side by side on
+ * the threads; backward through time the same way, and one GEMM each for
+ * the weights' gradients at the end. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,8 +81,8 @@ vgae_status vgae_lstm_run_ensure(vgae_ctx *ctx, vgae_lstm_run *run, int64_t step
     if (!st) st = vgae_mat_ensure(ctx, &run->cs, cap + cap_batch, hidden);
     if (!st) st = vgae_mat_ensure(ctx, &run->dh, cap_batch, hidden);
     if (!st) st = vgae_mat_ensure(ctx, &run->dc, cap_batch, hidden);
-    if (!st) st = vgae_mat_ensure(ctx, &run->packed, blocks_of(hidden) * 4 * hidden, VGAE_PANEL);
-    if (!st) st = vgae_reserve(ctx, (void **)&run->order, &run->order_cap, (size_t)cap_batch, sizeof *run->order);
+    if (!st) st = vgae_reserve(ctx, (void **)&run->order, &run->order_cap, 2 * (size_t)cap_batch, sizeof *run->order);
+    if (!st) st = vgae_reserve(ctx, (void **)&run->sums, &run->sums_cap, (size_t)(cap_batch * 4 * hidden), sizeof *run->sums);
     if (st) {
         vgae_lstm_run_destroy(run);
         return st;
@@ -100,6 +100,7 @@ void vgae_lstm_run_destroy(vgae_lstm_run *run)
     for (int k = 0; k < 6; k++)
         vgae_mat_destroy(mats[k]);
     free(run->order);
+    free(run->sums);
     *run = (vgae_lstm_run){0};
 }
 
@@ -118,16 +119,18 @@ vgae_mat vgae_lstm_c(const vgae_lstm_run *run, int64_t t)
     return vgae_mat_rows(&run->cs, (t + 1) * run->batch, run->batch);
 }
 
-/* Wh (H x 4H) for the forward steps: unit block q's gate g as a panel,
- * packed[q][g][k][l] = Wh[k][g H + q PANEL + l], zero past the last unit. */
+/* Wx over Wh ((in + H) x 4H) for the forward steps: unit block q's gate g
+ * as a panel, packed[q][g][k][l] = [Wx; Wh][k][g H + q PANEL + l], zero
+ * past the last unit. */
 static void pack_forward(const vgae_lstm *layer, vgae_real *packed)
 {
-    const int64_t hd = layer->hidden, nq = blocks_of(hd);
+    const int64_t hd = layer->hidden, nq = blocks_of(hd), kk = layer->in + hd;
     for (int64_t q = 0; q < nq; q++)
         for (int g = 0; g < 4; g++)
-            for (int64_t k = 0; k < hd; k++) {
-                vgae_real *to = packed + ((q * 4 + g) * hd + k) * VGAE_PANEL;
-                const vgae_real *from = layer->wh.data + k * 4 * hd + g * hd + q * VGAE_PANEL;
+            for (int64_t k = 0; k < kk; k++) {
+                vgae_real *to = packed + ((q * 4 + g) * kk + k) * VGAE_PANEL;
+                const vgae_mat *w = k < layer->in ? &layer->wx : &layer->wh;
+                const vgae_real *from = w->data + (k < layer->in ? k : k - layer->in) * 4 * hd + g * hd + q * VGAE_PANEL;
                 for (int64_t l = 0; l < VGAE_PANEL; l++)
                     to[l] = q * VGAE_PANEL + l < hd ? from[l] : 0;
             }
@@ -146,160 +149,196 @@ static void pack_backward(const vgae_lstm *layer, vgae_real *packed)
         }
 }
 
-/* The sequences longest first (ties in row order) into run->order. */
-static void sort_by_length(vgae_lstm_run *run)
+/* The sequences in `groups` groups, each a list longest first (ties in row
+ * order), dealt from the batch sorted by length as cards are (group g
+ * gets the g-th longest, the (g + groups)-th, ...), so that the groups'
+ * steps add up alike; group g's list from group_first(run, g). */
+static void make_groups(vgae_lstm_run *run, int groups)
 {
+    int32_t *sorted = run->order + run->batch;
     for (int64_t k = 0; k < run->batch; k++) {
         const int32_t row = (int32_t)k, len = run->lengths ? run->lengths[row] : 0;
         int64_t i = k;
-        for (; i > 0 && run->lengths && run->lengths[run->order[i - 1]] < len; i--)
-            run->order[i] = run->order[i - 1];
-        run->order[i] = row;
+        for (; i > 0 && run->lengths && run->lengths[sorted[i - 1]] < len; i--)
+            sorted[i] = sorted[i - 1];
+        sorted[i] = row;
     }
+    run->groups = groups;
+    for (int64_t k = 0, at = 0; k < groups; k++)
+        for (int64_t i = k; i < run->batch; i += groups)
+            run->order[at++] = sorted[i];
 }
 
-/* How many sequences run step t: a prefix of run->order. */
-static int64_t running(const vgae_lstm_run *run, int64_t t)
+/* Group g's first sequence in run->order, and how many it has. */
+static int64_t group_first(const vgae_lstm_run *run, int64_t g)
 {
-    int64_t n = run->batch;
-    while (run->lengths && n > 0 && run->lengths[run->order[n - 1]] <= t)
-        n--;
-    return n;
+    const int64_t size = run->batch / run->groups, more = run->batch % run->groups;
+    return g * size + (g < more ? g : more);
 }
 
-/* Threads for a step of rows x hidden cells (the product with it when
- * there is one): one unless there is work enough to share. */
-static int step_threads(vgae_ctx *ctx, int64_t rows, int64_t hd, int product)
+static int64_t group_size(const vgae_lstm_run *run, int64_t g)
+{
+    return run->batch / run->groups + (g < run->batch % run->groups);
+}
+
+/* How many of a group's sequences (list, size of them) run step t: a prefix. */
+static int64_t running(const vgae_lstm_run *run, const int32_t *list, int64_t size, int64_t t)
+{
+    while (run->lengths && size > 0 && run->lengths[list[size - 1]] <= t)
+        size--;
+    return size;
+}
+
+/* Groups (and threads) for a pass of rows x hidden cells: one unless there
+ * is work enough to share. */
+static int step_threads(vgae_ctx *ctx, int64_t rows, int64_t hd)
 {
     const int threads = vgae_ctx_threads(ctx);
-    const int64_t work = rows * hd * (product ? 4 * hd : 4);
-    return threads > 1 && work >= VGAE_PARALLEL_MIN / 4 ? threads : 1;
+    return threads > 1 && rows >= 2 * VGAE_PANEL_ROWS && rows * hd * 4 * hd >= VGAE_PARALLEL_MIN / 4 ? threads : 1;
 }
 
-/* Tile rows: the rows of m (cols apart) of sequences order[r0..r0+n). */
-static void tile_rows(const vgae_real **to, const vgae_real *m, int64_t cols, const int32_t *order, int64_t r0,
+/* A tile's rows: those of m (cols apart) of sequences list[r0..r0+n), the
+ * tile filled to VGAE_PANEL_ROWS with the first (every row of every tile
+ * is computed by the same code; the fill is thrown away). */
+static void tile_rows(const vgae_real **to, const vgae_real *m, int64_t cols, const int32_t *list, int64_t r0,
                       int n)
 {
-    for (int r = 0; r < n; r++)
-        to[r] = m + (int64_t)order[r0 + r] * cols;
+    for (int r = 0; r < VGAE_PANEL_ROWS; r++)
+        to[r] = m + (int64_t)list[r0 + (r < n ? r : 0)] * cols;
 }
 
-/* Units j0..j1-1 of rows order[from..to) of m (a row cols wide, the units
- * `gates` times over, hidden apart) set to 0: sequences that have ended. */
-static void zero_units(vgae_real *m, int64_t cols, int gates, int64_t hidden, const int32_t *order, int64_t from,
-                       int64_t to, int64_t j0, int64_t j1)
+/* Rows list[from..to) of m (cols wide) set to 0: sequences that have ended. */
+static void zero_rows(vgae_real *m, int64_t cols, const int32_t *list, int64_t from, int64_t to)
 {
     for (int64_t k = from; k < to; k++)
-        for (int g = 0; g < gates; g++)
-            memset(m + (int64_t)order[k] * cols + g * hidden + j0, 0, (size_t)(j1 - j0) * sizeof *m);
+        memset(m + (int64_t)list[k] * cols, 0, (size_t)cols * sizeof *m);
 }
 
-/* The forward steps, in one parallel region: at each, for the sequences
- * still running (a prefix of run->order), a_t += h_{t-1} Wh (not at t = 0
- * without h0), then the cells, unit block by unit block; the ended ones'
- * h and c set to 0. A thread takes whole unit blocks (a block's gates are
- * its own, and each entry is computed the same way on any count); the
- * steps meet at one barrier each. */
-static void forward_steps(vgae_ctx *ctx, const vgae_lstm *layer, vgae_lstm_run *run, int has_h0)
+/* The forward steps of a group's sequences (list, size of them): at each,
+ * for those still running (a prefix), a_t = x_t Wx + h_{t-1} Wh (the latter
+ * not at t = 0 without h0: h_{-1} = 0) + b + cond, each product's sum
+ * going on in one accumulator, and the cells, unit block by unit block;
+ * the ended ones' h and c set to 0. A sequence's steps depend on its own rows alone, so the
+ * groups run side by side without meeting, and each entry is computed the
+ * same way whatever group it falls in. */
+static void forward_group(const vgae_lstm *layer, vgae_lstm_run *run, const vgae_mat *x, const vgae_mat *cond,
+                          const int32_t *list, int64_t size, int has_h0)
 {
-    const int64_t hd = layer->hidden, g4 = 4 * hd, nq = blocks_of(hd), batch = run->batch;
-    const int parts = step_threads(ctx, batch, hd, 1);
-    const vgae_real *packed = run->packed.data;
-#pragma omp parallel num_threads(parts) if (parts > 1)
+    const int64_t hd = layer->hidden, g4 = 4 * hd, nq = blocks_of(hd), batch = run->batch, in = layer->in,
+                  kk = in + hd;
     for (int64_t t = 0; t < run->steps; t++) {
         vgae_real *a = run->gates.data + t * batch * g4;
         const vgae_real *h_prev = vgae_lstm_h(run, t - 1).data, *c_prev = vgae_lstm_c(run, t - 1).data;
         vgae_real *h = vgae_lstm_h(run, t).data, *c = vgae_lstm_c(run, t).data;
-        const int64_t rows = running(run, t);
-        const int product = t > 0 || has_h0;
-#pragma omp for schedule(static)
+        const int64_t rows = running(run, list, size, t);
+        zero_rows(h, hd, list, rows, size);
+        zero_rows(c, hd, list, rows, size);
+        const vgae_real *xt = x->data + t * batch * in;
         for (int64_t q = 0; q < nq; q++) {
             const int64_t j0 = q * VGAE_PANEL, j1 = j0 + VGAE_PANEL < hd ? j0 + VGAE_PANEL : hd;
-            const vgae_real *panel = packed + q * 4 * hd * VGAE_PANEL;
-            for (int64_t r0 = 0; product && r0 < rows; r0 += VGAE_PANEL_ROWS) {
+            const vgae_real *panel = run->packed.data + q * 4 * kk * VGAE_PANEL;
+            for (int64_t r0 = 0; r0 < rows; r0 += VGAE_PANEL_ROWS) {
                 const int n = rows - r0 < VGAE_PANEL_ROWS ? (int)(rows - r0) : VGAE_PANEL_ROWS;
-                const vgae_real *in[VGAE_PANEL_ROWS];
+                const vgae_real *xs[VGAE_PANEL_ROWS], *hs[VGAE_PANEL_ROWS];
                 vgae_real tile[2][VGAE_PANEL_ROWS * 2 * VGAE_PANEL];
-                tile_rows(in, h_prev, hd, run->order, r0, n);
-                for (int half = 0; half < 2; half++)
-                    vgae_kernel_panels(in, n, hd, panel + 2 * half * hd * VGAE_PANEL,
-                                       panel + (2 * half + 1) * hd * VGAE_PANEL, tile[half]);
-                for (int r = 0; r < n; r++)
+                tile_rows(xs, xt, in, list, r0, n);
+                tile_rows(hs, h_prev, hd, list, r0, n);
+                for (int half = 0; half < 2; half++) {
+                    const vgae_real *p0 = panel + 2 * half * kk * VGAE_PANEL, *p1 = p0 + kk * VGAE_PANEL;
+                    vgae_kernel_panels(xs, in, p0, p1, 0, tile[half]);
+                    if (t > 0 || has_h0)
+                        vgae_kernel_panels(hs, hd, p0 + in * VGAE_PANEL, p1 + in * VGAE_PANEL, 1, tile[half]);
+                }
+                for (int r = 0; r < n; r++) {
+                    const int64_t row = list[r0 + r];
                     for (int g = 0; g < 4; g++) {
-                        vgae_real *to = a + (int64_t)run->order[r0 + r] * g4 + g * hd + j0;
+                        vgae_real *to = a + row * g4 + g * hd;
                         const vgae_real *from = tile[g / 2] + r * 2 * VGAE_PANEL + (g % 2) * VGAE_PANEL;
-                        for (int64_t j = 0; j < j1 - j0; j++)
-                            to[j] += from[j];
+                        const vgae_real *add = cond ? cond->data + row * g4 + g * hd : NULL;
+                        for (int64_t j = j0; j < j1; j++)
+                            to[j] = from[j - j0] + layer->b.data[g * hd + j] + (add ? add[j] : 0);
                     }
+                }
             }
-            vgae_kernel_lstm_step(a, c_prev, c, h, run->order, rows, hd, j0, j1);
-            zero_units(h, hd, 1, hd, run->order, rows, batch, j0, j1);
-            zero_units(c, hd, 1, hd, run->order, rows, batch, j0, j1);
+            vgae_kernel_lstm_step(a, c_prev, c, h, list, rows, hd, j0, j1);
         }
     }
 }
 
-/* The backward steps, in one parallel region: at each, for the sequences
- * still running, dh += the outputs' gradient and the cells' backward, unit
- * block by unit block (the ended ones' dh, dc and gradient of a_t set to
- * 0); then, when h_{t-1}'s gradient is wanted, dh = da_t Wh^T, two unit
- * blocks at a time, each entry summed over the 4H gates in order. Two
- * barriers a step. */
-static void backward_steps(vgae_ctx *ctx, const vgae_lstm *layer, vgae_lstm_run *run, const vgae_mat *dh_out,
-                           const vgae_mat *dh_last, const vgae_mat *dc_last, int want_dh0)
+/* The backward steps of a group's sequences: at each, for those still
+ * running, dh += dh_last at a sequence's last step and the outputs'
+ * gradient, the cells' backward (the ended ones' dh, dc and gradient of a_t
+ * set to 0), then, when h_{t-1}'s gradient is wanted, dh = da_t Wh^T, two
+ * unit blocks at a time, each entry summed over the 4H gates in order. */
+static void backward_group(const vgae_lstm *layer, vgae_lstm_run *run, const int32_t *list, int64_t size,
+                           const vgae_mat *dh_out, const vgae_mat *dh_last, const vgae_mat *dc_last, int want_dh0)
 {
-    const int64_t hd = layer->hidden, g4 = 4 * hd, nq = blocks_of(hd), pairs = (nq + 1) / 2, batch = run->batch;
-    const int parts = step_threads(ctx, batch, hd, 1);
-    const vgae_real *packed = run->packed.data;
+    const int64_t hd = layer->hidden, g4 = 4 * hd, nq = blocks_of(hd), batch = run->batch;
     vgae_real *dh = run->dh.data, *dc = run->dc.data;
-#pragma omp parallel num_threads(parts) if (parts > 1)
     for (int64_t t = run->steps - 1; t >= 0; t--) {
         vgae_real *a = run->gates.data + t * batch * g4;
         const vgae_real *c_prev = vgae_lstm_c(run, t - 1).data, *c = vgae_lstm_c(run, t).data;
         const vgae_real *add = dh_out ? dh_out->data + t * batch * hd : NULL;
-        /* sequences order[ending..rows) have their last step here */
-        const int64_t rows = running(run, t), ending = t == run->steps - 1 ? 0 : running(run, t + 1);
-#pragma omp for schedule(static)
-        for (int64_t q = 0; q < nq; q++) {
-            const int64_t j0 = q * VGAE_PANEL, j1 = j0 + VGAE_PANEL < hd ? j0 + VGAE_PANEL : hd;
-            zero_units(dh, hd, 1, hd, run->order, rows, batch, j0, j1);
-            zero_units(dc, hd, 1, hd, run->order, rows, batch, j0, j1);
-            zero_units(a, g4, 4, hd, run->order, rows, batch, j0, j1);
-            for (int64_t k = ending; k < rows; k++) {
-                const int64_t r = run->order[k];
-                for (int64_t j = j0; dh_last && j < j1; j++)
-                    dh[r * hd + j] += dh_last->data[r * hd + j];
-                for (int64_t j = j0; dc_last && j < j1; j++)
-                    dc[r * hd + j] += dc_last->data[r * hd + j];
-            }
-            for (int64_t k = 0; add && k < rows; k++) {
-                const int64_t r = run->order[k];
-                for (int64_t j = j0; j < j1; j++)
-                    dh[r * hd + j] += add[r * hd + j];
-            }
-            vgae_kernel_lstm_step_back(a, c_prev, c, dh, dc, run->order, rows, hd, j0, j1);
+        /* sequences list[ending..rows) have their last step here */
+        const int64_t rows = running(run, list, size, t),
+                      ending = t == run->steps - 1 ? 0 : running(run, list, size, t + 1);
+        zero_rows(dh, hd, list, rows, size);
+        zero_rows(dc, hd, list, rows, size);
+        zero_rows(a, g4, list, rows, size);
+        for (int64_t k = ending; k < rows; k++) {
+            const int64_t r = list[k];
+            for (int64_t j = 0; dh_last && j < hd; j++)
+                dh[r * hd + j] += dh_last->data[r * hd + j];
+            for (int64_t j = 0; dc_last && j < hd; j++)
+                dc[r * hd + j] += dc_last->data[r * hd + j];
         }
+        for (int64_t k = 0; add && k < rows; k++) {
+            const int64_t r = list[k];
+            for (int64_t j = 0; j < hd; j++)
+                dh[r * hd + j] += add[r * hd + j];
+        }
+        vgae_kernel_lstm_step_back(a, c_prev, c, dh, dc, list, rows, hd, 0, hd);
+        for (int64_t k = 0; k < rows; k++) /* each sequence's sum over its steps */
+            vgae_kernel_add_to_double(run->sums + (int64_t)list[k] * g4, a + (int64_t)list[k] * g4, g4);
         if (t == 0 && !want_dh0)
             continue;
-#pragma omp for schedule(static)
-        for (int64_t pq = 0; pq < pairs; pq++) {
-            const int64_t q0 = 2 * pq, q1 = q0 + 1 < nq ? q0 + 1 : q0;
+        for (int64_t q0 = 0; q0 < nq; q0 += 2) {
+            const int64_t q1 = q0 + 1 < nq ? q0 + 1 : q0;
             for (int64_t r0 = 0; r0 < rows; r0 += VGAE_PANEL_ROWS) {
                 const int n = rows - r0 < VGAE_PANEL_ROWS ? (int)(rows - r0) : VGAE_PANEL_ROWS;
                 const vgae_real *in[VGAE_PANEL_ROWS];
                 vgae_real tile[VGAE_PANEL_ROWS * 2 * VGAE_PANEL];
-                tile_rows(in, a, g4, run->order, r0, n);
-                vgae_kernel_panels(in, n, g4, packed + q0 * g4 * VGAE_PANEL, packed + q1 * g4 * VGAE_PANEL, tile);
+                tile_rows(in, a, g4, list, r0, n);
+                vgae_kernel_panels(in, g4, run->packed.data + q0 * g4 * VGAE_PANEL,
+                                   run->packed.data + q1 * g4 * VGAE_PANEL, 0, tile);
                 for (int64_t q = q0; q <= q1 && q < nq; q++) {
                     const int64_t j0 = q * VGAE_PANEL, j1 = j0 + VGAE_PANEL < hd ? j0 + VGAE_PANEL : hd;
                     for (int r = 0; r < n; r++)
                         for (int64_t j = j0; j < j1; j++)
-                            dh[(int64_t)run->order[r0 + r] * hd + j] =
+                            dh[(int64_t)list[r0 + r] * hd + j] =
                                 tile[r * 2 * VGAE_PANEL + (q - q0) * VGAE_PANEL + j - j0];
                 }
             }
         }
     }
+}
+
+/* The groups of a pass side by side, each on a thread of its own. */
+static void forward_steps(const vgae_lstm *layer, vgae_lstm_run *run, const vgae_mat *x, const vgae_mat *cond,
+                          int has_h0)
+{
+#pragma omp parallel for schedule(static, 1) num_threads(run->groups) if (run->groups > 1)
+    for (int g = 0; g < run->groups; g++)
+        forward_group(layer, run, x, cond, run->order + group_first(run, g), group_size(run, g), has_h0);
+}
+
+static void backward_steps(const vgae_lstm *layer, vgae_lstm_run *run, const vgae_mat *dh_out,
+                           const vgae_mat *dh_last, const vgae_mat *dc_last, int want_dh0)
+{
+#pragma omp parallel for schedule(static, 1) num_threads(run->groups) if (run->groups > 1)
+    for (int g = 0; g < run->groups; g++)
+        backward_group(layer, run, run->order + group_first(run, g), group_size(run, g), dh_out, dh_last, dc_last,
+                       want_dh0);
 }
 
 static vgae_status check_shape(vgae_ctx *ctx, const char *what, const vgae_mat *m, int64_t rows, int64_t cols)
@@ -325,23 +364,11 @@ vgae_status vgae_lstm_forward(vgae_ctx *ctx, const vgae_lstm *layer, const vgae_
     run->steps = steps;
     run->batch = batch;
     run->lengths = lengths;
-    sort_by_length(run);
-    /* every step's input part at once, then the bias and the condition */
-    vgae_mat a = vgae_mat_rows(&run->gates, 0, steps * batch);
-    st = vgae_gemm(ctx, VGAE_NO_TRANS, VGAE_NO_TRANS, 1.0, x, &layer->wx, 0.0, &a);
+    /* the weights in panels: [Wx; Wh] (room for them once: it only grows) */
+    st = vgae_mat_ensure(ctx, &run->packed, blocks_of(hd) * 4 * (layer->in + hd), VGAE_PANEL);
     if (st)
         return st;
-    const int threads = vgae_ctx_threads(ctx);
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && steps * batch * g4 >= VGAE_PARALLEL_MIN)
-    for (int64_t r = 0; r < steps * batch; r++) {
-        vgae_real *row = a.data + r * g4;
-        const vgae_real *add = cond ? cond->data + (r % batch) * g4 : NULL;
-        for (int64_t j = 0; j < g4; j++)
-            row[j] += layer->b.data[j];
-        if (add)
-            for (int64_t j = 0; j < g4; j++)
-                row[j] += add[j];
-    }
+    make_groups(run, step_threads(ctx, batch, hd));
     vgae_mat h_init = vgae_lstm_h(run, -1), c_init = vgae_lstm_c(run, -1);
     if (h0)
         memcpy(h_init.data, h0->data, (size_t)(batch * hd) * sizeof *h0->data);
@@ -352,7 +379,7 @@ vgae_status vgae_lstm_forward(vgae_ctx *ctx, const vgae_lstm *layer, const vgae_
     else
         vgae_mat_zero(&c_init);
     pack_forward(layer, run->packed.data);
-    forward_steps(ctx, layer, run, h0 != NULL); /* h_{-1} = 0 adds nothing */
+    forward_steps(layer, run, x, cond, h0 != NULL);
     return VGAE_OK;
 }
 
@@ -374,9 +401,10 @@ vgae_status vgae_lstm_backward(vgae_ctx *ctx, vgae_lstm *layer, const vgae_mat *
     vgae_mat dh = vgae_mat_rows(&run->dh, 0, batch), dc = vgae_mat_rows(&run->dc, 0, batch);
     vgae_mat_zero(&dh);
     vgae_mat_zero(&dc);
+    memset(run->sums, 0, (size_t)(batch * g4) * sizeof *run->sums);
     pack_backward(layer, run->packed.data);
     /* the gradient carried to h_{t-1}: to step t-1, or h0's */
-    backward_steps(ctx, layer, run, dh_out, dh_last, dc_last, dh0 != NULL);
+    backward_steps(layer, run, dh_out, dh_last, dc_last, dh0 != NULL);
     if (dh0)
         memcpy(dh0->data, dh.data, (size_t)(batch * hd) * sizeof *dh.data);
     if (dc0)
@@ -389,24 +417,20 @@ vgae_status vgae_lstm_backward(vgae_ctx *ctx, vgae_lstm *layer, const vgae_mat *
     st = vgae_gemm_batch(ctx, dx ? 3 : 2, jobs);
     if (st)
         return st;
-    vgae_column_sums(ctx, &da, &layer->db, 1);
-    if (dcond) { /* the sum over steps, in double, in step order, 64 columns
-                  * at a time; the sequences on threads */
-        enum { PART = 64 };
-        const int threads = vgae_ctx_threads(ctx);
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && steps * batch * g4 >= VGAE_PARALLEL_MIN)
+    /* each sequence's sum over its steps (in double, from the last step
+     * back) is the condition's gradient; the bias's adds them in sequence
+     * order, 512 columns at a time */
+    for (int64_t k = 0; dcond && k < batch * g4; k++)
+        dcond->data[k] = (vgae_real)run->sums[k];
+    enum { PART = 512 };
+    for (int64_t j0 = 0; j0 < g4; j0 += PART) {
+        const int64_t len = g4 - j0 < PART ? g4 - j0 : PART;
+        double sum[PART] = {0};
         for (int64_t s = 0; s < batch; s++)
-            for (int64_t j0 = 0; j0 < g4; j0 += PART) {
-                const int64_t len = g4 - j0 < PART ? g4 - j0 : PART;
-                double sum[PART] = {0};
-                for (int64_t t = 0; t < steps; t++) {
-                    const vgae_real *row = da.data + (t * batch + s) * g4 + j0;
-                    for (int64_t j = 0; j < len; j++)
-                        sum[j] += (double)row[j];
-                }
-                for (int64_t j = 0; j < len; j++)
-                    dcond->data[s * g4 + j0 + j] = (vgae_real)sum[j];
-            }
+            for (int64_t j = 0; j < len; j++)
+                sum[j] += run->sums[s * g4 + j0 + j];
+        for (int64_t j = 0; j < len; j++)
+            layer->db.data[j0 + j] = (vgae_real)(layer->db.data[j0 + j] + sum[j]);
     }
     return VGAE_OK;
 }

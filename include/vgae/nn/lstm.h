@@ -42,7 +42,10 @@ typedef struct vgae_lstm_run {
     vgae_mat hs, cs;      /* (steps + 1) * batch x H: the initial state, then each step's */
     vgae_mat dh, dc;      /* batch x H: what backward carries from step to step */
     vgae_mat packed;      /* Wh in panels of 16 units for the recurrent products (forward's, then backward's) */
-    int32_t *order;       /* batch: the sequences, longest first */
+    int32_t *order;       /* 2 batch: the sequences in groups, each longest first; room to sort */
+    int groups;           /* that run side by side: the threads' count, or 1 */
+    double *sums;         /* batch x 4H: each sequence's gradient of a_t summed over its steps */
+    size_t sums_cap;
     size_t order_cap;
     int64_t cap_rows, cap_hidden;
 } vgae_lstm_run;
