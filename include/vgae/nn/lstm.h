@@ -1,4 +1,4 @@
-/* The LSTM layer: a batch of sequences forward and backward through time, on the GEMM path. */
+/* The LSTM layer: a batch of sequences forward and backward through time, its products in the project's kernels. */
 #ifndef VGAE_NN_LSTM_H
 #define VGAE_NN_LSTM_H
 
@@ -41,7 +41,7 @@ typedef struct vgae_lstm_run {
     vgae_mat gates;       /* steps * batch x 4H: the gates' values; after backward, d loss / d a_t */
     vgae_mat hs, cs;      /* (steps + 1) * batch x H: the initial state, then each step's */
     vgae_mat dh, dc;      /* batch x H: what backward carries from step to step */
-    vgae_mat packed;      /* Wh in panels of 16 units for the recurrent products (forward's, then backward's) */
+    vgae_mat packed;      /* the weights in panels of 16 units: Wx over Wh forward, Wh's transpose backward */
     int32_t *order;       /* 2 batch: the sequences in groups, each longest first; room to sort */
     int groups;           /* that run side by side: the threads' count, or 1 */
     double *sums;         /* batch x 4H: each sequence's gradient of a_t summed over its steps */
