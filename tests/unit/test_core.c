@@ -437,6 +437,13 @@ static void lstm_step_within_bound(const vgae_lstm *l, const vgae_lstm_run *run,
 /* The float LSTM: every step within its rounding bound of the equations in
  * double, and forward and backward the same bits on 1 and 2 threads (the
  * cells split by rows, the products in vgae_gemm's fixed blocks). */
+/* m: rows x cols of standard normals from r. */
+static void normal_mat(vgae_ctx *ctx, vgae_mat *m, int64_t rows, int64_t cols, vgae_rng *r)
+{
+    assert_int_equal(vgae_mat_init(ctx, m, rows, cols), VGAE_OK);
+    vgae_rng_normal_fill_f(r, m->data, vgae_mat_size(m), 1);
+}
+
 static void lstm_float_steps_and_threads(void **state)
 {
     vgae_ctx *ctx = *state;
@@ -444,12 +451,10 @@ static void lstm_float_steps_and_threads(void **state)
     vgae_lstm l[2];
     vgae_lstm_run run[2] = {{0}, {0}};
     vgae_mat x = {0}, dh = {0}, dx[2] = {{0}}, dh0[2] = {{0}};
-    assert_int_equal(vgae_mat_init(ctx, &x, steps * batch, in), VGAE_OK);
-    assert_int_equal(vgae_mat_init(ctx, &dh, steps * batch, hd), VGAE_OK);
     vgae_rng r;
     vgae_rng_init(&r, 9, 0);
-    vgae_rng_normal_fill_f(&r, x.data, vgae_mat_size(&x), 1);
-    vgae_rng_normal_fill_f(&r, dh.data, vgae_mat_size(&dh), 1);
+    normal_mat(ctx, &x, steps * batch, in, &r);
+    normal_mat(ctx, &dh, steps * batch, hd, &r);
     for (int k = 0; k < 2; k++) {
         vgae_ctx_set_threads(ctx, k + 1);
         vgae_rng init;
@@ -504,15 +509,12 @@ static void lstm_lengths_skip_padding(void **state)
     vgae_lstm l[RUNS];
     vgae_lstm_run run[RUNS] = {{0}};
     vgae_mat x = {0}, g = {0}, dh_pad = {0}, dh_len = {0}, dx[RUNS] = {{0}};
-    assert_int_equal(vgae_mat_init(ctx, &x, STEPS * BATCH, IN), VGAE_OK);
-    assert_int_equal(vgae_mat_init(ctx, &g, BATCH, HD), VGAE_OK);
-    assert_int_equal(vgae_mat_init(ctx, &dh_pad, STEPS * BATCH, HD), VGAE_OK);
-    assert_int_equal(vgae_mat_init(ctx, &dh_len, STEPS * BATCH, HD), VGAE_OK);
     vgae_rng r;
     vgae_rng_init(&r, 21, 0);
-    vgae_rng_normal_fill_f(&r, x.data, vgae_mat_size(&x), 1);
-    vgae_rng_normal_fill_f(&r, g.data, vgae_mat_size(&g), 1);
-    vgae_rng_normal_fill_f(&r, dh_len.data, vgae_mat_size(&dh_len), 1);
+    normal_mat(ctx, &x, STEPS * BATCH, IN, &r);
+    normal_mat(ctx, &g, BATCH, HD, &r);
+    normal_mat(ctx, &dh_len, STEPS * BATCH, HD, &r);
+    assert_int_equal(vgae_mat_init(ctx, &dh_pad, STEPS * BATCH, HD), VGAE_OK);
     /* past its end a sequence's outputs have no gradient; at its last step
      * the padded run gets g there, the other as dh_last */
     for (int64_t t = 0; t < STEPS; t++)
