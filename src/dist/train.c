@@ -106,9 +106,10 @@ struct vgae_dist_gae {
      * candidate); 3 bits a node */
     uint64_t *halo_bits;
     uint32_t *halo_rank;
-    /* (b1 - b0) x parts: per block, its far pairs by v's part (counted
-     * while drawing), where they begin among the far pairs grouped by v's
-     * part (count_far), and the cursors of a pass that places them */
+    /* (b1 - b0) x parts: per block, its pairs by v's part (counted while
+     * drawing; this part's own count is its near pairs), where its far
+     * ones begin among the far pairs grouped by v's part (count_far), and
+     * the cursors of a pass over them */
     int64_t *block_far, *block_at, *block_cur;
     vgae_far_rows far_rows;      /* gather: the far ends' codes from zall; fetch: the above */
     int want_loss;               /* this epoch's terms are wanted (the full loss skips them otherwise) */
@@ -932,7 +933,7 @@ static int adjacent(const vgae_dist_gae *m, int32_t u, int32_t v)
  * a key drawn once per epoch from VGAE_STREAM_NEGATIVES (every process
  * draws the key: the streams advance alike). u uniform over the block, v
  * over all nodes, u != v, not a training edge. Each block counts its
- * pairs whose v another part holds, by that part (block_far). */
+ * pairs by v's part (block_far; this part's own: its near pairs). */
 static void draw_negatives(vgae_ctx *ctx, vgae_dist_gae *m)
 {
     const uint64_t key = vgae_rng_u64(vgae_ctx_rng(ctx, VGAE_STREAM_NEGATIVES));
@@ -963,7 +964,7 @@ static void draw_negatives(vgae_ctx *ctx, vgae_dist_gae *m)
                     continue;
                 m->neg_u[k] = cu[i];
                 m->neg_v[k] = cv[i];
-                far[owner_of(m, cv[i])]++; /* this part's own count is not used */
+                far[owner_of(m, cv[i])]++;
                 k++;
             }
         }

@@ -10,8 +10,7 @@ py=/usr/bin/python3
 [ -x "$py" ] || { echo "SKIP: no $py"; exit 77; }
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 "$py" "$script" --vgae "$vgae" --data "$data/tiny.smi" --epochs 2 --samples 20 --threads 1 -- \
     --embed 4 --enc-hidden 8 --dec-hidden 8 --latent 2 --valid-frac 0.2 >"$tmp/out" 2>"$tmp/err"
