@@ -517,29 +517,6 @@ static void finish_figures(vgae_seq_figures *f)
     f->kl /= n;
 }
 
-/* Scales every gradient so that their norm (in double, parameter after
- * parameter) is at most clip. */
-static void clip_gradients(vgae_seq_vae *m)
-{
-    if (m->options.clip <= 0)
-        return;
-    double sq = 0;
-    for (int p = 0; p < m->base.params.count; p++) {
-        const vgae_mat *g = m->base.params.items[p].grad;
-        for (int64_t k = 0; k < vgae_mat_size(g); k++)
-            sq += (double)g->data[k] * g->data[k];
-    }
-    const double norm = sqrt(sq);
-    if (!(norm > m->options.clip))
-        return;
-    const vgae_real s = (vgae_real)(m->options.clip / norm);
-    for (int p = 0; p < m->base.params.count; p++) {
-        vgae_mat *g = m->base.params.items[p].grad;
-        for (int64_t k = 0; k < vgae_mat_size(g); k++)
-            g->data[k] *= s;
-    }
-}
-
 /* Batches of similar length: the order shuffled, cut into pools of 32
  * batches, each pool sorted by length (ties in shuffled order) and cut
  * into batches, the batches then shuffled. order gets the sequences,
@@ -628,9 +605,9 @@ vgae_status vgae_seq_vae_train_epoch(vgae_ctx *ctx, vgae_seq_vae *m, const vgae_
         vgae_elbo_terms terms;
         if (!st)
             st = batch_loss(ctx, m, &cfg, noise, 1, &terms);
-        if (!st) {
-            clip_gradients(m);
-            st = vgae_model_base_step(ctx, &m->base, 1);
+        if (!st) { /* a finite norm is a finite gradient: then the step need not check again */
+            const double norm = vgae_params_clip_grad_norm(ctx, &m->base.params, m->options.clip);
+            st = vgae_model_base_step(ctx, &m->base, !isfinite(norm));
         }
         if (!st)
             add_figures(m, &terms, terms.loss * (double)rows, out);

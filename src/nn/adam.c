@@ -37,9 +37,6 @@ vgae_status vgae_adam_init(vgae_ctx *ctx, vgae_adam *adam, const vgae_params *pa
     return VGAE_OK;
 }
 
-/* Adam's parts: each parameter in parts of ADAM_PART elements from its start. */
-#define ADAM_PART 16384
-
 void vgae_adam_step(vgae_ctx *ctx, vgae_adam *adam)
 {
     const vgae_adam_options o = adam->options;
@@ -49,29 +46,14 @@ void vgae_adam_step(vgae_ctx *ctx, vgae_adam *adam)
     const double step = o.lr / c1, sqrt_c2 = sqrt(c2);
     const int threads = vgae_ctx_threads(ctx);
     const vgae_params *list = adam->params;
-    int64_t parts = 0, scalars = 0;
-    for (int p = 0; p < list->count; p++) {
-        const int64_t n = vgae_mat_size(list->items[p].value);
-        parts += (n + ADAM_PART - 1) / ADAM_PART;
-        scalars += n;
-    }
+    const int64_t parts = vgae_params_parts(list), scalars = vgae_params_scalars(list);
     /* Each element is updated on its own: any split of the parts gives the
      * same numbers. One parallel loop over all the parts of all parameters. */
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && scalars >= VGAE_PARALLEL_MIN)
     for (int64_t q = 0; q < parts; q++) {
-        /* part q: which parameter, and where in it */
-        int64_t offset = 0, first = q, n = 0;
-        int p = 0;
-        for (;; p++) {
-            n = vgae_mat_size(list->items[p].value);
-            const int64_t here = (n + ADAM_PART - 1) / ADAM_PART;
-            if (first < here)
-                break;
-            first -= here;
-            offset += n;
-        }
-        const int64_t i = first * ADAM_PART, len = n - i < ADAM_PART ? n - i : ADAM_PART;
-        const vgae_param *par = &list->items[p];
+        int64_t i, offset;
+        const vgae_param *par = &list->items[vgae_params_part(list, q, &i, &offset)];
+        const int64_t n = vgae_mat_size(par->value), len = n - i < VGAE_PARAM_PART ? n - i : VGAE_PARAM_PART;
         vgae_kernel_adam(par->value->data + i, par->grad->data + i, adam->m + offset + i, adam->v + offset + i,
                          len, o.beta1, o.beta2, step, sqrt_c2, o.eps);
     }

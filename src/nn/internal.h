@@ -8,6 +8,7 @@
 
 #include "core/internal.h"
 #include "vgae/nn/dense.h"
+#include "vgae/nn/optim.h"
 
 /* VGAE_REAL_DOUBLE: the test suite's double-precision build of the core,
  * which also puts its own vgae/nn/real.h (vgae_real = double) first on the
@@ -75,5 +76,13 @@ static inline vgae_mat vgae_mat_rows(const vgae_mat *m, int64_t r0, int64_t rows
 
 /* Below this many elements a loop runs on one thread. */
 #define VGAE_PARALLEL_MIN 32768
+
+/* A parameter list walked in parts of VGAE_PARAM_PART elements from each
+ * parameter's start (work split alike at any thread count): how many parts,
+ * and part q's parameter, its first element there and where the parameter
+ * starts among all the list's elements. */
+#define VGAE_PARAM_PART 16384
+int64_t vgae_params_parts(const vgae_params *list);
+int vgae_params_part(const vgae_params *list, int64_t q, int64_t *first, int64_t *offset);
 
 #endif

@@ -122,9 +122,10 @@ vgae_mat vgae_lstm_c(const vgae_lstm_run *run, int64_t t)
 /* Wx over Wh ((in + H) x 4H) for the forward steps: unit block q's gate g
  * as a panel, packed[q][g][k][l] = [Wx; Wh][k][g H + q PANEL + l], zero
  * past the last unit. */
-static void pack_forward(const vgae_lstm *layer, vgae_real *packed)
+static void pack_forward(const vgae_lstm *layer, vgae_real *packed, int threads)
 {
     const int64_t hd = layer->hidden, nq = blocks_of(hd), kk = layer->in + hd;
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && nq > 1)
     for (int64_t q = 0; q < nq; q++)
         for (int g = 0; g < 4; g++)
             for (int64_t k = 0; k < kk; k++) {
@@ -138,9 +139,10 @@ static void pack_forward(const vgae_lstm *layer, vgae_real *packed)
 
 /* Wh's transpose (4H x H) for the backward steps: packed[q][c][l] =
  * Wh[q PANEL + l][c], zero past the last unit. */
-static void pack_backward(const vgae_lstm *layer, vgae_real *packed)
+static void pack_backward(const vgae_lstm *layer, vgae_real *packed, int threads)
 {
     const int64_t hd = layer->hidden, g4 = 4 * hd, nq = blocks_of(hd);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && nq > 1)
     for (int64_t q = 0; q < nq; q++)
         for (int64_t c = 0; c < g4; c++) {
             vgae_real *to = packed + (q * g4 + c) * VGAE_PANEL;
@@ -378,7 +380,7 @@ vgae_status vgae_lstm_forward(vgae_ctx *ctx, const vgae_lstm *layer, const vgae_
         memcpy(c_init.data, c0->data, (size_t)(batch * hd) * sizeof *c0->data);
     else
         vgae_mat_zero(&c_init);
-    pack_forward(layer, run->packed.data);
+    pack_forward(layer, run->packed.data, vgae_ctx_threads(ctx));
     forward_steps(layer, run, x, cond, h0 != NULL);
     return VGAE_OK;
 }
@@ -402,7 +404,7 @@ vgae_status vgae_lstm_backward(vgae_ctx *ctx, vgae_lstm *layer, const vgae_mat *
     vgae_mat_zero(&dh);
     vgae_mat_zero(&dc);
     memset(run->sums, 0, (size_t)(batch * g4) * sizeof *run->sums);
-    pack_backward(layer, run->packed.data);
+    pack_backward(layer, run->packed.data, vgae_ctx_threads(ctx));
     /* the gradient carried to h_{t-1}: to step t-1, or h0's */
     backward_steps(layer, run, dh_out, dh_last, dc_last, dh0 != NULL);
     if (dh0)

@@ -803,6 +803,65 @@ static void adam_by_hand(void **state)
     vgae_mat_destroy(&grad);
 }
 
+/* Clipping by the joint norm, over parameters of several parts (the
+ * norm is summed in parts of 16384 on threads): the norm it returns is
+ * the one summed here in double (the parts' order adds rounding of at most
+ * ~(parts) 2^-53 relative: 1e-12 is far above it), the scaled gradients
+ * have norm max_norm (float rounding of 300,000 products: 1e-5 relative),
+ * the bits are the same at 1 and 2 threads, a gradient within the bound is
+ * left alone, and a NaN gives a norm that is not finite and changes nothing. */
+static void clip_grad_norm(void **state)
+{
+    (void)state;
+    vgae_mat g[2][3], w[3];
+    double norms[2];
+    for (int t = 0; t < 2; t++) {
+        vgae_ctx *ctx = vgae_ctx_new();
+        assert_non_null(ctx);
+        vgae_ctx_set_threads(ctx, t + 1);
+        vgae_params params = {0};
+        const int64_t rows[3] = {300, 1, 7}, cols[3] = {1000, 5, 1};
+        vgae_rng r;
+        vgae_rng_init(&r, 5, 0);
+        double sq = 0;
+        for (int k = 0; k < 3; k++) {
+            vgae_mat_init(ctx, &w[k], rows[k], cols[k]);
+            vgae_mat_init(ctx, &g[t][k], rows[k], cols[k]);
+            for (int64_t i = 0; i < vgae_mat_size(&g[t][k]); i++) {
+                g[t][k].data[i] = (vgae_real)vgae_rng_normal(&r);
+                sq += (double)g[t][k].data[i] * g[t][k].data[i];
+            }
+            char name[8] = {'p', (char)('0' + k), 0};
+            assert_int_equal(vgae_params_add(ctx, &params, name, &w[k], &g[t][k]), VGAE_OK);
+        }
+        const double big = vgae_params_clip_grad_norm(ctx, &params, 1e9); /* within: untouched */
+        assert_true(fabs(big - sqrt(sq)) <= 1e-12 * sqrt(sq));
+        norms[t] = vgae_params_clip_grad_norm(ctx, &params, 2.0);
+        assert_true(norms[t] == big);
+        double after = 0;
+        for (int k = 0; k < 3; k++)
+            for (int64_t i = 0; i < vgae_mat_size(&g[t][k]); i++)
+                after += (double)g[t][k].data[i] * g[t][k].data[i];
+        assert_true(fabs(sqrt(after) - 2.0) <= 1e-5 * 2.0);
+        if (t == 1) {
+            for (int k = 0; k < 3; k++)
+                assert_memory_equal(g[0][k].data, g[1][k].data, (size_t)vgae_mat_size(&g[0][k]) * sizeof *g[0][k].data);
+            assert_true(norms[0] == norms[1]);
+            const vgae_real kept = g[1][0].data[17];
+            g[1][2].data[3] = NAN;
+            assert_false(isfinite(vgae_params_clip_grad_norm(ctx, &params, 1e-3)));
+            assert_true(g[1][0].data[17] == kept);
+        }
+        vgae_params_destroy(&params);
+        for (int k = 0; k < 3; k++)
+            vgae_mat_destroy(&w[k]);
+        vgae_ctx_free(ctx);
+    }
+    for (int t = 0; t < 2; t++)
+        for (int k = 0; k < 3; k++)
+            vgae_mat_destroy(&g[t][k]);
+}
+
 /* Found in review: eps 0 is refused (0 / 0 for a parameter that never had
  * a gradient), and a gradient too large for a float second moment does not
  * freeze the parameter afterwards. */
@@ -1308,6 +1367,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(likelihood_edge_cases, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(likelihood_sums_independent_of_threads, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(adam_by_hand, setup_ctx, teardown_ctx),
+        cmocka_unit_test(clip_grad_norm),
         cmocka_unit_test_setup_teardown(adam_edge_cases, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(adam_reaches_minimum, setup_ctx, teardown_ctx),
         cmocka_unit_test_setup_teardown(params_list, setup_ctx, teardown_ctx),

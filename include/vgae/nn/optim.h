@@ -32,6 +32,11 @@ VGAE_EXPORT void vgae_params_zero_grad(vgae_params *list);
 VGAE_EXPORT int64_t vgae_params_scalars(const vgae_params *list);
 /* The parameter of that name, or NULL. */
 VGAE_EXPORT vgae_param *vgae_params_find(const vgae_params *list, const char *name);
+/* The gradients' joint Euclidean norm; when it exceeds max_norm (> 0), every
+ * gradient is scaled by max_norm / norm. The norm is summed in double in
+ * fixed parts, in order: the same bits at any thread count. It is not finite
+ * exactly when some gradient element is not (and then nothing is scaled). */
+VGAE_EXPORT double vgae_params_clip_grad_norm(vgae_ctx *ctx, vgae_params *list, double max_norm);
 
 /* Adam (Kingma & Ba 2015, Algorithm 1): with g the gradient and t the step,
  *   m = beta1 m + (1 - beta1) g,   v = beta2 v + (1 - beta2) g^2,
