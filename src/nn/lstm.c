@@ -1,9 +1,10 @@
-/* The LSTM layer over a batch of sequences: one GEMM for every step's input
- * part; per step the recurrent product against Wh packed once per pass
- * (in panels of 16 units, each with its four gates) and the cells, the
- * batch's sequences in groups that run through all steps side by side on
- * the threads; backward through time the same way, and one GEMM each for
- * the weights' gradients at the end. */
+/* The LSTM layer over a batch of sequences: per step the product of the
+ * input and the last h against [Wx; Wh], packed once per pass (in panels of
+ * 16 units, each with its four gates), and the cells, the batch's sequences
+ * in groups that run through all steps side by side on the threads;
+ * backward through time the same way (h_{t-1}'s and the input's gradients
+ * against the packed transposes of Wh and Wx), and one GEMM each for the
+ * weights' gradients at the end. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,18 +138,33 @@ static void pack_forward(const vgae_lstm *layer, vgae_real *packed, int threads)
             }
 }
 
-/* Wh's transpose (4H x H) for the backward steps: packed[q][c][l] =
- * Wh[q PANEL + l][c], zero past the last unit. */
-static void pack_backward(const vgae_lstm *layer, vgae_real *packed, int threads)
+/* [Wh; Wx]'s transpose for the backward steps, in panels: Wh's (4H x H)
+ * then Wx's (4H x in), packed[q][c][l] = W[q PANEL + l][c] of each, zero
+ * past its last row. */
+static void pack_transposed(const vgae_mat *w, vgae_real *packed, int threads)
 {
-    const int64_t hd = layer->hidden, g4 = 4 * hd, nq = blocks_of(hd);
+    const int64_t rows = w->rows, g4 = w->cols, nq = blocks_of(rows);
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && nq > 1)
     for (int64_t q = 0; q < nq; q++)
         for (int64_t c = 0; c < g4; c++) {
             vgae_real *to = packed + (q * g4 + c) * VGAE_PANEL;
             for (int64_t l = 0; l < VGAE_PANEL; l++)
-                to[l] = q * VGAE_PANEL + l < hd ? layer->wh.data[(q * VGAE_PANEL + l) * g4 + c] : 0;
+                to[l] = q * VGAE_PANEL + l < rows ? w->data[(q * VGAE_PANEL + l) * g4 + c] : 0;
         }
+}
+
+static void pack_backward(const vgae_lstm *layer, vgae_real *packed, int threads)
+{
+    pack_transposed(&layer->wh, packed, threads);
+    pack_transposed(&layer->wx, packed + blocks_of(layer->hidden) * 4 * layer->hidden * VGAE_PANEL, threads);
+}
+
+/* The room the packed weights take: the forward's panels or the backward's, the larger. */
+static int64_t packed_rows(const vgae_lstm *layer)
+{
+    const int64_t hd = layer->hidden, fwd = blocks_of(hd) * 4 * (layer->in + hd),
+                  back = (blocks_of(hd) + blocks_of(layer->in)) * 4 * hd;
+    return fwd > back ? fwd : back;
 }
 
 /* The sequences in `groups` groups, each a list longest first (ties in row
@@ -267,13 +283,39 @@ static void forward_group(const vgae_lstm *layer, vgae_lstm_run *run, const vgae
     }
 }
 
+/* out[r][0..width) = a[r] (k wide) times the packed transposed weights
+ * (panels of VGAE_PANEL of the width, k x VGAE_PANEL each), for rows
+ * list[0..rows), two panels at a time, each entry summed over k in order. */
+static void times_panels(const vgae_real *a, int64_t k, const int32_t *list, int64_t rows, const vgae_real *packed,
+                         int64_t width, vgae_real *out)
+{
+    const int64_t nq = blocks_of(width);
+    for (int64_t q0 = 0; q0 < nq; q0 += 2) {
+        const int64_t q1 = q0 + 1 < nq ? q0 + 1 : q0;
+        for (int64_t r0 = 0; r0 < rows; r0 += VGAE_PANEL_ROWS) {
+            const int n = rows - r0 < VGAE_PANEL_ROWS ? (int)(rows - r0) : VGAE_PANEL_ROWS;
+            const vgae_real *in[VGAE_PANEL_ROWS];
+            vgae_real tile[VGAE_PANEL_ROWS * 2 * VGAE_PANEL];
+            tile_rows(in, a, k, list, r0, n);
+            vgae_kernel_panels(in, k, packed + q0 * k * VGAE_PANEL, packed + q1 * k * VGAE_PANEL, 0, tile);
+            for (int64_t q = q0; q <= q1; q++) {
+                const int64_t j0 = q * VGAE_PANEL, j1 = j0 + VGAE_PANEL < width ? j0 + VGAE_PANEL : width;
+                for (int r = 0; r < n; r++)
+                    for (int64_t j = j0; j < j1; j++)
+                        out[(int64_t)list[r0 + r] * width + j] = tile[r * 2 * VGAE_PANEL + (q - q0) * VGAE_PANEL + j - j0];
+            }
+        }
+    }
+}
+
 /* The backward steps of a group's sequences: at each, for those still
  * running, dh += dh_last at a sequence's last step and the outputs'
  * gradient, the cells' backward (the ended ones' dh, dc and gradient of a_t
- * set to 0), then, when h_{t-1}'s gradient is wanted, dh = da_t Wh^T, two
- * unit blocks at a time, each entry summed over the 4H gates in order. */
+ * set to 0), then the input's gradient dx_t = da_t Wx^T (0 for the ended
+ * ones) when it is wanted, and, when h_{t-1}'s is, dh = da_t Wh^T. */
 static void backward_group(const vgae_lstm *layer, vgae_lstm_run *run, const int32_t *list, int64_t size,
-                           const vgae_mat *dh_out, const vgae_mat *dh_last, const vgae_mat *dc_last, int want_dh0)
+                           const vgae_mat *dh_out, const vgae_mat *dh_last, const vgae_mat *dc_last, int want_dh0,
+                           vgae_mat *dx)
 {
     const int64_t hd = layer->hidden, g4 = 4 * hd, nq = blocks_of(hd), batch = run->batch;
     vgae_real *dh = run->dh.data, *dc = run->dc.data;
@@ -302,26 +344,13 @@ static void backward_group(const vgae_lstm *layer, vgae_lstm_run *run, const int
         vgae_kernel_lstm_step_back(a, c_prev, c, dh, dc, list, rows, hd, 0, hd);
         for (int64_t k = 0; k < rows; k++) /* each sequence's sum over its steps */
             vgae_kernel_add_to_double(run->sums + (int64_t)list[k] * g4, a + (int64_t)list[k] * g4, g4);
-        if (t == 0 && !want_dh0)
-            continue;
-        for (int64_t q0 = 0; q0 < nq; q0 += 2) {
-            const int64_t q1 = q0 + 1 < nq ? q0 + 1 : q0;
-            for (int64_t r0 = 0; r0 < rows; r0 += VGAE_PANEL_ROWS) {
-                const int n = rows - r0 < VGAE_PANEL_ROWS ? (int)(rows - r0) : VGAE_PANEL_ROWS;
-                const vgae_real *in[VGAE_PANEL_ROWS];
-                vgae_real tile[VGAE_PANEL_ROWS * 2 * VGAE_PANEL];
-                tile_rows(in, a, g4, list, r0, n);
-                vgae_kernel_panels(in, g4, run->packed.data + q0 * g4 * VGAE_PANEL,
-                                   run->packed.data + q1 * g4 * VGAE_PANEL, 0, tile);
-                for (int64_t q = q0; q <= q1 && q < nq; q++) {
-                    const int64_t j0 = q * VGAE_PANEL, j1 = j0 + VGAE_PANEL < hd ? j0 + VGAE_PANEL : hd;
-                    for (int r = 0; r < n; r++)
-                        for (int64_t j = j0; j < j1; j++)
-                            dh[(int64_t)list[r0 + r] * hd + j] =
-                                tile[r * 2 * VGAE_PANEL + (q - q0) * VGAE_PANEL + j - j0];
-                }
-            }
+        if (dx) { /* the input's gradient, da_t Wx^T; 0 past a sequence's end */
+            vgae_real *dxt = dx->data + t * batch * layer->in;
+            zero_rows(dxt, layer->in, list, rows, size);
+            times_panels(a, g4, list, rows, run->packed.data + nq * g4 * VGAE_PANEL, layer->in, dxt);
         }
+        if (t > 0 || want_dh0) /* h_{t-1}'s, da_t Wh^T */
+            times_panels(a, g4, list, rows, run->packed.data, hd, dh);
     }
 }
 
@@ -335,12 +364,12 @@ static void forward_steps(const vgae_lstm *layer, vgae_lstm_run *run, const vgae
 }
 
 static void backward_steps(const vgae_lstm *layer, vgae_lstm_run *run, const vgae_mat *dh_out,
-                           const vgae_mat *dh_last, const vgae_mat *dc_last, int want_dh0)
+                           const vgae_mat *dh_last, const vgae_mat *dc_last, int want_dh0, vgae_mat *dx)
 {
 #pragma omp parallel for schedule(static, 1) num_threads(run->groups) if (run->groups > 1)
     for (int g = 0; g < run->groups; g++)
         backward_group(layer, run, run->order + group_first(run, g), group_size(run, g), dh_out, dh_last, dc_last,
-                       want_dh0);
+                       want_dh0, dx);
 }
 
 static vgae_status check_shape(vgae_ctx *ctx, const char *what, const vgae_mat *m, int64_t rows, int64_t cols)
@@ -367,7 +396,7 @@ vgae_status vgae_lstm_forward(vgae_ctx *ctx, const vgae_lstm *layer, const vgae_
     run->batch = batch;
     run->lengths = lengths;
     /* the weights in panels: [Wx; Wh] (room for them once: it only grows) */
-    st = vgae_mat_ensure(ctx, &run->packed, blocks_of(hd) * 4 * (layer->in + hd), VGAE_PANEL);
+    st = vgae_mat_ensure(ctx, &run->packed, packed_rows(layer), VGAE_PANEL);
     if (st)
         return st;
     make_groups(run, step_threads(ctx, batch, hd));
@@ -406,17 +435,16 @@ vgae_status vgae_lstm_backward(vgae_ctx *ctx, vgae_lstm *layer, const vgae_mat *
     memset(run->sums, 0, (size_t)(batch * g4) * sizeof *run->sums);
     pack_backward(layer, run->packed.data, vgae_ctx_threads(ctx));
     /* the gradient carried to h_{t-1}: to step t-1, or h0's */
-    backward_steps(layer, run, dh_out, dh_last, dc_last, dh0 != NULL);
+    backward_steps(layer, run, dh_out, dh_last, dc_last, dh0 != NULL, dx);
     if (dh0)
         memcpy(dh0->data, dh.data, (size_t)(batch * hd) * sizeof *dh.data);
     if (dc0)
         memcpy(dc0->data, dc.data, (size_t)(batch * hd) * sizeof *dc.data);
     const vgae_mat da = vgae_mat_rows(&run->gates, 0, steps * batch);
     const vgae_mat h_prev = vgae_mat_rows(&run->hs, 0, steps * batch);
-    vgae_gemm_job jobs[3] = {{VGAE_TRANS, VGAE_NO_TRANS, 1.0, x, &da, 1.0, &layer->dwx},
-                             {VGAE_TRANS, VGAE_NO_TRANS, 1.0, &h_prev, &da, 1.0, &layer->dwh},
-                             {VGAE_NO_TRANS, VGAE_TRANS, 1.0, &da, &layer->wx, 0.0, dx}};
-    st = vgae_gemm_batch(ctx, dx ? 3 : 2, jobs);
+    vgae_gemm_job jobs[2] = {{VGAE_TRANS, VGAE_NO_TRANS, 1.0, x, &da, 1.0, &layer->dwx},
+                             {VGAE_TRANS, VGAE_NO_TRANS, 1.0, &h_prev, &da, 1.0, &layer->dwh}};
+    st = vgae_gemm_batch(ctx, 2, jobs);
     if (st)
         return st;
     /* each sequence's sum over its steps (in double, from the last step
