@@ -51,9 +51,8 @@ void vgae_adam_step(vgae_ctx *ctx, vgae_adam *adam)
      * same numbers. One parallel loop over all the parts of all parameters. */
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && scalars >= VGAE_PARALLEL_MIN)
     for (int64_t q = 0; q < parts; q++) {
-        int64_t i, offset;
-        const vgae_param *par = &list->items[vgae_params_part(list, q, &i, &offset)];
-        const int64_t n = vgae_mat_size(par->value), len = n - i < VGAE_PARAM_PART ? n - i : VGAE_PARAM_PART;
+        int64_t i, len, offset;
+        const vgae_param *par = &list->items[vgae_params_part(list, q, &i, &len, &offset)];
         vgae_kernel_adam(par->value->data + i, par->grad->data + i, adam->m + offset + i, adam->v + offset + i,
                          len, o.beta1, o.beta2, step, sqrt_c2, o.eps);
     }

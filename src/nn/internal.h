@@ -79,10 +79,10 @@ static inline vgae_mat vgae_mat_rows(const vgae_mat *m, int64_t r0, int64_t rows
 
 /* A parameter list walked in parts of VGAE_PARAM_PART elements from each
  * parameter's start (work split alike at any thread count): how many parts,
- * and part q's parameter, its first element there and where the parameter
- * starts among all the list's elements. */
+ * and part q's parameter, its first element there, its length and where the
+ * parameter starts among all the list's elements. */
 #define VGAE_PARAM_PART 16384
 int64_t vgae_params_parts(const vgae_params *list);
-int vgae_params_part(const vgae_params *list, int64_t q, int64_t *first, int64_t *offset);
+int vgae_params_part(const vgae_params *list, int64_t q, int64_t *first, int64_t *len, int64_t *offset);
 
 #endif

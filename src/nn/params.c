@@ -63,13 +63,14 @@ vgae_param *vgae_params_find(const vgae_params *list, const char *name)
     return NULL;
 }
 
-int vgae_params_part(const vgae_params *list, int64_t q, int64_t *first, int64_t *offset)
+int vgae_params_part(const vgae_params *list, int64_t q, int64_t *first, int64_t *len, int64_t *offset)
 {
     int64_t at = 0;
     for (int p = 0;; p++) {
         const int64_t n = vgae_mat_size(list->items[p].value), here = (n + VGAE_PARAM_PART - 1) / VGAE_PARAM_PART;
         if (q < here) {
             *first = q * VGAE_PARAM_PART;
+            *len = n - *first < VGAE_PARAM_PART ? n - *first : VGAE_PARAM_PART;
             *offset = at;
             return p;
         }
@@ -99,9 +100,8 @@ double vgae_params_clip_grad_norm(vgae_ctx *ctx, vgae_params *list, double max_n
         double part_sq[CLIP_ROUND];
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && scalars >= VGAE_PARALLEL_MIN)
         for (int64_t k = 0; k < n; k++) {
-            int64_t first, offset;
-            const vgae_mat *g = list->items[vgae_params_part(list, q0 + k, &first, &offset)].grad;
-            const int64_t len = vgae_mat_size(g) - first < VGAE_PARAM_PART ? vgae_mat_size(g) - first : VGAE_PARAM_PART;
+            int64_t first, len, offset;
+            const vgae_mat *g = list->items[vgae_params_part(list, q0 + k, &first, &len, &offset)].grad;
             double s = 0;
             for (int64_t i = first; i < first + len; i++)
                 s += (double)g->data[i] * g->data[i];
@@ -116,9 +116,8 @@ double vgae_params_clip_grad_norm(vgae_ctx *ctx, vgae_params *list, double max_n
     const vgae_real scale = (vgae_real)(max_norm / norm);
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && scalars >= VGAE_PARALLEL_MIN)
     for (int64_t q = 0; q < parts; q++) {
-        int64_t first, offset;
-        vgae_mat *g = list->items[vgae_params_part(list, q, &first, &offset)].grad;
-        const int64_t len = vgae_mat_size(g) - first < VGAE_PARAM_PART ? vgae_mat_size(g) - first : VGAE_PARAM_PART;
+        int64_t first, len, offset;
+        vgae_mat *g = list->items[vgae_params_part(list, q, &first, &len, &offset)].grad;
         for (int64_t i = first; i < first + len; i++)
             g->data[i] *= scale;
     }

@@ -34,8 +34,9 @@ VGAE_EXPORT int64_t vgae_params_scalars(const vgae_params *list);
 VGAE_EXPORT vgae_param *vgae_params_find(const vgae_params *list, const char *name);
 /* The gradients' joint Euclidean norm; when it exceeds max_norm (> 0), every
  * gradient is scaled by max_norm / norm. The norm is summed in double in
- * fixed parts, in order: the same bits at any thread count. It is not finite
- * exactly when some gradient element is not (and then nothing is scaled). */
+ * fixed parts, in order: the same bits at any thread count. For float
+ * gradients (whose squares a double sum cannot overflow) it is not finite
+ * exactly when some element is not; then nothing is scaled. */
 VGAE_EXPORT double vgae_params_clip_grad_norm(vgae_ctx *ctx, vgae_params *list, double max_norm);
 
 /* Adam (Kingma & Ba 2015, Algorithm 1): with g the gradient and t the step,
