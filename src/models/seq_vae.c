@@ -474,6 +474,28 @@ static vgae_status cell_room(vgae_ctx *ctx, vgae_seq_vae *m, int64_t cells)
     return VGAE_OK;
 }
 
+/* Room for every batch of s at once, the LSTMs' runs included: the
+ * longest of its sequences in a full batch. Reserved before the first
+ * batch, the memory is taken once, not again each time a longer batch
+ * comes (fresh pages are zeroed by the system, and cost a fault each). */
+static vgae_status reserve(vgae_ctx *ctx, vgae_seq_vae *m, const vgae_seqs *s)
+{
+    int64_t longest = 0;
+    for (int64_t i = 0; i < s->count; i++) {
+        const int64_t len = s->start[i + 1] - s->start[i];
+        longest = len > longest ? len : longest;
+    }
+    const int64_t rows = s->count < m->options.batch ? s->count : m->options.batch;
+    vgae_status st = batch_room(ctx, m, rows, longest);
+    if (!st)
+        st = cell_room(ctx, m, (longest + 1) * rows);
+    for (int d = 0; !st && d < directions(m); d++) /* the encoder reads the characters alone */
+        st = vgae_lstm_run_ensure(ctx, &m->enc_run[d], longest, rows, m->options.enc_hidden);
+    if (!st) /* the decoder, START then each character */
+        st = vgae_lstm_run_ensure(ctx, &m->dec_run, longest + 1, rows, m->options.dec_hidden);
+    return st;
+}
+
 /* Loads idx[0..rows) of s with room for them. */
 static vgae_status prepare_batch(vgae_ctx *ctx, vgae_seq_vae *m, const vgae_seqs *s, const int64_t *idx,
                                  int64_t rows, vgae_rng *drop)
@@ -582,6 +604,8 @@ vgae_status vgae_seq_vae_train_epoch(vgae_ctx *ctx, vgae_seq_vae *m, const vgae_
 {
     *out = (vgae_seq_figures){0};
     vgae_status st = check_seqs(ctx, m, train);
+    if (!st)
+        st = reserve(ctx, m, train);
     if (st)
         return st;
     const double start = vgae_now();
@@ -631,10 +655,12 @@ static vgae_status over_batches(vgae_ctx *ctx, vgae_seq_vae *m, const vgae_seqs 
                                 vgae_status (*fn)(vgae_ctx *, vgae_seq_vae *, int64_t, void *), void *arg)
 {
     const int64_t bs = m->options.batch;
+    vgae_status st = reserve(ctx, m, s);
+    if (st)
+        return st;
     int64_t *idx = vgae_alloc(ctx, (size_t)bs, sizeof *idx);
     if (!idx)
         return VGAE_ENOMEM;
-    vgae_status st = VGAE_OK;
     for (int64_t b0 = 0; !st && b0 < s->count; b0 += bs) {
         const int64_t rows = s->count - b0 < bs ? s->count - b0 : bs;
         for (int64_t k = 0; k < rows; k++)
