@@ -261,39 +261,68 @@ static CLONES void kernel_lstm_step_back(vgae_real *restrict a, const vgae_real 
     }
 }
 
-/* out (VGAE_PANEL_ROWS x 2 VGAE_PANEL) = a (VGAE_PANEL_ROWS x k, row r at
- * a[r]) times two panels (k x VGAE_PANEL each, packed row after row), plus
- * out when add: each entry's sum runs over k in order in one accumulator
- * (from out's value when add).
+/* A tile of VGAE_PANEL_ROWS rows by two panels (see vgae_panel_tile):
+ * each entry's products summed in one accumulator, over the first source's
+ * k then the second's, then the bias and the addend added, and the rows
+ * written where they go, as many columns of each panel as it has.
  * For a product that is taken at every step against the same weights
  * (the LSTM's recurrent one): the weights are packed once, not per call. */
 typedef real panel_v __attribute__((vector_size(VGAE_PANEL * sizeof(real))));
 
-static CLONES void kernel_panels(const vgae_real *const *a, int64_t k, const vgae_real *restrict p0,
-                                 const vgae_real *restrict p1, int add, vgae_real *restrict out)
+static inline __attribute__((always_inline)) void panel_products(panel_v *restrict acc0, panel_v *restrict acc1,
+                                                                 const vgae_real *const *a, int64_t k,
+                                                                 const vgae_real *restrict p0,
+                                                                 const vgae_real *restrict p1)
 {
-    enum { R = VGAE_PANEL_ROWS };
-    panel_v acc0[R], acc1[R];
-    for (int r = 0; r < R; r++)
-        for (int l = 0; l < VGAE_PANEL; l++) {
-            acc0[r][l] = add ? out[r * 2 * VGAE_PANEL + l] : 0;
-            acc1[r][l] = add ? out[r * 2 * VGAE_PANEL + VGAE_PANEL + l] : 0;
-        }
     for (int64_t i = 0; i < k; i++) {
         panel_v w0, w1;
         memcpy(&w0, p0 + i * VGAE_PANEL, sizeof w0);
         memcpy(&w1, p1 + i * VGAE_PANEL, sizeof w1);
-        for (int r = 0; r < R; r++) {
+        for (int r = 0; r < VGAE_PANEL_ROWS; r++) {
             const real x = a[r][i];
             acc0[r] += x * w0;
             acc1[r] += x * w1;
         }
     }
-    for (int r = 0; r < R; r++)
-        for (int l = 0; l < VGAE_PANEL; l++) {
-            out[r * 2 * VGAE_PANEL + l] = acc0[r][l];
-            out[r * 2 * VGAE_PANEL + VGAE_PANEL + l] = acc1[r][l];
+}
+
+static CLONES void kernel_panel_tile(const vgae_panel_tile *t)
+{
+    enum { R = VGAE_PANEL_ROWS };
+    panel_v acc[2][R];
+    memset(acc, 0, sizeof acc);
+    panel_products(acc[0], acc[1], t->a, t->ka, t->p0, t->p1);
+    if (t->kb > 0)
+        panel_products(acc[0], acc[1], t->b, t->kb, t->p0 + t->ka * VGAE_PANEL, t->p1 + t->ka * VGAE_PANEL);
+    for (int p = 0; p < 2; p++) {
+        const int width = t->width[p];
+        const vgae_real *bias = t->bias[p];
+        if (width == VGAE_PANEL) {
+            panel_v bv;
+            if (bias)
+                memcpy(&bv, bias, sizeof bv);
+            for (int r = 0; r < t->rows; r++) {
+                panel_v v = acc[p][r], add;
+                if (bias)
+                    v += bv;
+                if (t->add) {
+                    memcpy(&add, t->add[r] + p * t->add_gap, sizeof add);
+                    v += add;
+                }
+                memcpy(t->out[r] + p * t->out_gap, &v, sizeof v);
+            }
+        } else {
+            for (int r = 0; r < t->rows; r++)
+                for (int l = 0; l < width; l++) {
+                    real v = acc[p][r][l];
+                    if (bias)
+                        v += bias[l];
+                    if (t->add)
+                        v += t->add[r][p * t->add_gap + l];
+                    t->out[r][p * t->out_gap + l] = v;
+                }
         }
+    }
 }
 
 /* The nearest of k codes to x (d values): the smallest norms[j] - 2 x . e_j,
@@ -569,10 +598,9 @@ void vgae_kernel_add_to_double(double *sum, const vgae_real *x, int64_t n)
     kernel_add_to_double(sum, x, n);
 }
 
-void vgae_kernel_panels(const vgae_real *const *a, int64_t k, const vgae_real *p0, const vgae_real *p1, int add,
-                        vgae_real *out)
+void vgae_kernel_panel_tile(const vgae_panel_tile *t)
 {
-    kernel_panels(a, k, p0, p1, add, out);
+    kernel_panel_tile(t);
 }
 
 const char *vgae_kernel_isa(void)

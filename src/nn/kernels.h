@@ -78,15 +78,29 @@ void vgae_kernel_lstm_step_back(vgae_real *a, const vgae_real *c_prev, const vga
 void vgae_kernel_add_to_double(double *sum, const vgae_real *x, int64_t n);
 
 /* Products against weights packed in panels of VGAE_PANEL columns (each
- * panel k x VGAE_PANEL, row after row), VGAE_PANEL_ROWS rows of a at a
- * time: out (VGAE_PANEL_ROWS x 2 VGAE_PANEL) = a (VGAE_PANEL_ROWS x k, row
- * r at a[r]) times panels p0 and p1 side by side (+ out when add), each
- * entry summed over k in order, going on from out's value when add (a
- * short tile repeats a row: every row takes the same code). */
+ * panel k x VGAE_PANEL, row after row), VGAE_PANEL_ROWS rows at a time, by
+ * two panels p0 and p1 side by side: row r's entry of a panel is its
+ * products summed in one accumulator, over a[r] (ka long) against the
+ * panel's first ka rows, then over b[r] (kb long, none when kb is 0)
+ * against its next kb rows, then + bias[p] (when not NULL), then + the
+ * addend add[r] (panel 1's at add[r] + add_gap; when add is not NULL).
+ * Rows r < rows are written, panel 0's at out[r] and panel 1's at out[r] +
+ * out_gap, width[p] columns of each. Every row of the tile is computed by
+ * the same code (a short tile repeats a row), so a row's figures do not
+ * depend on the tile it falls in. */
 #define VGAE_PANEL 16
 #define VGAE_PANEL_ROWS 8
-void vgae_kernel_panels(const vgae_real *const *a, int64_t k, const vgae_real *p0, const vgae_real *p1, int add,
-                        vgae_real *out);
+typedef struct {
+    const vgae_real *const *a, *const *b;
+    int64_t ka, kb;
+    const vgae_real *p0, *p1, *bias[2];
+    const vgae_real *const *add;
+    int64_t add_gap;
+    vgae_real *const *out;
+    int64_t out_gap;
+    int rows, width[2];
+} vgae_panel_tile;
+void vgae_kernel_panel_tile(const vgae_panel_tile *t);
 
 /* ---- the sampled decoders' pair terms (inline: their loops are the hot path) ---- */
 

@@ -257,25 +257,25 @@ static void forward_group(const vgae_lstm *layer, vgae_lstm_run *run, const vgae
             const vgae_real *panel = run->packed.data + q * 4 * kk * VGAE_PANEL;
             for (int64_t r0 = 0; r0 < rows; r0 += VGAE_PANEL_ROWS) {
                 const int n = rows - r0 < VGAE_PANEL_ROWS ? (int)(rows - r0) : VGAE_PANEL_ROWS;
-                const vgae_real *xs[VGAE_PANEL_ROWS], *hs[VGAE_PANEL_ROWS];
-                vgae_real tile[2][VGAE_PANEL_ROWS * 2 * VGAE_PANEL];
+                const vgae_real *xs[VGAE_PANEL_ROWS], *hs[VGAE_PANEL_ROWS], *adds[VGAE_PANEL_ROWS];
+                vgae_real *outs[VGAE_PANEL_ROWS];
                 tile_rows(xs, xt, in, list, r0, n);
                 tile_rows(hs, h_prev, hd, list, r0, n);
-                for (int half = 0; half < 2; half++) {
-                    const vgae_real *p0 = panel + 2 * half * kk * VGAE_PANEL, *p1 = p0 + kk * VGAE_PANEL;
-                    vgae_kernel_panels(xs, in, p0, p1, 0, tile[half]);
-                    if (t > 0 || has_h0)
-                        vgae_kernel_panels(hs, hd, p0 + in * VGAE_PANEL, p1 + in * VGAE_PANEL, 1, tile[half]);
-                }
-                for (int r = 0; r < n; r++) {
-                    const int64_t row = list[r0 + r];
-                    for (int g = 0; g < 4; g++) {
-                        vgae_real *to = a + row * g4 + g * hd;
-                        const vgae_real *from = tile[g / 2] + r * 2 * VGAE_PANEL + (g % 2) * VGAE_PANEL;
-                        const vgae_real *add = cond ? cond->data + row * g4 + g * hd : NULL;
-                        for (int64_t j = j0; j < j1; j++)
-                            to[j] = from[j - j0] + layer->b.data[g * hd + j] + (add ? add[j] : 0);
+                for (int half = 0; half < 2; half++) { /* gates 2 half and 2 half + 1 */
+                    const int64_t at = 2 * half * hd + j0;
+                    for (int r = 0; r < n; r++) {
+                        const int64_t row = list[r0 + r];
+                        outs[r] = a + row * g4 + at;
+                        if (cond)
+                            adds[r] = cond->data + row * g4 + at;
                     }
+                    const vgae_real *p0 = panel + 2 * half * kk * VGAE_PANEL;
+                    const vgae_panel_tile tile = {
+                        .a = xs, .ka = in, .b = hs, .kb = t > 0 || has_h0 ? hd : 0,
+                        .p0 = p0, .p1 = p0 + kk * VGAE_PANEL, .bias = {layer->b.data + at, layer->b.data + at + hd},
+                        .add = cond ? adds : NULL, .add_gap = hd, .out = outs, .out_gap = hd,
+                        .rows = n, .width = {(int)(j1 - j0), (int)(j1 - j0)}};
+                    vgae_kernel_panel_tile(&tile);
                 }
             }
             vgae_kernel_lstm_step(a, c_prev, c, h, list, rows, hd, j0, j1);
@@ -292,18 +292,19 @@ static void times_panels(const vgae_real *a, int64_t k, const int32_t *list, int
     const int64_t nq = blocks_of(width);
     for (int64_t q0 = 0; q0 < nq; q0 += 2) {
         const int64_t q1 = q0 + 1 < nq ? q0 + 1 : q0;
+        const int64_t width0 = width - q0 * VGAE_PANEL < VGAE_PANEL ? width - q0 * VGAE_PANEL : VGAE_PANEL;
+        const int64_t width1 = q1 == q0 ? 0 : width - q1 * VGAE_PANEL < VGAE_PANEL ? width - q1 * VGAE_PANEL : VGAE_PANEL;
         for (int64_t r0 = 0; r0 < rows; r0 += VGAE_PANEL_ROWS) {
             const int n = rows - r0 < VGAE_PANEL_ROWS ? (int)(rows - r0) : VGAE_PANEL_ROWS;
             const vgae_real *in[VGAE_PANEL_ROWS];
-            vgae_real tile[VGAE_PANEL_ROWS * 2 * VGAE_PANEL];
+            vgae_real *outs[VGAE_PANEL_ROWS];
             tile_rows(in, a, k, list, r0, n);
-            vgae_kernel_panels(in, k, packed + q0 * k * VGAE_PANEL, packed + q1 * k * VGAE_PANEL, 0, tile);
-            for (int64_t q = q0; q <= q1; q++) {
-                const int64_t j0 = q * VGAE_PANEL, j1 = j0 + VGAE_PANEL < width ? j0 + VGAE_PANEL : width;
-                for (int r = 0; r < n; r++)
-                    for (int64_t j = j0; j < j1; j++)
-                        out[(int64_t)list[r0 + r] * width + j] = tile[r * 2 * VGAE_PANEL + (q - q0) * VGAE_PANEL + j - j0];
-            }
+            for (int r = 0; r < n; r++)
+                outs[r] = out + (int64_t)list[r0 + r] * width + q0 * VGAE_PANEL;
+            const vgae_panel_tile tile = {.a = in, .ka = k, .p0 = packed + q0 * k * VGAE_PANEL,
+                                          .p1 = packed + q1 * k * VGAE_PANEL, .out = outs, .out_gap = VGAE_PANEL,
+                                          .rows = n, .width = {(int)width0, (int)width1}};
+            vgae_kernel_panel_tile(&tile);
         }
     }
 }
