@@ -217,14 +217,15 @@ static inline __attribute__((always_inline)) real gate_tanh(real v)
 }
 
 static CLONES void kernel_lstm_step(vgae_real *restrict a, const vgae_real *restrict c_prev,
-                                    vgae_real *restrict c, vgae_real *restrict h, const int32_t *list, int64_t rows,
-                                    int64_t hd, int64_t j0, int64_t j1)
+                                    vgae_real *restrict c, vgae_real *restrict h, vgae_real *restrict h2,
+                                    int64_t h2_stride, const int32_t *list, int64_t rows, int64_t hd, int64_t j0,
+                                    int64_t j1)
 {
     for (int64_t k = 0; k < rows; k++) {
         const int64_t r = list ? list[k] : k;
         real *ai = a + r * 4 * hd, *af = ai + hd, *ag = af + hd, *ao = ag + hd;
         const real *cp = c_prev + r * hd;
-        real *cr = c + r * hd, *hr = h + r * hd;
+        real *cr = c + r * hd, *hr = h + r * hd, *hr2 = h2 ? h2 + r * h2_stride : NULL;
         for (int64_t j = j0; j < j1; j++) {
             const real i = gate_sigmoid(ai[j]), f = gate_sigmoid(af[j]), g = gate_tanh(ag[j]),
                        o = gate_sigmoid(ao[j]);
@@ -236,6 +237,8 @@ static CLONES void kernel_lstm_step(vgae_real *restrict a, const vgae_real *rest
             cr[j] = cj;
             hr[j] = o * gate_tanh(cj);
         }
+        if (hr2)
+            memcpy(hr2 + j0, hr + j0, (size_t)(j1 - j0) * sizeof *hr);
     }
 }
 
@@ -262,38 +265,29 @@ static CLONES void kernel_lstm_step_back(vgae_real *restrict a, const vgae_real 
 }
 
 /* A tile of VGAE_PANEL_ROWS rows by two panels (see vgae_panel_tile):
- * each entry's products summed in one accumulator, over the first source's
- * k then the second's, then the bias and the addend added, and the rows
- * written where they go, as many columns of each panel as it has.
+ * each entry's products summed in one accumulator, in order, then the bias
+ * and the addend added, and the rows written where they go, as many
+ * columns of each panel as it has.
  * For a product that is taken at every step against the same weights
  * (the LSTM's recurrent one): the weights are packed once, not per call. */
 typedef real panel_v __attribute__((vector_size(VGAE_PANEL * sizeof(real))));
-
-static inline __attribute__((always_inline)) void panel_products(panel_v *restrict acc0, panel_v *restrict acc1,
-                                                                 const vgae_real *const *a, int64_t k,
-                                                                 const vgae_real *restrict p0,
-                                                                 const vgae_real *restrict p1)
-{
-    for (int64_t i = 0; i < k; i++) {
-        panel_v w0, w1;
-        memcpy(&w0, p0 + i * VGAE_PANEL, sizeof w0);
-        memcpy(&w1, p1 + i * VGAE_PANEL, sizeof w1);
-        for (int r = 0; r < VGAE_PANEL_ROWS; r++) {
-            const real x = a[r][i];
-            acc0[r] += x * w0;
-            acc1[r] += x * w1;
-        }
-    }
-}
 
 static CLONES void kernel_panel_tile(const vgae_panel_tile *t)
 {
     enum { R = VGAE_PANEL_ROWS };
     panel_v acc[2][R];
     memset(acc, 0, sizeof acc);
-    panel_products(acc[0], acc[1], t->a, t->ka, t->p0, t->p1);
-    if (t->kb > 0)
-        panel_products(acc[0], acc[1], t->b, t->kb, t->p0 + t->ka * VGAE_PANEL, t->p1 + t->ka * VGAE_PANEL);
+    const vgae_real *const *a = t->a, *restrict p0 = t->p0, *restrict p1 = t->p1;
+    for (int64_t i = 0; i < t->ka; i++) {
+        panel_v w0, w1;
+        memcpy(&w0, p0 + i * VGAE_PANEL, sizeof w0);
+        memcpy(&w1, p1 + i * VGAE_PANEL, sizeof w1);
+        for (int r = 0; r < R; r++) {
+            const real x = a[r][i];
+            acc[0][r] += x * w0;
+            acc[1][r] += x * w1;
+        }
+    }
     for (int p = 0; p < 2; p++) {
         const int width = t->width[p];
         const vgae_real *bias = t->bias[p];
@@ -574,10 +568,11 @@ int32_t vgae_kernel_nearest(const vgae_real *x, int64_t d, const vgae_real *et, 
     return kernel_nearest(x, d, et, norms, k);
 }
 
-void vgae_kernel_lstm_step(vgae_real *a, const vgae_real *c_prev, vgae_real *c, vgae_real *h, const int32_t *list,
-                           int64_t rows, int64_t hidden, int64_t j0, int64_t j1)
+void vgae_kernel_lstm_step(vgae_real *a, const vgae_real *c_prev, vgae_real *c, vgae_real *h, vgae_real *h2,
+                           int64_t h2_stride, const int32_t *list, int64_t rows, int64_t hidden, int64_t j0,
+                           int64_t j1)
 {
-    kernel_lstm_step(a, c_prev, c, h, list, rows, hidden, j0, j1);
+    kernel_lstm_step(a, c_prev, c, h, h2, h2_stride, list, rows, hidden, j0, j1);
 }
 
 void vgae_kernel_lstm_step_back(vgae_real *a, const vgae_real *c_prev, const vgae_real *c, const vgae_real *dh,

@@ -65,9 +65,11 @@ int32_t vgae_kernel_nearest(const vgae_real *x, int64_t d, const vgae_real *et, 
 /* One step of LSTM cells of `hidden` units (see vgae/nn/lstm.h), the
  * units j0..j1-1 of rows list[0..rows) (NULL: rows 0..rows-1): a (a row
  * 4 hidden: i, f, g, o) holds the gates' pre-activations and receives
- * their values; c = f c_prev + i g and h = o tanh(c) (a row hidden each). */
-void vgae_kernel_lstm_step(vgae_real *a, const vgae_real *c_prev, vgae_real *c, vgae_real *h, const int32_t *list,
-                           int64_t rows, int64_t hidden, int64_t j0, int64_t j1);
+ * their values; c = f c_prev + i g and h = o tanh(c) (a row hidden each),
+ * h also at h2 + r * h2_stride for row r when h2 is not NULL. */
+void vgae_kernel_lstm_step(vgae_real *a, const vgae_real *c_prev, vgae_real *c, vgae_real *h, vgae_real *h2,
+                           int64_t h2_stride, const int32_t *list, int64_t rows, int64_t hidden, int64_t j0,
+                           int64_t j1);
 /* Its backward: from the gates' values (a), c_prev, c, dh = d loss / d h
  * and dc = d loss / d c from the step after, a receives d loss / d the
  * pre-activations and dc the gradient carried to c_prev. */
@@ -81,8 +83,7 @@ void vgae_kernel_add_to_double(double *sum, const vgae_real *x, int64_t n);
  * panel k x VGAE_PANEL, row after row), VGAE_PANEL_ROWS rows at a time, by
  * two panels p0 and p1 side by side: row r's entry of a panel is its
  * products summed in one accumulator, over a[r] (ka long) against the
- * panel's first ka rows, then over b[r] (kb long, none when kb is 0)
- * against its next kb rows, then + bias[p] (when not NULL), then + the
+ * panel's first ka rows, then + bias[p] (when not NULL), then + the
  * addend add[r] (panel 1's at add[r] + add_gap; when add is not NULL).
  * Rows r < rows are written, panel 0's at out[r] and panel 1's at out[r] +
  * out_gap, width[p] columns of each. Every row of the tile is computed by
@@ -91,8 +92,8 @@ void vgae_kernel_add_to_double(double *sum, const vgae_real *x, int64_t n);
 #define VGAE_PANEL 16
 #define VGAE_PANEL_ROWS 8
 typedef struct {
-    const vgae_real *const *a, *const *b;
-    int64_t ka, kb;
+    const vgae_real *const *a;
+    int64_t ka;
     const vgae_real *p0, *p1, *bias[2];
     const vgae_real *const *add;
     int64_t add_gap;

@@ -3,8 +3,9 @@
  * 16 units, each with its four gates), and the cells, the batch's sequences
  * in groups that run through all steps side by side on the threads;
  * backward through time the same way (h_{t-1}'s and the input's gradients
- * against the packed transposes of Wh and Wx), and one GEMM each for the
- * weights' gradients at the end. */
+ * against the packed transposes of Wh and Wx), and one GEMM for both
+ * weights' gradients at the end, over the rows [x_t | h_{t-1}] the
+ * forward steps kept. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,15 +21,19 @@ vgae_status vgae_lstm_init(vgae_ctx *ctx, vgae_lstm *layer, int64_t in, int64_t 
     if (in < 1 || hidden < 1 || hidden > (int64_t)1 << 20)
         return vgae_fail(ctx, VGAE_EINVAL, "LSTM layer: input %lld and hidden size %lld must be positive (hidden "
                          "at most 2^20)", (long long)in, (long long)hidden);
-    vgae_mat *mats[] = {&layer->wx, &layer->dwx, &layer->wh, &layer->dwh, &layer->b, &layer->db};
-    const int64_t rows[] = {in, in, hidden, hidden, 1, 1};
+    /* [Wx; Wh] in one block, and their gradients: one product gives both */
+    vgae_mat *mats[] = {&layer->wx, &layer->dwx, &layer->b, &layer->db};
+    const int64_t rows[] = {in + hidden, in + hidden, 1, 1};
     vgae_status st = VGAE_OK;
-    for (int k = 0; !st && k < 6; k++)
+    for (int k = 0; !st && k < 4; k++)
         st = vgae_mat_init(ctx, mats[k], rows[k], 4 * hidden);
     if (st) {
         vgae_lstm_destroy(layer);
         return st;
     }
+    layer->wh = vgae_mat_rows(&layer->wx, in, hidden);
+    layer->dwh = vgae_mat_rows(&layer->dwx, in, hidden);
+    layer->wx.rows = layer->dwx.rows = in;
     const double r = 1.0 / sqrt((double)hidden);
     const int threads = vgae_ctx_threads(ctx);
     vgae_rng_uniform_fill_real(init, layer->wx.data, vgae_mat_size(&layer->wx), -r, r, threads);
@@ -42,9 +47,10 @@ void vgae_lstm_destroy(vgae_lstm *layer)
 {
     if (!layer)
         return;
-    vgae_mat *mats[] = {&layer->wx, &layer->dwx, &layer->wh, &layer->dwh, &layer->b, &layer->db};
-    for (int k = 0; k < 6; k++)
+    vgae_mat *mats[] = {&layer->wx, &layer->dwx, &layer->b, &layer->db}; /* wh and dwh are in wx's and dwx's */
+    for (int k = 0; k < 4; k++)
         vgae_mat_destroy(mats[k]);
+    layer->wh = layer->dwh = (vgae_mat){0};
 }
 
 vgae_status vgae_lstm_params(vgae_ctx *ctx, vgae_lstm *layer, const char *prefix, vgae_params *list)
@@ -97,8 +103,8 @@ void vgae_lstm_run_destroy(vgae_lstm_run *run)
 {
     if (!run)
         return;
-    vgae_mat *mats[] = {&run->gates, &run->hs, &run->cs, &run->dh, &run->dc, &run->packed};
-    for (int k = 0; k < 6; k++)
+    vgae_mat *mats[] = {&run->gates, &run->hs, &run->cs, &run->dh, &run->dc, &run->packed, &run->xh};
+    for (int k = 0; k < 7; k++)
         vgae_mat_destroy(mats[k]);
     free(run->order);
     free(run->sums);
@@ -233,10 +239,11 @@ static void zero_rows(vgae_real *m, int64_t cols, const int32_t *list, int64_t f
 }
 
 /* The forward steps of a group's sequences (list, size of them): at each,
- * for those still running (a prefix), a_t = x_t Wx + h_{t-1} Wh (the latter
- * not at t = 0 without h0: h_{-1} = 0) + b + cond, each product's sum
- * going on in one accumulator, and the cells, unit block by unit block;
- * the ended ones' h and c set to 0. A sequence's steps depend on its own rows alone, so the
+ * for those still running (a prefix), [x_t | h_{t-1}] in a row of xh (the
+ * cells of the step before wrote h_{t-1} there), then a_t = x_t Wx +
+ * h_{t-1} Wh (the latter not at t = 0 without h0: h_{-1} = 0) + b + cond,
+ * each entry's products summed in one accumulator, and the cells, unit
+ * block by unit block; the ended ones' h, c and row of xh set to 0. A sequence's steps depend on its own rows alone, so the
  * groups run side by side without meeting, and each entry is computed the
  * same way whatever group it falls in. */
 static void forward_group(const vgae_lstm *layer, vgae_lstm_run *run, const vgae_mat *x, const vgae_mat *cond,
@@ -252,15 +259,22 @@ static void forward_group(const vgae_lstm *layer, vgae_lstm_run *run, const vgae
         zero_rows(h, hd, list, rows, size);
         zero_rows(c, hd, list, rows, size);
         const vgae_real *xt = x->data + t * batch * in;
+        vgae_real *xh = run->xh.data + t * batch * kk, *xh_next = t + 1 < run->steps ? xh + batch * kk + in : NULL;
+        zero_rows(xh, kk, list, rows, size);
+        for (int64_t k = 0; k < rows; k++) {
+            const int64_t row = list[k];
+            memcpy(xh + row * kk, xt + row * in, (size_t)in * sizeof *xh);
+            if (t == 0) /* h0, or 0 */
+                memcpy(xh + row * kk + in, h_prev + row * hd, (size_t)hd * sizeof *xh);
+        }
         for (int64_t q = 0; q < nq; q++) {
             const int64_t j0 = q * VGAE_PANEL, j1 = j0 + VGAE_PANEL < hd ? j0 + VGAE_PANEL : hd;
             const vgae_real *panel = run->packed.data + q * 4 * kk * VGAE_PANEL;
             for (int64_t r0 = 0; r0 < rows; r0 += VGAE_PANEL_ROWS) {
                 const int n = rows - r0 < VGAE_PANEL_ROWS ? (int)(rows - r0) : VGAE_PANEL_ROWS;
-                const vgae_real *xs[VGAE_PANEL_ROWS], *hs[VGAE_PANEL_ROWS], *adds[VGAE_PANEL_ROWS];
+                const vgae_real *xs[VGAE_PANEL_ROWS], *adds[VGAE_PANEL_ROWS];
                 vgae_real *outs[VGAE_PANEL_ROWS];
-                tile_rows(xs, xt, in, list, r0, n);
-                tile_rows(hs, h_prev, hd, list, r0, n);
+                tile_rows(xs, xh, kk, list, r0, n);
                 for (int half = 0; half < 2; half++) { /* gates 2 half and 2 half + 1 */
                     const int64_t at = 2 * half * hd + j0;
                     for (int r = 0; r < n; r++) {
@@ -271,14 +285,14 @@ static void forward_group(const vgae_lstm *layer, vgae_lstm_run *run, const vgae
                     }
                     const vgae_real *p0 = panel + 2 * half * kk * VGAE_PANEL;
                     const vgae_panel_tile tile = {
-                        .a = xs, .ka = in, .b = hs, .kb = t > 0 || has_h0 ? hd : 0,
+                        .a = xs, .ka = t > 0 || has_h0 ? kk : in,
                         .p0 = p0, .p1 = p0 + kk * VGAE_PANEL, .bias = {layer->b.data + at, layer->b.data + at + hd},
                         .add = cond ? adds : NULL, .add_gap = hd, .out = outs, .out_gap = hd,
                         .rows = n, .width = {(int)(j1 - j0), (int)(j1 - j0)}};
                     vgae_kernel_panel_tile(&tile);
                 }
             }
-            vgae_kernel_lstm_step(a, c_prev, c, h, list, rows, hd, j0, j1);
+            vgae_kernel_lstm_step(a, c_prev, c, h, xh_next, kk, list, rows, hd, j0, j1);
         }
     }
 }
@@ -396,8 +410,11 @@ vgae_status vgae_lstm_forward(vgae_ctx *ctx, const vgae_lstm *layer, const vgae_
     run->steps = steps;
     run->batch = batch;
     run->lengths = lengths;
-    /* the weights in panels: [Wx; Wh] (room for them once: it only grows) */
+    /* the weights in panels: [Wx; Wh] (room for them once: it only grows),
+     * and the rows [x_t | h_{t-1}] (for the run's largest pass) */
     st = vgae_mat_ensure(ctx, &run->packed, packed_rows(layer), VGAE_PANEL);
+    if (!st && (run->xh.cols != layer->in + hd || run->xh.rows < steps * batch))
+        st = vgae_mat_ensure(ctx, &run->xh, run->cap_rows, layer->in + hd);
     if (st)
         return st;
     make_groups(run, step_threads(ctx, batch, hd));
@@ -441,11 +458,10 @@ vgae_status vgae_lstm_backward(vgae_ctx *ctx, vgae_lstm *layer, const vgae_mat *
         memcpy(dh0->data, dh.data, (size_t)(batch * hd) * sizeof *dh.data);
     if (dc0)
         memcpy(dc0->data, dc.data, (size_t)(batch * hd) * sizeof *dc.data);
-    const vgae_mat da = vgae_mat_rows(&run->gates, 0, steps * batch);
-    const vgae_mat h_prev = vgae_mat_rows(&run->hs, 0, steps * batch);
-    vgae_gemm_job jobs[2] = {{VGAE_TRANS, VGAE_NO_TRANS, 1.0, x, &da, 1.0, &layer->dwx},
-                             {VGAE_TRANS, VGAE_NO_TRANS, 1.0, &h_prev, &da, 1.0, &layer->dwh}};
-    st = vgae_gemm_batch(ctx, 2, jobs);
+    /* [dWx; dWh] += [x_t | h_{t-1}]^T da_t over all steps, in one product */
+    const vgae_mat da = vgae_mat_rows(&run->gates, 0, steps * batch), xh = vgae_mat_rows(&run->xh, 0, steps * batch);
+    vgae_mat dw = {layer->in + hd, g4, layer->dwx.data};
+    st = vgae_gemm(ctx, VGAE_TRANS, VGAE_NO_TRANS, 1.0, &xh, &da, 1.0, &dw);
     if (st)
         return st;
     /* each sequence's sum over its steps (in double, from the last step

@@ -20,8 +20,8 @@ extern "C" {
  * out (its two biases are one here). */
 typedef struct vgae_lstm {
     int64_t in, hidden;
-    vgae_mat wx, wh, b;    /* in x 4H, H x 4H, 1 x 4H */
-    vgae_mat dwx, dwh, db; /* their gradients (backward adds) */
+    vgae_mat wx, wh, b;    /* in x 4H, H x 4H, 1 x 4H; wh's rows follow wx's in one block */
+    vgae_mat dwx, dwh, db; /* their gradients (backward adds), dwh's rows after dwx's likewise */
 } vgae_lstm;
 
 /* The weights uniform in [-1/sqrt(H), 1/sqrt(H)] from init (PyTorch's
@@ -42,6 +42,8 @@ typedef struct vgae_lstm_run {
     vgae_mat hs, cs;      /* (steps + 1) * batch x H: the initial state, then each step's */
     vgae_mat dh, dc;      /* batch x H: what backward carries from step to step */
     vgae_mat packed;      /* the weights in panels of 16 units: Wx over Wh forward, Wh's transpose backward */
+    vgae_mat xh;          /* steps * batch x (in + H): row t * batch + s is [x_t | h_{t-1}] of sequence s
+                           * (0 past its end), what the products read and the weights' gradients sum over */
     int32_t *order;       /* 2 batch: the sequences in groups, each longest first; room to sort */
     int groups;           /* that run side by side: the threads' count, or 1 */
     double *sums;         /* batch x 4H: each sequence's gradient of a_t summed over its steps */
