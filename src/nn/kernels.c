@@ -244,8 +244,8 @@ static CLONES void kernel_lstm_step(vgae_real *restrict a, const vgae_real *rest
 
 static CLONES void kernel_lstm_step_back(vgae_real *restrict a, const vgae_real *restrict c_prev,
                                          const vgae_real *restrict c, const vgae_real *restrict dh,
-                                         vgae_real *restrict dc, const int32_t *list, int64_t rows, int64_t hd,
-                                         int64_t j0, int64_t j1)
+                                         vgae_real *restrict dc, double *restrict sums, const int32_t *list,
+                                         int64_t rows, int64_t hd, int64_t j0, int64_t j1)
 {
     for (int64_t k = 0; k < rows; k++) {
         const int64_t r = list ? list[k] : k;
@@ -260,6 +260,15 @@ static CLONES void kernel_lstm_step_back(vgae_real *restrict a, const vgae_real 
             ag[j] = dcj * i * (1 - g * g);
             ao[j] = d * tc * o * (1 - o);
             dcr[j] = dcj * f;
+        }
+        if (sums) { /* the row's sums of the gradients over its steps */
+            double *si = sums + r * 4 * hd, *sf = si + hd, *sg = sf + hd, *so = sg + hd;
+            for (int64_t j = j0; j < j1; j++) {
+                si[j] += (double)ai[j];
+                sf[j] += (double)af[j];
+                sg[j] += (double)ag[j];
+                so[j] += (double)ao[j];
+            }
         }
     }
 }
@@ -576,21 +585,10 @@ void vgae_kernel_lstm_step(vgae_real *a, const vgae_real *c_prev, vgae_real *c, 
 }
 
 void vgae_kernel_lstm_step_back(vgae_real *a, const vgae_real *c_prev, const vgae_real *c, const vgae_real *dh,
-                                vgae_real *dc, const int32_t *list, int64_t rows, int64_t hidden, int64_t j0,
-                                int64_t j1)
+                                vgae_real *dc, double *sums, const int32_t *list, int64_t rows, int64_t hidden,
+                                int64_t j0, int64_t j1)
 {
-    kernel_lstm_step_back(a, c_prev, c, dh, dc, list, rows, hidden, j0, j1);
-}
-
-static CLONES void kernel_add_to_double(double *restrict sum, const vgae_real *restrict x, int64_t n)
-{
-    for (int64_t i = 0; i < n; i++)
-        sum[i] += (double)x[i];
-}
-
-void vgae_kernel_add_to_double(double *sum, const vgae_real *x, int64_t n)
-{
-    kernel_add_to_double(sum, x, n);
+    kernel_lstm_step_back(a, c_prev, c, dh, dc, sums, list, rows, hidden, j0, j1);
 }
 
 void vgae_kernel_panel_tile(const vgae_panel_tile *t)

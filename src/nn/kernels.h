@@ -72,12 +72,12 @@ void vgae_kernel_lstm_step(vgae_real *a, const vgae_real *c_prev, vgae_real *c, 
                            int64_t j1);
 /* Its backward: from the gates' values (a), c_prev, c, dh = d loss / d h
  * and dc = d loss / d c from the step after, a receives d loss / d the
- * pre-activations and dc the gradient carried to c_prev. */
+ * pre-activations and dc the gradient carried to c_prev; when sums is not
+ * NULL, the row's d loss / d the pre-activations are added to its sums (a
+ * row 4 hidden, in double). */
 void vgae_kernel_lstm_step_back(vgae_real *a, const vgae_real *c_prev, const vgae_real *c, const vgae_real *dh,
-                                vgae_real *dc, const int32_t *list, int64_t rows, int64_t hidden, int64_t j0,
-                                int64_t j1);
-/* sum[i] += x[i] for i < n, in double. */
-void vgae_kernel_add_to_double(double *sum, const vgae_real *x, int64_t n);
+                                vgae_real *dc, double *sums, const int32_t *list, int64_t rows, int64_t hidden,
+                                int64_t j0, int64_t j1);
 
 /* Products against weights packed in panels of VGAE_PANEL columns (each
  * panel k x VGAE_PANEL, row after row), VGAE_PANEL_ROWS rows at a time, by

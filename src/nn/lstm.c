@@ -356,9 +356,8 @@ static void backward_group(const vgae_lstm *layer, vgae_lstm_run *run, const int
             for (int64_t j = 0; j < hd; j++)
                 dh[r * hd + j] += add[r * hd + j];
         }
-        vgae_kernel_lstm_step_back(a, c_prev, c, dh, dc, list, rows, hd, 0, hd);
-        for (int64_t k = 0; k < rows; k++) /* each sequence's sum over its steps */
-            vgae_kernel_add_to_double(run->sums + (int64_t)list[k] * g4, a + (int64_t)list[k] * g4, g4);
+        /* with each sequence's sum over its steps */
+        vgae_kernel_lstm_step_back(a, c_prev, c, dh, dc, run->sums, list, rows, hd, 0, hd);
         if (dx) { /* the input's gradient, da_t Wx^T; 0 past a sequence's end */
             vgae_real *dxt = dx->data + t * batch * layer->in;
             zero_rows(dxt, layer->in, list, rows, size);
