@@ -72,6 +72,12 @@ static int64_t blocks_of(int64_t hidden)
     return (hidden + VGAE_PANEL - 1) / VGAE_PANEL;
 }
 
+/* How many of `width` units block q holds. */
+static int block_width(int64_t width, int64_t q)
+{
+    return width - q * VGAE_PANEL < VGAE_PANEL ? (int)(width - q * VGAE_PANEL) : VGAE_PANEL;
+}
+
 /* Room for steps x batch rows of hidden units: grown, never shrunk. */
 vgae_status vgae_lstm_run_ensure(vgae_ctx *ctx, vgae_lstm_run *run, int64_t steps, int64_t batch, int64_t hidden)
 {
@@ -243,9 +249,10 @@ static void zero_rows(vgae_real *m, int64_t cols, const int32_t *list, int64_t f
  * cells of the step before wrote h_{t-1} there), then a_t = x_t Wx +
  * h_{t-1} Wh (the latter not at t = 0 without h0: h_{-1} = 0) + b + cond,
  * each entry's products summed in one accumulator, and the cells, unit
- * block by unit block; the ended ones' h, c and row of xh set to 0. A sequence's steps depend on its own rows alone, so the
- * groups run side by side without meeting, and each entry is computed the
- * same way whatever group it falls in. */
+ * block by unit block; the ended ones' h, c and row of xh set to 0. A
+ * sequence's steps depend on its own rows alone, so the groups run side by
+ * side without meeting, and each entry is computed the same way whatever
+ * group it falls in. */
 static void forward_group(const vgae_lstm *layer, vgae_lstm_run *run, const vgae_mat *x, const vgae_mat *cond,
                           const int32_t *list, int64_t size, int has_h0)
 {
@@ -268,7 +275,7 @@ static void forward_group(const vgae_lstm *layer, vgae_lstm_run *run, const vgae
                 memcpy(xh + row * kk + in, h_prev + row * hd, (size_t)hd * sizeof *xh);
         }
         for (int64_t q = 0; q < nq; q++) {
-            const int64_t j0 = q * VGAE_PANEL, j1 = j0 + VGAE_PANEL < hd ? j0 + VGAE_PANEL : hd;
+            const int64_t j0 = q * VGAE_PANEL, j1 = j0 + block_width(hd, q);
             const vgae_real *panel = run->packed.data + q * 4 * kk * VGAE_PANEL;
             for (int64_t r0 = 0; r0 < rows; r0 += VGAE_PANEL_ROWS) {
                 const int n = rows - r0 < VGAE_PANEL_ROWS ? (int)(rows - r0) : VGAE_PANEL_ROWS;
@@ -306,8 +313,6 @@ static void times_panels(const vgae_real *a, int64_t k, const int32_t *list, int
     const int64_t nq = blocks_of(width);
     for (int64_t q0 = 0; q0 < nq; q0 += 2) {
         const int64_t q1 = q0 + 1 < nq ? q0 + 1 : q0;
-        const int64_t width0 = width - q0 * VGAE_PANEL < VGAE_PANEL ? width - q0 * VGAE_PANEL : VGAE_PANEL;
-        const int64_t width1 = q1 == q0 ? 0 : width - q1 * VGAE_PANEL < VGAE_PANEL ? width - q1 * VGAE_PANEL : VGAE_PANEL;
         for (int64_t r0 = 0; r0 < rows; r0 += VGAE_PANEL_ROWS) {
             const int n = rows - r0 < VGAE_PANEL_ROWS ? (int)(rows - r0) : VGAE_PANEL_ROWS;
             const vgae_real *in[VGAE_PANEL_ROWS];
@@ -317,7 +322,8 @@ static void times_panels(const vgae_real *a, int64_t k, const int32_t *list, int
                 outs[r] = out + (int64_t)list[r0 + r] * width + q0 * VGAE_PANEL;
             const vgae_panel_tile tile = {.a = in, .ka = k, .p0 = packed + q0 * k * VGAE_PANEL,
                                           .p1 = packed + q1 * k * VGAE_PANEL, .out = outs, .out_gap = VGAE_PANEL,
-                                          .rows = n, .width = {(int)width0, (int)width1}};
+                                          .rows = n, .width = {block_width(width, q0),
+                                                               q1 == q0 ? 0 : block_width(width, q1)}};
             vgae_kernel_panel_tile(&tile);
         }
     }
